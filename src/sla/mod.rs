@@ -1,0 +1,5 @@
+//! Business calendars and SLA clocks.
+
+mod calendar;
+
+pub use calendar::*;
