@@ -1,4 +1,149 @@
-//! escalate (crate docs are written as a tour; see below).
-#![doc(html_root_url = "https://docs.rs/escalate/0.1.0")]
+//! # escalate
+//!
+//! Customer-service escalation as a typed, event-sourced state machine: one
+//! accountable owner per case, response SLAs on real business calendars,
+//! escalation to more senior people by rule, and a recovery-gesture ladder
+//! with authority limits and guards. Pure, deterministic, no I/O: your
+//! service stores the events and schedules the wake-ups.
+//!
+//! ```
+//! use escalate::{Actor, Agent, Case, Channel, Command, CommandKind, Customer, CustomerValue, Origin};
+//! use escalate::policy::Policy;
+//! # use escalate::doc_support::at;
+//!
+//! let policy = Policy::new("2021-03", ["frontline", "supervisor", "manager"])?
+//!     .with_time_zone(chrono_tz::America::New_York);
+//! let mut case = Case::new("CAB-1042".parse()?);
+//! let sam = Agent::new("sam".parse()?, "frontline".parse()?);
+//! let dana = Agent::new("dana".parse()?, "supervisor".parse()?);
+//!
+//! let steps = [
+//!     (Actor::Customer, "2021-03-04T20:10:00Z", CommandKind::Open {
+//!         customer: Customer::new("cust-9".parse()?, CustomerValue::Standard),
+//!         origin: Origin::Contact { channel: Channel::Phone },
+//!         summary: "wrong cabinet delivered".into(),
+//!     }),
+//!     (Actor::System, "2021-03-04T20:12:00Z", CommandKind::Assign { to: sam.clone() }),
+//!     (Actor::System, "2021-03-08T16:00:00Z", CommandKind::Escalate {
+//!         to: dana.clone(), reason: "second contact".into() }),
+//! ];
+//! for (n, (actor, when, kind)) in steps.into_iter().enumerate() {
+//!     let cmd = Command::new(format!("c-{n}").parse()?, actor, at(when), kind);
+//!     for event in case.handle(&policy, cmd, at(when))? {
+//!         case.apply(&event);
+//!     }
+//! }
+//! assert_eq!(case.owner(), Some(&dana));
+//! assert_eq!(Case::replay(case.events().to_vec())?, case);
+//! print!("{}", case.timeline());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Overview
+//!
+//! The module tree follows the glossary:
+//!
+//! - **case** (re-exported at the root): [`Case`], its [`Status`],
+//!   [`Command`]s in, [`Event`]s out, [`Refusal`]s when a command breaks a
+//!   rule. [`Case::handle`] decides (pure), [`Case::apply`] evolves (total),
+//!   [`Case::replay`] rebuilds. Time is always an argument.
+//! - **owner** (at the root): [`Agent`]s with a [`Tier`], and the [`Actor`]
+//!   who sends a command.
+//! - [`sla`]: business calendars and SLA clocks.
+//! - [`policy`]: tiers and the rules a case runs under.
+//! - [`recovery`]: [`Money`](recovery::Money) and, later, gestures and the ladder.
+//!
+//! The case's states carry their data: a case that has an owner is in a
+//! state that holds the owner ([`Status::Working`]); a new case has none.
+//! From the first assignment until closing there is exactly one owner; a
+//! handoff is warm (the old owner stays accountable until the new one
+//! accepts); escalation moves the case to an owner of a higher tier.
+//!
+//! ```text
+//!               Open                      Assign / internal detection
+//!  Unopened ───────────▶ New (no owner) ─────────────────────────────▶ Working ◀──┐
+//!                          │                                          │  ▲        │ Contact
+//!                          │ Close                     WaitOnCustomer │  │Contact │ (reopens)
+//!                          ▼                                          ▼  │        │
+//!                        Closed ◀──────── Close ──────────── AwaitingCustomer     │
+//!                          ▲                                          │ Resolve   │
+//!                          └──────────────── Close ─────────── Resolved ──────────┘
+//! ```
+//! (`Resolve` is accepted from `Working` and `AwaitingCustomer`; `Close` from
+//! every state but Unopened and Closed. A closed case is final.)
+//!
+//! ## Cookbook
+//!
+//! ### Refusals say what was wrong
+//! ```
+//! use escalate::{Actor, Agent, Command, CommandKind, Refusal};
+//! use escalate::policy::Policy;
+//! # use escalate::doc_support::{owned_case, at};
+//! let case = owned_case()?; // owned by sam (frontline)
+//! let kim = Agent::new("kim".parse()?, "frontline".parse()?);
+//! let cmd = Command::new("c-5".parse()?, Actor::System, at("2021-03-05T10:00:00Z"),
+//!     CommandKind::Escalate { to: kim, reason: "busy".into() });
+//! let refusal = case.handle(&Policy::default(), cmd, at("2021-03-05T10:00:00Z")).unwrap_err();
+//! assert!(matches!(refusal, Refusal::NotHigherTier { .. }));
+//! assert_eq!(refusal.to_string(),
+//!     "cannot escalate from sam (frontline) to kim (frontline): tier frontline is not above tier frontline");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ### Commands are idempotent and can carry the version they expect
+//! ```
+//! use escalate::{Actor, Command, CommandKind, Refusal};
+//! use escalate::policy::Policy;
+//! # use escalate::doc_support::{owned_case, at};
+//! let case = owned_case()?;
+//! // "c-2" assigned the case already: sending it again changes nothing.
+//! let again = Command::new("c-2".parse()?, Actor::System, at("2021-03-04T20:11:00Z"),
+//!     CommandKind::Resolve { summary: "ignored".into() });
+//! assert!(case.handle(&Policy::default(), again, at("2021-03-05T00:00:00Z"))?.is_empty());
+//! let stale = Command::new("c-3".parse()?, Actor::System, at("2021-03-05T00:00:00Z"),
+//!     CommandKind::Resolve { summary: "done".into() }).expecting(1);
+//! assert_eq!(case.handle(&Policy::default(), stale, at("2021-03-05T00:00:00Z")),
+//!     Err(Refusal::StaleVersion { expected: 1, actual: 3 }));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ### Events are JSON
+//! ```
+//! # use escalate::doc_support::owned_case;
+//! let case = owned_case()?;
+//! let json = serde_json::to_string(&case.events()[2])?;
+//! assert_eq!(json, r#"{"version":3,"at":"2021-03-04T20:11:00Z","actor":"system","command":"c-2","kind":{"type":"assigned","to":{"id":"sam","tier":"frontline"}}}"#);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## FAQ
+//!
+//! **Why not typestate (`Case<Working>`)?** A host loads cases of every state
+//! from storage and routes commands to them; one `Case` type whose states are
+//! an enum keeps that simple, and refusals carry the state by name.
+//!
+//! **Why chrono and chrono-tz?** Business calendars need IANA zones with their
+//! DST rules compiled in, and no I/O: chrono-tz embeds the database.
+//!
+//! **What if events arrive out of order?** They are applied in arrival
+//! order, each keeping its own time; see [`Case`]'s "Ordering of events".
 
+mod case;
+mod error;
+mod ids;
+mod owner;
+pub mod policy;
+pub mod recovery;
 pub mod sla;
+
+#[doc(hidden)]
+pub mod doc_support;
+
+pub use case::{
+    Case, Channel, Command, CommandKind, CommandName, Contact, Customer, CustomerValue, Event,
+    EventKind, Failure, FailureKind, Handoff, Origin, Outcome, Ownership, Promise, PromiseId,
+    PromiseState, ResponseKind, StateName, Status, SurveyScore,
+};
+pub use error::{InvalidId, InvalidScore, PolicyError, Refusal, ReplayError};
+pub use ids::{AgentId, CaseId, CommandId, CustomerId, Tier};
+pub use owner::{Actor, Agent};

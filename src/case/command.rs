@@ -1,0 +1,380 @@
+//! Commands: what an actor asks the case to do.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::recovery::Money;
+use crate::{Actor, Agent, Channel, CommandId, Customer, FailureKind, Origin, Outcome};
+use crate::{PromiseId, ResponseKind, SurveyScore};
+
+/// A request from an actor, at a time, to change a case.
+///
+/// Commands are imperative ([`CommandKind::Assign`], [`CommandKind::Escalate`]);
+/// the case answers with past-tense [`Event`](crate::Event)s or a
+/// [`Refusal`](crate::Refusal). The id makes a command idempotent: sending
+/// the same id twice produces events once. The optional expected version
+/// refuses a command decided on a stale copy of the case.
+///
+/// # Example
+/// ```
+/// use escalate::{Actor, Channel, Command, CommandKind};
+/// # use escalate::doc_support::at;
+/// let cmd = Command::new(
+///     "c-2".parse()?,
+///     Actor::Customer,
+///     at("2021-03-08T16:00:00Z"),
+///     CommandKind::Contact { channel: Channel::Phone, note: "second call".into() },
+/// )
+/// .expecting(2);
+/// assert_eq!(cmd.expected_version(), Some(2));
+/// # Ok::<(), escalate::InvalidId>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Command {
+    pub(crate) id: CommandId,
+    pub(crate) actor: Actor,
+    pub(crate) at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expected_version: Option<u64>,
+    kind: CommandKind,
+}
+
+impl Command {
+    /// Creates a command with no expected version.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::{Actor, Command, CommandKind};
+    /// # use escalate::doc_support::at;
+    /// let cmd = Command::new("c-9".parse()?, Actor::System, at("2021-03-08T16:00:00Z"),
+    ///     CommandKind::Resolve { summary: "fixed".into() });
+    /// assert_eq!(cmd.id().as_str(), "c-9");
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    #[must_use]
+    pub fn new(id: CommandId, actor: Actor, at: DateTime<Utc>, kind: CommandKind) -> Self {
+        Command {
+            id,
+            actor,
+            at,
+            expected_version: None,
+            kind,
+        }
+    }
+
+    /// Refuse the command unless the case is at exactly this version
+    /// (optimistic concurrency).
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::{Actor, Command, CommandKind};
+    /// # use escalate::doc_support::at;
+    /// let cmd = Command::new("c-9".parse()?, Actor::System, at("2021-03-08T16:00:00Z"),
+    ///     CommandKind::Resolve { summary: "fixed".into() }).expecting(7);
+    /// assert_eq!(cmd.expected_version(), Some(7));
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    #[must_use]
+    pub fn expecting(mut self, version: u64) -> Self {
+        self.expected_version = Some(version);
+        self
+    }
+
+    /// The command's id.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::{Actor, Command, CommandKind};
+    /// # use escalate::doc_support::at;
+    /// let cmd = Command::new("c-1".parse()?, Actor::System, at("2021-03-08T16:00:00Z"),
+    ///     CommandKind::Resolve { summary: "fixed".into() });
+    /// assert_eq!(cmd.id().as_str(), "c-1");
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    #[must_use]
+    pub fn id(&self) -> &CommandId {
+        &self.id
+    }
+
+    /// Who sent it.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::{Actor, Command, CommandKind};
+    /// # use escalate::doc_support::at;
+    /// let cmd = Command::new("c-1".parse()?, Actor::System, at("2021-03-08T16:00:00Z"),
+    ///     CommandKind::Resolve { summary: "fixed".into() });
+    /// assert_eq!(cmd.actor(), &Actor::System);
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    #[must_use]
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    /// When the actor did it (the time its events will carry).
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::{Actor, Command, CommandKind};
+    /// # use escalate::doc_support::at;
+    /// let cmd = Command::new("c-1".parse()?, Actor::System, at("2021-03-08T16:00:00Z"),
+    ///     CommandKind::Resolve { summary: "fixed".into() });
+    /// assert_eq!(cmd.at(), at("2021-03-08T16:00:00Z"));
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    #[must_use]
+    pub fn at(&self) -> DateTime<Utc> {
+        self.at
+    }
+
+    /// The version the sender expects the case to be at, if it said.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::{Actor, Command, CommandKind};
+    /// # use escalate::doc_support::at;
+    /// let cmd = Command::new("c-1".parse()?, Actor::System, at("2021-03-08T16:00:00Z"),
+    ///     CommandKind::Resolve { summary: "fixed".into() });
+    /// assert_eq!(cmd.expected_version(), None);
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    #[must_use]
+    pub fn expected_version(&self) -> Option<u64> {
+        self.expected_version
+    }
+
+    /// What is asked.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::{Actor, Command, CommandKind, CommandName};
+    /// # use escalate::doc_support::at;
+    /// let cmd = Command::new("c-1".parse()?, Actor::System, at("2021-03-08T16:00:00Z"),
+    ///     CommandKind::Resolve { summary: "fixed".into() });
+    /// assert_eq!(cmd.kind().name(), CommandName::Resolve);
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    #[must_use]
+    pub fn kind(&self) -> &CommandKind {
+        &self.kind
+    }
+}
+
+/// What a command asks for.
+///
+/// Customer commands: [`Open`](Self::Open) (from a contact or survey),
+/// [`Contact`](Self::Contact), [`AnswerSurvey`](Self::AnswerSurvey),
+/// [`ConfirmResolution`](Self::ConfirmResolution), [`SignalChurn`](Self::SignalChurn).
+/// All others act for the company and need the owner, an agent of a higher
+/// tier, or the system.
+///
+/// # Example
+/// ```
+/// use escalate::{CommandKind, CommandName};
+/// let kind = CommandKind::Resolve { summary: "right cabinet delivered".into() };
+/// assert_eq!(kind.name(), CommandName::Resolve);
+/// assert_eq!(kind.name().to_string(), "resolve");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+#[non_exhaustive]
+pub enum CommandKind {
+    /// Open the case. From a contact or a survey the customer may open it;
+    /// otherwise it is a company action. An agent who opens a case from an
+    /// internal detection owns it from the start.
+    Open {
+        /// Who the case is for.
+        customer: Customer,
+        /// How the case came to be.
+        origin: Origin,
+        /// A one-line summary of the problem.
+        summary: String,
+    },
+    /// The customer reaches out. Reopens a resolved case.
+    Contact {
+        /// Where.
+        channel: Channel,
+        /// What was said, briefly.
+        note: String,
+    },
+    /// The company replies to the customer; answers every open contact.
+    Respond {
+        /// Where.
+        channel: Channel,
+        /// What was said, briefly.
+        note: String,
+        /// A real answer or only a redirect.
+        kind: ResponseKind,
+    },
+    /// Give an unowned case its first owner.
+    Assign {
+        /// The new owner.
+        to: Agent,
+    },
+    /// Offer the case to another agent; the current owner stays accountable
+    /// until that agent accepts (a warm handoff).
+    HandOff {
+        /// The agent offered the case.
+        to: Agent,
+    },
+    /// The agent offered the case accepts it and becomes the owner.
+    AcceptHandoff,
+    /// The agent offered the case declines it; the owner keeps it.
+    DeclineHandoff,
+    /// Move the case to an owner of a higher tier, at once.
+    Escalate {
+        /// The new, more senior owner.
+        to: Agent,
+        /// Why.
+        reason: String,
+    },
+    /// Record a failure: something that went wrong for the customer.
+    RecordFailure {
+        /// The kind of failure.
+        kind: FailureKind,
+        /// What happened.
+        description: String,
+        /// The customer's loss, when it is money.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        loss: Option<Money>,
+    },
+    /// Promise the customer something by a time.
+    Promise {
+        /// What was promised.
+        what: String,
+        /// By when.
+        due: DateTime<Utc>,
+    },
+    /// Mark a promise kept.
+    KeepPromise {
+        /// Which promise.
+        promise: PromiseId,
+    },
+    /// Mark a promise broken.
+    BreakPromise {
+        /// Which promise.
+        promise: PromiseId,
+    },
+    /// Wait for the customer (pauses response clocks).
+    WaitOnCustomer {
+        /// What the company is waiting for.
+        reason: String,
+    },
+    /// The customer answers a satisfaction survey.
+    AnswerSurvey {
+        /// The score.
+        score: SurveyScore,
+        /// What they wrote.
+        comment: String,
+    },
+    /// The customer says or shows they have left (switched provider, closed
+    /// the account). The customer, or the company recording it, may send it.
+    SignalChurn {
+        /// What was said or seen.
+        note: String,
+    },
+    /// The owner marks the problem solved.
+    Resolve {
+        /// How it was solved.
+        summary: String,
+    },
+    /// The customer confirms the resolution.
+    ConfirmResolution,
+    /// Close the case for good with its outcome.
+    Close {
+        /// How it ended.
+        outcome: Outcome,
+    },
+}
+
+/// The name of a command kind, for refusals and messages.
+///
+/// # Example
+/// ```
+/// use escalate::CommandName;
+/// assert_eq!(CommandName::HandOff.to_string(), "hand off");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)] // the variants mirror `CommandKind`
+pub enum CommandName {
+    Open,
+    Contact,
+    Respond,
+    Assign,
+    HandOff,
+    AcceptHandoff,
+    DeclineHandoff,
+    Escalate,
+    RecordFailure,
+    Promise,
+    KeepPromise,
+    BreakPromise,
+    WaitOnCustomer,
+    AnswerSurvey,
+    SignalChurn,
+    Resolve,
+    ConfirmResolution,
+    Close,
+}
+
+impl fmt::Display for CommandName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            CommandName::Open => "open",
+            CommandName::Contact => "contact",
+            CommandName::Respond => "respond to",
+            CommandName::Assign => "assign",
+            CommandName::HandOff => "hand off",
+            CommandName::AcceptHandoff => "accept a handoff of",
+            CommandName::DeclineHandoff => "decline a handoff of",
+            CommandName::Escalate => "escalate",
+            CommandName::RecordFailure => "record a failure on",
+            CommandName::Promise => "make a promise on",
+            CommandName::KeepPromise => "keep a promise on",
+            CommandName::BreakPromise => "break a promise on",
+            CommandName::WaitOnCustomer => "wait on the customer for",
+            CommandName::AnswerSurvey => "answer a survey on",
+            CommandName::SignalChurn => "signal churn on",
+            CommandName::Resolve => "resolve",
+            CommandName::ConfirmResolution => "confirm the resolution of",
+            CommandName::Close => "close",
+        })
+    }
+}
+
+impl CommandKind {
+    /// The command's name.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::{CommandKind, CommandName};
+    /// assert_eq!(CommandKind::AcceptHandoff.name(), CommandName::AcceptHandoff);
+    /// ```
+    #[must_use]
+    pub fn name(&self) -> CommandName {
+        match self {
+            CommandKind::Open { .. } => CommandName::Open,
+            CommandKind::Contact { .. } => CommandName::Contact,
+            CommandKind::Respond { .. } => CommandName::Respond,
+            CommandKind::Assign { .. } => CommandName::Assign,
+            CommandKind::HandOff { .. } => CommandName::HandOff,
+            CommandKind::AcceptHandoff => CommandName::AcceptHandoff,
+            CommandKind::DeclineHandoff => CommandName::DeclineHandoff,
+            CommandKind::Escalate { .. } => CommandName::Escalate,
+            CommandKind::RecordFailure { .. } => CommandName::RecordFailure,
+            CommandKind::Promise { .. } => CommandName::Promise,
+            CommandKind::KeepPromise { .. } => CommandName::KeepPromise,
+            CommandKind::BreakPromise { .. } => CommandName::BreakPromise,
+            CommandKind::WaitOnCustomer { .. } => CommandName::WaitOnCustomer,
+            CommandKind::AnswerSurvey { .. } => CommandName::AnswerSurvey,
+            CommandKind::SignalChurn { .. } => CommandName::SignalChurn,
+            CommandKind::Resolve { .. } => CommandName::Resolve,
+            CommandKind::ConfirmResolution => CommandName::ConfirmResolution,
+            CommandKind::Close { .. } => CommandName::Close,
+        }
+    }
+}

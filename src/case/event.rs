@@ -1,0 +1,268 @@
+//! Events: what happened to a case, in the past tense.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use crate::recovery::Money;
+use crate::{Actor, Agent, CaseId, Channel, CommandId, Customer, FailureKind, Origin, Outcome};
+use crate::{PromiseId, ResponseKind, SurveyScore};
+
+/// Something that happened to a case.
+///
+/// Events are the case's truth: [`Case::apply`](crate::Case::apply) evolves
+/// a case by one event and [`Case::replay`](crate::Case::replay) rebuilds it
+/// from all of them. Their JSON form is a stable wire format (pinned by
+/// golden tests; any change is called out as breaking in the changelog).
+///
+/// # Example
+/// ```
+/// # use escalate::doc_support::opened_case;
+/// let case = opened_case()?;
+/// let first = &case.events()[0];
+/// assert_eq!(first.version(), 1);
+/// assert_eq!(first.command().map(|c| c.as_str()), Some("c-1"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub(crate) version: u64,
+    pub(crate) at: DateTime<Utc>,
+    pub(crate) actor: Actor,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) command: Option<CommandId>,
+    pub(crate) kind: EventKind,
+}
+
+impl Event {
+    /// Creates an event. Hosts normally get events from
+    /// [`Case::handle`](crate::Case::handle) or deserialize them from their
+    /// store; this constructor is for importing histories and for tests.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::{Actor, Event, EventKind, Outcome};
+    /// # use escalate::doc_support::at;
+    /// let e = Event::new(9, at("2021-03-26T16:00:00Z"), Actor::System, None,
+    ///     EventKind::Closed { outcome: Outcome::Lost });
+    /// assert_eq!(e.version(), 9);
+    /// ```
+    #[must_use]
+    pub fn new(
+        version: u64,
+        at: DateTime<Utc>,
+        actor: Actor,
+        command: Option<CommandId>,
+        kind: EventKind,
+    ) -> Self {
+        Event {
+            version,
+            at,
+            actor,
+            command,
+            kind,
+        }
+    }
+
+    /// The case's version after this event: 1 for the first event.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::opened_case;
+    /// let case = opened_case()?;
+    /// assert_eq!(case.events().last().unwrap().version(), case.version());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// When it happened, as reported by the command that caused it.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::{opened_case, at};
+    /// assert_eq!(opened_case()?.events()[0].at(), at("2021-03-04T15:10:00Z"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn at(&self) -> DateTime<Utc> {
+        self.at
+    }
+
+    /// Who caused it.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::opened_case;
+    /// assert_eq!(opened_case()?.events()[0].actor(), &escalate::Actor::Customer);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    /// The command that caused it; `None` for events the case raised itself
+    /// (from [`Case::tick`](crate::Case)) or imported without one.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::opened_case;
+    /// assert_eq!(opened_case()?.events()[0].command().unwrap().as_str(), "c-1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn command(&self) -> Option<&CommandId> {
+        self.command.as_ref()
+    }
+
+    /// What happened.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::opened_case;
+    /// use escalate::EventKind;
+    /// assert!(matches!(opened_case()?.events()[0].kind(), EventKind::Opened { .. }));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn kind(&self) -> &EventKind {
+        &self.kind
+    }
+}
+
+/// What happened, with its data.
+///
+/// # Example
+/// ```
+/// use escalate::{Channel, EventKind};
+/// let kind = EventKind::Contacted { channel: Channel::Voicemail, note: "please call back".into() };
+/// let json = serde_json::to_string(&kind)?;
+/// assert_eq!(json, r#"{"type":"contacted","channel":"voicemail","note":"please call back"}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+#[non_exhaustive]
+pub enum EventKind {
+    /// The case was opened.
+    Opened {
+        /// The case's id.
+        case: CaseId,
+        /// Who it is for.
+        customer: Customer,
+        /// How it came to be.
+        origin: Origin,
+        /// A one-line summary.
+        summary: String,
+        /// The version label of the policy the case runs under.
+        policy: String,
+        /// The time zone its timeline is written in.
+        time_zone: Tz,
+    },
+    /// The customer reached out.
+    Contacted {
+        /// Where.
+        channel: Channel,
+        /// What was said.
+        note: String,
+    },
+    /// The company replied; every open contact is now answered.
+    Responded {
+        /// Where.
+        channel: Channel,
+        /// What was said.
+        note: String,
+        /// An answer or only a redirect.
+        kind: ResponseKind,
+    },
+    /// The case got its first owner.
+    Assigned {
+        /// The owner.
+        to: Agent,
+    },
+    /// The owner offered the case to another agent.
+    HandoffOffered {
+        /// The agent offered the case.
+        to: Agent,
+    },
+    /// The agent offered the case accepted it and now owns it.
+    HandoffAccepted {
+        /// The new owner.
+        by: Agent,
+    },
+    /// The agent offered the case declined it.
+    HandoffDeclined {
+        /// Who declined.
+        by: Agent,
+    },
+    /// The case moved to a more senior owner.
+    Escalated {
+        /// The new owner.
+        to: Agent,
+        /// Why.
+        reason: String,
+    },
+    /// A failure was recorded.
+    FailureRecorded {
+        /// The kind.
+        kind: FailureKind,
+        /// What happened.
+        description: String,
+        /// The customer's loss, when it is money.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        loss: Option<Money>,
+    },
+    /// A promise was made to the customer.
+    PromiseMade {
+        /// Its number.
+        promise: PromiseId,
+        /// What.
+        what: String,
+        /// By when.
+        due: DateTime<Utc>,
+    },
+    /// A promise was kept.
+    PromiseKept {
+        /// Which.
+        promise: PromiseId,
+    },
+    /// A promise was broken.
+    PromiseBroken {
+        /// Which.
+        promise: PromiseId,
+    },
+    /// The company started waiting for the customer.
+    AwaitingCustomer {
+        /// For what.
+        reason: String,
+    },
+    /// The customer answered a survey.
+    SurveyAnswered {
+        /// The score.
+        score: SurveyScore,
+        /// What they wrote.
+        comment: String,
+    },
+    /// The customer said or showed they have left.
+    ChurnSignalled {
+        /// What was said or seen.
+        note: String,
+    },
+    /// The owner marked the problem solved.
+    Resolved {
+        /// How.
+        summary: String,
+    },
+    /// A resolved case was reopened by a new contact.
+    Reopened,
+    /// The customer confirmed the resolution.
+    ResolutionConfirmed,
+    /// The case was closed for good.
+    Closed {
+        /// How it ended.
+        outcome: Outcome,
+    },
+}

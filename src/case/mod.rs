@@ -1,0 +1,1227 @@
+//! The case aggregate: its states, and the decide/apply cycle.
+
+mod command;
+mod event;
+mod record;
+mod timeline;
+
+use std::collections::HashSet;
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+pub use command::{Command, CommandKind, CommandName};
+pub use event::{Event, EventKind};
+pub use record::{
+    Channel, Contact, Customer, CustomerValue, Failure, FailureKind, Origin, Outcome, Promise,
+    PromiseId, PromiseState, ResponseKind, SurveyScore,
+};
+
+use crate::policy::Policy;
+use crate::{Actor, Agent, CaseId, CommandId, Refusal, ReplayError};
+
+/// One customer problem, from the first signal to closing.
+///
+/// A case is an event-sourced state machine:
+/// [`handle`](Self::handle) decides (pure: it reads the case and the policy
+/// and returns events or a [`Refusal`]), [`apply`](Self::apply) evolves
+/// (total: it never fails), and [`replay`](Self::replay) rebuilds a case from
+/// its events. Time is always an argument.
+///
+/// # Ordering of events
+/// Events are applied in the order they arrive, and that order is the
+/// case's truth. Each event keeps the time its command reported, even when
+/// that is earlier than an event already applied (a late log entry, as in
+/// real systems): such a command is accepted, not refused, and its events
+/// carry its own time. The case's [`latest`](Self::latest) time never
+/// decreases, and [`timeline`](Self::timeline) lists events in arrival order,
+/// marking those that arrived late. The same events in the same order
+/// always give the same case.
+///
+/// # Example
+/// ```
+/// use escalate::{Actor, Agent, Case, Channel, Command, CommandKind, Customer, CustomerValue, Origin};
+/// use escalate::policy::Policy;
+/// # use escalate::doc_support::at;
+/// let policy = Policy::default();
+/// let mut case = Case::new("CAB-1".parse()?);
+/// let open = Command::new("c-1".parse()?, Actor::Customer, at("2021-03-04T20:10:00Z"),
+///     CommandKind::Open {
+///         customer: Customer::new("cust-9".parse()?, CustomerValue::Standard),
+///         origin: Origin::Contact { channel: Channel::Phone },
+///         summary: "wrong cabinet delivered".into(),
+///     });
+/// for event in case.handle(&policy, open, at("2021-03-04T20:10:00Z"))? {
+///     case.apply(&event);
+/// }
+/// let sam = Agent::new("sam".parse()?, "frontline".parse()?);
+/// let assign = Command::new("c-2".parse()?, Actor::System, at("2021-03-04T20:11:00Z"),
+///     CommandKind::Assign { to: sam.clone() });
+/// for event in case.handle(&policy, assign, at("2021-03-04T20:11:00Z"))? {
+///     case.apply(&event);
+/// }
+/// assert_eq!(case.owner(), Some(&sam));
+/// assert_eq!(case.version(), 3); // opened, contacted, assigned
+/// assert_eq!(Case::replay(case.events().to_vec())?, case);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Case {
+    id: CaseId,
+    status: Status,
+    opening: Option<Opening>,
+    contacts: Vec<Contact>,
+    /// Contacts before this index have all been answered.
+    unanswered_from: usize,
+    failures: Vec<Failure>,
+    promises: Vec<Promise>,
+    surveys: Vec<(DateTime<Utc>, SurveyScore)>,
+    churned_at: Option<DateTime<Utc>>,
+    latest: Option<DateTime<Utc>>,
+    commands: HashSet<CommandId>,
+    events: Vec<Event>,
+}
+
+/// What the case was opened with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Opening {
+    customer: Customer,
+    origin: Origin,
+    summary: String,
+    policy: String,
+    time_zone: Tz,
+    at: DateTime<Utc>,
+}
+
+/// Where a case stands. Each state carries its own data: a case with an
+/// owner is in a state that holds the owner.
+///
+/// # Example
+/// ```
+/// use escalate::{Status, StateName};
+/// # use escalate::doc_support::opened_case;
+/// let case = opened_case()?;
+/// assert!(matches!(case.status(), Status::New));
+/// assert_eq!(case.status().name(), StateName::New);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Nothing has happened yet; only an `Open` command is accepted.
+    Unopened,
+    /// Opened, with no owner yet.
+    New,
+    /// Owned and being worked on.
+    Working {
+        /// The owner.
+        owner: Ownership,
+    },
+    /// Owned, and waiting on the customer.
+    AwaitingCustomer {
+        /// The owner.
+        owner: Ownership,
+        /// Since when.
+        since: DateTime<Utc>,
+    },
+    /// The owner marked the problem solved. A new customer contact reopens it.
+    Resolved {
+        /// The owner.
+        owner: Ownership,
+        /// When.
+        at: DateTime<Utc>,
+        /// When the customer confirmed, if they did.
+        confirmed_at: Option<DateTime<Utc>>,
+    },
+    /// Closed for good.
+    Closed {
+        /// The owner at closing; `None` if the case never had one.
+        last_owner: Option<Agent>,
+        /// How it ended.
+        outcome: crate::Outcome,
+        /// When.
+        at: DateTime<Utc>,
+    },
+}
+
+/// The name of a state, for refusals and messages.
+///
+/// # Example
+/// ```
+/// use escalate::StateName;
+/// assert_eq!(StateName::AwaitingCustomer.to_string(), "waiting on the customer");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)] // the variants mirror `Status`
+pub enum StateName {
+    Unopened,
+    New,
+    Working,
+    AwaitingCustomer,
+    Resolved,
+    Closed,
+}
+
+impl fmt::Display for StateName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            StateName::Unopened => "not opened yet",
+            StateName::New => "new (no owner)",
+            StateName::Working => "being worked on",
+            StateName::AwaitingCustomer => "waiting on the customer",
+            StateName::Resolved => "resolved",
+            StateName::Closed => "closed",
+        })
+    }
+}
+
+impl Status {
+    /// The state's name.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::{Status, StateName};
+    /// assert_eq!(Status::New.name(), StateName::New);
+    /// ```
+    #[must_use]
+    pub fn name(&self) -> StateName {
+        match self {
+            Status::Unopened => StateName::Unopened,
+            Status::New => StateName::New,
+            Status::Working { .. } => StateName::Working,
+            Status::AwaitingCustomer { .. } => StateName::AwaitingCustomer,
+            Status::Resolved { .. } => StateName::Resolved,
+            Status::Closed { .. } => StateName::Closed,
+        }
+    }
+
+    /// The current ownership, in the states that have one.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::Status;
+    /// assert!(Status::New.ownership().is_none());
+    /// ```
+    #[must_use]
+    pub fn ownership(&self) -> Option<&Ownership> {
+        match self {
+            Status::Working { owner }
+            | Status::AwaitingCustomer { owner, .. }
+            | Status::Resolved { owner, .. } => Some(owner),
+            Status::Unopened | Status::New | Status::Closed { .. } => None,
+        }
+    }
+
+    fn ownership_mut(&mut self) -> Option<&mut Ownership> {
+        match self {
+            Status::Working { owner }
+            | Status::AwaitingCustomer { owner, .. }
+            | Status::Resolved { owner, .. } => Some(owner),
+            Status::Unopened | Status::New | Status::Closed { .. } => None,
+        }
+    }
+}
+
+/// Who owns a case, since when, and any handoff waiting to be accepted.
+///
+/// # Example
+/// ```
+/// # use escalate::doc_support::owned_case;
+/// let case = owned_case()?;
+/// let ownership = case.status().ownership().unwrap();
+/// assert_eq!(ownership.agent().id().as_str(), "sam");
+/// assert!(ownership.handoff().is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ownership {
+    agent: Agent,
+    since: DateTime<Utc>,
+    handoff: Option<Handoff>,
+}
+
+impl Ownership {
+    /// The accountable owner.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::owned_case;
+    /// let case = owned_case()?;
+    /// assert_eq!(case.status().ownership().unwrap().agent().to_string(), "sam (frontline)");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn agent(&self) -> &Agent {
+        &self.agent
+    }
+
+    /// Since when they own it.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::{owned_case, at};
+    /// let case = owned_case()?;
+    /// assert_eq!(case.status().ownership().unwrap().since(), at("2021-03-04T20:11:00Z"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn since(&self) -> DateTime<Utc> {
+        self.since
+    }
+
+    /// The handoff offered and not yet accepted, if any.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::owned_case;
+    /// assert!(owned_case()?.status().ownership().unwrap().handoff().is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn handoff(&self) -> Option<&Handoff> {
+        self.handoff.as_ref()
+    }
+}
+
+/// A handoff offered to an agent who has not accepted it yet. Until they do,
+/// the current owner stays accountable.
+///
+/// # Example
+/// ```
+/// # use escalate::doc_support::{owned_case, at};
+/// use escalate::{Actor, Agent, Command, CommandKind};
+/// use escalate::policy::Policy;
+/// let mut case = owned_case()?;
+/// let kim = Agent::new("kim".parse()?, "frontline".parse()?);
+/// let offer = Command::new("c-9".parse()?, Actor::System, at("2021-03-05T14:00:00Z"),
+///     CommandKind::HandOff { to: kim.clone() });
+/// for e in case.handle(&Policy::default(), offer, at("2021-03-05T14:00:00Z"))? { case.apply(&e); }
+/// let handoff = case.status().ownership().unwrap().handoff().unwrap();
+/// assert_eq!(handoff.to(), &kim);
+/// assert_eq!(handoff.offered_at(), at("2021-03-05T14:00:00Z"));
+/// assert_eq!(case.owner().unwrap().id().as_str(), "sam"); // still accountable
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Handoff {
+    to: Agent,
+    offered_at: DateTime<Utc>,
+}
+
+impl Handoff {
+    /// The agent offered the case.
+    ///
+    /// # Example
+    /// See [`Handoff`].
+    /// ```
+    /// # let _ = escalate::Handoff::to;
+    /// ```
+    #[must_use]
+    pub fn to(&self) -> &Agent {
+        &self.to
+    }
+
+    /// When it was offered.
+    ///
+    /// # Example
+    /// See [`Handoff`].
+    /// ```
+    /// # let _ = escalate::Handoff::offered_at;
+    /// ```
+    #[must_use]
+    pub fn offered_at(&self) -> DateTime<Utc> {
+        self.offered_at
+    }
+}
+
+impl Case {
+    /// A case with nothing in it yet; the first command it accepts is `Open`.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::{Case, StateName};
+    /// let case = Case::new("CAB-1".parse()?);
+    /// assert_eq!(case.status().name(), StateName::Unopened);
+    /// assert_eq!(case.version(), 0);
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    #[must_use]
+    pub fn new(id: CaseId) -> Self {
+        Case {
+            id,
+            status: Status::Unopened,
+            opening: None,
+            contacts: Vec::new(),
+            unanswered_from: 0,
+            failures: Vec::new(),
+            promises: Vec::new(),
+            surveys: Vec::new(),
+            churned_at: None,
+            latest: None,
+            commands: HashSet::new(),
+            events: Vec::new(),
+        }
+    }
+
+    /// Rebuilds a case from its events, in order. The first event must be
+    /// `opened` (it names the case) and versions must run 1, 2, 3, ...
+    ///
+    /// # Errors
+    /// [`ReplayError`] for an empty history, one that does not start with
+    /// `opened`, or a version out of sequence.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::Case;
+    /// # use escalate::doc_support::owned_case;
+    /// let live = owned_case()?;
+    /// let replayed = Case::replay(live.events().to_vec())?;
+    /// assert_eq!(replayed, live);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn replay(events: impl IntoIterator<Item = Event>) -> Result<Case, ReplayError> {
+        let mut events = events.into_iter();
+        let first = events.next().ok_or(ReplayError::Empty)?;
+        let EventKind::Opened { case: id, .. } = &first.kind else {
+            return Err(ReplayError::NotOpened);
+        };
+        let mut case = Case::new(id.clone());
+        let (lower, _) = events.size_hint();
+        case.events.reserve(lower + 1);
+        for (position, event) in std::iter::once(first).chain(events).enumerate() {
+            let expected = case.version() + 1;
+            if event.version != expected {
+                return Err(ReplayError::VersionGap {
+                    position,
+                    expected,
+                    found: event.version,
+                });
+            }
+            case.evolve(&event);
+            case.events.push(event);
+        }
+        Ok(case)
+    }
+
+    /// The case's id.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::opened_case;
+    /// assert_eq!(opened_case()?.id().as_str(), "CAB-1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn id(&self) -> &CaseId {
+        &self.id
+    }
+
+    /// The number of events applied so far.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::opened_case;
+    /// let case = opened_case()?;
+    /// assert_eq!(case.version(), case.events().len() as u64);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn version(&self) -> u64 {
+        self.events.len() as u64
+    }
+
+    /// Where the case stands.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::owned_case;
+    /// assert_eq!(owned_case()?.status().name(), escalate::StateName::Working);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn status(&self) -> &Status {
+        &self.status
+    }
+
+    /// The accountable owner, if the case has one.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::{opened_case, owned_case};
+    /// assert!(opened_case()?.owner().is_none());
+    /// assert_eq!(owned_case()?.owner().unwrap().id().as_str(), "sam");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn owner(&self) -> Option<&Agent> {
+        self.status.ownership().map(|o| &o.agent)
+    }
+
+    /// Who the case is for; `None` before it is opened.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::opened_case;
+    /// assert_eq!(opened_case()?.customer().unwrap().id().as_str(), "cust-9");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn customer(&self) -> Option<&Customer> {
+        self.opening.as_ref().map(|o| &o.customer)
+    }
+
+    /// How the case was opened; `None` before it is.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::opened_case;
+    /// use escalate::{Channel, Origin};
+    /// assert_eq!(opened_case()?.origin(), Some(&Origin::Contact { channel: Channel::Phone }));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn origin(&self) -> Option<&Origin> {
+        self.opening.as_ref().map(|o| &o.origin)
+    }
+
+    /// The version label of the policy the case was opened under.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::opened_case;
+    /// assert_eq!(opened_case()?.policy_version(), Some("default"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn policy_version(&self) -> Option<&str> {
+        self.opening.as_ref().map(|o| o.policy.as_str())
+    }
+
+    /// The time zone the case's timeline is written in (UTC before opening).
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::opened_case;
+    /// assert_eq!(opened_case()?.time_zone(), chrono_tz::America::New_York);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn time_zone(&self) -> Tz {
+        self.opening.as_ref().map_or(Tz::UTC, |o| o.time_zone)
+    }
+
+    /// When the case was opened.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::{opened_case, at};
+    /// assert_eq!(opened_case()?.opened_at(), Some(at("2021-03-04T15:10:00Z")));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn opened_at(&self) -> Option<DateTime<Utc>> {
+        self.opening.as_ref().map(|o| o.at)
+    }
+
+    /// The latest event time seen; it never decreases, even when an event
+    /// arrives late with an earlier time.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::{owned_case, at};
+    /// assert_eq!(owned_case()?.latest(), Some(at("2021-03-04T20:11:00Z")));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn latest(&self) -> Option<DateTime<Utc>> {
+        self.latest
+    }
+
+    /// Every customer contact, in arrival order.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::opened_case;
+    /// assert_eq!(opened_case()?.contacts().len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn contacts(&self) -> &[Contact] {
+        &self.contacts
+    }
+
+    /// The contacts not yet answered, oldest first.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::opened_case;
+    /// assert_eq!(opened_case()?.unanswered().len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn unanswered(&self) -> &[Contact] {
+        self.contacts.get(self.unanswered_from..).unwrap_or(&[])
+    }
+
+    /// Every failure recorded, in arrival order.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::case_with_failure;
+    /// assert_eq!(case_with_failure()?.failures().len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn failures(&self) -> &[Failure] {
+        &self.failures
+    }
+
+    /// Every promise made, in order.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::case_with_promise;
+    /// assert_eq!(case_with_promise()?.promises().len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn promises(&self) -> &[Promise] {
+        &self.promises
+    }
+
+    /// Survey answers: when, and the score.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::opened_case;
+    /// assert!(opened_case()?.surveys().is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn surveys(&self) -> &[(DateTime<Utc>, SurveyScore)] {
+        &self.surveys
+    }
+
+    /// When the customer first signalled they had left, if they did.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::opened_case;
+    /// assert_eq!(opened_case()?.churned_at(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn churned_at(&self) -> Option<DateTime<Utc>> {
+        self.churned_at
+    }
+
+    /// How the case ended, once closed.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::opened_case;
+    /// assert_eq!(opened_case()?.outcome(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn outcome(&self) -> Option<crate::Outcome> {
+        match self.status {
+            Status::Closed { outcome, .. } => Some(outcome),
+            _ => None,
+        }
+    }
+
+    /// Every event applied, in order.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::opened_case;
+    /// assert_eq!(opened_case()?.events().len(), 2); // opened, contacted
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// Evolves the case by one event. Total: it never fails and never reads
+    /// a clock. Events that do not fit the state (which `handle` never
+    /// produces, but an imported history might hold) are recorded and change
+    /// what they can; the version always advances by one.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::{Actor, Event, EventKind};
+    /// # use escalate::doc_support::{opened_case, at};
+    /// let mut case = opened_case()?;
+    /// let v = case.version();
+    /// case.apply(&Event::new(v + 1, at("2021-03-05T09:00:00Z"), Actor::Customer, None,
+    ///     EventKind::ChurnSignalled { note: "bought elsewhere".into() }));
+    /// assert_eq!(case.version(), v + 1);
+    /// assert_eq!(case.churned_at(), Some(at("2021-03-05T09:00:00Z")));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn apply(&mut self, event: &Event) {
+        self.evolve(event);
+        self.events.push(event.clone());
+    }
+
+    /// Every state change an event makes, except recording the event itself.
+    #[allow(clippy::too_many_lines)] // one arm per event kind reads best as one match
+    fn evolve(&mut self, event: &Event) {
+        let at = event.at;
+        self.latest = Some(self.latest.map_or(at, |l| l.max(at)));
+        if let Some(id) = &event.command {
+            let same_as_last = self
+                .events
+                .last()
+                .and_then(|e| e.command.as_ref())
+                .is_some_and(|last| last == id);
+            if !same_as_last {
+                self.commands.insert(id.clone());
+            }
+        }
+        match &event.kind {
+            EventKind::Opened {
+                customer,
+                origin,
+                summary,
+                policy,
+                time_zone,
+                ..
+            } => {
+                if self.opening.is_none() {
+                    self.opening = Some(Opening {
+                        customer: customer.clone(),
+                        origin: origin.clone(),
+                        summary: summary.clone(),
+                        policy: policy.clone(),
+                        time_zone: *time_zone,
+                        at,
+                    });
+                }
+                if self.status == Status::Unopened {
+                    self.status = Status::New;
+                }
+            }
+            EventKind::Contacted { channel, .. } => {
+                self.contacts.push(Contact {
+                    channel: *channel,
+                    at,
+                    answered_at: None,
+                });
+                if let Status::AwaitingCustomer { owner, .. } = &self.status {
+                    self.status = Status::Working {
+                        owner: owner.clone(),
+                    };
+                }
+            }
+            EventKind::Responded { .. } => {
+                for contact in self
+                    .contacts
+                    .get_mut(self.unanswered_from..)
+                    .unwrap_or(&mut [])
+                {
+                    contact.answered_at = Some(at);
+                }
+                self.unanswered_from = self.contacts.len();
+            }
+            EventKind::Assigned { to } | EventKind::Escalated { to, .. } => {
+                self.take_ownership(to, at);
+            }
+            EventKind::HandoffAccepted { by } => self.take_ownership(by, at),
+            EventKind::HandoffOffered { to } => {
+                if let Some(owner) = self.status.ownership_mut() {
+                    owner.handoff = Some(Handoff {
+                        to: to.clone(),
+                        offered_at: at,
+                    });
+                }
+            }
+            EventKind::HandoffDeclined { .. } => {
+                if let Some(owner) = self.status.ownership_mut() {
+                    owner.handoff = None;
+                }
+            }
+            EventKind::FailureRecorded {
+                kind,
+                description,
+                loss,
+            } => self.failures.push(Failure {
+                kind: *kind,
+                description: description.clone(),
+                loss: *loss,
+                at,
+            }),
+            EventKind::PromiseMade { promise, what, due } => self.promises.push(Promise {
+                id: *promise,
+                what: what.clone(),
+                due: *due,
+                made_at: at,
+                state: PromiseState::Open,
+            }),
+            EventKind::PromiseKept { promise } => {
+                self.settle(*promise, PromiseState::Kept { at });
+            }
+            EventKind::PromiseBroken { promise } => {
+                self.settle(*promise, PromiseState::Broken { at });
+            }
+            EventKind::AwaitingCustomer { .. } => {
+                if let Status::Working { owner } = &self.status {
+                    self.status = Status::AwaitingCustomer {
+                        owner: owner.clone(),
+                        since: at,
+                    };
+                }
+            }
+            EventKind::SurveyAnswered { score, .. } => self.surveys.push((at, *score)),
+            EventKind::ChurnSignalled { .. } => {
+                self.churned_at.get_or_insert(at);
+            }
+            EventKind::Resolved { .. } => {
+                if let Some(owner) = self.status.ownership() {
+                    let mut owner = owner.clone();
+                    owner.handoff = None;
+                    self.status = Status::Resolved {
+                        owner,
+                        at,
+                        confirmed_at: None,
+                    };
+                }
+            }
+            EventKind::Reopened => {
+                if let Status::Resolved { owner, .. } = &self.status {
+                    self.status = Status::Working {
+                        owner: owner.clone(),
+                    };
+                }
+            }
+            EventKind::ResolutionConfirmed => {
+                if let Status::Resolved { confirmed_at, .. } = &mut self.status {
+                    confirmed_at.get_or_insert(at);
+                }
+            }
+            EventKind::Closed { outcome } => {
+                if !matches!(self.status, Status::Closed { .. }) {
+                    self.status = Status::Closed {
+                        last_owner: self.owner().cloned(),
+                        outcome: *outcome,
+                        at,
+                    };
+                }
+            }
+        }
+    }
+
+    fn take_ownership(&mut self, agent: &Agent, at: DateTime<Utc>) {
+        let ownership = Ownership {
+            agent: agent.clone(),
+            since: at,
+            handoff: None,
+        };
+        match &mut self.status {
+            Status::Working { owner }
+            | Status::AwaitingCustomer { owner, .. }
+            | Status::Resolved { owner, .. } => *owner = ownership,
+            Status::New | Status::Unopened => self.status = Status::Working { owner: ownership },
+            Status::Closed { .. } => {}
+        }
+    }
+
+    fn settle(&mut self, id: PromiseId, state: PromiseState) {
+        if let Some(p) = self
+            .promises
+            .iter_mut()
+            .find(|p| p.id == id && p.state == PromiseState::Open)
+        {
+            p.state = state;
+        }
+    }
+
+    /// Decides what a command does to the case: the events to apply, or why
+    /// not. Pure: it never changes the case; apply the events it returns.
+    ///
+    /// In order, it checks: a command id already applied yields no events
+    /// (idempotency); an expected version other than the case's is
+    /// [`Refusal::StaleVersion`]; a command time after `now` is
+    /// [`Refusal::InTheFuture`]; an agent whose tier the policy does not name
+    /// is [`Refusal::UnknownTier`]; then who may do what in which state.
+    ///
+    /// Only the owner, an agent of a higher tier than the owner, or the
+    /// system may act for the company; on a case with no owner yet any agent
+    /// may. Customers may only open a case by contacting or answering a
+    /// survey, contact, answer surveys, confirm a resolution, or say they are
+    /// leaving.
+    ///
+    /// # Errors
+    /// A [`Refusal`] naming the state and the command, or the rule broken.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::{Actor, Agent, Command, CommandKind, Refusal};
+    /// use escalate::policy::Policy;
+    /// # use escalate::doc_support::{owned_case, at};
+    /// let case = owned_case()?; // owned by sam (frontline)
+    /// let kim = Agent::new("kim".parse()?, "frontline".parse()?);
+    /// let cmd = Command::new("c-7".parse()?, Actor::Agent(kim), at("2021-03-05T10:00:00Z"),
+    ///     CommandKind::Resolve { summary: "done".into() });
+    /// let refusal = case.handle(&Policy::default(), cmd, at("2021-03-05T10:00:00Z")).unwrap_err();
+    /// assert_eq!(refusal.to_string(), "kim (frontline) may not resolve a case owned by \
+    ///     sam (frontline): only the owner, an agent of a higher tier or the system may");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn handle(
+        &self,
+        policy: &Policy,
+        command: Command,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Event>, Refusal> {
+        if self.commands.contains(command.id()) {
+            return Ok(Vec::new());
+        }
+        if let Some(expected) = command.expected_version()
+            && expected != self.version()
+        {
+            return Err(Refusal::StaleVersion {
+                expected,
+                actual: self.version(),
+            });
+        }
+        if command.at() > now {
+            return Err(Refusal::InTheFuture {
+                at: command.at(),
+                now,
+            });
+        }
+        if let Actor::Agent(agent) = command.actor() {
+            known_tier(policy, agent)?;
+        }
+        let kinds = self.decide(policy, &command)?;
+        let Command { id, actor, at, .. } = command;
+        Ok((self.version() + 1..)
+            .zip(kinds)
+            .map(|(version, kind)| Event {
+                version,
+                at,
+                actor: actor.clone(),
+                command: Some(id.clone()),
+                kind,
+            })
+            .collect())
+    }
+
+    /// The event kinds a command produces, or the refusal.
+    #[allow(clippy::too_many_lines)] // one arm per command kind reads best as one match
+    fn decide(&self, policy: &Policy, command: &Command) -> Result<Vec<EventKind>, Refusal> {
+        let name = command.kind().name();
+        let actor = command.actor();
+        let state = self.status.name();
+        let invalid = || Refusal::InvalidTransition {
+            state,
+            command: name,
+        };
+        let open_states = matches!(
+            state,
+            StateName::New | StateName::Working | StateName::AwaitingCustomer | StateName::Resolved
+        );
+        match command.kind() {
+            CommandKind::Open {
+                customer,
+                origin,
+                summary,
+            } => {
+                if state != StateName::Unopened {
+                    return Err(invalid());
+                }
+                let from_customer =
+                    matches!(origin, Origin::Contact { .. } | Origin::Survey { .. });
+                if *actor == Actor::Customer && !from_customer {
+                    return Err(Refusal::CustomerNotAllowed { command: name });
+                }
+                let mut kinds = vec![EventKind::Opened {
+                    case: self.id.clone(),
+                    customer: customer.clone(),
+                    origin: origin.clone(),
+                    summary: summary.clone(),
+                    policy: policy.version().to_owned(),
+                    time_zone: policy.time_zone(),
+                }];
+                match (origin, actor) {
+                    (Origin::Contact { channel }, _) => kinds.push(EventKind::Contacted {
+                        channel: *channel,
+                        note: summary.clone(),
+                    }),
+                    (Origin::Survey { score }, _) => kinds.push(EventKind::SurveyAnswered {
+                        score: *score,
+                        comment: summary.clone(),
+                    }),
+                    (Origin::InternalDetection, Actor::Agent(agent)) => {
+                        kinds.push(EventKind::Assigned { to: agent.clone() });
+                    }
+                    _ => {}
+                }
+                Ok(kinds)
+            }
+            CommandKind::Contact { channel, note } => {
+                if !open_states {
+                    return Err(invalid());
+                }
+                self.customer_or_system(actor, name)?;
+                let contacted = EventKind::Contacted {
+                    channel: *channel,
+                    note: note.clone(),
+                };
+                if state == StateName::Resolved {
+                    Ok(vec![EventKind::Reopened, contacted])
+                } else {
+                    Ok(vec![contacted])
+                }
+            }
+            CommandKind::AnswerSurvey { score, comment } => {
+                if !open_states {
+                    return Err(invalid());
+                }
+                self.customer_or_system(actor, name)?;
+                Ok(vec![EventKind::SurveyAnswered {
+                    score: *score,
+                    comment: comment.clone(),
+                }])
+            }
+            CommandKind::SignalChurn { note } => {
+                if !open_states {
+                    return Err(invalid());
+                }
+                if *actor != Actor::Customer {
+                    self.for_company(policy, actor, name)?;
+                }
+                Ok(vec![EventKind::ChurnSignalled { note: note.clone() }])
+            }
+            CommandKind::ConfirmResolution => {
+                if state != StateName::Resolved {
+                    return Err(invalid());
+                }
+                if *actor != Actor::Customer {
+                    return Err(Refusal::CustomerOnly {
+                        actor: actor.clone(),
+                        command: name,
+                    });
+                }
+                Ok(vec![EventKind::ResolutionConfirmed])
+            }
+            CommandKind::Respond {
+                channel,
+                note,
+                kind,
+            } => {
+                if !open_states {
+                    return Err(invalid());
+                }
+                self.for_company(policy, actor, name)?;
+                Ok(vec![EventKind::Responded {
+                    channel: *channel,
+                    note: note.clone(),
+                    kind: *kind,
+                }])
+            }
+            CommandKind::Assign { to } => {
+                if state != StateName::New {
+                    return Err(invalid());
+                }
+                self.for_company(policy, actor, name)?;
+                known_tier(policy, to)?;
+                Ok(vec![EventKind::Assigned { to: to.clone() }])
+            }
+            CommandKind::HandOff { to } => {
+                let Some(owner) = self.active_owner() else {
+                    return Err(invalid());
+                };
+                self.for_company(policy, actor, name)?;
+                known_tier(policy, to)?;
+                if to.id() == owner.agent.id() {
+                    return Err(Refusal::AlreadyOwner {
+                        agent: owner.agent.clone(),
+                    });
+                }
+                Ok(vec![EventKind::HandoffOffered { to: to.clone() }])
+            }
+            CommandKind::AcceptHandoff | CommandKind::DeclineHandoff => {
+                let Some(owner) = self.active_owner() else {
+                    return Err(invalid());
+                };
+                let Some(handoff) = &owner.handoff else {
+                    return Err(Refusal::NoHandoffPending);
+                };
+                match actor {
+                    Actor::Agent(agent) if agent.id() == handoff.to.id() => {
+                        if name == CommandName::AcceptHandoff {
+                            Ok(vec![EventKind::HandoffAccepted { by: agent.clone() }])
+                        } else {
+                            Ok(vec![EventKind::HandoffDeclined { by: agent.clone() }])
+                        }
+                    }
+                    Actor::Customer => Err(Refusal::CustomerNotAllowed { command: name }),
+                    _ => Err(Refusal::NotOfferedTo {
+                        actor: actor.clone(),
+                        offered_to: handoff.to.clone(),
+                    }),
+                }
+            }
+            CommandKind::Escalate { to, reason } => {
+                let Some(owner) = self.active_owner() else {
+                    return Err(invalid());
+                };
+                self.for_company(policy, actor, name)?;
+                let to_rank = known_tier(policy, to)?;
+                let from_rank = policy.rank(owner.agent.tier());
+                if from_rank.is_some_and(|from| to_rank <= from) {
+                    return Err(Refusal::NotHigherTier {
+                        from: owner.agent.clone(),
+                        to: to.clone(),
+                    });
+                }
+                Ok(vec![EventKind::Escalated {
+                    to: to.clone(),
+                    reason: reason.clone(),
+                }])
+            }
+            CommandKind::RecordFailure {
+                kind,
+                description,
+                loss,
+            } => {
+                if !open_states {
+                    return Err(invalid());
+                }
+                self.for_company(policy, actor, name)?;
+                if let Some(loss) = loss.filter(|l| l.minor() < 0) {
+                    return Err(Refusal::NegativeLoss { loss });
+                }
+                Ok(vec![EventKind::FailureRecorded {
+                    kind: *kind,
+                    description: description.clone(),
+                    loss: *loss,
+                }])
+            }
+            CommandKind::Promise { what, due } => {
+                if !open_states {
+                    return Err(invalid());
+                }
+                self.for_company(policy, actor, name)?;
+                let next = u32::try_from(self.promises.len() + 1).unwrap_or(u32::MAX);
+                Ok(vec![EventKind::PromiseMade {
+                    promise: PromiseId::new(next),
+                    what: what.clone(),
+                    due: *due,
+                }])
+            }
+            CommandKind::KeepPromise { promise } | CommandKind::BreakPromise { promise } => {
+                if !open_states {
+                    return Err(invalid());
+                }
+                self.for_company(policy, actor, name)?;
+                let found = self
+                    .promises
+                    .iter()
+                    .find(|p| p.id == *promise)
+                    .ok_or(Refusal::UnknownPromise { promise: *promise })?;
+                if found.state != PromiseState::Open {
+                    return Err(Refusal::PromiseSettled {
+                        promise: *promise,
+                        state: found.state,
+                    });
+                }
+                if name == CommandName::KeepPromise {
+                    Ok(vec![EventKind::PromiseKept { promise: *promise }])
+                } else {
+                    Ok(vec![EventKind::PromiseBroken { promise: *promise }])
+                }
+            }
+            CommandKind::WaitOnCustomer { reason } => {
+                if state != StateName::Working {
+                    return Err(invalid());
+                }
+                self.for_company(policy, actor, name)?;
+                Ok(vec![EventKind::AwaitingCustomer {
+                    reason: reason.clone(),
+                }])
+            }
+            CommandKind::Resolve { summary } => {
+                if self.active_owner().is_none() {
+                    return Err(invalid());
+                }
+                self.for_company(policy, actor, name)?;
+                Ok(vec![EventKind::Resolved {
+                    summary: summary.clone(),
+                }])
+            }
+            CommandKind::Close { outcome } => {
+                if !open_states {
+                    return Err(invalid());
+                }
+                self.for_company(policy, actor, name)?;
+                Ok(vec![EventKind::Closed { outcome: *outcome }])
+            }
+        }
+    }
+
+    /// The ownership of a case that is being worked on or waiting on the customer.
+    fn active_owner(&self) -> Option<&Ownership> {
+        match &self.status {
+            Status::Working { owner } | Status::AwaitingCustomer { owner, .. } => Some(owner),
+            _ => None,
+        }
+    }
+
+    /// Checks that `actor` may act for the company on this case.
+    fn for_company(
+        &self,
+        policy: &Policy,
+        actor: &Actor,
+        command: CommandName,
+    ) -> Result<(), Refusal> {
+        match actor {
+            Actor::Customer => Err(Refusal::CustomerNotAllowed { command }),
+            Actor::System => Ok(()),
+            Actor::Agent(agent) => {
+                let Some(owner) = self.owner() else {
+                    return Ok(());
+                };
+                if agent.id() == owner.id() {
+                    return Ok(());
+                }
+                let rank = known_tier(policy, agent)?;
+                match policy.rank(owner.tier()) {
+                    Some(owner_rank) if rank <= owner_rank => Err(Refusal::NotOwner {
+                        actor: agent.clone(),
+                        owner: owner.clone(),
+                        command,
+                    }),
+                    _ => Ok(()),
+                }
+            }
+        }
+    }
+
+    /// Checks that `actor` is the customer or the system (customer-side commands).
+    #[allow(clippy::unused_self)] // kept a method for symmetry with `for_company`
+    fn customer_or_system(&self, actor: &Actor, command: CommandName) -> Result<(), Refusal> {
+        match actor {
+            Actor::Customer | Actor::System => Ok(()),
+            Actor::Agent(_) => Err(Refusal::CustomerOnly {
+                actor: actor.clone(),
+                command,
+            }),
+        }
+    }
+}
+
+/// The agent's tier rank, or the refusal naming the policy's tiers.
+fn known_tier(policy: &Policy, agent: &Agent) -> Result<usize, Refusal> {
+    policy
+        .rank(agent.tier())
+        .ok_or_else(|| Refusal::UnknownTier {
+            tier: agent.tier().clone(),
+            known: policy.tier_list(),
+        })
+}

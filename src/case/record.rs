@@ -1,0 +1,648 @@
+//! What a case records: customers, contacts, failures, promises, outcomes.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::CustomerId;
+use crate::recovery::Money;
+
+/// The customer a case is for.
+///
+/// # Example
+/// ```
+/// use escalate::{Customer, CustomerValue};
+/// let c = Customer::new("cust-1".parse()?, CustomerValue::HighValue);
+/// assert_eq!(c.value(), CustomerValue::HighValue);
+/// # Ok::<(), escalate::InvalidId>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Customer {
+    id: CustomerId,
+    value: CustomerValue,
+}
+
+impl Customer {
+    /// Creates a customer.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::{Customer, CustomerValue};
+    /// let c = Customer::new("cust-1".parse()?, CustomerValue::Standard);
+    /// assert_eq!(c.id().as_str(), "cust-1");
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    #[must_use]
+    pub fn new(id: CustomerId, value: CustomerValue) -> Self {
+        Customer { id, value }
+    }
+
+    /// The customer's id.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::{Customer, CustomerValue};
+    /// let c = Customer::new("cust-1".parse()?, CustomerValue::Standard);
+    /// assert_eq!(c.id().to_string(), "cust-1");
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    #[must_use]
+    pub fn id(&self) -> &CustomerId {
+        &self.id
+    }
+
+    /// The customer's value tier.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::{Customer, CustomerValue};
+    /// let c = Customer::new("cust-1".parse()?, CustomerValue::Standard);
+    /// assert_eq!(c.value(), CustomerValue::Standard);
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    #[must_use]
+    pub fn value(&self) -> CustomerValue {
+        self.value
+    }
+}
+
+/// The customer's value tier.
+///
+/// # Example
+/// ```
+/// use escalate::CustomerValue;
+/// assert_eq!(CustomerValue::HighValue.to_string(), "high-value");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerValue {
+    /// An ordinary customer.
+    Standard,
+    /// A customer the policy treats as high-value.
+    HighValue,
+}
+
+impl fmt::Display for CustomerValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            CustomerValue::Standard => "standard",
+            CustomerValue::HighValue => "high-value",
+        })
+    }
+}
+
+/// The channel of a contact or a response.
+///
+/// # Example
+/// ```
+/// use escalate::Channel;
+/// assert_eq!(Channel::SocialPublic.to_string(), "public social post");
+/// assert!(Channel::SocialPublic.is_public());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// A phone call that reached someone.
+    Phone,
+    /// A voicemail: a call that reached no one and owes a callback.
+    Voicemail,
+    /// An email.
+    Email,
+    /// A chat message.
+    Chat,
+    /// A public post on social media.
+    SocialPublic,
+    /// A private (direct) message on social media.
+    SocialPrivate,
+    /// In person, at a store or desk.
+    InPerson,
+    /// A satisfaction-survey answer.
+    Survey,
+}
+
+impl Channel {
+    /// Whether other people can see what is said on this channel.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::Channel;
+    /// assert!(!Channel::SocialPrivate.is_public());
+    /// ```
+    #[must_use]
+    pub fn is_public(self) -> bool {
+        matches!(self, Channel::SocialPublic)
+    }
+}
+
+impl fmt::Display for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Channel::Phone => "phone",
+            Channel::Voicemail => "voicemail",
+            Channel::Email => "email",
+            Channel::Chat => "chat",
+            Channel::SocialPublic => "public social post",
+            Channel::SocialPrivate => "private social message",
+            Channel::InPerson => "in person",
+            Channel::Survey => "survey",
+        })
+    }
+}
+
+/// A satisfaction-survey score from 1 (worst) to 5 (best).
+///
+/// # Example
+/// ```
+/// use escalate::SurveyScore;
+/// let score = SurveyScore::new(1)?;
+/// assert_eq!(score.get(), 1);
+/// assert_eq!(SurveyScore::new(6).unwrap_err().to_string(), "invalid survey score 6: expected 1 to 5");
+/// # Ok::<(), escalate::InvalidScore>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "u8", into = "u8")]
+pub struct SurveyScore(u8);
+
+impl SurveyScore {
+    /// Creates a score.
+    ///
+    /// # Errors
+    /// [`InvalidScore`](crate::InvalidScore) outside 1 to 5.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::SurveyScore;
+    /// assert!(SurveyScore::new(0).is_err());
+    /// ```
+    pub fn new(score: u8) -> Result<Self, crate::InvalidScore> {
+        if (1..=5).contains(&score) {
+            Ok(SurveyScore(score))
+        } else {
+            Err(crate::InvalidScore(score))
+        }
+    }
+
+    /// The score, 1 to 5.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::SurveyScore;
+    /// assert_eq!(SurveyScore::new(5)?.get(), 5);
+    /// # Ok::<(), escalate::InvalidScore>(())
+    /// ```
+    #[must_use]
+    pub fn get(self) -> u8 {
+        self.0
+    }
+}
+
+impl TryFrom<u8> for SurveyScore {
+    type Error = crate::InvalidScore;
+    fn try_from(v: u8) -> Result<Self, Self::Error> {
+        SurveyScore::new(v)
+    }
+}
+
+impl From<SurveyScore> for u8 {
+    fn from(s: SurveyScore) -> u8 {
+        s.0
+    }
+}
+
+/// How a case came to be opened.
+///
+/// # Example
+/// ```
+/// use escalate::{Channel, Origin};
+/// let origin = Origin::Contact { channel: Channel::Email };
+/// assert_eq!(origin.to_string(), "an email contact");
+/// assert_eq!(Origin::InternalDetection.to_string(), "an internal detection");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum Origin {
+    /// The customer reached out; the opening also records the contact.
+    Contact {
+        /// Where the customer reached out.
+        channel: Channel,
+    },
+    /// Someone else sent the case (a doctor's office, another department).
+    Referral {
+        /// Who referred it.
+        from: String,
+    },
+    /// A survey answer; the opening also records the answer.
+    Survey {
+        /// The score given.
+        score: SurveyScore,
+    },
+    /// Staff noticed the failure before the customer complained; an agent who
+    /// opens such a case owns it from the start.
+    InternalDetection,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Contact { channel } => {
+                let article = if matches!(channel, Channel::Email | Channel::InPerson) {
+                    "an"
+                } else {
+                    "a"
+                };
+                write!(f, "{article} {channel} contact")
+            }
+            Origin::Referral { from } => write!(f, "a referral from {from}"),
+            Origin::Survey { score } => write!(f, "a survey answer scoring {} of 5", score.get()),
+            Origin::InternalDetection => f.write_str("an internal detection"),
+        }
+    }
+}
+
+/// The kind of a failure, which decides the kind of remedy that fits it.
+///
+/// # Example
+/// ```
+/// use escalate::FailureKind;
+/// assert_eq!(FailureKind::Attention.to_string(), "attention");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// The customer lost money (overcharged, wrong price).
+    Monetary,
+    /// The product was wrong, broken or late.
+    Product,
+    /// The service was done badly (rude, wrong advice, a threat).
+    Service,
+    /// The customer was neglected (unanswered calls, no owner).
+    Attention,
+}
+
+impl fmt::Display for FailureKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FailureKind::Monetary => "monetary",
+            FailureKind::Product => "product",
+            FailureKind::Service => "service",
+            FailureKind::Attention => "attention",
+        })
+    }
+}
+
+/// What a company response did for the customer.
+///
+/// # Example
+/// ```
+/// use escalate::ResponseKind;
+/// assert_eq!(ResponseKind::Deflection.to_string(), "deflection");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResponseKind {
+    /// A real answer: it deals with what the customer asked.
+    Answer,
+    /// A reply that only points the customer somewhere else ("call during
+    /// office hours", "ask the marketplace for a return"). It answers the
+    /// contact for the clock, but it is not help.
+    Deflection,
+}
+
+impl fmt::Display for ResponseKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ResponseKind::Answer => "answer",
+            ResponseKind::Deflection => "deflection",
+        })
+    }
+}
+
+/// How a case ended.
+///
+/// # Example
+/// ```
+/// use escalate::Outcome;
+/// assert_eq!(Outcome::WonBack.to_string(), "won back");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The customer stayed.
+    Retained,
+    /// The customer had left, or was leaving, and came back.
+    WonBack,
+    /// The customer left.
+    Lost,
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Outcome::Retained => "retained",
+            Outcome::WonBack => "won back",
+            Outcome::Lost => "lost",
+        })
+    }
+}
+
+/// Numbers a promise within its case, from 1 in the order promises were made.
+///
+/// # Example
+/// ```
+/// use escalate::PromiseId;
+/// assert_eq!(PromiseId::new(1).to_string(), "promise #1");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PromiseId(u32);
+
+impl PromiseId {
+    /// Creates a promise number.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::PromiseId;
+    /// assert_eq!(PromiseId::new(2).get(), 2);
+    /// ```
+    #[must_use]
+    pub const fn new(n: u32) -> Self {
+        PromiseId(n)
+    }
+
+    /// The number.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::PromiseId;
+    /// assert_eq!(PromiseId::new(3).get(), 3);
+    /// ```
+    #[must_use]
+    pub const fn get(self) -> u32 {
+        self.0
+    }
+}
+
+impl fmt::Display for PromiseId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "promise #{}", self.0)
+    }
+}
+
+/// A customer contact as the case records it.
+///
+/// # Example
+/// ```
+/// use escalate::{Channel, Contact};
+/// # use escalate::doc_support::opened_case;
+/// let case = opened_case()?; // opened by a phone call
+/// let first: &Contact = &case.contacts()[0];
+/// assert_eq!(first.channel(), Channel::Phone);
+/// assert!(first.answered_at().is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Contact {
+    pub(crate) channel: Channel,
+    pub(crate) at: DateTime<Utc>,
+    pub(crate) answered_at: Option<DateTime<Utc>>,
+}
+
+impl Contact {
+    /// The channel the customer used.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::opened_case;
+    /// let case = opened_case()?;
+    /// assert_eq!(case.contacts()[0].channel(), escalate::Channel::Phone);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn channel(&self) -> Channel {
+        self.channel
+    }
+
+    /// When the customer reached out.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::{opened_case, at};
+    /// let case = opened_case()?;
+    /// assert_eq!(case.contacts()[0].at(), at("2021-03-04T15:10:00Z"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn at(&self) -> DateTime<Utc> {
+        self.at
+    }
+
+    /// When the company first responded to it, if it has.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::opened_case;
+    /// let case = opened_case()?;
+    /// assert_eq!(case.contacts()[0].answered_at(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn answered_at(&self) -> Option<DateTime<Utc>> {
+        self.answered_at
+    }
+}
+
+/// A failure recorded on a case.
+///
+/// # Example
+/// ```
+/// use escalate::{FailureKind, Failure};
+/// # use escalate::doc_support::case_with_failure;
+/// let case = case_with_failure()?;
+/// let failure: &Failure = &case.failures()[0];
+/// assert_eq!(failure.kind(), FailureKind::Product);
+/// assert_eq!(failure.loss().map(|m| m.minor()), Some(24_999));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    pub(crate) kind: FailureKind,
+    pub(crate) description: String,
+    pub(crate) loss: Option<Money>,
+    pub(crate) at: DateTime<Utc>,
+}
+
+impl Failure {
+    /// The kind of failure.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::case_with_failure;
+    /// assert_eq!(case_with_failure()?.failures()[0].kind(), escalate::FailureKind::Product);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn kind(&self) -> FailureKind {
+        self.kind
+    }
+
+    /// What happened.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::case_with_failure;
+    /// assert_eq!(case_with_failure()?.failures()[0].description(), "wrong cabinet delivered");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// The customer's loss, when it is money.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::case_with_failure;
+    /// assert_eq!(case_with_failure()?.failures()[0].loss().unwrap().to_string(), "USD 249.99");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn loss(&self) -> Option<Money> {
+        self.loss
+    }
+
+    /// When it happened.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::{case_with_failure, at};
+    /// assert_eq!(case_with_failure()?.failures()[0].at(), at("2021-03-04T19:00:00Z"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn at(&self) -> DateTime<Utc> {
+        self.at
+    }
+}
+
+/// A promise made to the customer, tracked until kept or broken.
+///
+/// # Example
+/// ```
+/// use escalate::PromiseState;
+/// # use escalate::doc_support::case_with_promise;
+/// let case = case_with_promise()?;
+/// let promise = &case.promises()[0];
+/// assert_eq!(promise.what(), "deliver the right cabinet");
+/// assert_eq!(promise.state(), PromiseState::Open);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Promise {
+    pub(crate) id: PromiseId,
+    pub(crate) what: String,
+    pub(crate) due: DateTime<Utc>,
+    pub(crate) made_at: DateTime<Utc>,
+    pub(crate) state: PromiseState,
+}
+
+impl Promise {
+    /// The promise's number within the case.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::case_with_promise;
+    /// assert_eq!(case_with_promise()?.promises()[0].id(), escalate::PromiseId::new(1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn id(&self) -> PromiseId {
+        self.id
+    }
+
+    /// What was promised.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::case_with_promise;
+    /// assert_eq!(case_with_promise()?.promises()[0].what(), "deliver the right cabinet");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn what(&self) -> &str {
+        &self.what
+    }
+
+    /// When it is due.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::{case_with_promise, at};
+    /// assert_eq!(case_with_promise()?.promises()[0].due(), at("2021-03-06T17:00:00Z"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn due(&self) -> DateTime<Utc> {
+        self.due
+    }
+
+    /// When it was made.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::{case_with_promise, at};
+    /// assert_eq!(case_with_promise()?.promises()[0].made_at(), at("2021-03-04T20:10:00Z"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn made_at(&self) -> DateTime<Utc> {
+        self.made_at
+    }
+
+    /// Whether it is open, kept or broken.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::case_with_promise;
+    /// assert_eq!(case_with_promise()?.promises()[0].state(), escalate::PromiseState::Open);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn state(&self) -> PromiseState {
+        self.state
+    }
+}
+
+/// Where a promise stands.
+///
+/// # Example
+/// ```
+/// use escalate::PromiseState;
+/// assert_eq!(PromiseState::Open.to_string(), "open");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PromiseState {
+    /// Not yet kept.
+    Open,
+    /// Kept at the given time (on time or late: compare with the due time).
+    Kept {
+        /// When it was kept.
+        at: DateTime<Utc>,
+    },
+    /// Marked broken at the given time.
+    Broken {
+        /// When it was marked broken.
+        at: DateTime<Utc>,
+    },
+}
+
+impl fmt::Display for PromiseState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PromiseState::Open => f.write_str("open"),
+            PromiseState::Kept { .. } => f.write_str("kept"),
+            PromiseState::Broken { .. } => f.write_str("broken"),
+        }
+    }
+}

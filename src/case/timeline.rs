@@ -1,0 +1,229 @@
+//! The whole story of a case as plain text.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use chrono_tz::Tz;
+
+use super::{Case, EventKind, PromiseState};
+use crate::Actor;
+
+impl Case {
+    /// The case's story, one line an event, in the time zone of the policy
+    /// it was opened under: who owned it when, every contact and whether it
+    /// was answered, every failure, every promise and whether it was kept.
+    /// Events that arrived after a later-dated event are marked
+    /// `(logged late)`.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::case_with_promise;
+    /// let case = case_with_promise()?;
+    /// assert_eq!(case.timeline(), "\
+    /// 2021-03-04 10:10 EST  opened by the customer from a phone contact: \"wrong cabinet delivered\" (customer cust-9, standard; policy default)
+    /// 2021-03-04 10:10 EST  the customer contacted by phone: \"wrong cabinet delivered\" (answered 2021-03-04 15:10 EST, after 5h)
+    /// 2021-03-04 15:11 EST  the system assigned the case to sam (frontline); owner: sam (frontline)
+    /// 2021-03-04 15:10 EST  sam (frontline) responded by phone: \"the right one is on its way\" (logged late)
+    /// 2021-03-04 15:10 EST  sam (frontline) promised \"deliver the right cabinet\" by 2021-03-06 12:00 EST (promise #1: open) (logged late)
+    /// ");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn timeline(&self) -> String {
+        let tz = self.time_zone();
+        let mut out = String::new();
+        let mut latest: Option<DateTime<Utc>> = None;
+        let mut contact = 0usize;
+        for event in &self.events {
+            let _ = write!(out, "{}  ", local(tz, event.at));
+            self.describe(&mut out, tz, event.actor(), event.kind(), &mut contact);
+            if latest.is_some_and(|l| event.at < l) {
+                out.push_str(" (logged late)");
+            }
+            latest = Some(latest.map_or(event.at, |l| l.max(event.at)));
+            out.push('\n');
+        }
+        out
+    }
+
+    #[allow(clippy::too_many_lines)] // one arm per event kind reads best as one match
+    fn describe(
+        &self,
+        out: &mut String,
+        tz: Tz,
+        actor: &Actor,
+        kind: &EventKind,
+        contact: &mut usize,
+    ) {
+        let owner_now = |out: &mut String, who: &dyn std::fmt::Display| {
+            let _ = write!(out, "; owner: {who}");
+        };
+        let _ = match kind {
+            EventKind::Opened {
+                customer,
+                origin,
+                summary,
+                policy,
+                ..
+            } => write!(
+                out,
+                "opened by {actor} from {origin}: {summary:?} (customer {}, {}; policy {policy})",
+                customer.id(),
+                customer.value()
+            ),
+            EventKind::Contacted { channel, note } => {
+                let answered = self
+                    .contacts
+                    .get(*contact)
+                    .and_then(|c| c.answered_at.map(|a| (c.at, a)));
+                *contact += 1;
+                let _ = write!(out, "{actor} contacted by {channel}: {note:?}");
+                match answered {
+                    Some((asked, answered)) => write!(
+                        out,
+                        " (answered {}, after {})",
+                        local(tz, answered),
+                        span(answered - asked)
+                    ),
+                    None => write!(out, " (unanswered)"),
+                }
+            }
+            EventKind::Responded {
+                channel,
+                note,
+                kind,
+            } => match kind {
+                crate::ResponseKind::Answer => {
+                    write!(out, "{actor} responded by {channel}: {note:?}")
+                }
+                crate::ResponseKind::Deflection => write!(
+                    out,
+                    "{actor} deflected by {channel} (pointed the customer elsewhere): {note:?}"
+                ),
+            },
+            EventKind::Assigned { to } => {
+                let _ = write!(out, "{actor} assigned the case to {to}");
+                owner_now(out, to);
+                Ok(())
+            }
+            EventKind::HandoffOffered { to } => write!(
+                out,
+                "{actor} offered the case to {to}; the owner stays accountable until {} accepts",
+                to.id()
+            ),
+            EventKind::HandoffAccepted { by } => {
+                let _ = write!(out, "{by} accepted the handoff");
+                owner_now(out, by);
+                Ok(())
+            }
+            EventKind::HandoffDeclined { by } => write!(out, "{by} declined the handoff"),
+            EventKind::Escalated { to, reason } => {
+                let _ = write!(out, "{actor} escalated the case to {to}: {reason}");
+                owner_now(out, to);
+                Ok(())
+            }
+            EventKind::FailureRecorded {
+                kind,
+                description,
+                loss,
+            } => {
+                let _ = write!(out, "failure ({kind}) recorded by {actor}: {description}");
+                match loss {
+                    Some(loss) => write!(out, "; customer's loss {loss}"),
+                    None => Ok(()),
+                }
+            }
+            EventKind::PromiseMade { promise, what, due } => {
+                let _ = write!(
+                    out,
+                    "{actor} promised {what:?} by {} ({promise}: ",
+                    local(tz, *due)
+                );
+                match self
+                    .promises
+                    .iter()
+                    .find(|p| p.id == *promise)
+                    .map(|p| p.state)
+                {
+                    Some(PromiseState::Kept { at }) if at <= *due => {
+                        write!(out, "kept {})", local(tz, at))
+                    }
+                    Some(PromiseState::Kept { at }) => write!(
+                        out,
+                        "kept late {}, {} after it was due)",
+                        local(tz, at),
+                        span(at - *due)
+                    ),
+                    Some(PromiseState::Broken { at }) => write!(out, "broken {})", local(tz, at)),
+                    Some(PromiseState::Open) | None => write!(out, "open)"),
+                }
+            }
+            EventKind::PromiseKept { promise } => write!(out, "{actor} kept {promise}"),
+            EventKind::PromiseBroken { promise } => write!(out, "{promise} was broken"),
+            EventKind::AwaitingCustomer { reason } => {
+                write!(out, "{actor} is waiting on the customer: {reason}")
+            }
+            EventKind::SurveyAnswered { score, comment } => write!(
+                out,
+                "{actor} answered the survey: {} of 5: {comment:?}",
+                score.get()
+            ),
+            EventKind::ChurnSignalled { note } => {
+                write!(out, "churn signal from {actor}: {note:?}")
+            }
+            EventKind::Resolved { summary } => write!(out, "{actor} resolved the case: {summary}"),
+            EventKind::Reopened => write!(out, "the case reopened on a new contact"),
+            EventKind::ResolutionConfirmed => write!(out, "{actor} confirmed the resolution"),
+            EventKind::Closed { outcome } => write!(out, "{actor} closed the case: {outcome}"),
+        };
+    }
+}
+
+/// A time in the case's zone: `2021-03-04 15:10 EST`.
+pub(crate) fn local(tz: Tz, at: DateTime<Utc>) -> String {
+    at.with_timezone(&tz)
+        .format("%Y-%m-%d %H:%M %Z")
+        .to_string()
+}
+
+/// A duration for people: `2d 3h`, `5h`, `25m`, `40s`.
+pub(crate) fn span(d: TimeDelta) -> String {
+    let total = d.num_seconds().unsigned_abs();
+    let (days, hours, minutes, seconds) = (
+        total / 86_400,
+        total / 3600 % 24,
+        total / 60 % 60,
+        total % 60,
+    );
+    let mut parts = Vec::new();
+    if days > 0 {
+        parts.push(format!("{days}d"));
+    }
+    if hours > 0 {
+        parts.push(format!("{hours}h"));
+    }
+    if minutes > 0 {
+        parts.push(format!("{minutes}m"));
+    }
+    if seconds > 0 || parts.is_empty() {
+        parts.push(format!("{seconds}s"));
+    }
+    let sign = if d < TimeDelta::zero() { "-" } else { "" };
+    format!("{sign}{}", parts.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_read_well() {
+        assert_eq!(span(TimeDelta::seconds(0)), "0s");
+        assert_eq!(span(TimeDelta::minutes(25)), "25m");
+        assert_eq!(
+            span(TimeDelta::hours(49) + TimeDelta::seconds(5)),
+            "2d 1h 5s"
+        );
+        assert_eq!(span(TimeDelta::hours(-3)), "-3h");
+    }
+}

@@ -1,0 +1,108 @@
+//! Small fixtures for the documentation's examples. Not part of the API.
+
+use chrono::{DateTime, Utc};
+
+use crate::policy::Policy;
+use crate::recovery::{Currency, Money};
+use crate::{Actor, Agent, Case, Channel, Command, CommandKind, Customer, CustomerValue};
+use crate::{FailureKind, Origin, ResponseKind};
+
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+/// Parses an RFC 3339 time; panics on a bad literal (doc examples only).
+#[must_use]
+pub fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).map_or_else(
+        |e| panic!("bad time literal {s:?}: {e}"),
+        |t| t.with_timezone(&Utc),
+    )
+}
+
+fn run(case: &mut Case, id: &str, actor: Actor, when: &str, kind: CommandKind) -> Result<()> {
+    let policy = Policy::default().with_time_zone(chrono_tz::America::New_York);
+    let cmd = Command::new(id.parse()?, actor, at(when), kind);
+    for event in case.handle(&policy, cmd, at(when))? {
+        case.apply(&event);
+    }
+    Ok(())
+}
+
+/// Case CAB-1 opened by a phone call at 2021-03-04 15:10 UTC, no owner.
+pub fn opened_case() -> Result<Case> {
+    let mut case = Case::new("CAB-1".parse()?);
+    run(
+        &mut case,
+        "c-1",
+        Actor::Customer,
+        "2021-03-04T15:10:00Z",
+        CommandKind::Open {
+            customer: Customer::new("cust-9".parse()?, CustomerValue::Standard),
+            origin: Origin::Contact {
+                channel: Channel::Phone,
+            },
+            summary: "wrong cabinet delivered".into(),
+        },
+    )?;
+    Ok(case)
+}
+
+/// [`opened_case`] assigned to sam (frontline) at 20:11 UTC by the system.
+pub fn owned_case() -> Result<Case> {
+    let mut case = opened_case()?;
+    let sam = Agent::new("sam".parse()?, "frontline".parse()?);
+    run(
+        &mut case,
+        "c-2",
+        Actor::System,
+        "2021-03-04T20:11:00Z",
+        CommandKind::Assign { to: sam },
+    )?;
+    Ok(case)
+}
+
+/// [`owned_case`] with a product failure (loss USD 249.99) at 19:00 UTC.
+pub fn case_with_failure() -> Result<Case> {
+    let mut case = owned_case()?;
+    let sam = Agent::new("sam".parse()?, "frontline".parse()?);
+    run(
+        &mut case,
+        "c-3",
+        Actor::Agent(sam),
+        "2021-03-04T19:00:00Z",
+        CommandKind::RecordFailure {
+            kind: FailureKind::Product,
+            description: "wrong cabinet delivered".into(),
+            loss: Some(Money::new(24_999, Currency::USD)),
+        },
+    )?;
+    Ok(case)
+}
+
+/// [`owned_case`] where sam answered by phone at 20:10 UTC (logged late) and
+/// promised the right cabinet by 2021-03-06 17:00 UTC.
+pub fn case_with_promise() -> Result<Case> {
+    let mut case = owned_case()?;
+    let sam = Actor::Agent(Agent::new("sam".parse()?, "frontline".parse()?));
+    run(
+        &mut case,
+        "c-3",
+        sam.clone(),
+        "2021-03-04T20:10:00Z",
+        CommandKind::Respond {
+            channel: Channel::Phone,
+            note: "the right one is on its way".into(),
+            kind: ResponseKind::Answer,
+        },
+    )?;
+    run(
+        &mut case,
+        "c-4",
+        sam,
+        "2021-03-04T20:10:00Z",
+        CommandKind::Promise {
+            what: "deliver the right cabinet".into(),
+            due: at("2021-03-06T17:00:00Z"),
+        },
+    )?;
+    Ok(case)
+}

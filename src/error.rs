@@ -1,0 +1,226 @@
+//! Refusals (a command the case will not carry out) and input errors.
+
+use chrono::{DateTime, Utc};
+
+use crate::recovery::Money;
+use crate::{Actor, Agent, CommandName, PromiseId, PromiseState, StateName, Tier};
+
+/// Why a case refused a command. Hosts match on it to react (ask for
+/// approval, show a message); its `Display` is a sentence for people.
+///
+/// # Example
+/// ```
+/// use escalate::{Actor, Command, CommandKind, Refusal};
+/// use escalate::policy::Policy;
+/// # use escalate::doc_support::{owned_case, at};
+/// let case = owned_case()?; // owned by sam (frontline)
+/// let cmd = Command::new("c-8".parse()?, Actor::Customer, at("2021-03-05T10:00:00Z"),
+///     CommandKind::Resolve { summary: "done".into() });
+/// let refusal = case.handle(&Policy::default(), cmd, at("2021-03-05T10:00:00Z")).unwrap_err();
+/// assert!(matches!(refusal, Refusal::CustomerNotAllowed { .. }));
+/// assert_eq!(refusal.to_string(), "the customer may not resolve a case: customers may only \
+///     contact, answer surveys, confirm a resolution or say they are leaving");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// The command makes no sense in the case's current state.
+    #[error("cannot {command} a case that is {state}")]
+    InvalidTransition {
+        /// The case's state.
+        state: StateName,
+        /// The command refused.
+        command: CommandName,
+    },
+    /// An agent tried to act for the company on a case owned by someone of
+    /// the same or a higher tier.
+    #[error(
+        "{actor} may not {command} a case owned by {owner}: only the owner, an agent of a higher tier or the system may"
+    )]
+    NotOwner {
+        /// Who tried.
+        actor: Agent,
+        /// Who owns the case.
+        owner: Agent,
+        /// What they tried.
+        command: CommandName,
+    },
+    /// A customer sent a command only the company may send.
+    #[error(
+        "the customer may not {command} a case: customers may only contact, answer surveys, confirm a resolution or say they are leaving"
+    )]
+    CustomerNotAllowed {
+        /// What they tried.
+        command: CommandName,
+    },
+    /// A company actor sent a command only the customer may send.
+    #[error("{actor} may not {command} a case: only the customer may")]
+    CustomerOnly {
+        /// Who tried.
+        actor: Actor,
+        /// What they tried.
+        command: CommandName,
+    },
+    /// An agent's tier is not one the policy names.
+    #[error("no tier named \"{tier}\"; tiers are {known}")]
+    UnknownTier {
+        /// The unknown tier.
+        tier: Tier,
+        /// The policy's tiers, joined.
+        known: String,
+    },
+    /// The command expected another version of the case (someone else changed it).
+    #[error("stale command: it expects version {expected} but the case is at version {actual}")]
+    StaleVersion {
+        /// The version the command expected.
+        expected: u64,
+        /// The case's version.
+        actual: u64,
+    },
+    /// The command says it happened after `now`.
+    #[error("the command's time {at} is after now ({now})")]
+    InTheFuture {
+        /// The command's time.
+        at: DateTime<Utc>,
+        /// The time the host passed as now.
+        now: DateTime<Utc>,
+    },
+    /// Escalation to an agent who is not more senior than the owner.
+    #[error("cannot escalate from {from} to {to}: tier {} is not above tier {}", to.tier(), from.tier())]
+    NotHigherTier {
+        /// The current owner.
+        from: Agent,
+        /// The proposed owner.
+        to: Agent,
+    },
+    /// A handoff to the agent who already owns the case.
+    #[error("{agent} already owns the case")]
+    AlreadyOwner {
+        /// The owner.
+        agent: Agent,
+    },
+    /// Accept or decline without a pending handoff.
+    #[error("no handoff is pending on the case")]
+    NoHandoffPending,
+    /// Someone other than the agent offered the case tried to accept or decline it.
+    #[error("the case was offered to {offered_to}, not to {actor}")]
+    NotOfferedTo {
+        /// Who tried.
+        actor: Actor,
+        /// Who the case was offered to.
+        offered_to: Agent,
+    },
+    /// A promise number the case does not have.
+    #[error("there is no {promise} on this case")]
+    UnknownPromise {
+        /// The number given.
+        promise: PromiseId,
+    },
+    /// A promise already kept or broken.
+    #[error("{promise} is already {state}")]
+    PromiseSettled {
+        /// The promise.
+        promise: PromiseId,
+        /// Its state.
+        state: PromiseState,
+    },
+    /// A negative loss.
+    #[error("a customer's loss cannot be negative: {loss}")]
+    NegativeLoss {
+        /// The amount given.
+        loss: Money,
+    },
+}
+
+/// An identifier that failed validation.
+///
+/// # Example
+/// ```
+/// let err = escalate::CaseId::new("").unwrap_err();
+/// assert_eq!(err.to_string(), r#"invalid case id "": it is empty"#);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {what} {value:?}: {problem}")]
+pub struct InvalidId {
+    pub(crate) what: &'static str,
+    pub(crate) value: String,
+    pub(crate) problem: &'static str,
+}
+
+/// A survey score outside 1 to 5.
+///
+/// # Example
+/// ```
+/// let err = escalate::SurveyScore::new(0).unwrap_err();
+/// assert_eq!(err.to_string(), "invalid survey score 0: expected 1 to 5");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("invalid survey score {0}: expected 1 to 5")]
+pub struct InvalidScore(pub(crate) u8);
+
+/// A policy that failed validation: the path of the offending field and the problem.
+///
+/// # Example
+/// ```
+/// use escalate::policy::Policy;
+/// let err = Policy::new("v1", Vec::<String>::new()).unwrap_err();
+/// assert_eq!(err.path(), "tiers");
+/// assert_eq!(err.to_string(), "tiers: a policy needs at least one tier");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {problem}")]
+pub struct PolicyError {
+    path: String,
+    problem: String,
+}
+
+impl PolicyError {
+    pub(crate) fn new(path: impl Into<String>, problem: impl Into<String>) -> Self {
+        PolicyError {
+            path: path.into(),
+            problem: problem.into(),
+        }
+    }
+
+    /// The path of the offending field, such as `tiers[1]`.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// let err = Policy::new("v1", ["a", "a"]).unwrap_err();
+    /// assert_eq!(err.path(), "tiers[1]");
+    /// ```
+    #[must_use]
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+}
+
+/// A history that cannot be replayed.
+///
+/// # Example
+/// ```
+/// use escalate::{Case, ReplayError};
+/// assert_eq!(Case::replay(Vec::new()).unwrap_err(), ReplayError::Empty);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReplayError {
+    /// No events at all.
+    #[error("cannot replay an empty history: the first event must be `opened`")]
+    Empty,
+    /// The first event does not open the case.
+    #[error("cannot replay a history whose first event is not `opened`")]
+    NotOpened,
+    /// An event's version is not the next one.
+    #[error("event {position} has version {found}; expected {expected}")]
+    VersionGap {
+        /// Position in the history, from 0.
+        position: usize,
+        /// The version it should have.
+        expected: u64,
+        /// The version it has.
+        found: u64,
+    },
+}
