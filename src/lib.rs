@@ -135,15 +135,17 @@ mod owner;
 pub mod policy;
 pub mod recovery;
 pub mod sla;
+mod text;
 
 #[doc(hidden)]
 pub mod doc_support;
 
 pub use case::{
     Case, Channel, Command, CommandKind, CommandName, Contact, Customer, CustomerValue, Event,
-    EventKind, Failure, FailureKind, Handoff, Origin, Outcome, Ownership, Promise, PromiseId,
-    PromiseState, ResponseKind, StateName, Status, SurveyScore,
+    EventKind, Failure, FailureKind, Handoff, Opened, Origin, Outcome, Ownership, Promise,
+    PromiseId, PromiseState, ResponseKind, StateName, Status, SurveyScore,
 };
 pub use error::{InvalidId, InvalidScore, PolicyError, Refusal, ReplayError};
 pub use ids::{AgentId, CaseId, CommandId, CustomerId, Tier};
 pub use owner::{Actor, Agent};
+pub use text::Text;

@@ -1,6 +1,7 @@
 //! Agents, tiers and the actors that send commands.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -19,10 +20,25 @@ use crate::{AgentId, Tier};
 /// assert_eq!(dana.to_string(), "dana (supervisor)");
 /// # Ok::<(), escalate::InvalidId>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Agent {
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Agent(Arc<AgentData>);
+
+/// An agent's data, shared so that cloning an agent (every event names one)
+/// is a reference-count increment.
+#[derive(Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+struct AgentData {
     id: AgentId,
     tier: Tier,
+}
+
+impl fmt::Debug for Agent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Agent")
+            .field("id", &self.0.id)
+            .field("tier", &self.0.tier)
+            .finish()
+    }
 }
 
 impl Agent {
@@ -37,7 +53,7 @@ impl Agent {
     /// ```
     #[must_use]
     pub fn new(id: AgentId, tier: Tier) -> Self {
-        Self { id, tier }
+        Self(Arc::new(AgentData { id, tier }))
     }
 
     /// The agent's id.
@@ -51,7 +67,7 @@ impl Agent {
     /// ```
     #[must_use]
     pub fn id(&self) -> &AgentId {
-        &self.id
+        &self.0.id
     }
 
     /// The tier the agent works at.
@@ -65,13 +81,13 @@ impl Agent {
     /// ```
     #[must_use]
     pub fn tier(&self) -> &Tier {
-        &self.tier
+        &self.0.tier
     }
 }
 
 impl fmt::Display for Agent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({})", self.id, self.tier)
+        write!(f, "{} ({})", self.0.id, self.0.tier)
     }
 }
 

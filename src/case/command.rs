@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::recovery::Money;
 use crate::{Actor, Agent, Channel, CommandId, Customer, FailureKind, Origin, Outcome};
-use crate::{PromiseId, ResponseKind, SurveyScore};
+use crate::{PromiseId, ResponseKind, SurveyScore, Text};
 
 /// A request from an actor, at a time, to change a case.
 ///
@@ -37,8 +37,8 @@ pub struct Command {
     pub(crate) actor: Actor,
     pub(crate) at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    expected_version: Option<u64>,
-    kind: CommandKind,
+    pub(crate) expected_version: Option<u64>,
+    pub(crate) kind: CommandKind,
 }
 
 impl Command {
@@ -191,21 +191,21 @@ pub enum CommandKind {
         /// How the case came to be.
         origin: Origin,
         /// A one-line summary of the problem.
-        summary: String,
+        summary: Text,
     },
     /// The customer reaches out. Reopens a resolved case.
     Contact {
         /// Where.
         channel: Channel,
         /// What was said, briefly.
-        note: String,
+        note: Text,
     },
     /// The company replies to the customer; answers every open contact.
     Respond {
         /// Where.
         channel: Channel,
         /// What was said, briefly.
-        note: String,
+        note: Text,
         /// A real answer or only a redirect.
         kind: ResponseKind,
     },
@@ -229,14 +229,14 @@ pub enum CommandKind {
         /// The new, more senior owner.
         to: Agent,
         /// Why.
-        reason: String,
+        reason: Text,
     },
     /// Record a failure: something that went wrong for the customer.
     RecordFailure {
         /// The kind of failure.
         kind: FailureKind,
         /// What happened.
-        description: String,
+        description: Text,
         /// The customer's loss, when it is money.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         loss: Option<Money>,
@@ -244,7 +244,7 @@ pub enum CommandKind {
     /// Promise the customer something by a time.
     Promise {
         /// What was promised.
-        what: String,
+        what: Text,
         /// By when.
         due: DateTime<Utc>,
     },
@@ -261,25 +261,25 @@ pub enum CommandKind {
     /// Wait for the customer (pauses response clocks).
     WaitOnCustomer {
         /// What the company is waiting for.
-        reason: String,
+        reason: Text,
     },
     /// The customer answers a satisfaction survey.
     AnswerSurvey {
         /// The score.
         score: SurveyScore,
         /// What they wrote.
-        comment: String,
+        comment: Text,
     },
     /// The customer says or shows they have left (switched provider, closed
     /// the account). The customer, or the company recording it, may send it.
     SignalChurn {
         /// What was said or seen.
-        note: String,
+        note: Text,
     },
     /// The owner marks the problem solved.
     Resolve {
         /// How it was solved.
-        summary: String,
+        summary: Text,
     },
     /// The customer confirms the resolution.
     ConfirmResolution,

@@ -1,12 +1,14 @@
 //! Events: what happened to a case, in the past tense.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::recovery::Money;
 use crate::{Actor, Agent, CaseId, Channel, CommandId, Customer, FailureKind, Origin, Outcome};
-use crate::{PromiseId, ResponseKind, SurveyScore};
+use crate::{PromiseId, ResponseKind, SurveyScore, Text};
 
 /// Something that happened to a case.
 ///
@@ -124,7 +126,7 @@ impl Event {
     /// ```
     /// # use escalate::doc_support::opened_case;
     /// use escalate::EventKind;
-    /// assert!(matches!(opened_case()?.events()[0].kind(), EventKind::Opened { .. }));
+    /// assert!(matches!(opened_case()?.events()[0].kind(), EventKind::Opened(_)));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -147,34 +149,21 @@ impl Event {
 #[serde(rename_all = "snake_case", tag = "type")]
 #[non_exhaustive]
 pub enum EventKind {
-    /// The case was opened.
-    Opened {
-        /// The case's id.
-        case: CaseId,
-        /// Who it is for.
-        customer: Customer,
-        /// How it came to be.
-        origin: Origin,
-        /// A one-line summary.
-        summary: String,
-        /// The version label of the policy the case runs under.
-        policy: String,
-        /// The time zone its timeline is written in.
-        time_zone: Tz,
-    },
+    /// The case was opened (the data is shared: cloning the event is cheap).
+    Opened(Arc<Opened>),
     /// The customer reached out.
     Contacted {
         /// Where.
         channel: Channel,
         /// What was said.
-        note: String,
+        note: Text,
     },
     /// The company replied; every open contact is now answered.
     Responded {
         /// Where.
         channel: Channel,
         /// What was said.
-        note: String,
+        note: Text,
         /// An answer or only a redirect.
         kind: ResponseKind,
     },
@@ -203,14 +192,14 @@ pub enum EventKind {
         /// The new owner.
         to: Agent,
         /// Why.
-        reason: String,
+        reason: Text,
     },
     /// A failure was recorded.
     FailureRecorded {
         /// The kind.
         kind: FailureKind,
         /// What happened.
-        description: String,
+        description: Text,
         /// The customer's loss, when it is money.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         loss: Option<Money>,
@@ -220,7 +209,7 @@ pub enum EventKind {
         /// Its number.
         promise: PromiseId,
         /// What.
-        what: String,
+        what: Text,
         /// By when.
         due: DateTime<Utc>,
     },
@@ -237,24 +226,24 @@ pub enum EventKind {
     /// The company started waiting for the customer.
     AwaitingCustomer {
         /// For what.
-        reason: String,
+        reason: Text,
     },
     /// The customer answered a survey.
     SurveyAnswered {
         /// The score.
         score: SurveyScore,
         /// What they wrote.
-        comment: String,
+        comment: Text,
     },
     /// The customer said or showed they have left.
     ChurnSignalled {
         /// What was said or seen.
-        note: String,
+        note: Text,
     },
     /// The owner marked the problem solved.
     Resolved {
         /// How.
-        summary: String,
+        summary: Text,
     },
     /// A resolved case was reopened by a new contact.
     Reopened,
@@ -265,4 +254,37 @@ pub enum EventKind {
         /// How it ended.
         outcome: Outcome,
     },
+}
+
+/// What a case was opened with: the data of [`EventKind::Opened`].
+///
+/// # Example
+/// ```
+/// use escalate::{Channel, Customer, CustomerValue, EventKind, Opened, Origin};
+/// let opened = Opened {
+///     case: "CAB-1".parse()?,
+///     customer: Customer::new("cust-9".parse()?, CustomerValue::Standard),
+///     origin: Origin::Contact { channel: Channel::Phone },
+///     summary: "wrong cabinet".into(),
+///     policy: "2021-03".into(),
+///     time_zone: chrono_tz::America::New_York,
+/// };
+/// let kind = EventKind::Opened(opened.into());
+/// assert!(serde_json::to_string(&kind)?.starts_with(r#"{"type":"opened","case":"CAB-1","#));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Opened {
+    /// The case's id.
+    pub case: CaseId,
+    /// Who it is for.
+    pub customer: Customer,
+    /// How it came to be.
+    pub origin: Origin,
+    /// A one-line summary.
+    pub summary: Text,
+    /// The version label of the policy the case runs under.
+    pub policy: Text,
+    /// The time zone its timeline is written in.
+    pub time_zone: Tz,
 }

@@ -7,19 +7,21 @@ mod timeline;
 
 use std::collections::HashSet;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 pub use command::{Command, CommandKind, CommandName};
-pub use event::{Event, EventKind};
+pub use event::{Event, EventKind, Opened};
 pub use record::{
     Channel, Contact, Customer, CustomerValue, Failure, FailureKind, Origin, Outcome, Promise,
     PromiseId, PromiseState, ResponseKind, SurveyScore,
 };
 
 use crate::policy::Policy;
-use crate::{Actor, Agent, CaseId, CommandId, Refusal, ReplayError};
+use crate::{Actor, Agent, CaseId, CommandId, Refusal, ReplayError, Text};
 
 /// One customer problem, from the first signal to closing.
 ///
@@ -70,7 +72,8 @@ use crate::{Actor, Agent, CaseId, CommandId, Refusal, ReplayError};
 pub struct Case {
     id: CaseId,
     status: Status,
-    opening: Option<Opening>,
+    /// What the case was opened with, and when.
+    opening: Option<(Arc<Opened>, DateTime<Utc>)>,
     contacts: Vec<Contact>,
     /// Contacts before this index have all been answered.
     unanswered_from: usize,
@@ -79,19 +82,9 @@ pub struct Case {
     surveys: Vec<(DateTime<Utc>, SurveyScore)>,
     churned_at: Option<DateTime<Utc>>,
     latest: Option<DateTime<Utc>>,
-    commands: HashSet<CommandId>,
+    /// Hashes of the ids of applied commands (checked against `events` on a hit).
+    command_hashes: HashSet<u64, BuildHasherDefault<IdentityHasher>>,
     events: Vec<Event>,
-}
-
-/// What the case was opened with.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Opening {
-    customer: Customer,
-    origin: Origin,
-    summary: String,
-    policy: String,
-    time_zone: Tz,
-    at: DateTime<Utc>,
 }
 
 /// Where a case stands. Each state carries its own data: a case with an
@@ -359,7 +352,7 @@ impl Case {
             surveys: Vec::new(),
             churned_at: None,
             latest: None,
-            commands: HashSet::new(),
+            command_hashes: HashSet::default(),
             events: Vec::new(),
         }
     }
@@ -383,12 +376,13 @@ impl Case {
     pub fn replay(events: impl IntoIterator<Item = Event>) -> Result<Case, ReplayError> {
         let mut events = events.into_iter();
         let first = events.next().ok_or(ReplayError::Empty)?;
-        let EventKind::Opened { case: id, .. } = &first.kind else {
+        let EventKind::Opened(opened) = &first.kind else {
             return Err(ReplayError::NotOpened);
         };
-        let mut case = Case::new(id.clone());
+        let mut case = Case::new(opened.case.clone());
         let (lower, _) = events.size_hint();
         case.events.reserve(lower + 1);
+        case.command_hashes.reserve(lower + 1);
         for (position, event) in std::iter::once(first).chain(events).enumerate() {
             let expected = case.version() + 1;
             if event.version != expected {
@@ -468,7 +462,7 @@ impl Case {
     /// ```
     #[must_use]
     pub fn customer(&self) -> Option<&Customer> {
-        self.opening.as_ref().map(|o| &o.customer)
+        self.opening.as_ref().map(|(o, _)| &o.customer)
     }
 
     /// How the case was opened; `None` before it is.
@@ -482,7 +476,7 @@ impl Case {
     /// ```
     #[must_use]
     pub fn origin(&self) -> Option<&Origin> {
-        self.opening.as_ref().map(|o| &o.origin)
+        self.opening.as_ref().map(|(o, _)| &o.origin)
     }
 
     /// The version label of the policy the case was opened under.
@@ -495,7 +489,7 @@ impl Case {
     /// ```
     #[must_use]
     pub fn policy_version(&self) -> Option<&str> {
-        self.opening.as_ref().map(|o| o.policy.as_str())
+        self.opening.as_ref().map(|(o, _)| o.policy.as_str())
     }
 
     /// The time zone the case's timeline is written in (UTC before opening).
@@ -508,7 +502,7 @@ impl Case {
     /// ```
     #[must_use]
     pub fn time_zone(&self) -> Tz {
-        self.opening.as_ref().map_or(Tz::UTC, |o| o.time_zone)
+        self.opening.as_ref().map_or(Tz::UTC, |(o, _)| o.time_zone)
     }
 
     /// When the case was opened.
@@ -521,7 +515,7 @@ impl Case {
     /// ```
     #[must_use]
     pub fn opened_at(&self) -> Option<DateTime<Utc>> {
-        self.opening.as_ref().map(|o| o.at)
+        self.opening.as_ref().map(|(_, at)| *at)
     }
 
     /// The latest event time seen; it never decreases, even when an event
@@ -679,27 +673,13 @@ impl Case {
                 .and_then(|e| e.command.as_ref())
                 .is_some_and(|last| last == id);
             if !same_as_last {
-                self.commands.insert(id.clone());
+                self.command_hashes.insert(id_hash(id));
             }
         }
         match &event.kind {
-            EventKind::Opened {
-                customer,
-                origin,
-                summary,
-                policy,
-                time_zone,
-                ..
-            } => {
+            EventKind::Opened(opened) => {
                 if self.opening.is_none() {
-                    self.opening = Some(Opening {
-                        customer: customer.clone(),
-                        origin: origin.clone(),
-                        summary: summary.clone(),
-                        policy: policy.clone(),
-                        time_zone: *time_zone,
-                        at,
-                    });
+                    self.opening = Some((Arc::clone(opened), at));
                 }
                 if self.status == Status::Unopened {
                     self.status = Status::New;
@@ -877,10 +857,10 @@ impl Case {
         command: Command,
         now: DateTime<Utc>,
     ) -> Result<Vec<Event>, Refusal> {
-        if self.commands.contains(command.id()) {
+        if self.has_applied(&command.id) {
             return Ok(Vec::new());
         }
-        if let Some(expected) = command.expected_version()
+        if let Some(expected) = command.expected_version
             && expected != self.version()
         {
             return Err(Refusal::StaleVersion {
@@ -888,34 +868,58 @@ impl Case {
                 actual: self.version(),
             });
         }
-        if command.at() > now {
+        if command.at > now {
             return Err(Refusal::InTheFuture {
-                at: command.at(),
+                at: command.at,
                 now,
             });
         }
-        if let Actor::Agent(agent) = command.actor() {
+        if let Actor::Agent(agent) = &command.actor {
             known_tier(policy, agent)?;
         }
-        let kinds = self.decide(policy, &command)?;
-        let Command { id, actor, at, .. } = command;
-        Ok((self.version() + 1..)
-            .zip(kinds)
-            .map(|(version, kind)| Event {
-                version,
-                at,
-                actor: actor.clone(),
-                command: Some(id.clone()),
-                kind,
-            })
-            .collect())
+        let Command {
+            id,
+            actor,
+            at,
+            kind,
+            ..
+        } = command;
+        let version = self.version();
+        let event = |version, actor, command, kind| Event {
+            version,
+            at,
+            actor,
+            command: Some(command),
+            kind,
+        };
+        Ok(match self.decide(policy, &actor, kind)? {
+            Decision::One(kind) => vec![event(version + 1, actor, id, kind)],
+            Decision::Two(first, second) => vec![
+                event(version + 1, actor.clone(), id.clone(), first),
+                event(version + 2, actor, id, second),
+            ],
+        })
+    }
+
+    /// Whether a command with this id has already been applied.
+    fn has_applied(&self, id: &CommandId) -> bool {
+        self.command_hashes.contains(&id_hash(id))
+            && self
+                .events
+                .iter()
+                .any(|e| e.command.as_ref().is_some_and(|c| c == id))
     }
 
     /// The event kinds a command produces, or the refusal.
     #[allow(clippy::too_many_lines)] // one arm per command kind reads best as one match
-    fn decide(&self, policy: &Policy, command: &Command) -> Result<Vec<EventKind>, Refusal> {
-        let name = command.kind().name();
-        let actor = command.actor();
+    fn decide(
+        &self,
+        policy: &Policy,
+        actor: &Actor,
+        kind: CommandKind,
+    ) -> Result<Decision, Refusal> {
+        use Decision::{One, Two};
+        let name = kind.name();
         let state = self.status.name();
         let invalid = || Refusal::InvalidTransition {
             state,
@@ -925,7 +929,7 @@ impl Case {
             state,
             StateName::New | StateName::Working | StateName::AwaitingCustomer | StateName::Resolved
         );
-        match command.kind() {
+        match kind {
             CommandKind::Open {
                 customer,
                 origin,
@@ -939,54 +943,51 @@ impl Case {
                 if *actor == Actor::Customer && !from_customer {
                     return Err(Refusal::CustomerNotAllowed { command: name });
                 }
-                let mut kinds = vec![EventKind::Opened {
-                    case: self.id.clone(),
-                    customer: customer.clone(),
-                    origin: origin.clone(),
-                    summary: summary.clone(),
-                    policy: policy.version().to_owned(),
-                    time_zone: policy.time_zone(),
-                }];
-                match (origin, actor) {
-                    (Origin::Contact { channel }, _) => kinds.push(EventKind::Contacted {
+                let follow_up = match (&origin, actor) {
+                    (Origin::Contact { channel }, _) => Some(EventKind::Contacted {
                         channel: *channel,
                         note: summary.clone(),
                     }),
-                    (Origin::Survey { score }, _) => kinds.push(EventKind::SurveyAnswered {
+                    (Origin::Survey { score }, _) => Some(EventKind::SurveyAnswered {
                         score: *score,
                         comment: summary.clone(),
                     }),
                     (Origin::InternalDetection, Actor::Agent(agent)) => {
-                        kinds.push(EventKind::Assigned { to: agent.clone() });
+                        Some(EventKind::Assigned { to: agent.clone() })
                     }
-                    _ => {}
-                }
-                Ok(kinds)
+                    _ => None,
+                };
+                let opened = EventKind::Opened(Arc::new(Opened {
+                    case: self.id.clone(),
+                    customer,
+                    origin,
+                    summary,
+                    policy: policy.version().into(),
+                    time_zone: policy.time_zone(),
+                }));
+                Ok(match follow_up {
+                    Some(second) => Two(opened, second),
+                    None => One(opened),
+                })
             }
             CommandKind::Contact { channel, note } => {
                 if !open_states {
                     return Err(invalid());
                 }
-                self.customer_or_system(actor, name)?;
-                let contacted = EventKind::Contacted {
-                    channel: *channel,
-                    note: note.clone(),
-                };
+                customer_or_system(actor, name)?;
+                let contacted = EventKind::Contacted { channel, note };
                 if state == StateName::Resolved {
-                    Ok(vec![EventKind::Reopened, contacted])
+                    Ok(Two(EventKind::Reopened, contacted))
                 } else {
-                    Ok(vec![contacted])
+                    Ok(One(contacted))
                 }
             }
             CommandKind::AnswerSurvey { score, comment } => {
                 if !open_states {
                     return Err(invalid());
                 }
-                self.customer_or_system(actor, name)?;
-                Ok(vec![EventKind::SurveyAnswered {
-                    score: *score,
-                    comment: comment.clone(),
-                }])
+                customer_or_system(actor, name)?;
+                Ok(One(EventKind::SurveyAnswered { score, comment }))
             }
             CommandKind::SignalChurn { note } => {
                 if !open_states {
@@ -995,7 +996,7 @@ impl Case {
                 if *actor != Actor::Customer {
                     self.for_company(policy, actor, name)?;
                 }
-                Ok(vec![EventKind::ChurnSignalled { note: note.clone() }])
+                Ok(One(EventKind::ChurnSignalled { note }))
             }
             CommandKind::ConfirmResolution => {
                 if state != StateName::Resolved {
@@ -1007,7 +1008,7 @@ impl Case {
                         command: name,
                     });
                 }
-                Ok(vec![EventKind::ResolutionConfirmed])
+                Ok(One(EventKind::ResolutionConfirmed))
             }
             CommandKind::Respond {
                 channel,
@@ -1018,32 +1019,32 @@ impl Case {
                     return Err(invalid());
                 }
                 self.for_company(policy, actor, name)?;
-                Ok(vec![EventKind::Responded {
-                    channel: *channel,
-                    note: note.clone(),
-                    kind: *kind,
-                }])
+                Ok(One(EventKind::Responded {
+                    channel,
+                    note,
+                    kind,
+                }))
             }
             CommandKind::Assign { to } => {
                 if state != StateName::New {
                     return Err(invalid());
                 }
                 self.for_company(policy, actor, name)?;
-                known_tier(policy, to)?;
-                Ok(vec![EventKind::Assigned { to: to.clone() }])
+                known_tier(policy, &to)?;
+                Ok(One(EventKind::Assigned { to }))
             }
             CommandKind::HandOff { to } => {
                 let Some(owner) = self.active_owner() else {
                     return Err(invalid());
                 };
                 self.for_company(policy, actor, name)?;
-                known_tier(policy, to)?;
+                known_tier(policy, &to)?;
                 if to.id() == owner.agent.id() {
                     return Err(Refusal::AlreadyOwner {
                         agent: owner.agent.clone(),
                     });
                 }
-                Ok(vec![EventKind::HandoffOffered { to: to.clone() }])
+                Ok(One(EventKind::HandoffOffered { to }))
             }
             CommandKind::AcceptHandoff | CommandKind::DeclineHandoff => {
                 let Some(owner) = self.active_owner() else {
@@ -1054,10 +1055,11 @@ impl Case {
                 };
                 match actor {
                     Actor::Agent(agent) if agent.id() == handoff.to.id() => {
+                        let by = agent.clone();
                         if name == CommandName::AcceptHandoff {
-                            Ok(vec![EventKind::HandoffAccepted { by: agent.clone() }])
+                            Ok(One(EventKind::HandoffAccepted { by }))
                         } else {
-                            Ok(vec![EventKind::HandoffDeclined { by: agent.clone() }])
+                            Ok(One(EventKind::HandoffDeclined { by }))
                         }
                     }
                     Actor::Customer => Err(Refusal::CustomerNotAllowed { command: name }),
@@ -1072,18 +1074,15 @@ impl Case {
                     return Err(invalid());
                 };
                 self.for_company(policy, actor, name)?;
-                let to_rank = known_tier(policy, to)?;
+                let to_rank = known_tier(policy, &to)?;
                 let from_rank = policy.rank(owner.agent.tier());
                 if from_rank.is_some_and(|from| to_rank <= from) {
                     return Err(Refusal::NotHigherTier {
                         from: owner.agent.clone(),
-                        to: to.clone(),
+                        to,
                     });
                 }
-                Ok(vec![EventKind::Escalated {
-                    to: to.clone(),
-                    reason: reason.clone(),
-                }])
+                Ok(One(EventKind::Escalated { to, reason }))
             }
             CommandKind::RecordFailure {
                 kind,
@@ -1097,11 +1096,11 @@ impl Case {
                 if let Some(loss) = loss.filter(|l| l.minor() < 0) {
                     return Err(Refusal::NegativeLoss { loss });
                 }
-                Ok(vec![EventKind::FailureRecorded {
-                    kind: *kind,
-                    description: description.clone(),
-                    loss: *loss,
-                }])
+                Ok(One(EventKind::FailureRecorded {
+                    kind,
+                    description,
+                    loss,
+                }))
             }
             CommandKind::Promise { what, due } => {
                 if !open_states {
@@ -1109,11 +1108,11 @@ impl Case {
                 }
                 self.for_company(policy, actor, name)?;
                 let next = u32::try_from(self.promises.len() + 1).unwrap_or(u32::MAX);
-                Ok(vec![EventKind::PromiseMade {
+                Ok(One(EventKind::PromiseMade {
                     promise: PromiseId::new(next),
-                    what: what.clone(),
-                    due: *due,
-                }])
+                    what,
+                    due,
+                }))
             }
             CommandKind::KeepPromise { promise } | CommandKind::BreakPromise { promise } => {
                 if !open_states {
@@ -1123,18 +1122,18 @@ impl Case {
                 let found = self
                     .promises
                     .iter()
-                    .find(|p| p.id == *promise)
-                    .ok_or(Refusal::UnknownPromise { promise: *promise })?;
+                    .find(|p| p.id == promise)
+                    .ok_or(Refusal::UnknownPromise { promise })?;
                 if found.state != PromiseState::Open {
                     return Err(Refusal::PromiseSettled {
-                        promise: *promise,
+                        promise,
                         state: found.state,
                     });
                 }
                 if name == CommandName::KeepPromise {
-                    Ok(vec![EventKind::PromiseKept { promise: *promise }])
+                    Ok(One(EventKind::PromiseKept { promise }))
                 } else {
-                    Ok(vec![EventKind::PromiseBroken { promise: *promise }])
+                    Ok(One(EventKind::PromiseBroken { promise }))
                 }
             }
             CommandKind::WaitOnCustomer { reason } => {
@@ -1142,25 +1141,21 @@ impl Case {
                     return Err(invalid());
                 }
                 self.for_company(policy, actor, name)?;
-                Ok(vec![EventKind::AwaitingCustomer {
-                    reason: reason.clone(),
-                }])
+                Ok(One(EventKind::AwaitingCustomer { reason }))
             }
             CommandKind::Resolve { summary } => {
                 if self.active_owner().is_none() {
                     return Err(invalid());
                 }
                 self.for_company(policy, actor, name)?;
-                Ok(vec![EventKind::Resolved {
-                    summary: summary.clone(),
-                }])
+                Ok(One(EventKind::Resolved { summary }))
             }
             CommandKind::Close { outcome } => {
                 if !open_states {
                     return Err(invalid());
                 }
                 self.for_company(policy, actor, name)?;
-                Ok(vec![EventKind::Closed { outcome: *outcome }])
+                Ok(One(EventKind::Closed { outcome }))
             }
         }
     }
@@ -1202,18 +1197,23 @@ impl Case {
             }
         }
     }
+}
 
-    /// Checks that `actor` is the customer or the system (customer-side commands).
-    #[allow(clippy::unused_self)] // kept a method for symmetry with `for_company`
-    fn customer_or_system(&self, actor: &Actor, command: CommandName) -> Result<(), Refusal> {
-        match actor {
-            Actor::Customer | Actor::System => Ok(()),
-            Actor::Agent(_) => Err(Refusal::CustomerOnly {
-                actor: actor.clone(),
-                command,
-            }),
-        }
+/// Checks that `actor` is the customer or the system (customer-side commands).
+fn customer_or_system(actor: &Actor, command: CommandName) -> Result<(), Refusal> {
+    match actor {
+        Actor::Customer | Actor::System => Ok(()),
+        Actor::Agent(_) => Err(Refusal::CustomerOnly {
+            actor: actor.clone(),
+            command,
+        }),
     }
+}
+
+/// What a command produces: one event or two.
+enum Decision {
+    One(EventKind),
+    Two(EventKind, EventKind),
 }
 
 /// The agent's tier rank, or the refusal naming the policy's tiers.
@@ -1224,4 +1224,47 @@ fn known_tier(policy: &Policy, agent: &Agent) -> Result<usize, Refusal> {
             tier: agent.tier().clone(),
             known: policy.tier_list(),
         })
+}
+
+/// Hashes a command id: word-at-a-time multiply-rotate mixing with a final
+/// avalanche, fast and deterministic. A collision only costs a scan of the events.
+fn id_hash(id: &CommandId) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let bytes = id.as_str().as_bytes();
+    let mut h = bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+    }
+    let rest = chunks.remainder();
+    let mut tail = [0u8; 8];
+    tail[..rest.len()].copy_from_slice(rest);
+    h = (h.rotate_left(5) ^ u64::from_le_bytes(tail)).wrapping_mul(K);
+    // Final avalanche so that every input bit reaches the low bits the
+    // table indexes by.
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^ (h >> 33)
+}
+
+/// Passes already-mixed `u64` hashes through.
+#[derive(Default)]
+struct IdentityHasher(u64);
+
+impl Hasher for IdentityHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }

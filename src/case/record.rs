@@ -5,8 +5,8 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::CustomerId;
 use crate::recovery::Money;
+use crate::{CustomerId, Text};
 
 /// The customer a case is for.
 ///
@@ -230,7 +230,7 @@ pub enum Origin {
     /// Someone else sent the case (a doctor's office, another department).
     Referral {
         /// Who referred it.
-        from: String,
+        from: Text,
     },
     /// A survey answer; the opening also records the answer.
     Survey {
@@ -467,7 +467,7 @@ impl Contact {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Failure {
     pub(crate) kind: FailureKind,
-    pub(crate) description: String,
+    pub(crate) description: Text,
     pub(crate) loss: Option<Money>,
     pub(crate) at: DateTime<Utc>,
 }
@@ -541,7 +541,7 @@ impl Failure {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Promise {
     pub(crate) id: PromiseId,
-    pub(crate) what: String,
+    pub(crate) what: Text,
     pub(crate) due: DateTime<Utc>,
     pub(crate) made_at: DateTime<Utc>,
     pub(crate) state: PromiseState,

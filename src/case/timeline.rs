@@ -59,17 +59,14 @@ impl Case {
             let _ = write!(out, "; owner: {who}");
         };
         let _ = match kind {
-            EventKind::Opened {
-                customer,
-                origin,
-                summary,
-                policy,
-                ..
-            } => write!(
+            EventKind::Opened(opened) => write!(
                 out,
-                "opened by {actor} from {origin}: {summary:?} (customer {}, {}; policy {policy})",
-                customer.id(),
-                customer.value()
+                "opened by {actor} from {}: {:?} (customer {}, {}; policy {})",
+                opened.origin,
+                opened.summary,
+                opened.customer.id(),
+                opened.customer.value(),
+                opened.policy
             ),
             EventKind::Contacted { channel, note } => {
                 let answered = self

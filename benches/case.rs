@@ -1,0 +1,166 @@
+//! Case benchmarks: one typical command decided and applied, and replay of a
+//! 10,000-event history.
+
+use std::hint::black_box;
+
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use escalate::policy::Policy;
+use escalate::{
+    Actor, Agent, Case, Channel, Command, CommandKind, Customer, CustomerValue, Event, Origin,
+    ResponseKind,
+};
+
+fn start() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2021, 3, 4, 15, 0, 0).unwrap()
+}
+
+fn run(case: &mut Case, policy: &Policy, cmd: Command) {
+    let now = cmd.at();
+    for event in case.handle(policy, cmd, now).unwrap() {
+        case.apply(&event);
+    }
+}
+
+/// An owned case, plus `pairs` customer contacts each answered by the owner.
+fn history(pairs: usize) -> (Case, Policy, Agent) {
+    let policy = Policy::default();
+    let sam = Agent::new("sam".parse().unwrap(), "frontline".parse().unwrap());
+    let mut case = Case::new("B-1".parse().unwrap());
+    let mut t = start();
+    run(
+        &mut case,
+        &policy,
+        Command::new(
+            "open".parse().unwrap(),
+            Actor::Customer,
+            t,
+            CommandKind::Open {
+                customer: Customer::new("cust".parse().unwrap(), CustomerValue::Standard),
+                origin: Origin::Contact {
+                    channel: Channel::Email,
+                },
+                summary: "order late".into(),
+            },
+        ),
+    );
+    run(
+        &mut case,
+        &policy,
+        Command::new(
+            "assign".parse().unwrap(),
+            Actor::System,
+            t,
+            CommandKind::Assign { to: sam.clone() },
+        ),
+    );
+    for i in 0..pairs {
+        t += TimeDelta::minutes(10);
+        run(
+            &mut case,
+            &policy,
+            Command::new(
+                format!("contact-{i}").parse().unwrap(),
+                Actor::Customer,
+                t,
+                CommandKind::Contact {
+                    channel: Channel::Email,
+                    note: "any news?".into(),
+                },
+            ),
+        );
+        run(
+            &mut case,
+            &policy,
+            Command::new(
+                format!("reply-{i}").parse().unwrap(),
+                Actor::Agent(sam.clone()),
+                t,
+                CommandKind::Respond {
+                    channel: Channel::Email,
+                    note: "on its way".into(),
+                    kind: ResponseKind::Answer,
+                },
+            ),
+        );
+    }
+    (case, policy, sam)
+}
+
+fn bench_command(c: &mut Criterion) {
+    let (case, policy, sam) = history(50);
+    let t0 = case.latest().unwrap();
+    // Alternating customer contacts and owner replies, each a new command id.
+    let command = |i: u64| {
+        let t = t0 + TimeDelta::seconds(i64::try_from(i).unwrap());
+        if i % 2 == 0 {
+            Command::new(
+                format!("b-{i}").parse().unwrap(),
+                Actor::Customer,
+                t,
+                CommandKind::Contact {
+                    channel: Channel::Chat,
+                    note: "where is my order?".into(),
+                },
+            )
+        } else {
+            Command::new(
+                format!("b-{i}").parse().unwrap(),
+                Actor::Agent(sam.clone()),
+                t,
+                CommandKind::Respond {
+                    channel: Channel::Chat,
+                    note: "arriving today".into(),
+                    kind: ResponseKind::Answer,
+                },
+            )
+        }
+    };
+    let mut group = c.benchmark_group("case");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("handle_and_apply", |b| {
+        b.iter_custom(|iters| {
+            let commands: Vec<Command> = (0..iters).map(command).collect();
+            let now = t0 + TimeDelta::seconds(i64::try_from(iters).unwrap());
+            let mut live = case.clone();
+            let started = std::time::Instant::now();
+            for cmd in commands {
+                for e in &live.handle(&policy, cmd, now).unwrap() {
+                    live.apply(e);
+                }
+            }
+            let elapsed = started.elapsed();
+            black_box(live);
+            elapsed
+        });
+    });
+    let one = command(1);
+    group.bench_function("handle_only", |b| {
+        b.iter(|| {
+            black_box(
+                case.handle(&policy, black_box(one.clone()), t0 + TimeDelta::hours(1))
+                    .unwrap(),
+            )
+        });
+    });
+    group.finish();
+}
+
+fn bench_replay(c: &mut Criterion) {
+    let (case, _, _) = history(4999);
+    let events: Vec<Event> = case.events()[..10_000].to_vec();
+    assert_eq!(events.len(), 10_000);
+    let mut group = c.benchmark_group("case");
+    group.throughput(Throughput::Elements(events.len() as u64));
+    group.bench_function("replay_10k_events", |b| {
+        b.iter_batched(
+            || events.clone(),
+            |events| black_box(Case::replay(events).unwrap()),
+            criterion::BatchSize::LargeInput,
+        );
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_command, bench_replay);
+criterion_main!(benches);
