@@ -149,3 +149,8 @@ pub use error::{InvalidId, InvalidScore, PolicyError, Refusal, ReplayError};
 pub use ids::{AgentId, CaseId, CommandId, CustomerId, Tier};
 pub use owner::{Actor, Agent};
 pub use text::Text;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
