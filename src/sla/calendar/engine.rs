@@ -112,6 +112,8 @@ pub(super) enum Exhausted {
     Above,
     /// The measure is already at or above the target everywhere.
     Below,
+    /// The answer is beyond chrono's dates.
+    Range,
 }
 
 fn merge(v: &mut Vec<(i64, i64)>) {
@@ -275,7 +277,7 @@ impl Engine {
         for t in self.zone.transitions() {
             let lo = (t.at + i64::from(t.before.min(t.after))).div_euclid(DAY);
             let hi = (t.at + i64::from(t.before.max(t.after))).div_euclid(DAY);
-            days.extend(lo - 2..=hi + 2);
+            days.extend(lo - 1..=hi + 1);
         }
         days.sort_unstable();
         days.dedup();
@@ -341,6 +343,11 @@ impl Engine {
                 .all(|(&(a, b), &(c, d))| a - start == c && b - start == d)
     }
 
+    #[cfg(test)]
+    pub(super) fn specials_len(&self) -> usize {
+        self.specials.len()
+    }
+
     fn regular_prefix(&self, m: Measure, day: i64) -> i128 {
         let m = m as usize;
         let k = i128::from(day) + 3;
@@ -393,13 +400,7 @@ impl Engine {
             .find(|&w| i128::from(self.week_prefix[mi][w + 1]) >= rem)
             .unwrap_or(6);
         let day = q * 7 + i128::try_from(w).unwrap_or(0) - 3;
-        i64::try_from(day).map_err(|_| {
-            if day > 0 {
-                Exhausted::Above
-            } else {
-                Exhausted::Below
-            }
-        })
+        i64::try_from(day).map_err(|_| Exhausted::Range)
     }
 
     /// The slot of day `day`.
@@ -498,12 +499,10 @@ impl Engine {
 
 /// Keeps day arithmetic (`day * DAY`) far from overflow.
 pub(super) fn check_day(day: i64) -> Result<(), Exhausted> {
-    if day > DAY_LIMIT {
-        Err(Exhausted::Above)
-    } else if day < -DAY_LIMIT {
-        Err(Exhausted::Below)
-    } else {
+    if (-DAY_LIMIT..=DAY_LIMIT).contains(&day) {
         Ok(())
+    } else {
+        Err(Exhausted::Range)
     }
 }
 

@@ -779,3 +779,1034 @@ impl<'de> Deserialize<'de> for BusinessCalendar {
             .map_err(serde::de::Error::custom)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Datelike, LocalResult, Offset, TimeZone};
+    use chrono_tz::America::{Los_Angeles, New_York};
+    use proptest::prelude::*;
+
+    #[track_caller]
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("valid test date")
+    }
+
+    /// A local wall time in `tz` (first occurrence when ambiguous).
+    #[track_caller]
+    fn local(tz: Tz, y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+        tz.with_ymd_and_hms(y, m, d, h, min, 0)
+            .earliest()
+            .expect("existing local time")
+            .to_utc()
+    }
+
+    #[track_caller]
+    fn nine_to_five() -> BusinessCalendar {
+        BusinessCalendar::builder(New_York)
+            .weekdays(&["09:00-17:00"])
+            .build()
+            .expect("valid calendar")
+    }
+
+    fn hours(h: i64) -> TimeDelta {
+        TimeDelta::hours(h)
+    }
+
+    #[test]
+    #[ignore = "timing probe"]
+    fn construction_cost() {
+        let _ = nine_to_five();
+        let start = std::time::Instant::now();
+        for _ in 0..20 {
+            let _ = nine_to_five();
+        }
+        eprintln!("build: {:?}", start.elapsed() / 20);
+        eprintln!("specials: {}", nine_to_five().engine.specials_len());
+    }
+
+    #[test]
+    fn errors_are_send_sync_static() {
+        fn check<T: Send + Sync + 'static + std::error::Error>() {}
+        check::<CalendarError>();
+        check::<CalendarConfigError>();
+        fn cal<T: Send + Sync + Clone + fmt::Debug + Eq>() {}
+        cal::<BusinessCalendar>();
+    }
+
+    #[test]
+    fn one_hour_after_monday_16_is_tuesday_09() {
+        let cal = nine_to_five();
+        let mon_16 = local(New_York, 2021, 6, 21, 16, 0);
+        assert_eq!(
+            cal.add(mon_16, hours(1)).unwrap(),
+            local(New_York, 2021, 6, 22, 9, 0)
+        );
+        // Just short of the closing time stays on Monday.
+        assert_eq!(
+            cal.add(mon_16, TimeDelta::minutes(59)).unwrap(),
+            local(New_York, 2021, 6, 21, 16, 59)
+        );
+        // Friday afternoon runs into Monday.
+        let fri_16 = local(New_York, 2021, 6, 25, 16, 0);
+        assert_eq!(
+            cal.add(fri_16, hours(2)).unwrap(),
+            local(New_York, 2021, 6, 28, 10, 0)
+        );
+    }
+
+    #[test]
+    fn add_zero_is_next_open() {
+        let cal = nine_to_five();
+        let sat = local(New_York, 2021, 6, 26, 12, 0);
+        let mon_09 = local(New_York, 2021, 6, 28, 9, 0);
+        assert_eq!(cal.add(sat, TimeDelta::zero()).unwrap(), mon_09);
+        assert_eq!(cal.next_open(sat).unwrap(), mon_09);
+        let open = local(New_York, 2021, 6, 28, 10, 0);
+        assert_eq!(cal.next_open(open).unwrap(), open);
+        assert_eq!(cal.next_open(mon_09).unwrap(), mon_09);
+    }
+
+    #[test]
+    fn dst_days_are_23_and_25_hours_long() {
+        let cal = BusinessCalendar::builder(Los_Angeles)
+            .weekdays(&["00:00-24:00"])
+            .hours(Weekday::Sat, &["00:00-24:00"])
+            .hours(Weekday::Sun, &["00:00-24:00"])
+            .build()
+            .unwrap();
+        let day = |m, d| {
+            let start = local(Los_Angeles, 2021, m, d, 0, 0);
+            let next = local(Los_Angeles, 2021, m, d + 1, 0, 0);
+            cal.elapsed(start, next)
+        };
+        assert_eq!(day(3, 14), hours(23));
+        assert_eq!(day(11, 7), hours(25));
+        assert_eq!(day(6, 1), hours(24));
+        // A fully open calendar counts real time across both changes.
+        let a = local(Los_Angeles, 2021, 1, 1, 0, 0);
+        let b = local(Los_Angeles, 2022, 1, 1, 0, 0);
+        assert_eq!(cal.elapsed(a, b), b - a);
+        assert_eq!(cal.add(a, b - a).unwrap(), b);
+    }
+
+    #[test]
+    fn dst_nonexistent_time_moves_forward_by_the_gap() {
+        // Sunday 2021-03-14: 02:30 does not exist in Los Angeles; an opening
+        // at 02:30 is 03:30 PDT.
+        let cal = BusinessCalendar::builder(Los_Angeles)
+            .hours(Weekday::Sun, &["02:30-05:00"])
+            .build()
+            .unwrap();
+        let opens = local(Los_Angeles, 2021, 3, 14, 3, 30);
+        assert_eq!(
+            cal.next_open(local(Los_Angeles, 2021, 3, 14, 0, 0))
+                .unwrap(),
+            opens
+        );
+        assert_eq!(
+            cal.elapsed(
+                local(Los_Angeles, 2021, 3, 13, 0, 0),
+                local(Los_Angeles, 2021, 3, 15, 0, 0)
+            ),
+            TimeDelta::minutes(90)
+        );
+        // Fall back: 01:30 is ambiguous and takes the first (daylight) occurrence.
+        let cal = BusinessCalendar::builder(Los_Angeles)
+            .hours(Weekday::Sun, &["01:30-03:00"])
+            .build()
+            .unwrap();
+        let first_0130 = Utc.with_ymd_and_hms(2021, 11, 7, 8, 30, 0).unwrap(); // 01:30 PDT
+        assert_eq!(
+            cal.next_open(local(Los_Angeles, 2021, 11, 7, 0, 0))
+                .unwrap(),
+            first_0130
+        );
+        // 01:30 PDT to 03:00 PST is 2.5 hours of real time.
+        assert_eq!(
+            cal.elapsed(
+                local(Los_Angeles, 2021, 11, 6, 0, 0),
+                local(Los_Angeles, 2021, 11, 8, 0, 0)
+            ),
+            TimeDelta::minutes(150)
+        );
+    }
+
+    #[test]
+    fn overlapping_intervals_are_merged() {
+        let cal = BusinessCalendar::builder(New_York)
+            .hours(Weekday::Mon, &["09:00-12:00", "11:00-13:00"])
+            .build()
+            .unwrap();
+        let mon = local(New_York, 2021, 6, 21, 0, 0);
+        assert_eq!(cal.elapsed(mon, mon + TimeDelta::days(1)), hours(4));
+        assert_eq!(
+            cal.add(mon, hours(4)).unwrap(),
+            local(New_York, 2021, 6, 28, 9, 0)
+        );
+    }
+
+    #[test]
+    fn overnight_shift_overlapping_next_day_is_counted_once() {
+        // Sunday 22:00-06:00 overlaps Monday 05:00-09:00: open 22:00-09:00.
+        let cal = BusinessCalendar::builder(New_York)
+            .hours(Weekday::Sun, &["22:00-06:00"])
+            .hours(Weekday::Mon, &["05:00-09:00"])
+            .build()
+            .unwrap();
+        let sun = local(New_York, 2021, 6, 20, 12, 0);
+        let tue = local(New_York, 2021, 6, 22, 12, 0);
+        assert_eq!(cal.elapsed(sun, tue), hours(11));
+        assert!(cal.is_open(local(New_York, 2021, 6, 21, 5, 30)));
+        assert_eq!(
+            cal.add(sun, hours(11)).unwrap(),
+            local(New_York, 2021, 6, 27, 22, 0)
+        );
+    }
+
+    #[test]
+    fn marketplace_email_reply_within_four_business_hours() {
+        let cal = BusinessCalendar::builder(New_York)
+            .weekdays(&["08:00-17:00"])
+            .build()
+            .unwrap();
+        let email = local(New_York, 2021, 6, 21, 20, 0);
+        let due = cal.add(email, hours(4)).unwrap();
+        assert_eq!(due, local(New_York, 2021, 6, 22, 12, 0));
+        let reply = local(New_York, 2021, 6, 22, 9, 30);
+        assert_eq!(cal.elapsed(email, reply), TimeDelta::minutes(90));
+        assert!(reply < due);
+        assert_eq!(
+            cal.next_open(email).unwrap(),
+            local(New_York, 2021, 6, 22, 8, 0)
+        );
+    }
+
+    #[test]
+    fn closed_sunday_is_skipped() {
+        let cal = BusinessCalendar::builder(New_York)
+            .weekdays(&["08:00-20:00"])
+            .hours(Weekday::Sat, &["09:00-17:00"])
+            .build()
+            .unwrap();
+        let sat_16 = local(New_York, 2021, 6, 26, 16, 0);
+        assert_eq!(
+            cal.add(sat_16, hours(2)).unwrap(),
+            local(New_York, 2021, 6, 28, 9, 0)
+        );
+        let sun_noon = local(New_York, 2021, 6, 27, 12, 0);
+        assert!(!cal.is_open(sun_noon));
+        assert_eq!(
+            cal.elapsed(sat_16, local(New_York, 2021, 6, 28, 8, 0)),
+            hours(1)
+        );
+    }
+
+    #[test]
+    fn holiday_removes_only_intervals_starting_that_day() {
+        // Night desk 22:00-06:00 every day; 2021-12-25 is a holiday.
+        let cal = BusinessCalendar::builder(New_York)
+            .weekdays(&["22:00-06:00"])
+            .hours(Weekday::Sat, &["22:00-06:00"])
+            .hours(Weekday::Sun, &["22:00-06:00"])
+            .holiday(date(2021, 12, 25))
+            .build()
+            .unwrap();
+        // The shift from the evening of the 24th runs into the holiday...
+        assert!(cal.is_open(local(New_York, 2021, 12, 25, 3, 0)));
+        // ...but the holiday's own shift does not start.
+        assert!(!cal.is_open(local(New_York, 2021, 12, 25, 23, 0)));
+        assert!(!cal.is_open(local(New_York, 2021, 12, 26, 3, 0)));
+        let a = local(New_York, 2021, 12, 24, 12, 0);
+        let b = local(New_York, 2021, 12, 27, 12, 0);
+        assert_eq!(cal.elapsed(a, b), hours(16));
+        assert_eq!(
+            cal.add(local(New_York, 2021, 12, 25, 5, 0), hours(1))
+                .unwrap(),
+            local(New_York, 2021, 12, 26, 22, 0)
+        );
+    }
+
+    #[test]
+    fn break_removes_its_span() {
+        let cal = BusinessCalendar::builder(New_York)
+            .weekdays(&["09:00-17:00"])
+            .break_on(date(2021, 3, 5), &["12:00-13:00"])
+            .build()
+            .unwrap();
+        let fri = local(New_York, 2021, 3, 5, 0, 0);
+        assert_eq!(cal.elapsed(fri, fri + TimeDelta::days(1)), hours(7));
+        assert!(!cal.is_open(local(New_York, 2021, 3, 5, 12, 30)));
+        assert_eq!(
+            cal.add(local(New_York, 2021, 3, 5, 11, 0), hours(2))
+                .unwrap(),
+            local(New_York, 2021, 3, 5, 14, 0)
+        );
+        // Other Fridays are untouched.
+        let next = local(New_York, 2021, 3, 12, 0, 0);
+        assert_eq!(cal.elapsed(next, next + TimeDelta::days(1)), hours(8));
+    }
+
+    #[test]
+    fn break_cuts_an_overnight_shift_from_the_evening_before() {
+        let cal = BusinessCalendar::builder(New_York)
+            .hours(Weekday::Sun, &["22:00-06:00"])
+            .break_on(date(2021, 6, 21), &["02:00-03:00"])
+            .build()
+            .unwrap();
+        let sun = local(New_York, 2021, 6, 20, 12, 0);
+        assert_eq!(cal.elapsed(sun, sun + TimeDelta::days(1)), hours(7));
+        assert!(!cal.is_open(local(New_York, 2021, 6, 21, 2, 30)));
+    }
+
+    #[test]
+    fn shift_replaces_weekly_hours() {
+        let cal = BusinessCalendar::builder(New_York)
+            .weekdays(&["09:00-17:00"])
+            .shift(date(2021, 12, 24), &["09:00-12:00"])
+            .shift(date(2021, 12, 26), &["10:00-11:00"])
+            .build()
+            .unwrap();
+        let fri = local(New_York, 2021, 12, 24, 0, 0);
+        assert_eq!(cal.elapsed(fri, fri + TimeDelta::days(1)), hours(3));
+        assert!(!cal.is_open(local(New_York, 2021, 12, 24, 13, 0)));
+        // The Sunday shift opens a normally closed day.
+        assert_eq!(
+            cal.add(local(New_York, 2021, 12, 24, 11, 0), hours(2))
+                .unwrap(),
+            local(New_York, 2021, 12, 27, 9, 0)
+        );
+    }
+
+    #[test]
+    fn end_at_24_00() {
+        let cal = BusinessCalendar::builder(New_York)
+            .hours(Weekday::Mon, &["18:00-24:00"])
+            .hours(Weekday::Tue, &["00:00-02:00"])
+            .build()
+            .unwrap();
+        let mon = local(New_York, 2021, 6, 21, 12, 0);
+        assert_eq!(cal.elapsed(mon, mon + TimeDelta::days(1)), hours(8));
+        // Midnight is inside one continuous open stretch.
+        assert!(cal.is_open(local(New_York, 2021, 6, 22, 0, 0)));
+        assert_eq!(
+            cal.add(local(New_York, 2021, 6, 21, 23, 0), hours(2))
+                .unwrap(),
+            local(New_York, 2021, 6, 22, 1, 0)
+        );
+    }
+
+    #[test]
+    fn overnight_shift_into_a_holiday() {
+        let cal = BusinessCalendar::builder(New_York)
+            .hours(Weekday::Fri, &["22:00-06:00"])
+            .hours(Weekday::Sat, &["22:00-06:00"])
+            .holiday(date(2021, 12, 25))
+            .build()
+            .unwrap();
+        let fri_23 = local(New_York, 2021, 12, 24, 23, 0);
+        // Four hours from Friday 23:00 runs past midnight into the holiday, to 03:00.
+        assert_eq!(
+            cal.add(fri_23, hours(4)).unwrap(),
+            local(New_York, 2021, 12, 25, 3, 0)
+        );
+        // Eight hours: the shift ends at 06:00 after 7, the Saturday one is
+        // cancelled, the next is Friday 31st 22:00.
+        assert_eq!(
+            cal.add(fri_23, hours(8)).unwrap(),
+            local(New_York, 2021, 12, 31, 23, 0)
+        );
+    }
+
+    #[test]
+    fn add_days_examples() {
+        let cal = BusinessCalendar::builder(New_York)
+            .weekdays(&["09:00-17:00"])
+            .holiday(date(2021, 7, 5))
+            .build()
+            .unwrap();
+        let fri_11 = local(New_York, 2021, 7, 2, 11, 0);
+        assert_eq!(
+            cal.add_days(fri_11, 1).unwrap(),
+            local(New_York, 2021, 7, 6, 11, 0)
+        );
+        assert_eq!(
+            cal.add_days(fri_11, 5).unwrap(),
+            local(New_York, 2021, 7, 12, 11, 0)
+        );
+        assert_eq!(cal.add_days(fri_11, 0).unwrap(), fri_11);
+        // After hours: same time of day, then the next opening.
+        let fri_20 = local(New_York, 2021, 7, 2, 20, 0);
+        assert_eq!(
+            cal.add_days(fri_20, 1).unwrap(),
+            local(New_York, 2021, 7, 7, 9, 0)
+        );
+        // From a Saturday, one business day later is Tuesday (Monday is a holiday).
+        let sat_10 = local(New_York, 2021, 7, 3, 10, 0);
+        assert_eq!(
+            cal.add_days(sat_10, 1).unwrap(),
+            local(New_York, 2021, 7, 6, 10, 0)
+        );
+        // Far ahead: 260 business days is 52 weeks minus the one holiday.
+        let later = cal
+            .add_days(local(New_York, 2021, 6, 1, 10, 0), 260)
+            .unwrap();
+        assert_eq!(later, local(New_York, 2022, 6, 1, 10, 0));
+    }
+
+    #[test]
+    fn add_days_across_dst_keeps_local_time() {
+        let cal = nine_to_five();
+        let fri = local(New_York, 2021, 3, 12, 10, 0);
+        assert_eq!(
+            cal.add_days(fri, 1).unwrap(),
+            local(New_York, 2021, 3, 15, 10, 0)
+        );
+    }
+
+    #[test]
+    fn sub_examples() {
+        let cal = nine_to_five();
+        let tue_10 = local(New_York, 2021, 6, 22, 10, 0);
+        assert_eq!(
+            cal.sub(tue_10, hours(1)).unwrap(),
+            local(New_York, 2021, 6, 22, 9, 0)
+        );
+        // One more hour back reaches Monday 16:00 (latest instant with 2 h to go).
+        assert_eq!(
+            cal.sub(tue_10, hours(2)).unwrap(),
+            local(New_York, 2021, 6, 21, 16, 0)
+        );
+        // Running out exactly at a closing time (Monday 17:00) gives the
+        // next opening: from Tuesday 09:00, one hour reaches 10:00.
+        let tue_09 = local(New_York, 2021, 6, 22, 9, 0);
+        assert_eq!(cal.sub(tue_10, hours(1)).unwrap(), tue_09);
+        assert_eq!(cal.sub(tue_10, TimeDelta::zero()).unwrap(), tue_10);
+        // Negative durations mirror.
+        assert_eq!(
+            cal.add(tue_10, hours(-2)).unwrap(),
+            cal.sub(tue_10, hours(2)).unwrap()
+        );
+        assert_eq!(
+            cal.sub(tue_10, hours(-2)).unwrap(),
+            cal.add(tue_10, hours(2)).unwrap()
+        );
+    }
+
+    #[test]
+    fn sub_seconds_precision() {
+        let cal = nine_to_five();
+        let t = local(New_York, 2021, 6, 22, 10, 0) + TimeDelta::nanoseconds(123_456_789);
+        let d = TimeDelta::seconds(3601) + TimeDelta::nanoseconds(7);
+        let u = cal.add(t, d).unwrap();
+        assert_eq!(u - t, d);
+        assert_eq!(cal.elapsed(t, u), d);
+        assert_eq!(cal.sub(u, d).unwrap(), t);
+    }
+
+    #[test]
+    fn never_opening_again_is_an_error_not_a_loop() {
+        let cal = BusinessCalendar::builder(New_York)
+            .shift(date(2021, 12, 24), &["09:00-12:00"])
+            .build()
+            .unwrap();
+        let before = local(New_York, 2021, 12, 1, 0, 0);
+        let after = local(New_York, 2022, 1, 1, 0, 0);
+        assert_eq!(
+            cal.next_open(before).unwrap(),
+            local(New_York, 2021, 12, 24, 9, 0)
+        );
+        assert_eq!(
+            cal.add(before, hours(2)).unwrap(),
+            local(New_York, 2021, 12, 24, 11, 0)
+        );
+        // Three hours run out exactly at the last closing time: there is no
+        // next opening to land on.
+        assert_eq!(
+            cal.add(before, hours(3)),
+            Err(CalendarError::RunsOut {
+                start: before,
+                needed: hours(3)
+            })
+        );
+        assert_eq!(
+            cal.add(before, hours(4)),
+            Err(CalendarError::RunsOut {
+                start: before,
+                needed: hours(4)
+            })
+        );
+        assert_eq!(
+            cal.next_open(after),
+            Err(CalendarError::NeverOpens { after })
+        );
+        assert_eq!(
+            cal.sub(before, hours(1)),
+            Err(CalendarError::RunsOutBefore {
+                end: before,
+                needed: hours(1)
+            })
+        );
+        assert_eq!(cal.elapsed(before, after), hours(3));
+        assert_eq!(
+            cal.add_days(before, 2),
+            Err(CalendarError::NotEnoughDays {
+                start: before,
+                days: 2
+            })
+        );
+        assert_eq!(
+            cal.add_days(before, 1).unwrap(),
+            local(New_York, 2021, 12, 24, 9, 0)
+        );
+    }
+
+    #[test]
+    fn extreme_inputs_do_not_panic() {
+        let cals = [
+            BusinessCalendar::always(),
+            nine_to_five(),
+            BusinessCalendar::builder(Los_Angeles)
+                .shift(date(2021, 12, 24), &["09:00-12:00"])
+                .build()
+                .unwrap(),
+            BusinessCalendar::builder(chrono_tz::Australia::Lord_Howe)
+                .hours(Weekday::Sun, &["00:00:01-00:00:02"])
+                .build()
+                .unwrap(),
+        ];
+        let instants = [
+            DateTime::<Utc>::MIN_UTC,
+            DateTime::<Utc>::MAX_UTC,
+            DateTime::UNIX_EPOCH,
+        ];
+        let deltas = [
+            TimeDelta::MAX,
+            TimeDelta::MIN,
+            TimeDelta::zero(),
+            TimeDelta::nanoseconds(1),
+        ];
+        for cal in &cals {
+            for &t in &instants {
+                let _ = cal.is_open(t);
+                let _ = cal.next_open(t);
+                let _ = cal.add_days(t, u32::MAX);
+                let _ = cal.add_days(t, 1);
+                for &u in &instants {
+                    let _ = cal.elapsed(t, u);
+                }
+                for &d in &deltas {
+                    let _ = cal.add(t, d);
+                    let _ = cal.sub(t, d);
+                }
+            }
+        }
+        let t = local(New_York, 2021, 6, 21, 10, 0);
+        assert_eq!(
+            nine_to_five().add(t, TimeDelta::MAX),
+            Err(CalendarError::OutOfRange)
+        );
+        assert_eq!(
+            BusinessCalendar::always().add_days(t, u32::MAX),
+            Err(CalendarError::OutOfRange)
+        );
+        // Far future (after the zone's last known transition) still works.
+        let far = local(New_York, 3021, 6, 21, 10, 0);
+        assert_eq!(
+            nine_to_five().add(far, hours(8)).unwrap(),
+            far + TimeDelta::days(1)
+        );
+    }
+
+    #[test]
+    fn elapsed_over_long_ranges_matches_day_by_day_sums() {
+        let cal = BusinessCalendar::builder(New_York)
+            .weekdays(&["09:00-17:00"])
+            .hours(Weekday::Sun, &["22:00-02:00"])
+            .holiday(date(2021, 7, 5))
+            .holiday(date(2021, 11, 25))
+            .break_on(date(2021, 3, 8), &["01:00-01:30", "12:00-13:00"])
+            .shift(date(2021, 12, 24), &["09:00-12:00"])
+            .build()
+            .unwrap();
+        let start = local(New_York, 2020, 12, 30, 15, 7);
+        let mut t = start;
+        let mut sum = TimeDelta::zero();
+        for _ in 0..800 {
+            let next = t + TimeDelta::hours(13);
+            sum += cal.elapsed(t, next);
+            t = next;
+        }
+        assert_eq!(cal.elapsed(start, t), sum);
+        assert_eq!(cal.add(start, sum).unwrap(), cal.next_open(t).unwrap());
+        // 52 weeks * 40 h + 4 Sunday nights, minus holidays, break, short day.
+        assert!(sum > hours(1900));
+    }
+
+    // ---- serde ----
+
+    const SAMPLE: &str = r#"{"time_zone":"America/New_York","hours":{"mon":["09:00-17:00"],"sat":["09:00-12:00","13:00-17:00"],"sun":["22:00-06:00"]},"holidays":["2021-12-25"],"breaks":{"2021-03-05":["12:00-13:00"]},"shifts":{"2021-12-24":["09:00-12:00"]}}"#;
+
+    #[test]
+    fn serde_round_trip_json_and_toml() {
+        let cal: BusinessCalendar = serde_json::from_str(SAMPLE).unwrap();
+        assert_eq!(serde_json::to_string(&cal).unwrap(), SAMPLE);
+        let toml_text = toml::to_string(&cal).unwrap();
+        let back: BusinessCalendar = toml::from_str(&toml_text).unwrap();
+        assert_eq!(back, cal);
+        let always = serde_json::to_string(&BusinessCalendar::default()).unwrap();
+        assert_eq!(always, r#"{"time_zone":"UTC","hours":"always"}"#);
+        let parsed: BusinessCalendar = serde_json::from_str(r#"{"hours": "always"}"#).unwrap();
+        assert_eq!(parsed, BusinessCalendar::always());
+        let seconds: BusinessCalendar =
+            serde_json::from_str(r#"{"hours": {"tue": ["09:00:30-17:00", "20:00-00:00"]}}"#)
+                .unwrap();
+        assert_eq!(
+            serde_json::to_string(&seconds).unwrap(),
+            r#"{"time_zone":"UTC","hours":{"tue":["09:00:30-17:00","20:00-24:00"]}}"#
+        );
+        // Semantics survive the trip.
+        let t = local(New_York, 2021, 12, 23, 16, 0);
+        assert_eq!(
+            back.add(t, hours(5)).unwrap(),
+            cal.add(t, hours(5)).unwrap()
+        );
+    }
+
+    #[track_caller]
+    fn config_error(json: &str) -> String {
+        let err = serde_json::from_str::<BusinessCalendar>(json)
+            .unwrap_err()
+            .to_string();
+        // serde_json appends the position; keep our message only.
+        match err.rfind(" at line ") {
+            Some(i) => err[..i].to_owned(),
+            None => err,
+        }
+    }
+
+    #[test]
+    fn config_error_messages() {
+        let cases = [
+            (
+                r#"{"time_zone": "Mars/Olympus", "hours": "always"}"#,
+                r#"time_zone: unknown time zone "Mars/Olympus": expected an IANA name such as "America/New_York""#,
+            ),
+            (
+                r#"{"hours": "sometimes"}"#,
+                r#"hours: unknown keyword "sometimes": expected "always" or a table of weekdays"#,
+            ),
+            (
+                r#"{"hours": {"mo": ["09:00-17:00"]}}"#,
+                r#"hours.mo: unknown day "mo": expected one of mon, tue, wed, thu, fri, sat, sun"#,
+            ),
+            (
+                r#"{"hours": {"mon": ["09:00-17:00"], "mon": ["10:00-11:00"]}}"#,
+                "hours.mon: the day is given twice",
+            ),
+            (
+                r#"{"hours": {"mon": ["09:00-25:00"]}}"#,
+                r#"hours.mon[0]: invalid time "25:00": expected HH:MM between 00:00 and 24:00"#,
+            ),
+            (
+                r#"{"hours": {"mon": ["08:00-09:00", "9:00-17:00"]}}"#,
+                r#"hours.mon[1]: invalid time "9:00": expected HH:MM between 00:00 and 24:00"#,
+            ),
+            (
+                r#"{"hours": {"tue": ["09:60-17:00"]}}"#,
+                r#"hours.tue[0]: invalid time "09:60": expected HH:MM between 00:00 and 24:00"#,
+            ),
+            (
+                r#"{"hours": {"tue": ["24:30-17:00"]}}"#,
+                r#"hours.tue[0]: invalid time "24:30": expected HH:MM between 00:00 and 24:00"#,
+            ),
+            (
+                r#"{"hours": {"wed": ["0900-1700"]}}"#,
+                r#"hours.wed[0]: invalid time "0900": expected HH:MM between 00:00 and 24:00"#,
+            ),
+            (
+                r#"{"hours": {"wed": ["09:00"]}}"#,
+                r#"hours.wed[0]: invalid interval "09:00": expected HH:MM-HH:MM"#,
+            ),
+            (
+                r#"{"hours": {"thu": ["09:00-09:00"]}}"#,
+                r#"hours.thu[0]: empty interval "09:00-09:00": the end equals the start (write 00:00-24:00 for a whole day)"#,
+            ),
+            (
+                r#"{"hours": {"fri": ["24:00-06:00"]}}"#,
+                r#"hours.fri[0]: invalid interval "24:00-06:00": 24:00 can only end an interval"#,
+            ),
+            (
+                r#"{"hours": {"mon": []}}"#,
+                "hours: the calendar is never open: give weekly hours or date-specific shifts",
+            ),
+            (
+                r#"{}"#,
+                "hours: the calendar is never open: give weekly hours or date-specific shifts",
+            ),
+            (
+                r#"{"hours": "always", "holidays": ["2021-12-25", "2021-02-30"]}"#,
+                r#"holidays[1]: invalid date "2021-02-30": expected YYYY-MM-DD"#,
+            ),
+            (
+                r#"{"hours": "always", "holidays": ["2021-3-5"]}"#,
+                r#"holidays[0]: invalid date "2021-3-5": expected YYYY-MM-DD"#,
+            ),
+            (
+                r#"{"hours": "always", "breaks": {"March 5": ["12:00-13:00"]}}"#,
+                r#"breaks.March 5: invalid date "March 5": expected YYYY-MM-DD"#,
+            ),
+            (
+                r#"{"hours": "always", "breaks": {"2021-03-05": ["12:00-13:00", "13:00-12"]}}"#,
+                r#"breaks.2021-03-05[1]: invalid time "12": expected HH:MM between 00:00 and 24:00"#,
+            ),
+            (
+                r#"{"hours": "always", "shifts": {"2021-12-24": ["09:00-09:00"]}}"#,
+                r#"shifts.2021-12-24[0]: empty interval "09:00-09:00": the end equals the start (write 00:00-24:00 for a whole day)"#,
+            ),
+            (
+                r#"{"hours": "always", "holidays": ["2021-12-24"], "shifts": {"2021-12-24": ["09:00-12:00"]}}"#,
+                "shifts.2021-12-24: the date is also a holiday: keep one of them",
+            ),
+        ];
+        for (json, message) in cases {
+            assert_eq!(config_error(json), message, "for {json}");
+        }
+        assert!(config_error(r#"{"hours": "always", "typo": 1}"#).contains("unknown field `typo`"));
+    }
+
+    #[test]
+    fn builder_reports_the_first_error_with_the_same_messages() {
+        let err = BusinessCalendar::builder(New_York)
+            .hours(Weekday::Mon, &["09:00-17:00", "18:00-18:00"])
+            .hours(Weekday::Tue, &["25:00-26:00"])
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            r#"hours.mon[1]: empty interval "18:00-18:00": the end equals the start (write 00:00-24:00 for a whole day)"#
+        );
+        let err = BusinessCalendar::builder(New_York)
+            .weekdays(&["09:00-17:00"])
+            .break_on(date(2021, 3, 5), &["noon"])
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            r#"breaks.2021-03-05[0]: invalid interval "noon": expected HH:MM-HH:MM"#
+        );
+        let err = BusinessCalendar::builder(New_York)
+            .weekdays(&["09:00-17:00"])
+            .holiday(date(2021, 12, 24))
+            .shift(date(2021, 12, 24), &["09:00-12:00"])
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            err,
+            CalendarConfigError::ShiftOnHoliday {
+                date: date(2021, 12, 24)
+            }
+        );
+    }
+
+    #[test]
+    fn calendar_error_messages() {
+        let t = Utc.with_ymd_and_hms(2021, 6, 21, 14, 0, 0).unwrap();
+        let cases = [
+            (
+                CalendarError::NeverOpens { after: t },
+                "the calendar is never open at or after 2021-06-21 14:00:00 UTC",
+            ),
+            (
+                CalendarError::RunsOut {
+                    start: t,
+                    needed: TimeDelta::minutes(90),
+                },
+                "the calendar has less than 5400s of business time after 2021-06-21 14:00:00 UTC",
+            ),
+            (
+                CalendarError::RunsOutBefore {
+                    end: t,
+                    needed: TimeDelta::milliseconds(1500),
+                },
+                "the calendar has less than 1.5s of business time before 2021-06-21 14:00:00 UTC",
+            ),
+            (
+                CalendarError::NotEnoughDays { start: t, days: 3 },
+                "the calendar has fewer than 3 business days after 2021-06-21 14:00:00 UTC",
+            ),
+            (
+                CalendarError::OutOfRange,
+                "the result is beyond the range of dates chrono can represent",
+            ),
+        ];
+        for (err, message) in cases {
+            assert_eq!(err.to_string(), message);
+        }
+    }
+
+    // ---- properties ----
+
+    /// A slow, obviously correct model: every interval and break of every
+    /// date near the range, converted with chrono-tz directly, and a
+    /// minute-by-minute walk.
+    struct Reference {
+        open: Vec<(i64, i64)>,
+        closed: Vec<(i64, i64)>,
+    }
+
+    fn reference_utc(tz: Tz, day: NaiveDate, secs: i64) -> i64 {
+        let naive = day.and_time(chrono::NaiveTime::MIN) + TimeDelta::seconds(secs);
+        match tz.from_local_datetime(&naive) {
+            LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.timestamp(),
+            LocalResult::None => {
+                let gap = chrono_tz::GapInfo::new(&naive, &tz).expect("a gap");
+                let before = gap.begin.expect("gap start").1.fix().local_minus_utc();
+                naive.and_utc().timestamp() - i64::from(before)
+            }
+        }
+    }
+
+    impl Reference {
+        fn new(spec: &Spec, from: NaiveDate, to: NaiveDate) -> Reference {
+            let mut r = Reference {
+                open: Vec::new(),
+                closed: Vec::new(),
+            };
+            let mut day = from - TimeDelta::days(2);
+            while day <= to + TimeDelta::days(2) {
+                let weekly = &spec.weekly[spec::weekday_index(day.weekday())];
+                let hours: &[Span] = if spec.holidays.contains(&day) {
+                    &[]
+                } else {
+                    spec.shifts.get(&day).unwrap_or(weekly)
+                };
+                let convert = |s: &Span| {
+                    let (a, b) = s.bounds();
+                    (
+                        reference_utc(spec.tz, day, a),
+                        reference_utc(spec.tz, day, b),
+                    )
+                };
+                r.open.extend(hours.iter().map(convert));
+                r.closed
+                    .extend(spec.breaks.get(&day).into_iter().flatten().map(convert));
+                day += TimeDelta::days(1);
+            }
+            r
+        }
+
+        fn is_open(&self, u: i64) -> bool {
+            self.open.iter().any(|&(a, b)| a <= u && u < b)
+                && !self.closed.iter().any(|&(a, b)| a <= u && u < b)
+        }
+    }
+
+    const ZONES: [Tz; 6] = [
+        chrono_tz::UTC,
+        New_York,
+        Los_Angeles,
+        chrono_tz::Europe::London,
+        chrono_tz::Australia::Lord_Howe,
+        chrono_tz::Asia::Kolkata,
+    ];
+
+    /// Dates near DST changes of the zones above (and one quiet date).
+    const BASES: [(i32, u32, u32); 7] = [
+        (2021, 3, 14),
+        (2021, 11, 7),
+        (2021, 3, 28),
+        (2021, 10, 31),
+        (2021, 4, 4),
+        (2021, 10, 3),
+        (2021, 6, 21),
+    ];
+
+    fn span_text(start_min: u32, len_min: u32) -> String {
+        let end = (start_min + len_min) % 1440;
+        let end = if end == 0 { 1440 } else { end };
+        format!(
+            "{:02}:{:02}-{:02}:{:02}",
+            start_min / 60,
+            start_min % 60,
+            end / 60,
+            end % 60
+        )
+    }
+
+    fn spans() -> impl Strategy<Value = Vec<String>> {
+        prop::collection::vec((0u32..1440, 1u32..1440), 0..3)
+            .prop_map(|v| v.into_iter().map(|(s, l)| span_text(s, l)).collect())
+    }
+
+    #[derive(Debug, Clone)]
+    struct Case {
+        cal: BusinessCalendar,
+        base: NaiveDate,
+    }
+
+    fn calendars() -> impl Strategy<Value = Case> {
+        (
+            0..ZONES.len(),
+            0..BASES.len(),
+            prop::array::uniform7(spans()),
+            prop::collection::vec(-5i64..5, 0..3),
+            prop::collection::vec((-5i64..5, 0u32..1440, 1u32..600), 0..3),
+            prop::collection::vec((-5i64..5, spans()), 0..3),
+        )
+            .prop_map(|(z, b, weekly, holidays, breaks, shifts)| {
+                let (y, m, d) = BASES[b];
+                let base = date(y, m, d);
+                let mut builder = BusinessCalendar::builder(ZONES[z]);
+                let days = [
+                    Weekday::Mon,
+                    Weekday::Tue,
+                    Weekday::Wed,
+                    Weekday::Thu,
+                    Weekday::Fri,
+                    Weekday::Sat,
+                    Weekday::Sun,
+                ];
+                let mut any = false;
+                for (day, spans) in days.into_iter().zip(&weekly) {
+                    any |= !spans.is_empty();
+                    let refs: Vec<&str> = spans.iter().map(String::as_str).collect();
+                    builder = builder.hours(day, &refs);
+                }
+                if !any {
+                    builder = builder.hours(Weekday::Wed, &["09:00-17:00"]);
+                }
+                for h in holidays {
+                    builder = builder.holiday(base + TimeDelta::days(h));
+                }
+                for (o, s, l) in breaks {
+                    builder = builder.break_on(base + TimeDelta::days(o), &[&span_text(s, l)]);
+                }
+                for (o, spans) in shifts {
+                    let day = base + TimeDelta::days(o);
+                    if builder.spec.holidays.contains(&day) {
+                        continue;
+                    }
+                    let refs: Vec<&str> = spans.iter().map(String::as_str).collect();
+                    builder = builder.shift(day, &refs);
+                }
+                Case {
+                    cal: builder.build().expect("generated calendars are valid"),
+                    base,
+                }
+            })
+    }
+
+    fn instant(case: &Case, offset_secs: i64, nanos: u32) -> DateTime<Utc> {
+        let midnight = case.base.and_time(chrono::NaiveTime::MIN).and_utc();
+        midnight
+            + TimeDelta::seconds(offset_secs)
+            + TimeDelta::nanoseconds(i64::from(nanos % 3 * 250_000_000))
+    }
+
+    const WEEK: i64 = 7 * 86_400;
+
+    proptest! {
+        #[test]
+        fn elapsed_of_add_is_the_duration(case in calendars(), o in -WEEK..WEEK, n in 0u32..3, d in 0i64..(200 * 3600)) {
+            let t = instant(&case, o, n);
+            let d = TimeDelta::seconds(d) + TimeDelta::nanoseconds(i64::from(n));
+            let u = case.cal.add(t, d).unwrap();
+            prop_assert!(u >= t);
+            prop_assert_eq!(case.cal.elapsed(t, u), d);
+            prop_assert!(case.cal.is_open(u), "add's result {} is not open", u);
+        }
+
+        #[test]
+        fn add_is_monotone(case in calendars(), o in -WEEK..WEEK, dt in 0i64..(3 * 86_400), d in 0i64..(100 * 3600), dd in 0i64..(50 * 3600)) {
+            let t = instant(&case, o, 0);
+            let d1 = TimeDelta::seconds(d);
+            let a = case.cal.add(t, d1).unwrap();
+            prop_assert!(a <= case.cal.add(t + TimeDelta::seconds(dt), d1).unwrap());
+            prop_assert!(a <= case.cal.add(t, d1 + TimeDelta::seconds(dd)).unwrap());
+        }
+
+        #[test]
+        fn add_composes(case in calendars(), o in -WEEK..WEEK, a in 0i64..(100 * 3600), b in 0i64..(100 * 3600)) {
+            let t = instant(&case, o, 1);
+            let (a, b) = (TimeDelta::seconds(a), TimeDelta::seconds(b));
+            let step = case.cal.add(case.cal.add(t, a).unwrap(), b).unwrap();
+            prop_assert_eq!(step, case.cal.add(t, a + b).unwrap());
+        }
+
+        #[test]
+        fn long_adds_compose(case in calendars(), o in -WEEK..WEEK, a in 0i64..(3000 * 3600), b in 0i64..(3000 * 3600)) {
+            let t = instant(&case, o, 0);
+            let (a, b) = (TimeDelta::seconds(a), TimeDelta::seconds(b));
+            let u = case.cal.add(t, a + b).unwrap();
+            prop_assert_eq!(case.cal.add(case.cal.add(t, a).unwrap(), b).unwrap(), u);
+            prop_assert_eq!(case.cal.elapsed(t, u), a + b);
+        }
+
+        #[test]
+        fn sub_inverts_add_on_open_instants(case in calendars(), o in -WEEK..WEEK, n in 0u32..3, d in 0i64..(150 * 3600)) {
+            let x = case.cal.next_open(instant(&case, o, n)).unwrap();
+            prop_assert!(case.cal.is_open(x));
+            let d = TimeDelta::seconds(d);
+            let later = case.cal.add(x, d).unwrap();
+            prop_assert_eq!(case.cal.sub(later, d).unwrap(), x);
+            let earlier = case.cal.sub(x, d).unwrap();
+            prop_assert_eq!(case.cal.add(earlier, d).unwrap(), x);
+            prop_assert_eq!(case.cal.elapsed(earlier, x), d);
+        }
+
+        #[test]
+        fn elapsed_is_additive(case in calendars(), o in -WEEK..WEEK, a in 0i64..WEEK, b in 0i64..WEEK) {
+            let t = instant(&case, o, 2);
+            let u = t + TimeDelta::seconds(a);
+            let v = u + TimeDelta::seconds(b);
+            let cal = &case.cal;
+            prop_assert_eq!(cal.elapsed(t, u) + cal.elapsed(u, v), cal.elapsed(t, v));
+            prop_assert_eq!(cal.elapsed(v, t), TimeDelta::zero());
+        }
+
+        #[test]
+        fn is_open_agrees_with_elapsed(case in calendars(), o in -WEEK..WEEK, n in 0u32..3) {
+            let t = instant(&case, o, n);
+            let tiny = TimeDelta::nanoseconds(1);
+            prop_assert_eq!(case.cal.is_open(t), case.cal.elapsed(t, t + tiny) == tiny);
+        }
+
+        #[test]
+        fn agrees_with_the_reference(case in calendars(), start_min in -(4 * 1440i64)..(4 * 1440), len_min in 0i64..(3 * 1440)) {
+            let from = instant(&case, start_min * 60, 0);
+            let to = from + TimeDelta::minutes(len_min);
+            let reference = Reference::new(&case.cal.spec, from.date_naive(), to.date_naive());
+            let mut open_minutes = 0;
+            for m in 0..len_min {
+                let u = from.timestamp() + m * 60;
+                let open = reference.is_open(u);
+                let at = DateTime::from_timestamp(u, 0).unwrap();
+                prop_assert_eq!(case.cal.is_open(at), open, "is_open at {}", at);
+                open_minutes += i64::from(open);
+            }
+            prop_assert_eq!(case.cal.elapsed(from, to), TimeDelta::minutes(open_minutes));
+        }
+
+        #[test]
+        fn serde_round_trip(case in calendars()) {
+            let json = serde_json::to_string(&case.cal).unwrap();
+            let back: BusinessCalendar = serde_json::from_str(&json).unwrap();
+            prop_assert_eq!(&back, &case.cal);
+            let toml_text = toml::to_string(&case.cal).unwrap();
+            let back: BusinessCalendar = toml::from_str(&toml_text).unwrap();
+            prop_assert_eq!(&back, &case.cal);
+        }
+
+        #[test]
+        fn add_days_lands_on_an_open_instant_after_n_business_days(case in calendars(), o in -WEEK..WEEK, n in 1u32..15) {
+            let t = instant(&case, o, 0);
+            let u = case.cal.add_days(t, n).unwrap();
+            prop_assert!(case.cal.is_open(u));
+            prop_assert!(u > t);
+            // n steps of one business day reach at least as far as the first step.
+            let one = case.cal.add_days(t, 1).unwrap();
+            prop_assert!(one <= u);
+        }
+    }
+}
