@@ -373,21 +373,21 @@ impl Engine {
     /// The day `D` with `prefix(D) < target <= prefix(D + 1)`.
     pub(super) fn find(&self, m: Measure, target: i128) -> Result<i64, Exhausted> {
         let mi = m as usize;
-        let j = self
+        let next = self
             .specials
             .partition_point(|s| i128::from(s.at_start[mi] + s.value[mi]) < target);
-        let delta = match j.checked_sub(1) {
-            Some(p) => self.specials[p].delta_through[mi],
+        let delta = match next.checked_sub(1) {
+            Some(prev) => self.specials[prev].delta_through[mi],
             None => 0,
         };
-        if let Some(s) = self.specials.get(j) {
-            if i128::from(s.at_start[mi]) < target {
-                return Ok(s.day);
-            }
+        if let Some(s) = self.specials.get(next)
+            && i128::from(s.at_start[mi]) < target
+        {
+            return Ok(s.day);
         }
         let week = i128::from(self.week_prefix[mi][7]);
         if week == 0 {
-            return Err(if j == self.specials.len() {
+            return Err(if next == self.specials.len() {
                 Exhausted::Above
             } else {
                 Exhausted::Below
@@ -489,7 +489,7 @@ impl Engine {
     }
 
     /// The UTC instant (ns) of local date `day` at `tod` ns after midnight.
-    pub(super) fn from_local(&self, day: i64, tod: i128) -> i128 {
+    pub(super) fn local_to_instant(&self, day: i64, tod: i128) -> i128 {
         let secs = tod.div_euclid(NANOS);
         let l = i128::from(day) * i128::from(DAY) + secs;
         let l = i64::try_from(l).unwrap_or(if l > 0 { i64::MAX / 2 } else { i64::MIN / 2 });

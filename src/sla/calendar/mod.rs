@@ -587,7 +587,7 @@ impl BusinessCalendar {
             Err(_) => return Err(CalendarError::OutOfRange),
         };
         engine::check_day(target_day).map_err(|_| CalendarError::OutOfRange)?;
-        let at = ns_instant(e.from_local(target_day, tod))?;
+        let at = ns_instant(e.local_to_instant(target_day, tod))?;
         self.next_open(at)
     }
 }
@@ -761,7 +761,7 @@ impl fmt::Debug for BusinessCalendar {
             .field("holidays", &self.spec.holidays)
             .field("breaks", &self.spec.breaks)
             .field("shifts", &self.spec.shifts)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -828,9 +828,9 @@ mod tests {
     #[test]
     fn errors_are_send_sync_static() {
         fn check<T: Send + Sync + 'static + std::error::Error>() {}
+        fn cal<T: Send + Sync + Clone + fmt::Debug + Eq>() {}
         check::<CalendarError>();
         check::<CalendarConfigError>();
-        fn cal<T: Send + Sync + Clone + fmt::Debug + Eq>() {}
         cal::<BusinessCalendar>();
     }
 
@@ -1441,7 +1441,7 @@ mod tests {
                 "hours: the calendar is never open: give weekly hours or date-specific shifts",
             ),
             (
-                r#"{}"#,
+                "{}",
                 "hours: the calendar is never open: give weekly hours or date-specific shifts",
             ),
             (

@@ -47,7 +47,8 @@ pub(super) struct Zone {
 impl Zone {
     /// The shared table for `tz`, computed on first use.
     pub(super) fn of(tz: Tz) -> Arc<Zone> {
-        static CACHE: OnceLock<Mutex<Vec<(Tz, Arc<Zone>)>>> = OnceLock::new();
+        type Cache = Mutex<Vec<(Tz, Arc<Zone>)>>;
+        static CACHE: OnceLock<Cache> = OnceLock::new();
         let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));
         if let Some(zone) = cache
             .lock()
