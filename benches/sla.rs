@@ -1,0 +1,59 @@
+//! Benchmarks for `escalate::sla`, one function per group.
+//!
+//! Run: `cargo bench --bench sla -- --warm-up-time 1 --measurement-time 3`.
+
+use std::hint::black_box;
+
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono_tz::America::New_York;
+use criterion::{Criterion, criterion_group, criterion_main};
+use escalate::sla::BusinessCalendar;
+
+/// Mon-Fri 09:00-17:00 in New York with the 2021 US federal holidays.
+fn us_office() -> BusinessCalendar {
+    let json = r#"{
+        "time_zone": "America/New_York",
+        "hours": {"mon": ["09:00-17:00"], "tue": ["09:00-17:00"], "wed": ["09:00-17:00"],
+                  "thu": ["09:00-17:00"], "fri": ["09:00-17:00"]},
+        "holidays": ["2021-01-01", "2021-01-18", "2021-02-15", "2021-05-31", "2021-06-18",
+                     "2021-07-05", "2021-09-06", "2021-10-11", "2021-11-11", "2021-11-25",
+                     "2021-12-24"]
+    }"#;
+    serde_json::from_str(json).expect("the bench calendar is valid")
+}
+
+fn new_york(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
+    New_York
+        .with_ymd_and_hms(y, m, d, h, 0, 0)
+        .single()
+        .expect("an unambiguous local time")
+        .to_utc()
+}
+
+/// `calendar/*`: business-time arithmetic.
+fn calendar(c: &mut Criterion) {
+    let cal = us_office();
+    let mut group = c.benchmark_group("calendar");
+
+    // Friday 2 July 2021 13:00: 4 h on Friday, the weekend, the Monday
+    // holiday (Independence Day observed), 4 h on Tuesday.
+    let fri = new_york(2021, 7, 2, 13);
+    let eight = TimeDelta::hours(8);
+    assert_eq!(cal.add(fri, eight).ok(), Some(new_york(2021, 7, 6, 13)));
+    group.bench_function("add_8h_weekend_holiday", |b| {
+        b.iter(|| black_box(&cal).add(black_box(fri), black_box(eight)));
+    });
+
+    let from = new_york(2021, 1, 4, 10);
+    let to = new_york(2022, 1, 4, 10);
+    // 261 weekdays, 10 of the holidays fall inside the range.
+    assert_eq!(cal.elapsed(from, to), TimeDelta::hours(8 * (261 - 10)));
+    group.bench_function("elapsed_one_year", |b| {
+        b.iter(|| black_box(&cal).elapsed(black_box(from), black_box(to)));
+    });
+
+    group.finish();
+}
+
+criterion_group!(benches, calendar);
+criterion_main!(benches);
