@@ -41,6 +41,7 @@ fn history(pairs: usize) -> (Case, Policy, Agent) {
                     channel: Channel::Email,
                 },
                 summary: "order late".into(),
+                priority: escalate::Priority::Normal,
             },
         ),
     );
@@ -93,7 +94,7 @@ fn bench_command(c: &mut Criterion) {
     // Alternating customer contacts and owner replies, each a new command id.
     let command = |i: u64| {
         let t = t0 + TimeDelta::seconds(i64::try_from(i).unwrap());
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             Command::new(
                 format!("b-{i}").parse().unwrap(),
                 Actor::Customer,

@@ -3,6 +3,8 @@
 //!
 //! Run with `cargo run --example tour`.
 
+#![allow(clippy::too_many_lines)] // the tour reads top to bottom as one story
+
 use chrono::{DateTime, Utc};
 use chrono_tz::America::New_York;
 use escalate::policy::Policy;
@@ -32,6 +34,7 @@ fn main() -> Result<()> {
                     channel: Channel::Phone,
                 },
                 summary: "the wrong file cabinet was delivered".into(),
+                priority: escalate::Priority::Normal,
             },
         ),
         (

@@ -41,6 +41,7 @@ pub fn opened_case() -> Result<Case> {
                 channel: Channel::Phone,
             },
             summary: "wrong cabinet delivered".into(),
+            priority: crate::Priority::Normal,
         },
     )?;
     Ok(case)

@@ -22,6 +22,7 @@
 //!         customer: Customer::new("cust-9".parse()?, CustomerValue::Standard),
 //!         origin: Origin::Contact { channel: Channel::Phone },
 //!         summary: "wrong cabinet delivered".into(),
+//!         priority: escalate::Priority::Normal,
 //!     }),
 //!     (Actor::System, "2021-03-04T20:12:00Z", CommandKind::Assign { to: sam.clone() }),
 //!     (Actor::System, "2021-03-08T16:00:00Z", CommandKind::Escalate {
@@ -142,8 +143,8 @@ pub mod doc_support;
 
 pub use case::{
     Case, Channel, Command, CommandKind, CommandName, Contact, Customer, CustomerValue, Event,
-    EventKind, Failure, FailureKind, Handoff, Opened, Origin, Outcome, Ownership, Promise,
-    PromiseId, PromiseState, ResponseKind, StateName, Status, SurveyScore,
+    EventKind, Failure, FailureId, FailureKind, Handoff, Opened, Origin, Outcome, Ownership,
+    Priority, Promise, PromiseId, PromiseState, ResponseKind, StateName, Status, SurveyScore,
 };
 pub use error::{InvalidId, InvalidScore, PolicyError, Refusal, ReplayError};
 pub use ids::{AgentId, CaseId, CommandId, CustomerId, Tier};

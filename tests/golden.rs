@@ -1,11 +1,14 @@
 //! The JSON wire format: one event of each kind pinned verbatim, and round
 //! trips of every event and command kind.
 
+#![allow(clippy::too_many_lines)] // the golden list is one table, clearest in one function
+
 use chrono::{DateTime, Utc};
 use escalate::recovery::{Currency, Money};
 use escalate::{
     Actor, Agent, Channel, Command, CommandKind, Customer, CustomerValue, Event, EventKind,
-    FailureKind, Opened, Origin, Outcome, PromiseId, ResponseKind, SurveyScore,
+    FailureId, FailureKind, Opened, Origin, Outcome, Priority, PromiseId, ResponseKind,
+    SurveyScore,
 };
 
 fn at(s: &str) -> DateTime<Utc> {
@@ -28,12 +31,13 @@ fn golden() -> Vec<(EventKind, &'static str)> {
                         channel: Channel::Phone,
                     },
                     summary: "wrong cabinet".into(),
+                    priority: Priority::High,
                     policy: "2021-03".into(),
                     time_zone: chrono_tz::America::New_York,
                 }
                 .into(),
             ),
-            r#"{"type":"opened","case":"CAB-1","customer":{"id":"cust-9","value":"high_value"},"origin":{"type":"contact","channel":"phone"},"summary":"wrong cabinet","policy":"2021-03","time_zone":"America/New_York"}"#,
+            r#"{"type":"opened","case":"CAB-1","customer":{"id":"cust-9","value":"high_value"},"origin":{"type":"contact","channel":"phone"},"summary":"wrong cabinet","priority":"high","policy":"2021-03","time_zone":"America/New_York"}"#,
         ),
         (
             EventKind::Contacted {
@@ -75,11 +79,12 @@ fn golden() -> Vec<(EventKind, &'static str)> {
         ),
         (
             EventKind::FailureRecorded {
+                failure: FailureId::new(1),
                 kind: FailureKind::Product,
                 description: "wrong item".into(),
                 loss: Some(Money::new(24_999, Currency::USD)),
             },
-            r#"{"type":"failure_recorded","kind":"product","description":"wrong item","loss":{"minor":24999,"currency":"USD"}}"#,
+            r#"{"type":"failure_recorded","failure":1,"kind":"product","description":"wrong item","loss":{"minor":24999,"currency":"USD"}}"#,
         ),
         (
             EventKind::PromiseMade {
@@ -245,6 +250,7 @@ fn every_command_kind_round_trips() {
                 from: "doctor's office".into(),
             },
             summary: "prescription".into(),
+            priority: Priority::Normal,
         },
         CommandKind::Contact {
             channel: Channel::Voicemail,

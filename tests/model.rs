@@ -1,6 +1,12 @@
 //! Model-based test: random command sequences run against the case and a
 //! small naive model, compared after every step.
 
+#![allow(
+    clippy::too_many_lines,        // the model is one match per command kind, clearest whole
+    clippy::match_same_arms,       // arms mirror the case's rules one by one
+    clippy::cast_possible_truncation
+)]
+
 use std::collections::HashSet;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
@@ -104,6 +110,7 @@ fn kind_of(s: &Step) -> CommandKind {
                 _ => Origin::InternalDetection,
             },
             summary: "problem".into(),
+            priority: escalate::Priority::Normal,
         },
         1 => CommandKind::Contact {
             channel,
@@ -231,18 +238,16 @@ impl Model {
         if self.ids.contains(&s.id) {
             return Verdict::Accept(0);
         }
-        if let Some(e) = s.expect {
-            if e != 0 {
-                return Verdict::Refuse("StaleVersion");
-            }
+        if s.expect.is_some_and(|e| e != 0) {
+            return Verdict::Refuse("StaleVersion");
         }
         if s.future {
             return Verdict::Refuse("InTheFuture");
         }
-        if let Actor::Agent(a) = actor {
-            if rank(a).is_none() {
-                return Verdict::Refuse("UnknownTier");
-            }
+        if let Actor::Agent(a) = actor
+            && rank(a).is_none()
+        {
+            return Verdict::Refuse("UnknownTier");
         }
         let st = self.state();
         let open = matches!(st, New | Working | AwaitingCustomer | Resolved);
@@ -412,7 +417,7 @@ impl Model {
         self.ids.insert(s.id);
         self.version += events;
         let st = self.state();
-        let mut take = |m: &mut Model, a: &Agent| {
+        let take = |m: &mut Model, a: &Agent| {
             m.owner = Some(a.clone());
             m.handoff = None;
             m.ever_owned = true;
@@ -449,7 +454,7 @@ impl Model {
             CommandKind::DeclineHandoff => self.handoff = None,
             CommandKind::Promise { .. } => self.promises.push("open"),
             CommandKind::KeepPromise { promise } => {
-                self.promises[promise.get() as usize - 1] = "kept"
+                self.promises[promise.get() as usize - 1] = "kept";
             }
             CommandKind::BreakPromise { promise } => {
                 self.promises[promise.get() as usize - 1] = "broken";
@@ -477,7 +482,7 @@ fn check_against_model(case: &Case, model: &Model) -> Result<(), TestCaseError> 
         .status()
         .ownership()
         .and_then(|o| o.handoff())
-        .map(|h| h.to());
+        .map(escalate::Handoff::to);
     prop_assert_eq!(handoff, model.handoff.as_ref());
     prop_assert_eq!(case.version(), model.version);
     prop_assert_eq!(case.contacts().len(), model.contacts);

@@ -74,6 +74,7 @@ impl Harness {
                     channel: Channel::Voicemail,
                 },
                 summary: "callback please".into(),
+                priority: escalate::Priority::Normal,
             },
         );
         h
@@ -204,6 +205,7 @@ fn customer_not_allowed_and_customer_only() {
             customer: Customer::new("cust".parse().unwrap(), CustomerValue::Standard),
             origin: Origin::InternalDetection,
             summary: "x".into(),
+            priority: escalate::Priority::Normal,
         },
     );
     assert!(matches!(r, Refusal::CustomerNotAllowed { .. }));
@@ -449,6 +451,7 @@ fn internal_detection_has_an_owner_from_the_start() {
             customer: Customer::new("guests".parse().unwrap(), CustomerValue::Standard),
             origin: Origin::InternalDetection,
             summary: "wrong plates served".into(),
+            priority: escalate::Priority::Normal,
         },
     );
     assert_eq!(h.case.owner(), Some(&waiter));

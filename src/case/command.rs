@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::recovery::Money;
 use crate::{Actor, Agent, Channel, CommandId, Customer, FailureKind, Origin, Outcome};
-use crate::{PromiseId, ResponseKind, SurveyScore, Text};
+use crate::{Priority, PromiseId, ResponseKind, SurveyScore, Text};
 
 /// A request from an actor, at a time, to change a case.
 ///
@@ -192,6 +192,9 @@ pub enum CommandKind {
         origin: Origin,
         /// A one-line summary of the problem.
         summary: Text,
+        /// How urgent it is (normal when left out of JSON).
+        #[serde(default)]
+        priority: Priority,
     },
     /// The customer reaches out. Reopens a resolved case.
     Contact {

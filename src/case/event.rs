@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::recovery::Money;
 use crate::{Actor, Agent, CaseId, Channel, CommandId, Customer, FailureKind, Origin, Outcome};
-use crate::{PromiseId, ResponseKind, SurveyScore, Text};
+use crate::{FailureId, Priority, PromiseId, ResponseKind, SurveyScore, Text};
 
 /// Something that happened to a case.
 ///
@@ -196,6 +196,8 @@ pub enum EventKind {
     },
     /// A failure was recorded.
     FailureRecorded {
+        /// Its number.
+        failure: FailureId,
         /// The kind.
         kind: FailureKind,
         /// What happened.
@@ -266,6 +268,7 @@ pub enum EventKind {
 ///     customer: Customer::new("cust-9".parse()?, CustomerValue::Standard),
 ///     origin: Origin::Contact { channel: Channel::Phone },
 ///     summary: "wrong cabinet".into(),
+///     priority: escalate::Priority::High,
 ///     policy: "2021-03".into(),
 ///     time_zone: chrono_tz::America::New_York,
 /// };
@@ -283,6 +286,9 @@ pub struct Opened {
     pub origin: Origin,
     /// A one-line summary.
     pub summary: Text,
+    /// How urgent it is.
+    #[serde(default)]
+    pub priority: Priority,
     /// The version label of the policy the case runs under.
     pub policy: Text,
     /// The time zone its timeline is written in.

@@ -16,12 +16,12 @@ use chrono_tz::Tz;
 pub use command::{Command, CommandKind, CommandName};
 pub use event::{Event, EventKind, Opened};
 pub use record::{
-    Channel, Contact, Customer, CustomerValue, Failure, FailureKind, Origin, Outcome, Promise,
-    PromiseId, PromiseState, ResponseKind, SurveyScore,
+    Channel, Contact, Customer, CustomerValue, Failure, FailureId, FailureKind, Origin, Outcome,
+    Priority, Promise, PromiseId, PromiseState, ResponseKind, SurveyScore,
 };
 
 use crate::policy::Policy;
-use crate::{Actor, Agent, CaseId, CommandId, Refusal, ReplayError, Text};
+use crate::{Actor, Agent, CaseId, CommandId, Refusal, ReplayError};
 
 /// One customer problem, from the first signal to closing.
 ///
@@ -53,6 +53,7 @@ use crate::{Actor, Agent, CaseId, CommandId, Refusal, ReplayError, Text};
 ///         customer: Customer::new("cust-9".parse()?, CustomerValue::Standard),
 ///         origin: Origin::Contact { channel: Channel::Phone },
 ///         summary: "wrong cabinet delivered".into(),
+///         priority: escalate::Priority::Normal,
 ///     });
 /// for event in case.handle(&policy, open, at("2021-03-04T20:10:00Z"))? {
 ///     case.apply(&event);
@@ -725,10 +726,12 @@ impl Case {
                 }
             }
             EventKind::FailureRecorded {
+                failure,
                 kind,
                 description,
                 loss,
             } => self.failures.push(Failure {
+                id: *failure,
                 kind: *kind,
                 description: description.clone(),
                 loss: *loss,
@@ -934,6 +937,7 @@ impl Case {
                 customer,
                 origin,
                 summary,
+                priority,
             } => {
                 if state != StateName::Unopened {
                     return Err(invalid());
@@ -962,6 +966,7 @@ impl Case {
                     customer,
                     origin,
                     summary,
+                    priority,
                     policy: policy.version().into(),
                     time_zone: policy.time_zone(),
                 }));
@@ -1097,6 +1102,7 @@ impl Case {
                     return Err(Refusal::NegativeLoss { loss });
                 }
                 Ok(One(EventKind::FailureRecorded {
+                    failure: FailureId::next_after(self.failures.len()),
                     kind,
                     description,
                     loss,
@@ -1107,9 +1113,8 @@ impl Case {
                     return Err(invalid());
                 }
                 self.for_company(policy, actor, name)?;
-                let next = u32::try_from(self.promises.len() + 1).unwrap_or(u32::MAX);
                 Ok(One(EventKind::PromiseMade {
-                    promise: PromiseId::new(next),
+                    promise: PromiseId::next_after(self.promises.len()),
                     what,
                     due,
                 }))

@@ -346,46 +346,105 @@ impl fmt::Display for Outcome {
     }
 }
 
-/// Numbers a promise within its case, from 1 in the order promises were made.
+/// Defines a number that identifies a record within its case, from 1.
+macro_rules! numbered {
+    ($(#[$meta:meta])* $name:ident, $what:literal) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(u32);
+
+        impl $name {
+            #[doc = concat!("Creates a ", $what, " number.")]
+            ///
+            /// # Example
+            /// ```
+            #[doc = concat!("assert_eq!(escalate::", stringify!($name), "::new(2).get(), 2);")]
+            /// ```
+            #[must_use]
+            pub const fn new(n: u32) -> Self {
+                $name(n)
+            }
+
+            /// The number.
+            ///
+            /// # Example
+            /// ```
+            #[doc = concat!("assert_eq!(escalate::", stringify!($name), "::new(3).get(), 3);")]
+            /// ```
+            #[must_use]
+            pub const fn get(self) -> u32 {
+                self.0
+            }
+
+            /// The number after `count` records: `count + 1`, saturating.
+            pub(crate) fn next_after(count: usize) -> Self {
+                $name(u32::try_from(count).map_or(u32::MAX, |n| n.saturating_add(1)))
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!($what, " #{}"), self.0)
+            }
+        }
+    };
+}
+
+numbered!(
+    /// Numbers a promise within its case, from 1 in the order promises were made.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::PromiseId;
+    /// assert_eq!(PromiseId::new(1).to_string(), "promise #1");
+    /// ```
+    PromiseId,
+    "promise"
+);
+
+numbered!(
+    /// Numbers a failure within its case, from 1 in the order failures were recorded.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::FailureId;
+    /// assert_eq!(FailureId::new(2).to_string(), "failure #2");
+    /// ```
+    FailureId,
+    "failure"
+);
+
+/// How urgent a case is; SLA targets can depend on it.
 ///
 /// # Example
 /// ```
-/// use escalate::PromiseId;
-/// assert_eq!(PromiseId::new(1).to_string(), "promise #1");
+/// use escalate::Priority;
+/// assert_eq!(Priority::default(), Priority::Normal);
+/// assert_eq!(Priority::Urgent.to_string(), "urgent");
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct PromiseId(u32);
-
-impl PromiseId {
-    /// Creates a promise number.
-    ///
-    /// # Example
-    /// ```
-    /// use escalate::PromiseId;
-    /// assert_eq!(PromiseId::new(2).get(), 2);
-    /// ```
-    #[must_use]
-    pub const fn new(n: u32) -> Self {
-        PromiseId(n)
-    }
-
-    /// The number.
-    ///
-    /// # Example
-    /// ```
-    /// use escalate::PromiseId;
-    /// assert_eq!(PromiseId::new(3).get(), 3);
-    /// ```
-    #[must_use]
-    pub const fn get(self) -> u32 {
-        self.0
-    }
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    /// Can wait.
+    Low,
+    /// The usual.
+    #[default]
+    Normal,
+    /// Sooner than usual.
+    High,
+    /// Now.
+    Urgent,
 }
 
-impl fmt::Display for PromiseId {
+impl fmt::Display for Priority {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "promise #{}", self.0)
+        f.write_str(match self {
+            Priority::Low => "low",
+            Priority::Normal => "normal",
+            Priority::High => "high",
+            Priority::Urgent => "urgent",
+        })
     }
 }
 
@@ -466,6 +525,7 @@ impl Contact {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Failure {
+    pub(crate) id: FailureId,
     pub(crate) kind: FailureKind,
     pub(crate) description: Text,
     pub(crate) loss: Option<Money>,
@@ -473,6 +533,19 @@ pub struct Failure {
 }
 
 impl Failure {
+    /// The failure's number within the case.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::case_with_failure;
+    /// assert_eq!(case_with_failure()?.failures()[0].id(), escalate::FailureId::new(1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn id(&self) -> FailureId {
+        self.id
+    }
+
     /// The kind of failure.
     ///
     /// # Example

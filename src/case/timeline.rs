@@ -120,11 +120,12 @@ impl Case {
                 Ok(())
             }
             EventKind::FailureRecorded {
+                failure,
                 kind,
                 description,
                 loss,
             } => {
-                let _ = write!(out, "failure ({kind}) recorded by {actor}: {description}");
+                let _ = write!(out, "{failure} ({kind}) recorded by {actor}: {description}");
                 match loss {
                     Some(loss) => write!(out, "; customer's loss {loss}"),
                     None => Ok(()),
