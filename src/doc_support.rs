@@ -107,3 +107,41 @@ pub fn case_with_promise() -> Result<Case> {
     )?;
     Ok(case)
 }
+
+/// The marketplace story's policy: seller hours Mon-Fri 08:00-17:00 in New
+/// York ("seller"), first response within 4 business hours with a warning at
+/// 75%; and a case opened by an email on Mon 2021-06-21 20:00 New York time.
+pub fn sla_case() -> Result<(Case, Policy)> {
+    use crate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold, Within};
+    let seller = BusinessCalendar::builder(chrono_tz::America::New_York)
+        .weekdays(&["08:00-17:00"])
+        .build()?;
+    let policy = Policy::new("marketplace", ["seller", "marketplace"])?
+        .with_time_zone(chrono_tz::America::New_York)
+        .with_calendar("seller", seller)?
+        .with_sla(
+            MetricPolicy::new(
+                Metric::FirstResponse,
+                Target::new(Within::Time(chrono::TimeDelta::hours(4)), "seller"),
+            )
+            .with_warning(Threshold::Percent(75)),
+        )?;
+    let mut case = Case::new("MKT-1".parse()?);
+    let open = Command::new(
+        "c-1".parse()?,
+        Actor::Customer,
+        at("2021-06-22T00:00:00Z"),
+        CommandKind::Open {
+            customer: Customer::new("buyer".parse()?, CustomerValue::Standard),
+            origin: Origin::Contact {
+                channel: Channel::Email,
+            },
+            summary: "the product does not work as described".into(),
+            priority: crate::Priority::Normal,
+        },
+    );
+    for event in case.handle(&policy, open, at("2021-06-22T00:00:00Z"))? {
+        case.apply(&event);
+    }
+    Ok((case, policy))
+}

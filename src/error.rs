@@ -176,11 +176,31 @@ pub struct PolicyError {
 }
 
 impl PolicyError {
+    /// The same problem, with its path placed inside `prefix`
+    /// (`fallback.calendar` inside `sla[2]` is `sla[2].fallback.calendar`).
+    pub(crate) fn within(mut self, prefix: &str) -> Self {
+        self.path = format!("{prefix}.{}", self.path);
+        self
+    }
+
     pub(crate) fn new(path: impl Into<String>, problem: impl Into<String>) -> Self {
         PolicyError {
             path: path.into(),
             problem: problem.into(),
         }
+    }
+
+    /// What is wrong with it.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// let err = Policy::new("v1", ["a", "a"]).unwrap_err();
+    /// assert_eq!(err.problem(), r#"tier "a" is named twice"#);
+    /// ```
+    #[must_use]
+    pub fn problem(&self) -> &str {
+        &self.problem
     }
 
     /// The path of the offending field, such as `tiers[1]`.

@@ -64,6 +64,53 @@ macro_rules! identifier {
     };
 }
 
+/// Defines a number that identifies a record within its case, from 1.
+macro_rules! numbered {
+    ($(#[$meta:meta])* $name:ident, $path:literal, $what:literal) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(u32);
+
+        impl $name {
+            #[doc = concat!("Creates a ", $what, " number.")]
+            ///
+            /// # Example
+            /// ```
+            #[doc = concat!("assert_eq!(", $path, "::new(2).get(), 2);")]
+            /// ```
+            #[must_use]
+            pub const fn new(n: u32) -> Self {
+                $name(n)
+            }
+
+            /// The number.
+            ///
+            /// # Example
+            /// ```
+            #[doc = concat!("assert_eq!(", $path, "::new(3).get(), 3);")]
+            /// ```
+            #[must_use]
+            pub const fn get(self) -> u32 {
+                self.0
+            }
+
+            /// The number after `count` records: `count + 1`, saturating.
+            pub(crate) fn next_after(count: usize) -> Self {
+                $name(u32::try_from(count).map_or(u32::MAX, |n| n.saturating_add(1)))
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, concat!($what, " #{}"), self.0)
+            }
+        }
+    };
+}
+
+pub(crate) use numbered;
+
 /// The longest identifier accepted, in bytes.
 pub(crate) const MAX_ID_LEN: usize = 128;
 

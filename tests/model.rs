@@ -183,6 +183,8 @@ struct Model {
     contacts: usize,
     unanswered: usize,
     promises: Vec<&'static str>,
+    /// Whether each promise's clock is still running.
+    promise_clocks: Vec<bool>,
     churned: bool,
 }
 
@@ -302,12 +304,20 @@ impl Model {
                 }
                 Ok(1)
             }
-            CommandKind::Respond { .. } | CommandKind::Close { .. } => {
+            CommandKind::Respond { .. } => {
                 if !open {
                     return Err("InvalidTransition");
                 }
                 company()?;
                 Ok(1)
+            }
+            CommandKind::Close { .. } => {
+                if !open {
+                    return Err("InvalidTransition");
+                }
+                company()?;
+                // Closing stops every running promise clock.
+                Ok(1 + self.promise_clocks.iter().filter(|live| **live).count() as u64)
             }
             CommandKind::RecordFailure { loss, .. } => {
                 if !open {
@@ -324,7 +334,8 @@ impl Model {
                     return Err("InvalidTransition");
                 }
                 company()?;
-                Ok(1)
+                // The promise, and its clock starting.
+                Ok(2)
             }
             CommandKind::KeepPromise { promise } | CommandKind::BreakPromise { promise } => {
                 if !open {
@@ -338,7 +349,8 @@ impl Model {
                 if self.promises[n - 1] != "open" {
                     return Err("PromiseSettled");
                 }
-                Ok(1)
+                // Settling it stops its clock.
+                Ok(1 + u64::from(self.promise_clocks[n - 1]))
             }
             CommandKind::Assign { to } => {
                 if st != New {
@@ -452,12 +464,17 @@ impl Model {
                 }
             }
             CommandKind::DeclineHandoff => self.handoff = None,
-            CommandKind::Promise { .. } => self.promises.push("open"),
+            CommandKind::Promise { .. } => {
+                self.promises.push("open");
+                self.promise_clocks.push(true);
+            }
             CommandKind::KeepPromise { promise } => {
                 self.promises[promise.get() as usize - 1] = "kept";
+                self.promise_clocks[promise.get() as usize - 1] = false;
             }
             CommandKind::BreakPromise { promise } => {
                 self.promises[promise.get() as usize - 1] = "broken";
+                self.promise_clocks[promise.get() as usize - 1] = false;
             }
             CommandKind::WaitOnCustomer { .. } => self.state = Some(AwaitingCustomer),
             CommandKind::SignalChurn { .. } => self.churned = true,
@@ -466,6 +483,9 @@ impl Model {
                 self.handoff = None;
             }
             CommandKind::Close { .. } => {
+                self.promise_clocks
+                    .iter_mut()
+                    .for_each(|live| *live = false);
                 self.state = Some(Closed);
                 self.owner = None;
                 self.handoff = None;
@@ -498,6 +518,12 @@ fn check_against_model(case: &Case, model: &Model) -> Result<(), TestCaseError> 
         .collect();
     prop_assert_eq!(promises, model.promises.clone());
     prop_assert_eq!(case.churned_at().is_some(), model.churned);
+    let live: Vec<bool> = case
+        .clocks()
+        .iter()
+        .map(|c| !matches!(c.state(), escalate::sla::ClockState::Stopped { .. }))
+        .collect();
+    prop_assert_eq!(live, model.promise_clocks.clone());
     Ok(())
 }
 

@@ -2,11 +2,12 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::recovery::Money;
+use crate::sla::{ClockId, Metric, Threshold};
 use crate::{Actor, Agent, CaseId, Channel, CommandId, Customer, FailureKind, Origin, Outcome};
 use crate::{FailureId, Priority, PromiseId, ResponseKind, SurveyScore, Text};
 
@@ -255,6 +256,66 @@ pub enum EventKind {
     Closed {
         /// How it ended.
         outcome: Outcome,
+    },
+    /// An SLA clock started.
+    ClockStarted {
+        /// Its number.
+        clock: ClockId,
+        /// What it measures.
+        metric: Metric,
+        /// The promise it tracks, for promise clocks.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        promise: Option<PromiseId>,
+        /// The target, in whole seconds of business time.
+        #[serde(rename = "target_seconds", with = "crate::sla::seconds")]
+        target: TimeDelta,
+        /// The policy calendar it runs on.
+        calendar: Text,
+        /// When it is due.
+        due: DateTime<Utc>,
+    },
+    /// An SLA clock paused (the company is waiting on the customer).
+    ClockPaused {
+        /// Which.
+        clock: ClockId,
+        /// Business time used so far, in whole seconds.
+        #[serde(rename = "consumed_seconds", with = "crate::sla::seconds")]
+        consumed: TimeDelta,
+    },
+    /// A paused or stopped SLA clock runs again.
+    ClockResumed {
+        /// Which.
+        clock: ClockId,
+        /// When it is now due.
+        due: DateTime<Utc>,
+    },
+    /// An SLA clock stopped: met, or ended by resolving or closing.
+    ClockStopped {
+        /// Which.
+        clock: ClockId,
+        /// Business time used in all, in whole seconds.
+        #[serde(rename = "consumed_seconds", with = "crate::sla::seconds")]
+        consumed: TimeDelta,
+        /// Business time past the due instant, in whole seconds, when met late.
+        #[serde(
+            rename = "late_by_seconds",
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::sla::seconds::option"
+        )]
+        late_by: Option<TimeDelta>,
+    },
+    /// A warning threshold of an SLA clock was reached.
+    SlaWarned {
+        /// Which clock.
+        clock: ClockId,
+        /// Which warning.
+        threshold: Threshold,
+    },
+    /// An SLA clock passed its due instant (the event's time).
+    SlaBreached {
+        /// Which clock.
+        clock: ClockId,
     },
 }
 

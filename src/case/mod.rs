@@ -1,5 +1,6 @@
 //! The case aggregate: its states, and the decide/apply cycle.
 
+mod clocks;
 mod command;
 mod event;
 mod record;
@@ -21,6 +22,7 @@ pub use record::{
 };
 
 use crate::policy::Policy;
+use crate::sla::SlaClock;
 use crate::{Actor, Agent, CaseId, CommandId, Refusal, ReplayError};
 
 /// One customer problem, from the first signal to closing.
@@ -82,6 +84,7 @@ pub struct Case {
     promises: Vec<Promise>,
     surveys: Vec<(DateTime<Utc>, SurveyScore)>,
     churned_at: Option<DateTime<Utc>>,
+    clocks: Vec<SlaClock>,
     latest: Option<DateTime<Utc>>,
     /// Hashes of the ids of applied commands (checked against `events` on a hit).
     command_hashes: HashSet<u64, BuildHasherDefault<IdentityHasher>>,
@@ -352,6 +355,7 @@ impl Case {
             promises: Vec::new(),
             surveys: Vec::new(),
             churned_at: None,
+            clocks: Vec::new(),
             latest: None,
             command_hashes: HashSet::default(),
             events: Vec::new(),
@@ -785,6 +789,12 @@ impl Case {
                     confirmed_at.get_or_insert(at);
                 }
             }
+            EventKind::ClockStarted { .. }
+            | EventKind::ClockPaused { .. }
+            | EventKind::ClockResumed { .. }
+            | EventKind::ClockStopped { .. }
+            | EventKind::SlaWarned { .. }
+            | EventKind::SlaBreached { .. } => self.evolve_clock(at, &event.kind),
             EventKind::Closed { outcome } => {
                 if !matches!(self.status, Status::Closed { .. }) {
                     self.status = Status::Closed {
@@ -895,13 +905,20 @@ impl Case {
             command: Some(command),
             kind,
         };
-        Ok(match self.decide(policy, &actor, kind)? {
-            Decision::One(kind) => vec![event(version + 1, actor, id, kind)],
-            Decision::Two(first, second) => vec![
-                event(version + 1, actor.clone(), id.clone(), first),
-                event(version + 2, actor, id, second),
-            ],
-        })
+        let mut events = Vec::with_capacity(2);
+        match self.decide(policy, &actor, kind)? {
+            Decision::One(kind) => events.push(event(version + 1, actor.clone(), id.clone(), kind)),
+            Decision::Two(first, second) => {
+                events.push(event(version + 1, actor.clone(), id.clone(), first));
+                events.push(event(version + 2, actor.clone(), id.clone(), second));
+            }
+        }
+        let effects = self.clock_effects(policy, at, &events);
+        for kind in effects {
+            let version = version + events.len() as u64 + 1;
+            events.push(event(version, Actor::System, id.clone(), kind));
+        }
+        Ok(events)
     }
 
     /// Whether a command with this id has already been applied.

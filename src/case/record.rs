@@ -346,52 +346,7 @@ impl fmt::Display for Outcome {
     }
 }
 
-/// Defines a number that identifies a record within its case, from 1.
-macro_rules! numbered {
-    ($(#[$meta:meta])* $name:ident, $what:literal) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(transparent)]
-        pub struct $name(u32);
-
-        impl $name {
-            #[doc = concat!("Creates a ", $what, " number.")]
-            ///
-            /// # Example
-            /// ```
-            #[doc = concat!("assert_eq!(escalate::", stringify!($name), "::new(2).get(), 2);")]
-            /// ```
-            #[must_use]
-            pub const fn new(n: u32) -> Self {
-                $name(n)
-            }
-
-            /// The number.
-            ///
-            /// # Example
-            /// ```
-            #[doc = concat!("assert_eq!(escalate::", stringify!($name), "::new(3).get(), 3);")]
-            /// ```
-            #[must_use]
-            pub const fn get(self) -> u32 {
-                self.0
-            }
-
-            /// The number after `count` records: `count + 1`, saturating.
-            pub(crate) fn next_after(count: usize) -> Self {
-                $name(u32::try_from(count).map_or(u32::MAX, |n| n.saturating_add(1)))
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, concat!($what, " #{}"), self.0)
-            }
-        }
-    };
-}
-
-numbered!(
+crate::ids::numbered!(
     /// Numbers a promise within its case, from 1 in the order promises were made.
     ///
     /// # Example
@@ -400,10 +355,11 @@ numbered!(
     /// assert_eq!(PromiseId::new(1).to_string(), "promise #1");
     /// ```
     PromiseId,
+    "escalate::PromiseId",
     "promise"
 );
 
-numbered!(
+crate::ids::numbered!(
     /// Numbers a failure within its case, from 1 in the order failures were recorded.
     ///
     /// # Example
@@ -412,6 +368,7 @@ numbered!(
     /// assert_eq!(FailureId::new(2).to_string(), "failure #2");
     /// ```
     FailureId,
+    "escalate::FailureId",
     "failure"
 );
 

@@ -7,6 +7,7 @@ use chrono_tz::Tz;
 
 use super::{Case, EventKind, PromiseState};
 use crate::Actor;
+use crate::sla::{ClockId, format_span};
 
 impl Case {
     /// The case's story, one line an event, in the time zone of the policy
@@ -25,6 +26,7 @@ impl Case {
     /// 2021-03-04 15:11 EST  the system assigned the case to sam (frontline); owner: sam (frontline)
     /// 2021-03-04 15:10 EST  sam (frontline) responded by phone: \"the right one is on its way\" (logged late)
     /// 2021-03-04 15:10 EST  sam (frontline) promised \"deliver the right cabinet\" by 2021-03-06 12:00 EST (promise #1: open) (logged late)
+    /// 2021-03-04 15:10 EST  clock #1 (promise #1) started: due 2021-03-06 12:00 EST (44h50m on the always calendar) (logged late)
     /// ");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -173,7 +175,75 @@ impl Case {
             EventKind::Reopened => write!(out, "the case reopened on a new contact"),
             EventKind::ResolutionConfirmed => write!(out, "{actor} confirmed the resolution"),
             EventKind::Closed { outcome } => write!(out, "{actor} closed the case: {outcome}"),
+            EventKind::ClockStarted {
+                clock,
+                target,
+                calendar,
+                due,
+                ..
+            } => write!(
+                out,
+                "{} started: due {} ({} on the {calendar} calendar)",
+                self.clock_name(*clock),
+                local(tz, *due),
+                format_span(*target)
+            ),
+            EventKind::ClockPaused { clock, consumed } => write!(
+                out,
+                "{} paused after {} of business time",
+                self.clock_name(*clock),
+                format_span(*consumed)
+            ),
+            EventKind::ClockResumed { clock, due } => write!(
+                out,
+                "{} resumed: due {}",
+                self.clock_name(*clock),
+                local(tz, *due)
+            ),
+            EventKind::ClockStopped {
+                clock,
+                consumed,
+                late_by,
+            } => {
+                let _ = write!(
+                    out,
+                    "{} stopped after {} of business time",
+                    self.clock_name(*clock),
+                    format_span(*consumed)
+                );
+                match late_by {
+                    Some(late) => write!(
+                        out,
+                        ": met late, by {} of business time",
+                        format_span(*late)
+                    ),
+                    None => Ok(()),
+                }
+            }
+            EventKind::SlaWarned { clock, threshold } => {
+                write!(out, "{} warning: {threshold}", self.clock_name(*clock))
+            }
+            EventKind::SlaBreached { clock } => {
+                write!(
+                    out,
+                    "{} breached: due now and not met",
+                    self.clock_name(*clock)
+                )
+            }
         };
+    }
+}
+
+impl Case {
+    /// `clock #2 (next response)`, or `clock #3 (promise #1)`.
+    fn clock_name(&self, id: ClockId) -> String {
+        match self.clock(id) {
+            Some(clock) => match clock.promise() {
+                Some(promise) => format!("{id} ({promise})"),
+                None => format!("{id} ({})", clock.metric()),
+            },
+            None => id.to_string(),
+        }
     }
 }
 
@@ -184,30 +254,17 @@ pub(crate) fn local(tz: Tz, at: DateTime<Utc>) -> String {
         .to_string()
 }
 
-/// A duration for people: `2d 3h`, `5h`, `25m`, `40s`.
+/// A wall-clock duration for people: `2d 3h`, `5h`, `25m`, `40s`.
 pub(crate) fn span(d: TimeDelta) -> String {
-    let total = d.num_seconds().unsigned_abs();
-    let (days, hours, minutes, seconds) = (
-        total / 86_400,
-        total / 3600 % 24,
-        total / 60 % 60,
-        total % 60,
-    );
-    let mut parts = Vec::new();
-    if days > 0 {
-        parts.push(format!("{days}d"));
-    }
-    if hours > 0 {
-        parts.push(format!("{hours}h"));
-    }
-    if minutes > 0 {
-        parts.push(format!("{minutes}m"));
-    }
-    if seconds > 0 || parts.is_empty() {
-        parts.push(format!("{seconds}s"));
-    }
     let sign = if d < TimeDelta::zero() { "-" } else { "" };
-    format!("{sign}{}", parts.join(" "))
+    let d = d.abs();
+    let days = d.num_days();
+    let rest = d - TimeDelta::days(days);
+    match (days, rest.num_seconds()) {
+        (0, _) => format!("{sign}{}", format_span(rest)),
+        (_, 0) => format!("{sign}{days}d"),
+        _ => format!("{sign}{days}d {}", format_span(rest)),
+    }
 }
 
 #[cfg(test)]

@@ -3,9 +3,12 @@
 //! This is the minimal policy the case state machine needs: a version label,
 //! the ordered tiers and the time zone in which timelines are written.
 
+use std::collections::BTreeMap;
+
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use crate::sla::{BusinessCalendar, Metric, MetricPolicy};
 use crate::{PolicyError, Tier};
 
 /// The rules a case runs under.
@@ -28,6 +31,8 @@ pub struct Policy {
     version: String,
     tiers: Vec<Tier>,
     time_zone: Tz,
+    calendars: BTreeMap<String, BusinessCalendar>,
+    sla: Vec<MetricPolicy>,
 }
 
 /// The serialized form of a [`Policy`]; deserializing goes through
@@ -39,6 +44,10 @@ struct PolicySpec {
     tiers: Vec<String>,
     #[serde(default = "utc")]
     time_zone: Tz,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    calendars: BTreeMap<String, BusinessCalendar>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    sla: Vec<MetricPolicy>,
 }
 
 fn utc() -> Tz {
@@ -48,7 +57,16 @@ fn utc() -> Tz {
 impl TryFrom<PolicySpec> for Policy {
     type Error = PolicyError;
     fn try_from(spec: PolicySpec) -> Result<Self, PolicyError> {
-        Ok(Policy::new(spec.version, spec.tiers)?.with_time_zone(spec.time_zone))
+        let mut policy = Policy::new(spec.version, spec.tiers)?.with_time_zone(spec.time_zone);
+        for (name, calendar) in spec.calendars {
+            policy = policy.with_calendar(name, calendar)?;
+        }
+        for (i, metric) in spec.sla.into_iter().enumerate() {
+            policy = policy
+                .with_sla(metric)
+                .map_err(|e| e.within(&format!("sla[{i}]")))?;
+        }
+        Ok(policy)
     }
 }
 
@@ -58,6 +76,8 @@ impl From<Policy> for PolicySpec {
             version: p.version,
             tiers: p.tiers.iter().map(|t| t.as_str().to_owned()).collect(),
             time_zone: p.time_zone,
+            calendars: p.calendars,
+            sla: p.sla,
         }
     }
 }
@@ -79,6 +99,8 @@ impl Default for Policy {
             version: "default".to_owned(),
             tiers,
             time_zone: Tz::UTC,
+            calendars: BTreeMap::new(),
+            sla: Vec::new(),
         }
     }
 }
@@ -128,6 +150,8 @@ impl Policy {
             version,
             tiers: out,
             time_zone: Tz::UTC,
+            calendars: BTreeMap::new(),
+            sla: Vec::new(),
         })
     }
 
@@ -195,6 +219,127 @@ impl Policy {
         self.time_zone
     }
 
+    /// Adds a named calendar for SLA targets to refer to. The name
+    /// `"always"` is built in (open around the clock) and cannot be replaced.
+    ///
+    /// # Errors
+    /// [`PolicyError`] for the name `"always"` or an empty name.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// use escalate::sla::BusinessCalendar;
+    /// let desk = BusinessCalendar::builder(chrono_tz::America::New_York)
+    ///     .weekdays(&["08:00-20:00"]).build()?;
+    /// let policy = Policy::default().with_calendar("desk", desk)?;
+    /// assert!(policy.calendar("desk").is_some());
+    /// assert!(policy.calendar("always").is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_calendar(
+        mut self,
+        name: impl Into<String>,
+        calendar: BusinessCalendar,
+    ) -> Result<Self, PolicyError> {
+        let name = name.into();
+        let path = format!("calendars.{name}");
+        if name.trim().is_empty() {
+            return Err(PolicyError::new("calendars", "a calendar name is empty"));
+        }
+        if name == ALWAYS {
+            return Err(PolicyError::new(
+                path,
+                "the name \"always\" is built in (open around the clock)",
+            ));
+        }
+        self.calendars.insert(name, calendar);
+        Ok(self)
+    }
+
+    /// A calendar by name; `"always"` is the built-in 24/7 calendar.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// assert!(Policy::default().calendar("always").is_some());
+    /// assert!(Policy::default().calendar("desk").is_none());
+    /// ```
+    #[must_use]
+    pub fn calendar(&self, name: &str) -> Option<&BusinessCalendar> {
+        if name == ALWAYS {
+            return Some(always_calendar());
+        }
+        self.calendars.get(name)
+    }
+
+    /// Tracks a metric with these SLA settings.
+    ///
+    /// # Errors
+    /// [`PolicyError`] when the metric is already tracked, or a target names a
+    /// calendar the policy does not have (add calendars first).
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::TimeDelta;
+    /// use escalate::policy::Policy;
+    /// use escalate::sla::{Metric, MetricPolicy, Target, Within};
+    /// let policy = Policy::default()
+    ///     .with_sla(MetricPolicy::new(Metric::FirstResponse, Target::new(Within::Time(TimeDelta::hours(1)), "always")))?;
+    /// assert!(policy.sla(Metric::FirstResponse).is_some());
+    /// let err = policy.with_sla(MetricPolicy::new(Metric::Resolution, Target::new(Within::BusinessDays(2), "desk"))).unwrap_err();
+    /// assert_eq!(err.to_string(), r#"fallback.calendar: no calendar named "desk"; calendars are always"#);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_sla(mut self, metric: MetricPolicy) -> Result<Self, PolicyError> {
+        if self.sla(metric.metric).is_some() {
+            return Err(PolicyError::new(
+                "metric",
+                format!("metric {} is configured twice", metric.metric),
+            ));
+        }
+        let targets = metric
+            .targets
+            .iter()
+            .enumerate()
+            .map(|(i, rule)| (format!("targets[{i}].target.calendar"), &rule.target))
+            .chain(
+                metric
+                    .fallback
+                    .iter()
+                    .map(|t| ("fallback.calendar".to_owned(), t)),
+            );
+        for (path, target) in targets {
+            if self.calendar(&target.calendar).is_none() {
+                let known = std::iter::once(ALWAYS)
+                    .chain(self.calendars.keys().map(String::as_str))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                return Err(PolicyError::new(
+                    path,
+                    format!(
+                        "no calendar named \"{}\"; calendars are {known}",
+                        target.calendar
+                    ),
+                ));
+            }
+        }
+        self.sla.push(metric);
+        Ok(self)
+    }
+
+    /// The SLA settings of a metric, if the policy tracks it.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// use escalate::sla::Metric;
+    /// assert!(Policy::default().sla(Metric::Resolution).is_none());
+    /// ```
+    #[must_use]
+    pub fn sla(&self, metric: Metric) -> Option<&MetricPolicy> {
+        self.sla.iter().find(|m| m.metric == metric)
+    }
+
     /// The tier names joined for messages: `frontline, supervisor, manager`.
     pub(crate) fn tier_list(&self) -> String {
         self.tiers
@@ -203,6 +348,14 @@ impl Policy {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
+
+/// The name of the built-in calendar that is always open.
+const ALWAYS: &str = "always";
+
+fn always_calendar() -> &'static BusinessCalendar {
+    static ALWAYS_OPEN: std::sync::OnceLock<BusinessCalendar> = std::sync::OnceLock::new();
+    ALWAYS_OPEN.get_or_init(BusinessCalendar::always)
 }
 
 #[cfg(test)]

@@ -1,5 +1,19 @@
 //! Business calendars and SLA clocks.
+//!
+//! A [`BusinessCalendar`] does arithmetic in business time. An
+//! [`SlaClock`] measures one [`Metric`] of a case on one calendar; the
+//! policy says which metrics are tracked and with which targets
+//! ([`MetricPolicy`]), and the case starts, pauses and stops clocks through
+//! its own events.
 
 mod calendar;
+mod clock;
+mod target;
 
 pub use calendar::*;
+pub use clock::{ClockId, ClockState, SlaClock};
+pub(crate) use clock::{NEVER, seconds};
+pub(crate) use target::format_span;
+pub use target::{
+    Match, Metric, MetricPolicy, Reopen, SpanError, Target, TargetRule, Threshold, Within,
+};

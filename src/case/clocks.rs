@@ -1,0 +1,555 @@
+//! The case's SLA clocks: what each event does to them, and `tick`.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::{Case, Event, EventKind, Origin, Status};
+use crate::policy::Policy;
+use crate::sla::{
+    BusinessCalendar, ClockId, ClockState, Metric, NEVER, Reopen, SlaClock, Threshold, Within,
+};
+use crate::{Actor, Channel, CustomerValue, Priority};
+
+impl Case {
+    /// The case's SLA clocks, in the order they started.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::sla_case;
+    /// let (case, _) = sla_case()?;
+    /// assert_eq!(case.clocks().len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn clocks(&self) -> &[SlaClock] {
+        &self.clocks
+    }
+
+    /// A clock by number.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::sla_case;
+    /// use escalate::sla::{ClockId, Metric};
+    /// let (case, _) = sla_case()?;
+    /// assert_eq!(case.clock(ClockId::new(1)).map(|c| c.metric()), Some(Metric::FirstResponse));
+    /// assert!(case.clock(ClockId::new(9)).is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn clock(&self, id: ClockId) -> Option<&SlaClock> {
+        let index = usize::try_from(id.get()).ok()?.checked_sub(1)?;
+        self.clocks.get(index).filter(|c| c.id == id)
+    }
+
+    /// How urgent the case is (normal before it is opened).
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::sla_case;
+    /// assert_eq!(sla_case()?.0.priority(), escalate::Priority::Normal);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn priority(&self) -> Priority {
+        self.opening
+            .as_ref()
+            .map_or(Priority::Normal, |(o, _)| o.priority)
+    }
+
+    /// The events that time alone causes by `now`: SLA warnings at their
+    /// thresholds and breaches at their due instants, each at most once
+    /// (a clock records what has fired). Each event carries the instant it
+    /// fired, so calling `tick` late, or often, gives the same events.
+    /// Apply them like `handle`'s. Warnings whose instant falls after the
+    /// clock's due instant never fire.
+    ///
+    /// A clock's calendar is looked up in `policy` by name; a name the policy
+    /// no longer has counts as open around the clock.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::EventKind;
+    /// # use escalate::doc_support::{sla_case, at};
+    /// let (mut case, policy) = sla_case()?; // due Tue 12:00 New York, warning at 75%
+    /// let events = case.tick(&policy, at("2021-06-22T18:00:00Z"));
+    /// assert!(matches!(events[0].kind(), EventKind::SlaWarned { .. }));
+    /// assert_eq!(events[0].at(), at("2021-06-22T15:00:00Z")); // Tue 11:00
+    /// assert!(matches!(events[1].kind(), EventKind::SlaBreached { .. }));
+    /// assert_eq!(events[1].at(), at("2021-06-22T16:00:00Z"));
+    /// events.iter().for_each(|e| case.apply(e));
+    /// assert!(case.tick(&policy, at("2021-06-23T18:00:00Z")).is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn tick(&self, policy: &Policy, now: DateTime<Utc>) -> Vec<Event> {
+        let mut fired: Vec<(DateTime<Utc>, EventKind)> = Vec::new();
+        self.pending(policy, |at, kind| {
+            if at <= now {
+                fired.push((at, kind));
+            }
+        });
+        fired.sort_by_key(|(at, kind)| (*at, order(kind)));
+        let version = self.version();
+        (version + 1..)
+            .zip(fired)
+            .map(|(version, (at, kind))| Event {
+                version,
+                at,
+                actor: Actor::System,
+                command: None,
+                kind,
+            })
+            .collect()
+    }
+
+    /// The next instant at which [`tick`](Self::tick) would emit something,
+    /// so a host can schedule one wake-up instead of polling; `None` when no
+    /// clock can warn or breach.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::{sla_case, at};
+    /// let (case, policy) = sla_case()?;
+    /// assert_eq!(case.next_wakeup(&policy), Some(at("2021-06-22T15:00:00Z")));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn next_wakeup(&self, policy: &Policy) -> Option<DateTime<Utc>> {
+        let mut next: Option<DateTime<Utc>> = None;
+        self.pending(policy, |at, _| {
+            next = Some(next.map_or(at, |n| n.min(at)));
+        });
+        next
+    }
+
+    /// Calls `emit` with every warning and breach not yet recorded, at the
+    /// instant it fires.
+    fn pending(&self, policy: &Policy, mut emit: impl FnMut(DateTime<Utc>, EventKind)) {
+        for clock in self.clocks.iter().filter(|c| c.is_live()) {
+            let (due, running) = match clock.state {
+                ClockState::Running {
+                    since,
+                    consumed,
+                    due,
+                } => (due, Some((since, consumed))),
+                ClockState::Paused { due: Some(due), .. } => (due, None),
+                _ => continue,
+            };
+            if due == NEVER {
+                continue;
+            }
+            if let (Some((since, consumed)), Some(settings)) = (running, policy.sla(clock.metric)) {
+                let calendar = calendar(policy, &clock.calendar);
+                for &threshold in &settings.warnings {
+                    if clock.warned.contains(&threshold) {
+                        continue;
+                    }
+                    let at = warn_at(calendar, since, consumed, clock.target, threshold);
+                    if at <= due && at != NEVER {
+                        emit(
+                            at,
+                            EventKind::SlaWarned {
+                                clock: clock.id,
+                                threshold,
+                            },
+                        );
+                    }
+                }
+            }
+            if clock.breached_at.is_none() {
+                emit(due, EventKind::SlaBreached { clock: clock.id });
+            }
+        }
+    }
+
+    /// What a command's events do to the clocks: the clock events to add.
+    pub(crate) fn clock_effects(
+        &self,
+        policy: &Policy,
+        at: DateTime<Utc>,
+        primary: &[Event],
+    ) -> Vec<EventKind> {
+        let mut effects = Effects {
+            case: self,
+            policy,
+            at,
+            started: self.clocks.len(),
+            out: Vec::new(),
+        };
+        let opening = primary
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Opened(_)));
+        for event in primary {
+            match &event.kind {
+                EventKind::Opened(opened) => {
+                    let channel = match opened.origin {
+                        Origin::Contact { channel } => Some(channel),
+                        Origin::Survey { .. } => Some(Channel::Survey),
+                        Origin::Referral { .. } | Origin::InternalDetection => None,
+                    };
+                    let value = opened.customer.value();
+                    effects.start(Metric::FirstResponse, opened.priority, channel, value);
+                    effects.start(Metric::Resolution, opened.priority, channel, value);
+                }
+                EventKind::Reopened => effects.reopen(),
+                EventKind::Contacted { channel, .. } if !opening => {
+                    if matches!(self.status, Status::AwaitingCustomer { .. }) {
+                        effects.resume_paused();
+                    }
+                    if !self.live(Metric::NextResponse) {
+                        effects.start_for_case(Metric::NextResponse, Some(*channel));
+                    }
+                }
+                EventKind::Responded { channel, .. } => {
+                    effects
+                        .stop_live(|m| matches!(m, Metric::FirstResponse | Metric::NextResponse));
+                    effects.stop_live(|m| m == Metric::PeriodicUpdate);
+                    effects.start_for_case(Metric::PeriodicUpdate, Some(*channel));
+                }
+                EventKind::AwaitingCustomer { .. } => effects.pause_running(),
+                EventKind::Resolved { .. } => effects.stop_live(|m| m != Metric::Promise),
+                EventKind::Closed { .. } => effects.stop_live(|_| true),
+                EventKind::PromiseMade { promise, due, .. } => {
+                    effects.start_promise(*promise, *due);
+                }
+                EventKind::PromiseKept { promise } | EventKind::PromiseBroken { promise } => {
+                    effects.stop_promise(*promise);
+                }
+                _ => {}
+            }
+        }
+        effects.out
+    }
+
+    /// Whether a clock of this metric is running or paused.
+    fn live(&self, metric: Metric) -> bool {
+        self.clocks
+            .iter()
+            .any(|c| c.metric == metric && c.is_live())
+    }
+
+    /// The state change a clock event makes.
+    pub(crate) fn evolve_clock(&mut self, at: DateTime<Utc>, kind: &EventKind) {
+        if let EventKind::ClockStarted {
+            clock,
+            metric,
+            promise,
+            target,
+            calendar,
+            due,
+        } = kind
+        {
+            self.clocks.push(SlaClock {
+                id: *clock,
+                metric: *metric,
+                promise: *promise,
+                target: *target,
+                calendar: calendar.clone(),
+                started_at: at,
+                state: ClockState::Running {
+                    since: at,
+                    consumed: TimeDelta::zero(),
+                    due: *due,
+                },
+                warned: Vec::new(),
+                breached_at: None,
+            });
+            return;
+        }
+        let id = match kind {
+            EventKind::ClockPaused { clock, .. }
+            | EventKind::ClockResumed { clock, .. }
+            | EventKind::ClockStopped { clock, .. }
+            | EventKind::SlaWarned { clock, .. }
+            | EventKind::SlaBreached { clock } => *clock,
+            _ => return,
+        };
+        let Some(clock) = self.clocks.iter_mut().rev().find(|c| c.id == id) else {
+            return;
+        };
+        match kind {
+            EventKind::ClockPaused { consumed, .. } => {
+                if let ClockState::Running { due, .. } = clock.state {
+                    clock.state = ClockState::Paused {
+                        since: at,
+                        consumed: *consumed,
+                        due: (at >= due).then_some(due),
+                    };
+                }
+            }
+            EventKind::ClockResumed { due, .. } => {
+                let consumed = match clock.state {
+                    ClockState::Running { consumed, .. }
+                    | ClockState::Paused { consumed, .. }
+                    | ClockState::Stopped { consumed, .. } => consumed,
+                };
+                clock.state = ClockState::Running {
+                    since: at,
+                    consumed,
+                    due: *due,
+                };
+            }
+            EventKind::ClockStopped {
+                consumed, late_by, ..
+            } => {
+                let due = match clock.state {
+                    ClockState::Running { due, .. } => Some(due),
+                    ClockState::Paused { due, .. } | ClockState::Stopped { due, .. } => due,
+                };
+                clock.state = ClockState::Stopped {
+                    at,
+                    consumed: *consumed,
+                    due,
+                    late_by: *late_by,
+                };
+            }
+            EventKind::SlaWarned { threshold, .. } if !clock.warned.contains(threshold) => {
+                clock.warned.push(*threshold);
+            }
+            EventKind::SlaBreached { .. } => {
+                clock.breached_at.get_or_insert(at);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Collects the clock events one command causes.
+struct Effects<'a> {
+    case: &'a Case,
+    policy: &'a Policy,
+    at: DateTime<Utc>,
+    /// The number of clocks so far, including those started by this command.
+    started: usize,
+    out: Vec<EventKind>,
+}
+
+impl Effects<'_> {
+    fn start_for_case(&mut self, metric: Metric, channel: Option<Channel>) {
+        let value = self
+            .case
+            .customer()
+            .map_or(CustomerValue::Standard, crate::Customer::value);
+        self.start(metric, self.case.priority(), channel, value);
+    }
+
+    /// Starts a clock for `metric` if the policy has a target for the case.
+    fn start(
+        &mut self,
+        metric: Metric,
+        priority: Priority,
+        channel: Option<Channel>,
+        value: CustomerValue,
+    ) {
+        let Some(target) = self
+            .policy
+            .sla(metric)
+            .and_then(|settings| settings.target_for(priority, channel, value))
+        else {
+            return;
+        };
+        let calendar = calendar(self.policy, &target.calendar);
+        let due = match target.within {
+            Within::Time(d) => calendar.add(self.at, d),
+            Within::BusinessDays(n) => calendar.add_days(self.at, n),
+        }
+        .unwrap_or(NEVER);
+        let length = match target.within {
+            Within::Time(d) => d,
+            Within::BusinessDays(_) if due == NEVER => TimeDelta::zero(),
+            Within::BusinessDays(_) => calendar.elapsed(self.at, due),
+        };
+        self.push_start(
+            metric,
+            None,
+            whole_seconds(length),
+            target.calendar.as_str().into(),
+            due,
+        );
+    }
+
+    fn push_start(
+        &mut self,
+        metric: Metric,
+        promise: Option<crate::PromiseId>,
+        target: TimeDelta,
+        calendar: crate::Text,
+        due: DateTime<Utc>,
+    ) {
+        let clock = ClockId::next_after(self.started);
+        self.started += 1;
+        self.out.push(EventKind::ClockStarted {
+            clock,
+            metric,
+            promise,
+            target,
+            calendar,
+            due,
+        });
+    }
+
+    /// A promise is a wall-clock commitment: its clock runs on the built-in
+    /// `always` calendar and is due when the promise is.
+    fn start_promise(&mut self, promise: crate::PromiseId, due: DateTime<Utc>) {
+        let target = whole_seconds((due - self.at).max(TimeDelta::zero()));
+        self.push_start(
+            Metric::Promise,
+            Some(promise),
+            target,
+            "always".into(),
+            due.max(self.at),
+        );
+    }
+
+    fn stop_promise(&mut self, promise: crate::PromiseId) {
+        for clock in &self.case.clocks {
+            if clock.promise == Some(promise) && clock.is_live() {
+                self.stop(clock);
+            }
+        }
+    }
+
+    fn stop_live(&mut self, which: impl Fn(Metric) -> bool) {
+        for clock in &self.case.clocks {
+            if which(clock.metric) && clock.is_live() {
+                self.stop(clock);
+            }
+        }
+    }
+
+    fn stop(&mut self, clock: &SlaClock) {
+        let calendar = calendar(self.policy, &clock.calendar);
+        let (consumed, late_by) = match clock.state {
+            ClockState::Running {
+                since,
+                consumed,
+                due,
+            } => (
+                consumed + calendar.elapsed(since, self.at),
+                (self.at > due).then(|| calendar.elapsed(due, self.at)),
+            ),
+            ClockState::Paused {
+                since,
+                consumed,
+                due,
+            } => (consumed, due.map(|due| calendar.elapsed(due, since))),
+            ClockState::Stopped { .. } => return,
+        };
+        self.out.push(EventKind::ClockStopped {
+            clock: clock.id,
+            consumed: whole_seconds(consumed),
+            late_by: late_by.map(whole_seconds),
+        });
+    }
+
+    /// Waiting on the customer pauses every running clock but promises.
+    fn pause_running(&mut self) {
+        for clock in &self.case.clocks {
+            if let ClockState::Running {
+                since, consumed, ..
+            } = clock.state
+                && clock.metric != Metric::Promise
+            {
+                let calendar = calendar(self.policy, &clock.calendar);
+                self.out.push(EventKind::ClockPaused {
+                    clock: clock.id,
+                    consumed: whole_seconds(consumed + calendar.elapsed(since, self.at)),
+                });
+            }
+        }
+    }
+
+    /// The customer answered: paused clocks run again. A clock paused after
+    /// its due instant keeps that due instant.
+    fn resume_paused(&mut self) {
+        for clock in &self.case.clocks {
+            if let ClockState::Paused { consumed, due, .. } = clock.state {
+                let due = due.unwrap_or_else(|| self.due_after(clock, consumed));
+                self.out.push(EventKind::ClockResumed {
+                    clock: clock.id,
+                    due,
+                });
+            }
+        }
+    }
+
+    /// When a clock that has used `consumed` is due if it runs from now.
+    fn due_after(&self, clock: &SlaClock, consumed: TimeDelta) -> DateTime<Utc> {
+        let left = (clock.target - consumed).max(TimeDelta::zero());
+        calendar(self.policy, &clock.calendar)
+            .add(self.at, left)
+            .unwrap_or(NEVER)
+    }
+
+    /// Reopening a resolved case: per metric, a new cycle, continue the last
+    /// clock, or nothing.
+    fn reopen(&mut self) {
+        for metric in [
+            Metric::FirstResponse,
+            Metric::Resolution,
+            Metric::PeriodicUpdate,
+        ] {
+            let Some(settings) = self.policy.sla(metric) else {
+                continue;
+            };
+            let last = self.case.clocks.iter().rev().find(|c| c.metric == metric);
+            match (settings.reopen, last) {
+                (Reopen::Continue, Some(clock)) if !clock.is_live() => {
+                    let consumed = match clock.state {
+                        ClockState::Stopped { consumed, .. } => consumed,
+                        _ => TimeDelta::zero(),
+                    };
+                    let due = self.due_after(clock, consumed);
+                    self.out.push(EventKind::ClockResumed {
+                        clock: clock.id,
+                        due,
+                    });
+                }
+                // Only the first cycle counts, or the last clock still runs.
+                (Reopen::FirstOnly, _) | (Reopen::Continue, Some(_)) => {}
+                (Reopen::NewCycle | Reopen::Continue, _) => {
+                    if metric != Metric::PeriodicUpdate {
+                        self.start_for_case(metric, None);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The policy's calendar by name, or the 24/7 calendar for a name it lacks.
+fn calendar<'p>(policy: &'p Policy, name: &str) -> &'p BusinessCalendar {
+    policy
+        .calendar(name)
+        .or_else(|| policy.calendar("always"))
+        .unwrap_or_else(|| unreachable!("the policy always has the built-in calendar"))
+}
+
+/// When a warning fires for a clock running since `since`.
+fn warn_at(
+    calendar: &BusinessCalendar,
+    since: DateTime<Utc>,
+    consumed: TimeDelta,
+    target: TimeDelta,
+    threshold: Threshold,
+) -> DateTime<Utc> {
+    let need = threshold.consumed_at(target);
+    if need <= consumed {
+        return since;
+    }
+    calendar.add(since, need - consumed).unwrap_or(NEVER)
+}
+
+/// Durations in events are whole seconds.
+fn whole_seconds(d: TimeDelta) -> TimeDelta {
+    TimeDelta::seconds(d.num_seconds())
+}
+
+/// Warnings before breaches at the same instant.
+fn order(kind: &EventKind) -> (u8, u32) {
+    match kind {
+        EventKind::SlaWarned { clock, .. } => (0, clock.get()),
+        EventKind::SlaBreached { clock } => (1, clock.get()),
+        _ => (2, 0),
+    }
+}

@@ -1,0 +1,626 @@
+//! SLA targets as policy data: which metric, how long, on which calendar,
+//! with which warnings, and what reopening does.
+
+use std::fmt;
+
+use chrono::TimeDelta;
+use serde::{Deserialize, Serialize};
+
+use crate::{Channel, CustomerValue, Priority};
+
+/// What an SLA clock measures.
+///
+/// # Example
+/// ```
+/// use escalate::sla::Metric;
+/// assert_eq!(Metric::FirstResponse.to_string(), "first response");
+/// assert_eq!(serde_json::to_string(&Metric::NextResponse)?, r#""next_response""#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    /// From opening to the company's first response; once per case.
+    FirstResponse,
+    /// From the oldest unanswered customer contact to the next response. A
+    /// voicemail's callback is this metric on the voicemail channel.
+    NextResponse,
+    /// Between company updates while the case is open.
+    PeriodicUpdate,
+    /// From opening to resolved.
+    Resolution,
+    /// To a time promised to the customer (wall-clock: the promise says when).
+    Promise,
+}
+
+impl fmt::Display for Metric {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Metric::FirstResponse => "first response",
+            Metric::NextResponse => "next response",
+            Metric::PeriodicUpdate => "periodic update",
+            Metric::Resolution => "resolution",
+            Metric::Promise => "promise",
+        })
+    }
+}
+
+/// A span of business time written for people: `"4h"`, `"15m"`,
+/// `"1h30m"`, `"90s"`, or whole business days: `"1 business day"`,
+/// `"2 business days"`.
+///
+/// Hours and minutes are counted on the target's calendar (4 business hours);
+/// business days use [`BusinessCalendar::add_days`](crate::sla::BusinessCalendar::add_days)
+/// (the same local time of day that many business days later).
+///
+/// # Example
+/// ```
+/// use chrono::TimeDelta;
+/// use escalate::sla::Within;
+/// assert_eq!("1h30m".parse::<Within>()?, Within::Time(TimeDelta::minutes(90)));
+/// assert_eq!("1 business day".parse::<Within>()?, Within::BusinessDays(1));
+/// assert_eq!(Within::Time(TimeDelta::minutes(90)).to_string(), "1h30m");
+/// assert!("4 hours".parse::<Within>().is_err());
+/// # Ok::<(), escalate::sla::SpanError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum Within {
+    /// A duration of business time.
+    Time(TimeDelta),
+    /// A number of business days.
+    BusinessDays(u32),
+}
+
+/// A span that could not be read.
+///
+/// # Example
+/// ```
+/// use escalate::sla::Within;
+/// let err = "4 hours".parse::<Within>().unwrap_err();
+/// assert_eq!(err.to_string(), r#"invalid span "4 hours": expected a duration such as "4h", "15m", "1h30m" or "2 business days""#);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "invalid span {0:?}: expected a duration such as \"4h\", \"15m\", \"1h30m\" or \"2 business days\""
+)]
+pub struct SpanError(String);
+
+/// Parses `"1h30m"`-style spans (hours, minutes, seconds; at least one part;
+/// each part a whole number); the total must be positive.
+pub(crate) fn parse_span(text: &str) -> Option<TimeDelta> {
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return None;
+    }
+    let mut total = TimeDelta::zero();
+    let mut last_unit = 0u8;
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit())?;
+        if digits == 0 {
+            return None;
+        }
+        let n: i64 = rest[..digits].parse().ok()?;
+        let unit = rest[digits..].chars().next()?;
+        let (rank, part) = match unit {
+            'h' => (1, TimeDelta::try_hours(n)?),
+            'm' => (2, TimeDelta::try_minutes(n)?),
+            's' => (3, TimeDelta::try_seconds(n)?),
+            _ => return None,
+        };
+        if rank <= last_unit {
+            return None;
+        }
+        last_unit = rank;
+        total = total.checked_add(&part)?;
+        rest = &rest[digits + 1..];
+    }
+    (total > TimeDelta::zero()).then_some(total)
+}
+
+/// Formats a duration as `"1h30m"` (whole seconds; `"0s"` for zero).
+pub(crate) fn format_span(d: TimeDelta) -> String {
+    let total = d.num_seconds();
+    let sign = if total < 0 { "-" } else { "" };
+    let total = total.unsigned_abs();
+    let (h, m, s) = (total / 3600, total / 60 % 60, total % 60);
+    let mut out = String::from(sign);
+    for (n, unit) in [(h, 'h'), (m, 'm'), (s, 's')] {
+        if n > 0 || (unit == 's' && h == 0 && m == 0) {
+            out.push_str(&n.to_string());
+            out.push(unit);
+        }
+    }
+    out
+}
+
+impl std::str::FromStr for Within {
+    type Err = SpanError;
+    fn from_str(text: &str) -> Result<Self, SpanError> {
+        let bad = || SpanError(text.chars().take(40).collect());
+        let words: Vec<&str> = text.split_whitespace().collect();
+        match words.as_slice() {
+            [n, "business", "day" | "days"] => {
+                let n: u32 = n.parse().map_err(|_| bad())?;
+                if n == 0 {
+                    return Err(bad());
+                }
+                Ok(Within::BusinessDays(n))
+            }
+            _ => parse_span(text).map(Within::Time).ok_or_else(bad),
+        }
+    }
+}
+
+impl TryFrom<String> for Within {
+    type Error = SpanError;
+    fn try_from(s: String) -> Result<Self, SpanError> {
+        s.parse()
+    }
+}
+
+impl From<Within> for String {
+    fn from(w: Within) -> String {
+        w.to_string()
+    }
+}
+
+impl fmt::Display for Within {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Within::Time(d) => f.write_str(&format_span(*d)),
+            Within::BusinessDays(1) => f.write_str("1 business day"),
+            Within::BusinessDays(n) => write!(f, "{n} business days"),
+        }
+    }
+}
+
+/// A target: how long, on which calendar of the policy.
+///
+/// The calendar named `"always"` is built in: open around the clock in UTC.
+///
+/// # Example
+/// ```
+/// use escalate::sla::Target;
+/// let t: Target = serde_json::from_str(r#"{"within": "4h", "calendar": "desk"}"#)?;
+/// assert_eq!(t.within.to_string(), "4h");
+/// assert_eq!(t.calendar, "desk");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// How long.
+    pub within: Within,
+    /// The name of the calendar it is measured on.
+    #[serde(default = "always")]
+    pub calendar: String,
+}
+
+fn always() -> String {
+    "always".to_owned()
+}
+
+impl Target {
+    /// A target on a named calendar.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::TimeDelta;
+    /// use escalate::sla::{Target, Within};
+    /// let t = Target::new(Within::Time(TimeDelta::hours(1)), "social");
+    /// assert_eq!(t.calendar, "social");
+    /// ```
+    #[must_use]
+    pub fn new(within: Within, calendar: impl Into<String>) -> Self {
+        Target {
+            within,
+            calendar: calendar.into(),
+        }
+    }
+}
+
+/// What a target rule matches: every field given must equal the case's
+/// value; a field left out matches anything.
+///
+/// # Example
+/// ```
+/// use escalate::Channel;
+/// use escalate::sla::Match;
+/// let m = Match { channel: Some(Channel::Voicemail), ..Match::default() };
+/// assert!(m.matches(escalate::Priority::Normal, Some(Channel::Voicemail), escalate::CustomerValue::Standard));
+/// assert!(!m.matches(escalate::Priority::Normal, Some(Channel::Email), escalate::CustomerValue::Standard));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Match {
+    /// The case's priority.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Priority>,
+    /// The channel of the contact that started the clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Channel>,
+    /// The customer's value tier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<CustomerValue>,
+}
+
+impl Match {
+    /// Whether the rule applies.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::sla::Match;
+    /// assert!(Match::default().matches(escalate::Priority::Low, None, escalate::CustomerValue::HighValue));
+    /// ```
+    #[must_use]
+    pub fn matches(
+        &self,
+        priority: Priority,
+        channel: Option<Channel>,
+        customer: CustomerValue,
+    ) -> bool {
+        self.priority.is_none_or(|p| p == priority)
+            && self.channel.is_none_or(|c| Some(c) == channel)
+            && self.customer.is_none_or(|c| c == customer)
+    }
+}
+
+/// One row of a metric's target matrix: when it matches, the target.
+///
+/// # Example
+/// ```
+/// use escalate::sla::TargetRule;
+/// let rule: TargetRule = serde_json::from_str(
+///     r#"{"when": {"channel": "social_public"}, "target": {"within": "15m"}}"#)?;
+/// assert_eq!(rule.target.within.to_string(), "15m");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetRule {
+    /// What it matches.
+    #[serde(default)]
+    pub when: Match,
+    /// The target when it does.
+    pub target: Target,
+}
+
+/// A warning before a clock is due.
+///
+/// # Example
+/// ```
+/// use chrono::TimeDelta;
+/// use escalate::sla::Threshold;
+/// assert_eq!(Threshold::Percent(75).consumed_at(TimeDelta::hours(4)), TimeDelta::hours(3));
+/// assert_eq!(Threshold::Before(TimeDelta::minutes(30)).consumed_at(TimeDelta::hours(4)),
+///            TimeDelta::minutes(210));
+/// let t: Threshold = serde_json::from_str(r#"{"before": "30m"}"#)?;
+/// assert_eq!(t, Threshold::Before(TimeDelta::minutes(30)));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Threshold {
+    /// When this percentage of the target has been used.
+    Percent(u16),
+    /// This long (business time) before the clock is due.
+    Before(#[serde(with = "span_string")] TimeDelta),
+}
+
+impl Threshold {
+    /// How much business time will have been used when the warning fires,
+    /// for a clock with this target (never negative).
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::TimeDelta;
+    /// use escalate::sla::Threshold;
+    /// assert_eq!(Threshold::Before(TimeDelta::hours(9)).consumed_at(TimeDelta::hours(4)), TimeDelta::zero());
+    /// ```
+    #[must_use]
+    pub fn consumed_at(self, target: TimeDelta) -> TimeDelta {
+        let at = match self {
+            Threshold::Percent(p) => {
+                let secs = i128::from(target.num_seconds()) * i128::from(p) / 100;
+                TimeDelta::try_seconds(i64::try_from(secs).unwrap_or(i64::MAX))
+                    .unwrap_or(TimeDelta::MAX)
+            }
+            Threshold::Before(d) => target.checked_sub(&d).unwrap_or(TimeDelta::zero()),
+        };
+        at.max(TimeDelta::zero())
+    }
+}
+
+impl fmt::Display for Threshold {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Threshold::Percent(p) => write!(f, "{p}% of the target used"),
+            Threshold::Before(d) => write!(f, "{} before due", format_span(*d)),
+        }
+    }
+}
+
+/// Serde for a duration as a span string (`"30m"`).
+mod span_string {
+    use chrono::TimeDelta;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(d: &TimeDelta, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::format_span(*d))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<TimeDelta, D::Error> {
+        let text = String::deserialize(d)?;
+        super::parse_span(&text).ok_or_else(|| serde::de::Error::custom(super::SpanError(text)))
+    }
+}
+
+/// What reopening a resolved case does to a metric's clock.
+///
+/// # Example
+/// ```
+/// use escalate::sla::Reopen;
+/// assert_eq!(serde_json::to_string(&Reopen::NewCycle)?, r#""new_cycle""#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reopen {
+    /// Start a new clock, with fresh warnings.
+    NewCycle,
+    /// Resume the last clock where it stopped.
+    Continue,
+    /// Only the first cycle counts: nothing restarts.
+    FirstOnly,
+}
+
+/// The SLA settings of one metric: its target matrix (first match wins,
+/// then the explicit fallback), warnings, and reopening.
+///
+/// # Example
+/// ```
+/// use escalate::sla::{Metric, MetricPolicy};
+/// let p: MetricPolicy = serde_json::from_str(r#"{
+///     "metric": "first_response",
+///     "targets": [{"when": {"channel": "social_public"}, "target": {"within": "15m", "calendar": "social"}}],
+///     "fallback": {"within": "4h", "calendar": "desk"},
+///     "warnings": [{"percent": 75}]
+/// }"#)?;
+/// assert_eq!(p.metric, Metric::FirstResponse);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricPolicy {
+    /// The metric.
+    pub metric: Metric,
+    /// Rules tried in order; the first that matches gives the target.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<TargetRule>,
+    /// The target when no rule matches; without one the metric is not
+    /// tracked for such cases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<Target>,
+    /// Warnings before the clock is due, each fired once per cycle.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Threshold>,
+    /// What reopening a resolved case does.
+    #[serde(default = "Reopen::default_for_serde")]
+    pub reopen: Reopen,
+}
+
+impl Reopen {
+    fn default_for_serde() -> Reopen {
+        Reopen::NewCycle
+    }
+}
+
+impl MetricPolicy {
+    /// A metric with only a fallback target, no warnings, and a new cycle on
+    /// reopening.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::TimeDelta;
+    /// use escalate::sla::{Metric, MetricPolicy, Target, Within};
+    /// let p = MetricPolicy::new(Metric::Resolution, Target::new(Within::BusinessDays(5), "desk"));
+    /// assert!(p.targets.is_empty());
+    /// ```
+    #[must_use]
+    pub fn new(metric: Metric, fallback: Target) -> Self {
+        MetricPolicy {
+            metric,
+            targets: Vec::new(),
+            fallback: Some(fallback),
+            warnings: Vec::new(),
+            reopen: Reopen::NewCycle,
+        }
+    }
+
+    /// Adds a target rule after the existing ones.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::TimeDelta;
+    /// use escalate::Channel;
+    /// use escalate::sla::{Match, Metric, MetricPolicy, Target, Within};
+    /// let p = MetricPolicy::new(Metric::FirstResponse, Target::new(Within::Time(TimeDelta::hours(4)), "desk"))
+    ///     .with_rule(Match { channel: Some(Channel::SocialPublic), ..Match::default() },
+    ///                Target::new(Within::Time(TimeDelta::minutes(15)), "social"));
+    /// assert_eq!(p.targets.len(), 1);
+    /// ```
+    #[must_use]
+    pub fn with_rule(mut self, when: Match, target: Target) -> Self {
+        self.targets.push(TargetRule { when, target });
+        self
+    }
+
+    /// Adds a warning.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::TimeDelta;
+    /// use escalate::sla::{Metric, MetricPolicy, Target, Threshold, Within};
+    /// let p = MetricPolicy::new(Metric::FirstResponse, Target::new(Within::Time(TimeDelta::hours(4)), "desk"))
+    ///     .with_warning(Threshold::Percent(75));
+    /// assert_eq!(p.warnings, [Threshold::Percent(75)]);
+    /// ```
+    #[must_use]
+    pub fn with_warning(mut self, threshold: Threshold) -> Self {
+        self.warnings.push(threshold);
+        self
+    }
+
+    /// Sets what reopening does.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::TimeDelta;
+    /// use escalate::sla::{Metric, MetricPolicy, Reopen, Target, Within};
+    /// let p = MetricPolicy::new(Metric::Resolution, Target::new(Within::BusinessDays(5), "desk"))
+    ///     .with_reopen(Reopen::Continue);
+    /// assert_eq!(p.reopen, Reopen::Continue);
+    /// ```
+    #[must_use]
+    pub fn with_reopen(mut self, reopen: Reopen) -> Self {
+        self.reopen = reopen;
+        self
+    }
+
+    /// The target for a case: the first matching rule, else the fallback.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::TimeDelta;
+    /// use escalate::{Channel, CustomerValue, Priority};
+    /// use escalate::sla::{Match, Metric, MetricPolicy, Target, Within};
+    /// let p = MetricPolicy::new(Metric::FirstResponse, Target::new(Within::Time(TimeDelta::hours(4)), "desk"))
+    ///     .with_rule(Match { channel: Some(Channel::SocialPublic), ..Match::default() },
+    ///                Target::new(Within::Time(TimeDelta::minutes(15)), "social"));
+    /// let t = p.target_for(Priority::Normal, Some(Channel::SocialPublic), CustomerValue::Standard).unwrap();
+    /// assert_eq!(t.calendar, "social");
+    /// let t = p.target_for(Priority::Normal, Some(Channel::Email), CustomerValue::Standard).unwrap();
+    /// assert_eq!(t.calendar, "desk");
+    /// ```
+    #[must_use]
+    pub fn target_for(
+        &self,
+        priority: Priority,
+        channel: Option<Channel>,
+        customer: CustomerValue,
+    ) -> Option<&Target> {
+        self.targets
+            .iter()
+            .find(|rule| rule.when.matches(priority, channel, customer))
+            .map(|rule| &rule.target)
+            .or(self.fallback.as_ref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_parse_and_print() {
+        for (text, secs) in [
+            ("4h", 14_400),
+            ("15m", 900),
+            ("1h30m", 5400),
+            ("90s", 90),
+            ("1h0m5s", 3605),
+        ] {
+            assert_eq!(parse_span(text), Some(TimeDelta::seconds(secs)), "{text}");
+        }
+        for bad in [
+            "",
+            "4",
+            "h",
+            "4x",
+            "30m1h",
+            "1h1h",
+            "0m",
+            "-1h",
+            "4 h",
+            "99999999999999999h",
+        ] {
+            assert_eq!(parse_span(bad), None, "{bad}");
+        }
+        assert_eq!(format_span(TimeDelta::seconds(3605)), "1h5s");
+        assert_eq!(format_span(TimeDelta::zero()), "0s");
+        assert_eq!(
+            "2 business days".parse::<Within>().unwrap(),
+            Within::BusinessDays(2)
+        );
+        assert!("0 business days".parse::<Within>().is_err());
+        assert_eq!(Within::BusinessDays(3).to_string(), "3 business days");
+    }
+
+    #[test]
+    fn thresholds_and_serde() {
+        assert_eq!(
+            Threshold::Percent(50).consumed_at(TimeDelta::seconds(7)),
+            TimeDelta::seconds(3)
+        );
+        let json = serde_json::to_string(&Threshold::Before(TimeDelta::minutes(90))).unwrap();
+        assert_eq!(json, r#"{"before":"1h30m"}"#);
+        let err = serde_json::from_str::<Threshold>(r#"{"before":"soon"}"#).unwrap_err();
+        assert!(
+            err.to_string().starts_with(r#"invalid span "soon""#),
+            "{err}"
+        );
+        let p = MetricPolicy::new(
+            Metric::NextResponse,
+            Target::new(Within::BusinessDays(1), "store"),
+        )
+        .with_warning(Threshold::Percent(80))
+        .with_reopen(Reopen::FirstOnly);
+        let json = serde_json::to_string(&p).unwrap();
+        assert_eq!(
+            json,
+            r#"{"metric":"next_response","fallback":{"within":"1 business day","calendar":"store"},"warnings":[{"percent":80}],"reopen":"first_only"}"#
+        );
+        assert_eq!(serde_json::from_str::<MetricPolicy>(&json).unwrap(), p);
+    }
+
+    #[test]
+    fn first_match_wins_then_fallback() {
+        let hv = Match {
+            customer: Some(CustomerValue::HighValue),
+            ..Match::default()
+        };
+        let urgent = Match {
+            priority: Some(Priority::Urgent),
+            ..Match::default()
+        };
+        let p = MetricPolicy {
+            metric: Metric::FirstResponse,
+            targets: vec![
+                TargetRule {
+                    when: hv,
+                    target: Target::new(Within::Time(TimeDelta::hours(1)), "a"),
+                },
+                TargetRule {
+                    when: urgent,
+                    target: Target::new(Within::Time(TimeDelta::hours(2)), "b"),
+                },
+            ],
+            fallback: None,
+            warnings: vec![],
+            reopen: Reopen::FirstOnly,
+        };
+        let t = p
+            .target_for(Priority::Urgent, None, CustomerValue::HighValue)
+            .unwrap();
+        assert_eq!(t.calendar, "a");
+        let t = p
+            .target_for(Priority::Urgent, None, CustomerValue::Standard)
+            .unwrap();
+        assert_eq!(t.calendar, "b");
+        assert!(
+            p.target_for(Priority::Normal, None, CustomerValue::Standard)
+                .is_none()
+        );
+    }
+}

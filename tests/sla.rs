@@ -1,0 +1,608 @@
+//! SLA clocks wired into the case: worked examples and the law that every
+//! warning and breach fires exactly once, however `tick` is called.
+
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono_tz::America::{Los_Angeles, New_York};
+use chrono_tz::Tz;
+use escalate::policy::Policy;
+use escalate::sla::{
+    BusinessCalendar, ClockState, Match, Metric, MetricPolicy, Reopen, Target, Threshold, Within,
+};
+use escalate::{
+    Actor, Agent, Case, Channel, Command, CommandKind, Customer, CustomerValue, Event, EventKind,
+    Origin, Priority, ResponseKind,
+};
+use proptest::prelude::*;
+
+fn local(tz: Tz, y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+    tz.with_ymd_and_hms(y, mo, d, h, mi, 0)
+        .single()
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn hours(h: i64) -> TimeDelta {
+    TimeDelta::hours(h)
+}
+
+struct Story {
+    case: Case,
+    policy: Policy,
+    n: u32,
+}
+
+impl Story {
+    fn new(policy: Policy) -> Self {
+        Story {
+            case: Case::new("S-1".parse().unwrap()),
+            policy,
+            n: 0,
+        }
+    }
+
+    /// Ticks up to `at`, then handles the command at `at`.
+    #[track_caller]
+    fn run(&mut self, at: DateTime<Utc>, actor: Actor, kind: CommandKind) -> Vec<Event> {
+        let mut all = self.tick(at);
+        self.n += 1;
+        let cmd = Command::new(format!("c{}", self.n).parse().unwrap(), actor, at, kind);
+        let events = self.case.handle(&self.policy, cmd, at).unwrap();
+        for e in &events {
+            self.case.apply(e);
+        }
+        all.extend(events);
+        all
+    }
+
+    fn tick(&mut self, now: DateTime<Utc>) -> Vec<Event> {
+        let events = self.case.tick(&self.policy, now);
+        for e in &events {
+            self.case.apply(e);
+        }
+        events
+    }
+
+    fn open(&mut self, at: DateTime<Utc>, origin: Origin) {
+        let actor = if matches!(origin, Origin::Referral { .. }) {
+            Actor::System
+        } else {
+            Actor::Customer
+        };
+        self.run(
+            at,
+            actor,
+            CommandKind::Open {
+                customer: Customer::new("cust".parse().unwrap(), CustomerValue::Standard),
+                origin,
+                summary: "problem".into(),
+                priority: Priority::Normal,
+            },
+        );
+    }
+}
+
+fn respond(kind: ResponseKind) -> CommandKind {
+    CommandKind::Respond {
+        channel: Channel::Email,
+        note: "reply".into(),
+        kind,
+    }
+}
+
+fn seller_policy() -> Policy {
+    let seller = BusinessCalendar::builder(New_York)
+        .weekdays(&["08:00-17:00"])
+        .build()
+        .unwrap();
+    Policy::new("marketplace", ["seller", "marketplace"])
+        .unwrap()
+        .with_time_zone(New_York)
+        .with_calendar("seller", seller)
+        .unwrap()
+        .with_sla(
+            MetricPolicy::new(
+                Metric::FirstResponse,
+                Target::new(Within::Time(hours(4)), "seller"),
+            )
+            .with_warning(Threshold::Percent(75)),
+        )
+        .unwrap()
+}
+
+#[test]
+fn marketplace_reply_at_0930_met_the_four_business_hour_target() {
+    let mut story = Story::new(seller_policy());
+    // Mon 2021-06-21 20:00, after hours: the clock starts counting at Tue 08:00.
+    story.open(
+        local(New_York, 2021, 6, 21, 20, 0),
+        Origin::Contact {
+            channel: Channel::Email,
+        },
+    );
+    let clock = &story.case.clocks()[0];
+    assert_eq!(clock.metric(), Metric::FirstResponse);
+    assert_eq!(clock.due(), Some(local(New_York, 2021, 6, 22, 12, 0)));
+    // The seller's deflecting reply at Tue 09:30 still stops the clock.
+    story.run(
+        local(New_York, 2021, 6, 22, 9, 30),
+        Actor::System,
+        respond(ResponseKind::Deflection),
+    );
+    let clock = &story.case.clocks()[0];
+    assert_eq!(
+        clock.state(),
+        ClockState::Stopped {
+            at: local(New_York, 2021, 6, 22, 9, 30),
+            consumed: TimeDelta::minutes(90),
+            due: Some(local(New_York, 2021, 6, 22, 12, 0)),
+            late_by: None,
+        }
+    );
+    assert_eq!(clock.lateness(), None);
+    assert_eq!(clock.breached_at(), None);
+    assert!(
+        story
+            .case
+            .tick(&story.policy, local(New_York, 2021, 7, 1, 0, 0))
+            .is_empty()
+    );
+    assert_eq!(story.case.next_wakeup(&story.policy), None);
+}
+
+#[test]
+fn warning_and_breach_fire_once_at_their_instants() {
+    let mut story = Story::new(seller_policy());
+    story.open(
+        local(New_York, 2021, 6, 21, 20, 0),
+        Origin::Contact {
+            channel: Channel::Email,
+        },
+    );
+    assert_eq!(
+        story.case.next_wakeup(&story.policy),
+        Some(local(New_York, 2021, 6, 22, 11, 0))
+    );
+    assert!(story.tick(local(New_York, 2021, 6, 22, 10, 59)).is_empty());
+    let warned = story.tick(local(New_York, 2021, 6, 22, 11, 30));
+    assert_eq!(warned.len(), 1);
+    assert_eq!(warned[0].at(), local(New_York, 2021, 6, 22, 11, 0));
+    assert!(story.tick(local(New_York, 2021, 6, 22, 11, 45)).is_empty());
+    let breached = story.tick(local(New_York, 2021, 6, 23, 9, 0));
+    assert_eq!(breached.len(), 1);
+    assert!(matches!(breached[0].kind(), EventKind::SlaBreached { .. }));
+    assert_eq!(breached[0].at(), local(New_York, 2021, 6, 22, 12, 0));
+    // A reply a day later is met late by 6 business hours (12:00-17:00, 08:00-09:00).
+    story.run(
+        local(New_York, 2021, 6, 23, 9, 0),
+        Actor::System,
+        respond(ResponseKind::Answer),
+    );
+    assert_eq!(story.case.clocks()[0].lateness(), Some(hours(6)));
+    assert!(
+        story
+            .case
+            .timeline()
+            .contains("met late, by 6h of business time")
+    );
+}
+
+fn desk_policy(reopen: Reopen) -> Policy {
+    let desk = BusinessCalendar::builder(New_York)
+        .weekdays(&["09:00-17:00"])
+        .build()
+        .unwrap();
+    Policy::new("desk", ["frontline", "supervisor"])
+        .unwrap()
+        .with_time_zone(New_York)
+        .with_calendar("desk", desk)
+        .unwrap()
+        .with_sla(
+            MetricPolicy::new(
+                Metric::Resolution,
+                Target::new(Within::Time(hours(8)), "desk"),
+            )
+            .with_reopen(reopen),
+        )
+        .unwrap()
+}
+
+fn owner() -> Agent {
+    Agent::new("sam".parse().unwrap(), "frontline".parse().unwrap())
+}
+
+#[test]
+fn a_pause_after_the_breach_leaves_the_breach_where_it_was() {
+    let mut story = Story::new(desk_policy(Reopen::Continue));
+    story.open(
+        local(New_York, 2021, 3, 1, 9, 0),
+        Origin::Contact {
+            channel: Channel::Phone,
+        },
+    );
+    story.run(
+        local(New_York, 2021, 3, 1, 9, 1),
+        Actor::System,
+        CommandKind::Assign { to: owner() },
+    );
+    // 8 business hours run out at Monday's closing time: due at Tuesday's opening.
+    let due = local(New_York, 2021, 3, 2, 9, 0);
+    assert_eq!(story.case.clocks()[0].due(), Some(due));
+    // Waiting on the customer from 10:00 Tuesday, after the due instant.
+    story.run(
+        local(New_York, 2021, 3, 2, 10, 0),
+        Actor::System,
+        CommandKind::WaitOnCustomer {
+            reason: "photos".into(),
+        },
+    );
+    assert!(
+        matches!(story.case.clocks()[0].state(), ClockState::Paused { due: Some(d), .. } if d == due)
+    );
+    assert_eq!(
+        story.case.clocks()[0].breached_at(),
+        Some(due),
+        "the tick before the pause recorded it"
+    );
+    // The customer answers on Thursday: the due instant does not move.
+    story.run(
+        local(New_York, 2021, 3, 4, 10, 0),
+        Actor::Customer,
+        CommandKind::Contact {
+            channel: Channel::Email,
+            note: "photos attached".into(),
+        },
+    );
+    assert_eq!(story.case.clocks()[0].due(), Some(due));
+}
+
+#[test]
+fn a_pause_before_the_due_instant_moves_it_and_breach_stays_pending() {
+    let mut story = Story::new(desk_policy(Reopen::Continue));
+    story.open(
+        local(New_York, 2021, 3, 1, 9, 0),
+        Origin::Contact {
+            channel: Channel::Phone,
+        },
+    );
+    story.run(
+        local(New_York, 2021, 3, 1, 9, 1),
+        Actor::System,
+        CommandKind::Assign { to: owner() },
+    );
+    story.run(
+        local(New_York, 2021, 3, 1, 11, 0),
+        Actor::System,
+        CommandKind::WaitOnCustomer {
+            reason: "photos".into(),
+        },
+    );
+    assert_eq!(story.case.clocks()[0].due(), None);
+    assert_eq!(
+        story.case.next_wakeup(&story.policy),
+        None,
+        "a paused clock cannot breach"
+    );
+    // Thursday 10:00: 6 business hours left, so due Thursday 16:00.
+    story.run(
+        local(New_York, 2021, 3, 4, 10, 0),
+        Actor::Customer,
+        CommandKind::Contact {
+            channel: Channel::Email,
+            note: "photos attached".into(),
+        },
+    );
+    assert_eq!(
+        story.case.clocks()[0].due(),
+        Some(local(New_York, 2021, 3, 4, 16, 0))
+    );
+    let cal = story.policy.calendar("desk").unwrap();
+    let clock = &story.case.clocks()[0];
+    assert_eq!(
+        clock.elapsed(cal, local(New_York, 2021, 3, 4, 12, 0)),
+        hours(4)
+    );
+    assert_eq!(
+        clock.remaining(cal, local(New_York, 2021, 3, 4, 12, 0)),
+        hours(4)
+    );
+}
+
+#[test]
+fn reopening_continues_or_restarts_per_policy() {
+    for (reopen, clocks, due) in [
+        // 3 of 8 hours used before resolving: 5 left from Wednesday 10:00.
+        (Reopen::Continue, 1, local(New_York, 2021, 3, 3, 15, 0)),
+        // A fresh 8 hours from Wednesday 10:00: 7 on Wednesday, 1 on Thursday.
+        (Reopen::NewCycle, 2, local(New_York, 2021, 3, 4, 10, 0)),
+        // The first clock stays stopped with the due instant it had.
+        (Reopen::FirstOnly, 1, local(New_York, 2021, 3, 2, 9, 0)),
+    ] {
+        let mut story = Story::new(desk_policy(reopen));
+        story.open(
+            local(New_York, 2021, 3, 1, 9, 0),
+            Origin::Contact {
+                channel: Channel::Phone,
+            },
+        );
+        story.run(
+            local(New_York, 2021, 3, 1, 9, 1),
+            Actor::System,
+            CommandKind::Assign { to: owner() },
+        );
+        story.run(
+            local(New_York, 2021, 3, 1, 12, 0),
+            Actor::System,
+            CommandKind::Resolve {
+                summary: "fixed".into(),
+            },
+        );
+        story.run(
+            local(New_York, 2021, 3, 3, 10, 0),
+            Actor::Customer,
+            CommandKind::Contact {
+                channel: Channel::Phone,
+                note: "broken again".into(),
+            },
+        );
+        let resolution: Vec<_> = story
+            .case
+            .clocks()
+            .iter()
+            .filter(|c| c.metric() == Metric::Resolution)
+            .collect();
+        assert_eq!(resolution.len(), clocks, "{reopen:?}");
+        assert_eq!(resolution.last().unwrap().due(), Some(due), "{reopen:?}");
+    }
+}
+
+#[test]
+fn shoe_voicemail_callback_due_next_business_day_and_breached_then() {
+    let store = BusinessCalendar::builder(Los_Angeles)
+        .weekdays(&["09:00-17:00"])
+        .build()
+        .unwrap();
+    let policy = Policy::new("shoes", ["store", "store_manager", "regional", "corporate"])
+        .unwrap()
+        .with_time_zone(Los_Angeles)
+        .with_calendar("store", store)
+        .unwrap()
+        .with_sla(
+            MetricPolicy::new(
+                Metric::NextResponse,
+                Target::new(Within::Time(hours(4)), "store"),
+            )
+            .with_rule(
+                Match {
+                    channel: Some(Channel::Voicemail),
+                    ..Match::default()
+                },
+                Target::new(Within::BusinessDays(1), "store"),
+            ),
+        )
+        .unwrap();
+    let mut shoes = Story::new(policy);
+    shoes.open(
+        local(Los_Angeles, 2021, 5, 25, 10, 0),
+        Origin::Referral {
+            from: "doctor's office".into(),
+        },
+    );
+    shoes.run(
+        local(Los_Angeles, 2021, 6, 1, 11, 0),
+        Actor::Customer,
+        CommandKind::Contact {
+            channel: Channel::Voicemail,
+            note: "please call back".into(),
+        },
+    );
+    let clock = &shoes.case.clocks()[0];
+    assert_eq!(clock.metric(), Metric::NextResponse);
+    assert_eq!(clock.due(), Some(local(Los_Angeles, 2021, 6, 2, 11, 0)));
+    assert_eq!(
+        shoes.case.next_wakeup(&shoes.policy),
+        Some(local(Los_Angeles, 2021, 6, 2, 11, 0))
+    );
+    let events = shoes.tick(local(Los_Angeles, 2021, 6, 2, 11, 0));
+    assert_eq!(events.len(), 1);
+    assert!(matches!(events[0].kind(), EventKind::SlaBreached { .. }));
+    // The second voicemail does not start a second clock: the oldest unanswered contact counts.
+    shoes.run(
+        local(Los_Angeles, 2021, 6, 17, 15, 0),
+        Actor::Customer,
+        CommandKind::Contact {
+            channel: Channel::Voicemail,
+            note: "called three weeks ago".into(),
+        },
+    );
+    assert_eq!(shoes.case.clocks().len(), 1);
+}
+
+#[test]
+fn promises_have_wall_clock_clocks() {
+    let mut story = Story::new(Policy::default());
+    story.open(
+        local(New_York, 2021, 3, 4, 15, 10),
+        Origin::Contact {
+            channel: Channel::Phone,
+        },
+    );
+    story.run(
+        local(New_York, 2021, 3, 4, 15, 12),
+        Actor::System,
+        CommandKind::Promise {
+            what: "call back by 3 pm tomorrow".into(),
+            due: local(New_York, 2021, 3, 5, 15, 0),
+        },
+    );
+    let clock = &story.case.clocks()[0];
+    assert_eq!(clock.metric(), Metric::Promise);
+    assert_eq!(clock.promise(), Some(escalate::PromiseId::new(1)));
+    assert_eq!(clock.target(), TimeDelta::minutes(23 * 60 + 48));
+    let events = story.tick(local(New_York, 2021, 3, 6, 0, 0));
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].at(), local(New_York, 2021, 3, 5, 15, 0));
+    story.run(
+        local(New_York, 2021, 3, 6, 9, 0),
+        Actor::System,
+        CommandKind::KeepPromise {
+            promise: escalate::PromiseId::new(1),
+        },
+    );
+    assert_eq!(story.case.clocks()[0].lateness(), Some(hours(18)));
+}
+
+/// A policy with every metric, warnings of both kinds, on a calendar with
+/// nights and weekends off.
+fn full_policy() -> Policy {
+    let desk = BusinessCalendar::builder(New_York)
+        .weekdays(&["08:00-12:00", "13:00-18:00"])
+        .build()
+        .unwrap();
+    let warn = |p: MetricPolicy| {
+        p.with_warning(Threshold::Percent(50))
+            .with_warning(Threshold::Before(TimeDelta::minutes(30)))
+    };
+    Policy::new("full", ["frontline", "supervisor"])
+        .unwrap()
+        .with_time_zone(New_York)
+        .with_calendar("desk", desk)
+        .unwrap()
+        .with_sla(warn(MetricPolicy::new(
+            Metric::FirstResponse,
+            Target::new(Within::Time(hours(2)), "desk"),
+        )))
+        .unwrap()
+        .with_sla(warn(MetricPolicy::new(
+            Metric::NextResponse,
+            Target::new(Within::Time(hours(3)), "desk"),
+        )))
+        .unwrap()
+        .with_sla(warn(MetricPolicy::new(
+            Metric::PeriodicUpdate,
+            Target::new(Within::BusinessDays(1), "desk"),
+        )))
+        .unwrap()
+        .with_sla(
+            warn(MetricPolicy::new(
+                Metric::Resolution,
+                Target::new(Within::Time(hours(16)), "desk"),
+            ))
+            .with_reopen(Reopen::Continue),
+        )
+        .unwrap()
+        .with_sla(warn(MetricPolicy::new(
+            Metric::Promise,
+            Target::new(Within::Time(hours(1)), "always"),
+        )))
+        .unwrap()
+}
+
+fn step_kind(k: u8, promise: u32) -> (Actor, CommandKind) {
+    match k {
+        0 | 1 => (
+            Actor::Customer,
+            CommandKind::Contact {
+                channel: Channel::Email,
+                note: "?".into(),
+            },
+        ),
+        2 | 3 => (Actor::System, respond(ResponseKind::Answer)),
+        4 => (
+            Actor::System,
+            CommandKind::WaitOnCustomer {
+                reason: "info".into(),
+            },
+        ),
+        5 => (
+            Actor::System,
+            CommandKind::Resolve {
+                summary: "done".into(),
+            },
+        ),
+        6 => (
+            Actor::System,
+            CommandKind::Promise {
+                what: "call".into(),
+                due: Utc.timestamp_opt(0, 0).unwrap(),
+            },
+        ),
+        _ => (
+            Actor::System,
+            CommandKind::KeepPromise {
+                promise: escalate::PromiseId::new(promise),
+            },
+        ),
+    }
+}
+
+/// Runs a story, ticking before each command at the command's time, and,
+/// when `extra` is given, also at those extra instants in between.
+fn run_story(steps: &[(i64, u8, u32, i64)], extra: Option<&[i64]>) -> Case {
+    let start = local(New_York, 2021, 3, 5, 16, 0); // a Friday afternoon
+    let mut story = Story::new(full_policy());
+    story.open(
+        start,
+        Origin::Contact {
+            channel: Channel::Chat,
+        },
+    );
+    story.run(start, Actor::System, CommandKind::Assign { to: owner() });
+    let mut t = start;
+    let mut extra_ticks = extra.unwrap_or(&[]).iter();
+    for &(minutes, k, promise, promise_in) in steps {
+        let next = t + TimeDelta::minutes(minutes);
+        if let Some(e) = extra_ticks.next() {
+            let between = t + TimeDelta::minutes(e.rem_euclid(minutes.max(1)));
+            story.tick(between);
+        }
+        t = next;
+        let (actor, mut kind) = step_kind(k, promise);
+        if let CommandKind::Promise { due, .. } = &mut kind {
+            *due = t + TimeDelta::minutes(promise_in);
+        }
+        story.tick(t);
+        story.n += 1;
+        let cmd = Command::new(format!("c{}", story.n).parse().unwrap(), actor, t, kind);
+        if let Ok(events) = story.case.handle(&story.policy, cmd, t) {
+            for e in &events {
+                story.case.apply(e);
+            }
+        }
+    }
+    story.tick(t + TimeDelta::days(30));
+    story.case
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// Ticking more often changes nothing: every warning and every breach
+    /// fires exactly once, at its own instant.
+    #[test]
+    fn ticks_fire_each_warning_and_breach_exactly_once(
+        steps in prop::collection::vec((1i64..2000, 0u8..8, 1u32..4, 0i64..600), 1..25),
+        extra in prop::collection::vec(0i64..100_000, 25),
+    ) {
+        let sparse = run_story(&steps, None);
+        let dense = run_story(&steps, Some(&extra));
+        prop_assert_eq!(&dense, &sparse);
+        let mut seen = std::collections::HashSet::new();
+        for event in sparse.events() {
+            let key = match event.kind() {
+                EventKind::SlaWarned { clock, threshold } => format!("{clock} {threshold}"),
+                EventKind::SlaBreached { clock } => format!("{clock} breach"),
+                _ => continue,
+            };
+            prop_assert!(seen.insert(key.clone()), "fired twice: {}", key);
+        }
+        // Every clock that ran past its due instant has its breach recorded.
+        for clock in sparse.clocks() {
+            if let ClockState::Stopped { late_by: Some(_), .. } = clock.state() {
+                prop_assert!(clock.breached_at().is_some());
+            }
+        }
+        prop_assert_eq!(&Case::replay(sparse.events().to_vec()).unwrap(), &sparse);
+        // Nothing is left to fire.
+        prop_assert_eq!(sparse.next_wakeup(&full_policy()), None);
+    }
+}
