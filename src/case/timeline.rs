@@ -277,8 +277,9 @@ mod tests {
         assert_eq!(span(TimeDelta::minutes(25)), "25m");
         assert_eq!(
             span(TimeDelta::hours(49) + TimeDelta::seconds(5)),
-            "2d 1h 5s"
+            "2d 1h5s"
         );
+        assert_eq!(span(TimeDelta::hours(48)), "2d");
         assert_eq!(span(TimeDelta::hours(-3)), "-3h");
     }
 }
