@@ -55,5 +55,91 @@ fn calendar(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, calendar);
+/// A case with five live clocks (first response, resolution, next
+/// response and two promises) under a policy with two warnings per metric.
+fn five_clock_case() -> (escalate::Case, escalate::policy::Policy) {
+    use escalate::sla::{Metric, MetricPolicy, Target, Threshold, Within};
+    use escalate::{
+        Actor, Case, Channel, Command, CommandKind, Customer, CustomerValue, Origin, Priority,
+    };
+    let warn = |m: Metric, within: Within| {
+        MetricPolicy::new(m, Target::new(within, "office"))
+            .with_warning(Threshold::Percent(50))
+            .with_warning(Threshold::Before(TimeDelta::minutes(30)))
+    };
+    let mut policy = escalate::policy::Policy::default()
+        .with_calendar("office", us_office())
+        .expect("a valid calendar name");
+    for (metric, within) in [
+        (Metric::FirstResponse, Within::Time(TimeDelta::hours(4))),
+        (Metric::NextResponse, Within::Time(TimeDelta::hours(8))),
+        (Metric::Resolution, Within::BusinessDays(5)),
+        (Metric::Promise, Within::Time(TimeDelta::hours(1))),
+    ] {
+        policy = policy
+            .with_sla(warn(metric, within))
+            .expect("each metric once");
+    }
+    let mut case = Case::new("BENCH".parse().expect("an id"));
+    let at = new_york(2021, 7, 2, 13);
+    let commands = [
+        (
+            Actor::Customer,
+            CommandKind::Open {
+                customer: Customer::new("c".parse().expect("an id"), CustomerValue::Standard),
+                origin: Origin::Contact {
+                    channel: Channel::Email,
+                },
+                summary: "late order".into(),
+                priority: Priority::Normal,
+            },
+        ),
+        (
+            Actor::System,
+            CommandKind::Promise {
+                what: "call back".into(),
+                due: new_york(2021, 7, 6, 10),
+            },
+        ),
+        (
+            Actor::System,
+            CommandKind::Promise {
+                what: "refund".into(),
+                due: new_york(2021, 7, 9, 10),
+            },
+        ),
+        (
+            Actor::Customer,
+            CommandKind::Contact {
+                channel: Channel::Chat,
+                note: "any news?".into(),
+            },
+        ),
+    ];
+    for (n, (actor, kind)) in commands.into_iter().enumerate() {
+        let cmd = Command::new(format!("c{n}").parse().expect("an id"), actor, at, kind);
+        for event in case.handle(&policy, cmd, at).expect("accepted") {
+            case.apply(&event);
+        }
+    }
+    (case, policy)
+}
+
+/// `clocks/*`: the case's SLA clocks.
+fn clocks(c: &mut Criterion) {
+    let (case, policy) = five_clock_case();
+    assert_eq!(case.clocks().len(), 5);
+    assert!(case.next_wakeup(&policy).is_some());
+    let mut group = c.benchmark_group("clocks");
+    group.bench_function("next_wakeup_five_clocks", |b| {
+        b.iter(|| black_box(&case).next_wakeup(black_box(&policy)));
+    });
+    group.bench_function("tick_five_clocks_nothing_due", |b| {
+        let now = new_york(2021, 7, 2, 13);
+        b.iter(|| black_box(&case).tick(black_box(&policy), black_box(now)));
+    });
+    group.finish();
+}
+
+criterion_group!(benches, calendar, clocks);
 criterion_main!(benches);

@@ -83,7 +83,7 @@ impl Case {
     #[must_use]
     pub fn tick(&self, policy: &Policy, now: DateTime<Utc>) -> Vec<Event> {
         let mut fired: Vec<(DateTime<Utc>, EventKind)> = Vec::new();
-        self.pending(policy, |at, kind| {
+        self.pending(policy, Horizon::Until(now), |at, kind| {
             if at <= now {
                 fired.push((at, kind));
             }
@@ -116,15 +116,21 @@ impl Case {
     #[must_use]
     pub fn next_wakeup(&self, policy: &Policy) -> Option<DateTime<Utc>> {
         let mut next: Option<DateTime<Utc>> = None;
-        self.pending(policy, |at, _| {
+        self.pending(policy, Horizon::Earliest, |at, _| {
             next = Some(next.map_or(at, |n| n.min(at)));
         });
         next
     }
 
-    /// Calls `emit` with every warning and breach not yet recorded, at the
-    /// instant it fires.
-    fn pending(&self, policy: &Policy, mut emit: impl FnMut(DateTime<Utc>, EventKind)) {
+    /// Calls `emit` with warnings and breaches not yet recorded, at the
+    /// instant each fires: all of those due by `now` ([`Horizon::Until`]),
+    /// or for each clock only its earliest ([`Horizon::Earliest`]).
+    fn pending(
+        &self,
+        policy: &Policy,
+        horizon: Horizon,
+        mut emit: impl FnMut(DateTime<Utc>, EventKind),
+    ) {
         for clock in self.clocks.iter().filter(|c| c.is_live()) {
             let (due, running) = match clock.state {
                 ClockState::Running {
@@ -140,10 +146,12 @@ impl Case {
             }
             if let (Some((since, consumed)), Some(settings)) = (running, policy.sla(clock.metric)) {
                 let calendar = calendar(policy, &clock.calendar);
-                for &threshold in &settings.warnings {
-                    if clock.warned.contains(&threshold) {
-                        continue;
-                    }
+                let unfired = settings
+                    .warnings
+                    .iter()
+                    .filter(|t| !clock.warned.contains(t))
+                    .map(|&t| (t.consumed_at(clock.target), t));
+                let mut fire = |threshold: Threshold| {
                     let at = warn_at(calendar, since, consumed, clock.target, threshold);
                     if at <= due && at != NEVER {
                         emit(
@@ -153,6 +161,21 @@ impl Case {
                                 threshold,
                             },
                         );
+                    }
+                };
+                match horizon {
+                    Horizon::Until(now) => {
+                        // Only thresholds already used up by `now` can fire.
+                        let used = consumed + calendar.elapsed(since, now);
+                        unfired
+                            .filter(|(need, _)| *need <= used)
+                            .for_each(|(_, t)| fire(t));
+                    }
+                    Horizon::Earliest => {
+                        // The smallest threshold fires first.
+                        if let Some((_, t)) = unfired.min_by_key(|(need, _)| *need) {
+                            fire(t);
+                        }
                     }
                 }
             }
@@ -312,6 +335,15 @@ impl Case {
             _ => {}
         }
     }
+}
+
+/// How far [`Case::pending`] looks.
+#[derive(Clone, Copy)]
+enum Horizon {
+    /// Everything that fires by this instant.
+    Until(DateTime<Utc>),
+    /// The first thing each clock will fire.
+    Earliest,
 }
 
 /// Collects the clock events one command causes.
