@@ -50,7 +50,10 @@
 //!   [`Case::replay`] rebuilds. Time is always an argument.
 //! - **owner** (at the root): [`Agent`]s with a [`Tier`], and the [`Actor`]
 //!   who sends a command.
-//! - [`sla`]: business calendars and SLA clocks.
+//! - [`sla`]: business calendars and SLA clocks. Contacts start clocks,
+//!   responses stop them, waiting on the customer pauses them;
+//!   [`Case::tick`] records warnings and breaches at the instants they fall
+//!   due and [`Case::next_wakeup`] says when to call it next.
 //! - [`policy`]: tiers and the rules a case runs under.
 //! - [`recovery`]: [`Money`](recovery::Money) and, later, gestures and the ladder.
 //!
@@ -105,6 +108,22 @@
 //!     CommandKind::Resolve { summary: "done".into() }).expecting(1);
 //! assert_eq!(case.handle(&Policy::default(), stale, at("2021-03-05T00:00:00Z")),
 //!     Err(Refusal::StaleVersion { expected: 1, actual: 3 }));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ### SLA clocks run on business calendars
+//! ```
+//! use escalate::EventKind;
+//! # use escalate::doc_support::{sla_case, at};
+//! // The seller is open Mon-Fri 08:00-17:00 in New York and answers email
+//! // within 4 business hours; an email arrived Monday at 20:00.
+//! let (mut case, policy) = sla_case()?;
+//! assert_eq!(case.clocks()[0].due(), Some(at("2021-06-22T16:00:00Z"))); // Tue 12:00
+//! assert_eq!(case.next_wakeup(&policy), Some(at("2021-06-22T15:00:00Z"))); // the 75% warning
+//! for event in case.tick(&policy, at("2021-06-22T17:00:00Z")) {
+//!     case.apply(&event);
+//! }
+//! assert_eq!(case.clocks()[0].breached_at(), Some(at("2021-06-22T16:00:00Z")));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
