@@ -286,8 +286,9 @@ fn instant_ns(t: DateTime<Utc>) -> i128 {
 }
 
 fn ns_instant(ns: i128) -> Result<DateTime<Utc>, CalendarError> {
-    let secs = i64::try_from(ns.div_euclid(NANOS)).map_err(|_| CalendarError::OutOfRange)?;
-    let nanos = u32::try_from(ns.rem_euclid(NANOS)).map_err(|_| CalendarError::OutOfRange)?;
+    let (secs, nanos) = engine::div_rem(ns, 1_000_000_000);
+    let secs = i64::try_from(secs).map_err(|_| CalendarError::OutOfRange)?;
+    let nanos = u32::try_from(nanos).map_err(|_| CalendarError::OutOfRange)?;
     DateTime::from_timestamp(secs, nanos).ok_or(CalendarError::OutOfRange)
 }
 
@@ -296,8 +297,9 @@ fn delta_ns(d: TimeDelta) -> i128 {
 }
 
 fn ns_delta(ns: i128) -> TimeDelta {
-    let secs = i64::try_from(ns.div_euclid(NANOS)).ok();
-    let nanos = u32::try_from(ns.rem_euclid(NANOS)).ok();
+    let (secs, nanos) = engine::div_rem(ns, 1_000_000_000);
+    let secs = i64::try_from(secs).ok();
+    let nanos = u32::try_from(nanos).ok();
     secs.zip(nanos)
         .and_then(|(s, n)| TimeDelta::new(s, n))
         .unwrap_or(if ns < 0 {

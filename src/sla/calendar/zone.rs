@@ -37,11 +37,49 @@ impl Transition {
     }
 }
 
+/// A sorted list of seconds with a bucket table over the scanned span, so
+/// that counting the keys `<= x` is a lookup plus a search among a few.
+#[derive(Debug, PartialEq, Eq)]
+struct Index {
+    keys: Vec<i64>,
+    /// `buckets[b]`: number of keys below `SCAN_FROM + b * 2^SHIFT`.
+    buckets: Vec<usize>,
+}
+
+/// Bucket width: 2^24 s, about 194 days.
+const SHIFT: u32 = 24;
+
+impl Index {
+    fn new(keys: Vec<i64>) -> Index {
+        let count = ((SCAN_TO - SCAN_FROM) >> SHIFT) + 2;
+        let buckets = (0..count)
+            .map(|b| keys.partition_point(|&k| k < SCAN_FROM + (b << SHIFT)))
+            .collect();
+        Index { keys, buckets }
+    }
+
+    /// The number of keys `<= x`.
+    fn count_le(&self, x: i64) -> usize {
+        let b = (x - SCAN_FROM) >> SHIFT;
+        let (lo, hi) = match usize::try_from(b) {
+            Ok(b) if b + 1 < self.buckets.len() => (self.buckets[b], self.buckets[b + 1]),
+            Ok(_) => (self.buckets.last().copied().unwrap_or(0), self.keys.len()),
+            Err(_) => (0, self.buckets.first().copied().unwrap_or(0)),
+        };
+        let (lo, hi) = (lo.min(self.keys.len()), hi.min(self.keys.len()).max(lo));
+        lo + self.keys[lo..hi].partition_point(|&k| k <= x)
+    }
+}
+
 /// The offsets of one time zone over all time.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) struct Zone {
     initial: i32,
     transitions: Vec<Transition>,
+    /// `at` of each transition.
+    utc: Index,
+    /// `local_key()` of each transition.
+    local: Index,
 }
 
 impl Zone {
@@ -108,18 +146,21 @@ impl Zone {
             a = b;
             off_a = off_b;
         }
+        Zone::new(initial, transitions)
+    }
+
+    fn new(initial: i32, transitions: Vec<Transition>) -> Zone {
         Zone {
             initial,
+            utc: Index::new(transitions.iter().map(|t| t.at).collect()),
+            local: Index::new(transitions.iter().map(Transition::local_key).collect()),
             transitions,
         }
     }
 
     /// A zone with a fixed offset of zero (used for the weekly pattern).
     pub(super) fn fixed_utc() -> Zone {
-        Zone {
-            initial: 0,
-            transitions: Vec::new(),
-        }
+        Zone::new(0, Vec::new())
     }
 
     pub(super) fn transitions(&self) -> &[Transition] {
@@ -128,7 +169,7 @@ impl Zone {
 
     /// The offset in effect at UTC second `u`.
     pub(super) fn offset_at(&self, u: i64) -> i32 {
-        let i = self.transitions.partition_point(|t| t.at <= u);
+        let i = self.utc.count_le(u);
         match i.checked_sub(1) {
             Some(j) => self.transitions[j].after,
             None => self.initial,
@@ -140,7 +181,7 @@ impl Zone {
     /// offset in effect before the transition: a nonexistent time moves
     /// forward by the gap, an ambiguous one takes its first occurrence.
     pub(super) fn to_utc(&self, l: i64) -> i64 {
-        let i = self.transitions.partition_point(|t| t.local_key() <= l);
+        let i = self.local.count_le(l);
         let off = match self.transitions.get(i) {
             Some(t) => t.before,
             None => self.transitions.last().map_or(self.initial, |t| t.after),
