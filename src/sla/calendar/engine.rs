@@ -20,7 +20,7 @@ use std::sync::Arc;
 use chrono::{Datelike, NaiveDate};
 
 use super::spec::{Span, Spec};
-use super::zone::{DAY, Zone};
+use super::zone::{DAY, Index, Zone};
 
 /// Nanoseconds per second.
 pub(super) const NANOS: i128 = 1_000_000_000;
@@ -104,8 +104,8 @@ pub(super) struct Engine {
     per_day: [[i64; 7]; 2],
     week_prefix: [[i64; 8]; 2],
     specials: Vec<Special>,
-    /// `specials[i].day`, kept apart for cache-friendly binary searches.
-    special_days: Vec<i64>,
+    /// `specials[i].day`, indexed for fast searches.
+    special_days: Index,
     /// Cumulative measures at the end of each special slot, per measure.
     special_ends: [Vec<i64>; 2],
     intervals: Vec<(i64, i64)>,
@@ -263,7 +263,7 @@ impl Engine {
             per_day,
             week_prefix,
             specials: Vec::new(),
-            special_days: Vec::new(),
+            special_days: Index::new(Vec::new(), 0, 0),
             special_ends: [Vec::new(), Vec::new()],
             intervals: Vec::new(),
         };
@@ -318,7 +318,11 @@ impl Engine {
                 delta_through: delta,
             });
         }
-        self.special_days = self.specials.iter().map(|s| s.day).collect();
+        let (first, last) = (
+            self.specials.first().map_or(0, |s| s.day),
+            self.specials.last().map_or(0, |s| s.day),
+        );
+        self.special_days = Index::new(self.specials.iter().map(|s| s.day).collect(), first, last);
         for i in 0..self.specials.len() {
             let day = self.specials[i].day;
             let at_start = [
@@ -377,7 +381,7 @@ impl Engine {
 
     /// The measure summed over all slots before `day` (from an arbitrary origin).
     pub(super) fn prefix(&self, m: Measure, day: i64) -> i128 {
-        let i = self.special_days.partition_point(|&d| d < day);
+        let i = self.special_days.count_lt(day);
         self.prefix_at(m, day, i)
     }
 
@@ -396,13 +400,14 @@ impl Engine {
 
     /// The day `D` with `prefix(D) < target <= prefix(D + 1)`.
     pub(super) fn find(&self, m: Measure, target: i128) -> Result<i64, Exhausted> {
-        self.find_at(m, target).map(|(day, _)| day)
+        self.find_at(m, target, 0).map(|(day, _)| day)
     }
 
-    /// [`find`](Self::find), also returning how many specials precede the day.
-    fn find_at(&self, m: Measure, target: i128) -> Result<(i64, usize), Exhausted> {
+    /// [`find`](Self::find), also returning how many specials precede the
+    /// day. `hint`: a number of specials known to end below `target`.
+    fn find_at(&self, m: Measure, target: i128, hint: usize) -> Result<(i64, usize), Exhausted> {
         let mi = m as usize;
-        let next = self.special_ends[mi].partition_point(|&e| i128::from(e) < target);
+        let next = first_reaching(&self.special_ends[mi], hint, target);
         let delta = match next.checked_sub(1) {
             Some(prev) => self.specials[prev].delta_through[mi],
             None => 0,
@@ -462,7 +467,7 @@ impl Engine {
     pub(super) fn locate(&self, u: i64) -> Slot<'_> {
         let off = i64::from(self.zone.offset_at(u));
         let d = (u + off).div_euclid(DAY);
-        let i = self.special_days.partition_point(|&s| s < d - 2);
+        let i = self.special_days.count_lt(d - 2);
         let mut before = i;
         for (k, s) in self.specials[i..]
             .iter()
@@ -486,9 +491,16 @@ impl Engine {
 
     /// Business time (ns) from the origin to instant `t` (ns).
     pub(super) fn cum(&self, t: i128) -> i128 {
+        self.cum_hint(t).0
+    }
+
+    /// [`cum`](Self::cum), and a hint for [`latest_at`](Self::latest_at)
+    /// with targets above it.
+    pub(super) fn cum_hint(&self, t: i128) -> (i128, usize) {
         let slot = self.locate(secs_of(t));
         let before: i128 = slot.iter().map(|(a, b)| (t.min(b) - a).max(0)).sum();
-        self.prefix_at(Measure::Seconds, slot.day, slot.before) * NANOS + before
+        let cum = self.prefix_at(Measure::Seconds, slot.day, slot.before) * NANOS + before;
+        (cum, slot.before)
     }
 
     /// Whether instant `t` (ns) is open.
@@ -497,10 +509,10 @@ impl Engine {
     }
 
     /// The smallest instant (ns) at which `cum` equals `target`.
-    pub(super) fn inverse(&self, target: i128) -> Result<i128, Exhausted> {
+    pub(super) fn inverse(&self, target: i128, hint: usize) -> Result<i128, Exhausted> {
         let (q, r) = div_rem(target, NANOS_I64);
         let c = q + i128::from(r != 0);
-        let (day, before) = self.find_at(Measure::Seconds, c)?;
+        let (day, before) = self.find_at(Measure::Seconds, c, hint)?;
         check_day(day)?;
         let slot = self.slot_at(day, before);
         let mut rem = target - self.prefix_at(Measure::Seconds, day, before) * NANOS;
@@ -518,8 +530,11 @@ impl Engine {
 
     /// The latest instant (ns) at which `cum` is at most `target`; it is an
     /// open instant.
-    pub(super) fn latest_at(&self, target: i128) -> Result<i128, Exhausted> {
-        Ok(self.inverse(target + 1)? - 1)
+    ///
+    /// `hint` is the second value of [`cum_hint`](Self::cum_hint) for an
+    /// instant whose `cum` is at most `target`, or 0.
+    pub(super) fn latest_at(&self, target: i128, hint: usize) -> Result<i128, Exhausted> {
+        Ok(self.inverse(target + 1, hint)? - 1)
     }
 
     /// The local date and the nanoseconds since local midnight of `t`.
@@ -537,6 +552,23 @@ impl Engine {
         let l = i64::try_from(l).unwrap_or(if l > 0 { i64::MAX / 2 } else { i64::MIN / 2 });
         i128::from(self.zone.to_utc(l)) * NANOS + sub
     }
+}
+
+/// The first index `i >= from` with `ends[i] >= target`, or `ends.len()`;
+/// every `ends[i]` with `i < from` must be below `target`. Gallops from
+/// `from`, so the cost grows with the distance, not the length.
+fn first_reaching(ends: &[i64], from: usize, target: i128) -> usize {
+    let len = ends.len();
+    let mut lo = from.min(len);
+    let mut hi = lo;
+    let mut step = 1;
+    while hi < len && i128::from(ends[hi]) < target {
+        lo = hi + 1;
+        hi = from.saturating_add(step).min(len);
+        step = step.saturating_mul(2);
+    }
+    let lo = lo.min(hi);
+    lo + ends[lo..hi].partition_point(|&e| i128::from(e) < target)
 }
 
 /// Floor division and remainder of an `i128` by a positive `i64`, with a

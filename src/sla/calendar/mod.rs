@@ -404,8 +404,8 @@ impl BusinessCalendar {
         if dn < 0 {
             return self.sub_ns(start, -dn, -d);
         }
-        let target = self.engine.cum(instant_ns(start)) + dn;
-        match self.engine.latest_at(target) {
+        let (cum, hint) = self.engine.cum_hint(instant_ns(start));
+        match self.engine.latest_at(cum + dn, hint) {
             Ok(ns) => ns_instant(ns),
             Err(Exhausted::Above) if dn == 0 => Err(CalendarError::NeverOpens { after: start }),
             Err(Exhausted::Above) => Err(CalendarError::RunsOut { start, needed: d }),
@@ -457,7 +457,7 @@ impl BusinessCalendar {
             return Ok(end);
         }
         let target = self.engine.cum(instant_ns(end)) - dn;
-        match self.engine.latest_at(target) {
+        match self.engine.latest_at(target, 0) {
             Ok(ns) => ns_instant(ns),
             Err(Exhausted::Below) => Err(CalendarError::RunsOutBefore {
                 end,

@@ -37,37 +37,66 @@ impl Transition {
     }
 }
 
-/// A sorted list of seconds with a bucket table over the scanned span, so
-/// that counting the keys `<= x` is a lookup plus a search among a few.
+/// A sorted list of numbers with a bucket table over `[from, to]`, so that
+/// counting the keys `<= x` is a lookup plus a search among a few.
 #[derive(Debug, PartialEq, Eq)]
-struct Index {
+pub(super) struct Index {
     keys: Vec<i64>,
-    /// `buckets[b]`: number of keys below `SCAN_FROM + b * 2^SHIFT`.
+    from: i64,
+    shift: u32,
+    /// `buckets[b]`: number of keys below `from + b * 2^shift`.
     buckets: Vec<usize>,
 }
 
-/// Bucket width: 2^24 s, about 194 days.
-const SHIFT: u32 = 24;
-
 impl Index {
-    fn new(keys: Vec<i64>) -> Index {
-        let count = ((SCAN_TO - SCAN_FROM) >> SHIFT) + 2;
+    /// Indexes `keys` (sorted) for queries mostly in `[from, to]`; the table
+    /// has at most about four buckets per key.
+    pub(super) fn new(keys: Vec<i64>, from: i64, to: i64) -> Index {
+        let span = to.saturating_sub(from).max(1);
+        let limit = i64::try_from(keys.len())
+            .unwrap_or(i64::MAX / 8)
+            .saturating_mul(4)
+            + 64;
+        let mut shift = 0;
+        while shift < 62 && (span >> shift) > limit {
+            shift += 1;
+        }
+        let count = (span >> shift) + 2;
         let buckets = (0..count)
-            .map(|b| keys.partition_point(|&k| k < SCAN_FROM + (b << SHIFT)))
+            .map(|b| {
+                let edge = from.saturating_add(b << shift);
+                keys.partition_point(|&k| k < edge)
+            })
             .collect();
-        Index { keys, buckets }
+        Index {
+            keys,
+            from,
+            shift,
+            buckets,
+        }
     }
 
     /// The number of keys `<= x`.
-    fn count_le(&self, x: i64) -> usize {
-        let b = (x - SCAN_FROM) >> SHIFT;
+    pub(super) fn count_le(&self, x: i64) -> usize {
+        self.count_where(x, |k| k <= x)
+    }
+
+    /// The number of keys `< x`.
+    pub(super) fn count_lt(&self, x: i64) -> usize {
+        self.count_where(x, |k| k < x)
+    }
+
+    fn count_where(&self, x: i64, below: impl Fn(i64) -> bool) -> usize {
+        let b = x.saturating_sub(self.from) >> self.shift;
         let (lo, hi) = match usize::try_from(b) {
             Ok(b) if b + 1 < self.buckets.len() => (self.buckets[b], self.buckets[b + 1]),
             Ok(_) => (self.buckets.last().copied().unwrap_or(0), self.keys.len()),
             Err(_) => (0, self.buckets.first().copied().unwrap_or(0)),
         };
-        let (lo, hi) = (lo.min(self.keys.len()), hi.min(self.keys.len()).max(lo));
-        lo + self.keys[lo..hi].partition_point(|&k| k <= x)
+        // `k <= x` may also hold for the first key of the next bucket.
+        let hi = (hi + 1).min(self.keys.len());
+        let lo = lo.min(hi);
+        lo + self.keys[lo..hi].partition_point(|&k| below(k))
     }
 }
 
@@ -152,8 +181,16 @@ impl Zone {
     fn new(initial: i32, transitions: Vec<Transition>) -> Zone {
         Zone {
             initial,
-            utc: Index::new(transitions.iter().map(|t| t.at).collect()),
-            local: Index::new(transitions.iter().map(Transition::local_key).collect()),
+            utc: Index::new(
+                transitions.iter().map(|t| t.at).collect(),
+                SCAN_FROM,
+                SCAN_TO,
+            ),
+            local: Index::new(
+                transitions.iter().map(Transition::local_key).collect(),
+                SCAN_FROM,
+                SCAN_TO,
+            ),
             transitions,
         }
     }
