@@ -1604,17 +1604,20 @@ mod tests {
         }
     }
 
-    const ZONES: [Tz; 6] = [
+    const ZONES: [Tz; 7] = [
         chrono_tz::UTC,
         New_York,
         Los_Angeles,
         chrono_tz::Europe::London,
         chrono_tz::Australia::Lord_Howe,
         chrono_tz::Asia::Kolkata,
+        chrono_tz::Pacific::Apia,
     ];
 
-    /// Dates near DST changes of the zones above (and one quiet date).
-    const BASES: [(i32, u32, u32); 7] = [
+    /// Dates near DST changes of the zones above, a quiet date, the end of
+    /// local mean time in New York, the last and first changes in chrono-tz's
+    /// New York data, Samoa skipping 2011-12-30, and dates beyond the data.
+    const BASES: [(i32, u32, u32); 13] = [
         (2021, 3, 14),
         (2021, 11, 7),
         (2021, 3, 28),
@@ -1622,6 +1625,12 @@ mod tests {
         (2021, 4, 4),
         (2021, 10, 3),
         (2021, 6, 21),
+        (1883, 11, 18),
+        (1918, 3, 31),
+        (2099, 11, 1),
+        (2011, 12, 30),
+        (2250, 6, 1),
+        (1750, 1, 1),
     ];
 
     fn span_text(start_min: u32, len_min: u32) -> String {
@@ -1779,15 +1788,24 @@ mod tests {
             let from = instant(&case, start_min * 60, 0);
             let to = from + TimeDelta::minutes(len_min);
             let reference = Reference::new(&case.cal.spec, from.date_naive(), to.date_naive());
-            let mut open_minutes = 0;
-            for m in 0..len_min {
-                let u = from.timestamp() + m * 60;
-                let open = reference.is_open(u);
-                let at = DateTime::from_timestamp(u, 0).unwrap();
+            // Minute by minute, and at every boundary (boundaries are not on
+            // whole minutes when the offset has seconds, as local mean time does).
+            let (a, b) = (from.timestamp(), to.timestamp());
+            let mut points: Vec<i64> = (0..len_min).map(|m| a + m * 60).collect();
+            points.extend(reference.open.iter().chain(&reference.closed).flat_map(|&(x, y)| [x, y]));
+            points.push(b);
+            points.retain(|&p| a <= p && p <= b);
+            points.sort_unstable();
+            points.dedup();
+            let mut open_secs = 0;
+            for pair in points.windows(2) {
+                // Openness is constant between consecutive boundaries.
+                let open = reference.is_open(pair[0]);
+                let at = DateTime::from_timestamp(pair[0], 0).unwrap();
                 prop_assert_eq!(case.cal.is_open(at), open, "is_open at {}", at);
-                open_minutes += i64::from(open);
+                open_secs += if open { pair[1] - pair[0] } else { 0 };
             }
-            prop_assert_eq!(case.cal.elapsed(from, to), TimeDelta::minutes(open_minutes));
+            prop_assert_eq!(case.cal.elapsed(from, to), TimeDelta::seconds(open_secs));
         }
 
         #[test]
