@@ -212,7 +212,9 @@ fn compute_slot(zone: &Zone, rules: &Rules<'_>, day: i64) -> (i64, i64, Vec<(i64
     let end = zone.to_utc((day + 1) * DAY).max(start);
     let mut open = Vec::new();
     let mut closed = Vec::new();
-    for d in day - 1..=day + 1 {
+    // Two days back: when a DST gap swallows a whole date (Samoa skipped
+    // 2011-12-30), a shift from the day before it continues in the slot after.
+    for d in day - 2..=day + 1 {
         to_utc(zone, d, rules.hours(d), &mut open);
         to_utc(zone, d, rules.breaks(d), &mut closed);
     }
