@@ -365,11 +365,6 @@ impl Engine {
                 .all(|(&(a, b), &(c, d))| a - start == c && b - start == d)
     }
 
-    #[cfg(test)]
-    pub(super) fn specials_len(&self) -> usize {
-        self.specials.len()
-    }
-
     fn regular_prefix(&self, m: Measure, day: i64) -> i128 {
         let m = m as usize;
         // Days are at most about 10^14 in magnitude (instants are clamped

@@ -402,7 +402,7 @@ impl BusinessCalendar {
     pub fn add(&self, start: DateTime<Utc>, d: TimeDelta) -> Result<DateTime<Utc>, CalendarError> {
         let dn = delta_ns(d);
         if dn < 0 {
-            return self.sub_ns(start, -dn, -d);
+            return self.sub_ns(start, -dn);
         }
         let (cum, hint) = self.engine.cum_hint(instant_ns(start));
         match self.engine.latest_at(cum + dn, hint) {
@@ -444,15 +444,10 @@ impl BusinessCalendar {
         if dn < 0 {
             return self.add(end, -d);
         }
-        self.sub_ns(end, dn, d)
+        self.sub_ns(end, dn)
     }
 
-    fn sub_ns(
-        &self,
-        end: DateTime<Utc>,
-        dn: i128,
-        d: TimeDelta,
-    ) -> Result<DateTime<Utc>, CalendarError> {
+    fn sub_ns(&self, end: DateTime<Utc>, dn: i128) -> Result<DateTime<Utc>, CalendarError> {
         if dn == 0 {
             return Ok(end);
         }
@@ -463,10 +458,7 @@ impl BusinessCalendar {
                 end,
                 needed: ns_delta(dn),
             }),
-            Err(_) => {
-                let _ = d;
-                Err(CalendarError::OutOfRange)
-            }
+            Err(_) => Err(CalendarError::OutOfRange),
         }
     }
 
@@ -477,18 +469,14 @@ impl BusinessCalendar {
     /// use chrono_tz::America::Los_Angeles;
     /// use escalate::sla::BusinessCalendar;
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let cal = BusinessCalendar::builder(Los_Angeles).weekdays(&["00:00-24:00"]).build()?;
-    /// // Spring forward: Monday 2021-03-15 is a normal day, but look at Sunday's
-    /// // neighbour on a 24/7 calendar instead.
-    /// let all = BusinessCalendar::builder(Los_Angeles)
-    ///     .weekdays(&["00:00-24:00"])
-    ///     .hours(chrono::Weekday::Sat, &["00:00-24:00"])
-    ///     .hours(chrono::Weekday::Sun, &["00:00-24:00"])
-    ///     .build()?;
+    /// let cal: BusinessCalendar = serde_json::from_str(
+    ///     r#"{"time_zone": "America/Los_Angeles", "hours": "always"}"#,
+    /// )?;
+    /// // Sunday 2021-03-14 springs forward: the local day is 23 hours long.
     /// let sun = Los_Angeles.with_ymd_and_hms(2021, 3, 14, 0, 0, 0).unwrap().to_utc();
     /// let mon = Los_Angeles.with_ymd_and_hms(2021, 3, 15, 0, 0, 0).unwrap().to_utc();
-    /// assert_eq!(all.elapsed(sun, mon), TimeDelta::hours(23));
-    /// assert_eq!(cal.elapsed(sun, mon), TimeDelta::zero()); // weekdays only
+    /// assert_eq!(cal.elapsed(sun, mon), TimeDelta::hours(23));
+    /// assert_eq!(cal.elapsed(mon, sun), TimeDelta::zero());
     /// # Ok(())
     /// # }
     /// ```
@@ -813,18 +801,6 @@ mod tests {
 
     fn hours(h: i64) -> TimeDelta {
         TimeDelta::hours(h)
-    }
-
-    #[test]
-    #[ignore = "timing probe"]
-    fn construction_cost() {
-        let _ = nine_to_five();
-        let start = std::time::Instant::now();
-        for _ in 0..20 {
-            let _ = nine_to_five();
-        }
-        eprintln!("build: {:?}", start.elapsed() / 20);
-        eprintln!("specials: {}", nine_to_five().engine.specials_len());
     }
 
     #[test]
@@ -1174,15 +1150,24 @@ mod tests {
             cal.sub(tue_10, hours(1)).unwrap(),
             local(New_York, 2021, 6, 22, 9, 0)
         );
+        // Counting back, one hour runs out at Monday's closing time; the
+        // latest instant from which an hour reaches 10:00 is Tuesday 09:00,
+        // not Monday 17:00.
+        assert_ne!(
+            cal.sub(tue_10, hours(1)).unwrap(),
+            local(New_York, 2021, 6, 21, 17, 0)
+        );
         // One more hour back reaches Monday 16:00 (latest instant with 2 h to go).
         assert_eq!(
             cal.sub(tue_10, hours(2)).unwrap(),
             local(New_York, 2021, 6, 21, 16, 0)
         );
-        // Running out exactly at a closing time (Monday 17:00) gives the
-        // next opening: from Tuesday 09:00, one hour reaches 10:00.
-        let tue_09 = local(New_York, 2021, 6, 22, 9, 0);
-        assert_eq!(cal.sub(tue_10, hours(1)).unwrap(), tue_09);
+        // From a closed instant: Tuesday 08:00, one hour back is Monday 16:00.
+        let tue_08 = local(New_York, 2021, 6, 22, 8, 0);
+        assert_eq!(
+            cal.sub(tue_08, hours(1)).unwrap(),
+            local(New_York, 2021, 6, 21, 16, 0)
+        );
         assert_eq!(cal.sub(tue_10, TimeDelta::zero()).unwrap(), tue_10);
         // Negative durations mirror.
         assert_eq!(
@@ -1375,6 +1360,29 @@ mod tests {
         );
     }
 
+    #[test]
+    fn toml_policy_shape() {
+        let text = r#"
+            time_zone = "America/New_York"
+            holidays = ["2021-12-25"]
+
+            [hours]
+            mon = ["09:00-17:00"]
+            sat = ["09:00-12:00", "13:00-17:00"]
+            sun = ["22:00-06:00"]
+
+            [breaks]
+            "2021-03-05" = ["12:00-13:00"]
+
+            [shifts]
+            "2021-12-24" = ["09:00-12:00"]
+        "#;
+        let from_toml: BusinessCalendar = toml::from_str(text).unwrap();
+        let from_json: BusinessCalendar = serde_json::from_str(SAMPLE).unwrap();
+        assert_eq!(from_toml, from_json);
+        assert_eq!(from_toml.time_zone(), New_York);
+    }
+
     #[track_caller]
     fn config_error(json: &str) -> String {
         let err = serde_json::from_str::<BusinessCalendar>(json)
@@ -1555,6 +1563,8 @@ mod tests {
     struct Reference {
         open: Vec<(i64, i64)>,
         closed: Vec<(i64, i64)>,
+        /// The date each `open` interval belongs to.
+        owner: Vec<NaiveDate>,
     }
 
     fn reference_utc(tz: Tz, day: NaiveDate, secs: i64) -> i64 {
@@ -1574,6 +1584,7 @@ mod tests {
             let mut r = Reference {
                 open: Vec::new(),
                 closed: Vec::new(),
+                owner: Vec::new(),
             };
             let mut day = from - TimeDelta::days(2);
             while day <= to + TimeDelta::days(2) {
@@ -1591,6 +1602,7 @@ mod tests {
                     )
                 };
                 r.open.extend(hours.iter().map(convert));
+                r.owner.resize(r.open.len(), day);
                 r.closed
                     .extend(spec.breaks.get(&day).into_iter().flatten().map(convert));
                 day += TimeDelta::days(1);
@@ -1601,6 +1613,26 @@ mod tests {
         fn is_open(&self, u: i64) -> bool {
             self.open.iter().any(|&(a, b)| a <= u && u < b)
                 && !self.closed.iter().any(|&(a, b)| a <= u && u < b)
+        }
+
+        /// Whether some interval of `day` keeps time outside every break.
+        fn is_business_day(&self, day: NaiveDate) -> bool {
+            let mut closed = self.closed.clone();
+            closed.sort_unstable();
+            self.open.iter().zip(&self.owner).any(|(&(a, b), &owner)| {
+                if owner != day {
+                    return false;
+                }
+                // Sweep the breaks from `a`; open time remains if a gap shows.
+                let mut covered_to = a;
+                for &(c, d) in &closed {
+                    if c > covered_to {
+                        break;
+                    }
+                    covered_to = covered_to.max(d);
+                }
+                covered_to < b
+            })
         }
     }
 
@@ -1820,13 +1852,30 @@ mod tests {
 
         #[test]
         fn add_days_lands_on_an_open_instant_after_n_business_days(case in calendars(), o in -WEEK..WEEK, n in 1u32..15) {
-            let t = instant(&case, o, 0);
+            let t = instant(&case, o, n);
             let u = case.cal.add_days(t, n).unwrap();
             prop_assert!(case.cal.is_open(u));
             prop_assert!(u > t);
-            // n steps of one business day reach at least as far as the first step.
-            let one = case.cal.add_days(t, 1).unwrap();
-            prop_assert!(one <= u);
+            // The reference: count dates owning open hours, keep the local
+            // time of day, then go to the next opening.
+            let tz = case.cal.time_zone();
+            let local = t.with_timezone(&tz).naive_local();
+            let tod = local - local.date().and_time(chrono::NaiveTime::MIN);
+            let horizon = local.date() + TimeDelta::days(7 * i64::from(n) + 14);
+            let reference = Reference::new(&case.cal.spec, local.date(), horizon);
+            let mut day = local.date();
+            let mut left = n;
+            while left > 0 && day < horizon {
+                day += TimeDelta::days(1);
+                if reference.is_business_day(day) {
+                    left -= 1;
+                }
+            }
+            prop_assert_eq!(left, 0);
+            let secs = tod.num_seconds();
+            let nanos = tod - TimeDelta::seconds(secs);
+            let target = DateTime::from_timestamp(reference_utc(tz, day, secs), 0).unwrap() + nanos;
+            prop_assert_eq!(u, case.cal.next_open(target).unwrap());
         }
     }
 }
