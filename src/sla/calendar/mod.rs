@@ -88,7 +88,11 @@ use spec::{Span, Spec};
 ///
 /// *Cost.* Queries take a few binary searches over the precomputed
 /// exception days and DST transitions; whole weeks are counted by
-/// multiplication, so `elapsed` over a year or a century costs the same.
+/// multiplication, so `elapsed` over a year or a century costs the same
+/// (about 0.1 µs; see `BENCHMARKS.md`). Building a calendar does that
+/// precomputation (about 0.3 ms for a zone with DST); the first calendar in
+/// a time zone also tabulates the zone's offset changes, about 5 ms once per
+/// process. Cloning is cheap: the tables are shared.
 #[derive(Clone)]
 pub struct BusinessCalendar {
     spec: Spec,
