@@ -80,7 +80,12 @@ use spec::{Span, Spec};
 /// - `sub(u, d)` is the latest instant from which `d` of business time
 ///   reaches `u`; for an open instant `t`, `sub(add(t, d), d) == t`, and for
 ///   an open `u`, `add(sub(u, d), d) == u`;
-/// - `elapsed(t, u) + elapsed(u, v) == elapsed(t, v)` for `t <= u <= v`.
+/// - `elapsed(t, u) + elapsed(u, v) == elapsed(t, v)` for `t <= u <= v`;
+/// - negative durations mirror: `add(t, -d) == sub(t, d)` and
+///   `sub(t, -d) == add(t, d)`.
+///
+/// [`add_days`](Self::add_days) counts business days (dates that own open
+/// hours) and keeps the local time of day.
 ///
 /// *Totality.* No method panics or loops on any input. Where the answer
 /// does not exist (the calendar never opens again, or the result is beyond
@@ -93,6 +98,30 @@ use spec::{Span, Spec};
 /// precomputation (about 0.3 ms for a zone with DST); the first calendar in
 /// a time zone also tabulates the zone's offset changes, about 5 ms once per
 /// process. Cloning is cheap: the tables are shared.
+///
+/// # Serialization
+///
+/// Calendars serialize to the shape policy files use; missing keys mean
+/// none (a missing `time_zone` means UTC), and `"hours": "always"` means
+/// open around the clock:
+///
+/// ```json
+/// {"time_zone": "America/New_York",
+///  "hours": {"mon": ["09:00-17:00"], "sat": ["09:00-12:00", "13:00-17:00"], "sun": ["22:00-06:00"]},
+///  "holidays": ["2021-12-25"],
+///  "breaks": {"2021-03-05": ["12:00-13:00"]},
+///  "shifts": {"2021-12-24": ["09:00-12:00"]}}
+/// ```
+///
+/// Deserialization validates like [`CalendarBuilder::build`] and reports a
+/// [`CalendarConfigError`] message naming the field. Serialization writes
+/// the same shape back, so a round trip gives an equal calendar.
+///
+/// # Equality
+///
+/// Two calendars are equal when their descriptions are equal (zone, weekly
+/// hours as written, holidays, breaks, shifts), not merely when they behave
+/// alike: `09:00-12:00` plus `12:00-17:00` is not equal to `09:00-17:00`.
 #[derive(Clone)]
 pub struct BusinessCalendar {
     spec: Spec,
