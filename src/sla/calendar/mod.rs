@@ -57,7 +57,8 @@ use spec::{Span, Spec};
 ///   overnight shift from the evening before still runs into it;
 /// - a break removes its local time span on its date from whatever hours
 ///   fall in it (the date's own hours and a shift running in from the
-///   evening before);
+///   evening before); like hours, a break such as `23:00-01:00` runs past
+///   midnight into the next date;
 /// - a shift replaces the weekly hours of its date (an empty shift closes
 ///   the date, like a holiday).
 ///
@@ -122,7 +123,8 @@ use spec::{Span, Spec};
 /// Two calendars are equal when their descriptions are equal (zone, weekly
 /// hours as written, holidays, breaks, shifts), not merely when they behave
 /// alike: `09:00-12:00` plus `12:00-17:00` is not equal to `09:00-17:00`.
-#[derive(Clone)]
+#[derive(Clone, Deserialize)]
+#[serde(try_from = "spec::Repr")]
 pub struct BusinessCalendar {
     spec: Spec,
     engine: Arc<Engine>,
@@ -794,12 +796,11 @@ impl Serialize for BusinessCalendar {
     }
 }
 
-impl<'de> Deserialize<'de> for BusinessCalendar {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let repr = spec::Repr::deserialize(deserializer)?;
-        Spec::try_from(repr)
-            .and_then(BusinessCalendar::from_spec)
-            .map_err(serde::de::Error::custom)
+impl TryFrom<spec::Repr> for BusinessCalendar {
+    type Error = CalendarConfigError;
+
+    fn try_from(repr: spec::Repr) -> Result<Self, CalendarConfigError> {
+        Spec::try_from(repr).and_then(BusinessCalendar::from_spec)
     }
 }
 
