@@ -1072,6 +1072,25 @@ mod tests {
     }
 
     #[test]
+    fn overnight_break_runs_into_the_next_date() {
+        let cal = BusinessCalendar::builder(New_York)
+            .weekdays(&["00:00-24:00"])
+            .break_on(date(2021, 6, 21), &["23:00-01:00"])
+            .build()
+            .unwrap();
+        assert!(!cal.is_open(local(New_York, 2021, 6, 21, 23, 30)));
+        assert!(!cal.is_open(local(New_York, 2021, 6, 22, 0, 30)));
+        assert!(cal.is_open(local(New_York, 2021, 6, 22, 1, 0)));
+        let mon = local(New_York, 2021, 6, 21, 0, 0);
+        assert_eq!(cal.elapsed(mon, mon + TimeDelta::days(2)), hours(46));
+        assert_eq!(
+            cal.add(local(New_York, 2021, 6, 21, 22, 30), hours(1))
+                .unwrap(),
+            local(New_York, 2021, 6, 22, 1, 30)
+        );
+    }
+
+    #[test]
     fn shift_replaces_weekly_hours() {
         let cal = BusinessCalendar::builder(New_York)
             .weekdays(&["09:00-17:00"])
