@@ -46,14 +46,24 @@ fn escalate_office() -> BusinessCalendar {
 fn workclock_office() -> Schedule {
     Schedule::builder()
         .time_zone("America/New_York")
-        .rule(WorkDay::new(time(9, 0, 0, 0), time(17, 0, 0, 0), Weekdays::MON_TO_FRI))
-        .rule(Holidays::new(HOLIDAYS.map(|(y, m, d)| Date::new(y, m, d).expect("valid holiday"))))
+        .rule(WorkDay::new(
+            time(9, 0, 0, 0),
+            time(17, 0, 0, 0),
+            Weekdays::MON_TO_FRI,
+        ))
+        .rule(Holidays::new(
+            HOLIDAYS.map(|(y, m, d)| Date::new(y, m, d).expect("valid holiday")),
+        ))
         .build()
         .expect("valid schedule")
 }
 
 fn ny(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-    New_York.with_ymd_and_hms(y, m, d, h, min, 0).single().expect("unambiguous").to_utc()
+    New_York
+        .with_ymd_and_hms(y, m, d, h, min, 0)
+        .single()
+        .expect("unambiguous")
+        .to_utc()
 }
 
 fn ts(t: DateTime<Utc>) -> Timestamp {
@@ -61,19 +71,28 @@ fn ts(t: DateTime<Utc>) -> Timestamp {
 }
 
 fn show(t: Result<DateTime<Utc>, String>) -> String {
-    t.map(|t| t.with_timezone(&New_York).format("%Y-%m-%d %H:%M %Z").to_string())
-        .unwrap_or_else(|e| format!("error: {e}"))
+    t.map(|t| {
+        t.with_timezone(&New_York)
+            .format("%Y-%m-%d %H:%M %Z")
+            .to_string()
+    })
+    .unwrap_or_else(|e| format!("error: {e}"))
 }
 
 fn show_wc(t: Result<Timestamp, workclock::Error>) -> String {
     show(
-        t.map_err(|e| e.to_string())
-            .and_then(|t| DateTime::from_timestamp(t.as_second(), 0).ok_or_else(|| "range".to_owned())),
+        t.map_err(|e| e.to_string()).and_then(|t| {
+            DateTime::from_timestamp(t.as_second(), 0).ok_or_else(|| "range".to_owned())
+        }),
     )
 }
 
 fn compare(label: &str, ours: String, theirs: String, why: &str) {
-    let verdict = if ours == theirs { "agree".to_owned() } else { format!("DIFFER: {why}") };
+    let verdict = if ours == theirs {
+        "agree".to_owned()
+    } else {
+        format!("DIFFER: {why}")
+    };
     println!("{label:<44} escalate {ours:<24} workclock {theirs:<24} {verdict}");
 }
 
@@ -123,7 +142,13 @@ fn answers() {
         .expect("valid");
     let wc_night = Schedule::builder()
         .time_zone("America/New_York")
-        .rule(WorkDay::new(time(22, 0, 0, 0), time(6, 0, 0, 0), [jiff::civil::Weekday::Friday].into_iter().collect::<Weekdays>()))
+        .rule(WorkDay::new(
+            time(22, 0, 0, 0),
+            time(6, 0, 0, 0),
+            [jiff::civil::Weekday::Friday]
+                .into_iter()
+                .collect::<Weekdays>(),
+        ))
         .rule(Holidays::new([Date::new(2021, 12, 25).expect("date")]))
         .build()
         .expect("valid");
