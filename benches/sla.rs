@@ -52,6 +52,12 @@ fn calendar(c: &mut Criterion) {
         b.iter(|| black_box(&cal).elapsed(black_box(from), black_box(to)));
     });
 
+    // Evidence that the cost does not grow with the range: a century.
+    let later = new_york(2121, 1, 4, 10);
+    group.bench_function("elapsed_one_century", |b| {
+        b.iter(|| black_box(&cal).elapsed(black_box(from), black_box(later)));
+    });
+
     group.finish();
 }
 

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use chrono::{Datelike, NaiveDate};
 
 use super::spec::{Span, Spec};
-use super::zone::{DAY, Zone};
+use super::zone::{DAY, Index, Zone};
 
 /// Nanoseconds per second.
 pub(super) const NANOS: i128 = 1_000_000_000;
@@ -74,6 +74,8 @@ struct Special {
 #[derive(Clone, Copy)]
 pub(super) struct Slot<'a> {
     pub(super) day: i64,
+    /// How many special slots come before this one.
+    before: usize,
     /// Absolute UTC second the relative intervals are shifted by.
     base: i64,
     /// Open intervals, relative to `base`.
@@ -102,6 +104,10 @@ pub(super) struct Engine {
     per_day: [[i64; 7]; 2],
     week_prefix: [[i64; 8]; 2],
     specials: Vec<Special>,
+    /// `specials[i].day`, indexed for fast searches.
+    special_days: Index,
+    /// Cumulative measures at the end of each special slot, per measure.
+    special_ends: [Vec<i64>; 2],
     intervals: Vec<(i64, i64)>,
 }
 
@@ -206,7 +212,9 @@ fn compute_slot(zone: &Zone, rules: &Rules<'_>, day: i64) -> (i64, i64, Vec<(i64
     let end = zone.to_utc((day + 1) * DAY).max(start);
     let mut open = Vec::new();
     let mut closed = Vec::new();
-    for d in day - 1..=day + 1 {
+    // Two days back: when a DST gap swallows a whole date (Samoa skipped
+    // 2011-12-30), a shift from the day before it continues in the slot after.
+    for d in day - 2..=day + 1 {
         to_utc(zone, d, rules.hours(d), &mut open);
         to_utc(zone, d, rules.breaks(d), &mut closed);
     }
@@ -257,6 +265,8 @@ impl Engine {
             per_day,
             week_prefix,
             specials: Vec::new(),
+            special_days: Index::new(Vec::new(), 0, 0),
+            special_ends: [Vec::new(), Vec::new()],
             intervals: Vec::new(),
         };
         engine.compute_specials(spec);
@@ -310,6 +320,11 @@ impl Engine {
                 delta_through: delta,
             });
         }
+        let (first, last) = (
+            self.specials.first().map_or(0, |s| s.day),
+            self.specials.last().map_or(0, |s| s.day),
+        );
+        self.special_days = Index::new(self.specials.iter().map(|s| s.day).collect(), first, last);
         for i in 0..self.specials.len() {
             let day = self.specials[i].day;
             let at_start = [
@@ -317,6 +332,13 @@ impl Engine {
                 self.prefix_i64(Measure::BusinessDays, day),
             ];
             self.specials[i].at_start = at_start;
+        }
+        for m in 0..2 {
+            self.special_ends[m] = self
+                .specials
+                .iter()
+                .map(|s| s.at_start[m] + s.value[m])
+                .collect();
         }
     }
 
@@ -343,23 +365,26 @@ impl Engine {
                 .all(|(&(a, b), &(c, d))| a - start == c && b - start == d)
     }
 
-    #[cfg(test)]
-    pub(super) fn specials_len(&self) -> usize {
-        self.specials.len()
-    }
-
     fn regular_prefix(&self, m: Measure, day: i64) -> i128 {
         let m = m as usize;
-        let k = i128::from(day) + 3;
-        let week: i128 = self.week_prefix[m][7].into();
+        // Days are at most about 10^14 in magnitude (instants are clamped
+        // in `secs_of`), so weeks times a week's seconds fit in i128 easily
+        // and the division is done in i64.
+        let k = day.saturating_add(3);
         let w = usize::try_from(k.rem_euclid(7)).unwrap_or(0);
-        k.div_euclid(7) * week + i128::from(self.week_prefix[m][w])
+        i128::from(k.div_euclid(7)) * i128::from(self.week_prefix[m][7])
+            + i128::from(self.week_prefix[m][w])
     }
 
     /// The measure summed over all slots before `day` (from an arbitrary origin).
     pub(super) fn prefix(&self, m: Measure, day: i64) -> i128 {
-        let i = self.specials.partition_point(|s| s.day < day);
-        let delta = i
+        let i = self.special_days.count_lt(day);
+        self.prefix_at(m, day, i)
+    }
+
+    /// [`prefix`](Self::prefix) when `before` specials precede `day`.
+    fn prefix_at(&self, m: Measure, day: i64, before: usize) -> i128 {
+        let delta = before
             .checked_sub(1)
             .map_or(0, |j| self.specials[j].delta_through[m as usize]);
         self.regular_prefix(m, day) + i128::from(delta)
@@ -372,10 +397,14 @@ impl Engine {
 
     /// The day `D` with `prefix(D) < target <= prefix(D + 1)`.
     pub(super) fn find(&self, m: Measure, target: i128) -> Result<i64, Exhausted> {
+        self.find_at(m, target, 0).map(|(day, _)| day)
+    }
+
+    /// [`find`](Self::find), also returning how many specials precede the
+    /// day. `hint`: a number of specials known to end below `target`.
+    fn find_at(&self, m: Measure, target: i128, hint: usize) -> Result<(i64, usize), Exhausted> {
         let mi = m as usize;
-        let next = self
-            .specials
-            .partition_point(|s| i128::from(s.at_start[mi] + s.value[mi]) < target);
+        let next = first_reaching(&self.special_ends[mi], hint, target);
         let delta = match next.checked_sub(1) {
             Some(prev) => self.specials[prev].delta_through[mi],
             None => 0,
@@ -383,7 +412,7 @@ impl Engine {
         if let Some(s) = self.specials.get(next)
             && i128::from(s.at_start[mi]) < target
         {
-            return Ok(s.day);
+            return Ok((s.day, next));
         }
         let week = i128::from(self.week_prefix[mi][7]);
         if week == 0 {
@@ -394,33 +423,38 @@ impl Engine {
             });
         }
         let r = target - i128::from(delta);
-        let q = (r - 1).div_euclid(week);
+        let week64 = self.week_prefix[mi][7];
+        let (q, _) = div_rem(r - 1, week64);
         let rem = r - q * week; // in 1..=week
         let w = (0..7)
             .find(|&w| i128::from(self.week_prefix[mi][w + 1]) >= rem)
             .unwrap_or(6);
         let day = q * 7 + i128::try_from(w).unwrap_or(0) - 3;
-        i64::try_from(day).map_err(|_| Exhausted::Range)
+        i64::try_from(day)
+            .map(|day| (day, next))
+            .map_err(|_| Exhausted::Range)
     }
 
     /// The slot of day `day`.
-    pub(super) fn slot(&self, day: i64) -> Slot<'_> {
-        let i = self.specials.partition_point(|s| s.day < day);
-        match self.specials.get(i) {
-            Some(s) if s.day == day => self.special_slot(s),
+    /// The slot of `day`, when `before` specials precede it.
+    fn slot_at(&self, day: i64, before: usize) -> Slot<'_> {
+        match self.specials.get(before) {
+            Some(s) if s.day == day => self.special_slot(s, before),
             _ => Slot {
                 day,
+                before,
                 base: self.zone.to_utc(day * DAY),
                 intervals: &self.regular[weekday(day)],
             },
         }
     }
 
-    fn special_slot<'a>(&'a self, s: &Special) -> Slot<'a> {
+    fn special_slot(&self, s: &Special, index: usize) -> Slot<'_> {
         let lo = s.lo as usize;
         let hi = (s.hi as usize).min(self.intervals.len()).max(lo);
         Slot {
             day: s.day,
+            before: index,
             base: 0,
             intervals: &self.intervals[lo..hi],
         }
@@ -430,14 +464,23 @@ impl Engine {
     pub(super) fn locate(&self, u: i64) -> Slot<'_> {
         let off = i64::from(self.zone.offset_at(u));
         let d = (u + off).div_euclid(DAY);
-        let i = self.specials.partition_point(|s| s.day < d - 2);
-        for s in self.specials[i..].iter().take_while(|s| s.day <= d + 2) {
+        let i = self.special_days.count_lt(d - 2);
+        let mut before = i;
+        for (k, s) in self.specials[i..]
+            .iter()
+            .enumerate()
+            .take_while(|(_, s)| s.day <= d + 2)
+        {
             if s.start <= u && u < s.end {
-                return self.special_slot(s);
+                return self.special_slot(s, i + k);
+            }
+            if s.day < d {
+                before = i + k + 1;
             }
         }
         Slot {
             day: d,
+            before,
             base: d * DAY - off,
             intervals: &self.regular[weekday(d)],
         }
@@ -445,9 +488,16 @@ impl Engine {
 
     /// Business time (ns) from the origin to instant `t` (ns).
     pub(super) fn cum(&self, t: i128) -> i128 {
+        self.cum_hint(t).0
+    }
+
+    /// [`cum`](Self::cum), and a hint for [`latest_at`](Self::latest_at)
+    /// with targets above it.
+    pub(super) fn cum_hint(&self, t: i128) -> (i128, usize) {
         let slot = self.locate(secs_of(t));
         let before: i128 = slot.iter().map(|(a, b)| (t.min(b) - a).max(0)).sum();
-        self.prefix(Measure::Seconds, slot.day) * NANOS + before
+        let cum = self.prefix_at(Measure::Seconds, slot.day, slot.before) * NANOS + before;
+        (cum, slot.before)
     }
 
     /// Whether instant `t` (ns) is open.
@@ -456,12 +506,13 @@ impl Engine {
     }
 
     /// The smallest instant (ns) at which `cum` equals `target`.
-    pub(super) fn inverse(&self, target: i128) -> Result<i128, Exhausted> {
-        let c = target.div_euclid(NANOS) + i128::from(target.rem_euclid(NANOS) != 0);
-        let day = self.find(Measure::Seconds, c)?;
+    pub(super) fn inverse(&self, target: i128, hint: usize) -> Result<i128, Exhausted> {
+        let (q, r) = div_rem(target, NANOS_I64);
+        let c = q + i128::from(r != 0);
+        let (day, before) = self.find_at(Measure::Seconds, c, hint)?;
         check_day(day)?;
-        let slot = self.slot(day);
-        let mut rem = target - self.prefix(Measure::Seconds, day) * NANOS;
+        let slot = self.slot_at(day, before);
+        let mut rem = target - self.prefix_at(Measure::Seconds, day, before) * NANOS;
         let mut last = None;
         for (a, b) in slot.iter() {
             if rem <= b - a {
@@ -476,8 +527,11 @@ impl Engine {
 
     /// The latest instant (ns) at which `cum` is at most `target`; it is an
     /// open instant.
-    pub(super) fn latest_at(&self, target: i128) -> Result<i128, Exhausted> {
-        Ok(self.inverse(target + 1)? - 1)
+    ///
+    /// `hint` is the second value of [`cum_hint`](Self::cum_hint) for an
+    /// instant whose `cum` is at most `target`, or 0.
+    pub(super) fn latest_at(&self, target: i128, hint: usize) -> Result<i128, Exhausted> {
+        Ok(self.inverse(target + 1, hint)? - 1)
     }
 
     /// The local date and the nanoseconds since local midnight of `t`.
@@ -490,12 +544,42 @@ impl Engine {
 
     /// The UTC instant (ns) of local date `day` at `tod` ns after midnight.
     pub(super) fn local_to_instant(&self, day: i64, tod: i128) -> i128 {
-        let secs = tod.div_euclid(NANOS);
+        let (secs, sub) = div_rem(tod, NANOS_I64);
         let l = i128::from(day) * i128::from(DAY) + secs;
         let l = i64::try_from(l).unwrap_or(if l > 0 { i64::MAX / 2 } else { i64::MIN / 2 });
-        i128::from(self.zone.to_utc(l)) * NANOS + tod.rem_euclid(NANOS)
+        i128::from(self.zone.to_utc(l)) * NANOS + sub
     }
 }
+
+/// The first index `i >= from` with `ends[i] >= target`, or `ends.len()`;
+/// every `ends[i]` with `i < from` must be below `target`. Gallops from
+/// `from`, so the cost grows with the distance, not the length.
+fn first_reaching(ends: &[i64], from: usize, target: i128) -> usize {
+    let len = ends.len();
+    let mut lo = from.min(len);
+    let mut hi = lo;
+    let mut step = 1;
+    while hi < len && i128::from(ends[hi]) < target {
+        lo = hi + 1;
+        hi = from.saturating_add(step).min(len);
+        step = step.saturating_mul(2);
+    }
+    let lo = lo.min(hi);
+    lo + ends[lo..hi].partition_point(|&e| i128::from(e) < target)
+}
+
+/// Floor division and remainder of an `i128` by a positive `i64`, with a
+/// fast path when the dividend fits in an `i64` (128-bit division is slow).
+pub(super) fn div_rem(a: i128, b: i64) -> (i128, i128) {
+    if let Ok(a) = i64::try_from(a) {
+        (a.div_euclid(b).into(), a.rem_euclid(b).into())
+    } else {
+        let b = i128::from(b);
+        (a.div_euclid(b), a.rem_euclid(b))
+    }
+}
+
+const NANOS_I64: i64 = 1_000_000_000;
 
 /// Keeps day arithmetic (`day * DAY`) far from overflow.
 pub(super) fn check_day(day: i64) -> Result<(), Exhausted> {
@@ -509,7 +593,7 @@ pub(super) fn check_day(day: i64) -> Result<(), Exhausted> {
 /// Whole seconds of an instant in ns, saturated to a range where day
 /// arithmetic cannot overflow.
 fn secs_of(t: i128) -> i64 {
-    let s = t.div_euclid(NANOS);
+    let (s, _) = div_rem(t, NANOS_I64);
     let limit = i128::from(i64::MAX / 4);
     i64::try_from(s.clamp(-limit, limit)).unwrap_or(0)
 }

@@ -20,7 +20,7 @@ pub(super) const DAY_KEYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat"
 /// A local time span `[start, end)` in seconds after midnight. `end` is in
 /// `1..=86_400`; `end < start` means the span runs past midnight into the
 /// next day. `end == start` is rejected at parse time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(super) struct Span {
     pub(super) start: u32,
     pub(super) end: u32,
@@ -66,6 +66,12 @@ impl Span {
         // `00:00` as an end means midnight of the next day, like `24:00`.
         let end = if end == 0 { DAY } else { end };
         Ok(Span { start, end })
+    }
+}
+
+impl fmt::Debug for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "\"{self}\"")
     }
 }
 

@@ -37,11 +37,78 @@ impl Transition {
     }
 }
 
+/// A sorted list of numbers with a bucket table over `[from, to]`, so that
+/// counting the keys `<= x` is a lookup plus a search among a few.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct Index {
+    keys: Vec<i64>,
+    from: i64,
+    shift: u32,
+    /// `buckets[b]`: number of keys below `from + b * 2^shift`.
+    buckets: Vec<usize>,
+}
+
+impl Index {
+    /// Indexes `keys` (sorted) for queries mostly in `[from, to]`; the table
+    /// has at most about four buckets per key.
+    pub(super) fn new(keys: Vec<i64>, from: i64, to: i64) -> Index {
+        let span = to.saturating_sub(from).max(1);
+        let limit = i64::try_from(keys.len())
+            .unwrap_or(i64::MAX / 8)
+            .saturating_mul(4)
+            + 64;
+        let mut shift = 0;
+        while shift < 62 && (span >> shift) > limit {
+            shift += 1;
+        }
+        let count = (span >> shift) + 2;
+        let buckets = (0..count)
+            .map(|b| {
+                let edge = from.saturating_add(b << shift);
+                keys.partition_point(|&k| k < edge)
+            })
+            .collect();
+        Index {
+            keys,
+            from,
+            shift,
+            buckets,
+        }
+    }
+
+    /// The number of keys `<= x`.
+    pub(super) fn count_le(&self, x: i64) -> usize {
+        self.count_where(x, |k| k <= x)
+    }
+
+    /// The number of keys `< x`.
+    pub(super) fn count_lt(&self, x: i64) -> usize {
+        self.count_where(x, |k| k < x)
+    }
+
+    fn count_where(&self, x: i64, below: impl Fn(i64) -> bool) -> usize {
+        let b = x.saturating_sub(self.from) >> self.shift;
+        let (lo, hi) = match usize::try_from(b) {
+            Ok(b) if b + 1 < self.buckets.len() => (self.buckets[b], self.buckets[b + 1]),
+            Ok(_) => (self.buckets.last().copied().unwrap_or(0), self.keys.len()),
+            Err(_) => (0, self.buckets.first().copied().unwrap_or(0)),
+        };
+        // `k <= x` may also hold for the first key of the next bucket.
+        let hi = (hi + 1).min(self.keys.len());
+        let lo = lo.min(hi);
+        lo + self.keys[lo..hi].partition_point(|&k| below(k))
+    }
+}
+
 /// The offsets of one time zone over all time.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) struct Zone {
     initial: i32,
     transitions: Vec<Transition>,
+    /// `at` of each transition.
+    utc: Index,
+    /// `local_key()` of each transition.
+    local: Index,
 }
 
 impl Zone {
@@ -108,18 +175,29 @@ impl Zone {
             a = b;
             off_a = off_b;
         }
+        Zone::new(initial, transitions)
+    }
+
+    fn new(initial: i32, transitions: Vec<Transition>) -> Zone {
         Zone {
             initial,
+            utc: Index::new(
+                transitions.iter().map(|t| t.at).collect(),
+                SCAN_FROM,
+                SCAN_TO,
+            ),
+            local: Index::new(
+                transitions.iter().map(Transition::local_key).collect(),
+                SCAN_FROM,
+                SCAN_TO,
+            ),
             transitions,
         }
     }
 
     /// A zone with a fixed offset of zero (used for the weekly pattern).
     pub(super) fn fixed_utc() -> Zone {
-        Zone {
-            initial: 0,
-            transitions: Vec::new(),
-        }
+        Zone::new(0, Vec::new())
     }
 
     pub(super) fn transitions(&self) -> &[Transition] {
@@ -128,7 +206,7 @@ impl Zone {
 
     /// The offset in effect at UTC second `u`.
     pub(super) fn offset_at(&self, u: i64) -> i32 {
-        let i = self.transitions.partition_point(|t| t.at <= u);
+        let i = self.utc.count_le(u);
         match i.checked_sub(1) {
             Some(j) => self.transitions[j].after,
             None => self.initial,
@@ -140,7 +218,7 @@ impl Zone {
     /// offset in effect before the transition: a nonexistent time moves
     /// forward by the gap, an ambiguous one takes its first occurrence.
     pub(super) fn to_utc(&self, l: i64) -> i64 {
-        let i = self.transitions.partition_point(|t| t.local_key() <= l);
+        let i = self.local.count_le(l);
         let off = match self.transitions.get(i) {
             Some(t) => t.before,
             None => self.transitions.last().map_or(self.initial, |t| t.after),
