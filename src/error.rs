@@ -125,6 +125,15 @@ pub enum Refusal {
         /// Its state.
         state: PromiseState,
     },
+    /// The policy refuses to resolve a case whose only replies pointed the
+    /// customer elsewhere.
+    #[error(
+        "cannot resolve a case answered only with deflections ({deflections} so far): the customer was pointed elsewhere, not helped"
+    )]
+    DeflectionOnly {
+        /// How many deflections the case has.
+        deflections: u32,
+    },
     /// A negative loss.
     #[error("a customer's loss cannot be negative: {loss}")]
     NegativeLoss {

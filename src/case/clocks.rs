@@ -89,6 +89,19 @@ impl Case {
             }
         });
         fired.sort_by_key(|(at, kind)| (*at, order(kind)));
+        if !policy.rules().is_empty() {
+            let as_events: Vec<Event> = fired
+                .iter()
+                .map(|(at, kind)| Event::new(0, *at, Actor::System, None, kind.clone()))
+                .collect();
+            let mut caused = self.rule_effects(policy, &as_events);
+            let mut firing = super::rules::Firing::new(self, policy);
+            self.timed_rules(policy, now, &mut firing);
+            caused.append(&mut firing.out);
+            fired.append(&mut caused);
+            // Stable: each instant's clock events come before the rules they cause.
+            fired.sort_by_key(|(at, _)| *at);
+        }
         let version = self.version();
         (version + 1..)
             .zip(fired)
@@ -115,7 +128,7 @@ impl Case {
     /// ```
     #[must_use]
     pub fn next_wakeup(&self, policy: &Policy) -> Option<DateTime<Utc>> {
-        let mut next: Option<DateTime<Utc>> = None;
+        let mut next: Option<DateTime<Utc>> = self.next_rule_instant(policy);
         self.pending(policy, Horizon::Earliest, |at, _| {
             next = Some(next.map_or(at, |n| n.min(at)));
         });

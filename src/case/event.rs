@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::recovery::Money;
 use crate::sla::{ClockId, Metric, Threshold};
-use crate::{Actor, Agent, CaseId, Channel, CommandId, Customer, FailureKind, Origin, Outcome};
+use crate::{
+    Actor, Agent, CaseId, Channel, CommandId, Customer, FailureKind, Origin, Outcome, Tier,
+};
 use crate::{FailureId, Priority, PromiseId, ResponseKind, SurveyScore, Text};
 
 /// Something that happened to a case.
@@ -316,6 +318,68 @@ pub enum EventKind {
     SlaBreached {
         /// Which clock.
         clock: ClockId,
+    },
+    /// An escalation rule fired (its actions follow as their own events).
+    RuleFired {
+        /// The rule's name.
+        rule: Text,
+        /// Its condition, in words.
+        when: Text,
+    },
+    /// A rule requires an owner of at least this tier for an unowned case.
+    OwnerRequired {
+        /// The rule.
+        rule: Text,
+        /// The tier.
+        tier: Tier,
+    },
+    /// A rule requires escalating the case to this tier.
+    EscalationRequired {
+        /// The rule.
+        rule: Text,
+        /// The tier.
+        tier: Tier,
+    },
+    /// A rule requires an apology from at least this tier.
+    ApologyRequired {
+        /// The rule.
+        rule: Text,
+        /// The tier.
+        tier: Tier,
+    },
+    /// A rule recommends a rung of the recovery ladder.
+    GestureRecommended {
+        /// The rule.
+        rule: Text,
+        /// The rung.
+        gesture: Text,
+    },
+    /// A rule requires a root-cause review before closing.
+    ReviewRequired {
+        /// The rule.
+        rule: Text,
+    },
+    /// A rule asks the host to tell someone to act.
+    Notified {
+        /// The rule.
+        rule: Text,
+        /// Who must act.
+        who: Text,
+        /// Why.
+        why: Text,
+        /// By when.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<DateTime<Utc>>,
+    },
+    /// A delayed rule's condition started to hold: its delay runs.
+    RuleArmed {
+        /// The rule.
+        rule: Text,
+    },
+    /// A delayed rule's condition stopped holding before it acted again.
+    RuleDisarmed {
+        /// The rule.
+        rule: Text,
     },
 }
 

@@ -4,6 +4,7 @@ mod clocks;
 mod command;
 mod event;
 mod record;
+mod rules;
 mod timeline;
 
 use std::collections::HashSet;
@@ -21,9 +22,9 @@ pub use record::{
     Priority, Promise, PromiseId, PromiseState, ResponseKind, SurveyScore,
 };
 
-use crate::policy::Policy;
+use crate::policy::{DeflectionPolicy, Policy};
 use crate::sla::SlaClock;
-use crate::{Actor, Agent, CaseId, CommandId, Refusal, ReplayError};
+use crate::{Actor, Agent, CaseId, CommandId, Refusal, ReplayError, Text, Tier};
 
 /// One customer problem, from the first signal to closing.
 ///
@@ -85,6 +86,25 @@ pub struct Case {
     surveys: Vec<(DateTime<Utc>, SurveyScore)>,
     churned_at: Option<DateTime<Utc>>,
     clocks: Vec<SlaClock>,
+    /// Customer contacts since opening or the last reopening.
+    contacts_in_cycle: u32,
+    public_contacts: u32,
+    answers: u32,
+    deflections: u32,
+    /// Escalations by hand or required by rules.
+    escalations: u32,
+    /// When the case entered its current level (last assignment or escalation).
+    level_since: Option<DateTime<Utc>>,
+    /// The highest tier a rule has required.
+    required_tier: Option<Tier>,
+    /// The tier a rule requires an apology from.
+    apology_required: Option<Tier>,
+    /// The rule that requires a review before closing.
+    review_required: Option<Text>,
+    /// Delayed rules whose condition holds, since when.
+    armed: Vec<(Text, DateTime<Utc>)>,
+    /// Every rule firing: which rule, when.
+    rule_log: Vec<(Text, DateTime<Utc>)>,
     latest: Option<DateTime<Utc>>,
     /// Hashes of the ids of applied commands (checked against `events` on a hit).
     command_hashes: HashSet<u64, BuildHasherDefault<IdentityHasher>>,
@@ -356,6 +376,17 @@ impl Case {
             surveys: Vec::new(),
             churned_at: None,
             clocks: Vec::new(),
+            contacts_in_cycle: 0,
+            public_contacts: 0,
+            answers: 0,
+            deflections: 0,
+            escalations: 0,
+            level_since: None,
+            required_tier: None,
+            apology_required: None,
+            review_required: None,
+            armed: Vec::new(),
+            rule_log: Vec::new(),
             latest: None,
             command_hashes: HashSet::default(),
             events: Vec::new(),
@@ -691,6 +722,8 @@ impl Case {
                 }
             }
             EventKind::Contacted { channel, .. } => {
+                self.contacts_in_cycle += 1;
+                self.public_contacts += u32::from(channel.is_public());
                 self.contacts.push(Contact {
                     channel: *channel,
                     at,
@@ -702,7 +735,11 @@ impl Case {
                     };
                 }
             }
-            EventKind::Responded { .. } => {
+            EventKind::Responded { kind, .. } => {
+                match kind {
+                    ResponseKind::Answer => self.answers += 1,
+                    ResponseKind::Deflection => self.deflections += 1,
+                }
                 for contact in self
                     .contacts
                     .get_mut(self.unanswered_from..)
@@ -713,9 +750,16 @@ impl Case {
                 self.unanswered_from = self.contacts.len();
             }
             EventKind::Assigned { to } | EventKind::Escalated { to, .. } => {
+                if matches!(event.kind, EventKind::Escalated { .. }) {
+                    self.escalations += 1;
+                }
+                self.level_since = Some(at);
                 self.take_ownership(to, at);
             }
-            EventKind::HandoffAccepted { by } => self.take_ownership(by, at),
+            EventKind::HandoffAccepted { by } => {
+                self.level_since = Some(at);
+                self.take_ownership(by, at);
+            }
             EventKind::HandoffOffered { to } => {
                 if let Some(owner) = self.status.ownership_mut() {
                     owner.handoff = Some(Handoff {
@@ -778,6 +822,7 @@ impl Case {
                 }
             }
             EventKind::Reopened => {
+                self.contacts_in_cycle = 0;
                 if let Status::Resolved { owner, .. } = &self.status {
                     self.status = Status::Working {
                         owner: owner.clone(),
@@ -795,6 +840,15 @@ impl Case {
             | EventKind::ClockStopped { .. }
             | EventKind::SlaWarned { .. }
             | EventKind::SlaBreached { .. } => self.evolve_clock(at, &event.kind),
+            EventKind::RuleFired { .. }
+            | EventKind::OwnerRequired { .. }
+            | EventKind::EscalationRequired { .. }
+            | EventKind::ApologyRequired { .. }
+            | EventKind::GestureRecommended { .. }
+            | EventKind::ReviewRequired { .. }
+            | EventKind::Notified { .. }
+            | EventKind::RuleArmed { .. }
+            | EventKind::RuleDisarmed { .. } => self.evolve_rules(at, &event.kind),
             EventKind::Closed { outcome } => {
                 if !matches!(self.status, Status::Closed { .. }) {
                     self.status = Status::Closed {
@@ -915,6 +969,10 @@ impl Case {
         }
         let effects = self.clock_effects(policy, at, &events);
         for kind in effects {
+            let version = version + events.len() as u64 + 1;
+            events.push(event(version, Actor::System, id.clone(), kind));
+        }
+        for (_, kind) in self.rule_effects(policy, &events) {
             let version = version + events.len() as u64 + 1;
             events.push(event(version, Actor::System, id.clone(), kind));
         }
@@ -1170,7 +1228,22 @@ impl Case {
                     return Err(invalid());
                 }
                 self.for_company(policy, actor, name)?;
-                Ok(One(EventKind::Resolved { summary }))
+                let deflected_only = self.deflections > 0 && self.answers == 0;
+                match policy.deflection() {
+                    DeflectionPolicy::Refuse if deflected_only => Err(Refusal::DeflectionOnly {
+                        deflections: self.deflections,
+                    }),
+                    DeflectionPolicy::RecordFailure if deflected_only => Ok(Two(
+                        EventKind::FailureRecorded {
+                            failure: FailureId::next_after(self.failures.len()),
+                            kind: FailureKind::Attention,
+                            description: "resolved with only a deflection: the customer was pointed elsewhere, not helped".into(),
+                            loss: None,
+                        },
+                        EventKind::Resolved { summary },
+                    )),
+                    _ => Ok(One(EventKind::Resolved { summary })),
+                }
             }
             CommandKind::Close { outcome } => {
                 if !open_states {

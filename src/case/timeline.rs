@@ -223,6 +223,43 @@ impl Case {
             EventKind::SlaWarned { clock, threshold } => {
                 write!(out, "{} warning: {threshold}", self.clock_name(*clock))
             }
+            EventKind::RuleFired { rule, when } => write!(out, "rule {rule:?} fired on {when}"),
+            EventKind::OwnerRequired { tier, .. } => {
+                write!(
+                    out,
+                    "the policy requires an owner of tier {tier} or higher now"
+                )
+            }
+            EventKind::EscalationRequired { tier, .. } => {
+                write!(out, "the policy requires escalation to tier {tier}")
+            }
+            EventKind::ApologyRequired { tier, .. } => write!(
+                out,
+                "the policy requires an apology naming the failure, from tier {tier} or higher"
+            ),
+            EventKind::GestureRecommended { gesture, .. } => {
+                write!(out, "the policy recommends: {gesture}")
+            }
+            EventKind::ReviewRequired { .. } => {
+                write!(
+                    out,
+                    "the policy requires a root-cause review before closing"
+                )
+            }
+            EventKind::Notified { who, why, by, .. } => {
+                let _ = write!(out, "notify {who}: {why}");
+                match by {
+                    Some(by) => write!(out, " (by {})", local(tz, *by)),
+                    None => Ok(()),
+                }
+            }
+            EventKind::RuleArmed { rule } => write!(out, "rule {rule:?} is waiting out its delay"),
+            EventKind::RuleDisarmed { rule } => {
+                write!(
+                    out,
+                    "rule {rule:?} no longer applies; its delay is cancelled"
+                )
+            }
             EventKind::SlaBreached { clock } => {
                 write!(
                     out,

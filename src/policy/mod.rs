@@ -1,12 +1,22 @@
 //! Policies: the tiers of seniority and the rules a case runs under.
 //!
-//! This is the minimal policy the case state machine needs: a version label,
-//! the ordered tiers and the time zone in which timelines are written.
+//! A policy is data: tiers, calendars, SLA targets, escalation rules and what
+//! to do about deflections. Load it from TOML or JSON
+//! ([`Policy::from_toml_str`], [`Policy::from_json_str`]) with errors that
+//! name the field, lint it ([`Policy::lint`]), or start from
+//! [`Policy::recommended`].
 
 use std::collections::BTreeMap;
 
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
+
+mod load;
+mod recommended;
+mod rule;
+
+pub use load::{Lint, LintLevel};
+pub use rule::{Action, Condition, DeflectionPolicy, Delay, DelayFrom, Notice, Rule};
 
 use crate::sla::{BusinessCalendar, Metric, MetricPolicy};
 use crate::{PolicyError, Tier};
@@ -33,6 +43,8 @@ pub struct Policy {
     time_zone: Tz,
     calendars: BTreeMap<String, BusinessCalendar>,
     sla: Vec<MetricPolicy>,
+    rules: Vec<Rule>,
+    deflection: DeflectionPolicy,
 }
 
 /// The serialized form of a [`Policy`]; deserializing goes through
@@ -48,6 +60,10 @@ struct PolicySpec {
     calendars: BTreeMap<String, BusinessCalendar>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     sla: Vec<MetricPolicy>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    rules: Vec<Rule>,
+    #[serde(default)]
+    deflection: DeflectionPolicy,
 }
 
 fn utc() -> Tz {
@@ -66,7 +82,12 @@ impl TryFrom<PolicySpec> for Policy {
                 .with_sla(metric)
                 .map_err(|e| e.within(&format!("sla[{i}]")))?;
         }
-        Ok(policy)
+        for (i, rule) in spec.rules.into_iter().enumerate() {
+            policy = policy
+                .with_rule(rule)
+                .map_err(|e| e.within(&format!("rules[{i}]")))?;
+        }
+        Ok(policy.with_deflection(spec.deflection))
     }
 }
 
@@ -78,6 +99,8 @@ impl From<Policy> for PolicySpec {
             time_zone: p.time_zone,
             calendars: p.calendars,
             sla: p.sla,
+            rules: p.rules,
+            deflection: p.deflection,
         }
     }
 }
@@ -101,6 +124,8 @@ impl Default for Policy {
             time_zone: Tz::UTC,
             calendars: BTreeMap::new(),
             sla: Vec::new(),
+            rules: Vec::new(),
+            deflection: DeflectionPolicy::Allow,
         }
     }
 }
@@ -152,6 +177,8 @@ impl Policy {
             time_zone: Tz::UTC,
             calendars: BTreeMap::new(),
             sla: Vec::new(),
+            rules: Vec::new(),
+            deflection: DeflectionPolicy::Allow,
         })
     }
 
@@ -386,7 +413,7 @@ mod tests {
         let json = serde_json::to_string(&p).unwrap();
         assert_eq!(
             json,
-            r#"{"version":"default","tiers":["frontline","supervisor","manager","regional","executive"],"time_zone":"America/Chicago"}"#
+            r#"{"version":"default","tiers":["frontline","supervisor","manager","regional","executive"],"time_zone":"America/Chicago","deflection":"allow"}"#
         );
         assert_eq!(serde_json::from_str::<Policy>(&json).unwrap(), p);
         let bad = r#"{"version":"v","tiers":["a","a"]}"#;

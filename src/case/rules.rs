@@ -1,0 +1,567 @@
+//! Escalation rules evaluated on the case: which rules an event makes fire,
+//! the events their actions become, and delayed rules in `tick`.
+
+use chrono::{DateTime, Utc};
+
+use super::{Case, Event, EventKind, Origin, ResponseKind};
+use crate::policy::{Action, Condition, DelayFrom, Policy, Rule};
+use crate::sla::{Metric, NEVER, Within};
+use crate::{CustomerValue, Priority, PromiseId, Text, Tier};
+
+/// The facts rules are evaluated on, kept small so that evaluating a policy
+/// on every event is cheap.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Facts {
+    contacts_in_cycle: u32,
+    unanswered: u32,
+    owner_rank: Option<usize>,
+    churned: bool,
+    surveys_at_most: [u32; 5],
+    failures: u32,
+    public_contacts: u32,
+    deflections: u32,
+    escalations: u32,
+    warnings: [u32; 5],
+    breaches: [u32; 5],
+    handoff_since: Option<DateTime<Utc>>,
+    priority: Priority,
+    high_value: bool,
+    internal: bool,
+}
+
+fn metric_index(m: Metric) -> usize {
+    match m {
+        Metric::FirstResponse => 0,
+        Metric::NextResponse => 1,
+        Metric::PeriodicUpdate => 2,
+        Metric::Resolution => 3,
+        Metric::Promise => 4,
+    }
+}
+
+impl Facts {
+    pub(crate) fn of(case: &Case, policy: &Policy) -> Facts {
+        let mut facts = Facts {
+            unanswered: u32::try_from(case.unanswered().len()).unwrap_or(u32::MAX),
+            contacts_in_cycle: case.contacts_in_cycle,
+            owner_rank: case.owner().and_then(|o| policy.rank(o.tier())),
+            churned: case.churned_at.is_some(),
+            failures: u32::try_from(case.failures.len()).unwrap_or(u32::MAX),
+            public_contacts: case.public_contacts,
+            deflections: case.deflections,
+            escalations: case.escalations,
+            handoff_since: case
+                .status
+                .ownership()
+                .and_then(|o| o.handoff())
+                .map(super::Handoff::offered_at),
+            priority: case.priority(),
+            high_value: case
+                .customer()
+                .is_some_and(|c| c.value() == CustomerValue::HighValue),
+            internal: matches!(case.origin(), Some(Origin::InternalDetection)),
+            ..Facts::default()
+        };
+        for (_, score) in &case.surveys {
+            facts.count_survey(score.get());
+        }
+        for clock in &case.clocks {
+            let i = metric_index(clock.metric);
+            facts.warnings[i] += u32::try_from(clock.warned.len()).unwrap_or(u32::MAX);
+            facts.breaches[i] += u32::from(clock.breached_at.is_some());
+        }
+        facts
+    }
+
+    fn count_survey(&mut self, score: u8) {
+        for at_most in usize::from(score.max(1))..=5 {
+            self.surveys_at_most[at_most - 1] += 1;
+        }
+    }
+
+    /// The facts after one more event. `metric_of` finds a clock's metric.
+    pub(crate) fn update(
+        &mut self,
+        event: &Event,
+        policy: &Policy,
+        metric_of: impl Fn(crate::sla::ClockId) -> Option<Metric>,
+    ) {
+        match &event.kind {
+            EventKind::Opened(o) => {
+                self.priority = o.priority;
+                self.high_value = o.customer.value() == CustomerValue::HighValue;
+                self.internal = matches!(o.origin, Origin::InternalDetection);
+            }
+            EventKind::Contacted { channel, .. } => {
+                self.contacts_in_cycle += 1;
+                self.unanswered += 1;
+                if channel.is_public() {
+                    self.public_contacts += 1;
+                }
+            }
+            EventKind::Responded { kind, .. } => {
+                self.unanswered = 0;
+                if *kind == ResponseKind::Deflection {
+                    self.deflections += 1;
+                }
+            }
+            EventKind::Reopened => self.contacts_in_cycle = 0,
+            EventKind::Assigned { to } | EventKind::HandoffAccepted { by: to } => {
+                self.owner_rank = policy.rank(to.tier());
+                self.handoff_since = None;
+            }
+            EventKind::Escalated { to, .. } => {
+                self.owner_rank = policy.rank(to.tier());
+                self.handoff_since = None;
+                self.escalations += 1;
+            }
+            EventKind::EscalationRequired { .. } | EventKind::OwnerRequired { .. } => {
+                self.escalations += 1;
+            }
+            EventKind::HandoffOffered { .. } => self.handoff_since = Some(event.at),
+            EventKind::HandoffDeclined { .. } => self.handoff_since = None,
+            EventKind::FailureRecorded { .. } => self.failures += 1,
+            EventKind::SurveyAnswered { score, .. } => self.count_survey(score.get()),
+            EventKind::ChurnSignalled { .. } => self.churned = true,
+            EventKind::Closed { .. } => self.owner_rank = None,
+            EventKind::SlaWarned { clock, .. } => {
+                if let Some(m) = metric_of(*clock) {
+                    self.warnings[metric_index(m)] += 1;
+                }
+            }
+            EventKind::SlaBreached { clock } => {
+                if let Some(m) = metric_of(*clock) {
+                    self.breaches[metric_index(m)] += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether the condition holds at `now`.
+    fn holds(&self, c: &Condition, now: DateTime<Utc>) -> bool {
+        match c {
+            Condition::All(cs) => cs.iter().all(|c| self.holds(c, now)),
+            Condition::Any(cs) => cs.iter().any(|c| self.holds(c, now)),
+            Condition::HandoffNotAccepted(w) => self
+                .handoff_since
+                .is_some_and(|since| handoff_deadline(since, *w) <= now),
+            leaf => self.count(leaf).is_some_and(|n| n > 0) || self.flag(leaf),
+        }
+    }
+
+    /// The counter behind a counting fact, if the fact counts.
+    fn count(&self, c: &Condition) -> Option<u32> {
+        Some(match c {
+            Condition::SlaWarning(m) => self.warnings[metric_index(*m)],
+            Condition::SlaBreach(m) => self.breaches[metric_index(*m)],
+            Condition::PublicContact => self.public_contacts,
+            Condition::SurveyScoreAtMost(s) => {
+                self.surveys_at_most[usize::from((*s).clamp(1, 5)) - 1]
+            }
+            Condition::Deflection => self.deflections,
+            Condition::PromiseAtRisk => self.warnings[metric_index(Metric::Promise)],
+            Condition::PromiseBroken => self.breaches[metric_index(Metric::Promise)],
+            Condition::Escalated => self.escalations,
+            _ => return None,
+        })
+    }
+
+    fn flag(&self, c: &Condition) -> bool {
+        match c {
+            Condition::RepeatContact(n) => {
+                self.contacts_in_cycle >= *n && self.contacts_in_cycle > 0
+            }
+            Condition::ChurnSignal => self.churned,
+            Condition::FailuresAtLeast(n) => self.failures >= *n,
+            Condition::SeverityAtLeast(p) => rank(self.priority) >= rank(*p),
+            Condition::HighValueCustomer => self.high_value,
+            Condition::InternalDetection => self.internal,
+            Condition::Unowned => self.owner_rank.is_none(),
+            Condition::Unanswered => self.unanswered > 0,
+            _ => false,
+        }
+    }
+
+    /// Whether a counting fact in the condition grew from `before`.
+    fn grew(&self, before: &Facts, c: &Condition) -> bool {
+        c.leaves().into_iter().any(
+            |leaf| matches!((self.count(leaf), before.count(leaf)), (Some(a), Some(b)) if a > b),
+        )
+    }
+}
+
+fn rank(p: Priority) -> u8 {
+    match p {
+        Priority::Low => 0,
+        Priority::Normal => 1,
+        Priority::High => 2,
+        Priority::Urgent => 3,
+    }
+}
+
+fn handoff_deadline(since: DateTime<Utc>, within: Within) -> DateTime<Utc> {
+    let always = crate::sla::BusinessCalendar::always();
+    match within {
+        Within::Time(d) => always.add(since, d),
+        Within::BusinessDays(n) => always.add_days(since, n),
+    }
+    .unwrap_or(NEVER)
+}
+
+/// Builds the events a rule's actions become.
+pub(crate) struct Firing<'a> {
+    pub(crate) case: &'a Case,
+    pub(crate) policy: &'a Policy,
+    /// The highest tier rank owned or required so far, including by earlier
+    /// firings in the same batch.
+    pub(crate) level: Option<usize>,
+    pub(crate) promises: usize,
+    pub(crate) clocks: usize,
+    pub(crate) out: Vec<(DateTime<Utc>, EventKind)>,
+}
+
+impl<'a> Firing<'a> {
+    pub(crate) fn new(case: &'a Case, policy: &'a Policy) -> Firing<'a> {
+        let owned = case.owner().and_then(|o| policy.rank(o.tier()));
+        let required = case.required_tier.as_ref().and_then(|t| policy.rank(t));
+        Firing {
+            case,
+            policy,
+            level: owned.max(required),
+            promises: case.promises.len(),
+            clocks: case.clocks.len(),
+            out: Vec::new(),
+        }
+    }
+
+    /// Fires `rule` at `at`. With `escalation_taken`, its escalating actions
+    /// are skipped: one escalation per event, the first rule wins.
+    #[allow(clippy::too_many_lines)] // one arm per action reads best as one match
+    pub(crate) fn fire(&mut self, rule: &Rule, at: DateTime<Utc>, escalation_taken: bool) -> bool {
+        let mut escalated = false;
+        let name: Text = rule.name.as_str().into();
+        self.out.push((
+            at,
+            EventKind::RuleFired {
+                rule: name.clone(),
+                when: rule.when.to_string().into(),
+            },
+        ));
+        for action in &rule.then {
+            if action.escalates() && escalation_taken {
+                continue;
+            }
+            match action {
+                Action::RequireOwner(tier) => {
+                    let Some(target) = self.tier(tier) else {
+                        continue;
+                    };
+                    if self.level.is_some_and(|l| l >= target.0) {
+                        continue;
+                    }
+                    let kind = if self.level.is_none() && self.case.owner().is_none() {
+                        EventKind::OwnerRequired {
+                            rule: name.clone(),
+                            tier: target.1,
+                        }
+                    } else {
+                        EventKind::EscalationRequired {
+                            rule: name.clone(),
+                            tier: target.1,
+                        }
+                    };
+                    self.level = Some(target.0);
+                    self.out.push((at, kind));
+                    escalated = true;
+                }
+                Action::EscalateTo(tier) => {
+                    let Some(target) = self.tier(tier) else {
+                        continue;
+                    };
+                    if self.level.is_some_and(|l| l >= target.0) {
+                        continue;
+                    }
+                    self.level = Some(target.0);
+                    self.out.push((
+                        at,
+                        EventKind::EscalationRequired {
+                            rule: name.clone(),
+                            tier: target.1,
+                        },
+                    ));
+                    escalated = true;
+                }
+                Action::EscalateOneTier => {
+                    let next = self.level.map_or(1, |l| l + 1);
+                    let Some(tier) = self.policy.tiers().get(next).cloned() else {
+                        continue;
+                    };
+                    self.level = Some(next);
+                    self.out.push((
+                        at,
+                        EventKind::EscalationRequired {
+                            rule: name.clone(),
+                            tier,
+                        },
+                    ));
+                    escalated = true;
+                }
+                Action::RequireCall(within) => self.require_call(&name, at, *within),
+                Action::RequireApology(tier) => {
+                    if let Some((_, tier)) = self.tier(tier) {
+                        self.out.push((
+                            at,
+                            EventKind::ApologyRequired {
+                                rule: name.clone(),
+                                tier,
+                            },
+                        ));
+                    }
+                }
+                Action::Recommend(gesture) => self.out.push((
+                    at,
+                    EventKind::GestureRecommended {
+                        rule: name.clone(),
+                        gesture: gesture.as_str().into(),
+                    },
+                )),
+                Action::RequireReview => self
+                    .out
+                    .push((at, EventKind::ReviewRequired { rule: name.clone() })),
+                Action::Notify(notice) => self.out.push((
+                    at,
+                    EventKind::Notified {
+                        rule: name.clone(),
+                        who: notice.who.as_str().into(),
+                        why: notice.why.as_str().into(),
+                        by: notice
+                            .within
+                            .map(|w| handoff_deadline(at, w))
+                            .filter(|d| *d != NEVER),
+                    },
+                )),
+            }
+        }
+        escalated
+    }
+
+    fn tier(&self, name: &str) -> Option<(usize, Tier)> {
+        let tier = Tier::new(name).ok()?;
+        self.policy.rank(&tier).map(|r| (r, tier))
+    }
+
+    /// A required call is a promise to the customer, with its clock.
+    fn require_call(&mut self, rule: &Text, at: DateTime<Utc>, within: Within) {
+        let calendar = self
+            .policy
+            .calendar("business")
+            .or_else(|| self.policy.calendar("always"));
+        let Some(calendar) = calendar else { return };
+        let due = match within {
+            Within::Time(d) => calendar.add(at, d),
+            Within::BusinessDays(n) => calendar.add_days(at, n),
+        }
+        .unwrap_or(NEVER);
+        let promise = PromiseId::next_after(self.promises);
+        self.promises += 1;
+        self.out.push((
+            at,
+            EventKind::PromiseMade {
+                promise,
+                what: format!("a personal call from the owner (rule \"{rule}\")").into(),
+                due,
+            },
+        ));
+        let clock = crate::sla::ClockId::next_after(self.clocks);
+        self.clocks += 1;
+        self.out.push((
+            at,
+            EventKind::ClockStarted {
+                clock,
+                metric: Metric::Promise,
+                promise: Some(promise),
+                target: chrono::TimeDelta::seconds((due - at).num_seconds().max(0)),
+                calendar: "always".into(),
+                due,
+            },
+        ));
+    }
+}
+
+impl Case {
+    /// The rule events that `events` (about to be applied, in order) cause.
+    pub(crate) fn rule_effects(
+        &self,
+        policy: &Policy,
+        events: &[Event],
+    ) -> Vec<(DateTime<Utc>, EventKind)> {
+        if policy.rules().is_empty() {
+            return Vec::new();
+        }
+        let mut facts = Facts::of(self, policy);
+        let mut firing = Firing::new(self, policy);
+        let mut armed: Vec<&str> = self.armed.iter().map(|(name, _)| name.as_str()).collect();
+        for event in events {
+            let before = facts.clone();
+            facts.update(event, policy, |id| {
+                self.clock(id)
+                    .map(crate::sla::SlaClock::metric)
+                    .or_else(|| {
+                        events.iter().find_map(|e| match &e.kind {
+                            EventKind::ClockStarted { clock, metric, .. } if *clock == id => {
+                                Some(*metric)
+                            }
+                            _ => None,
+                        })
+                    })
+            });
+            let at = event.at;
+            let mut escalation_taken = false;
+            for rule in policy.rules() {
+                let was = before.holds(&rule.when, at);
+                let is = facts.holds(&rule.when, at);
+                if rule.delay.is_some() {
+                    let is_armed = armed.contains(&rule.name.as_str());
+                    if is && !is_armed {
+                        armed.push(&rule.name);
+                        firing.out.push((
+                            at,
+                            EventKind::RuleArmed {
+                                rule: rule.name.as_str().into(),
+                            },
+                        ));
+                    } else if !is && is_armed {
+                        armed.retain(|n| *n != rule.name);
+                        firing.out.push((
+                            at,
+                            EventKind::RuleDisarmed {
+                                rule: rule.name.as_str().into(),
+                            },
+                        ));
+                    }
+                } else if is && (!was || facts.grew(&before, &rule.when)) {
+                    escalation_taken |= firing.fire(rule, at, escalation_taken);
+                }
+            }
+        }
+        firing.out
+    }
+
+    /// Delayed rules due by `now`, and rules waiting on an unaccepted handoff.
+    pub(crate) fn timed_rules(&self, policy: &Policy, now: DateTime<Utc>, firing: &mut Firing<'_>) {
+        for rule in policy.rules() {
+            for at in self.rule_instants(policy, rule, now) {
+                let taken = firing
+                    .out
+                    .iter()
+                    .any(|(t, k)| *t == at && k.is_escalation());
+                firing.fire(rule, at, taken);
+            }
+        }
+    }
+
+    /// The instants at or before `now` at which a time-driven rule fires and
+    /// has not fired yet.
+    fn rule_instants(
+        &self,
+        policy: &Policy,
+        rule: &Rule,
+        now: DateTime<Utc>,
+    ) -> Vec<DateTime<Utc>> {
+        let mut out = Vec::new();
+        if let Some(delay) = &rule.delay {
+            let Some((_, armed_at)) = self.armed.iter().find(|(n, _)| n.as_str() == rule.name)
+            else {
+                return out;
+            };
+            let calendar = policy
+                .calendar(&delay.calendar)
+                .or_else(|| policy.calendar("always"));
+            let Some(calendar) = calendar else { return out };
+            let fired: Vec<DateTime<Utc>> = self
+                .rule_log
+                .iter()
+                .filter(|(n, t)| n.as_str() == rule.name && t >= armed_at)
+                .map(|(_, t)| *t)
+                .collect();
+            let base = match delay.from {
+                DelayFrom::Condition => *armed_at,
+                DelayFrom::Opening => self.opened_at().unwrap_or(*armed_at),
+                DelayFrom::Level => self.level_since.unwrap_or(*armed_at),
+            };
+            let mut last = fired.last().copied().map_or(base, |f| f.max(base));
+            let mut count = fired.len();
+            while count <= rule.repeat as usize {
+                let next = match delay.after {
+                    Within::Time(d) => calendar.add(last, d),
+                    Within::BusinessDays(n) => calendar.add_days(last, n),
+                }
+                .unwrap_or(NEVER);
+                if next > now || next == NEVER {
+                    break;
+                }
+                out.push(next);
+                last = next;
+                count += 1;
+            }
+        } else if let Some(since) = self
+            .status
+            .ownership()
+            .and_then(|o| o.handoff())
+            .map(super::Handoff::offered_at)
+        {
+            for leaf in rule.when.leaves() {
+                if let Condition::HandoffNotAccepted(w) = leaf {
+                    let at = handoff_deadline(since, *w);
+                    let already = self
+                        .rule_log
+                        .iter()
+                        .any(|(n, t)| n.as_str() == rule.name && *t == at);
+                    let facts = Facts::of(self, policy);
+                    if at <= now && at != NEVER && !already && facts.holds(&rule.when, at) {
+                        out.push(at);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The next instant a time-driven rule fires, for `next_wakeup`.
+    pub(crate) fn next_rule_instant(&self, policy: &Policy) -> Option<DateTime<Utc>> {
+        let far = DateTime::<Utc>::MAX_UTC - chrono::TimeDelta::days(1);
+        policy
+            .rules()
+            .iter()
+            .filter_map(|rule| self.rule_instants(policy, rule, far).first().copied())
+            .min()
+    }
+
+    /// Evolves the case's rule bookkeeping.
+    pub(crate) fn evolve_rules(&mut self, at: DateTime<Utc>, kind: &EventKind) {
+        match kind {
+            EventKind::RuleArmed { rule } if !self.armed.iter().any(|(n, _)| n == rule) => {
+                self.armed.push((rule.clone(), at));
+            }
+            EventKind::RuleDisarmed { rule } => self.armed.retain(|(n, _)| n != rule),
+            EventKind::RuleFired { rule, .. } => self.rule_log.push((rule.clone(), at)),
+            EventKind::OwnerRequired { tier, .. } | EventKind::EscalationRequired { tier, .. } => {
+                self.required_tier = Some(tier.clone());
+                self.escalations += 1;
+            }
+            EventKind::ApologyRequired { tier, .. } => self.apology_required = Some(tier.clone()),
+            EventKind::ReviewRequired { rule } => self.review_required = Some(rule.clone()),
+            _ => {}
+        }
+    }
+}
+
+impl EventKind {
+    fn is_escalation(&self) -> bool {
+        matches!(
+            self,
+            EventKind::OwnerRequired { .. } | EventKind::EscalationRequired { .. }
+        )
+    }
+}

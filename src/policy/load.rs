@@ -1,0 +1,433 @@
+//! Loading policies from TOML and JSON, checking rules, and linting.
+
+use std::fmt;
+
+use serde::Deserialize;
+
+use super::{Action, Condition, DeflectionPolicy, Policy, PolicySpec, Rule};
+use crate::PolicyError;
+use crate::sla::{Threshold, Within};
+
+impl Policy {
+    /// Reads a policy from TOML, checking it as it goes.
+    ///
+    /// # Errors
+    /// [`PolicyError`] naming the path of the offending field and the
+    /// problem: `rules[3].then.escalate_to: no tier named "regionl"; tiers are
+    /// frontline, supervisor, manager`. Malformed TOML is reported with its
+    /// line and column under the path `toml`.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::from_toml_str(r#"
+    ///     version = "shop-1"
+    ///     tiers = ["frontline", "supervisor", "manager"]
+    ///     [[rules]]
+    ///     name = "second failure"
+    ///     when = { failures_at_least = 2 }
+    ///     then = { escalate_to = "manager" }
+    /// "#)?;
+    /// assert_eq!(policy.rules().len(), 1);
+    /// let err = Policy::from_toml_str(r#"
+    ///     version = "shop-1"
+    ///     tiers = ["frontline", "supervisor", "manager"]
+    ///     [[rules]]
+    ///     name = "second failure"
+    ///     when = { failures_at_least = 2 }
+    ///     then = { escalate_to = "regionl" }
+    /// "#).unwrap_err();
+    /// assert_eq!(err.to_string(), r#"rules[0].then.escalate_to: no tier named "regionl"; tiers are frontline, supervisor, manager"#);
+    /// # Ok::<(), escalate::PolicyError>(())
+    /// ```
+    pub fn from_toml_str(text: &str) -> Result<Policy, PolicyError> {
+        let de = toml::Deserializer::parse(text)
+            .map_err(|e| PolicyError::new("toml", e.to_string().trim_end().to_owned()))?;
+        let spec: PolicySpec = serde_path_to_error::deserialize(de)
+            .map_err(|e| serde_error(&e.path().to_string(), e.inner().message()))?;
+        Policy::try_from(spec)
+    }
+
+    /// Reads a policy from JSON, checking it as it goes.
+    ///
+    /// # Errors
+    /// [`PolicyError`] naming the path of the offending field and the problem.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// let err = Policy::from_json_str(r#"{"version": "v", "tiers": ["a"], "rules": [
+    ///     {"name": "x", "when": "teleport", "then": "require_review"}]}"#).unwrap_err();
+    /// assert!(err.to_string().starts_with("rules[0].when: unknown variant `teleport`"), "{err}");
+    /// # Ok::<(), escalate::PolicyError>(())
+    /// ```
+    pub fn from_json_str(text: &str) -> Result<Policy, PolicyError> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let spec: PolicySpec = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let message = e.inner().to_string();
+            // serde_json appends " at line L column C"; the path says where.
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or(&message)
+                .to_owned();
+            serde_error(&e.path().to_string(), &message)
+        })?;
+        de.end()
+            .map_err(|e| PolicyError::new("json", e.to_string()))?;
+        Policy::try_from(spec)
+    }
+
+    /// Writes the policy as TOML (the shape [`from_toml_str`](Self::from_toml_str) reads).
+    ///
+    /// # Errors
+    /// [`PolicyError`] if the TOML writer fails (it does not for policies this
+    /// crate builds).
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// let p = Policy::recommended();
+    /// assert_eq!(Policy::from_toml_str(&p.to_toml_string()?)?, p);
+    /// # Ok::<(), escalate::PolicyError>(())
+    /// ```
+    pub fn to_toml_string(&self) -> Result<String, PolicyError> {
+        toml::to_string(self).map_err(|e| PolicyError::new("toml", e.to_string()))
+    }
+
+    /// Adds an escalation rule after the existing ones.
+    ///
+    /// # Errors
+    /// [`PolicyError`] with the path inside the rule: a duplicate or empty
+    /// name, no actions, a tier or calendar the policy does not have, a count
+    /// of zero, a survey score outside 1 to 5, or a repeat without a delay.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::{Action, Condition, Policy, Rule};
+    /// let policy = Policy::default()
+    ///     .with_rule(Rule::new("second failure", Condition::FailuresAtLeast(2), [Action::EscalateTo("manager".into())]))?;
+    /// assert_eq!(policy.rules()[0].name, "second failure");
+    /// let err = policy.with_rule(Rule::new("bad", Condition::SurveyScoreAtMost(9), [Action::RequireReview])).unwrap_err();
+    /// assert_eq!(err.to_string(), "when.survey_score_at_most: a survey score is 1 to 5, not 9");
+    /// # Ok::<(), escalate::PolicyError>(())
+    /// ```
+    pub fn with_rule(mut self, rule: Rule) -> Result<Policy, PolicyError> {
+        if rule.name.trim().is_empty() {
+            return Err(PolicyError::new("name", "a rule needs a name"));
+        }
+        if self.rules.iter().any(|r| r.name == rule.name) {
+            return Err(PolicyError::new(
+                "name",
+                format!("rule \"{}\" is defined twice", rule.name),
+            ));
+        }
+        check_condition(&rule.when, "when")?;
+        if rule.then.is_empty() {
+            return Err(PolicyError::new("then", "a rule needs at least one action"));
+        }
+        for (i, action) in rule.then.iter().enumerate() {
+            let at = if rule.then.len() == 1 {
+                "then".to_owned()
+            } else {
+                format!("then[{i}]")
+            };
+            self.check_action(action, &at)?;
+        }
+        match &rule.delay {
+            Some(delay) if self.calendar(&delay.calendar).is_none() => {
+                return Err(PolicyError::new(
+                    "delay.calendar",
+                    format!(
+                        "no calendar named \"{}\"; calendars are {}",
+                        delay.calendar,
+                        self.calendar_list()
+                    ),
+                ));
+            }
+            None if rule.repeat > 0 => {
+                return Err(PolicyError::new("repeat", "repeating needs a delay"));
+            }
+            _ => {}
+        }
+        self.rules.push(rule);
+        Ok(self)
+    }
+
+    fn check_action(&self, action: &Action, at: &str) -> Result<(), PolicyError> {
+        let (field, tier) = match action {
+            Action::RequireOwner(t) => ("require_owner", t),
+            Action::EscalateTo(t) => ("escalate_to", t),
+            Action::RequireApology(t) => ("require_apology", t),
+            Action::Recommend(g) if g.trim().is_empty() => {
+                return Err(PolicyError::new(
+                    format!("{at}.recommend"),
+                    "name a rung of the ladder",
+                ));
+            }
+            _ => return Ok(()),
+        };
+        if self.tiers.iter().any(|t| t.as_str() == tier) {
+            Ok(())
+        } else {
+            Err(PolicyError::new(
+                format!("{at}.{field}"),
+                format!("no tier named \"{tier}\"; tiers are {}", self.tier_list()),
+            ))
+        }
+    }
+
+    /// The escalation rules, in order.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// assert!(Policy::default().rules().is_empty());
+    /// assert!(!Policy::recommended().rules().is_empty());
+    /// ```
+    #[must_use]
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// Sets what resolving a case answered only with deflections does.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::{DeflectionPolicy, Policy};
+    /// let p = Policy::default().with_deflection(DeflectionPolicy::Refuse);
+    /// assert_eq!(p.deflection(), DeflectionPolicy::Refuse);
+    /// ```
+    #[must_use]
+    pub fn with_deflection(mut self, deflection: DeflectionPolicy) -> Policy {
+        self.deflection = deflection;
+        self
+    }
+
+    /// What resolving a case answered only with deflections does.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::{DeflectionPolicy, Policy};
+    /// assert_eq!(Policy::recommended().deflection(), DeflectionPolicy::Refuse);
+    /// ```
+    #[must_use]
+    pub fn deflection(&self) -> DeflectionPolicy {
+        self.deflection
+    }
+
+    /// Checks the policy for mistakes that loading does not reject: a rule
+    /// that never escalates because an earlier rule with the same condition
+    /// always wins, an escalation to the lowest tier, a warning threshold at
+    /// or past its target. Fatal mistakes are rejected when the policy is
+    /// built or loaded; these come back as warnings.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::{Action, Condition, LintLevel, Policy, Rule};
+    /// let policy = Policy::default()
+    ///     .with_rule(Rule::new("a", Condition::PublicContact, [Action::EscalateTo("manager".into())]))?
+    ///     .with_rule(Rule::new("b", Condition::PublicContact, [Action::EscalateTo("regional".into())]))?;
+    /// let lints = policy.lint();
+    /// assert_eq!(lints.len(), 1);
+    /// assert_eq!(lints[0].level, LintLevel::Warning);
+    /// assert_eq!(lints[0].to_string(), r#"warning: rules[1]: never escalates: rule "a" has the same condition and comes first"#);
+    /// # Ok::<(), escalate::PolicyError>(())
+    /// ```
+    #[must_use]
+    pub fn lint(&self) -> Vec<Lint> {
+        let mut lints = Vec::new();
+        let escalates = |r: &Rule| r.then.iter().any(Action::escalates);
+        for (j, later) in self.rules.iter().enumerate() {
+            if later.delay.is_none() && escalates(later) {
+                let winner = self.rules[..j]
+                    .iter()
+                    .find(|r| r.delay.is_none() && escalates(r) && r.when == later.when);
+                if let Some(earlier) = winner {
+                    lints.push(Lint::warning(
+                        format!("rules[{j}]"),
+                        format!(
+                            "never escalates: rule \"{}\" has the same condition and comes first",
+                            earlier.name
+                        ),
+                    ));
+                }
+            }
+            for (i, action) in later.then.iter().enumerate() {
+                let lowest = self.tiers.first().map(crate::Tier::as_str);
+                if let Action::EscalateTo(t) = action
+                    && Some(t.as_str()) == lowest
+                {
+                    lints.push(Lint::warning(
+                        format!("rules[{j}].then[{i}].escalate_to"),
+                        format!("{t} is the lowest tier: escalating to it never moves a case up"),
+                    ));
+                }
+            }
+        }
+        for (i, metric) in self.sla.iter().enumerate() {
+            let shortest = metric
+                .targets
+                .iter()
+                .map(|r| &r.target)
+                .chain(metric.fallback.iter())
+                .filter_map(|t| match t.within {
+                    Within::Time(d) => Some(d),
+                    Within::BusinessDays(_) => None,
+                })
+                .min();
+            for (k, threshold) in metric.warnings.iter().enumerate() {
+                let past = match (threshold, shortest) {
+                    (Threshold::Percent(p), _) => *p >= 100,
+                    (Threshold::Before(d), Some(shortest)) => *d >= shortest,
+                    (Threshold::Before(_), None) => false,
+                };
+                if past {
+                    lints.push(Lint::warning(
+                        format!("sla[{i}].warnings[{k}]"),
+                        format!(
+                            "{threshold} is at or past the target: it never fires before the breach"
+                        ),
+                    ));
+                }
+            }
+        }
+        lints
+    }
+
+    fn calendar_list(&self) -> String {
+        std::iter::once("always")
+            .chain(self.calendars.keys().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+impl Action {
+    /// Whether the action moves the case up (or requires an owner).
+    pub(crate) fn escalates(&self) -> bool {
+        matches!(
+            self,
+            Action::RequireOwner(_) | Action::EscalateTo(_) | Action::EscalateOneTier
+        )
+    }
+}
+
+fn check_condition(condition: &Condition, at: &str) -> Result<(), PolicyError> {
+    match condition {
+        Condition::All(cs) | Condition::Any(cs) => {
+            let word = if matches!(condition, Condition::All(_)) {
+                "all"
+            } else {
+                "any"
+            };
+            if cs.is_empty() {
+                return Err(PolicyError::new(
+                    format!("{at}.{word}"),
+                    "needs at least one condition",
+                ));
+            }
+            for (i, c) in cs.iter().enumerate() {
+                check_condition(c, &format!("{at}.{word}[{i}]"))?;
+            }
+            Ok(())
+        }
+        Condition::SurveyScoreAtMost(s) if !(1..=5).contains(s) => Err(PolicyError::new(
+            format!("{at}.survey_score_at_most"),
+            format!("a survey score is 1 to 5, not {s}"),
+        )),
+        Condition::RepeatContact(0) => Err(PolicyError::new(
+            format!("{at}.repeat_contact"),
+            "count contacts from 1",
+        )),
+        Condition::FailuresAtLeast(0) => Err(PolicyError::new(
+            format!("{at}.failures_at_least"),
+            "count failures from 1",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A structural error from serde at a path (`.` is the root).
+fn serde_error(path: &str, message: &str) -> PolicyError {
+    if path == "." || path.is_empty() {
+        // Errors raised by the policy's own checks already carry their path.
+        match message.split_once(": ") {
+            Some((p, m)) if !p.contains(' ') => PolicyError::new(p, m),
+            _ => PolicyError::new("policy", message),
+        }
+    } else {
+        PolicyError::new(path, message)
+    }
+}
+
+/// How serious a lint is.
+///
+/// # Example
+/// ```
+/// use escalate::policy::LintLevel;
+/// assert_eq!(LintLevel::Warning.to_string(), "warning");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LintLevel {
+    /// Likely a mistake; the policy still works.
+    Warning,
+}
+
+impl fmt::Display for LintLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LintLevel::Warning => "warning",
+        })
+    }
+}
+
+/// A finding of [`Policy::lint`]: how serious, where, what.
+///
+/// # Example
+/// ```
+/// use escalate::policy::Policy;
+/// assert!(Policy::recommended().lint().is_empty());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lint {
+    /// How serious.
+    pub level: LintLevel,
+    /// The path of the field.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Lint {
+    fn warning(path: String, message: String) -> Lint {
+        Lint {
+            level: LintLevel::Warning,
+            path,
+            message,
+        }
+    }
+}
+
+impl fmt::Display for Lint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}: {}", self.level, self.path, self.message)
+    }
+}
+
+/// Deserializes `then` from one action or a list of them.
+pub(crate) fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Action>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        Many(Vec<Action>),
+        One(Action),
+    }
+    match OneOrMany::deserialize(d) {
+        Ok(OneOrMany::Many(v)) => Ok(v),
+        Ok(OneOrMany::One(a)) => Ok(vec![a]),
+        Err(_) => Err(serde::de::Error::custom(
+            "expected an action or a list of actions, such as \"escalate_one_tier\" or { escalate_to = \"manager\" }",
+        )),
+    }
+}

@@ -1,0 +1,335 @@
+//! Escalation rules: when a condition starts to hold, do these actions.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Priority;
+use crate::sla::{Metric, Within};
+
+/// When a rule applies. Leaves are facts about the case; `all` and `any`
+/// combine them.
+///
+/// A rule fires when its condition *starts* to hold, and again each time one
+/// of its counting facts grows while it holds (a second breach, another bad
+/// survey), so the same cause never fires a rule twice.
+///
+/// In policy files a fact without data is a string (`"public_contact"`) and a
+/// fact with data is a one-key table (`{ survey_score_at_most = 2 }`).
+///
+/// # Example
+/// ```
+/// use escalate::policy::Condition;
+/// use escalate::sla::Metric;
+/// let c: Condition = serde_json::from_str(r#"{"all": ["high_value_customer", {"sla_breach": "first_response"}]}"#)?;
+/// assert_eq!(c, Condition::All(vec![Condition::HighValueCustomer, Condition::SlaBreach(Metric::FirstResponse)]));
+/// assert_eq!(c.to_string(), "all of (a high-value customer, a first response breach)");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Condition {
+    /// Every one of these holds.
+    All(Vec<Condition>),
+    /// At least one of these holds.
+    Any(Vec<Condition>),
+    /// A warning of an SLA clock of this metric fired (counts warnings).
+    SlaWarning(Metric),
+    /// An SLA clock of this metric was breached (counts breaches).
+    SlaBreach(Metric),
+    /// The n-th customer contact while the problem is still open: an earlier
+    /// contact counts as unanswered until the case is resolved, since a reply
+    /// that does not fix the problem does not answer it (reopening starts the
+    /// count again).
+    RepeatContact(u32),
+    /// The customer posted on a public channel (counts public contacts).
+    PublicContact,
+    /// A survey answer scored at most this (counts such answers).
+    SurveyScoreAtMost(u8),
+    /// The customer signalled they have left.
+    ChurnSignal,
+    /// At least this many failures are recorded (2: a failed recovery).
+    FailuresAtLeast(u32),
+    /// The case's priority is at least this.
+    SeverityAtLeast(Priority),
+    /// The customer is high-value.
+    HighValueCustomer,
+    /// Staff detected the failure before the customer complained.
+    InternalDetection,
+    /// The company answered with a deflection: a reply that only points the
+    /// customer elsewhere (counts deflections).
+    Deflection,
+    /// A promise's clock warned that it is about to be broken (counts warnings).
+    PromiseAtRisk,
+    /// A promise's due time passed unkept (counts such breaches).
+    PromiseBroken,
+    /// A handoff has waited this long (wall-clock) without being accepted.
+    HandoffNotAccepted(Within),
+    /// The case has been escalated, by hand or by rule (counts escalations).
+    Escalated,
+    /// The case has no owner.
+    Unowned,
+    /// A customer contact waits for a reply.
+    Unanswered,
+}
+
+impl Condition {
+    /// Every leaf of the condition, depth first.
+    pub(crate) fn leaves(&self) -> Vec<&Condition> {
+        match self {
+            Condition::All(cs) | Condition::Any(cs) => {
+                cs.iter().flat_map(Condition::leaves).collect()
+            }
+            leaf => vec![leaf],
+        }
+    }
+}
+
+impl fmt::Display for Condition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = |f: &mut fmt::Formatter<'_>, word: &str, cs: &[Condition]| {
+            let parts: Vec<String> = cs.iter().map(ToString::to_string).collect();
+            write!(f, "{word} of ({})", parts.join(", "))
+        };
+        match self {
+            Condition::All(cs) => list(f, "all", cs),
+            Condition::Any(cs) => list(f, "any", cs),
+            Condition::SlaWarning(m) => write!(f, "a {m} warning"),
+            Condition::SlaBreach(m) => write!(f, "a {m} breach"),
+            Condition::RepeatContact(n) => write!(f, "contact number {n} while earlier ones wait"),
+            Condition::PublicContact => f.write_str("a public contact"),
+            Condition::SurveyScoreAtMost(s) => write!(f, "a survey score of {s} or less"),
+            Condition::ChurnSignal => f.write_str("a churn signal"),
+            Condition::FailuresAtLeast(n) => write!(f, "{n} or more failures"),
+            Condition::SeverityAtLeast(p) => write!(f, "priority {p} or higher"),
+            Condition::HighValueCustomer => f.write_str("a high-value customer"),
+            Condition::InternalDetection => f.write_str("a failure detected internally"),
+            Condition::Deflection => f.write_str("a deflection"),
+            Condition::PromiseAtRisk => f.write_str("a promise about to be broken"),
+            Condition::PromiseBroken => f.write_str("a broken promise"),
+            Condition::HandoffNotAccepted(w) => write!(f, "a handoff not accepted within {w}"),
+            Condition::Escalated => f.write_str("an escalation"),
+            Condition::Unowned => f.write_str("no owner"),
+            Condition::Unanswered => f.write_str("a contact waiting for a reply"),
+        }
+    }
+}
+
+/// What a rule does. Each action becomes an event on the case; nothing
+/// happens outside the event log.
+///
+/// # Example
+/// ```
+/// use escalate::policy::Action;
+/// let a: Action = serde_json::from_str(r#"{"escalate_to": "manager"}"#)?;
+/// assert_eq!(a, Action::EscalateTo("manager".into()));
+/// let b: Action = serde_json::from_str(r#""escalate_one_tier""#)?;
+/// assert_eq!(b, Action::EscalateOneTier);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Action {
+    /// The case must have an owner of at least this tier now: one is
+    /// required if it has none, an escalation if its owner is more junior.
+    RequireOwner(String),
+    /// Escalate to this tier (if the owner is more junior).
+    EscalateTo(String),
+    /// Escalate one tier above the owner (the second tier for an unowned case).
+    EscalateOneTier,
+    /// The owner must call the customer within this time: a tracked promise.
+    RequireCall(Within),
+    /// An apology is owed, from at least this tier.
+    RequireApology(String),
+    /// Recommend a rung of the recovery ladder.
+    Recommend(String),
+    /// A root-cause review is required before closing.
+    RequireReview,
+    /// Tell the host someone must act.
+    Notify(Notice),
+}
+
+/// A notification for the host: who must act, why, and by when.
+///
+/// # Example
+/// ```
+/// use escalate::policy::Notice;
+/// let n: Notice = serde_json::from_str(r#"{"who": "store manager", "why": "public complaint", "within": "1h"}"#)?;
+/// assert_eq!(n.who, "store manager");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notice {
+    /// Who must act (a role or a name; the host routes it).
+    pub who: String,
+    /// Why.
+    pub why: String,
+    /// By when, counted on the always-open calendar from the firing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within: Option<Within>,
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Action::RequireOwner(t) => write!(f, "require an owner of tier {t} or higher"),
+            Action::EscalateTo(t) => write!(f, "escalate to {t}"),
+            Action::EscalateOneTier => f.write_str("escalate one tier"),
+            Action::RequireCall(w) => write!(f, "require a personal call within {w}"),
+            Action::RequireApology(t) => write!(f, "require an apology from {t} or higher"),
+            Action::Recommend(g) => write!(f, "recommend {g}"),
+            Action::RequireReview => f.write_str("require a root-cause review before closing"),
+            Action::Notify(n) => write!(f, "notify {}: {}", n.who, n.why),
+        }
+    }
+}
+
+/// Where a rule's delay counts from.
+///
+/// # Example
+/// ```
+/// use escalate::policy::DelayFrom;
+/// assert_eq!(serde_json::to_string(&DelayFrom::Level)?, r#""level""#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DelayFrom {
+    /// From when the condition started to hold.
+    Condition,
+    /// From when the case entered its current level: its last assignment or
+    /// escalation (or opening, if none).
+    Level,
+    /// From when the case was opened.
+    Opening,
+}
+
+/// A wait before a rule acts, in business time on a policy calendar.
+///
+/// # Example
+/// ```
+/// use escalate::policy::{Delay, DelayFrom};
+/// let d: Delay = serde_json::from_str(r#"{"after": "2 business days", "from": "level", "calendar": "store"}"#)?;
+/// assert_eq!(d.from, DelayFrom::Level);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Delay {
+    /// How long.
+    pub after: Within,
+    /// Counted from when.
+    pub from: DelayFrom,
+    /// On which calendar (the built-in `always` when left out).
+    #[serde(default = "always")]
+    pub calendar: String,
+}
+
+fn always() -> String {
+    "always".to_owned()
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // the signature serde's skip_serializing_if expects
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// An escalation rule: a name, a condition, actions, and optionally a delay
+/// and a bounded number of repeats.
+///
+/// # Example
+/// ```
+/// use escalate::policy::{Action, Condition, Rule};
+/// let rule: Rule = toml::from_str(r#"
+///     name = "a bad survey wakes the case"
+///     when = { survey_score_at_most = 2 }
+///     then = ["escalate_one_tier", { require_call = "48h" }]
+/// "#)?;
+/// assert_eq!(rule.when, Condition::SurveyScoreAtMost(2));
+/// assert_eq!(rule.then[0], Action::EscalateOneTier);
+/// # Ok::<(), toml::de::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// A unique name; events say which rule fired.
+    pub name: String,
+    /// When it applies.
+    pub when: Condition,
+    /// What it does: one action or a list of them.
+    #[serde(deserialize_with = "super::load::one_or_many")]
+    pub then: Vec<Action>,
+    /// Wait this long (the condition still holding) before acting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay: Option<Delay>,
+    /// After acting, act again this many more times, one delay apart, while
+    /// the condition holds (needs a delay).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub repeat: u32,
+}
+
+impl Rule {
+    /// A rule that acts as soon as its condition starts to hold.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::{Action, Condition, Rule};
+    /// let r = Rule::new("public complaints get a manager", Condition::PublicContact,
+    ///     [Action::RequireOwner("manager".into())]);
+    /// assert_eq!(r.repeat, 0);
+    /// ```
+    #[must_use]
+    pub fn new(
+        name: impl Into<String>,
+        when: Condition,
+        then: impl IntoIterator<Item = Action>,
+    ) -> Self {
+        Rule {
+            name: name.into(),
+            when,
+            then: then.into_iter().collect(),
+            delay: None,
+            repeat: 0,
+        }
+    }
+
+    /// Waits before acting, and repeats `repeat` more times.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::{Action, Condition, Delay, DelayFrom, Rule};
+    /// use escalate::sla::Within;
+    /// let r = Rule::new("still unanswered", Condition::RepeatContact(1), [Action::EscalateOneTier])
+    ///     .with_delay(Delay { after: Within::BusinessDays(2), from: DelayFrom::Level, calendar: "store".into() }, 1);
+    /// assert_eq!(r.repeat, 1);
+    /// ```
+    #[must_use]
+    pub fn with_delay(mut self, delay: Delay, repeat: u32) -> Self {
+        self.delay = Some(delay);
+        self.repeat = repeat;
+        self
+    }
+}
+
+/// What resolving a case answered only with deflections does.
+///
+/// # Example
+/// ```
+/// use escalate::policy::DeflectionPolicy;
+/// assert_eq!(serde_json::to_string(&DeflectionPolicy::Refuse)?, r#""refuse""#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeflectionPolicy {
+    /// Resolving is refused until someone really answers.
+    Refuse,
+    /// Resolving is accepted and the deflection is recorded as a failure.
+    RecordFailure,
+    /// Deflections are not checked.
+    #[default]
+    Allow,
+}
