@@ -145,3 +145,28 @@ pub fn sla_case() -> Result<(Case, Policy)> {
     }
     Ok((case, policy))
 }
+
+/// A marketplace-style history: an email, a deflecting reply by the owner,
+/// and an attempt to resolve.
+pub fn deflection_history() -> Result<crate::replay::History> {
+    Ok(serde_json::from_str(
+        r#"{"case": "MKT-2", "commands": [
+        {"id": "1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+         "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+                  "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}},
+        {"id": "2", "actor": "system", "at": "2021-06-22T13:30:00Z",
+         "kind": {"type": "assign", "to": {"id": "seller", "tier": "frontline"}}},
+        {"id": "3", "actor": {"agent": {"id": "seller", "tier": "frontline"}}, "at": "2021-06-22T13:30:00Z",
+         "kind": {"type": "respond", "channel": "email", "note": "call us 8-5 or return it", "kind": "deflection"}},
+        {"id": "4", "actor": {"agent": {"id": "seller", "tier": "frontline"}}, "at": "2021-06-22T13:31:00Z",
+         "kind": {"type": "resolve", "summary": "told them"}}
+    ]}"#,
+    )?)
+}
+
+/// [`deflection_history`] replayed under a default policy that refuses
+/// resolving after only deflections.
+pub fn replayed_deflection() -> Result<crate::replay::Replay> {
+    let policy = Policy::default().with_deflection(crate::policy::DeflectionPolicy::Refuse);
+    Ok(deflection_history()?.replay(&policy, crate::replay::Host::AsRecorded, None))
+}

@@ -154,6 +154,7 @@ mod ids;
 mod owner;
 pub mod policy;
 pub mod recovery;
+pub mod replay;
 pub mod sla;
 mod text;
 

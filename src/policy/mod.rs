@@ -354,6 +354,22 @@ impl Policy {
         Ok(self)
     }
 
+    /// Stops tracking a metric (to replace its settings with
+    /// [`with_sla`](Self::with_sla)).
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// use escalate::sla::Metric;
+    /// let p = Policy::recommended().without_sla(Metric::NextResponse);
+    /// assert!(p.sla(Metric::NextResponse).is_none());
+    /// ```
+    #[must_use]
+    pub fn without_sla(mut self, metric: Metric) -> Self {
+        self.sla.retain(|m| m.metric != metric);
+        self
+    }
+
     /// The SLA settings of a metric, if the policy tracks it.
     ///
     /// # Example

@@ -1,0 +1,238 @@
+//! Replaying a recorded history under a policy: what happens, what is
+//! refused, and what the policy would have done instead.
+//!
+//! A [`History`] is what actually happened to a case, as the commands people
+//! and systems sent, in the order they were logged. [`History::replay`] runs
+//! them through [`Case::handle`] under a policy, ticking the case's clocks and
+//! delayed rules up to each command's time, and keeps every refusal instead
+//! of stopping. With [`Host::Obedient`] the replay also does what the policy
+//! asks of the host: when a rule requires an owner or an escalation, an agent
+//! on duty at that tier takes the case at once.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::policy::Policy;
+use crate::{
+    Actor, Agent, AgentId, Case, CaseId, Command, CommandId, CommandKind, Event, EventKind,
+    Refusal, Tier,
+};
+
+/// What actually happened to one case: the commands, in the order logged.
+///
+/// # Example
+/// ```
+/// use escalate::replay::History;
+/// let history: History = serde_json::from_str(r#"{"case": "C-1", "commands": []}"#)?;
+/// assert!(history.commands.is_empty());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct History {
+    /// The case.
+    pub case: CaseId,
+    /// The commands, in the order they were logged (not always in time order).
+    pub commands: Vec<Command>,
+}
+
+/// How the replay's host behaves.
+///
+/// # Example
+/// ```
+/// use escalate::replay::Host;
+/// assert_ne!(Host::AsRecorded, Host::Obedient);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Host {
+    /// Only the recorded commands are sent.
+    AsRecorded,
+    /// Also, when a rule requires an owner or an escalation, an agent on duty
+    /// at that tier (id `on-duty-<tier>`) takes the case at once.
+    Obedient,
+}
+
+/// A command the case refused during a replay.
+///
+/// # Example
+/// ```
+/// # use escalate::doc_support::replayed_deflection;
+/// let replay = replayed_deflection()?;
+/// assert_eq!(replay.refused()[0].refusal.to_string(),
+///     "cannot resolve a case answered only with deflections (1 so far): the customer was pointed elsewhere, not helped");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refused {
+    /// The command.
+    pub command: Command,
+    /// Why it was refused.
+    pub refusal: Refusal,
+}
+
+/// The outcome of a replay: the case it built and what it refused.
+///
+/// # Example
+/// ```
+/// # use escalate::doc_support::replayed_deflection;
+/// let replay = replayed_deflection()?;
+/// assert_eq!(replay.case().events().len() as u64, replay.case().version());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Replay {
+    case: Case,
+    refused: Vec<Refused>,
+}
+
+impl Replay {
+    /// The case the replay built.
+    ///
+    /// # Example
+    /// See [`Replay`].
+    /// ```
+    /// # let _ = escalate::replay::Replay::case;
+    /// ```
+    #[must_use]
+    pub fn case(&self) -> &Case {
+        &self.case
+    }
+
+    /// The commands refused, in order.
+    ///
+    /// # Example
+    /// See [`Refused`].
+    /// ```
+    /// # let _ = escalate::replay::Replay::refused;
+    /// ```
+    #[must_use]
+    pub fn refused(&self) -> &[Refused] {
+        &self.refused
+    }
+
+    /// The first event of a kind the predicate picks, if any.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::EventKind;
+    /// # use escalate::doc_support::replayed_deflection;
+    /// let replay = replayed_deflection()?;
+    /// let opened = replay.first(|k| matches!(k, EventKind::Opened(_))).unwrap();
+    /// assert_eq!(opened.version(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn first(&self, pick: impl Fn(&EventKind) -> bool) -> Option<&Event> {
+        self.case.events().iter().find(|e| pick(e.kind()))
+    }
+}
+
+impl History {
+    /// Runs the history under `policy`, then ticks the case up to `until`
+    /// (if given). Before each command the case is ticked to the command's
+    /// time; a command logged late (dated before the case's latest event)
+    /// is handled as of the latest time.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::{DeflectionPolicy, Policy};
+    /// use escalate::replay::{History, Host};
+    /// # use escalate::doc_support::deflection_history;
+    /// let history: History = deflection_history()?;
+    /// let lenient = history.replay(&Policy::default(), Host::AsRecorded, None);
+    /// assert!(lenient.refused().is_empty());
+    /// let strict = Policy::default().with_deflection(DeflectionPolicy::Refuse);
+    /// assert_eq!(history.replay(&strict, Host::AsRecorded, None).refused().len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn replay(&self, policy: &Policy, host: Host, until: Option<DateTime<Utc>>) -> Replay {
+        let mut run = Replay {
+            case: Case::new(self.case.clone()),
+            refused: Vec::new(),
+        };
+        let mut duty = 0u32;
+        for command in &self.commands {
+            let now = run
+                .case
+                .latest()
+                .map_or(command.at(), |l| l.max(command.at()));
+            run.tick(policy, host, now, &mut duty);
+            match run.case.handle(policy, command.clone(), now) {
+                Ok(events) => run.apply(policy, host, &events, &mut duty),
+                Err(refusal) => run.refused.push(Refused {
+                    command: command.clone(),
+                    refusal,
+                }),
+            }
+        }
+        if let Some(until) = until {
+            run.tick(policy, host, until, &mut duty);
+        }
+        run
+    }
+}
+
+impl Replay {
+    /// Ticks up to `now`, one wake-up at a time, so that an obedient host's
+    /// reactions land before the next timed event.
+    fn tick(&mut self, policy: &Policy, host: Host, now: DateTime<Utc>, duty: &mut u32) {
+        // Bounded: each round applies at least one event.
+        for _ in 0..10_000 {
+            let Some(next) = self.case.next_wakeup(policy).filter(|w| *w <= now) else {
+                return;
+            };
+            let events = self.case.tick(policy, next);
+            if events.is_empty() {
+                return;
+            }
+            self.apply(policy, host, &events, duty);
+        }
+    }
+
+    fn apply(&mut self, policy: &Policy, host: Host, events: &[Event], duty: &mut u32) {
+        for event in events {
+            self.case.apply(event);
+        }
+        if host == Host::Obedient {
+            for event in events {
+                let tier = match event.kind() {
+                    EventKind::OwnerRequired { tier, .. }
+                    | EventKind::EscalationRequired { tier, .. } => tier,
+                    _ => continue,
+                };
+                self.take_over(policy, tier, event.at(), duty);
+            }
+        }
+    }
+
+    /// An agent on duty at `tier` takes the case.
+    fn take_over(&mut self, policy: &Policy, tier: &Tier, at: DateTime<Utc>, duty: &mut u32) {
+        let Ok(id) = AgentId::new(format!("on-duty-{tier}")) else {
+            return;
+        };
+        let agent = Agent::new(id, tier.clone());
+        let kind = if self.case.owner().is_some() {
+            CommandKind::Escalate {
+                to: agent,
+                reason: "the policy required it".into(),
+            }
+        } else {
+            CommandKind::Assign { to: agent }
+        };
+        *duty += 1;
+        let Ok(id) = CommandId::new(format!("host-{duty}")) else {
+            return;
+        };
+        let now = self.case.latest().map_or(at, |l| l.max(at));
+        let command = Command::new(id, Actor::System, at, kind);
+        match self.case.handle(policy, command.clone(), now) {
+            Ok(events) => {
+                for event in &events {
+                    self.case.apply(event);
+                }
+            }
+            Err(refusal) => self.refused.push(Refused { command, refusal }),
+        }
+    }
+}
