@@ -196,10 +196,10 @@ impl Replay {
         }
         if host == Host::Obedient {
             for event in events {
-                let tier = match event.kind() {
-                    EventKind::OwnerRequired { tier, .. }
-                    | EventKind::EscalationRequired { tier, .. } => tier,
-                    _ => continue,
+                let (EventKind::OwnerRequired { tier, .. }
+                | EventKind::EscalationRequired { tier, .. }) = event.kind()
+                else {
+                    continue;
                 };
                 self.take_over(policy, tier, event.at(), duty);
             }
