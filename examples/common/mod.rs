@@ -1,0 +1,165 @@
+//! Shared by the story examples and the scenario tests: a story file (its
+//! calendars and its history as the crate's own serde types), the two
+//! policies it is replayed under, and a one-line summary of each replay.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use escalate::policy::Policy;
+use escalate::replay::{History, Host, Replay};
+use escalate::sla::{BusinessCalendar, MetricPolicy};
+use escalate::{Agent, EventKind, Outcome, Tier};
+use serde::Deserialize;
+
+/// The error type of the examples.
+pub type Error = Box<dyn std::error::Error>;
+
+/// A story: where it happened, its calendars, and what happened.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Story {
+    /// Its short name.
+    pub story: String,
+    /// Where it happened.
+    pub time_zone: Tz,
+    /// Who is who.
+    pub note: String,
+    /// Its calendars; `business` replaces the recommended policy's.
+    pub calendars: BTreeMap<String, BusinessCalendar>,
+    /// SLA settings that replace the recommended policy's for these metrics.
+    #[serde(default)]
+    pub sla: Vec<MetricPolicy>,
+    /// When the story ends (clocks and delayed rules are ticked up to it).
+    pub until: DateTime<Utc>,
+    /// What actually happened.
+    pub history: History,
+}
+
+impl Story {
+    /// Loads `examples/data/<name>.json`.
+    pub fn load(name: &str) -> Result<Story, Error> {
+        let path = format!("{}/examples/data/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+        Ok(serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?)
+    }
+
+    /// `Policy::recommended()` with the story's time zone, calendars and SLA settings.
+    pub fn recommended(&self) -> Result<Policy, Error> {
+        let mut policy = Policy::recommended().with_time_zone(self.time_zone);
+        for (name, calendar) in &self.calendars {
+            policy = policy.with_calendar(name.clone(), calendar.clone())?;
+        }
+        for metric in &self.sla {
+            policy = policy.without_sla(metric.metric).with_sla(metric.clone())?;
+        }
+        Ok(policy)
+    }
+
+    /// The policy the story actually ran under: the same tiers, calendars and
+    /// clocks, but no escalation rules, no deflection check, and every tier
+    /// allowed every gesture without caps, so that the history replays as it
+    /// happened.
+    pub fn as_recorded(&self) -> Result<Policy, Error> {
+        let recommended = self.recommended()?;
+        Ok(recommended.as_recorded())
+    }
+
+    /// The history replayed as it happened.
+    pub fn actual(&self) -> Result<Replay, Error> {
+        Ok(self.history.replay(&self.as_recorded()?, Host::AsRecorded, Some(self.until)))
+    }
+
+    /// The history replayed under the recommended policy, with a host that
+    /// does what the policy asks (an agent on duty takes the case when a rule
+    /// requires an owner or an escalation).
+    pub fn under_policy(&self) -> Result<Replay, Error> {
+        Ok(self.history.replay(&self.recommended()?, Host::Obedient, Some(self.until)))
+    }
+}
+
+/// The facts the tour's table compares.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Summary {
+    /// The first owner and when.
+    pub first_owner: Option<(DateTime<Utc>, Agent)>,
+    /// The first escalation (by hand, or required by a rule) and to which tier.
+    pub first_escalation: Option<(DateTime<Utc>, Tier)>,
+    /// Money granted after the customer's churn signal, in minor units.
+    pub wasted_minor: i64,
+    /// How it ended.
+    pub outcome: Option<Outcome>,
+}
+
+impl Summary {
+    /// Summarises a replay.
+    pub fn of(replay: &Replay) -> Summary {
+        let case = replay.case();
+        let first_owner = case.events().iter().find_map(|e| match e.kind() {
+            EventKind::Assigned { to } => Some((e.at(), to.clone())),
+            _ => None,
+        });
+        let first_escalation = case.events().iter().find_map(|e| match e.kind() {
+            EventKind::Escalated { to, .. } => Some((e.at(), to.tier().clone())),
+            EventKind::EscalationRequired { tier, .. } => Some((e.at(), tier.clone())),
+            _ => None,
+        });
+        Summary {
+            first_owner,
+            first_escalation,
+            wasted_minor: case.money().wasted().iter().map(|m| m.minor()).sum(),
+            outcome: case.outcome(),
+        }
+    }
+}
+
+/// A time in the story's zone: `03-08 11:00`.
+pub fn short(tz: Tz, at: DateTime<Utc>) -> String {
+    at.with_timezone(&tz).format("%m-%d %H:%M").to_string()
+}
+
+/// What the recommended policy does differently, for people.
+pub fn differences(story: &Story, actual: &Replay, policy: &Replay) -> Result<String, Error> {
+    let tz = story.time_zone;
+    let mut out = String::new();
+    let (a, p) = (Summary::of(actual), Summary::of(policy));
+    let owner = |s: &Summary| {
+        s.first_owner
+            .as_ref()
+            .map_or_else(|| "never".to_owned(), |(t, agent)| format!("{} at {}", agent, short(tz, *t)))
+    };
+    let escalation = |s: &Summary| {
+        s.first_escalation
+            .as_ref()
+            .map_or_else(|| "never".to_owned(), |(t, tier)| format!("to {tier} at {}", short(tz, *t)))
+    };
+    writeln!(out, "first owner:      actual {}; policy {}", owner(&a), owner(&p))?;
+    writeln!(out, "first escalation: actual {}; policy {}", escalation(&a), escalation(&p))?;
+    for event in policy.case().events() {
+        let line = match event.kind() {
+            EventKind::RuleFired { rule, .. } => format!("rule fired: {rule}"),
+            EventKind::OwnerRequired { tier, .. } => format!("  an owner of tier {tier} is required"),
+            EventKind::EscalationRequired { tier, .. } => format!("  escalation to {tier} is required"),
+            EventKind::ApologyRequired { tier, .. } => format!("  an apology from {tier} or higher is owed"),
+            EventKind::ReviewRequired { .. } => "  a root-cause review is required before closing".to_owned(),
+            EventKind::PromiseMade { what, due, .. } if what.starts_with("a personal call") => {
+                format!("  a personal call is due by {}", short(tz, *due))
+            }
+            EventKind::SlaBreached { clock } => {
+                let metric = policy.case().clock(*clock).map(|c| c.metric().to_string()).unwrap_or_default();
+                format!("{metric} SLA breached")
+            }
+            _ => continue,
+        };
+        writeln!(out, "  {}  {line}", short(tz, event.at()))?;
+    }
+    for refused in policy.refused() {
+        writeln!(out, "refused at {}: {}", short(tz, refused.command.at()), refused.refusal)?;
+    }
+    let money = |minor: i64| format!("${}.{:02}", minor / 100, minor % 100);
+    writeln!(out, "money wasted after the churn signal: actual {}; policy {}", money(a.wasted_minor), money(p.wasted_minor))?;
+    let outcome = |s: &Summary| s.outcome.map_or_else(|| "still open".to_owned(), |o| o.to_string());
+    writeln!(out, "outcome: actual {}; policy {}", outcome(&a), outcome(&p))?;
+    Ok(out)
+}
