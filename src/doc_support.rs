@@ -3,9 +3,9 @@
 use chrono::{DateTime, Utc};
 
 use crate::policy::Policy;
-use crate::recovery::{Currency, Money};
+use crate::recovery::{CreditForm, Currency, Gesture, Manner, Money};
 use crate::{Actor, Agent, Case, Channel, Command, CommandKind, Customer, CustomerValue};
-use crate::{FailureKind, Origin, ResponseKind};
+use crate::{FailureId, FailureKind, Origin, ResponseKind};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -106,4 +106,53 @@ pub fn case_with_promise() -> Result<Case> {
         },
     )?;
     Ok(case)
+}
+
+/// [`case_with_failure`] where sam (frontline) offered a USD 20.00 store
+/// credit for failure #1 at 20:30 UTC (offer #1, open).
+pub fn case_with_offer() -> Result<Case> {
+    let mut case = case_with_failure()?;
+    let sam = Agent::new("sam".parse()?, "frontline".parse()?);
+    run(
+        &mut case,
+        "c-4",
+        Actor::Agent(sam),
+        "2021-03-04T20:30:00Z",
+        CommandKind::Offer {
+            gesture: store_credit(2_000),
+        },
+    )?;
+    Ok(case)
+}
+
+/// [`case_with_failure`] where sam (frontline) granted, at 20:30 UTC and in
+/// one command, a personal apology naming failure #1 and a USD 20.00 store
+/// credit for it.
+pub fn case_with_grant() -> Result<Case> {
+    let mut case = case_with_failure()?;
+    let sam = Agent::new("sam".parse()?, "frontline".parse()?);
+    run(
+        &mut case,
+        "c-4",
+        Actor::Agent(sam),
+        "2021-03-04T20:30:00Z",
+        CommandKind::Grant {
+            gestures: vec![
+                Gesture::Apology {
+                    failures: vec![FailureId::new(1)],
+                    manner: Manner::Personal,
+                },
+                store_credit(2_000),
+            ],
+        },
+    )?;
+    Ok(case)
+}
+
+fn store_credit(minor: i64) -> Gesture {
+    Gesture::Credit {
+        failures: vec![FailureId::new(1)],
+        form: CreditForm::StoreCredit,
+        amount: Money::new(minor, Currency::USD),
+    }
 }

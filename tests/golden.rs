@@ -139,6 +139,7 @@ fn golden() -> Vec<(EventKind, &'static str)> {
         (
             EventKind::Closed {
                 outcome: Outcome::WonBack,
+                review: None,
             },
             r#"{"type":"closed","outcome":"won_back"}"#,
         ),
@@ -300,6 +301,7 @@ fn every_command_kind_round_trips() {
         CommandKind::ConfirmResolution,
         CommandKind::Close {
             outcome: Outcome::Lost,
+            review: None,
         },
     ];
     for kind in kinds {

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use crate::recovery::Money;
+use crate::recovery::{Gesture, Money, OfferId, Review};
 use crate::{Actor, Agent, CaseId, Channel, CommandId, Customer, FailureKind, Origin, Outcome};
 use crate::{FailureId, Priority, PromiseId, ResponseKind, SurveyScore, Text};
 
@@ -255,6 +255,34 @@ pub enum EventKind {
     Closed {
         /// How it ended.
         outcome: Outcome,
+        /// The lessons learned, if a review was given.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        review: Option<Review>,
+    },
+    /// A gesture was offered to the customer.
+    GestureOffered {
+        /// The offer's number.
+        offer: OfferId,
+        /// What was offered.
+        gesture: Gesture,
+    },
+    /// The customer accepted an offer.
+    OfferAccepted {
+        /// Which.
+        offer: OfferId,
+    },
+    /// The customer declined an offer.
+    OfferDeclined {
+        /// Which.
+        offer: OfferId,
+    },
+    /// A gesture was granted (one event per gesture of a grant).
+    GestureGranted {
+        /// What was granted.
+        gesture: Gesture,
+        /// The offer it granted, if it came from one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        offer: Option<OfferId>,
     },
 }
 

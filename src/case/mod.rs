@@ -2,6 +2,7 @@
 
 mod command;
 mod event;
+mod gestures;
 mod record;
 mod timeline;
 
@@ -82,6 +83,7 @@ pub struct Case {
     promises: Vec<Promise>,
     surveys: Vec<(DateTime<Utc>, SurveyScore)>,
     churned_at: Option<DateTime<Utc>>,
+    recovery: gestures::Recovery,
     latest: Option<DateTime<Utc>>,
     /// Hashes of the ids of applied commands (checked against `events` on a hit).
     command_hashes: HashSet<u64, BuildHasherDefault<IdentityHasher>>,
@@ -135,6 +137,8 @@ pub enum Status {
         outcome: crate::Outcome,
         /// When.
         at: DateTime<Utc>,
+        /// The lessons learned, if a review was given.
+        review: Option<crate::recovery::Review>,
     },
 }
 
@@ -352,6 +356,7 @@ impl Case {
             promises: Vec::new(),
             surveys: Vec::new(),
             churned_at: None,
+            recovery: gestures::Recovery::default(),
             latest: None,
             command_hashes: HashSet::default(),
             events: Vec::new(),
@@ -785,15 +790,20 @@ impl Case {
                     confirmed_at.get_or_insert(at);
                 }
             }
-            EventKind::Closed { outcome } => {
+            EventKind::Closed { outcome, review } => {
                 if !matches!(self.status, Status::Closed { .. }) {
                     self.status = Status::Closed {
                         last_owner: self.owner().cloned(),
                         outcome: *outcome,
                         at,
+                        review: review.clone(),
                     };
                 }
             }
+            EventKind::GestureOffered { .. }
+            | EventKind::OfferAccepted { .. }
+            | EventKind::OfferDeclined { .. }
+            | EventKind::GestureGranted { .. } => self.evolve_gesture(event),
         }
     }
 
@@ -895,12 +905,16 @@ impl Case {
             command: Some(command),
             kind,
         };
-        Ok(match self.decide(policy, &actor, kind)? {
+        Ok(match self.decide(policy, &actor, kind, at)? {
             Decision::One(kind) => vec![event(version + 1, actor, id, kind)],
             Decision::Two(first, second) => vec![
                 event(version + 1, actor.clone(), id.clone(), first),
                 event(version + 2, actor, id, second),
             ],
+            Decision::Many(kinds) => (1..)
+                .zip(kinds)
+                .map(|(n, kind)| event(version + n, actor.clone(), id.clone(), kind))
+                .collect(),
         })
     }
 
@@ -920,6 +934,7 @@ impl Case {
         policy: &Policy,
         actor: &Actor,
         kind: CommandKind,
+        at: DateTime<Utc>,
     ) -> Result<Decision, Refusal> {
         use Decision::{One, Two};
         let name = kind.name();
@@ -1155,12 +1170,24 @@ impl Case {
                 self.for_company(policy, actor, name)?;
                 Ok(One(EventKind::Resolved { summary }))
             }
-            CommandKind::Close { outcome } => {
+            CommandKind::Close { outcome, review } => {
                 if !open_states {
                     return Err(invalid());
                 }
                 self.for_company(policy, actor, name)?;
-                Ok(One(EventKind::Closed { outcome }))
+                Case::check_review(policy, outcome, review.as_ref())?;
+                Ok(One(EventKind::Closed { outcome, review }))
+            }
+            CommandKind::Offer { .. }
+            | CommandKind::Grant { .. }
+            | CommandKind::GrantOffer { .. }
+            | CommandKind::AcceptOffer { .. }
+            | CommandKind::DeclineOffer { .. } => {
+                if !open_states {
+                    return Err(invalid());
+                }
+                self.decide_gesture(policy, actor, kind, at)
+                    .map(Decision::Many)
             }
         }
     }
@@ -1215,10 +1242,11 @@ fn customer_or_system(actor: &Actor, command: CommandName) -> Result<(), Refusal
     }
 }
 
-/// What a command produces: one event or two.
+/// What a command produces: one event, two, or any number.
 enum Decision {
     One(EventKind),
     Two(EventKind, EventKind),
+    Many(Vec<EventKind>),
 }
 
 /// The agent's tier rank, or the refusal naming the policy's tiers.

@@ -6,6 +6,7 @@
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use crate::recovery::RecoveryPolicy;
 use crate::{PolicyError, Tier};
 
 /// The rules a case runs under.
@@ -28,6 +29,7 @@ pub struct Policy {
     version: String,
     tiers: Vec<Tier>,
     time_zone: Tz,
+    recovery: RecoveryPolicy,
 }
 
 /// The serialized form of a [`Policy`]; deserializing goes through
@@ -39,6 +41,8 @@ struct PolicySpec {
     tiers: Vec<String>,
     #[serde(default = "utc")]
     time_zone: Tz,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    recovery: Option<RecoveryPolicy>,
 }
 
 fn utc() -> Tz {
@@ -48,24 +52,31 @@ fn utc() -> Tz {
 impl TryFrom<PolicySpec> for Policy {
     type Error = PolicyError;
     fn try_from(spec: PolicySpec) -> Result<Self, PolicyError> {
-        Ok(Policy::new(spec.version, spec.tiers)?.with_time_zone(spec.time_zone))
+        let policy = Policy::new(spec.version, spec.tiers)?.with_time_zone(spec.time_zone);
+        match spec.recovery {
+            Some(recovery) => policy.with_recovery(recovery),
+            None => Ok(policy),
+        }
     }
 }
 
 impl From<Policy> for PolicySpec {
     fn from(p: Policy) -> Self {
+        let standard = p.recovery == RecoveryPolicy::standard(&p.tiers);
         PolicySpec {
             version: p.version,
             tiers: p.tiers.iter().map(|t| t.as_str().to_owned()).collect(),
             time_zone: p.time_zone,
+            recovery: (!standard).then_some(p.recovery),
         }
     }
 }
 
 impl Default for Policy {
-    /// Five tiers: frontline, supervisor, manager, regional, executive; UTC.
+    /// Five tiers: frontline, supervisor, manager, regional, executive; UTC;
+    /// the [standard recovery rules](RecoveryPolicy::standard) for them.
     fn default() -> Self {
-        let tiers = [
+        let tiers: Vec<Tier> = [
             "frontline",
             "supervisor",
             "manager",
@@ -77,6 +88,7 @@ impl Default for Policy {
         .collect();
         Policy {
             version: "default".to_owned(),
+            recovery: RecoveryPolicy::standard(&tiers),
             tiers,
             time_zone: Tz::UTC,
         }
@@ -126,6 +138,7 @@ impl Policy {
         }
         Ok(Policy {
             version,
+            recovery: RecoveryPolicy::standard(&out),
             tiers: out,
             time_zone: Tz::UTC,
         })
@@ -143,6 +156,41 @@ impl Policy {
     pub fn with_time_zone(mut self, tz: Tz) -> Self {
         self.time_zone = tz;
         self
+    }
+
+    /// Sets the recovery rules: tier authority, caps, the ladder, reviews.
+    ///
+    /// # Errors
+    /// [`PolicyError`] naming the path under `recovery` when a rule names a
+    /// tier the policy does not have, or the soft cap is above the hard cap.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// use escalate::recovery::{Authority, GestureKind};
+    /// let policy = Policy::new("v1", ["frontline", "supervisor", "manager"])?;
+    /// let typo = policy.recovery().clone()
+    ///     .with_authority(Authority::new("regionl".parse()?, [GestureKind::Apology]));
+    /// assert_eq!(policy.with_recovery(typo).unwrap_err().to_string(),
+    ///     r#"recovery.authority[3].tier: no tier named "regionl"; tiers are frontline, supervisor, manager"#);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_recovery(mut self, recovery: RecoveryPolicy) -> Result<Self, PolicyError> {
+        recovery.validate(&self.tiers)?;
+        self.recovery = recovery;
+        Ok(self)
+    }
+
+    /// The recovery rules.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// assert_eq!(Policy::default().recovery().hard_cap_bps(), 15_000);
+    /// ```
+    #[must_use]
+    pub fn recovery(&self) -> &RecoveryPolicy {
+        &self.recovery
     }
 
     /// The version label recorded on every case opened under this policy.

@@ -1,0 +1,274 @@
+//! The guards on granting gestures: validity, too late, double remedy,
+//! apology first, the caps, and tier authority.
+
+use chrono::{DateTime, Utc};
+
+use super::authority::within;
+use super::{Currency, Gesture, GestureKind, Limit, Money, RecoveryPolicy, Totals};
+use crate::policy::Policy;
+use crate::{Actor, Case, CommandName, FailureId, Refusal, Tier};
+
+/// Every rule that granting `gestures` together, by `actor` at `at`, would
+/// break on this case under this policy; empty when the grant is allowed.
+///
+/// [`Case::handle`] refuses a grant or an offer with the first of these.
+/// The guards run gesture by gesture, in order, each seeing the earlier
+/// gestures of the same grant as granted, and for each gesture in this
+/// order (from what nobody can fix to what a more senior person can):
+///
+/// 1. a failure the case has not recorded, an amount not above zero
+///    (these stop the check: nothing else is reported);
+/// 2. **too late**: discretionary money at or after the customer's churn
+///    signal ([`Refusal::TooLate`]); owed money, apologies and gestures that
+///    cost nothing are still allowed;
+/// 3. **double remedy**: a second full refund, replacement or re-performance
+///    for one failure ([`Refusal::DoubleRemedy`]);
+/// 4. **apology first**: discretionary money (credit, refund, keep-the-item)
+///    with no apology naming a recorded failure granted before it or in the
+///    same grant ([`Refusal::ApologyRequired`]);
+/// 5. **hard cap**: total compensation over the hard cap share of the loss
+///    ([`Refusal::OverHardCap`]);
+/// 6. **soft cap**: over the soft cap, by a tier below the one the policy
+///    names ([`Refusal::OverSoftCap`]);
+/// 7. **authority**: a kind of gesture, or a total, beyond the actor's tier
+///    ([`Refusal::ExceedsAuthority`], naming the lowest tier that could).
+///
+/// Compensation is discretionary money (owed refunds are not), in the
+/// gesture's currency; the loss is the sum of the recorded failures' losses
+/// in that currency. The system acts with the authority of the most junior
+/// tier (automation may do what anyone may do, no more); the customer may
+/// grant nothing.
+///
+/// # Example
+/// ```
+/// use escalate::{Actor, Agent, FailureId, Refusal};
+/// use escalate::policy::Policy;
+/// use escalate::recovery::{check_grant, CreditForm, Currency, Gesture, Manner, Money};
+/// # use escalate::doc_support::{case_with_failure, at};
+/// let case = case_with_failure()?; // failure #1: USD 249.99, owned by sam (frontline)
+/// let sam = Actor::Agent(Agent::new("sam".parse()?, "frontline".parse()?));
+/// let card = Gesture::Credit { failures: vec![FailureId::new(1)], form: CreditForm::GiftCard,
+///     amount: Money::new(3_000, Currency::USD) };
+/// let breaches = check_grant(&case, &Policy::default(), &sam, at("2021-03-05T10:00:00Z"),
+///     &[card.clone()]);
+/// assert!(matches!(breaches[..], [Refusal::ApologyRequired { .. }]));
+/// let sorry = Gesture::Apology { failures: vec![FailureId::new(1)], manner: Manner::Personal };
+/// assert!(check_grant(&case, &Policy::default(), &sam, at("2021-03-05T10:00:00Z"),
+///     &[sorry, card]).is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[must_use]
+pub fn check_grant(
+    case: &Case,
+    policy: &Policy,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    gestures: &[Gesture],
+) -> Vec<Refusal> {
+    let mut out = Vec::new();
+    if let Err(refusal) = validate(case, gestures) {
+        out.push(refusal);
+        return out;
+    }
+    let tier = match actor {
+        Actor::Agent(agent) => agent.tier().clone(),
+        Actor::System => match policy.tiers().first() {
+            Some(tier) => tier.clone(),
+            None => return out,
+        },
+        Actor::Customer => {
+            out.push(Refusal::CustomerNotAllowed {
+                command: CommandName::Grant,
+            });
+            return out;
+        }
+    };
+    let rules = policy.recovery();
+    let rank = policy.rank(&tier);
+    let authority = rules.authority(&tier);
+    let specific = case
+        .granted()
+        .iter()
+        .any(|g| g.gesture().is_specific_apology())
+        || gestures.iter().any(Gesture::is_specific_apology);
+    let mut remedied: Vec<(FailureId, GestureKind)> = case
+        .granted()
+        .iter()
+        .filter(|g| g.gesture().restores())
+        .flat_map(|g| {
+            g.gesture()
+                .failures()
+                .iter()
+                .map(|f| (*f, g.gesture().kind()))
+        })
+        .collect();
+    let mut totals = case.compensation();
+    for gesture in gestures {
+        let kind = gesture.kind();
+        let money = gesture.discretionary_cost();
+        if let (Some(amount), Some(left_at)) = (money, case.churned_at())
+            && left_at <= at
+        {
+            out.push(Refusal::TooLate {
+                gesture: kind,
+                amount,
+                left_at,
+                time_zone: case.time_zone(),
+            });
+        }
+        if gesture.restores() {
+            for failure in gesture.failures() {
+                if let Some((_, first)) = remedied.iter().find(|(f, _)| f == failure) {
+                    out.push(Refusal::DoubleRemedy {
+                        failure: *failure,
+                        first: *first,
+                        second: kind,
+                    });
+                    break;
+                }
+            }
+            remedied.extend(gesture.failures().iter().map(|f| (*f, kind)));
+        }
+        if let Some(amount) = money
+            && kind.is_monetary()
+            && !specific
+        {
+            out.push(Refusal::ApologyRequired {
+                gesture: kind,
+                amount,
+            });
+        }
+        let total =
+            money.map(|amount| caps(case, policy, actor, rank, &mut totals, amount, &mut out));
+        let limit = match authority {
+            Some(a) if a.allows(kind) => total.and_then(|(sum, loss)| a.breaks(sum, loss)),
+            _ => Some(Limit::Kind),
+        };
+        if let Some(limit) = limit {
+            out.push(Refusal::ExceedsAuthority {
+                actor: actor.clone(),
+                tier: tier.clone(),
+                gesture: kind,
+                amount: gesture.cost(),
+                limit,
+                needs: lowest_tier(policy, kind, total),
+            });
+        }
+    }
+    out
+}
+
+/// The cap guards for one more `amount` of compensation; returns the new
+/// total and the loss it is measured against.
+fn caps(
+    case: &Case,
+    policy: &Policy,
+    actor: &Actor,
+    rank: Option<usize>,
+    totals: &mut Totals,
+    amount: Money,
+    out: &mut Vec<Refusal>,
+) -> (Money, Money) {
+    let rules = policy.recovery();
+    let sum = totals
+        .get(amount.currency())
+        .checked_add(amount)
+        .unwrap_or(Money::new(i64::MAX, amount.currency()));
+    let loss = case_loss(case, amount.currency());
+    if !within(sum, loss, rules.hard_cap_bps()) {
+        out.push(Refusal::OverHardCap {
+            total: sum,
+            loss,
+            cap_bps: rules.hard_cap_bps(),
+        });
+    } else if !within(sum, loss, rules.soft_cap_bps()) && rank < policy.rank(rules.soft_cap_tier())
+    {
+        out.push(Refusal::OverSoftCap {
+            actor: actor.clone(),
+            total: sum,
+            loss,
+            cap_bps: rules.soft_cap_bps(),
+            needs: rules.soft_cap_tier().clone(),
+        });
+    }
+    totals.add(amount);
+    (sum, loss)
+}
+
+/// Checks that gestures name recorded failures and carry amounts above zero.
+pub(crate) fn validate(case: &Case, gestures: &[Gesture]) -> Result<(), Refusal> {
+    let known = case.failures().len();
+    for gesture in gestures {
+        for failure in gesture.failures() {
+            if failure.get() == 0 || failure.get() as usize > known {
+                return Err(Refusal::UnknownFailure { failure: *failure });
+            }
+        }
+        let bad = match gesture {
+            Gesture::Repair {
+                cost: Some(cost), ..
+            } => cost.minor() < 0,
+            other => other.cost().is_some_and(|c| c.minor() <= 0),
+        };
+        if let (true, Some(amount)) = (bad, gesture.cost()) {
+            return Err(Refusal::NonPositiveAmount {
+                gesture: gesture.kind(),
+                amount,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The customer's loss on a case in one currency: the sum of its failures'.
+pub(crate) fn case_loss(case: &Case, currency: Currency) -> Money {
+    let mut minor: i64 = 0;
+    for loss in case.failures().iter().filter_map(crate::Failure::loss) {
+        if loss.currency() == currency {
+            minor = minor.saturating_add(loss.minor());
+        }
+    }
+    Money::new(minor, currency)
+}
+
+/// The least senior tier that may grant this kind of gesture bringing the
+/// total to `total` (on `loss`), within the soft cap's tier rule; `None` if
+/// no tier may.
+pub(crate) fn lowest_tier(
+    policy: &Policy,
+    kind: GestureKind,
+    total: Option<(Money, Money)>,
+) -> Option<Tier> {
+    let rules: &RecoveryPolicy = policy.recovery();
+    if let Some((sum, loss)) = total
+        && !within(sum, loss, rules.hard_cap_bps())
+    {
+        return None;
+    }
+    let needs_rank = match total {
+        Some((sum, loss)) if !within(sum, loss, rules.soft_cap_bps()) => {
+            policy.rank(rules.soft_cap_tier()).unwrap_or(0)
+        }
+        _ => 0,
+    };
+    policy
+        .tiers()
+        .iter()
+        .enumerate()
+        .skip(needs_rank)
+        .find(|(_, tier)| {
+            rules.authority(tier).is_some_and(|a| {
+                a.allows(kind) && total.is_none_or(|(sum, loss)| a.breaks(sum, loss).is_none())
+            })
+        })
+        .map(|(_, tier)| tier.clone())
+}
+
+/// Sums of discretionary money granted, per currency.
+pub(crate) fn compensation<'a>(granted: impl Iterator<Item = &'a Gesture>) -> Totals {
+    let mut totals = Totals::default();
+    for money in granted.filter_map(Gesture::discretionary_cost) {
+        totals.add(money);
+    }
+    totals
+}
