@@ -108,14 +108,27 @@ pub fn case_with_promise() -> Result<Case> {
     Ok(case)
 }
 
-/// [`case_with_failure`] where sam (frontline) offered a USD 20.00 store
-/// credit for failure #1 at 20:30 UTC (offer #1, open).
+/// [`case_with_failure`] where sam (frontline) apologised for failure #1 at
+/// 20:25 UTC and offered a USD 20.00 store credit for it at 20:30 UTC
+/// (offer #1, open).
 pub fn case_with_offer() -> Result<Case> {
     let mut case = case_with_failure()?;
     let sam = Agent::new("sam".parse()?, "frontline".parse()?);
     run(
         &mut case,
         "c-4",
+        Actor::Agent(sam.clone()),
+        "2021-03-04T20:25:00Z",
+        CommandKind::Grant {
+            gestures: vec![Gesture::Apology {
+                failures: vec![FailureId::new(1)],
+                manner: Manner::Personal,
+            }],
+        },
+    )?;
+    run(
+        &mut case,
+        "c-5",
         Actor::Agent(sam),
         "2021-03-04T20:30:00Z",
         CommandKind::Offer {

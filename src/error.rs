@@ -22,7 +22,8 @@ use crate::{Actor, Agent, CommandName, FailureId, Outcome, PromiseId, PromiseSta
 /// let refusal = case.handle(&Policy::default(), cmd, at("2021-03-05T10:00:00Z")).unwrap_err();
 /// assert!(matches!(refusal, Refusal::CustomerNotAllowed { .. }));
 /// assert_eq!(refusal.to_string(), "the customer may not resolve a case: customers may only \
-///     contact, answer surveys, confirm a resolution or say they are leaving");
+///     contact, answer surveys, confirm a resolution, accept or decline an offer, or say they \
+///     are leaving");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -51,7 +52,7 @@ pub enum Refusal {
     },
     /// A customer sent a command only the company may send.
     #[error(
-        "the customer may not {command} a case: customers may only contact, answer surveys, confirm a resolution or say they are leaving"
+        "the customer may not {command} a case: customers may only contact, answer surveys, confirm a resolution, accept or decline an offer, or say they are leaving"
     )]
     CustomerNotAllowed {
         /// What they tried.

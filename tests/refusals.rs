@@ -181,7 +181,7 @@ fn customer_not_allowed_and_customer_only() {
     );
     assert_eq!(
         r.to_string(),
-        "the customer may not escalate a case: customers may only contact, answer surveys, confirm a resolution or say they are leaving"
+        "the customer may not escalate a case: customers may only contact, answer surveys, confirm a resolution, accept or decline an offer, or say they are leaving"
     );
     let r = h.refused(
         Actor::Agent(agent("sue", "supervisor")),

@@ -46,7 +46,7 @@ impl Event {
     /// use escalate::{Actor, Event, EventKind, Outcome};
     /// # use escalate::doc_support::at;
     /// let e = Event::new(9, at("2021-03-26T16:00:00Z"), Actor::System, None,
-    ///     EventKind::Closed { outcome: Outcome::Lost });
+    ///     EventKind::Closed { outcome: Outcome::Lost, review: None });
     /// assert_eq!(e.version(), 9);
     /// ```
     #[must_use]

@@ -212,7 +212,7 @@ impl fmt::Display for Percent {
 /// ```
 /// use escalate::recovery::{Currency, Limit, Money};
 /// let limit = Limit::Share { bps: 2_500, of: Money::new(24_999, Currency::USD) };
-/// assert_eq!(limit.to_string(), "25.00% of the customer's loss of USD 249.99");
+/// assert_eq!(limit.to_string(), "compensation up to 25.00% of the customer's loss of USD 249.99");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -237,11 +237,11 @@ impl fmt::Display for Limit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Limit::Kind => f.write_str("no gesture of this kind"),
-            Limit::Amount { max } => write!(f, "{max} in total"),
+            Limit::Amount { max } => write!(f, "compensation up to {max} in total"),
             Limit::Share { bps, of } => {
                 write!(
                     f,
-                    "{} of the customer's loss of {of}",
+                    "compensation up to {} of the customer's loss of {of}",
                     Percent(i128::from(*bps))
                 )
             }

@@ -66,7 +66,7 @@ impl Ladder {
         Ok(Ladder(out))
     }
 
-    /// The standard ladder: apology; waive; expedite; re-perform; exchange;
+    /// The standard ladder: apology; waive; re-perform; expedite; exchange;
     /// partial refund; credit; full refund; keep-the-item. Cheap
     /// non-monetary gestures first; immediate money before vouchers (Roschk
     /// & Gelbrich 2014); keeping the item last, as it goes beyond the loss.
@@ -82,8 +82,8 @@ impl Ladder {
         Ladder(vec![
             GestureKind::Apology,
             GestureKind::Waive,
-            GestureKind::Expedite,
             GestureKind::Reperform,
+            GestureKind::Expedite,
             GestureKind::Exchange,
             GestureKind::PartialRefund,
             GestureKind::Credit,
