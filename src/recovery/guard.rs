@@ -239,29 +239,49 @@ pub(crate) fn lowest_tier(
     kind: GestureKind,
     total: Option<(Money, Money)>,
 ) -> Option<Tier> {
-    let rules: &RecoveryPolicy = policy.recovery();
-    if let Some((sum, loss)) = total
-        && !within(sum, loss, rules.hard_cap_bps())
-    {
-        return None;
-    }
-    let needs_rank = match total {
-        Some((sum, loss)) if !within(sum, loss, rules.soft_cap_bps()) => {
-            policy.rank(rules.soft_cap_tier()).unwrap_or(0)
+    Ranks::new(policy).lowest(kind, total)
+}
+
+/// Each tier's authority by rank, looked up once.
+pub(crate) struct Ranks<'a> {
+    policy: &'a Policy,
+    by_rank: Vec<Option<&'a crate::recovery::Authority>>,
+    soft_rank: usize,
+}
+
+impl<'a> Ranks<'a> {
+    pub(crate) fn new(policy: &'a Policy) -> Self {
+        let rules: &RecoveryPolicy = policy.recovery();
+        Ranks {
+            policy,
+            by_rank: policy
+                .tiers()
+                .iter()
+                .map(|tier| rules.authority(tier))
+                .collect(),
+            soft_rank: policy.rank(rules.soft_cap_tier()).unwrap_or(0),
         }
-        _ => 0,
-    };
-    policy
-        .tiers()
-        .iter()
-        .enumerate()
-        .skip(needs_rank)
-        .find(|(_, tier)| {
-            rules.authority(tier).is_some_and(|a| {
-                a.allows(kind) && total.is_none_or(|(sum, loss)| a.breaks(sum, loss).is_none())
+    }
+
+    /// See [`lowest_tier`].
+    pub(crate) fn lowest(&self, kind: GestureKind, total: Option<(Money, Money)>) -> Option<Tier> {
+        let rules = self.policy.recovery();
+        let needs_rank = match total {
+            Some((sum, loss)) if !within(sum, loss, rules.hard_cap_bps()) => return None,
+            Some((sum, loss)) if !within(sum, loss, rules.soft_cap_bps()) => self.soft_rank,
+            _ => 0,
+        };
+        self.by_rank
+            .iter()
+            .enumerate()
+            .skip(needs_rank)
+            .find(|(_, authority)| {
+                authority.is_some_and(|a| {
+                    a.allows(kind) && total.is_none_or(|(sum, loss)| a.breaks(sum, loss).is_none())
+                })
             })
-        })
-        .map(|(_, tier)| tier.clone())
+            .and_then(|(rank, _)| self.policy.tiers().get(rank).cloned())
+    }
 }
 
 /// Sums of discretionary money granted, per currency.

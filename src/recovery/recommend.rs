@@ -5,7 +5,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 
 use super::authority::part_of;
-use super::guard::{case_loss, lowest_tier};
+use super::guard::{Ranks, case_loss};
 use super::{GestureKind, Money, Resource};
 use crate::policy::Policy;
 use crate::{Case, FailureId, FailureKind, Tier};
@@ -289,6 +289,10 @@ impl fmt::Display for Recommendation {
     }
 }
 
+/// Marks: a failure named by an apology, remedied by a matching gesture.
+const NAMED: u8 = 1;
+const REMEDIED: u8 = 2;
+
 /// The next gestures the policy suggests for a case at `now`, most urgent
 /// first:
 ///
@@ -325,16 +329,33 @@ pub fn recommend(case: &Case, policy: &Policy, now: DateTime<Utc>) -> Vec<Recomm
         _ => Moment::Open,
     };
     let granted = case.granted();
-    let mut out = Vec::new();
-    let unnamed: Vec<FailureId> = case
-        .failures()
+    let ranks = Ranks::new(policy);
+    // One pass over the granted gestures: which failures an apology named
+    // (bit 0) and which a matching gesture remedied (bit 1). Failure numbers
+    // run from 1 in recording order, so #n is at index n - 1.
+    let failures = case.failures();
+    let mut marks = vec![0u8; failures.len()];
+    for granted in granted {
+        let gesture = granted.gesture();
+        let apology = gesture.kind() == GestureKind::Apology;
+        for id in gesture.failures() {
+            let index = (id.get() as usize).wrapping_sub(1);
+            if let (Some(mark), Some(failure)) = (marks.get_mut(index), failures.get(index)) {
+                if apology {
+                    *mark |= NAMED;
+                }
+                if gesture.fits(failure.kind()) {
+                    *mark |= REMEDIED;
+                }
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(failures.len() + 1);
+    let unnamed: Vec<FailureId> = failures
         .iter()
-        .map(crate::Failure::id)
-        .filter(|id| {
-            !granted.iter().any(|g| {
-                g.gesture().kind() == GestureKind::Apology && g.gesture().failures().contains(id)
-            })
-        })
+        .zip(&marks)
+        .filter(|(_, mark)| *mark & NAMED == 0)
+        .map(|(f, _)| f.id())
         .collect();
     if !unnamed.is_empty() && ladder.position(GestureKind::Apology).is_some() {
         out.push(Recommendation {
@@ -342,16 +363,15 @@ pub fn recommend(case: &Case, policy: &Policy, now: DateTime<Utc>) -> Vec<Recomm
             failures: unnamed,
             reason: Reason::ApologiseFirst,
             share: None,
-            tier: lowest_tier(policy, GestureKind::Apology, None),
+            tier: ranks.lowest(GestureKind::Apology, None),
             moment: Moment::Open,
         });
     }
     let compensation = case.compensation();
-    for failure in case.failures() {
+    let mut loss_in: Option<Money> = None;
+    for (failure, mark) in failures.iter().zip(&marks) {
         let (id, kind) = (failure.id(), failure.kind());
-        let remedied = granted
-            .iter()
-            .any(|g| g.gesture().failures().contains(&id) && g.gesture().fits(kind));
+        let remedied = mark & REMEDIED != 0;
         let resource = Resource::matching(kind);
         if remedied || resource == Resource::Psychological {
             continue;
@@ -371,14 +391,18 @@ pub fn recommend(case: &Case, policy: &Policy, now: DateTime<Utc>) -> Vec<Recomm
                     .get(currency)
                     .checked_add(s.max)
                     .unwrap_or(Money::new(i64::MAX, currency));
-                (sum, case_loss(case, currency))
+                let loss = match loss_in {
+                    Some(loss) if loss.currency() == currency => loss,
+                    _ => *loss_in.insert(case_loss(case, currency)),
+                };
+                (sum, loss)
             });
             out.push(Recommendation {
                 gesture,
                 failures: vec![id],
                 reason,
                 share,
-                tier: lowest_tier(policy, gesture, total),
+                tier: ranks.lowest(gesture, total),
                 moment: passed,
             });
         };
