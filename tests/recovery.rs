@@ -555,7 +555,7 @@ fn closing_records_a_review_and_the_policy_can_require_one() {
 
 // ---------------------------------------------------------------- stories
 
-/// The wrong-cabinet history as it happened, in America/New_York (UTC
+/// The wrong-cabinet history as it happened, in `America/New_York` (UTC
 /// times below): no guards, just the events.
 fn wrong_cabinet_history() -> Vec<Event> {
     let exec = agent("erin", "executive");
@@ -1002,7 +1002,9 @@ fn brunch_free_coffee_is_within_frontline_authority() {
     );
     let next = recommend(&h.case, &h.policy, h.now);
     assert_eq!(
-        next.iter().map(|r| r.gesture()).collect::<Vec<_>>(),
+        next.iter()
+            .map(escalate::recovery::Recommendation::gesture)
+            .collect::<Vec<_>>(),
         [GestureKind::Apology, GestureKind::Reperform]
     );
     assert_eq!(next[1].tier().unwrap().as_str(), "frontline");
@@ -1189,7 +1191,7 @@ mod props {
     fn loss(case: &Case) -> i64 {
         case.failures()
             .iter()
-            .filter_map(|f| f.loss())
+            .filter_map(escalate::Failure::loss)
             .map(|m| m.minor())
             .sum()
     }
