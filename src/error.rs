@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::Tier;
-use crate::recovery::{GestureKind, Limit, Money, OfferId, OfferState};
+use crate::recovery::{GestureKind, Limit, Money, OfferId, OfferState, ReviewRule};
 use crate::recovery::{local, phrase, share_of_loss};
 use crate::{Actor, Agent, CommandName, FailureId, Outcome, PromiseId, PromiseState, StateName};
 
@@ -251,11 +251,13 @@ pub enum Refusal {
     },
     /// Closing without a review where the policy requires one.
     #[error(
-        "cannot close a case as {outcome} without a review: record its root cause and what will change"
+        "cannot close a case as {outcome} without a review: the policy requires one {rule}; record its root cause and what will change"
     )]
     ReviewRequired {
         /// The outcome given.
         outcome: Outcome,
+        /// The policy's rule.
+        rule: ReviewRule,
     },
 }
 

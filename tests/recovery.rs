@@ -521,7 +521,7 @@ fn closing_records_a_review_and_the_policy_can_require_one() {
     let r = h.refused(Actor::System, close(None));
     assert_eq!(
         r.to_string(),
-        "cannot close a case as lost without a review: record its root cause and what will change"
+        "cannot close a case as lost without a review: the policy requires one after a loss; record its root cause and what will change"
     );
     let review = Review::new(
         "nobody owned the case",
@@ -534,22 +534,30 @@ fn closing_records_a_review_and_the_policy_can_require_one() {
         "the system closed the case: lost; review: root cause \"nobody owned the case\", changes \"one named owner by the second contact\"\n"
     ));
     // Other outcomes close without one.
-    let mut h = Harness::with_policy(
+    let policy_with = |rule| {
         Policy::default()
-            .with_recovery(
-                Policy::default()
-                    .recovery()
-                    .clone()
-                    .with_review(ReviewRule::AfterLoss),
-            )
-            .unwrap(),
-    );
+            .with_recovery(Policy::default().recovery().clone().with_review(rule))
+            .unwrap()
+    };
+    let retained = CommandKind::Close {
+        outcome: Outcome::Retained,
+        review: None,
+    };
+    let mut h = Harness::with_policy(policy_with(ReviewRule::AfterLoss));
+    h.ok(Actor::System, retained.clone());
+    // After an escalation, a retained case needs one too where the policy says so.
+    let mut h = Harness::with_policy(policy_with(ReviewRule::AfterEscalationOrLoss));
     h.ok(
         Actor::System,
-        CommandKind::Close {
-            outcome: Outcome::Retained,
-            review: None,
+        CommandKind::Escalate {
+            to: Agent::new("sue".parse().unwrap(), "supervisor".parse().unwrap()),
+            reason: "second contact".into(),
         },
+    );
+    let r = h.refused(Actor::System, retained);
+    assert_eq!(
+        r.to_string(),
+        "cannot close a case as retained without a review: the policy requires one after an escalation or a loss; record its root cause and what will change"
     );
 }
 

@@ -95,16 +95,26 @@ impl Case {
 
     /// Checks that a closing carries a review where the policy requires one.
     pub(crate) fn check_review(
+        &self,
         policy: &Policy,
         outcome: Outcome,
         review: Option<&Review>,
     ) -> Result<(), Refusal> {
-        match (policy.recovery().review(), outcome, review) {
-            (ReviewRule::AfterLoss, Outcome::Lost, None) => {
-                Err(Refusal::ReviewRequired { outcome })
-            }
-            _ => Ok(()),
+        let escalated = || {
+            self.events
+                .iter()
+                .any(|e| matches!(e.kind, EventKind::Escalated { .. }))
+        };
+        let rule = policy.recovery().review();
+        let required = match rule {
+            ReviewRule::AfterLoss => outcome == Outcome::Lost,
+            ReviewRule::AfterEscalationOrLoss => outcome == Outcome::Lost || escalated(),
+            ReviewRule::Optional => false,
+        };
+        if required && review.is_none() {
+            return Err(Refusal::ReviewRequired { outcome, rule });
         }
+        Ok(())
     }
 
     fn offer(&self, id: OfferId) -> Result<&Offer, Refusal> {

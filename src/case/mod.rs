@@ -1175,7 +1175,7 @@ impl Case {
                     return Err(invalid());
                 }
                 self.for_company(policy, actor, name)?;
-                Case::check_review(policy, outcome, review.as_ref())?;
+                self.check_review(policy, outcome, review.as_ref())?;
                 Ok(One(EventKind::Closed { outcome, review }))
             }
             CommandKind::Offer { .. }

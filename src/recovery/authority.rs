@@ -255,6 +255,7 @@ impl fmt::Display for Limit {
 /// ```
 /// use escalate::recovery::ReviewRule;
 /// assert_eq!(ReviewRule::default(), ReviewRule::Optional);
+/// assert_eq!(ReviewRule::AfterEscalationOrLoss.to_string(), "after an escalation or a loss");
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -263,9 +264,22 @@ pub enum ReviewRule {
     /// A review may be given but is never required.
     #[default]
     Optional,
-    /// Closing a case whose outcome is "lost" needs a review (DESIGN.md
-    /// section 5: "closing after ... a loss requires a root-cause review").
+    /// Closing a case whose outcome is "lost" needs a review.
     AfterLoss,
+    /// Closing a case that was lost or was ever escalated needs a review
+    /// (DESIGN.md section 5: "closing after an escalation or a loss requires
+    /// a root-cause review").
+    AfterEscalationOrLoss,
+}
+
+impl fmt::Display for ReviewRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ReviewRule::Optional => "never",
+            ReviewRule::AfterLoss => "after a loss",
+            ReviewRule::AfterEscalationOrLoss => "after an escalation or a loss",
+        })
+    }
 }
 
 /// The recovery part of a [`Policy`](crate::policy::Policy): each tier's
