@@ -315,3 +315,69 @@ impl Recovery {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::doc_support::{at, case_with_grant, case_with_offer};
+    use crate::recovery::{Currency, OfferId};
+    use crate::{Actor, Event, EventKind};
+
+    #[test]
+    fn timeline_tells_offers_and_grants() {
+        let case = case_with_offer().unwrap();
+        let timeline = case.timeline();
+        assert!(timeline.ends_with(
+            "sam (frontline) granted a personal apology for failure #1\n\
+             2021-03-04 15:30 EST  sam (frontline) offered a store credit of USD 20.00 for failure #1 (offer #1)\n"
+        ), "{timeline}");
+    }
+
+    #[test]
+    fn answers_settle_open_offers_only_and_wasted_is_after_churn() {
+        let mut case = case_with_offer().unwrap();
+        let next = |case: &crate::Case, kind| {
+            Event::new(
+                case.version() + 1,
+                at("2021-03-05T10:00:00Z"),
+                Actor::Customer,
+                None,
+                kind,
+            )
+        };
+        let e = next(
+            &case,
+            EventKind::OfferDeclined {
+                offer: OfferId::new(1),
+            },
+        );
+        case.apply(&e);
+        // An imported acceptance of a declined offer changes nothing (apply is total).
+        let e = next(
+            &case,
+            EventKind::OfferAccepted {
+                offer: OfferId::new(1),
+            },
+        );
+        case.apply(&e);
+        assert_eq!(
+            case.offers()[0].state(),
+            crate::recovery::OfferState::Declined
+        );
+
+        let mut case = case_with_grant().unwrap();
+        assert!(case.money_wasted().is_zero());
+        // A churn signal logged late, dated before the grant: the credit was wasted.
+        let e = Event::new(
+            case.version() + 1,
+            at("2021-03-04T20:00:00Z"),
+            Actor::Customer,
+            None,
+            EventKind::ChurnSignalled {
+                note: "left".into(),
+            },
+        );
+        case.apply(&e);
+        assert_eq!(case.money_wasted().get(Currency::USD).minor(), 2_000);
+        assert_eq!(crate::Case::replay(case.events().to_vec()).unwrap(), case);
+    }
+}

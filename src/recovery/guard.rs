@@ -292,3 +292,118 @@ pub(crate) fn compensation<'a>(granted: impl Iterator<Item = &'a Gesture>) -> To
     }
     totals
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc_support::{at, case_with_failure};
+    use crate::recovery::{Entitlement, Manner};
+    use crate::{Agent, FailureId};
+
+    fn usd(minor: i64) -> Money {
+        Money::new(minor, Currency::USD)
+    }
+
+    #[test]
+    fn the_system_acts_with_the_most_junior_authority() {
+        let case = case_with_failure().unwrap();
+        let refund = Gesture::PartialRefund {
+            failures: vec![FailureId::new(1)],
+            amount: usd(1_000),
+            due: Entitlement::Owed,
+        };
+        let breaches = check_grant(
+            &case,
+            &Policy::default(),
+            &Actor::System,
+            at("2021-03-05T10:00:00Z"),
+            &[refund],
+        );
+        assert!(
+            matches!(&breaches[..], [Refusal::ExceedsAuthority { tier, limit: Limit::Kind, needs: Some(needs), .. }]
+                if tier.as_str() == "frontline" && needs.as_str() == "supervisor"),
+            "{breaches:?}"
+        );
+    }
+
+    #[test]
+    fn lowest_tier_follows_authority_and_caps() {
+        let policy = Policy::default();
+        let tier = |kind, total: Option<(i64, i64)>| {
+            lowest_tier(&policy, kind, total.map(|(t, l)| (usd(t), usd(l))))
+                .map(|t| t.as_str().to_owned())
+        };
+        assert_eq!(
+            tier(GestureKind::Apology, None).as_deref(),
+            Some("frontline")
+        );
+        assert_eq!(
+            tier(GestureKind::Credit, Some((2_500, 10_000))).as_deref(),
+            Some("frontline")
+        );
+        assert_eq!(
+            tier(GestureKind::Credit, Some((2_501, 10_000))).as_deref(),
+            Some("supervisor")
+        );
+        assert_eq!(
+            tier(GestureKind::Credit, Some((12_001, 10_000))).as_deref(),
+            Some("executive")
+        );
+        assert_eq!(tier(GestureKind::Credit, Some((15_001, 10_000))), None);
+        assert_eq!(
+            tier(GestureKind::KeepItem, None).as_deref(),
+            Some("supervisor")
+        );
+    }
+
+    #[test]
+    fn validation_and_losses() {
+        let case = case_with_failure().unwrap();
+        let sorry = |n| Gesture::Apology {
+            failures: vec![FailureId::new(n)],
+            manner: Manner::Form,
+        };
+        assert_eq!(
+            validate(&case, &[sorry(0)]),
+            Err(Refusal::UnknownFailure {
+                failure: FailureId::new(0)
+            })
+        );
+        assert!(validate(&case, &[sorry(1)]).is_ok());
+        let free = Gesture::Repair {
+            failures: vec![],
+            repair: crate::recovery::Repair::Exchange,
+            cost: Some(usd(0)),
+        };
+        assert!(validate(&case, &[free]).is_ok());
+        assert_eq!(case_loss(&case, Currency::USD), usd(24_999));
+        assert_eq!(case_loss(&case, Currency::EUR).minor(), 0);
+        // Nobody may grant money against a loss recorded in another currency.
+        let sam = Actor::Agent(Agent::new(
+            "sam".parse().unwrap(),
+            "frontline".parse().unwrap(),
+        ));
+        let euros = Gesture::Credit {
+            failures: vec![FailureId::new(1)],
+            form: crate::recovery::CreditForm::GiftCard,
+            amount: Money::new(100, Currency::EUR),
+        };
+        let breaches = check_grant(
+            &case,
+            &Policy::default(),
+            &sam,
+            at("2021-03-05T10:00:00Z"),
+            &[sorry(1), euros],
+        );
+        assert!(
+            matches!(
+                breaches[..],
+                [
+                    Refusal::OverHardCap { .. },
+                    Refusal::ExceedsAuthority { needs: None, .. }
+                ]
+            ),
+            "{breaches:?}"
+        );
+    }
+}

@@ -426,3 +426,53 @@ pub fn recommend(case: &Case, policy: &Policy, now: DateTime<Utc>) -> Vec<Recomm
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc_support::{at, case_with_failure};
+    use crate::recovery::Ladder;
+    use crate::{Event, EventKind};
+
+    #[test]
+    fn after_churn_only_the_apology_is_open() {
+        let mut case = case_with_failure().unwrap();
+        let left = at("2021-03-06T10:00:00Z");
+        case.apply(&Event::new(
+            case.version() + 1,
+            left,
+            crate::Actor::Customer,
+            None,
+            EventKind::ChurnSignalled {
+                note: "gone".into(),
+            },
+        ));
+        let policy = Policy::default();
+        let next = recommend(&case, &policy, at("2021-03-07T10:00:00Z"));
+        assert_eq!(next[0].moment(), Moment::Open);
+        assert_eq!(next.len(), 3);
+        assert!(
+            next[1..]
+                .iter()
+                .all(|r| r.moment() == Moment::Passed { left_at: left })
+        );
+        // Before the churn signal's time, the moment is still open.
+        let next = recommend(&case, &policy, at("2021-03-05T10:00:00Z"));
+        assert!(next.iter().all(|r| r.moment() == Moment::Open));
+    }
+
+    #[test]
+    fn the_ladder_decides_the_rung() {
+        let case = case_with_failure().unwrap();
+        let ladder = Ladder::new([GestureKind::Apology, GestureKind::FullRefund]).unwrap();
+        let policy = Policy::default();
+        let policy = policy
+            .clone()
+            .with_recovery(policy.recovery().clone().with_ladder(ladder))
+            .unwrap();
+        // No exchange on this ladder: only the apology is suggested.
+        let next = recommend(&case, &policy, at("2021-03-05T10:00:00Z"));
+        assert_eq!(next.len(), 1);
+        assert_eq!(next[0].gesture(), GestureKind::Apology);
+    }
+}
