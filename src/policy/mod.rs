@@ -285,6 +285,23 @@ mod tests {
         );
         assert_eq!(serde_json::from_str::<Policy>(&json).unwrap(), p);
         let bad = r#"{"version":"v","tiers":["a","a"]}"#;
+        // Recovery rules load from JSON and are checked against the tiers.
+        let json = r#"{"version":"v","tiers":["front","boss"],"recovery":{
+            "authority":[{"tier":"front","kinds":["apology"]},{"tier":"boss","kinds":["apology","credit"],"max_bps":15000}],
+            "soft_cap":{"bps":12000,"tier":"boss"},"hard_cap_bps":15000,"ladder":["apology","credit"],
+            "review":"after_loss"}}"#;
+        let loaded: Policy = serde_json::from_str(json).unwrap();
+        assert_eq!(
+            loaded.recovery().review(),
+            crate::recovery::ReviewRule::AfterLoss
+        );
+        let json = json.replace(r#""tier":"boss"}"#, r#""tier":"bos"}"#);
+        assert_eq!(
+            serde_json::from_str::<Policy>(&json)
+                .unwrap_err()
+                .to_string(),
+            r#"recovery.soft_cap.tier: no tier named "bos"; tiers are front, boss"#
+        );
         assert_eq!(
             serde_json::from_str::<Policy>(bad).unwrap_err().to_string(),
             r#"tiers[1]: tier "a" is named twice"#
