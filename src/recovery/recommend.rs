@@ -24,7 +24,7 @@ use crate::{Case, FailureId, FailureKind, Tier};
 /// assert_eq!(next[0].reason(), Reason::ApologiseFirst);
 /// assert_eq!(next[1].gesture(), GestureKind::Exchange);
 /// assert_eq!(next[1].to_string(),
-///     "replacement for failure #1 (a product failure calls for exchange), by frontline");
+///     "replacement for failure #1 worth USD 249.99 (a product failure calls for exchange), by frontline");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,7 +77,9 @@ impl fmt::Display for Reason {
 }
 
 /// How much to give, as a range of basis points of the failure's loss and
-/// the amounts they come to.
+/// the amounts they come to. For a gesture that is not money (a
+/// replacement, the service done again) it is the worth of what it makes
+/// good, and does not count toward the caps.
 ///
 /// # Example
 /// ```
@@ -275,7 +277,11 @@ impl fmt::Display for Recommendation {
             write!(f, "{failure}")?;
         }
         if let Some(share) = &self.share {
-            write!(f, " of {} to {}", share.min, share.max)?;
+            if share.min == share.max {
+                write!(f, " worth {}", share.max)?;
+            } else {
+                write!(f, " of {} to {}", share.min, share.max)?;
+            }
         }
         write!(f, " ({})", self.reason)?;
         match &self.tier {
@@ -385,7 +391,8 @@ pub fn recommend(case: &Case, policy: &Policy, now: DateTime<Utc>) -> Vec<Recomm
                     max: part_of(loss, max_bps),
                 })
             });
-            let total = share.map(|s| {
+            // Only money counts toward the caps and authority limits.
+            let total = share.filter(|_| gesture.is_monetary()).map(|s| {
                 let currency = s.max.currency();
                 let sum = compensation
                     .get(currency)
@@ -409,7 +416,9 @@ pub fn recommend(case: &Case, policy: &Policy, now: DateTime<Utc>) -> Vec<Recomm
         let Some(rung) = ladder.lowest(resource) else {
             continue;
         };
-        let full = rung.is_monetary().then_some((10_000, 10_000));
+        // The matched remedy makes good the whole loss (the customer returns
+        // a bad item: 100%).
+        let full = Some((10_000, 10_000));
         suggest(
             rung,
             Reason::Matches {
