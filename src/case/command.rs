@@ -167,7 +167,8 @@ impl Command {
 ///
 /// Customer commands: [`Open`](Self::Open) (from a contact or survey),
 /// [`Contact`](Self::Contact), [`AnswerSurvey`](Self::AnswerSurvey),
-/// [`ConfirmResolution`](Self::ConfirmResolution), [`SignalChurn`](Self::SignalChurn).
+/// [`ConfirmResolution`](Self::ConfirmResolution), [`SignalChurn`](Self::SignalChurn),
+/// [`AcceptOffer`](Self::AcceptOffer), [`DeclineOffer`](Self::DeclineOffer).
 /// All others act for the company and need the owner, an agent of a higher
 /// tier, or the system.
 ///

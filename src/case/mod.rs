@@ -844,8 +844,13 @@ impl Case {
     /// Only the owner, an agent of a higher tier than the owner, or the
     /// system may act for the company; on a case with no owner yet any agent
     /// may. Customers may only open a case by contacting or answering a
-    /// survey, contact, answer surveys, confirm a resolution, or say they are
-    /// leaving.
+    /// survey, contact, answer surveys, confirm a resolution, accept or
+    /// decline an offered gesture, or say they are leaving.
+    ///
+    /// Offers and grants of gestures also pass the recovery guards (too
+    /// late, double remedy, apology first, the caps, tier authority), in the
+    /// order [`check_grant`](crate::recovery::check_grant) documents; the
+    /// first one broken is the refusal.
     ///
     /// # Errors
     /// A [`Refusal`] naming the state and the command, or the rule broken.
