@@ -4,6 +4,8 @@
 //!
 //! Run with `cargo run --example recovery_audit`.
 
+#![allow(clippy::too_many_lines)] // the story reads top to bottom as one history
+
 use chrono::{DateTime, Utc};
 use chrono_tz::America::New_York;
 use escalate::policy::Policy;
