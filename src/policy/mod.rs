@@ -1,7 +1,9 @@
 //! Policies: the tiers of seniority and the rules a case runs under.
 //!
-//! This is the minimal policy the case state machine needs: a version label,
-//! the ordered tiers and the time zone in which timelines are written.
+//! A version label, the ordered tiers, the time zone in which timelines are
+//! written, and the recovery rules ([`RecoveryPolicy`]: each tier's
+//! authority, the compensation caps, the ladder, when closing needs a
+//! review).
 
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
