@@ -324,6 +324,15 @@ impl PolicyError {
         }
     }
 
+    /// The same error, under a parent path: `ladder[0]` becomes
+    /// `recovery.ladder[0]`.
+    pub(crate) fn under(self, parent: &str) -> Self {
+        PolicyError {
+            path: format!("{parent}.{}", self.path),
+            problem: self.problem,
+        }
+    }
+
     /// The path of the offending field, such as `tiers[1]`.
     ///
     /// # Example

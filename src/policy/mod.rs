@@ -304,6 +304,16 @@ mod tests {
                 .to_string(),
             r#"recovery.soft_cap.tier: no tier named "bos"; tiers are front, boss"#
         );
+        let json = json.replace(r#""ladder":["apology","#, r#""ladder":["#);
+        let err = serde_json::from_str::<Policy>(&json)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(
+                "recovery.ladder[0]: the ladder must start with an apology, not credit"
+            ),
+            "{err}"
+        );
         assert_eq!(
             serde_json::from_str::<Policy>(bad).unwrap_err().to_string(),
             r#"tiers[1]: tier "a" is named twice"#

@@ -325,15 +325,57 @@ impl fmt::Display for ReviewRule {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "RecoverySpec", into = "RecoverySpec")]
 pub struct RecoveryPolicy {
     authority: Vec<Authority>,
     soft_cap: SoftCap,
     hard_cap_bps: u32,
-    #[serde(default)]
     ladder: Ladder,
+    review: ReviewRule,
+}
+
+/// The serialized form of a [`RecoveryPolicy`]: the ladder is checked on
+/// the way in, and its errors name the path under `recovery`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecoverySpec {
+    authority: Vec<Authority>,
+    soft_cap: SoftCap,
+    hard_cap_bps: u32,
+    #[serde(default = "standard_rungs")]
+    ladder: Vec<GestureKind>,
     #[serde(default)]
     review: ReviewRule,
+}
+
+fn standard_rungs() -> Vec<GestureKind> {
+    Ladder::standard().into()
+}
+
+impl TryFrom<RecoverySpec> for RecoveryPolicy {
+    type Error = PolicyError;
+    fn try_from(spec: RecoverySpec) -> Result<Self, PolicyError> {
+        let ladder = Ladder::new(spec.ladder).map_err(|e| e.under("recovery"))?;
+        Ok(RecoveryPolicy {
+            authority: spec.authority,
+            soft_cap: spec.soft_cap,
+            hard_cap_bps: spec.hard_cap_bps,
+            ladder,
+            review: spec.review,
+        })
+    }
+}
+
+impl From<RecoveryPolicy> for RecoverySpec {
+    fn from(r: RecoveryPolicy) -> Self {
+        RecoverySpec {
+            authority: r.authority,
+            soft_cap: r.soft_cap,
+            hard_cap_bps: r.hard_cap_bps,
+            ladder: r.ladder.into(),
+            review: r.review,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
