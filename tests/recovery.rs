@@ -1037,6 +1037,72 @@ fn brunch_free_coffee_is_within_frontline_authority() {
 }
 
 #[test]
+fn ink_discount_and_gift_card_are_inside_the_cap() {
+    let policy = Policy::default().with_time_zone(chrono_tz::America::Toronto);
+    let mut h = Harness {
+        policy,
+        case: Case::new("INK-1".parse().unwrap()),
+        n: 0,
+        now: at("2011-06-18T18:39:00Z"),
+    };
+    // 06-18 14:40 EDT: the public post opens the case.
+    h.ok(
+        Actor::Customer,
+        CommandKind::Open {
+            customer: Customer::new("ink-buyer".parse().unwrap(), CustomerValue::Standard),
+            origin: Origin::Contact {
+                channel: Channel::SocialPublic,
+            },
+            summary: "the sale price is above the regular price".into(),
+            priority: escalate::Priority::Normal,
+        },
+    );
+    h.ok(
+        Actor::System,
+        CommandKind::Assign {
+            to: Agent::new("mia".parse().unwrap(), "manager".parse().unwrap()),
+        },
+    );
+    h.ok(
+        Actor::System,
+        CommandKind::RecordFailure {
+            kind: FailureKind::Monetary,
+            description: "shelf tag shows a regular price of $174.00 the item never had".into(),
+            loss: Some(usd(17_400)),
+        },
+    );
+    // 06-21 11:00 EDT: the manager apologises and gives $15.00 off.
+    h.now = at("2011-06-21T14:59:00Z");
+    h.ok(
+        agent("mia", "manager"),
+        grant(vec![
+            apology(f(1)),
+            Gesture::PartialRefund {
+                failures: f(1),
+                amount: usd(1_500),
+                due: Entitlement::Discretionary,
+            },
+        ]),
+    );
+    // 06-21 09:30 EDT, logged after the call: the social team's $20.00 gift
+    // card, sent through the system.
+    let cmd = Command::new(
+        "courier".parse().unwrap(),
+        Actor::System,
+        at("2011-06-21T13:30:00Z"),
+        grant(vec![credit(2_000)]),
+    );
+    for e in h.case.handle(&h.policy, cmd, h.now).unwrap() {
+        h.case.apply(&e);
+    }
+    // USD 35.00 is 20.11% of USD 174.00: well inside the caps.
+    assert_eq!(h.case.compensation().to_string(), "USD 35.00");
+    assert!(h.case.timeline().contains("(logged late)"));
+    let report = audit(h.case.events().to_vec(), &h.policy).unwrap();
+    assert_eq!(report.allowed(), report.spent());
+}
+
+#[test]
 fn recommend_matches_the_rung_to_the_failure() {
     let mut h = Harness::new();
     h.ok(
