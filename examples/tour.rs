@@ -125,6 +125,7 @@ fn main() -> Result<()> {
             Actor::Agent(dana.clone()),
             CommandKind::Close {
                 outcome: Outcome::Retained,
+                review: None,
             },
         ),
     ];

@@ -3,9 +3,9 @@
 use chrono::{DateTime, Utc};
 
 use crate::policy::Policy;
-use crate::recovery::{Currency, Money};
+use crate::recovery::{CreditForm, Currency, Gesture, Manner, Money};
 use crate::{Actor, Agent, Case, Channel, Command, CommandKind, Customer, CustomerValue};
-use crate::{FailureKind, Origin, ResponseKind};
+use crate::{FailureId, FailureKind, Origin, ResponseKind};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -169,4 +169,66 @@ pub fn deflection_history() -> Result<crate::replay::History> {
 pub fn replayed_deflection() -> Result<crate::replay::Replay> {
     let policy = Policy::default().with_deflection(crate::policy::DeflectionPolicy::Refuse);
     Ok(deflection_history()?.replay(&policy, crate::replay::Host::AsRecorded, None))
+}
+
+/// [`case_with_failure`] where sam (frontline) apologised for failure #1 at
+/// 20:25 UTC and offered a USD 20.00 store credit for it at 20:30 UTC
+/// (offer #1, open).
+pub fn case_with_offer() -> Result<Case> {
+    let mut case = case_with_failure()?;
+    let sam = Agent::new("sam".parse()?, "frontline".parse()?);
+    run(
+        &mut case,
+        "c-4",
+        Actor::Agent(sam.clone()),
+        "2021-03-04T20:25:00Z",
+        CommandKind::Grant {
+            gestures: vec![Gesture::Apology {
+                failures: vec![FailureId::new(1)],
+                manner: Manner::Personal,
+            }],
+        },
+    )?;
+    run(
+        &mut case,
+        "c-5",
+        Actor::Agent(sam),
+        "2021-03-04T20:30:00Z",
+        CommandKind::Offer {
+            gesture: store_credit(2_000),
+        },
+    )?;
+    Ok(case)
+}
+
+/// [`case_with_failure`] where sam (frontline) granted, at 20:30 UTC and in
+/// one command, a personal apology naming failure #1 and a USD 20.00 store
+/// credit for it.
+pub fn case_with_grant() -> Result<Case> {
+    let mut case = case_with_failure()?;
+    let sam = Agent::new("sam".parse()?, "frontline".parse()?);
+    run(
+        &mut case,
+        "c-4",
+        Actor::Agent(sam),
+        "2021-03-04T20:30:00Z",
+        CommandKind::Grant {
+            gestures: vec![
+                Gesture::Apology {
+                    failures: vec![FailureId::new(1)],
+                    manner: Manner::Personal,
+                },
+                store_credit(2_000),
+            ],
+        },
+    )?;
+    Ok(case)
+}
+
+fn store_credit(minor: i64) -> Gesture {
+    Gesture::Credit {
+        failures: vec![FailureId::new(1)],
+        form: CreditForm::StoreCredit,
+        amount: Money::new(minor, Currency::USD),
+    }
 }

@@ -1,9 +1,12 @@
 //! Refusals (a command the case will not carry out) and input errors.
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 
-use crate::recovery::Money;
-use crate::{Actor, Agent, CommandName, PromiseId, PromiseState, StateName, Tier};
+use crate::Tier;
+use crate::recovery::{GestureKind, Limit, Money, OfferId, OfferState, ReviewRule};
+use crate::recovery::{local, phrase, share_of_loss};
+use crate::{Actor, Agent, CommandName, FailureId, Outcome, PromiseId, PromiseState, StateName};
 
 /// Why a case refused a command. Hosts match on it to react (ask for
 /// approval, show a message); its `Display` is a sentence for people.
@@ -19,7 +22,8 @@ use crate::{Actor, Agent, CommandName, PromiseId, PromiseState, StateName, Tier}
 /// let refusal = case.handle(&Policy::default(), cmd, at("2021-03-05T10:00:00Z")).unwrap_err();
 /// assert!(matches!(refusal, Refusal::CustomerNotAllowed { .. }));
 /// assert_eq!(refusal.to_string(), "the customer may not resolve a case: customers may only \
-///     contact, answer surveys, confirm a resolution or say they are leaving");
+///     contact, answer surveys, confirm a resolution, accept or decline an offer, or say they \
+///     are leaving");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -48,7 +52,7 @@ pub enum Refusal {
     },
     /// A customer sent a command only the company may send.
     #[error(
-        "the customer may not {command} a case: customers may only contact, answer surveys, confirm a resolution or say they are leaving"
+        "the customer may not {command} a case: customers may only contact, answer surveys, confirm a resolution, accept or decline an offer, or say they are leaving"
     )]
     CustomerNotAllowed {
         /// What they tried.
@@ -140,6 +144,151 @@ pub enum Refusal {
         /// The amount given.
         loss: Money,
     },
+    /// A gesture names a failure the case has not recorded.
+    #[error("there is no {failure} on this case")]
+    UnknownFailure {
+        /// The number given.
+        failure: FailureId,
+    },
+    /// A gesture's amount is not above zero (a repair's cost may be zero).
+    #[error("cannot grant {}: the amount must be above zero", phrase(*.gesture, Some(*.amount)))]
+    NonPositiveAmount {
+        /// The kind of gesture.
+        gesture: GestureKind,
+        /// The amount given.
+        amount: Money,
+    },
+    /// A grant with no gesture in it.
+    #[error("a grant needs at least one gesture")]
+    NoGesture,
+    /// Discretionary money after the customer signalled they had left. Money
+    /// the customer is owed is still paid; apologies and gestures that cost
+    /// nothing are still allowed.
+    #[error("cannot grant {}: the customer left at {} (too late)", phrase(*.gesture, Some(*.amount)), local(*.time_zone, *.left_at))]
+    TooLate {
+        /// The kind of gesture.
+        gesture: GestureKind,
+        /// Its cost.
+        amount: Money,
+        /// When the customer signalled they had left.
+        left_at: DateTime<Utc>,
+        /// The case's time zone, for the message.
+        time_zone: Tz,
+    },
+    /// A second gesture that makes good the whole loss of a failure already
+    /// made good (a refund and a replacement of the same item).
+    #[error("cannot grant {} for {failure}: it was already remedied by {} (double remedy)", phrase(*.second, None), phrase(*.first, None))]
+    DoubleRemedy {
+        /// The failure.
+        failure: FailureId,
+        /// The gesture that remedied it.
+        first: GestureKind,
+        /// The gesture refused.
+        second: GestureKind,
+    },
+    /// Discretionary money with no specific apology before it or with it.
+    #[error("cannot grant {} without a specific apology: apologise first, or in the same command, naming at least one recorded failure", phrase(*.gesture, Some(*.amount)))]
+    ApologyRequired {
+        /// The kind of gesture.
+        gesture: GestureKind,
+        /// Its cost.
+        amount: Money,
+    },
+    /// Total compensation above the hard cap.
+    #[error("cannot bring total compensation to {total}, {}: above the hard cap of {}", share_of_loss(*.total, *.loss), local_percent(*.cap_bps))]
+    OverHardCap {
+        /// The total the grant would reach.
+        total: Money,
+        /// The customer's loss.
+        loss: Money,
+        /// The hard cap, in basis points of the loss.
+        cap_bps: u32,
+    },
+    /// Total compensation above the soft cap, by a tier below the one the
+    /// policy names for it.
+    #[error("{actor} may not bring total compensation to {total}, {}: above the soft cap of {} only tier {needs} or a more senior one may", share_of_loss(*.total, *.loss), local_percent(*.cap_bps))]
+    OverSoftCap {
+        /// Who tried.
+        actor: Actor,
+        /// The total the grant would reach.
+        total: Money,
+        /// The customer's loss.
+        loss: Money,
+        /// The soft cap, in basis points of the loss.
+        cap_bps: u32,
+        /// The least senior tier that may go above it.
+        needs: Tier,
+    },
+    /// A gesture beyond the authority of the actor's tier, in kind or in
+    /// amount. The system acts with the most junior tier's authority.
+    #[error("{actor} may not grant {}: beyond the authority of tier {tier} ({limit}); {}", phrase(*.gesture, *.amount), lowest(.needs.as_ref()))]
+    ExceedsAuthority {
+        /// Who tried.
+        actor: Actor,
+        /// The tier whose authority was applied.
+        tier: Tier,
+        /// The kind of gesture.
+        gesture: GestureKind,
+        /// Its cost, if it costs money.
+        amount: Option<Money>,
+        /// The limit it breaks.
+        limit: Limit,
+        /// The least senior tier that could grant it; `None` if none could.
+        needs: Option<Tier>,
+    },
+    /// An offer number the case does not have.
+    #[error("there is no {offer} on this case")]
+    UnknownOffer {
+        /// The number given.
+        offer: OfferId,
+    },
+    /// Accepting or declining an offer that is no longer open.
+    #[error("{offer} is already {state}")]
+    OfferNotOpen {
+        /// The offer.
+        offer: OfferId,
+        /// Its state.
+        state: OfferState,
+    },
+    /// Granting an offer the customer has not accepted.
+    #[error("cannot grant {offer}: it is {state}, not accepted")]
+    OfferNotAccepted {
+        /// The offer.
+        offer: OfferId,
+        /// Its state.
+        state: OfferState,
+    },
+    /// Closing without a review where the policy requires one.
+    #[error(
+        "cannot close a case as {outcome} without a review: the policy requires one {rule}; record its root cause and what will change"
+    )]
+    ReviewRequired {
+        /// The outcome given.
+        outcome: Outcome,
+        /// The policy's rule.
+        rule: ReviewRule,
+    },
+    /// Closing without a review where an escalation rule required one.
+    #[error(
+        "cannot close the case without a review: rule \"{rule}\" requires one; record its root cause and what will change"
+    )]
+    ReviewRequiredByRule {
+        /// The rule that required it.
+        rule: crate::Text,
+    },
+}
+
+/// `12000` as `120.00%`.
+fn local_percent(bps: u32) -> String {
+    crate::recovery::Percent(i128::from(bps)).to_string()
+}
+
+/// The end of an authority refusal: who could grant it.
+fn lowest(needs: Option<&Tier>) -> String {
+    match needs {
+        Some(tier) => format!("the lowest tier that may is {tier}"),
+        None => "no tier may".to_owned(),
+    }
 }
 
 /// An identifier that failed validation.

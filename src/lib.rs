@@ -55,7 +55,14 @@
 //!   [`Case::tick`] records warnings and breaches at the instants they fall
 //!   due and [`Case::next_wakeup`] says when to call it next.
 //! - [`policy`]: tiers and the rules a case runs under.
-//! - [`recovery`]: [`Money`](recovery::Money) and, later, gestures and the ladder.
+//! - [`recovery`]: [`Money`](recovery::Money), [`Gesture`](recovery::Gesture)s
+//!   offered and granted through the case, each tier's
+//!   [`Authority`](recovery::Authority) and the compensation caps, the
+//!   [`Ladder`](recovery::Ladder), the guards
+//!   ([`check_grant`](recovery::check_grant)), what to do next
+//!   ([`recommend`](recovery::recommend)) and what a history spent against
+//!   what the policy would have allowed ([`audit`](recovery::audit)).
+//!   The rules live in the policy ([`Policy::recovery`](policy::Policy::recovery)).
 //!
 //! The case's states carry their data: a case that has an owner is in a
 //! state that holds the owner ([`Status::Working`]); a new case has none.
@@ -136,6 +143,46 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! ### Money needs a specific apology, and authority
+//! ```
+//! use escalate::{Actor, Agent, Command, CommandKind, FailureId, Refusal};
+//! use escalate::policy::Policy;
+//! use escalate::recovery::{CreditForm, Currency, Gesture, Manner, Money};
+//! # use escalate::doc_support::{case_with_failure, at};
+//! let case = case_with_failure()?; // a wrong cabinet (USD 249.99), owned by sam (frontline)
+//! let sam = Actor::Agent(Agent::new("sam".parse()?, "frontline".parse()?));
+//! let card = |minor| Gesture::Credit { failures: vec![FailureId::new(1)],
+//!     form: CreditForm::GiftCard, amount: Money::new(minor, Currency::USD) };
+//! let sorry = Gesture::Apology { failures: vec![FailureId::new(1)], manner: Manner::Personal };
+//! let grant = |id: &str, gestures| Command::new(id.parse().unwrap(), sam.clone(),
+//!     at("2021-03-05T10:00:00Z"), CommandKind::Grant { gestures });
+//! let now = at("2021-03-05T10:00:00Z");
+//! let policy = Policy::default();
+//! let r = case.handle(&policy, grant("g-1", vec![card(3_000)]), now).unwrap_err();
+//! assert!(matches!(r, Refusal::ApologyRequired { .. }));
+//! let r = case.handle(&policy, grant("g-2", vec![sorry.clone(), card(10_000)]), now).unwrap_err();
+//! assert_eq!(r.to_string(), "sam (frontline) may not grant a credit of USD 100.00: beyond the \
+//!     authority of tier frontline (compensation up to 25.00% of the customer's loss of \
+//!     USD 249.99); the lowest tier that may is supervisor");
+//! assert_eq!(case.handle(&policy, grant("g-3", vec![sorry, card(3_000)]), now)?.len(), 2);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ### What did a history spend, and what would the policy have allowed?
+//! ```
+//! use escalate::policy::Policy;
+//! use escalate::recovery::recommend;
+//! # use escalate::doc_support::{case_with_grant, at};
+//! let case = case_with_grant()?; // an apology and a USD 20.00 credit
+//! let report = escalate::recovery::audit(case.events().to_vec(), &Policy::default())?;
+//! assert!(report.to_string().ends_with(
+//!     "spent USD 20.00; the policy would have allowed USD 20.00; wasted after the customer left nothing\n"));
+//! let next = recommend(&case, &Policy::default(), at("2021-03-05T10:00:00Z"));
+//! assert_eq!(next[0].to_string(),
+//!     "replacement for failure #1 worth USD 249.99 (a product failure calls for exchange), by frontline");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! ## FAQ
 //!
 //! **Why not typestate (`Case<Working>`)?** A host loads cases of every state
@@ -144,6 +191,18 @@
 //!
 //! **Why chrono and chrono-tz?** Business calendars need IANA zones with their
 //! DST rules compiled in, and no I/O: chrono-tz embeds the database.
+//!
+//! **Which authority does the system have?** That of the most junior tier:
+//! automation may do what anyone may do, and no more. A host that wants an
+//! approval flow sends the command as the approving agent.
+//!
+//! **Why does `handle` report one refusal but `check_grant` all of them?** A
+//! host acting on a refusal needs the first, most fundamental one (too late
+//! before "ask a supervisor"); a report on a history wants every reason.
+//!
+//! **Is an accepted offer granted whatever happens?** No: granting it runs
+//! the guards again, so a churn signal between the acceptance and the grant
+//! makes discretionary money too late. Money the customer is owed is paid.
 //!
 //! **What if events arrive out of order?** They are applied in arrival
 //! order, each keeping its own time; see [`Case`]'s "Ordering of events".

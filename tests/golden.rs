@@ -4,7 +4,9 @@
 #![allow(clippy::too_many_lines)] // the golden list is one table, clearest in one function
 
 use chrono::{DateTime, Utc};
-use escalate::recovery::{Currency, Money};
+use escalate::recovery::{
+    CreditForm, Currency, Entitlement, Gesture, Manner, Money, OfferId, Repair, Review, Waived,
+};
 use escalate::{
     Actor, Agent, Channel, Command, CommandKind, Customer, CustomerValue, Event, EventKind,
     FailureId, FailureKind, Opened, Origin, Outcome, Priority, PromiseId, ResponseKind,
@@ -139,10 +141,131 @@ fn golden() -> Vec<(EventKind, &'static str)> {
         (
             EventKind::Closed {
                 outcome: Outcome::WonBack,
+                review: None,
             },
             r#"{"type":"closed","outcome":"won_back"}"#,
         ),
+        (
+            EventKind::GestureOffered {
+                offer: OfferId::new(1),
+                gesture: Gesture::FullRefund {
+                    failures: vec![FailureId::new(1)],
+                    amount: Money::new(12_000, Currency::USD),
+                    due: Entitlement::Owed,
+                },
+            },
+            r#"{"type":"gesture_offered","offer":1,"gesture":{"type":"full_refund","failures":[1],"amount":{"minor":12000,"currency":"USD"},"due":"owed"}}"#,
+        ),
+        (
+            EventKind::OfferAccepted {
+                offer: OfferId::new(1),
+            },
+            r#"{"type":"offer_accepted","offer":1}"#,
+        ),
+        (
+            EventKind::OfferDeclined {
+                offer: OfferId::new(2),
+            },
+            r#"{"type":"offer_declined","offer":2}"#,
+        ),
+        (
+            EventKind::GestureGranted {
+                gesture: Gesture::Apology {
+                    failures: vec![FailureId::new(1), FailureId::new(2)],
+                    manner: Manner::Personal,
+                },
+                offer: None,
+            },
+            r#"{"type":"gesture_granted","gesture":{"type":"apology","failures":[1,2],"manner":"personal"}}"#,
+        ),
     ]
+}
+
+/// Further pinned forms of new data inside events: every gesture kind, a
+/// grant from an offer, a closing with a review.
+fn golden_more() -> Vec<(EventKind, &'static str)> {
+    let usd = |minor| Money::new(minor, Currency::USD);
+    let granted = |gesture| EventKind::GestureGranted {
+        gesture,
+        offer: None,
+    };
+    vec![
+        (
+            EventKind::GestureGranted {
+                gesture: Gesture::KeepItem {
+                    failures: vec![FailureId::new(1)],
+                    value: usd(12_000),
+                },
+                offer: Some(OfferId::new(3)),
+            },
+            r#"{"type":"gesture_granted","gesture":{"type":"keep_item","failures":[1],"value":{"minor":12000,"currency":"USD"}},"offer":3}"#,
+        ),
+        (
+            granted(Gesture::Repair {
+                failures: vec![FailureId::new(1)],
+                repair: Repair::Exchange,
+                cost: Some(usd(6_000)),
+            }),
+            r#"{"type":"gesture_granted","gesture":{"type":"repair","failures":[1],"repair":"exchange","cost":{"minor":6000,"currency":"USD"}}}"#,
+        ),
+        (
+            granted(Gesture::Repair {
+                failures: vec![FailureId::new(1)],
+                repair: Repair::Reperform,
+                cost: None,
+            }),
+            r#"{"type":"gesture_granted","gesture":{"type":"repair","failures":[1],"repair":"reperform"}}"#,
+        ),
+        (
+            granted(Gesture::Waive {
+                failures: vec![FailureId::new(2)],
+                waived: Waived::Demand,
+                note: "lawsuit threat withdrawn".into(),
+            }),
+            r#"{"type":"gesture_granted","gesture":{"type":"waive","failures":[2],"waived":"demand","note":"lawsuit threat withdrawn"}}"#,
+        ),
+        (
+            granted(Gesture::Credit {
+                failures: vec![FailureId::new(1)],
+                form: CreditForm::GiftCard,
+                amount: usd(3_000),
+            }),
+            r#"{"type":"gesture_granted","gesture":{"type":"credit","failures":[1],"form":"gift_card","amount":{"minor":3000,"currency":"USD"}}}"#,
+        ),
+        (
+            granted(Gesture::PartialRefund {
+                failures: vec![FailureId::new(1)],
+                amount: usd(1_500),
+                due: Entitlement::Discretionary,
+            }),
+            r#"{"type":"gesture_granted","gesture":{"type":"partial_refund","failures":[1],"amount":{"minor":1500,"currency":"USD"},"due":"discretionary"}}"#,
+        ),
+        (
+            EventKind::Closed {
+                outcome: Outcome::Lost,
+                review: Some(
+                    Review::new("nobody owned the case", "one owner by the second contact")
+                        .unwrap(),
+                ),
+            },
+            r#"{"type":"closed","outcome":"lost","review":{"root_cause":"nobody owned the case","changes":"one owner by the second contact"}}"#,
+        ),
+    ]
+}
+
+#[test]
+fn gestures_and_reviews_have_pinned_json() {
+    for (kind, expected) in golden_more() {
+        assert_eq!(serde_json::to_string(&kind).unwrap(), expected);
+        let back: EventKind = serde_json::from_str(expected).unwrap();
+        assert_eq!(back, kind);
+    }
+    // Validation holds when deserializing: a review needs a root cause.
+    let bad = r#"{"type":"closed","outcome":"lost","review":{"root_cause":" ","changes":""}}"#;
+    let err = serde_json::from_str::<EventKind>(bad)
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("a review needs a root cause"), "{err}");
 }
 
 #[test]
@@ -180,11 +303,15 @@ fn the_golden_list_covers_every_event_kind() {
             EventKind::Reopened => "reopened",
             EventKind::ResolutionConfirmed => "resolution_confirmed",
             EventKind::Closed { .. } => "closed",
+            EventKind::GestureOffered { .. } => "gesture_offered",
+            EventKind::OfferAccepted { .. } => "offer_accepted",
+            EventKind::OfferDeclined { .. } => "offer_declined",
+            EventKind::GestureGranted { .. } => "gesture_granted",
             _ => "unknown",
         };
         seen.insert(name);
     }
-    assert_eq!(seen.len(), 19);
+    assert_eq!(seen.len(), 23);
     assert!(!seen.contains("unknown"));
 }
 
@@ -300,6 +427,40 @@ fn every_command_kind_round_trips() {
         CommandKind::ConfirmResolution,
         CommandKind::Close {
             outcome: Outcome::Lost,
+            review: None,
+        },
+        CommandKind::Close {
+            outcome: Outcome::Lost,
+            review: Some(Review::new("no owner", "owner by the second contact").unwrap()),
+        },
+        CommandKind::Offer {
+            gesture: Gesture::Credit {
+                failures: vec![FailureId::new(1)],
+                form: CreditForm::StoreCredit,
+                amount: Money::new(2_000, Currency::USD),
+            },
+        },
+        CommandKind::Grant {
+            gestures: vec![
+                Gesture::Apology {
+                    failures: vec![FailureId::new(1)],
+                    manner: Manner::Form,
+                },
+                Gesture::FullRefund {
+                    failures: vec![FailureId::new(1)],
+                    amount: Money::new(24_999, Currency::USD),
+                    due: Entitlement::Owed,
+                },
+            ],
+        },
+        CommandKind::GrantOffer {
+            offer: OfferId::new(1),
+        },
+        CommandKind::AcceptOffer {
+            offer: OfferId::new(1),
+        },
+        CommandKind::DeclineOffer {
+            offer: OfferId::new(1),
         },
     ];
     for kind in kinds {

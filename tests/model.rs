@@ -163,6 +163,7 @@ fn kind_of(s: &Step) -> CommandKind {
         16 => CommandKind::ConfirmResolution,
         _ => CommandKind::Close {
             outcome: [Outcome::Retained, Outcome::WonBack, Outcome::Lost][usize::from(s.param % 3)],
+            review: None,
         },
     }
 }

@@ -116,6 +116,7 @@ fn invalid_transition() {
         Actor::System,
         CommandKind::Close {
             outcome: Outcome::Lost,
+            review: None,
         },
     );
     let r = h.refused(
@@ -157,6 +158,7 @@ fn not_owner() {
         Actor::Agent(agent("sid", "supervisor")),
         CommandKind::Close {
             outcome: Outcome::Lost,
+            review: None,
         },
     );
     assert_eq!(
@@ -179,7 +181,7 @@ fn customer_not_allowed_and_customer_only() {
     );
     assert_eq!(
         r.to_string(),
-        "the customer may not escalate a case: customers may only contact, answer surveys, confirm a resolution or say they are leaving"
+        "the customer may not escalate a case: customers may only contact, answer surveys, confirm a resolution, accept or decline an offer, or say they are leaving"
     );
     let r = h.refused(
         Actor::Agent(agent("sue", "supervisor")),
@@ -429,6 +431,7 @@ fn lifecycle_reopen_and_close_is_final() {
         Actor::System,
         CommandKind::Close {
             outcome: Outcome::Retained,
+            review: None,
         },
     );
     assert_eq!(h.case.outcome(), Some(Outcome::Retained));
@@ -436,6 +439,7 @@ fn lifecycle_reopen_and_close_is_final() {
         Actor::System,
         CommandKind::Close {
             outcome: Outcome::Lost,
+            review: None,
         },
     );
     assert_eq!(r.to_string(), "cannot close a case that is closed");

@@ -108,7 +108,7 @@ impl Summary {
         Summary {
             first_owner,
             first_escalation,
-            wasted_minor: case.money().wasted().iter().map(|m| m.minor()).sum(),
+            wasted_minor: case.money_wasted().amounts().iter().map(escalate::recovery::Money::minor).sum(),
             outcome: case.outcome(),
         }
     }

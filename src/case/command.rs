@@ -5,7 +5,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::recovery::Money;
+use crate::recovery::{Gesture, Money, OfferId, Review};
 use crate::{Actor, Agent, Channel, CommandId, Customer, FailureKind, Origin, Outcome};
 use crate::{Priority, PromiseId, ResponseKind, SurveyScore, Text};
 
@@ -167,7 +167,8 @@ impl Command {
 ///
 /// Customer commands: [`Open`](Self::Open) (from a contact or survey),
 /// [`Contact`](Self::Contact), [`AnswerSurvey`](Self::AnswerSurvey),
-/// [`ConfirmResolution`](Self::ConfirmResolution), [`SignalChurn`](Self::SignalChurn).
+/// [`ConfirmResolution`](Self::ConfirmResolution), [`SignalChurn`](Self::SignalChurn),
+/// [`AcceptOffer`](Self::AcceptOffer), [`DeclineOffer`](Self::DeclineOffer).
 /// All others act for the company and need the owner, an agent of a higher
 /// tier, or the system.
 ///
@@ -286,10 +287,40 @@ pub enum CommandKind {
     },
     /// The customer confirms the resolution.
     ConfirmResolution,
-    /// Close the case for good with its outcome.
+    /// Close the case for good with its outcome and, where the policy asks
+    /// for one, a review.
     Close {
         /// How it ended.
         outcome: Outcome,
+        /// The lessons learned: root cause and what will change.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        review: Option<Review>,
+    },
+    /// Offer the customer a gesture; the guards of a grant apply already.
+    Offer {
+        /// What is offered.
+        gesture: Gesture,
+    },
+    /// Grant gestures at once, together (an apology with the money it
+    /// opens the way to). Every gesture passes the guards or none is granted.
+    Grant {
+        /// What is granted, in order.
+        gestures: Vec<Gesture>,
+    },
+    /// Grant an offer the customer accepted; the guards apply again.
+    GrantOffer {
+        /// Which offer.
+        offer: OfferId,
+    },
+    /// The customer accepts an offer.
+    AcceptOffer {
+        /// Which offer.
+        offer: OfferId,
+    },
+    /// The customer declines an offer.
+    DeclineOffer {
+        /// Which offer.
+        offer: OfferId,
     },
 }
 
@@ -322,6 +353,11 @@ pub enum CommandName {
     Resolve,
     ConfirmResolution,
     Close,
+    Offer,
+    Grant,
+    GrantOffer,
+    AcceptOffer,
+    DeclineOffer,
 }
 
 impl fmt::Display for CommandName {
@@ -345,6 +381,11 @@ impl fmt::Display for CommandName {
             CommandName::Resolve => "resolve",
             CommandName::ConfirmResolution => "confirm the resolution of",
             CommandName::Close => "close",
+            CommandName::Offer => "offer a gesture on",
+            CommandName::Grant => "grant a gesture on",
+            CommandName::GrantOffer => "grant an offer on",
+            CommandName::AcceptOffer => "accept an offer on",
+            CommandName::DeclineOffer => "decline an offer on",
         })
     }
 }
@@ -378,6 +419,11 @@ impl CommandKind {
             CommandKind::Resolve { .. } => CommandName::Resolve,
             CommandKind::ConfirmResolution => CommandName::ConfirmResolution,
             CommandKind::Close { .. } => CommandName::Close,
+            CommandKind::Offer { .. } => CommandName::Offer,
+            CommandKind::Grant { .. } => CommandName::Grant,
+            CommandKind::GrantOffer { .. } => CommandName::GrantOffer,
+            CommandKind::AcceptOffer { .. } => CommandName::AcceptOffer,
+            CommandKind::DeclineOffer { .. } => CommandName::DeclineOffer,
         }
     }
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use crate::recovery::Money;
+use crate::recovery::{Gesture, Money, OfferId, Review};
 use crate::sla::{ClockId, Metric, Threshold};
 use crate::{
     Actor, Agent, CaseId, Channel, CommandId, Customer, FailureKind, Origin, Outcome, Tier,
@@ -49,7 +49,7 @@ impl Event {
     /// use escalate::{Actor, Event, EventKind, Outcome};
     /// # use escalate::doc_support::at;
     /// let e = Event::new(9, at("2021-03-26T16:00:00Z"), Actor::System, None,
-    ///     EventKind::Closed { outcome: Outcome::Lost });
+    ///     EventKind::Closed { outcome: Outcome::Lost, review: None });
     /// assert_eq!(e.version(), 9);
     /// ```
     #[must_use]
@@ -258,6 +258,34 @@ pub enum EventKind {
     Closed {
         /// How it ended.
         outcome: Outcome,
+        /// The lessons learned, if a review was given.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        review: Option<Review>,
+    },
+    /// A gesture was offered to the customer.
+    GestureOffered {
+        /// The offer's number.
+        offer: OfferId,
+        /// What was offered.
+        gesture: Gesture,
+    },
+    /// The customer accepted an offer.
+    OfferAccepted {
+        /// Which.
+        offer: OfferId,
+    },
+    /// The customer declined an offer.
+    OfferDeclined {
+        /// Which.
+        offer: OfferId,
+    },
+    /// A gesture was granted (one event per gesture of a grant).
+    GestureGranted {
+        /// What was granted.
+        gesture: Gesture,
+        /// The offer it granted, if it came from one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        offer: Option<OfferId>,
     },
     /// An SLA clock started.
     ClockStarted {

@@ -3,6 +3,7 @@
 mod clocks;
 mod command;
 mod event;
+mod gestures;
 mod record;
 mod rules;
 mod timeline;
@@ -105,6 +106,7 @@ pub struct Case {
     armed: Vec<(Text, DateTime<Utc>)>,
     /// Every rule firing: which rule, when.
     rule_log: Vec<(Text, DateTime<Utc>)>,
+    recovery: gestures::Recovery,
     latest: Option<DateTime<Utc>>,
     /// Hashes of the ids of applied commands (checked against `events` on a hit).
     command_hashes: HashSet<u64, BuildHasherDefault<IdentityHasher>>,
@@ -158,6 +160,8 @@ pub enum Status {
         outcome: crate::Outcome,
         /// When.
         at: DateTime<Utc>,
+        /// The lessons learned, if a review was given.
+        review: Option<crate::recovery::Review>,
     },
 }
 
@@ -387,6 +391,7 @@ impl Case {
             review_required: None,
             armed: Vec::new(),
             rule_log: Vec::new(),
+            recovery: gestures::Recovery::default(),
             latest: None,
             command_hashes: HashSet::default(),
             events: Vec::new(),
@@ -849,15 +854,20 @@ impl Case {
             | EventKind::Notified { .. }
             | EventKind::RuleArmed { .. }
             | EventKind::RuleDisarmed { .. } => self.evolve_rules(at, &event.kind),
-            EventKind::Closed { outcome } => {
+            EventKind::Closed { outcome, review } => {
                 if !matches!(self.status, Status::Closed { .. }) {
                     self.status = Status::Closed {
                         last_owner: self.owner().cloned(),
                         outcome: *outcome,
                         at,
+                        review: review.clone(),
                     };
                 }
             }
+            EventKind::GestureOffered { .. }
+            | EventKind::OfferAccepted { .. }
+            | EventKind::OfferDeclined { .. }
+            | EventKind::GestureGranted { .. } => self.evolve_gesture(event),
         }
     }
 
@@ -898,8 +908,13 @@ impl Case {
     /// Only the owner, an agent of a higher tier than the owner, or the
     /// system may act for the company; on a case with no owner yet any agent
     /// may. Customers may only open a case by contacting or answering a
-    /// survey, contact, answer surveys, confirm a resolution, or say they are
-    /// leaving.
+    /// survey, contact, answer surveys, confirm a resolution, accept or
+    /// decline an offered gesture, or say they are leaving.
+    ///
+    /// Offers and grants of gestures also pass the recovery guards (too
+    /// late, double remedy, apology first, the caps, tier authority), in the
+    /// order [`check_grant`](crate::recovery::check_grant) documents; the
+    /// first one broken is the refusal.
     ///
     /// # Errors
     /// A [`Refusal`] naming the state and the command, or the rule broken.
@@ -960,12 +975,14 @@ impl Case {
             kind,
         };
         let mut events = Vec::with_capacity(2);
-        match self.decide(policy, &actor, kind)? {
-            Decision::One(kind) => events.push(event(version + 1, actor.clone(), id.clone(), kind)),
-            Decision::Two(first, second) => {
-                events.push(event(version + 1, actor.clone(), id.clone(), first));
-                events.push(event(version + 2, actor.clone(), id.clone(), second));
-            }
+        let kinds = match self.decide(policy, &actor, kind, at)? {
+            Decision::One(kind) => vec![kind],
+            Decision::Two(first, second) => vec![first, second],
+            Decision::Many(kinds) => kinds,
+        };
+        for kind in kinds {
+            let version = version + events.len() as u64 + 1;
+            events.push(event(version, actor.clone(), id.clone(), kind));
         }
         let effects = self.clock_effects(policy, at, &events);
         for kind in effects {
@@ -995,6 +1012,7 @@ impl Case {
         policy: &Policy,
         actor: &Actor,
         kind: CommandKind,
+        at: DateTime<Utc>,
     ) -> Result<Decision, Refusal> {
         use Decision::{One, Two};
         let name = kind.name();
@@ -1245,12 +1263,24 @@ impl Case {
                     _ => Ok(One(EventKind::Resolved { summary })),
                 }
             }
-            CommandKind::Close { outcome } => {
+            CommandKind::Close { outcome, review } => {
                 if !open_states {
                     return Err(invalid());
                 }
                 self.for_company(policy, actor, name)?;
-                Ok(One(EventKind::Closed { outcome }))
+                self.check_review(policy, outcome, review.as_ref())?;
+                Ok(One(EventKind::Closed { outcome, review }))
+            }
+            CommandKind::Offer { .. }
+            | CommandKind::Grant { .. }
+            | CommandKind::GrantOffer { .. }
+            | CommandKind::AcceptOffer { .. }
+            | CommandKind::DeclineOffer { .. } => {
+                if !open_states {
+                    return Err(invalid());
+                }
+                self.decide_gesture(policy, actor, kind, at)
+                    .map(Decision::Many)
             }
         }
     }
@@ -1305,10 +1335,11 @@ fn customer_or_system(actor: &Actor, command: CommandName) -> Result<(), Refusal
     }
 }
 
-/// What a command produces: one event or two.
+/// What a command produces: one event, two, or any number.
 enum Decision {
     One(EventKind),
     Two(EventKind, EventKind),
+    Many(Vec<EventKind>),
 }
 
 /// The agent's tier rank, or the refusal naming the policy's tiers.

@@ -174,7 +174,18 @@ impl Case {
             EventKind::Resolved { summary } => write!(out, "{actor} resolved the case: {summary}"),
             EventKind::Reopened => write!(out, "the case reopened on a new contact"),
             EventKind::ResolutionConfirmed => write!(out, "{actor} confirmed the resolution"),
-            EventKind::Closed { outcome } => write!(out, "{actor} closed the case: {outcome}"),
+            EventKind::Closed { outcome, review } => {
+                let _ = write!(out, "{actor} closed the case: {outcome}");
+                Case::describe_review(out, review.as_ref());
+                Ok(())
+            }
+            EventKind::GestureOffered { .. }
+            | EventKind::OfferAccepted { .. }
+            | EventKind::OfferDeclined { .. }
+            | EventKind::GestureGranted { .. } => {
+                Case::describe_gesture(out, actor, kind);
+                Ok(())
+            }
             EventKind::ClockStarted {
                 clock,
                 target,

@@ -95,6 +95,34 @@ impl Policy {
         toml::to_string(self).map_err(|e| PolicyError::new("toml", e.to_string()))
     }
 
+    /// The same tiers, time zone, calendars, clocks and ladder, with nothing
+    /// enforced: no escalation rules, deflections allowed, the recovery
+    /// guards off and reviews optional. Replaying a recorded history under
+    /// it rebuilds the case as it happened, mistakes included.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// use escalate::recovery::Guards;
+    /// let lenient = Policy::recommended().as_recorded();
+    /// assert!(lenient.rules().is_empty());
+    /// assert_eq!(lenient.recovery().guards(), Guards::Off);
+    /// assert_eq!(lenient.tiers(), Policy::recommended().tiers());
+    /// ```
+    #[must_use]
+    pub fn as_recorded(&self) -> Policy {
+        let mut policy = self.clone();
+        policy.version = format!("{} (as recorded)", self.version);
+        policy.rules.clear();
+        policy.deflection = DeflectionPolicy::Allow;
+        policy.recovery = self
+            .recovery
+            .clone()
+            .with_guards(crate::recovery::Guards::Off)
+            .with_review(crate::recovery::ReviewRule::Optional);
+        policy
+    }
+
     /// Adds an escalation rule after the existing ones.
     ///
     /// # Errors

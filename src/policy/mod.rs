@@ -1,7 +1,9 @@
 //! Policies: the tiers of seniority and the rules a case runs under.
 //!
 //! A policy is data: tiers, calendars, SLA targets, escalation rules and what
-//! to do about deflections. Load it from TOML or JSON
+//! to do about deflections, and the recovery rules ([`RecoveryPolicy`]: each
+//! tier's authority, the compensation caps, the ladder, when closing needs a
+//! review). Load it from TOML or JSON
 //! ([`Policy::from_toml_str`], [`Policy::from_json_str`]) with errors that
 //! name the field, lint it ([`Policy::lint`]), or start from
 //! [`Policy::recommended`].
@@ -18,6 +20,7 @@ mod rule;
 pub use load::{Lint, LintLevel};
 pub use rule::{Action, Condition, DeflectionPolicy, Delay, DelayFrom, Notice, Rule};
 
+use crate::recovery::RecoveryPolicy;
 use crate::sla::{BusinessCalendar, Metric, MetricPolicy};
 use crate::{PolicyError, Tier};
 
@@ -45,6 +48,7 @@ pub struct Policy {
     sla: Vec<MetricPolicy>,
     rules: Vec<Rule>,
     deflection: DeflectionPolicy,
+    recovery: RecoveryPolicy,
 }
 
 /// The serialized form of a [`Policy`]; deserializing goes through
@@ -64,6 +68,8 @@ struct PolicySpec {
     rules: Vec<Rule>,
     #[serde(default)]
     deflection: DeflectionPolicy,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    recovery: Option<RecoveryPolicy>,
 }
 
 fn utc() -> Tz {
@@ -87,12 +93,17 @@ impl TryFrom<PolicySpec> for Policy {
                 .with_rule(rule)
                 .map_err(|e| e.within(&format!("rules[{i}]")))?;
         }
-        Ok(policy.with_deflection(spec.deflection))
+        let policy = policy.with_deflection(spec.deflection);
+        match spec.recovery {
+            Some(recovery) => policy.with_recovery(recovery),
+            None => Ok(policy),
+        }
     }
 }
 
 impl From<Policy> for PolicySpec {
     fn from(p: Policy) -> Self {
+        let standard = p.recovery == RecoveryPolicy::standard(&p.tiers);
         PolicySpec {
             version: p.version,
             tiers: p.tiers.iter().map(|t| t.as_str().to_owned()).collect(),
@@ -101,14 +112,16 @@ impl From<Policy> for PolicySpec {
             sla: p.sla,
             rules: p.rules,
             deflection: p.deflection,
+            recovery: (!standard).then_some(p.recovery),
         }
     }
 }
 
 impl Default for Policy {
-    /// Five tiers: frontline, supervisor, manager, regional, executive; UTC.
+    /// Five tiers: frontline, supervisor, manager, regional, executive; UTC;
+    /// the [standard recovery rules](RecoveryPolicy::standard) for them.
     fn default() -> Self {
-        let tiers = [
+        let tiers: Vec<Tier> = [
             "frontline",
             "supervisor",
             "manager",
@@ -120,6 +133,7 @@ impl Default for Policy {
         .collect();
         Policy {
             version: "default".to_owned(),
+            recovery: RecoveryPolicy::standard(&tiers),
             tiers,
             time_zone: Tz::UTC,
             calendars: BTreeMap::new(),
@@ -173,6 +187,7 @@ impl Policy {
         }
         Ok(Policy {
             version,
+            recovery: RecoveryPolicy::standard(&out),
             tiers: out,
             time_zone: Tz::UTC,
             calendars: BTreeMap::new(),
@@ -194,6 +209,41 @@ impl Policy {
     pub fn with_time_zone(mut self, tz: Tz) -> Self {
         self.time_zone = tz;
         self
+    }
+
+    /// Sets the recovery rules: tier authority, caps, the ladder, reviews.
+    ///
+    /// # Errors
+    /// [`PolicyError`] naming the path under `recovery` when a rule names a
+    /// tier the policy does not have, or the soft cap is above the hard cap.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// use escalate::recovery::{Authority, GestureKind};
+    /// let policy = Policy::new("v1", ["frontline", "supervisor", "manager"])?;
+    /// let typo = policy.recovery().clone()
+    ///     .with_authority(Authority::new("regionl".parse()?, [GestureKind::Apology]));
+    /// assert_eq!(policy.with_recovery(typo).unwrap_err().to_string(),
+    ///     r#"recovery.authority[3].tier: no tier named "regionl"; tiers are frontline, supervisor, manager"#);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_recovery(mut self, recovery: RecoveryPolicy) -> Result<Self, PolicyError> {
+        recovery.validate(&self.tiers)?;
+        self.recovery = recovery;
+        Ok(self)
+    }
+
+    /// The recovery rules.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// assert_eq!(Policy::default().recovery().hard_cap_bps(), 15_000);
+    /// ```
+    #[must_use]
+    pub fn recovery(&self) -> &RecoveryPolicy {
+        &self.recovery
     }
 
     /// The version label recorded on every case opened under this policy.
@@ -433,6 +483,33 @@ mod tests {
         );
         assert_eq!(serde_json::from_str::<Policy>(&json).unwrap(), p);
         let bad = r#"{"version":"v","tiers":["a","a"]}"#;
+        // Recovery rules load from JSON and are checked against the tiers.
+        let json = r#"{"version":"v","tiers":["front","boss"],"recovery":{
+            "authority":[{"tier":"front","kinds":["apology"]},{"tier":"boss","kinds":["apology","credit"],"max_bps":15000}],
+            "soft_cap":{"bps":12000,"tier":"boss"},"hard_cap_bps":15000,"ladder":["apology","credit"],
+            "review":"after_loss"}}"#;
+        let loaded: Policy = serde_json::from_str(json).unwrap();
+        assert_eq!(
+            loaded.recovery().review(),
+            crate::recovery::ReviewRule::AfterLoss
+        );
+        let json = json.replace(r#""tier":"boss"}"#, r#""tier":"bos"}"#);
+        assert_eq!(
+            serde_json::from_str::<Policy>(&json)
+                .unwrap_err()
+                .to_string(),
+            r#"recovery.soft_cap.tier: no tier named "bos"; tiers are front, boss"#
+        );
+        let json = json.replace(r#""ladder":["apology","#, r#""ladder":["#);
+        let err = serde_json::from_str::<Policy>(&json)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(
+                "recovery.ladder[0]: the ladder must start with an apology, not credit"
+            ),
+            "{err}"
+        );
         assert_eq!(
             serde_json::from_str::<Policy>(bad).unwrap_err().to_string(),
             r#"tiers[1]: tier "a" is named twice"#

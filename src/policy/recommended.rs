@@ -42,8 +42,10 @@ impl Policy {
     /// - **Public complaint**: an owner of at least manager tier.
     /// - **Churn signal**: tell the owner (discretionary money is now
     ///   refused; apologise and fix).
-    /// - **Review**: closing after an escalation or a churn signal requires a
-    ///   root-cause review.
+    /// - **Review**: closing after an escalation or a churn signal, or closing
+    ///   a case as lost, requires a root-cause review.
+    /// - **Recovery**: the standard authority, caps and ladder of
+    ///   [`RecoveryPolicy::standard`](crate::recovery::RecoveryPolicy::standard).
     /// - **Deflection**: a case answered only with redirects cannot be
     ///   resolved.
     ///
@@ -183,5 +185,10 @@ fn build() -> Result<Policy, crate::PolicyError> {
         Condition::Any(vec![Condition::Escalated, Condition::ChurnSignal]),
         [Action::RequireReview],
     ))
+    .and_then(|p| {
+        let recovery = crate::recovery::RecoveryPolicy::standard(p.tiers())
+            .with_review(crate::recovery::ReviewRule::AfterLoss);
+        p.with_recovery(recovery)
+    })
     .map(|p| p.with_deflection(DeflectionPolicy::Refuse))
 }

@@ -1,0 +1,386 @@
+//! The case side of recovery: deciding and applying offers and grants, and
+//! what the case reports about its money.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Utc};
+
+use super::{Case, CommandKind, EventKind, customer_or_system};
+use crate::policy::Policy;
+use crate::recovery::{
+    Gesture, Granted, Offer, OfferId, OfferState, Review, ReviewRule, Totals, check_grant,
+};
+use crate::{Actor, Event, Outcome, Refusal};
+
+/// Offers and granted gestures, in order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Recovery {
+    offers: Vec<Offer>,
+    granted: Vec<Granted>,
+}
+
+impl Case {
+    /// Decides an offer, a grant, or the customer's answer to an offer.
+    pub(crate) fn decide_gesture(
+        &self,
+        policy: &Policy,
+        actor: &Actor,
+        kind: CommandKind,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<EventKind>, Refusal> {
+        let name = kind.name();
+        let guards = |gestures: &[Gesture]| match check_grant(self, policy, actor, at, gestures)
+            .into_iter()
+            .next()
+        {
+            Some(refusal) => Err(refusal),
+            None => Ok(()),
+        };
+        match kind {
+            CommandKind::Offer { gesture } => {
+                self.for_company(policy, actor, name)?;
+                guards(std::slice::from_ref(&gesture))?;
+                Ok(vec![EventKind::GestureOffered {
+                    offer: OfferId::next_after(self.recovery.offers.len()),
+                    gesture,
+                }])
+            }
+            CommandKind::Grant { gestures } => {
+                self.for_company(policy, actor, name)?;
+                if gestures.is_empty() {
+                    return Err(Refusal::NoGesture);
+                }
+                guards(&gestures)?;
+                Ok(gestures
+                    .into_iter()
+                    .map(|gesture| EventKind::GestureGranted {
+                        gesture,
+                        offer: None,
+                    })
+                    .collect())
+            }
+            CommandKind::GrantOffer { offer } => {
+                self.for_company(policy, actor, name)?;
+                let found = self.offer(offer)?;
+                if found.state != OfferState::Accepted {
+                    return Err(Refusal::OfferNotAccepted {
+                        offer,
+                        state: found.state,
+                    });
+                }
+                guards(std::slice::from_ref(&found.gesture))?;
+                Ok(vec![EventKind::GestureGranted {
+                    gesture: found.gesture.clone(),
+                    offer: Some(offer),
+                }])
+            }
+            CommandKind::AcceptOffer { offer } | CommandKind::DeclineOffer { offer } => {
+                customer_or_system(actor, name)?;
+                let found = self.offer(offer)?;
+                if found.state != OfferState::Open {
+                    return Err(Refusal::OfferNotOpen {
+                        offer,
+                        state: found.state,
+                    });
+                }
+                Ok(vec![if matches!(kind, CommandKind::AcceptOffer { .. }) {
+                    EventKind::OfferAccepted { offer }
+                } else {
+                    EventKind::OfferDeclined { offer }
+                }])
+            }
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    /// Checks that a closing carries a review where the policy requires one.
+    pub(crate) fn check_review(
+        &self,
+        policy: &Policy,
+        outcome: Outcome,
+        review: Option<&Review>,
+    ) -> Result<(), Refusal> {
+        let escalated = || {
+            self.events
+                .iter()
+                .any(|e| matches!(e.kind, EventKind::Escalated { .. }))
+        };
+        let rule = policy.recovery().review();
+        let required = match rule {
+            ReviewRule::AfterLoss => outcome == Outcome::Lost,
+            ReviewRule::AfterEscalationOrLoss => outcome == Outcome::Lost || escalated(),
+            ReviewRule::Optional => false,
+        };
+        if required && review.is_none() {
+            return Err(Refusal::ReviewRequired { outcome, rule });
+        }
+        if let (Some(by), None) = (&self.review_required, review) {
+            return Err(Refusal::ReviewRequiredByRule { rule: by.clone() });
+        }
+        Ok(())
+    }
+
+    fn offer(&self, id: OfferId) -> Result<&Offer, Refusal> {
+        self.recovery
+            .offers
+            .iter()
+            .find(|o| o.id == id)
+            .ok_or(Refusal::UnknownOffer { offer: id })
+    }
+
+    /// Applies an offer, an answer to one, or a grant.
+    pub(crate) fn evolve_gesture(&mut self, event: &Event) {
+        let recovery = &mut self.recovery;
+        match &event.kind {
+            EventKind::GestureOffered { offer, gesture } => recovery.offers.push(Offer {
+                id: *offer,
+                gesture: gesture.clone(),
+                by: event.actor.clone(),
+                at: event.at,
+                state: OfferState::Open,
+            }),
+            EventKind::OfferAccepted { offer } => {
+                recovery.settle(*offer, OfferState::Open, OfferState::Accepted);
+            }
+            EventKind::OfferDeclined { offer } => {
+                recovery.settle(*offer, OfferState::Open, OfferState::Declined);
+            }
+            EventKind::GestureGranted { gesture, offer } => {
+                recovery.granted.push(Granted {
+                    gesture: gesture.clone(),
+                    by: event.actor.clone(),
+                    at: event.at,
+                    offer: *offer,
+                });
+                if let Some(offer) = offer {
+                    recovery.settle(*offer, OfferState::Accepted, OfferState::Granted);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Every offer made, in order.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::case_with_offer;
+    /// assert_eq!(case_with_offer()?.offers().len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn offers(&self) -> &[Offer] {
+        &self.recovery.offers
+    }
+
+    /// Every gesture granted, in arrival order.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::case_with_grant;
+    /// assert_eq!(case_with_grant()?.granted().len(), 2); // an apology and a credit
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn granted(&self) -> &[Granted] {
+        &self.recovery.granted
+    }
+
+    /// All the money granted: credits, refunds (owed or not), keep-the-item
+    /// at the item's value, the cost of repairs.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::recovery::{Currency, Money};
+    /// # use escalate::doc_support::case_with_grant;
+    /// let case = case_with_grant()?;
+    /// assert_eq!(case.money_granted().get(Currency::USD), Money::new(2_000, Currency::USD));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn money_granted(&self) -> Totals {
+        let mut totals = Totals::default();
+        for money in self
+            .recovery
+            .granted
+            .iter()
+            .filter_map(|g| g.gesture.cost())
+        {
+            totals.add(money);
+        }
+        totals
+    }
+
+    /// Of the money granted, the discretionary money granted at or after the
+    /// customer's churn signal: money spent on a customer already lost.
+    /// (Money the customer was owed is never counted as wasted.)
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::case_with_grant;
+    /// assert!(case_with_grant()?.money_wasted().is_zero());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn money_wasted(&self) -> Totals {
+        let mut totals = Totals::default();
+        let Some(left_at) = self.churned_at else {
+            return totals;
+        };
+        for granted in self.recovery.granted.iter().filter(|g| g.at >= left_at) {
+            if let Some(money) = granted.gesture.discretionary_cost() {
+                totals.add(money);
+            }
+        }
+        totals
+    }
+
+    /// The compensation granted so far: discretionary money, which the caps
+    /// and authority limits count.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::recovery::Currency;
+    /// # use escalate::doc_support::case_with_grant;
+    /// assert_eq!(case_with_grant()?.compensation().get(Currency::USD).minor(), 2_000);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn compensation(&self) -> Totals {
+        crate::recovery::compensation(self.recovery.granted.iter().map(|g| &g.gesture))
+    }
+
+    /// The review recorded when the case closed, if any.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::case_with_grant;
+    /// assert!(case_with_grant()?.review().is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn review(&self) -> Option<&Review> {
+        match &self.status {
+            super::Status::Closed { review, .. } => review.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Writes the timeline line of an offer, an answer or a grant.
+    pub(crate) fn describe_gesture(out: &mut String, actor: &Actor, kind: &EventKind) {
+        let names = |gesture: &Gesture| {
+            let failures = gesture.failures();
+            if failures.is_empty() {
+                String::new()
+            } else {
+                let list: Vec<String> = failures.iter().map(ToString::to_string).collect();
+                format!(" for {}", list.join(", "))
+            }
+        };
+        let _ = match kind {
+            EventKind::GestureOffered { offer, gesture } => {
+                write!(out, "{actor} offered {gesture}{} ({offer})", names(gesture))
+            }
+            EventKind::OfferAccepted { offer } => write!(out, "{actor} accepted {offer}"),
+            EventKind::OfferDeclined { offer } => write!(out, "{actor} declined {offer}"),
+            EventKind::GestureGranted { gesture, offer } => {
+                let _ = write!(out, "{actor} granted {gesture}{}", names(gesture));
+                match offer {
+                    Some(offer) => write!(out, " ({offer})"),
+                    None => Ok(()),
+                }
+            }
+            _ => Ok(()),
+        };
+    }
+
+    /// Writes the review part of a closing line.
+    pub(crate) fn describe_review(out: &mut String, review: Option<&Review>) {
+        if let Some(review) = review {
+            let _ = write!(
+                out,
+                "; review: root cause {:?}, changes {:?}",
+                review.root_cause(),
+                review.changes()
+            );
+        }
+    }
+}
+
+impl Recovery {
+    fn settle(&mut self, id: OfferId, from: OfferState, to: OfferState) {
+        if let Some(offer) = self
+            .offers
+            .iter_mut()
+            .find(|o| o.id == id && o.state == from)
+        {
+            offer.state = to;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::doc_support::{at, case_with_grant, case_with_offer};
+    use crate::recovery::{Currency, OfferId};
+    use crate::{Actor, Event, EventKind};
+
+    #[test]
+    fn timeline_tells_offers_and_grants() {
+        let case = case_with_offer().unwrap();
+        let timeline = case.timeline();
+        assert!(timeline.ends_with(
+            "sam (frontline) granted a personal apology for failure #1\n\
+             2021-03-04 15:30 EST  sam (frontline) offered a store credit of USD 20.00 for failure #1 (offer #1)\n"
+        ), "{timeline}");
+    }
+
+    #[test]
+    fn answers_settle_open_offers_only_and_wasted_is_after_churn() {
+        let mut case = case_with_offer().unwrap();
+        let next = |case: &crate::Case, kind| {
+            Event::new(
+                case.version() + 1,
+                at("2021-03-05T10:00:00Z"),
+                Actor::Customer,
+                None,
+                kind,
+            )
+        };
+        let e = next(
+            &case,
+            EventKind::OfferDeclined {
+                offer: OfferId::new(1),
+            },
+        );
+        case.apply(&e);
+        // An imported acceptance of a declined offer changes nothing (apply is total).
+        let e = next(
+            &case,
+            EventKind::OfferAccepted {
+                offer: OfferId::new(1),
+            },
+        );
+        case.apply(&e);
+        assert_eq!(
+            case.offers()[0].state(),
+            crate::recovery::OfferState::Declined
+        );
+
+        let mut case = case_with_grant().unwrap();
+        assert!(case.money_wasted().is_zero());
+        // A churn signal logged late, dated before the grant: the credit was wasted.
+        let e = Event::new(
+            case.version() + 1,
+            at("2021-03-04T20:00:00Z"),
+            Actor::Customer,
+            None,
+            EventKind::ChurnSignalled {
+                note: "left".into(),
+            },
+        );
+        case.apply(&e);
+        assert_eq!(case.money_wasted().get(Currency::USD).minor(), 2_000);
+        assert_eq!(crate::Case::replay(case.events().to_vec()).unwrap(), case);
+    }
+}

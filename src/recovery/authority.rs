@@ -1,0 +1,795 @@
+//! What each tier may grant, the compensation caps, and the recovery part
+//! of a policy.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::{GestureKind, Ladder, Money};
+use crate::{PolicyError, Tier};
+
+/// Basis points in one whole: 10,000 bps = 100%.
+pub(crate) const WHOLE: u32 = 10_000;
+
+/// What one tier may grant without approval: which kinds of gesture, and
+/// how much discretionary compensation the case may reach in total with its
+/// grant, as a share of the customer's loss (basis points) and optionally as
+/// an amount.
+///
+/// # Example
+/// ```
+/// use escalate::recovery::{Authority, Currency, GestureKind, Money};
+/// let frontline = Authority::new("frontline".parse()?, [GestureKind::Apology, GestureKind::Credit])
+///     .with_max_bps(2_500)
+///     .with_max_amount(Money::new(2_500, Currency::USD));
+/// assert!(frontline.allows(GestureKind::Credit));
+/// assert!(!frontline.allows(GestureKind::FullRefund));
+/// assert_eq!(frontline.max_bps(), Some(2_500));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Authority {
+    tier: Tier,
+    kinds: Vec<GestureKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max_bps: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max_amount: Option<Money>,
+}
+
+impl Authority {
+    /// A tier's authority over these kinds of gesture, with no money limit of
+    /// its own (the policy's caps still apply).
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::recovery::{Authority, GestureKind};
+    /// let a = Authority::new("executive".parse()?, GestureKind::ALL);
+    /// assert_eq!(a.tier().as_str(), "executive");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn new(tier: Tier, kinds: impl IntoIterator<Item = GestureKind>) -> Self {
+        let mut out: Vec<GestureKind> = Vec::new();
+        for kind in kinds {
+            if !out.contains(&kind) {
+                out.push(kind);
+            }
+        }
+        Authority {
+            tier,
+            kinds: out,
+            max_bps: None,
+            max_amount: None,
+        }
+    }
+
+    /// Limits the case's total discretionary compensation, with this tier's
+    /// grant, to a share of the customer's loss in basis points.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::recovery::{Authority, GestureKind};
+    /// let a = Authority::new("supervisor".parse()?, GestureKind::ALL).with_max_bps(12_000);
+    /// assert_eq!(a.max_bps(), Some(12_000));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_max_bps(mut self, bps: u32) -> Self {
+        self.max_bps = Some(bps);
+        self
+    }
+
+    /// Limits the case's total discretionary compensation, with this tier's
+    /// grant, to an amount. Compensation in another currency is beyond it.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::recovery::{Authority, Currency, GestureKind, Money};
+    /// let a = Authority::new("frontline".parse()?, [GestureKind::Credit])
+    ///     .with_max_amount(Money::new(2_000, Currency::USD));
+    /// assert_eq!(a.max_amount(), Some(Money::new(2_000, Currency::USD)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_max_amount(mut self, amount: Money) -> Self {
+        self.max_amount = Some(amount);
+        self
+    }
+
+    /// The tier.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::recovery::{Authority, GestureKind};
+    /// assert_eq!(Authority::new("manager".parse()?, []).tier().as_str(), "manager");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn tier(&self) -> &Tier {
+        &self.tier
+    }
+
+    /// The kinds of gesture the tier may grant.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::recovery::{Authority, GestureKind};
+    /// let a = Authority::new("frontline".parse()?, [GestureKind::Apology]);
+    /// assert_eq!(a.kinds(), &[GestureKind::Apology]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn kinds(&self) -> &[GestureKind] {
+        &self.kinds
+    }
+
+    /// Whether the tier may grant this kind of gesture.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::recovery::{Authority, GestureKind};
+    /// assert!(!Authority::new("frontline".parse()?, []).allows(GestureKind::Apology));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn allows(&self, kind: GestureKind) -> bool {
+        self.kinds.contains(&kind)
+    }
+
+    /// The share-of-loss limit, if any.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::recovery::{Authority, GestureKind};
+    /// assert_eq!(Authority::new("frontline".parse()?, []).max_bps(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn max_bps(&self) -> Option<u32> {
+        self.max_bps
+    }
+
+    /// The amount limit, if any.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::recovery::{Authority, GestureKind};
+    /// assert_eq!(Authority::new("frontline".parse()?, []).max_amount(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn max_amount(&self) -> Option<Money> {
+        self.max_amount
+    }
+
+    /// The first limit a total compensation of `total` on a loss of `loss`
+    /// would break, if any.
+    pub(crate) fn breaks(&self, total: Money, loss: Money) -> Option<Limit> {
+        if let Some(max) = self.max_amount
+            && (max.currency() != total.currency() || total.minor() > max.minor())
+        {
+            return Some(Limit::Amount { max });
+        }
+        match self.max_bps {
+            Some(bps) if !within(total, loss, bps) => Some(Limit::Share { bps, of: loss }),
+            _ => None,
+        }
+    }
+}
+
+/// Whether `total` is at most `bps` basis points of `loss` (same currency).
+pub(crate) fn within(total: Money, loss: Money, bps: u32) -> bool {
+    i128::from(total.minor()) * i128::from(WHOLE) <= i128::from(loss.minor()) * i128::from(bps)
+}
+
+/// `total` as basis points of `loss`, rounded down; `None` when the loss is
+/// zero (any compensation is then beyond every share).
+pub(crate) fn share_bps(total: Money, loss: Money) -> Option<i128> {
+    (loss.minor() > 0)
+        .then(|| i128::from(total.minor()) * i128::from(WHOLE) / i128::from(loss.minor()))
+}
+
+/// `bps` basis points of `amount`, rounded down to the minor unit.
+pub(crate) fn part_of(amount: Money, bps: u32) -> Money {
+    let minor = i128::from(amount.minor()) * i128::from(bps) / i128::from(WHOLE);
+    Money::new(i64::try_from(minor).unwrap_or(i64::MAX), amount.currency())
+}
+
+/// Basis points written as a percentage: `12000` is `120.00%`.
+pub(crate) struct Percent(pub(crate) i128);
+
+impl fmt::Display for Percent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{:02}%", self.0 / 100, self.0 % 100)
+    }
+}
+
+/// The limit of a tier's authority that a grant would break.
+///
+/// # Example
+/// ```
+/// use escalate::recovery::{Currency, Limit, Money};
+/// let limit = Limit::Share { bps: 2_500, of: Money::new(24_999, Currency::USD) };
+/// assert_eq!(limit.to_string(), "compensation up to 25.00% of the customer's loss of USD 249.99");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Limit {
+    /// The tier may not grant this kind of gesture at all.
+    Kind,
+    /// Total compensation above this amount.
+    Amount {
+        /// The most the tier may bring the total to.
+        max: Money,
+    },
+    /// Total compensation above this share of the loss.
+    Share {
+        /// The share, in basis points.
+        bps: u32,
+        /// The customer's loss.
+        of: Money,
+    },
+}
+
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Limit::Kind => f.write_str("no gesture of this kind"),
+            Limit::Amount { max } => write!(f, "compensation up to {max} in total"),
+            Limit::Share { bps, of } => {
+                write!(
+                    f,
+                    "compensation up to {} of the customer's loss of {of}",
+                    Percent(i128::from(*bps))
+                )
+            }
+        }
+    }
+}
+
+/// When closing a case needs a review (root cause and what changes).
+///
+/// # Example
+/// ```
+/// use escalate::recovery::ReviewRule;
+/// assert_eq!(ReviewRule::default(), ReviewRule::Optional);
+/// assert_eq!(ReviewRule::AfterEscalationOrLoss.to_string(), "after an escalation or a loss");
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ReviewRule {
+    /// A review may be given but is never required.
+    #[default]
+    Optional,
+    /// Closing a case whose outcome is "lost" needs a review.
+    AfterLoss,
+    /// Closing a case that was lost or was ever escalated needs a review
+    /// (DESIGN.md section 5: "closing after an escalation or a loss requires
+    /// a root-cause review").
+    AfterEscalationOrLoss,
+}
+
+impl fmt::Display for ReviewRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ReviewRule::Optional => "never",
+            ReviewRule::AfterLoss => "after a loss",
+            ReviewRule::AfterEscalationOrLoss => "after an escalation or a loss",
+        })
+    }
+}
+
+/// The recovery part of a [`Policy`](crate::policy::Policy): each tier's
+/// authority, the soft and hard compensation caps, the ladder, and when a
+/// closing needs a review.
+///
+/// Compensation is the discretionary money granted on a case (credits,
+/// discretionary refunds, keep-the-item at the item's value, the cost of
+/// repairs); money the customer is owed is not compensation. Caps are
+/// shares of the customer's loss: the sum of the losses recorded on the
+/// case's failures, in the gesture's currency.
+///
+/// # Defaults
+/// [`standard`](Self::standard) gives, by the policy's tier order:
+/// - the most junior tier: apologies, repairs, waivers and credits up to 25%
+///   of the loss in total. A prompt specific apology plus a small gesture
+///   within front-line authority is the whole remedy for a small failure
+///   (scenario "brunch": $3.00 of coffee on a $12.00 bill); money matched to
+///   the failure beats vouchers, so refunds start one tier up (Roschk &
+///   Gelbrich 2014).
+/// - the tiers between: every gesture up to the soft cap, 120% of the loss:
+///   compensation helps up to about the customer's loss and little beyond
+///   (Gelbrich, Gäthke & Grégoire 2015).
+/// - the most senior tier: every gesture up to the hard cap, 150% of the
+///   loss: loyalty falls above about 150% (Haesevoets et al. 2017).
+/// - soft cap 120%, above which only the most senior tier may go; hard cap
+///   150%, above which nobody may (DESIGN.md section 3, "Recovery").
+/// - the [`Ladder::standard`] ladder; reviews optional.
+///
+/// # Example
+/// ```
+/// use escalate::policy::Policy;
+/// use escalate::recovery::{GestureKind, ReviewRule};
+/// let policy = Policy::default();
+/// let recovery = policy.recovery();
+/// assert_eq!(recovery.soft_cap_bps(), 12_000);
+/// assert_eq!(recovery.soft_cap_tier().as_str(), "executive");
+/// assert_eq!(recovery.hard_cap_bps(), 15_000);
+/// let frontline = recovery.authority(&"frontline".parse()?).unwrap();
+/// assert!(!frontline.allows(GestureKind::FullRefund));
+/// let strict = recovery.clone().with_review(ReviewRule::AfterLoss);
+/// assert_eq!(strict.review(), ReviewRule::AfterLoss);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RecoverySpec", into = "RecoverySpec")]
+pub struct RecoveryPolicy {
+    authority: Vec<Authority>,
+    soft_cap: SoftCap,
+    hard_cap_bps: u32,
+    ladder: Ladder,
+    review: ReviewRule,
+    guards: Guards,
+}
+
+/// Whether the recovery guards refuse the grants that break them.
+///
+/// # Example
+/// ```
+/// use escalate::recovery::Guards;
+/// assert_eq!(Guards::default(), Guards::Enforced);
+/// assert_eq!(serde_json::to_string(&Guards::Off)?, r#""off""#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Guards {
+    /// Authority, caps, apology first, double remedy and too late are enforced.
+    #[default]
+    Enforced,
+    /// Nothing is refused but malformed gestures: for replaying a history as
+    /// it happened (see [`Policy::as_recorded`](crate::policy::Policy::as_recorded)).
+    Off,
+}
+
+fn is_enforced(g: &Guards) -> bool {
+    *g == Guards::Enforced
+}
+
+/// The serialized form of a [`RecoveryPolicy`]: the ladder is checked on
+/// the way in, and its errors name the path under `recovery`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecoverySpec {
+    authority: Vec<Authority>,
+    soft_cap: SoftCap,
+    hard_cap_bps: u32,
+    #[serde(default = "standard_rungs")]
+    ladder: Vec<GestureKind>,
+    #[serde(default)]
+    review: ReviewRule,
+    #[serde(default, skip_serializing_if = "is_enforced")]
+    guards: Guards,
+}
+
+fn standard_rungs() -> Vec<GestureKind> {
+    Ladder::standard().into()
+}
+
+impl TryFrom<RecoverySpec> for RecoveryPolicy {
+    type Error = PolicyError;
+    fn try_from(spec: RecoverySpec) -> Result<Self, PolicyError> {
+        let ladder = Ladder::new(spec.ladder).map_err(|e| e.within("recovery"))?;
+        Ok(RecoveryPolicy {
+            authority: spec.authority,
+            soft_cap: spec.soft_cap,
+            hard_cap_bps: spec.hard_cap_bps,
+            ladder,
+            review: spec.review,
+            guards: spec.guards,
+        })
+    }
+}
+
+impl From<RecoveryPolicy> for RecoverySpec {
+    fn from(r: RecoveryPolicy) -> Self {
+        RecoverySpec {
+            authority: r.authority,
+            soft_cap: r.soft_cap,
+            hard_cap_bps: r.hard_cap_bps,
+            ladder: r.ladder.into(),
+            review: r.review,
+            guards: r.guards,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SoftCap {
+    bps: u32,
+    tier: Tier,
+}
+
+impl RecoveryPolicy {
+    /// The default recovery rules for tiers ordered from the most junior to
+    /// the most senior (see "Defaults" above). An empty list gives no
+    /// authority to anyone.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::recovery::{GestureKind, RecoveryPolicy};
+    /// let tiers = ["frontline".parse()?, "supervisor".parse()?, "manager".parse()?];
+    /// let r = RecoveryPolicy::standard(&tiers);
+    /// assert_eq!(r.authority(&tiers[1]).unwrap().max_bps(), Some(12_000));
+    /// assert_eq!(r.authority(&tiers[2]).unwrap().max_bps(), Some(15_000));
+    /// assert_eq!(r.soft_cap_tier(), &tiers[2]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn standard(tiers: &[Tier]) -> Self {
+        let last = tiers.len().saturating_sub(1);
+        let authority = tiers
+            .iter()
+            .enumerate()
+            .map(|(rank, tier)| {
+                if rank == last {
+                    Authority::new(tier.clone(), GestureKind::ALL).with_max_bps(15_000)
+                } else if rank == 0 {
+                    Authority::new(
+                        tier.clone(),
+                        [
+                            GestureKind::Apology,
+                            GestureKind::Reperform,
+                            GestureKind::Expedite,
+                            GestureKind::Exchange,
+                            GestureKind::Waive,
+                            GestureKind::Credit,
+                        ],
+                    )
+                    .with_max_bps(2_500)
+                } else {
+                    Authority::new(tier.clone(), GestureKind::ALL).with_max_bps(12_000)
+                }
+            })
+            .collect();
+        let senior = tiers
+            .last()
+            .cloned()
+            .unwrap_or_else(|| Tier::new("executive").unwrap_or_else(|_| unreachable!()));
+        RecoveryPolicy {
+            authority,
+            soft_cap: SoftCap {
+                bps: 12_000,
+                tier: senior,
+            },
+            hard_cap_bps: 15_000,
+            ladder: Ladder::standard(),
+            review: ReviewRule::Optional,
+            guards: Guards::Enforced,
+        }
+    }
+
+    /// Sets a tier's authority, replacing any it had.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// use escalate::recovery::{Authority, GestureKind};
+    /// let frontline = Authority::new("frontline".parse()?, [GestureKind::Apology]);
+    /// let r = Policy::default().recovery().clone().with_authority(frontline.clone());
+    /// assert_eq!(r.authority(&"frontline".parse()?), Some(&frontline));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_authority(mut self, authority: Authority) -> Self {
+        match self.authority.iter_mut().find(|a| a.tier == authority.tier) {
+            Some(slot) => *slot = authority,
+            None => self.authority.push(authority),
+        }
+        self
+    }
+
+    /// Sets the soft cap: total compensation above `bps` of the loss needs
+    /// `tier` or a more senior one.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// let r = Policy::default().recovery().clone().with_soft_cap(10_000, "regional".parse()?);
+    /// assert_eq!(r.soft_cap_bps(), 10_000);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_soft_cap(mut self, bps: u32, tier: Tier) -> Self {
+        self.soft_cap = SoftCap { bps, tier };
+        self
+    }
+
+    /// Sets the hard cap: total compensation above `bps` of the loss is refused.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// let r = Policy::default().recovery().clone().with_hard_cap(20_000);
+    /// assert_eq!(r.hard_cap_bps(), 20_000);
+    /// ```
+    #[must_use]
+    pub fn with_hard_cap(mut self, bps: u32) -> Self {
+        self.hard_cap_bps = bps;
+        self
+    }
+
+    /// Sets the ladder.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// use escalate::recovery::{GestureKind, Ladder};
+    /// let ladder = Ladder::new([GestureKind::Apology, GestureKind::FullRefund])?;
+    /// let r = Policy::default().recovery().clone().with_ladder(ladder.clone());
+    /// assert_eq!(r.ladder(), &ladder);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_ladder(mut self, ladder: Ladder) -> Self {
+        self.ladder = ladder;
+        self
+    }
+
+    /// Sets when closing needs a review.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// use escalate::recovery::ReviewRule;
+    /// let r = Policy::default().recovery().clone().with_review(ReviewRule::AfterLoss);
+    /// assert_eq!(r.review(), ReviewRule::AfterLoss);
+    /// ```
+    #[must_use]
+    pub fn with_review(mut self, rule: ReviewRule) -> Self {
+        self.review = rule;
+        self
+    }
+
+    /// Turns the guards on or off.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// use escalate::recovery::Guards;
+    /// let off = Policy::default().recovery().clone().with_guards(Guards::Off);
+    /// assert_eq!(off.guards(), Guards::Off);
+    /// ```
+    #[must_use]
+    pub fn with_guards(mut self, guards: Guards) -> Self {
+        self.guards = guards;
+        self
+    }
+
+    /// Whether the guards are enforced.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// use escalate::recovery::Guards;
+    /// assert_eq!(Policy::default().recovery().guards(), Guards::Enforced);
+    /// ```
+    #[must_use]
+    pub fn guards(&self) -> Guards {
+        self.guards
+    }
+
+    /// The authority of a tier; `None` for a tier that may grant nothing.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// assert!(Policy::default().recovery().authority(&"regionl".parse()?).is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn authority(&self, tier: &Tier) -> Option<&Authority> {
+        self.authority.iter().find(|a| &a.tier == tier)
+    }
+
+    /// Every tier's authority, as configured.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// assert_eq!(Policy::default().recovery().authorities().len(), 5);
+    /// ```
+    #[must_use]
+    pub fn authorities(&self) -> &[Authority] {
+        &self.authority
+    }
+
+    /// The soft cap in basis points of the loss.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// assert_eq!(Policy::default().recovery().soft_cap_bps(), 12_000);
+    /// ```
+    #[must_use]
+    pub fn soft_cap_bps(&self) -> u32 {
+        self.soft_cap.bps
+    }
+
+    /// The least senior tier that may go above the soft cap.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// assert_eq!(Policy::default().recovery().soft_cap_tier().as_str(), "executive");
+    /// ```
+    #[must_use]
+    pub fn soft_cap_tier(&self) -> &Tier {
+        &self.soft_cap.tier
+    }
+
+    /// The hard cap in basis points of the loss.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// assert_eq!(Policy::default().recovery().hard_cap_bps(), 15_000);
+    /// ```
+    #[must_use]
+    pub fn hard_cap_bps(&self) -> u32 {
+        self.hard_cap_bps
+    }
+
+    /// The ladder.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// use escalate::recovery::GestureKind;
+    /// assert_eq!(Policy::default().recovery().ladder().rungs()[0], GestureKind::Apology);
+    /// ```
+    #[must_use]
+    pub fn ladder(&self) -> &Ladder {
+        &self.ladder
+    }
+
+    /// When closing needs a review.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// use escalate::recovery::ReviewRule;
+    /// assert_eq!(Policy::default().recovery().review(), ReviewRule::Optional);
+    /// ```
+    #[must_use]
+    pub fn review(&self) -> ReviewRule {
+        self.review
+    }
+
+    /// Checks the rules against the policy's tiers; errors name the path
+    /// under `recovery`.
+    pub(crate) fn validate(&self, tiers: &[Tier]) -> Result<(), PolicyError> {
+        let known = || {
+            tiers
+                .iter()
+                .map(Tier::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let unknown = |path: String, tier: &Tier| {
+            PolicyError::new(
+                path,
+                format!("no tier named \"{tier}\"; tiers are {}", known()),
+            )
+        };
+        for (i, a) in self.authority.iter().enumerate() {
+            if !tiers.contains(&a.tier) {
+                return Err(unknown(format!("recovery.authority[{i}].tier"), &a.tier));
+            }
+            if self.authority[..i].iter().any(|b| b.tier == a.tier) {
+                return Err(PolicyError::new(
+                    format!("recovery.authority[{i}].tier"),
+                    format!("tier \"{}\" is given authority twice", a.tier),
+                ));
+            }
+        }
+        if !tiers.contains(&self.soft_cap.tier) {
+            return Err(unknown(
+                "recovery.soft_cap.tier".to_owned(),
+                &self.soft_cap.tier,
+            ));
+        }
+        if self.soft_cap.bps > self.hard_cap_bps {
+            return Err(PolicyError::new(
+                "recovery.soft_cap.bps",
+                format!(
+                    "the soft cap ({}) is above the hard cap ({})",
+                    Percent(i128::from(self.soft_cap.bps)),
+                    Percent(i128::from(self.hard_cap_bps))
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::recovery::Currency;
+
+    fn tiers(names: &[&str]) -> Vec<Tier> {
+        names.iter().map(|n| n.parse().unwrap()).collect()
+    }
+
+    #[test]
+    fn standard_authority_by_rank() {
+        let t = tiers(&["a", "b", "c", "d"]);
+        let r = RecoveryPolicy::standard(&t);
+        assert_eq!(r.authority(&t[0]).unwrap().max_bps(), Some(2_500));
+        assert!(!r.authority(&t[0]).unwrap().allows(GestureKind::KeepItem));
+        assert_eq!(r.authority(&t[1]).unwrap().max_bps(), Some(12_000));
+        assert_eq!(r.authority(&t[2]).unwrap().max_bps(), Some(12_000));
+        assert_eq!(r.authority(&t[3]).unwrap().max_bps(), Some(15_000));
+        assert_eq!(r.soft_cap_tier(), &t[3]);
+        r.validate(&t).unwrap();
+        // A single tier is the most senior.
+        let one = tiers(&["owner"]);
+        let r = RecoveryPolicy::standard(&one);
+        assert!(r.authority(&one[0]).unwrap().allows(GestureKind::KeepItem));
+    }
+
+    #[test]
+    fn validation_names_the_path() {
+        let t = tiers(&["frontline", "supervisor", "manager"]);
+        let r = RecoveryPolicy::standard(&t).with_authority(Authority::new(
+            "regionl".parse().unwrap(),
+            [GestureKind::Apology],
+        ));
+        assert_eq!(
+            r.validate(&t).unwrap_err().to_string(),
+            r#"recovery.authority[3].tier: no tier named "regionl"; tiers are frontline, supervisor, manager"#
+        );
+        let r = RecoveryPolicy::standard(&t).with_soft_cap(16_000, "manager".parse().unwrap());
+        assert_eq!(
+            r.validate(&t).unwrap_err().to_string(),
+            "recovery.soft_cap.bps: the soft cap (160.00%) is above the hard cap (150.00%)"
+        );
+        let r = RecoveryPolicy::standard(&t).with_soft_cap(12_000, "boss".parse().unwrap());
+        assert_eq!(r.validate(&t).unwrap_err().path(), "recovery.soft_cap.tier");
+    }
+
+    #[test]
+    fn limits() {
+        let usd = |m| Money::new(m, Currency::USD);
+        let a = Authority::new("f".parse().unwrap(), [GestureKind::Credit])
+            .with_max_bps(2_500)
+            .with_max_amount(usd(2_000));
+        assert_eq!(a.breaks(usd(2_000), usd(10_000)), None);
+        assert_eq!(
+            a.breaks(usd(2_001), usd(100_000)),
+            Some(Limit::Amount { max: usd(2_000) })
+        );
+        assert_eq!(
+            a.breaks(usd(1_000), usd(3_999)),
+            Some(Limit::Share {
+                bps: 2_500,
+                of: usd(3_999)
+            })
+        );
+        assert!(
+            a.breaks(
+                Money::new(1, Currency::EUR),
+                Money::new(1000, Currency::EUR)
+            )
+            .is_some()
+        );
+        assert_eq!(Percent(13_333).to_string(), "133.33%");
+        assert_eq!(part_of(usd(24_999), 2_500), usd(6_249));
+        assert_eq!(share_bps(usd(1), usd(0)), None);
+    }
+}

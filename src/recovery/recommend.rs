@@ -1,0 +1,487 @@
+//! The next gestures a policy suggests for a case.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+
+use super::authority::part_of;
+use super::guard::{Ranks, case_loss};
+use super::{GestureKind, Money, Resource};
+use crate::policy::Policy;
+use crate::{Case, FailureId, FailureKind, Tier};
+
+/// A gesture the policy suggests, with why, how much, who must give it, and
+/// whether the moment for it has passed.
+///
+/// # Example
+/// ```
+/// use escalate::recovery::{recommend, GestureKind, Reason};
+/// use escalate::policy::Policy;
+/// # use escalate::doc_support::{case_with_failure, at};
+/// let case = case_with_failure()?; // a wrong cabinet, USD 249.99, nothing granted
+/// let next = recommend(&case, &Policy::default(), at("2021-03-05T10:00:00Z"));
+/// assert_eq!(next[0].gesture(), GestureKind::Apology);
+/// assert_eq!(next[0].reason(), Reason::ApologiseFirst);
+/// assert_eq!(next[1].gesture(), GestureKind::Exchange);
+/// assert_eq!(next[1].to_string(),
+///     "replacement for failure #1 worth USD 249.99 (a product failure calls for exchange), by frontline");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recommendation {
+    gesture: GestureKind,
+    failures: Vec<FailureId>,
+    reason: Reason,
+    share: Option<Share>,
+    tier: Option<Tier>,
+    moment: Moment,
+}
+
+/// Why a gesture is suggested.
+///
+/// # Example
+/// ```
+/// use escalate::FailureKind;
+/// use escalate::recovery::{Reason, Resource};
+/// let r = Reason::Matches { failure: FailureKind::Monetary, resource: Resource::MoneyNow };
+/// assert_eq!(r.to_string(), "a monetary failure calls for money now");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Reason {
+    /// A specific apology comes first, naming the failures not yet named
+    /// (Roschk & Kaiser 2013; Wirtz & Mattila 2004).
+    ApologiseFirst,
+    /// The rung matches the kind of failure (Roschk & Gelbrich 2014).
+    Matches {
+        /// The kind of failure.
+        failure: FailureKind,
+        /// The resource that matches it.
+        resource: Resource,
+    },
+    /// The customer keeps a faulty item: part of its price back instead of
+    /// an exchange.
+    KeepsItem,
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::ApologiseFirst => f.write_str("apologise specifically first"),
+            Reason::Matches { failure, resource } => {
+                write!(f, "a {failure} failure calls for {resource}")
+            }
+            Reason::KeepsItem => f.write_str("if the customer keeps the item"),
+        }
+    }
+}
+
+/// How much to give, as a range of basis points of the failure's loss and
+/// the amounts they come to. For a gesture that is not money (a
+/// replacement, the service done again) it is the worth of what it makes
+/// good, and does not count toward the caps.
+///
+/// # Example
+/// ```
+/// use escalate::recovery::{recommend, GestureKind};
+/// use escalate::policy::Policy;
+/// # use escalate::doc_support::{case_with_failure, at};
+/// let case = case_with_failure()?;
+/// let next = recommend(&case, &Policy::default(), at("2021-03-05T10:00:00Z"));
+/// let keep = next.iter().find(|r| r.gesture() == GestureKind::PartialRefund).unwrap();
+/// let share = keep.share().unwrap();
+/// assert_eq!((share.min_bps(), share.max_bps()), (2_500, 5_000));
+/// assert_eq!(share.max().to_string(), "USD 124.99");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Share {
+    min_bps: u32,
+    max_bps: u32,
+    min: Money,
+    max: Money,
+}
+
+impl Share {
+    /// The lower bound, in basis points of the loss.
+    ///
+    /// # Example
+    /// See [`Share`].
+    /// ```
+    /// # let _ = escalate::recovery::Share::min_bps;
+    /// ```
+    #[must_use]
+    pub fn min_bps(&self) -> u32 {
+        self.min_bps
+    }
+
+    /// The upper bound, in basis points of the loss.
+    ///
+    /// # Example
+    /// See [`Share`].
+    /// ```
+    /// # let _ = escalate::recovery::Share::max_bps;
+    /// ```
+    #[must_use]
+    pub fn max_bps(&self) -> u32 {
+        self.max_bps
+    }
+
+    /// The lower bound as money.
+    ///
+    /// # Example
+    /// See [`Share`].
+    /// ```
+    /// # let _ = escalate::recovery::Share::min;
+    /// ```
+    #[must_use]
+    pub fn min(&self) -> Money {
+        self.min
+    }
+
+    /// The upper bound as money.
+    ///
+    /// # Example
+    /// See [`Share`].
+    /// ```
+    /// # let _ = escalate::recovery::Share::max;
+    /// ```
+    #[must_use]
+    pub fn max(&self) -> Money {
+        self.max
+    }
+}
+
+/// Whether the moment for a gesture has passed.
+///
+/// # Example
+/// ```
+/// use escalate::recovery::Moment;
+/// assert_eq!(Moment::Open.to_string(), "open");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Moment {
+    /// It can still help.
+    Open,
+    /// The customer left: only an apology (and a note of what was fixed) is
+    /// still worth giving; discretionary money would be refused as too late.
+    Passed {
+        /// When the customer signalled they had left.
+        left_at: DateTime<Utc>,
+    },
+}
+
+impl fmt::Display for Moment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Moment::Open => f.write_str("open"),
+            Moment::Passed { left_at } => write!(f, "passed (the customer left at {left_at})"),
+        }
+    }
+}
+
+impl Recommendation {
+    /// The suggested kind of gesture.
+    ///
+    /// # Example
+    /// See [`Recommendation`].
+    /// ```
+    /// # let _ = escalate::recovery::Recommendation::gesture;
+    /// ```
+    #[must_use]
+    pub fn gesture(&self) -> GestureKind {
+        self.gesture
+    }
+
+    /// The failures it should name.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::FailureId;
+    /// use escalate::policy::Policy;
+    /// # use escalate::doc_support::{case_with_failure, at};
+    /// let next = escalate::recovery::recommend(&case_with_failure()?, &Policy::default(),
+    ///     at("2021-03-05T10:00:00Z"));
+    /// assert_eq!(next[0].failures(), &[FailureId::new(1)]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn failures(&self) -> &[FailureId] {
+        &self.failures
+    }
+
+    /// Why.
+    ///
+    /// # Example
+    /// See [`Recommendation`].
+    /// ```
+    /// # let _ = escalate::recovery::Recommendation::reason;
+    /// ```
+    #[must_use]
+    pub fn reason(&self) -> Reason {
+        self.reason
+    }
+
+    /// How much, for gestures that give money.
+    ///
+    /// # Example
+    /// See [`Share`].
+    /// ```
+    /// # let _ = escalate::recovery::Recommendation::share;
+    /// ```
+    #[must_use]
+    pub fn share(&self) -> Option<Share> {
+        self.share
+    }
+
+    /// The least senior tier that may give it (at its largest amount);
+    /// `None` if no tier may.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// # use escalate::doc_support::{case_with_failure, at};
+    /// let next = escalate::recovery::recommend(&case_with_failure()?, &Policy::default(),
+    ///     at("2021-03-05T10:00:00Z"));
+    /// assert_eq!(next[2].tier().map(|t| t.as_str()), Some("supervisor")); // 25-50% back
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn tier(&self) -> Option<&Tier> {
+        self.tier.as_ref()
+    }
+
+    /// Whether the moment has passed (the customer left).
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::recovery::Moment;
+    /// use escalate::policy::Policy;
+    /// # use escalate::doc_support::{case_with_failure, at};
+    /// let next = escalate::recovery::recommend(&case_with_failure()?, &Policy::default(),
+    ///     at("2021-03-05T10:00:00Z"));
+    /// assert_eq!(next[0].moment(), Moment::Open);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn moment(&self) -> Moment {
+        self.moment
+    }
+}
+
+impl fmt::Display for Recommendation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.gesture)?;
+        for (i, failure) in self.failures.iter().enumerate() {
+            f.write_str(if i == 0 { " for " } else { ", " })?;
+            write!(f, "{failure}")?;
+        }
+        if let Some(share) = &self.share {
+            if share.min == share.max {
+                write!(f, " worth {}", share.max)?;
+            } else {
+                write!(f, " of {} to {}", share.min, share.max)?;
+            }
+        }
+        write!(f, " ({})", self.reason)?;
+        match &self.tier {
+            Some(tier) => write!(f, ", by {tier}")?,
+            None => f.write_str(", beyond every tier")?,
+        }
+        if let Moment::Passed { left_at } = self.moment {
+            write!(f, "; too late: the customer left at {left_at}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Marks: a failure named by an apology, remedied by a matching gesture.
+const NAMED: u8 = 1;
+const REMEDIED: u8 = 2;
+
+/// The next gestures the policy suggests for a case at `now`, most urgent
+/// first:
+///
+/// 1. an apology naming every recorded failure no granted apology has named
+///    yet (a specific apology first; it is never too late for one);
+/// 2. for each failure not yet remedied by a granted gesture that names it
+///    and matches its kind, the lowest rung of the ladder whose resource
+///    matches the kind: money now for a money loss (100% of the loss), an
+///    exchange for a bad product (the customer returns it: the whole loss
+///    made good), the service done again for a bad service; neglect is
+///    answered by the apology. For a bad product the customer keeps, the
+///    lowest money-now rung at 25-50% of its loss follows.
+///
+/// Each comes with the least senior tier that may give it at its largest
+/// amount, and whether the moment has passed: after the churn signal only
+/// the apology is still open.
+///
+/// # Example
+/// ```
+/// use escalate::recovery::{recommend, GestureKind};
+/// use escalate::policy::Policy;
+/// # use escalate::doc_support::{case_with_grant, at};
+/// // Apologised, with a USD 20.00 credit: the wrong cabinet still needs replacing.
+/// let next = recommend(&case_with_grant()?, &Policy::default(), at("2021-03-05T10:00:00Z"));
+/// assert_eq!(next[0].gesture(), GestureKind::Exchange);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[must_use]
+pub fn recommend(case: &Case, policy: &Policy, now: DateTime<Utc>) -> Vec<Recommendation> {
+    let rules = policy.recovery();
+    let ladder = rules.ladder();
+    let passed = match case.churned_at() {
+        Some(left_at) if left_at <= now => Moment::Passed { left_at },
+        _ => Moment::Open,
+    };
+    let granted = case.granted();
+    let ranks = Ranks::new(policy);
+    // One pass over the granted gestures: which failures an apology named
+    // (bit 0) and which a matching gesture remedied (bit 1). Failure numbers
+    // run from 1 in recording order, so #n is at index n - 1.
+    let failures = case.failures();
+    let mut marks = vec![0u8; failures.len()];
+    for granted in granted {
+        let gesture = granted.gesture();
+        let apology = gesture.kind() == GestureKind::Apology;
+        for id in gesture.failures() {
+            let index = (id.get() as usize).wrapping_sub(1);
+            if let (Some(mark), Some(failure)) = (marks.get_mut(index), failures.get(index)) {
+                if apology {
+                    *mark |= NAMED;
+                }
+                if gesture.fits(failure.kind()) {
+                    *mark |= REMEDIED;
+                }
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(failures.len() + 1);
+    let unnamed: Vec<FailureId> = failures
+        .iter()
+        .zip(&marks)
+        .filter(|(_, mark)| *mark & NAMED == 0)
+        .map(|(f, _)| f.id())
+        .collect();
+    if !unnamed.is_empty() && ladder.position(GestureKind::Apology).is_some() {
+        out.push(Recommendation {
+            gesture: GestureKind::Apology,
+            failures: unnamed,
+            reason: Reason::ApologiseFirst,
+            share: None,
+            tier: ranks.lowest(GestureKind::Apology, None),
+            moment: Moment::Open,
+        });
+    }
+    let compensation = case.compensation();
+    let mut loss_in: Option<Money> = None;
+    for (failure, mark) in failures.iter().zip(&marks) {
+        let (id, kind) = (failure.id(), failure.kind());
+        let remedied = mark & REMEDIED != 0;
+        let resource = Resource::matching(kind);
+        if remedied || resource == Resource::Psychological {
+            continue;
+        }
+        let mut suggest = |gesture: GestureKind, reason: Reason, bps: Option<(u32, u32)>| {
+            let share = bps.and_then(|(min_bps, max_bps)| {
+                failure.loss().map(|loss| Share {
+                    min_bps,
+                    max_bps,
+                    min: part_of(loss, min_bps),
+                    max: part_of(loss, max_bps),
+                })
+            });
+            // Only money counts toward the caps and authority limits.
+            let total = share.filter(|_| gesture.is_monetary()).map(|s| {
+                let currency = s.max.currency();
+                let sum = compensation
+                    .get(currency)
+                    .checked_add(s.max)
+                    .unwrap_or(Money::new(i64::MAX, currency));
+                let loss = match loss_in {
+                    Some(loss) if loss.currency() == currency => loss,
+                    _ => *loss_in.insert(case_loss(case, currency)),
+                };
+                (sum, loss)
+            });
+            out.push(Recommendation {
+                gesture,
+                failures: vec![id],
+                reason,
+                share,
+                tier: ranks.lowest(gesture, total),
+                moment: passed,
+            });
+        };
+        let Some(rung) = ladder.lowest(resource) else {
+            continue;
+        };
+        // The matched remedy makes good the whole loss (the customer returns
+        // a bad item: 100%).
+        let full = Some((10_000, 10_000));
+        suggest(
+            rung,
+            Reason::Matches {
+                failure: kind,
+                resource,
+            },
+            full,
+        );
+        if kind == FailureKind::Product
+            && let Some(money) = ladder.lowest(Resource::MoneyNow)
+        {
+            suggest(money, Reason::KeepsItem, Some((2_500, 5_000)));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc_support::{at, case_with_failure};
+    use crate::recovery::Ladder;
+    use crate::{Event, EventKind};
+
+    #[test]
+    fn after_churn_only_the_apology_is_open() {
+        let mut case = case_with_failure().unwrap();
+        let left = at("2021-03-06T10:00:00Z");
+        case.apply(&Event::new(
+            case.version() + 1,
+            left,
+            crate::Actor::Customer,
+            None,
+            EventKind::ChurnSignalled {
+                note: "gone".into(),
+            },
+        ));
+        let policy = Policy::default();
+        let next = recommend(&case, &policy, at("2021-03-07T10:00:00Z"));
+        assert_eq!(next[0].moment(), Moment::Open);
+        assert_eq!(next.len(), 3);
+        assert!(
+            next[1..]
+                .iter()
+                .all(|r| r.moment() == Moment::Passed { left_at: left })
+        );
+        // Before the churn signal's time, the moment is still open.
+        let next = recommend(&case, &policy, at("2021-03-05T10:00:00Z"));
+        assert!(next.iter().all(|r| r.moment() == Moment::Open));
+    }
+
+    #[test]
+    fn the_ladder_decides_the_rung() {
+        let case = case_with_failure().unwrap();
+        let ladder = Ladder::new([GestureKind::Apology, GestureKind::FullRefund]).unwrap();
+        let policy = Policy::default();
+        let policy = policy
+            .clone()
+            .with_recovery(policy.recovery().clone().with_ladder(ladder))
+            .unwrap();
+        // No exchange on this ladder: only the apology is suggested.
+        let next = recommend(&case, &policy, at("2021-03-05T10:00:00Z"));
+        assert_eq!(next.len(), 1);
+        assert_eq!(next[0].gesture(), GestureKind::Apology);
+    }
+}

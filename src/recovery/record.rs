@@ -1,0 +1,455 @@
+//! What a case records about recovery: offers, granted gestures, the review,
+//! and money totals.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use super::authority::{Percent, share_bps};
+use super::{Currency, Gesture, Money, OfferId};
+use crate::{Actor, Text};
+
+/// A gesture offered to the customer, and where the offer stands.
+///
+/// # Example
+/// ```
+/// use escalate::recovery::OfferState;
+/// # use escalate::doc_support::case_with_offer;
+/// let case = case_with_offer()?;
+/// let offer = &case.offers()[0];
+/// assert_eq!(offer.id().to_string(), "offer #1");
+/// assert_eq!(offer.state(), OfferState::Open);
+/// assert_eq!(offer.gesture().to_string(), "a store credit of USD 20.00");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Offer {
+    pub(crate) id: OfferId,
+    pub(crate) gesture: Gesture,
+    pub(crate) by: Actor,
+    pub(crate) at: DateTime<Utc>,
+    pub(crate) state: OfferState,
+}
+
+impl Offer {
+    /// The offer's number within the case.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::case_with_offer;
+    /// assert_eq!(case_with_offer()?.offers()[0].id().get(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn id(&self) -> OfferId {
+        self.id
+    }
+
+    /// What is offered.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::case_with_offer;
+    /// assert_eq!(case_with_offer()?.offers()[0].gesture().kind(), escalate::recovery::GestureKind::Credit);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn gesture(&self) -> &Gesture {
+        &self.gesture
+    }
+
+    /// Who offered it.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::case_with_offer;
+    /// assert_eq!(case_with_offer()?.offers()[0].by().to_string(), "sam (frontline)");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn by(&self) -> &Actor {
+        &self.by
+    }
+
+    /// When it was offered.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::{case_with_offer, at};
+    /// assert_eq!(case_with_offer()?.offers()[0].at(), at("2021-03-04T20:30:00Z"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn at(&self) -> DateTime<Utc> {
+        self.at
+    }
+
+    /// Where it stands.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::case_with_offer;
+    /// assert_eq!(case_with_offer()?.offers()[0].state().to_string(), "open");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn state(&self) -> OfferState {
+        self.state
+    }
+}
+
+/// Where an offer stands.
+///
+/// # Example
+/// ```
+/// use escalate::recovery::OfferState;
+/// assert_eq!(OfferState::Declined.to_string(), "declined");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OfferState {
+    /// Waiting for the customer.
+    Open,
+    /// The customer accepted; the company has yet to grant it.
+    Accepted,
+    /// The customer declined.
+    Declined,
+    /// Granted.
+    Granted,
+}
+
+impl fmt::Display for OfferState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            OfferState::Open => "open",
+            OfferState::Accepted => "accepted",
+            OfferState::Declined => "declined",
+            OfferState::Granted => "granted",
+        })
+    }
+}
+
+/// A gesture granted on a case: what, by whom, when, and from which offer.
+///
+/// # Example
+/// ```
+/// # use escalate::doc_support::case_with_grant;
+/// let case = case_with_grant()?;
+/// let granted = &case.granted()[1];
+/// assert_eq!(granted.gesture().to_string(), "a store credit of USD 20.00");
+/// assert_eq!(granted.by().to_string(), "sam (frontline)");
+/// assert_eq!(granted.offer(), None);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Granted {
+    pub(crate) gesture: Gesture,
+    pub(crate) by: Actor,
+    pub(crate) at: DateTime<Utc>,
+    pub(crate) offer: Option<OfferId>,
+}
+
+impl Granted {
+    /// The gesture.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::case_with_grant;
+    /// assert!(case_with_grant()?.granted()[0].gesture().is_specific_apology());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn gesture(&self) -> &Gesture {
+        &self.gesture
+    }
+
+    /// Who granted it.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::case_with_grant;
+    /// assert_eq!(case_with_grant()?.granted()[0].by().to_string(), "sam (frontline)");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn by(&self) -> &Actor {
+        &self.by
+    }
+
+    /// When.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::{case_with_grant, at};
+    /// assert_eq!(case_with_grant()?.granted()[0].at(), at("2021-03-04T20:30:00Z"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn at(&self) -> DateTime<Utc> {
+        self.at
+    }
+
+    /// The offer it granted, if it came from one.
+    ///
+    /// # Example
+    /// ```
+    /// # use escalate::doc_support::case_with_grant;
+    /// assert_eq!(case_with_grant()?.granted()[0].offer(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn offer(&self) -> Option<OfferId> {
+        self.offer
+    }
+}
+
+/// The lessons learned when a case closes: the root cause and what will
+/// change. The root cause may not be empty.
+///
+/// # Example
+/// ```
+/// use escalate::recovery::Review;
+/// let review = Review::new("nobody owned the case", "one named owner from the second contact")?;
+/// assert_eq!(review.root_cause(), "nobody owned the case");
+/// assert_eq!(Review::new(" ", "x").unwrap_err().to_string(),
+///     "a review needs a root cause");
+/// let json = serde_json::to_string(&review)?;
+/// assert_eq!(json, r#"{"root_cause":"nobody owned the case","changes":"one named owner from the second contact"}"#);
+/// assert!(serde_json::from_str::<Review>(r#"{"root_cause":"","changes":""}"#).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "ReviewSpec", into = "ReviewSpec")]
+pub struct Review {
+    root_cause: Text,
+    changes: Text,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReviewSpec {
+    root_cause: Text,
+    changes: Text,
+}
+
+/// A review without a root cause.
+///
+/// # Example
+/// ```
+/// use escalate::recovery::Review;
+/// assert!(Review::new("", "").is_err());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("a review needs a root cause")]
+pub struct EmptyReview;
+
+impl Review {
+    /// Creates a review.
+    ///
+    /// # Errors
+    /// [`EmptyReview`] when the root cause is blank.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::recovery::Review;
+    /// let r = Review::new("rude reply", "the president no longer answers complaints")?;
+    /// assert_eq!(r.changes(), "the president no longer answers complaints");
+    /// # Ok::<(), escalate::recovery::EmptyReview>(())
+    /// ```
+    pub fn new(root_cause: impl Into<Text>, changes: impl Into<Text>) -> Result<Self, EmptyReview> {
+        let root_cause = root_cause.into();
+        if root_cause.trim().is_empty() {
+            return Err(EmptyReview);
+        }
+        Ok(Review {
+            root_cause,
+            changes: changes.into(),
+        })
+    }
+
+    /// The root cause.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::recovery::Review;
+    /// assert_eq!(Review::new("a", "b")?.root_cause(), "a");
+    /// # Ok::<(), escalate::recovery::EmptyReview>(())
+    /// ```
+    #[must_use]
+    pub fn root_cause(&self) -> &str {
+        &self.root_cause
+    }
+
+    /// What will change.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::recovery::Review;
+    /// assert_eq!(Review::new("a", "b")?.changes(), "b");
+    /// # Ok::<(), escalate::recovery::EmptyReview>(())
+    /// ```
+    #[must_use]
+    pub fn changes(&self) -> &str {
+        &self.changes
+    }
+}
+
+impl TryFrom<ReviewSpec> for Review {
+    type Error = EmptyReview;
+    fn try_from(spec: ReviewSpec) -> Result<Self, EmptyReview> {
+        Review::new(spec.root_cause, spec.changes)
+    }
+}
+
+impl From<Review> for ReviewSpec {
+    fn from(r: Review) -> Self {
+        ReviewSpec {
+            root_cause: r.root_cause,
+            changes: r.changes,
+        }
+    }
+}
+
+/// Sums of money, one per currency (amounts of two currencies are never
+/// added together).
+///
+/// # Example
+/// ```
+/// use escalate::recovery::{Currency, Money, Totals};
+/// let mut t = Totals::default();
+/// t.add(Money::new(3_000, Currency::USD));
+/// t.add(Money::new(24_999, Currency::USD));
+/// t.add(Money::new(500, Currency::EUR));
+/// assert_eq!(t.get(Currency::USD), Money::new(27_999, Currency::USD));
+/// assert_eq!(t.to_string(), "USD 279.99 + EUR 5.00");
+/// assert_eq!(Totals::default().to_string(), "nothing");
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Totals(Vec<Money>);
+
+impl Totals {
+    /// Adds an amount to the total of its currency (saturating).
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::recovery::{Currency, Money, Totals};
+    /// let mut t = Totals::default();
+    /// t.add(Money::new(1, Currency::USD));
+    /// assert!(!t.is_zero());
+    /// ```
+    pub fn add(&mut self, amount: Money) {
+        match self
+            .0
+            .iter_mut()
+            .find(|m| m.currency() == amount.currency())
+        {
+            Some(m) => {
+                *m = Money::new(m.minor().saturating_add(amount.minor()), m.currency());
+            }
+            None => self.0.push(amount),
+        }
+    }
+
+    /// The total in one currency (zero when there is none).
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::recovery::{Currency, Money, Totals};
+    /// assert_eq!(Totals::default().get(Currency::CAD), Money::new(0, Currency::CAD));
+    /// ```
+    #[must_use]
+    pub fn get(&self, currency: Currency) -> Money {
+        self.0
+            .iter()
+            .copied()
+            .find(|m| m.currency() == currency)
+            .unwrap_or(Money::new(0, currency))
+    }
+
+    /// Whether every total is zero.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::recovery::Totals;
+    /// assert!(Totals::default().is_zero());
+    /// ```
+    #[must_use]
+    pub fn is_zero(&self) -> bool {
+        self.0.iter().all(|m| m.minor() == 0)
+    }
+
+    /// The totals, one per currency, in the order currencies first appeared.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::recovery::{Currency, Money, Totals};
+    /// let mut t = Totals::default();
+    /// t.add(Money::new(5, Currency::EUR));
+    /// assert_eq!(t.amounts(), &[Money::new(5, Currency::EUR)]);
+    /// ```
+    #[must_use]
+    pub fn amounts(&self) -> &[Money] {
+        &self.0
+    }
+}
+
+impl fmt::Display for Totals {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("nothing");
+        }
+        for (i, m) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" + ")?;
+            }
+            write!(f, "{m}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A time in a zone for messages: `2021-03-15 09:00 EDT`.
+pub(crate) fn local(tz: Tz, at: DateTime<Utc>) -> String {
+    at.with_timezone(&tz)
+        .format("%Y-%m-%d %H:%M %Z")
+        .to_string()
+}
+
+/// `total` as a share of `loss` in words: `133.33% of the customer's loss of
+/// USD 180.00`, or `with no recorded loss in USD`.
+pub(crate) fn share_of_loss(total: Money, loss: Money) -> String {
+    match share_bps(total, loss) {
+        Some(bps) => format!("{} of the customer's loss of {loss}", Percent(bps)),
+        None => format!("with no recorded loss in {}", loss.currency()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words() {
+        let usd = |m| Money::new(m, Currency::USD);
+        assert_eq!(
+            share_of_loss(usd(24_000), usd(18_000)),
+            "133.33% of the customer's loss of USD 180.00"
+        );
+        assert_eq!(
+            share_of_loss(usd(1), usd(0)),
+            "with no recorded loss in USD"
+        );
+        assert_eq!(
+            local(
+                chrono_tz::America::New_York,
+                "2021-03-15T13:00:00Z".parse().unwrap()
+            ),
+            "2021-03-15 09:00 EDT"
+        );
+        let mut t = Totals::default();
+        t.add(Money::new(i64::MAX, Currency::USD));
+        t.add(usd(1));
+        assert_eq!(t.get(Currency::USD).minor(), i64::MAX);
+    }
+}
