@@ -7,7 +7,8 @@
 //! delayed rules up to each command's time, and keeps every refusal instead
 //! of stopping. With [`Host::Obedient`] the replay also does what the policy
 //! asks of the host: when a rule requires an owner or an escalation, an agent
-//! on duty at that tier takes the case at once.
+//! on duty at that tier takes the case at once, and from then on the owner
+//! does the recorded work that others may no longer do.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -48,7 +49,9 @@ pub enum Host {
     /// Only the recorded commands are sent.
     AsRecorded,
     /// Also, when a rule requires an owner or an escalation, an agent on duty
-    /// at that tier (id `on-duty-<tier>`) takes the case at once.
+    /// at that tier (id `on-duty-<tier>`) takes the case at once; and when a
+    /// recorded command is refused because its agent does not own the case,
+    /// the owner sends it instead (the accountable owner does the work).
     Obedient,
 }
 
@@ -160,6 +163,10 @@ impl History {
             run.tick(policy, host, now, &mut duty);
             match run.case.handle(policy, command.clone(), now) {
                 Ok(events) => run.apply(policy, host, &events, &mut duty),
+                Err(Refusal::NotOwner { owner, .. }) if host == Host::Obedient => {
+                    // The accountable owner does the work instead.
+                    run.by_owner(policy, command, owner, now, &mut duty);
+                }
                 Err(refusal) => run.refused.push(Refused {
                     command: command.clone(),
                     refusal,
@@ -203,6 +210,21 @@ impl Replay {
                 };
                 self.take_over(policy, tier, event.at(), duty);
             }
+        }
+    }
+
+    /// Sends a recorded command again with the case's owner as its actor.
+    fn by_owner(&mut self, policy: &Policy, command: &Command, owner: Agent, now: DateTime<Utc>, duty: &mut u32) {
+        let Ok(id) = CommandId::new(format!("{}-by-owner", command.id())) else {
+            return;
+        };
+        let again = Command::new(id, Actor::Agent(owner), command.at(), command.kind().clone());
+        match self.case.handle(policy, again, now) {
+            Ok(events) => self.apply(policy, Host::Obedient, &events, duty),
+            Err(refusal) => self.refused.push(Refused {
+                command: command.clone(),
+                refusal,
+            }),
         }
     }
 

@@ -136,16 +136,22 @@ pub fn differences(story: &Story, actual: &Replay, policy: &Replay) -> Result<St
     };
     writeln!(out, "first owner:      actual {}; policy {}", owner(&a), owner(&p))?;
     writeln!(out, "first escalation: actual {}; policy {}", escalation(&a), escalation(&p))?;
+    let mut rule = String::new();
     for event in policy.case().events() {
         let line = match event.kind() {
-            EventKind::RuleFired { rule, .. } => format!("rule fired: {rule}"),
-            EventKind::OwnerRequired { tier, .. } => format!("  an owner of tier {tier} is required"),
-            EventKind::EscalationRequired { tier, .. } => format!("  escalation to {tier} is required"),
-            EventKind::ApologyRequired { tier, .. } => format!("  an apology from {tier} or higher is owed"),
-            EventKind::ReviewRequired { .. } => "  a root-cause review is required before closing".to_owned(),
-            EventKind::PromiseMade { what, due, .. } if what.starts_with("a personal call") => {
-                format!("  a personal call is due by {}", short(tz, *due))
+            EventKind::RuleFired { rule: name, .. } => {
+                rule = name.to_string();
+                continue;
             }
+            EventKind::OwnerRequired { tier, .. } => format!("an owner of tier {tier} is required ({rule})"),
+            EventKind::EscalationRequired { tier, .. } => format!("escalation to {tier} is required ({rule})"),
+            EventKind::ApologyRequired { tier, .. } => format!("an apology from {tier} or higher is owed ({rule})"),
+            EventKind::ReviewRequired { .. } => format!("a root-cause review is required before closing ({rule})"),
+            EventKind::PromiseMade { what, due, .. } if what.starts_with("a personal call") => {
+                format!("a personal call is due by {} ({rule})", short(tz, *due))
+            }
+            EventKind::Assigned { to } if to.id().as_str().starts_with("on-duty") => format!("{to} takes the case"),
+            EventKind::Escalated { to, .. } if to.id().as_str().starts_with("on-duty") => format!("{to} takes the case"),
             EventKind::SlaBreached { clock } => {
                 let metric = policy.case().clock(*clock).map(|c| c.metric().to_string()).unwrap_or_default();
                 format!("{metric} SLA breached")
@@ -162,4 +168,27 @@ pub fn differences(story: &Story, actual: &Replay, policy: &Replay) -> Result<St
     let outcome = |s: &Summary| s.outcome.map_or_else(|| "still open".to_owned(), |o| o.to_string());
     writeln!(out, "outcome: actual {}; policy {}", outcome(&a), outcome(&p))?;
     Ok(out)
+}
+
+/// Prints a story: the timeline as it happened, the gestures the policy
+/// recommends at the end, and what the recommended policy does differently.
+pub fn tell(name: &str) -> Result<(), Error> {
+    let story = Story::load(name)?;
+    let actual = story.actual()?;
+    let policy = story.under_policy()?;
+    println!("=== {}: {}\n", story.story, story.note);
+    println!("--- what happened");
+    print!("{}", actual.case().timeline());
+    let recommended = story.recommended()?;
+    let suggestions = escalate::recovery::recommend(actual.case(), &recommended, story.until);
+    if !suggestions.is_empty() {
+        println!("\n--- what the recommended policy suggests at the end");
+        for suggestion in suggestions {
+            println!("{suggestion}");
+        }
+    }
+    println!("\n--- what the recommended policy does differently");
+    print!("{}", differences(&story, &actual, &policy)?);
+    println!();
+    Ok(())
 }

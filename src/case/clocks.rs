@@ -96,6 +96,13 @@ impl Case {
                 .collect();
             let mut caused = self.rule_effects(policy, &as_events);
             let mut firing = super::rules::Firing::new(self, policy);
+            for (_, kind) in &caused {
+                match kind {
+                    EventKind::PromiseMade { .. } => firing.promises += 1,
+                    EventKind::ClockStarted { .. } => firing.clocks += 1,
+                    _ => {}
+                }
+            }
             self.timed_rules(policy, now, &mut firing);
             caused.append(&mut firing.out);
             fired.append(&mut caused);
@@ -224,7 +231,11 @@ impl Case {
                         Origin::Referral { .. } | Origin::InternalDetection => None,
                     };
                     let value = opened.customer.value();
-                    effects.start(Metric::FirstResponse, opened.priority, channel, value);
+                    // A referral is not the customer speaking: their first
+                    // contact starts a next-response clock instead.
+                    if !matches!(opened.origin, Origin::Referral { .. }) {
+                        effects.start(Metric::FirstResponse, opened.priority, channel, value);
+                    }
                     effects.start(Metric::Resolution, opened.priority, channel, value);
                 }
                 EventKind::Reopened => effects.reopen(),

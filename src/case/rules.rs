@@ -241,6 +241,7 @@ impl<'a> Firing<'a> {
     pub(crate) fn fire(&mut self, rule: &Rule, at: DateTime<Utc>, escalation_taken: bool) -> bool {
         let mut escalated = false;
         let name: Text = rule.name.as_str().into();
+        let fired_at = self.out.len();
         self.out.push((
             at,
             EventKind::RuleFired {
@@ -326,9 +327,14 @@ impl<'a> Firing<'a> {
                         gesture: gesture.as_str().into(),
                     },
                 )),
-                Action::RequireReview => self
-                    .out
-                    .push((at, EventKind::ReviewRequired { rule: name.clone() })),
+                Action::RequireReview => {
+                    // Once required, a review stays required.
+                    let pending = self.case.review_required.is_some()
+                        || self.out.iter().any(|(_, k)| matches!(k, EventKind::ReviewRequired { .. }));
+                    if !pending {
+                        self.out.push((at, EventKind::ReviewRequired { rule: name.clone() }));
+                    }
+                }
                 Action::Notify(notice) => self.out.push((
                     at,
                     EventKind::Notified {
@@ -342,6 +348,11 @@ impl<'a> Firing<'a> {
                     },
                 )),
             }
+        }
+        // A rule with nothing left to do is not recorded, except a delayed
+        // one, whose firing counts towards its repeats.
+        if self.out.len() == fired_at + 1 && rule.delay.is_none() {
+            self.out.truncate(fired_at);
         }
         escalated
     }
@@ -401,6 +412,14 @@ impl Case {
         }
         let mut facts = Facts::of(self, policy);
         let mut firing = Firing::new(self, policy);
+        // Promises and clocks started by this batch take the next numbers.
+        for event in events {
+            match event.kind {
+                EventKind::PromiseMade { .. } => firing.promises += 1,
+                EventKind::ClockStarted { .. } => firing.clocks += 1,
+                _ => {}
+            }
+        }
         let mut armed: Vec<&str> = self.armed.iter().map(|(name, _)| name.as_str()).collect();
         for event in events {
             let before = facts.clone();
@@ -485,11 +504,13 @@ impl Case {
                 .filter(|(n, t)| n.as_str() == rule.name && t >= armed_at)
                 .map(|(_, t)| *t)
                 .collect();
+            // The delay never counts from before the condition held.
             let base = match delay.from {
                 DelayFrom::Condition => *armed_at,
                 DelayFrom::Opening => self.opened_at().unwrap_or(*armed_at),
                 DelayFrom::Level => self.level_since.unwrap_or(*armed_at),
-            };
+            }
+            .max(*armed_at);
             let mut last = fired.last().copied().map_or(base, |f| f.max(base));
             let mut count = fired.len();
             while count <= rule.repeat as usize {

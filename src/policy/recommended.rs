@@ -30,7 +30,7 @@ impl Policy {
     ///   2 hours (contact-centre studies: defection intent rises from 5% to
     ///   25% as contacts repeat).
     /// - **Low survey score** (2 of 5 or less): escalate one tier at once and
-    ///   get a human on the phone within 48 hours.
+    ///   get a human on the phone within 2 business days (48 hours).
     /// - **SLA breach** (first or next response, or a broken promise):
     ///   escalate one tier and require an apology for the delay (a slow
     ///   response without apology cannot be bought back with money, Wirtz &
@@ -135,7 +135,7 @@ fn build() -> Result<Policy, crate::PolicyError> {
         Condition::SurveyScoreAtMost(2),
         [
             Action::EscalateOneTier,
-            Action::RequireCall(Within::Time(TimeDelta::hours(48))),
+            Action::RequireCall(Within::BusinessDays(2)),
         ],
     ))?
     .with_rule(Rule::new(

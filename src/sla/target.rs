@@ -20,7 +20,8 @@ use crate::{Channel, CustomerValue, Priority};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Metric {
-    /// From opening to the company's first response; once per case.
+    /// From opening to the company's first response; once per case. A case
+    /// opened from a referral has none: the customer has not spoken yet.
     FirstResponse,
     /// From the oldest unanswered customer contact to the next response. A
     /// voicemail's callback is this metric on the voicemail channel.

@@ -1,0 +1,15 @@
+//! The brunch-and-ink story (../shared/scenarios/brunch-and-ink.md), two
+//! short cases: (a) a waiter caught his own mistake and apologised before
+//! any complaint; (b) a price error, an unhelpful clerk, a public post, then
+//! a fast social reply, a manager's call, a small discount and a promise to
+//! coach staff.
+//!
+//! Run with `cargo run --example brunch_and_ink`.
+
+#[path = "common/mod.rs"]
+mod common;
+
+fn main() -> Result<(), common::Error> {
+    common::tell("brunch")?;
+    common::tell("ink_cartridges")
+}

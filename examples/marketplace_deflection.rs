@@ -1,0 +1,12 @@
+//! The marketplace-deflection story
+//! (../shared/scenarios/marketplace-deflection.md): a vendor answered a
+//! product fault with "call during office hours or return it".
+//!
+//! Run with `cargo run --example marketplace_deflection`.
+
+#[path = "common/mod.rs"]
+mod common;
+
+fn main() -> Result<(), common::Error> {
+    common::tell("marketplace_deflection")
+}

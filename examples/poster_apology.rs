@@ -1,0 +1,12 @@
+//! The poster-apology story (../shared/scenarios/poster-apology.md): the
+//! company head threatened the customer, then apologised personally,
+//! refunded in full, let him keep the item and withdrew the threat.
+//!
+//! Run with `cargo run --example poster_apology`.
+
+#[path = "common/mod.rs"]
+mod common;
+
+fn main() -> Result<(), common::Error> {
+    common::tell("poster_apology")
+}

@@ -1,0 +1,12 @@
+//! The shoe-callbacks story (../shared/scenarios/shoe-callbacks.md):
+//! voicemails unanswered for weeks, a requirement nobody told the customer
+//! about, then corporate took ownership and a regional manager called.
+//!
+//! Run with `cargo run --example shoe_callbacks`.
+
+#[path = "common/mod.rs"]
+mod common;
+
+fn main() -> Result<(), common::Error> {
+    common::tell("shoe_callbacks")
+}

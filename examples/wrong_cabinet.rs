@@ -1,0 +1,13 @@
+//! The wrong-cabinet story (../shared/scenarios/wrong-cabinet.md): nobody
+//! owned the case; a bad survey and phone calls were read but not acted on;
+//! a gift card, a refund and a second delivery arrived after the customer
+//! had already left.
+//!
+//! Run with `cargo run --example wrong_cabinet`.
+
+#[path = "common/mod.rs"]
+mod common;
+
+fn main() -> Result<(), common::Error> {
+    common::tell("wrong_cabinet")
+}
