@@ -51,7 +51,9 @@ pub enum Host {
     /// Also, when a rule requires an owner or an escalation, an agent on duty
     /// at that tier (id `on-duty-<tier>`) takes the case at once; and when a
     /// recorded command is refused because its agent does not own the case,
-    /// the owner sends it instead (the accountable owner does the work).
+    /// the owner sends it instead (the accountable owner does the work); a
+    /// recorded assignment to a real agent becomes a handoff from the agent
+    /// on duty.
     Obedient,
 }
 
@@ -167,6 +169,9 @@ impl History {
                     // The accountable owner does the work instead.
                     run.by_owner(policy, command, owner, now, &mut duty);
                 }
+                Err(refusal) if host == Host::Obedient && run.from_duty(policy, command, now) => {
+                    let _ = refusal;
+                }
                 Err(refusal) => run.refused.push(Refused {
                     command: command.clone(),
                     refusal,
@@ -213,6 +218,39 @@ impl Replay {
         }
     }
 
+    /// A recorded assignment or escalation to a real agent, refused because an
+    /// agent on duty already holds the case at that tier or above: the duty
+    /// agent hands the case over instead (a warm handoff, accepted at once).
+    fn from_duty(&mut self, policy: &Policy, command: &Command, now: DateTime<Utc>) -> bool {
+        let (CommandKind::Assign { to } | CommandKind::Escalate { to, .. }) = command.kind() else {
+            return false;
+        };
+        let Some(owner) = self.case.owner().cloned() else {
+            return false;
+        };
+        if !owner.id().as_str().starts_with("on-duty-") || to.id() == owner.id() {
+            return false;
+        }
+        let steps = [
+            (Actor::System, CommandKind::HandOff { to: to.clone() }),
+            (Actor::Agent(to.clone()), CommandKind::AcceptHandoff),
+        ];
+        for (n, (actor, kind)) in steps.into_iter().enumerate() {
+            let Ok(id) = CommandId::new(format!("{}-handoff-{n}", command.id())) else {
+                return false;
+            };
+            match self.case.handle(policy, Command::new(id, actor, command.at(), kind), now) {
+                Ok(events) => {
+                    for event in &events {
+                        self.case.apply(event);
+                    }
+                }
+                Err(_) => return false,
+            }
+        }
+        true
+    }
+
     /// Sends a recorded command again with the case's owner as its actor.
     fn by_owner(&mut self, policy: &Policy, command: &Command, owner: Agent, now: DateTime<Utc>, duty: &mut u32) {
         let Ok(id) = CommandId::new(format!("{}-by-owner", command.id())) else {
@@ -228,8 +266,11 @@ impl Replay {
         }
     }
 
-    /// An agent on duty at `tier` takes the case.
+    /// An agent on duty at `tier` takes the case (not once it is resolved).
     fn take_over(&mut self, policy: &Policy, tier: &Tier, at: DateTime<Utc>, duty: &mut u32) {
+        if matches!(self.case.status().name(), crate::StateName::Resolved | crate::StateName::Closed) {
+            return;
+        }
         let Ok(id) = AgentId::new(format!("on-duty-{tier}")) else {
             return;
         };

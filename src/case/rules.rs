@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Case, Event, EventKind, Origin, ResponseKind};
+use super::{Case, Event, EventKind, Origin, ResponseKind, StateName};
 use crate::policy::{Action, Condition, DelayFrom, Policy, Rule};
 use crate::sla::{Metric, NEVER, Within};
 use crate::{CustomerValue, Priority, PromiseId, Text, Tier};
@@ -249,8 +249,10 @@ impl<'a> Firing<'a> {
                 when: rule.when.to_string().into(),
             },
         ));
+        // A resolved or closed case is not escalated.
+        let settled = matches!(self.case.status.name(), StateName::Resolved | StateName::Closed);
         for action in &rule.then {
-            if action.escalates() && escalation_taken {
+            if action.escalates() && (escalation_taken || settled) {
                 continue;
             }
             match action {

@@ -25,6 +25,9 @@ impl Policy {
     ///   business hours.
     /// - **Resolution**: 5 business days, warning at 80%, continued on
     ///   reopening. **Promises**: warn 1 hour before they fall due.
+    /// - **Public complaint**: an owner of at least manager tier (listed first
+    ///   so that it wins over the repeat-contact rule a public post also
+    ///   trips: one escalation per event, the first rule wins).
     /// - **Repeat contact**: the second contact locks one owner at the
     ///   supervisor tier; the third brings that owner's personal call within
     ///   2 hours (contact-centre studies: defection intent rises from 5% to
@@ -39,7 +42,6 @@ impl Policy {
     ///   most).
     /// - **Second failure**: escalate to a manager (the recovery paradox
     ///   vanishes after a second failure, Maxham & Netemeyer 2002).
-    /// - **Public complaint**: an owner of at least manager tier.
     /// - **Churn signal**: tell the owner (discretionary money is now
     ///   refused; apologise and fix).
     /// - **Review**: closing after an escalation or a churn signal, or closing
@@ -118,6 +120,11 @@ fn build() -> Result<Policy, crate::PolicyError> {
         reopen: Reopen::NewCycle,
     })?
     .with_rule(Rule::new(
+        "public complaint gets a manager",
+        Condition::PublicContact,
+        [Action::RequireOwner(tier("manager"))],
+    ))?
+    .with_rule(Rule::new(
         "second contact: one owner at the senior tier",
         Condition::RepeatContact(2),
         [Action::RequireOwner(tier("supervisor"))],
@@ -166,11 +173,7 @@ fn build() -> Result<Policy, crate::PolicyError> {
         Condition::FailuresAtLeast(2),
         [Action::EscalateTo(tier("manager"))],
     ))?
-    .with_rule(Rule::new(
-        "public complaint gets a manager",
-        Condition::PublicContact,
-        [Action::RequireOwner(tier("manager"))],
-    ))?
+
     .with_rule(Rule::new(
         "churn signal: stop paying, start fixing",
         Condition::ChurnSignal,
