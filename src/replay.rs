@@ -239,7 +239,10 @@ impl Replay {
             let Ok(id) = CommandId::new(format!("{}-handoff-{n}", command.id())) else {
                 return false;
             };
-            match self.case.handle(policy, Command::new(id, actor, command.at(), kind), now) {
+            match self
+                .case
+                .handle(policy, Command::new(id, actor, command.at(), kind), now)
+            {
                 Ok(events) => {
                     for event in &events {
                         self.case.apply(event);
@@ -252,11 +255,23 @@ impl Replay {
     }
 
     /// Sends a recorded command again with the case's owner as its actor.
-    fn by_owner(&mut self, policy: &Policy, command: &Command, owner: Agent, now: DateTime<Utc>, duty: &mut u32) {
+    fn by_owner(
+        &mut self,
+        policy: &Policy,
+        command: &Command,
+        owner: Agent,
+        now: DateTime<Utc>,
+        duty: &mut u32,
+    ) {
         let Ok(id) = CommandId::new(format!("{}-by-owner", command.id())) else {
             return;
         };
-        let again = Command::new(id, Actor::Agent(owner), command.at(), command.kind().clone());
+        let again = Command::new(
+            id,
+            Actor::Agent(owner),
+            command.at(),
+            command.kind().clone(),
+        );
         match self.case.handle(policy, again, now) {
             Ok(events) => self.apply(policy, Host::Obedient, &events, duty),
             Err(refusal) => self.refused.push(Refused {
@@ -268,7 +283,10 @@ impl Replay {
 
     /// An agent on duty at `tier` takes the case (not once it is resolved).
     fn take_over(&mut self, policy: &Policy, tier: &Tier, at: DateTime<Utc>, duty: &mut u32) {
-        if matches!(self.case.status().name(), crate::StateName::Resolved | crate::StateName::Closed) {
+        if matches!(
+            self.case.status().name(),
+            crate::StateName::Resolved | crate::StateName::Closed
+        ) {
             return;
         }
         let Ok(id) = AgentId::new(format!("on-duty-{tier}")) else {

@@ -68,14 +68,18 @@ impl Story {
 
     /// The history replayed as it happened.
     pub fn actual(&self) -> Result<Replay, Error> {
-        Ok(self.history.replay(&self.as_recorded()?, Host::AsRecorded, Some(self.until)))
+        Ok(self
+            .history
+            .replay(&self.as_recorded()?, Host::AsRecorded, Some(self.until)))
     }
 
     /// The history replayed under the recommended policy, with a host that
     /// does what the policy asks (an agent on duty takes the case when a rule
     /// requires an owner or an escalation).
     pub fn under_policy(&self) -> Result<Replay, Error> {
-        Ok(self.history.replay(&self.recommended()?, Host::Obedient, Some(self.until)))
+        Ok(self
+            .history
+            .replay(&self.recommended()?, Host::Obedient, Some(self.until)))
     }
 }
 
@@ -108,7 +112,12 @@ impl Summary {
         Summary {
             first_owner,
             first_escalation,
-            wasted_minor: case.money_wasted().amounts().iter().map(escalate::recovery::Money::minor).sum(),
+            wasted_minor: case
+                .money_wasted()
+                .amounts()
+                .iter()
+                .map(escalate::recovery::Money::minor)
+                .sum(),
             outcome: case.outcome(),
         }
     }
@@ -125,17 +134,29 @@ pub fn differences(story: &Story, actual: &Replay, policy: &Replay) -> Result<St
     let mut out = String::new();
     let (a, p) = (Summary::of(actual), Summary::of(policy));
     let owner = |s: &Summary| {
-        s.first_owner
-            .as_ref()
-            .map_or_else(|| "never".to_owned(), |(t, agent)| format!("{} at {}", agent, short(tz, *t)))
+        s.first_owner.as_ref().map_or_else(
+            || "never".to_owned(),
+            |(t, agent)| format!("{} at {}", agent, short(tz, *t)),
+        )
     };
     let escalation = |s: &Summary| {
-        s.first_escalation
-            .as_ref()
-            .map_or_else(|| "never".to_owned(), |(t, tier)| format!("to {tier} at {}", short(tz, *t)))
+        s.first_escalation.as_ref().map_or_else(
+            || "never".to_owned(),
+            |(t, tier)| format!("to {tier} at {}", short(tz, *t)),
+        )
     };
-    writeln!(out, "first owner:      actual {}; policy {}", owner(&a), owner(&p))?;
-    writeln!(out, "first escalation: actual {}; policy {}", escalation(&a), escalation(&p))?;
+    writeln!(
+        out,
+        "first owner:      actual {}; policy {}",
+        owner(&a),
+        owner(&p)
+    )?;
+    writeln!(
+        out,
+        "first escalation: actual {}; policy {}",
+        escalation(&a),
+        escalation(&p)
+    )?;
     let mut rule = String::new();
     for event in policy.case().events() {
         let line = match event.kind() {
@@ -143,17 +164,33 @@ pub fn differences(story: &Story, actual: &Replay, policy: &Replay) -> Result<St
                 rule = name.to_string();
                 continue;
             }
-            EventKind::OwnerRequired { tier, .. } => format!("an owner of tier {tier} is required ({rule})"),
-            EventKind::EscalationRequired { tier, .. } => format!("escalation to {tier} is required ({rule})"),
-            EventKind::ApologyRequired { tier, .. } => format!("an apology from {tier} or higher is owed ({rule})"),
-            EventKind::ReviewRequired { .. } => format!("a root-cause review is required before closing ({rule})"),
+            EventKind::OwnerRequired { tier, .. } => {
+                format!("an owner of tier {tier} is required ({rule})")
+            }
+            EventKind::EscalationRequired { tier, .. } => {
+                format!("escalation to {tier} is required ({rule})")
+            }
+            EventKind::ApologyRequired { tier, .. } => {
+                format!("an apology from {tier} or higher is owed ({rule})")
+            }
+            EventKind::ReviewRequired { .. } => {
+                format!("a root-cause review is required before closing ({rule})")
+            }
             EventKind::PromiseMade { what, due, .. } if what.starts_with("a personal call") => {
                 format!("a personal call is due by {} ({rule})", short(tz, *due))
             }
-            EventKind::Assigned { to } if to.id().as_str().starts_with("on-duty") => format!("{to} takes the case"),
-            EventKind::Escalated { to, .. } if to.id().as_str().starts_with("on-duty") => format!("{to} takes the case"),
+            EventKind::Assigned { to } if to.id().as_str().starts_with("on-duty") => {
+                format!("{to} takes the case")
+            }
+            EventKind::Escalated { to, .. } if to.id().as_str().starts_with("on-duty") => {
+                format!("{to} takes the case")
+            }
             EventKind::SlaBreached { clock } => {
-                let metric = policy.case().clock(*clock).map(|c| c.metric().to_string()).unwrap_or_default();
+                let metric = policy
+                    .case()
+                    .clock(*clock)
+                    .map(|c| c.metric().to_string())
+                    .unwrap_or_default();
                 format!("{metric} SLA breached")
             }
             _ => continue,
@@ -161,12 +198,30 @@ pub fn differences(story: &Story, actual: &Replay, policy: &Replay) -> Result<St
         writeln!(out, "  {}  {line}", short(tz, event.at()))?;
     }
     for refused in policy.refused() {
-        writeln!(out, "refused at {}: {}", short(tz, refused.command.at()), refused.refusal)?;
+        writeln!(
+            out,
+            "refused at {}: {}",
+            short(tz, refused.command.at()),
+            refused.refusal
+        )?;
     }
     let money = |minor: i64| format!("${}.{:02}", minor / 100, minor % 100);
-    writeln!(out, "money wasted after the churn signal: actual {}; policy {}", money(a.wasted_minor), money(p.wasted_minor))?;
-    let outcome = |s: &Summary| s.outcome.map_or_else(|| "still open".to_owned(), |o| o.to_string());
-    writeln!(out, "outcome: actual {}; policy {}", outcome(&a), outcome(&p))?;
+    writeln!(
+        out,
+        "money wasted after the churn signal: actual {}; policy {}",
+        money(a.wasted_minor),
+        money(p.wasted_minor)
+    )?;
+    let outcome = |s: &Summary| {
+        s.outcome
+            .map_or_else(|| "still open".to_owned(), |o| o.to_string())
+    };
+    writeln!(
+        out,
+        "outcome: actual {}; policy {}",
+        outcome(&a),
+        outcome(&p)
+    )?;
     Ok(out)
 }
 

@@ -250,7 +250,10 @@ impl<'a> Firing<'a> {
             },
         ));
         // A resolved or closed case is not escalated.
-        let settled = matches!(self.case.status.name(), StateName::Resolved | StateName::Closed);
+        let settled = matches!(
+            self.case.status.name(),
+            StateName::Resolved | StateName::Closed
+        );
         for action in &rule.then {
             if action.escalates() && (escalation_taken || settled) {
                 continue;
@@ -332,9 +335,13 @@ impl<'a> Firing<'a> {
                 Action::RequireReview => {
                     // Once required, a review stays required.
                     let pending = self.case.review_required.is_some()
-                        || self.out.iter().any(|(_, k)| matches!(k, EventKind::ReviewRequired { .. }));
+                        || self
+                            .out
+                            .iter()
+                            .any(|(_, k)| matches!(k, EventKind::ReviewRequired { .. }));
                     if !pending {
-                        self.out.push((at, EventKind::ReviewRequired { rule: name.clone() }));
+                        self.out
+                            .push((at, EventKind::ReviewRequired { rule: name.clone() }));
                     }
                 }
                 Action::Notify(notice) => self.out.push((
