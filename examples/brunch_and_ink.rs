@@ -7,6 +7,7 @@
 //! Run with `cargo run --example brunch_and_ink`.
 
 #[path = "common/mod.rs"]
+#[allow(dead_code)] // the shared story module; each example uses a part of it
 mod common;
 
 fn main() -> Result<(), common::Error> {

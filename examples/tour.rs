@@ -1,169 +1,110 @@
-//! A tour of escalate: open a case, assign it, escalate it, resolve it, and
-//! print its timeline.
+//! A tour of escalate: the five stories of ../shared/scenarios replayed as
+//! they happened and under `Policy::recommended()`, ending with a summary.
 //!
-//! Run with `cargo run --example tour`.
+//! Run with `cargo run --example tour`; each story has its own example with
+//! the whole timeline (`cargo run --example wrong_cabinet`, ...).
 
-#![allow(clippy::too_many_lines)] // the tour reads top to bottom as one story
+#[path = "common/mod.rs"]
+#[allow(dead_code)] // the shared story module; each example uses a part of it
+mod common;
 
-use chrono::{DateTime, Utc};
-use chrono_tz::America::New_York;
-use escalate::policy::Policy;
-use escalate::recovery::{Currency, Money};
-use escalate::{
-    Actor, Agent, Case, Channel, Command, CommandKind, Customer, CustomerValue, FailureKind,
-    Origin, Outcome, PromiseId, ResponseKind, Status,
-};
+use common::{Error, Story, Summary, short};
 
-type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+const STORIES: [&str; 6] = [
+    "wrong_cabinet",
+    "poster_apology",
+    "brunch",
+    "ink_cartridges",
+    "shoe_callbacks",
+    "marketplace_deflection",
+];
 
-fn main() -> Result<()> {
-    let policy =
-        Policy::new("tour-1", ["frontline", "supervisor", "manager"])?.with_time_zone(New_York);
-    let sam = Agent::new("sam".parse()?, "frontline".parse()?);
-    let dana = Agent::new("dana".parse()?, "supervisor".parse()?);
-    let mut case = Case::new("CAB-1042".parse()?);
-
-    // Times are UTC; the timeline prints them in New York time.
-    let steps: Vec<(&str, Actor, CommandKind)> = vec![
-        (
-            "2021-03-04T20:10:00Z",
-            Actor::Customer,
-            CommandKind::Open {
-                customer: Customer::new("cust-9".parse()?, CustomerValue::Standard),
-                origin: Origin::Contact {
-                    channel: Channel::Phone,
-                },
-                summary: "the wrong file cabinet was delivered".into(),
-                priority: escalate::Priority::Normal,
-            },
-        ),
-        (
-            "2021-03-04T20:12:00Z",
-            Actor::System,
-            CommandKind::Assign { to: sam.clone() },
-        ),
-        (
-            "2021-03-04T20:15:00Z",
-            Actor::Agent(sam.clone()),
-            CommandKind::RecordFailure {
-                kind: FailureKind::Product,
-                description: "wrong cabinet delivered".into(),
-                loss: Some(Money::new(24_999, Currency::USD)),
-            },
-        ),
-        (
-            "2021-03-04T20:16:00Z",
-            Actor::Agent(sam.clone()),
-            CommandKind::Respond {
-                channel: Channel::Phone,
-                note: "sorry: we sent the wrong cabinet; the right one is coming".into(),
-                kind: ResponseKind::Answer,
-            },
-        ),
-        (
-            "2021-03-04T20:17:00Z",
-            Actor::Agent(sam.clone()),
-            CommandKind::Promise {
-                what: "deliver the right cabinet".into(),
-                due: "2021-03-06T22:00:00Z".parse()?,
-            },
-        ),
-        (
-            "2021-03-08T16:00:00Z",
-            Actor::Customer,
-            CommandKind::Contact {
-                channel: Channel::Phone,
-                note: "still no cabinet".into(),
-            },
-        ),
-        (
-            "2021-03-08T16:05:00Z",
-            Actor::System,
-            CommandKind::Escalate {
-                to: dana.clone(),
-                reason: "second contact about the same problem".into(),
-            },
-        ),
-        // A frontline agent may not act on a supervisor's case: refused.
-        (
-            "2021-03-08T16:10:00Z",
-            Actor::Agent(sam.clone()),
-            CommandKind::Resolve {
-                summary: "told the customer to wait".into(),
-            },
-        ),
-        (
-            "2021-03-08T16:20:00Z",
-            Actor::Agent(dana.clone()),
-            CommandKind::Respond {
-                channel: Channel::Phone,
-                note: "I own this now; the cabinet arrives Friday".into(),
-                kind: ResponseKind::Answer,
-            },
-        ),
-        (
-            "2021-03-12T18:00:00Z",
-            Actor::Agent(dana.clone()),
-            CommandKind::KeepPromise {
-                promise: PromiseId::new(1),
-            },
-        ),
-        (
-            "2021-03-12T18:05:00Z",
-            Actor::Agent(dana.clone()),
-            CommandKind::Resolve {
-                summary: "right cabinet delivered".into(),
-            },
-        ),
-        (
-            "2021-03-13T15:00:00Z",
-            Actor::Customer,
-            CommandKind::ConfirmResolution,
-        ),
-        (
-            "2021-03-13T15:10:00Z",
-            Actor::Agent(dana.clone()),
-            CommandKind::Close {
-                outcome: Outcome::Retained,
-                review: None,
-            },
-        ),
-    ];
-
-    let mut refusals = Vec::new();
-    for (n, (when, actor, kind)) in steps.into_iter().enumerate() {
-        let at: DateTime<Utc> = when.parse()?;
-        let command = Command::new(format!("cmd-{n}").parse()?, actor, at, kind);
-        match case.handle(&policy, command, at) {
-            Ok(events) => events.iter().for_each(|e| case.apply(e)),
-            Err(refusal) => refusals.push(format!("{when}: refused: {refusal}")),
+fn main() -> Result<(), Error> {
+    let mut rows = Vec::new();
+    for name in STORIES {
+        let story = Story::load(name)?;
+        let actual = story.actual()?;
+        let policy = story.under_policy()?;
+        let (a, p) = (Summary::of(&actual), Summary::of(&policy));
+        println!(
+            "== {} ({} events as it happened, {} under the recommended policy)",
+            story.title,
+            actual.case().version(),
+            policy.case().version()
+        );
+        for refused in policy.refused().iter().take(3) {
+            println!(
+                "   refused {}: {}",
+                short(story.time_zone, refused.command.at()),
+                refused.refusal
+            );
         }
+        if policy.refused().len() > 3 {
+            println!("   ... and {} more refusals", policy.refused().len() - 3);
+        }
+        let tz = story.time_zone;
+        let owner = |s: &Summary| {
+            s.first_owner.as_ref().map_or_else(
+                || "never".to_owned(),
+                |(t, agent)| format!("{} {}", short(tz, *t), agent.tier()),
+            )
+        };
+        let escalation = |s: &Summary| {
+            s.first_escalation.as_ref().map_or_else(
+                || "never".to_owned(),
+                |(t, tier)| format!("{} {tier}", short(tz, *t)),
+            )
+        };
+        let money = |minor: i64| format!("{}.{:02}", minor / 100, minor % 100);
+        let outcome = |s: &Summary| {
+            s.outcome
+                .map_or_else(|| "open".to_owned(), |o| o.to_string())
+        };
+        rows.push([
+            story.title.clone(),
+            format!("{} / {}", owner(&a), owner(&p)),
+            format!("{} / {}", escalation(&a), escalation(&p)),
+            format!("{} / {}", money(a.wasted_minor), money(p.wasted_minor)),
+            format!("{} / {}", outcome(&a), outcome(&p)),
+        ]);
     }
-
-    let last_owner = match case.status() {
-        Status::Closed {
-            last_owner: Some(owner),
-            ..
-        } => owner.to_string(),
-        _ => "none".to_owned(),
-    };
-    let outcome = case
-        .outcome()
-        .map_or_else(|| "open".to_owned(), |o| o.to_string());
-    println!(
-        "Case {}: last owner {last_owner}, outcome {outcome}\n",
-        case.id()
-    );
-    print!("{}", case.timeline());
     println!();
-    for line in &refusals {
-        println!("{line}");
-    }
-    assert_eq!(
-        Case::replay(case.events().to_vec())?,
-        case,
-        "replay equals the live case"
+    println!("Each cell: as it happened / under Policy::recommended() (local times)");
+    let header = [
+        "story",
+        "first owner",
+        "first escalation",
+        "wasted $",
+        "outcome",
+    ];
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].len())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: &[String]| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        format!("| {} |", padded.join(" | "))
+    };
+    println!("{}", line(&header.map(str::to_owned)));
+    println!(
+        "|{}|",
+        widths
+            .iter()
+            .map(|w| "-".repeat(w + 2))
+            .collect::<Vec<_>>()
+            .join("|")
     );
-    println!("replayed {} events: identical case", case.version());
+    for row in &rows {
+        println!("{}", line(row));
+    }
     Ok(())
 }

@@ -169,7 +169,9 @@ impl History {
                     // The accountable owner does the work instead.
                     run.by_owner(policy, command, owner, now, &mut duty);
                 }
-                Err(refusal) if host == Host::Obedient && run.from_duty(policy, command, now) => {
+                Err(refusal)
+                    if host == Host::Obedient && run.hand_over_from_duty(policy, command, now) =>
+                {
                     let _ = refusal;
                 }
                 Err(refusal) => run.refused.push(Refused {
@@ -221,7 +223,12 @@ impl Replay {
     /// A recorded assignment or escalation to a real agent, refused because an
     /// agent on duty already holds the case at that tier or above: the duty
     /// agent hands the case over instead (a warm handoff, accepted at once).
-    fn from_duty(&mut self, policy: &Policy, command: &Command, now: DateTime<Utc>) -> bool {
+    fn hand_over_from_duty(
+        &mut self,
+        policy: &Policy,
+        command: &Command,
+        now: DateTime<Utc>,
+    ) -> bool {
         let (CommandKind::Assign { to } | CommandKind::Escalate { to, .. }) = command.kind() else {
             return false;
         };

@@ -30,7 +30,7 @@ fn load(name: &str) -> (Story, Replay, Replay) {
     (story, actual, policy)
 }
 
-fn events_at<'a>(replay: &'a Replay, at: DateTime<Utc>) -> impl Iterator<Item = &'a EventKind> {
+fn events_at(replay: &Replay, at: DateTime<Utc>) -> impl Iterator<Item = &EventKind> {
     replay
         .case()
         .events()
@@ -482,7 +482,7 @@ mod poster_apology {
             .case()
             .granted()
             .iter()
-            .map(|g| g.gesture())
+            .map(escalate::recovery::Granted::gesture)
             .collect();
         assert!(
             granted

@@ -21,7 +21,8 @@ pub type Error = Box<dyn std::error::Error>;
 #[serde(deny_unknown_fields)]
 pub struct Story {
     /// Its short name.
-    pub story: String,
+    #[serde(rename = "story")]
+    pub title: String,
     /// Where it happened.
     pub time_zone: Tz,
     /// Who is who.
@@ -179,10 +180,9 @@ pub fn differences(story: &Story, actual: &Replay, policy: &Replay) -> Result<St
             EventKind::PromiseMade { what, due, .. } if what.starts_with("a personal call") => {
                 format!("a personal call is due by {} ({rule})", short(tz, *due))
             }
-            EventKind::Assigned { to } if to.id().as_str().starts_with("on-duty") => {
-                format!("{to} takes the case")
-            }
-            EventKind::Escalated { to, .. } if to.id().as_str().starts_with("on-duty") => {
+            EventKind::Assigned { to } | EventKind::Escalated { to, .. }
+                if to.id().as_str().starts_with("on-duty") =>
+            {
                 format!("{to} takes the case")
             }
             EventKind::SlaBreached { clock } => {
@@ -231,7 +231,7 @@ pub fn tell(name: &str) -> Result<(), Error> {
     let story = Story::load(name)?;
     let actual = story.actual()?;
     let policy = story.under_policy()?;
-    println!("=== {}: {}\n", story.story, story.note);
+    println!("=== {}: {}\n", story.title, story.note);
     println!("--- what happened");
     print!("{}", actual.case().timeline());
     let recommended = story.recommended()?;

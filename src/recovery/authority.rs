@@ -355,6 +355,7 @@ pub enum Guards {
     Off,
 }
 
+#[allow(clippy::trivially_copy_pass_by_ref)] // the signature serde's skip_serializing_if expects
 fn is_enforced(g: &Guards) -> bool {
     *g == Guards::Enforced
 }
