@@ -628,3 +628,24 @@ mod brunch_and_ink {
         }
     }
 }
+
+#[test]
+fn the_readme_shows_the_tours_summary_table() {
+    let stories = [
+        "wrong_cabinet",
+        "poster_apology",
+        "brunch",
+        "ink_cartridges",
+        "shoe_callbacks",
+        "marketplace_deflection",
+    ];
+    let table = common::summary_table(&stories).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    assert!(
+        readme.contains(&table),
+        "README.md is out of date; the tour now prints:\n{table}"
+    );
+    assert!(table.contains("| wrong cabinet "));
+    assert!(table.contains("339.99 / 0.00"));
+}

@@ -247,3 +247,75 @@ pub fn tell(name: &str) -> Result<(), Error> {
     println!();
     Ok(())
 }
+
+/// The tour's summary table: for each story, as it happened and under the
+/// recommended policy.
+pub fn summary_table(names: &[&str]) -> Result<String, Error> {
+    let mut rows = Vec::new();
+    for name in names {
+        let story = Story::load(name)?;
+        let (a, p) = (
+            Summary::of(&story.actual()?),
+            Summary::of(&story.under_policy()?),
+        );
+        let tz = story.time_zone;
+        let owner = |s: &Summary| {
+            s.first_owner.as_ref().map_or_else(
+                || "never".to_owned(),
+                |(t, agent)| format!("{} {}", short(tz, *t), agent.tier()),
+            )
+        };
+        let escalation = |s: &Summary| {
+            s.first_escalation.as_ref().map_or_else(
+                || "never".to_owned(),
+                |(t, tier)| format!("{} {tier}", short(tz, *t)),
+            )
+        };
+        let money = |minor: i64| format!("{}.{:02}", minor / 100, minor % 100);
+        let outcome = |s: &Summary| {
+            s.outcome
+                .map_or_else(|| "open".to_owned(), |o| o.to_string())
+        };
+        rows.push([
+            story.title.clone(),
+            format!("{} / {}", owner(&a), owner(&p)),
+            format!("{} / {}", escalation(&a), escalation(&p)),
+            format!("{} / {}", money(a.wasted_minor), money(p.wasted_minor)),
+            format!("{} / {}", outcome(&a), outcome(&p)),
+        ]);
+    }
+    let header = [
+        "story",
+        "first owner",
+        "first escalation",
+        "wasted $",
+        "outcome",
+    ]
+    .map(str::to_owned);
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].len())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: &[String]| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        format!("| {} |\n", padded.join(" | "))
+    };
+    let mut out =
+        String::from("Each cell: as it happened / under Policy::recommended() (local times)\n");
+    out.push_str(&line(&header));
+    let rule: Vec<String> = widths.iter().map(|w| "-".repeat(w + 2)).collect();
+    writeln!(out, "|{}|", rule.join("|"))?;
+    for row in &rows {
+        out.push_str(&line(row));
+    }
+    Ok(out)
+}
