@@ -54,7 +54,12 @@
 //!   responses stop them, waiting on the customer pauses them;
 //!   [`Case::tick`] records warnings and breaches at the instants they fall
 //!   due and [`Case::next_wakeup`] says when to call it next.
-//! - [`policy`]: tiers and the rules a case runs under.
+//! - [`policy`]: all of the above as data: tiers, calendars, SLA targets,
+//!   escalation rules (a condition, actions, an optional delay) and the
+//!   recovery rules; loaded from TOML or JSON with errors that name the
+//!   field, linted, or taken from [`Policy::recommended`](policy::Policy::recommended).
+//!   Rules act through events on the case (an escalation required, a call
+//!   owed as a tracked promise, an apology owed, a review required).
 //! - [`recovery`]: [`Money`](recovery::Money), [`Gesture`](recovery::Gesture)s
 //!   offered and granted through the case, each tier's
 //!   [`Authority`](recovery::Authority) and the compensation caps, the
@@ -63,6 +68,8 @@
 //!   ([`recommend`](recovery::recommend)) and what a history spent against
 //!   what the policy would have allowed ([`audit`](recovery::audit)).
 //!   The rules live in the policy ([`Policy::recovery`](policy::Policy::recovery)).
+//! - [`replay`]: a recorded history replayed under any policy, to see what it
+//!   would have refused and required.
 //!
 //! The case's states carry their data: a case that has an owner is in a
 //! state that holds the owner ([`Status::Working`]); a new case has none.
@@ -183,7 +190,55 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! ### Policies are data
+//! ```
+//! use escalate::policy::{LintLevel, Policy};
+//! let policy = Policy::from_toml_str(r#"
+//!     version = "shop-2"
+//!     tiers = ["frontline", "supervisor", "manager"]
+//!     [[rules]]
+//!     name = "a bad survey wakes the case"
+//!     when = { survey_score_at_most = 2 }
+//!     then = ["escalate_one_tier", { require_call = "2 business days" }]
+//! "#)?;
+//! assert!(policy.lint().is_empty());
+//! let err = Policy::from_toml_str(r#"
+//!     version = "shop-2"
+//!     tiers = ["frontline", "supervisor", "manager"]
+//!     [[rules]]
+//!     name = "second failure"
+//!     when = { failures_at_least = 2 }
+//!     then = { escalate_to = "regionl" }
+//! "#).unwrap_err();
+//! assert_eq!(err.to_string(),
+//!     r#"rules[0].then.escalate_to: no tier named "regionl"; tiers are frontline, supervisor, manager"#);
+//! # Ok::<(), escalate::PolicyError>(())
+//! ```
+//!
+//! ### Replaying a history under another policy
+//! ```
+//! use escalate::policy::{DeflectionPolicy, Policy};
+//! use escalate::replay::Host;
+//! # use escalate::doc_support::deflection_history;
+//! let history = deflection_history()?; // a seller answers with a redirect, then resolves
+//! let strict = Policy::default().with_deflection(DeflectionPolicy::Refuse);
+//! let replay = history.replay(&strict, Host::AsRecorded, None);
+//! assert_eq!(replay.refused().len(), 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! ## FAQ
+//!
+//! **When does a rule fire?** When its condition starts to hold, and again
+//! each time a counting fact in it grows while it holds (a second breach,
+//! another bad survey): one cause never fires a rule twice, however often
+//! `tick` is called. When several rules rise on the same event, each acts,
+//! but only the first may escalate.
+//!
+//! **Why does a rule require an escalation instead of escalating?** Escalation
+//! needs a person, and the crate does not know who is on duty: the rule
+//! records the requirement as an event and the host assigns someone (see
+//! [`replay::Host::Obedient`] for a host that does).
 //!
 //! **Why not typestate (`Case<Working>`)?** A host loads cases of every state
 //! from storage and routes commands to them; one `Case` type whose states are
