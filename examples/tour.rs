@@ -8,16 +8,7 @@
 #[allow(dead_code)] // the shared story module; each example uses a part of it
 mod common;
 
-use common::{Error, Story, short, summary_table};
-
-const STORIES: [&str; 6] = [
-    "wrong_cabinet",
-    "poster_apology",
-    "brunch",
-    "ink_cartridges",
-    "shoe_callbacks",
-    "marketplace_deflection",
-];
+use common::{Error, STORIES, Story, short, summary_table};
 
 fn main() -> Result<(), Error> {
     for name in STORIES {

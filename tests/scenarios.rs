@@ -631,15 +631,7 @@ mod brunch_and_ink {
 
 #[test]
 fn the_readme_shows_the_tours_summary_table() {
-    let stories = [
-        "wrong_cabinet",
-        "poster_apology",
-        "brunch",
-        "ink_cartridges",
-        "shoe_callbacks",
-        "marketplace_deflection",
-    ];
-    let table = common::summary_table(&stories).unwrap();
+    let table = common::summary_table(&common::STORIES).unwrap();
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     assert!(

@@ -13,6 +13,16 @@ use escalate::sla::{BusinessCalendar, MetricPolicy};
 use escalate::{Agent, EventKind, Outcome, Tier};
 use serde::Deserialize;
 
+/// The stories, by the names of their files under `examples/data/`.
+pub const STORIES: [&str; 6] = [
+    "wrong_cabinet",
+    "poster_apology",
+    "brunch",
+    "ink_cartridges",
+    "shoe_callbacks",
+    "marketplace_deflection",
+];
+
 /// The error type of the examples.
 pub type Error = Box<dyn std::error::Error>;
 

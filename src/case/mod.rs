@@ -8,6 +8,8 @@ mod record;
 mod rules;
 mod timeline;
 
+pub(crate) use timeline::local;
+
 use std::collections::HashSet;
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};

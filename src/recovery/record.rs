@@ -4,7 +4,6 @@
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::authority::{Percent, share_bps};
@@ -409,12 +408,7 @@ impl fmt::Display for Totals {
     }
 }
 
-/// A time in a zone for messages: `2021-03-15 09:00 EDT`.
-pub(crate) fn local(tz: Tz, at: DateTime<Utc>) -> String {
-    at.with_timezone(&tz)
-        .format("%Y-%m-%d %H:%M %Z")
-        .to_string()
-}
+pub(crate) use crate::case::local;
 
 /// `total` as a share of `loss` in words: `133.33% of the customer's loss of
 /// USD 180.00`, or `with no recorded loss in USD`.
