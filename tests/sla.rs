@@ -206,13 +206,10 @@ fn desk_policy(reopen: Reopen) -> Policy {
         .unwrap()
 }
 
-fn owner() -> Agent {
-    Agent::new("sam".parse().unwrap(), "frontline".parse().unwrap())
-}
-
-#[test]
-fn a_pause_after_the_breach_leaves_the_breach_where_it_was() {
-    let mut story = Story::new(desk_policy(Reopen::Continue));
+/// A case opened by phone Monday 2021-03-01 09:00 New York, owned by sam
+/// from 09:01, under [`desk_policy`].
+fn owned_desk_case(reopen: Reopen) -> Story {
+    let mut story = Story::new(desk_policy(reopen));
     story.open(
         local(New_York, 2021, 3, 1, 9, 0),
         Origin::Contact {
@@ -224,6 +221,16 @@ fn a_pause_after_the_breach_leaves_the_breach_where_it_was() {
         Actor::System,
         CommandKind::Assign { to: owner() },
     );
+    story
+}
+
+fn owner() -> Agent {
+    Agent::new("sam".parse().unwrap(), "frontline".parse().unwrap())
+}
+
+#[test]
+fn a_pause_after_the_breach_leaves_the_breach_where_it_was() {
+    let mut story = owned_desk_case(Reopen::Continue);
     // 8 business hours run out at Monday's closing time: due at Tuesday's opening.
     let due = local(New_York, 2021, 3, 2, 9, 0);
     assert_eq!(story.case.clocks()[0].due(), Some(due));
@@ -257,18 +264,7 @@ fn a_pause_after_the_breach_leaves_the_breach_where_it_was() {
 
 #[test]
 fn a_pause_before_the_due_instant_moves_it_and_breach_stays_pending() {
-    let mut story = Story::new(desk_policy(Reopen::Continue));
-    story.open(
-        local(New_York, 2021, 3, 1, 9, 0),
-        Origin::Contact {
-            channel: Channel::Phone,
-        },
-    );
-    story.run(
-        local(New_York, 2021, 3, 1, 9, 1),
-        Actor::System,
-        CommandKind::Assign { to: owner() },
-    );
+    let mut story = owned_desk_case(Reopen::Continue);
     story.run(
         local(New_York, 2021, 3, 1, 11, 0),
         Actor::System,
@@ -317,18 +313,7 @@ fn reopening_continues_or_restarts_per_policy() {
         // The first clock stays stopped with the due instant it had.
         (Reopen::FirstOnly, 1, local(New_York, 2021, 3, 2, 9, 0)),
     ] {
-        let mut story = Story::new(desk_policy(reopen));
-        story.open(
-            local(New_York, 2021, 3, 1, 9, 0),
-            Origin::Contact {
-                channel: Channel::Phone,
-            },
-        );
-        story.run(
-            local(New_York, 2021, 3, 1, 9, 1),
-            Actor::System,
-            CommandKind::Assign { to: owner() },
-        );
+        let mut story = owned_desk_case(reopen);
         story.run(
             local(New_York, 2021, 3, 1, 12, 0),
             Actor::System,
