@@ -268,6 +268,24 @@ pub enum Refusal {
         /// The policy's rule.
         rule: ReviewRule,
     },
+    /// The command came with a policy other than the one the case runs
+    /// under: a changed policy
+    /// applies to a running case only through [`CommandKind::AdoptPolicy`](crate::CommandKind::AdoptPolicy).
+    #[error(
+        "the case runs under policy \"{case}\", not \"{given}\": adopt the new policy with an explicit command first"
+    )]
+    PolicyMismatch {
+        /// The case's policy version.
+        case: crate::Text,
+        /// The version given.
+        given: crate::Text,
+    },
+    /// Adopting the policy the case already runs under.
+    #[error("the case already runs under policy \"{policy}\"")]
+    PolicyUnchanged {
+        /// The version.
+        policy: crate::Text,
+    },
     /// Closing without a review where an escalation rule required one.
     #[error(
         "cannot close the case without a review: rule \"{rule}\" requires one; record its root cause and what will change"

@@ -277,42 +277,191 @@ fn every_event_kind_has_pinned_json() {
     }
 }
 
+/// One event of each SLA-clock, rule and policy kind, with its JSON.
+fn golden_sla_and_rules() -> Vec<(EventKind, &'static str)> {
+    use escalate::sla::{ClockId, Metric, Threshold};
+    let tier = || "manager".parse().unwrap();
+    vec![
+        (
+            EventKind::ClockStarted {
+                clock: ClockId::new(3),
+                metric: Metric::NextResponse,
+                promise: None,
+                target: chrono::TimeDelta::hours(8),
+                calendar: "store".into(),
+                due: at("2021-06-02T18:00:00Z"),
+            },
+            r#"{"type":"clock_started","clock":3,"metric":"next_response","target_seconds":28800,"calendar":"store","due":"2021-06-02T18:00:00Z"}"#,
+        ),
+        (
+            EventKind::ClockPaused {
+                clock: ClockId::new(1),
+                consumed: chrono::TimeDelta::minutes(90),
+            },
+            r#"{"type":"clock_paused","clock":1,"consumed_seconds":5400}"#,
+        ),
+        (
+            EventKind::ClockResumed {
+                clock: ClockId::new(1),
+                due: at("2021-03-04T21:00:00Z"),
+            },
+            r#"{"type":"clock_resumed","clock":1,"due":"2021-03-04T21:00:00Z"}"#,
+        ),
+        (
+            EventKind::ClockStopped {
+                clock: ClockId::new(3),
+                consumed: chrono::TimeDelta::hours(169),
+                late_by: Some(chrono::TimeDelta::hours(161)),
+            },
+            r#"{"type":"clock_stopped","clock":3,"consumed_seconds":608400,"late_by_seconds":579600}"#,
+        ),
+        (
+            EventKind::SlaWarned {
+                clock: ClockId::new(2),
+                threshold: Threshold::Percent(75),
+            },
+            r#"{"type":"sla_warned","clock":2,"threshold":{"percent":75}}"#,
+        ),
+        (
+            EventKind::SlaBreached {
+                clock: ClockId::new(2),
+            },
+            r#"{"type":"sla_breached","clock":2}"#,
+        ),
+        (
+            EventKind::RuleFired {
+                rule: "second failure".into(),
+                when: "2 or more failures".into(),
+            },
+            r#"{"type":"rule_fired","rule":"second failure","when":"2 or more failures"}"#,
+        ),
+        (
+            EventKind::OwnerRequired {
+                rule: "public".into(),
+                tier: tier(),
+            },
+            r#"{"type":"owner_required","rule":"public","tier":"manager"}"#,
+        ),
+        (
+            EventKind::EscalationRequired {
+                rule: "breach".into(),
+                tier: tier(),
+            },
+            r#"{"type":"escalation_required","rule":"breach","tier":"manager"}"#,
+        ),
+        (
+            EventKind::ApologyRequired {
+                rule: "breach".into(),
+                tier: tier(),
+            },
+            r#"{"type":"apology_required","rule":"breach","tier":"manager"}"#,
+        ),
+        (
+            EventKind::GestureRecommended {
+                rule: "r".into(),
+                gesture: "credit".into(),
+            },
+            r#"{"type":"gesture_recommended","rule":"r","gesture":"credit"}"#,
+        ),
+        (
+            EventKind::ReviewRequired { rule: "r".into() },
+            r#"{"type":"review_required","rule":"r"}"#,
+        ),
+        (
+            EventKind::Notified {
+                rule: "churn".into(),
+                who: "owner".into(),
+                why: "left".into(),
+                by: Some(at("2021-03-16T13:00:00Z")),
+            },
+            r#"{"type":"notified","rule":"churn","who":"owner","why":"left","by":"2021-03-16T13:00:00Z"}"#,
+        ),
+        (
+            EventKind::RuleArmed {
+                rule: "still".into(),
+            },
+            r#"{"type":"rule_armed","rule":"still"}"#,
+        ),
+        (
+            EventKind::RuleDisarmed {
+                rule: "still".into(),
+            },
+            r#"{"type":"rule_disarmed","rule":"still"}"#,
+        ),
+        (
+            EventKind::PolicyAdopted {
+                policy: "recommended-2".into(),
+            },
+            r#"{"type":"policy_adopted","policy":"recommended-2"}"#,
+        ),
+    ]
+}
+
 #[test]
-fn the_golden_list_covers_every_event_kind() {
-    // Each variant is matched by name and the count is pinned: a new kind
-    // needs a golden entry above, an arm here and a new count.
-    let mut seen = std::collections::HashSet::new();
-    for (kind, _) in golden() {
-        let name = match kind {
-            EventKind::Opened(_) => "opened",
-            EventKind::Contacted { .. } => "contacted",
-            EventKind::Responded { .. } => "responded",
-            EventKind::Assigned { .. } => "assigned",
-            EventKind::HandoffOffered { .. } => "handoff_offered",
-            EventKind::HandoffAccepted { .. } => "handoff_accepted",
-            EventKind::HandoffDeclined { .. } => "handoff_declined",
-            EventKind::Escalated { .. } => "escalated",
-            EventKind::FailureRecorded { .. } => "failure_recorded",
-            EventKind::PromiseMade { .. } => "promise_made",
-            EventKind::PromiseKept { .. } => "promise_kept",
-            EventKind::PromiseBroken { .. } => "promise_broken",
-            EventKind::AwaitingCustomer { .. } => "awaiting_customer",
-            EventKind::SurveyAnswered { .. } => "survey_answered",
-            EventKind::ChurnSignalled { .. } => "churn_signalled",
-            EventKind::Resolved { .. } => "resolved",
-            EventKind::Reopened => "reopened",
-            EventKind::ResolutionConfirmed => "resolution_confirmed",
-            EventKind::Closed { .. } => "closed",
-            EventKind::GestureOffered { .. } => "gesture_offered",
-            EventKind::OfferAccepted { .. } => "offer_accepted",
-            EventKind::OfferDeclined { .. } => "offer_declined",
-            EventKind::GestureGranted { .. } => "gesture_granted",
-            _ => "unknown",
-        };
-        seen.insert(name);
+fn sla_rule_and_policy_events_have_pinned_json() {
+    for (kind, expected) in golden_sla_and_rules() {
+        assert_eq!(serde_json::to_string(&kind).unwrap(), expected);
+        let back: EventKind = serde_json::from_str(expected).unwrap();
+        assert_eq!(back, kind);
     }
-    assert_eq!(seen.len(), 23);
-    assert!(!seen.contains("unknown"));
+}
+
+#[test]
+fn the_golden_lists_cover_every_event_kind() {
+    // The names are read from the JSON tags; the expected list names every
+    // kind, so a new kind needs a golden entry above and a name here.
+    let seen: std::collections::BTreeSet<String> = golden()
+        .into_iter()
+        .chain(golden_sla_and_rules())
+        .map(|(kind, _)| {
+            serde_json::to_value(&kind).unwrap()["type"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let expected = [
+        "opened",
+        "contacted",
+        "responded",
+        "assigned",
+        "handoff_offered",
+        "handoff_accepted",
+        "handoff_declined",
+        "escalated",
+        "failure_recorded",
+        "promise_made",
+        "promise_kept",
+        "promise_broken",
+        "awaiting_customer",
+        "survey_answered",
+        "churn_signalled",
+        "resolved",
+        "reopened",
+        "resolution_confirmed",
+        "closed",
+        "gesture_offered",
+        "offer_accepted",
+        "offer_declined",
+        "gesture_granted",
+        "clock_started",
+        "clock_paused",
+        "clock_resumed",
+        "clock_stopped",
+        "sla_warned",
+        "sla_breached",
+        "rule_fired",
+        "owner_required",
+        "escalation_required",
+        "apology_required",
+        "gesture_recommended",
+        "review_required",
+        "notified",
+        "rule_armed",
+        "rule_disarmed",
+        "policy_adopted",
+    ];
+    assert_eq!(seen, expected.iter().map(|s| (*s).to_owned()).collect());
 }
 
 #[test]
@@ -462,6 +611,7 @@ fn every_command_kind_round_trips() {
         CommandKind::DeclineOffer {
             offer: OfferId::new(1),
         },
+        CommandKind::AdoptPolicy,
     ];
     for kind in kinds {
         let cmd = Command::new(

@@ -461,3 +461,56 @@ fn internal_detection_has_an_owner_from_the_start() {
     assert_eq!(h.case.owner(), Some(&waiter));
     assert_eq!(h.case.version(), 2);
 }
+
+#[test]
+fn a_changed_policy_applies_only_through_an_explicit_command() {
+    let mut h = Harness::owned();
+    let newer = Policy::new("test-2", ["frontline", "supervisor", "manager"]).unwrap();
+    // A command under another policy version is refused, and tick ignores it.
+    h.n += 1;
+    let cmd = Command::new("p1".parse().unwrap(), Actor::System, h.now, resolve());
+    let refusal = h.case.handle(&newer, cmd, h.now).unwrap_err();
+    assert_eq!(
+        refusal.to_string(),
+        r#"the case runs under policy "test", not "test-2": adopt the new policy with an explicit command first"#
+    );
+    assert!(h.case.tick(&newer, h.now + TimeDelta::days(30)).is_empty());
+    // Adopting it is an event; then the new policy is accepted.
+    let adopt = Command::new(
+        "p2".parse().unwrap(),
+        Actor::System,
+        h.now,
+        CommandKind::AdoptPolicy,
+    );
+    let events = h.case.handle(&newer, adopt.clone(), h.now).unwrap();
+    assert!(
+        matches!(events[0].kind(), escalate::EventKind::PolicyAdopted { policy } if policy.as_str() == "test-2")
+    );
+    for e in &events {
+        h.case.apply(e);
+    }
+    assert_eq!(h.case.policy_version(), Some("test-2"));
+    let again = Command::new(
+        "p3".parse().unwrap(),
+        Actor::System,
+        h.now,
+        CommandKind::AdoptPolicy,
+    );
+    assert_eq!(
+        h.case.handle(&newer, again, h.now).unwrap_err().to_string(),
+        r#"the case already runs under policy "test-2""#
+    );
+    let cmd = Command::new("p4".parse().unwrap(), Actor::System, h.now, resolve());
+    assert!(h.case.handle(&newer, cmd, h.now).is_ok());
+    // The old one is now refused.
+    let cmd = Command::new("p5".parse().unwrap(), Actor::System, h.now, resolve());
+    assert!(matches!(
+        h.case.handle(&policy(), cmd, h.now),
+        Err(Refusal::PolicyMismatch { .. })
+    ));
+    assert!(
+        h.case
+            .timeline()
+            .contains("the system moved the case to policy test-2")
+    );
+}

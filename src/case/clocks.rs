@@ -64,7 +64,9 @@ impl Case {
     /// clock's due instant never fire.
     ///
     /// A clock's calendar is looked up in `policy` by name; a name the policy
-    /// no longer has counts as open around the clock.
+    /// no longer has counts as open around the clock. A policy other than the
+    /// one the case runs under ([`Case::policy_version`]) gives no events
+    /// until the case adopts it.
     ///
     /// # Example
     /// ```
@@ -82,6 +84,9 @@ impl Case {
     /// ```
     #[must_use]
     pub fn tick(&self, policy: &Policy, now: DateTime<Utc>) -> Vec<Event> {
+        if !self.runs_under(policy) {
+            return Vec::new();
+        }
         let mut fired: Vec<(DateTime<Utc>, EventKind)> = Vec::new();
         self.pending(policy, Horizon::Until(now), |at, kind| {
             if at <= now {
@@ -135,6 +140,9 @@ impl Case {
     /// ```
     #[must_use]
     pub fn next_wakeup(&self, policy: &Policy) -> Option<DateTime<Utc>> {
+        if !self.runs_under(policy) {
+            return None;
+        }
         let mut next: Option<DateTime<Utc>> = self.next_rule_instant(policy);
         self.pending(policy, Horizon::Earliest, |at, _| {
             next = Some(next.map_or(at, |n| n.min(at)));
@@ -266,6 +274,12 @@ impl Case {
             }
         }
         effects.out
+    }
+
+    /// Whether `policy` is the one the case runs under (any policy before
+    /// the case is opened).
+    fn runs_under(&self, policy: &Policy) -> bool {
+        self.policy_version().is_none_or(|v| v == policy.version())
     }
 
     /// Whether a clock of this metric is running or paused.

@@ -322,6 +322,11 @@ pub enum CommandKind {
         /// Which offer.
         offer: OfferId,
     },
+    /// Move a running case to the policy given with this command (its
+    /// version must differ from the case's): from then on, `handle` and
+    /// `tick` accept that policy. Clocks already running keep their due
+    /// instants.
+    AdoptPolicy,
 }
 
 /// The name of a command kind, for refusals and messages.
@@ -358,6 +363,7 @@ pub enum CommandName {
     GrantOffer,
     AcceptOffer,
     DeclineOffer,
+    AdoptPolicy,
 }
 
 impl fmt::Display for CommandName {
@@ -386,6 +392,7 @@ impl fmt::Display for CommandName {
             CommandName::GrantOffer => "grant an offer on",
             CommandName::AcceptOffer => "accept an offer on",
             CommandName::DeclineOffer => "decline an offer on",
+            CommandName::AdoptPolicy => "adopt a new policy for",
         })
     }
 }
@@ -424,6 +431,7 @@ impl CommandKind {
             CommandKind::GrantOffer { .. } => CommandName::GrantOffer,
             CommandKind::AcceptOffer { .. } => CommandName::AcceptOffer,
             CommandKind::DeclineOffer { .. } => CommandName::DeclineOffer,
+            CommandKind::AdoptPolicy => CommandName::AdoptPolicy,
         }
     }
 }

@@ -409,6 +409,12 @@ pub enum EventKind {
         /// The rule.
         rule: Text,
     },
+    /// The case moved to another policy (until then it ran under the one
+    /// named in `opened` or in the last `policy_adopted`).
+    PolicyAdopted {
+        /// The new policy's version label.
+        policy: Text,
+    },
 }
 
 /// What a case was opened with: the data of [`EventKind::Opened`].

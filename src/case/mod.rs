@@ -108,6 +108,8 @@ pub struct Case {
     armed: Vec<(Text, DateTime<Utc>)>,
     /// Every rule firing: which rule, when.
     rule_log: Vec<(Text, DateTime<Utc>)>,
+    /// The policy adopted after opening, if any.
+    adopted_policy: Option<Text>,
     recovery: gestures::Recovery,
     latest: Option<DateTime<Utc>>,
     /// Hashes of the ids of applied commands (checked against `events` on a hit).
@@ -393,6 +395,7 @@ impl Case {
             review_required: None,
             armed: Vec::new(),
             rule_log: Vec::new(),
+            adopted_policy: None,
             recovery: gestures::Recovery::default(),
             latest: None,
             command_hashes: HashSet::default(),
@@ -522,7 +525,9 @@ impl Case {
         self.opening.as_ref().map(|(o, _)| &o.origin)
     }
 
-    /// The version label of the policy the case was opened under.
+    /// The version label of the policy the case runs under: the one it was
+    /// opened under, or the last one adopted with
+    /// [`CommandKind::AdoptPolicy`].
     ///
     /// # Example
     /// ```
@@ -532,7 +537,10 @@ impl Case {
     /// ```
     #[must_use]
     pub fn policy_version(&self) -> Option<&str> {
-        self.opening.as_ref().map(|(o, _)| o.policy.as_str())
+        match &self.adopted_policy {
+            Some(adopted) => Some(adopted.as_str()),
+            None => self.opening.as_ref().map(|(o, _)| o.policy.as_str()),
+        }
     }
 
     /// The time zone the case's timeline is written in (UTC before opening).
@@ -856,6 +864,7 @@ impl Case {
             | EventKind::Notified { .. }
             | EventKind::RuleArmed { .. }
             | EventKind::RuleDisarmed { .. } => self.evolve_rules(at, &event.kind),
+            EventKind::PolicyAdopted { policy } => self.adopted_policy = Some(policy.clone()),
             EventKind::Closed { outcome, review } => {
                 if !matches!(self.status, Status::Closed { .. }) {
                     self.status = Status::Closed {
@@ -960,6 +969,15 @@ impl Case {
         }
         if let Actor::Agent(agent) = &command.actor {
             known_tier(policy, agent)?;
+        }
+        if let Some(current) = self.policy_version()
+            && current != policy.version()
+            && command.kind != CommandKind::AdoptPolicy
+        {
+            return Err(Refusal::PolicyMismatch {
+                case: current.into(),
+                given: policy.version().into(),
+            });
         }
         let Command {
             id,
@@ -1272,6 +1290,20 @@ impl Case {
                 self.for_company(policy, actor, name)?;
                 self.check_review(policy, outcome, review.as_ref())?;
                 Ok(One(EventKind::Closed { outcome, review }))
+            }
+            CommandKind::AdoptPolicy => {
+                if !open_states {
+                    return Err(invalid());
+                }
+                self.for_company(policy, actor, name)?;
+                if self.policy_version() == Some(policy.version()) {
+                    return Err(Refusal::PolicyUnchanged {
+                        policy: policy.version().into(),
+                    });
+                }
+                Ok(One(EventKind::PolicyAdopted {
+                    policy: policy.version().into(),
+                }))
             }
             CommandKind::Offer { .. }
             | CommandKind::Grant { .. }
