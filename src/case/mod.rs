@@ -995,14 +995,17 @@ impl Case {
             kind,
         };
         let mut events = Vec::with_capacity(2);
-        let kinds = match self.decide(policy, &actor, kind, at)? {
-            Decision::One(kind) => vec![kind],
-            Decision::Two(first, second) => vec![first, second],
-            Decision::Many(kinds) => kinds,
-        };
-        for kind in kinds {
+        let mut push = |kind| {
             let version = version + events.len() as u64 + 1;
             events.push(event(version, actor.clone(), id.clone(), kind));
+        };
+        match self.decide(policy, &actor, kind, at)? {
+            Decision::One(kind) => push(kind),
+            Decision::Two(first, second) => {
+                push(first);
+                push(second);
+            }
+            Decision::Many(kinds) => kinds.into_iter().for_each(push),
         }
         let effects = self.clock_effects(policy, at, &events);
         for kind in effects {
