@@ -3,6 +3,7 @@
 use std::fmt;
 
 use serde::Deserialize;
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
 
 use super::{Action, Condition, DeflectionPolicy, Policy, PolicySpec, Rule};
 use crate::PolicyError;
@@ -349,16 +350,27 @@ fn check_condition(condition: &Condition, at: &str) -> Result<(), PolicyError> {
 }
 
 /// A structural error from serde at a path (`.` is the root).
+///
+/// Errors raised by a validating constructor (the policy's own checks, a
+/// calendar's) already carry their own path as `path: problem`; that path
+/// is placed inside the serde path.
 fn serde_error(path: &str, message: &str) -> PolicyError {
-    if path == "." || path.is_empty() {
-        // Errors raised by the policy's own checks already carry their path.
-        match message.split_once(": ") {
-            Some((p, m)) if !p.contains(' ') => PolicyError::new(p, m),
-            _ => PolicyError::new("policy", message),
-        }
-    } else {
-        PolicyError::new(path, message)
+    let inner = message.split_once(": ").filter(|(p, _)| is_path(p));
+    let root = path == "." || path.is_empty();
+    match (root, inner) {
+        (true, Some((p, m))) => PolicyError::new(p, m),
+        (true, None) => PolicyError::new("policy", message),
+        (false, Some((p, m))) => PolicyError::new(format!("{path}.{p}"), m),
+        (false, None) => PolicyError::new(path, message),
     }
+}
+
+/// Whether `text` reads as a field path such as `hours.mon[0]` or `tiers[1]`.
+fn is_path(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'))
 }
 
 /// How serious a lint is.
@@ -415,19 +427,34 @@ impl fmt::Display for Lint {
     }
 }
 
-/// Deserializes `then` from one action or a list of them.
+/// Deserializes `then` from one action or a list of them, keeping serde's
+/// own message (and the path) when an action is wrong.
 pub(crate) fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Action>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany {
-        Many(Vec<Action>),
-        One(Action),
+    struct OneOrMany;
+    impl<'de> Visitor<'de> for OneOrMany {
+        type Value = Vec<Action>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(
+                "an action or a list of actions, such as \"escalate_one_tier\" or { escalate_to = \"manager\" }",
+            )
+        }
+
+        fn visit_str<E: de::Error>(self, name: &str) -> Result<Vec<Action>, E> {
+            Action::deserialize(de::value::StrDeserializer::new(name)).map(|a| vec![a])
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Vec<Action>, A::Error> {
+            Action::deserialize(de::value::MapAccessDeserializer::new(map)).map(|a| vec![a])
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Action>, A::Error> {
+            let mut actions = Vec::new();
+            while let Some(action) = seq.next_element()? {
+                actions.push(action);
+            }
+            Ok(actions)
+        }
     }
-    match OneOrMany::deserialize(d) {
-        Ok(OneOrMany::Many(v)) => Ok(v),
-        Ok(OneOrMany::One(a)) => Ok(vec![a]),
-        Err(_) => Err(serde::de::Error::custom(
-            "expected an action or a list of actions, such as \"escalate_one_tier\" or { escalate_to = \"manager\" }",
-        )),
-    }
+    d.deserialize_any(OneOrMany)
 }
