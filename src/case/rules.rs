@@ -12,6 +12,10 @@ use crate::{CustomerValue, Priority, PromiseId, Text, Tier};
 /// on every event is cheap.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Facts {
+    /// Opened and not closed: no condition holds before opening or after
+    /// closing, so opening is a rising edge (a case opens unowned) and
+    /// closing is not (it leaves the case without an owner).
+    open: bool,
     contacts_in_cycle: u32,
     unanswered: u32,
     owner_rank: Option<usize>,
@@ -42,6 +46,10 @@ fn metric_index(m: Metric) -> usize {
 impl Facts {
     pub(crate) fn of(case: &Case, policy: &Policy) -> Facts {
         let mut facts = Facts {
+            open: !matches!(
+                case.status,
+                super::Status::Unopened | super::Status::Closed { .. }
+            ),
             unanswered: u32::try_from(case.unanswered().len()).unwrap_or(u32::MAX),
             contacts_in_cycle: case.contacts_in_cycle,
             owner_rank: case.owner().and_then(|o| policy.rank(o.tier())),
@@ -88,6 +96,7 @@ impl Facts {
     ) {
         match &event.kind {
             EventKind::Opened(o) => {
+                self.open = true;
                 self.priority = o.priority;
                 self.high_value = o.customer.value() == CustomerValue::HighValue;
                 self.internal = matches!(o.origin, Origin::InternalDetection);
@@ -123,7 +132,10 @@ impl Facts {
             EventKind::FailureRecorded { .. } => self.failures += 1,
             EventKind::SurveyAnswered { score, .. } => self.count_survey(score.get()),
             EventKind::ChurnSignalled { .. } => self.churned = true,
-            EventKind::Closed { .. } => self.owner_rank = None,
+            EventKind::Closed { .. } => {
+                self.open = false;
+                self.owner_rank = None;
+            }
             EventKind::SlaWarned { clock, .. } => {
                 if let Some(m) = metric_of(*clock) {
                     self.warnings[metric_index(m)] += 1;
@@ -140,6 +152,9 @@ impl Facts {
 
     /// Whether the condition holds at `now`.
     fn holds(&self, c: &Condition, now: DateTime<Utc>) -> bool {
+        if !self.open {
+            return false;
+        }
         match c {
             Condition::All(cs) => cs.iter().all(|c| self.holds(c, now)),
             Condition::Any(cs) => cs.iter().any(|c| self.holds(c, now)),
