@@ -1016,3 +1016,177 @@ fn all_and_any_combine_conditions() {
     };
     check_trigger(&bare(), any, story, &[mon(10, 0)]);
 }
+
+fn delayed(from: DelayFrom, after: Within, repeat: u32) -> Rule {
+    Rule::new("late", Condition::Unanswered, [Action::RequireReview]).with_delay(
+        Delay {
+            after,
+            from,
+            calendar: "business".into(),
+        },
+        repeat,
+    )
+}
+
+fn armed(at: DateTime<Utc>) -> (DateTime<Utc>, EventKind) {
+    (
+        at,
+        EventKind::RuleArmed {
+            rule: "late".into(),
+        },
+    )
+}
+
+fn disarmed(at: DateTime<Utc>) -> (DateTime<Utc>, EventKind) {
+    (
+        at,
+        EventKind::RuleDisarmed {
+            rule: "late".into(),
+        },
+    )
+}
+
+fn late_fired(at: DateTime<Utc>) -> [(DateTime<Utc>, EventKind); 2] {
+    [
+        (at, fired("late", &Condition::Unanswered)),
+        (at, review("late")),
+    ]
+}
+
+#[test]
+fn a_delayed_rule_from_its_condition_fires_at_business_instants_and_repeats_a_bounded_number_of_times()
+ {
+    let policy = with_rules(
+        bare(),
+        [delayed(DelayFrom::Condition, Within::Time(hours(2)), 1)],
+    );
+    let mut s = Story::new(policy);
+    s.open(mon(16, 0)); // unanswered from Monday 16:00
+    assert_eq!(rule_events(&s.log), [armed(mon(16, 0))]);
+    // 1 business hour on Monday, 1 on Tuesday: Tuesday 10:00, then 12:00.
+    assert_eq!(s.case.next_wakeup(&s.policy), Some(day(2, 10, 0)));
+    assert_eq!(s.tick(day(2, 9, 59)), []);
+    let first = s.tick(day(2, 11, 0));
+    assert_eq!(rule_events(&first), late_fired(day(2, 10, 0)));
+    assert_eq!(s.case.next_wakeup(&s.policy), Some(day(2, 12, 0)));
+    let second = s.tick(day(5, 0, 0));
+    assert_eq!(rule_events(&second), late_fired(day(2, 12, 0)));
+    // Repeated once: done.
+    assert_eq!(s.case.next_wakeup(&s.policy), None);
+    assert_eq!(s.tick(day(12, 0, 0)), []);
+    // An answer disarms it.
+    let answered = s.respond(day(12, 9, 0), ResponseKind::Answer);
+    assert_eq!(rule_events(&answered), [disarmed(day(12, 9, 0))]);
+    assert_eq!(Case::replay(s.log.clone()).unwrap(), s.case);
+}
+
+#[test]
+fn a_delayed_rule_is_disarmed_when_its_condition_stops_holding() {
+    let policy = with_rules(
+        bare(),
+        [delayed(DelayFrom::Condition, Within::Time(hours(2)), 3)],
+    );
+    let mut s = Story::new(policy.clone());
+    s.open(mon(16, 0));
+    let answered = s.respond(day(2, 9, 30), ResponseKind::Answer);
+    assert_eq!(rule_events(&answered), [disarmed(day(2, 9, 30))]);
+    assert_eq!(s.case.next_wakeup(&s.policy), None);
+    assert_eq!(s.tick(day(9, 0, 0)), []);
+    // Unanswered again from Tuesday 10:00: armed anew, due Tuesday 12:00.
+    let again = s.contact(day(2, 10, 0), Channel::Email);
+    assert_eq!(rule_events(&again), [armed(day(2, 10, 0))]);
+    assert_eq!(s.case.next_wakeup(&s.policy), Some(day(2, 12, 0)));
+    // Closing disarms it too, and nothing fires after.
+    let closed = s.run(
+        day(2, 11, 0),
+        Actor::System,
+        CommandKind::Close {
+            outcome: Outcome::Lost,
+        },
+    );
+    assert_eq!(rule_events(&closed), [disarmed(day(2, 11, 0))]);
+    assert_eq!(s.case.next_wakeup(&s.policy), None);
+    assert_eq!(s.tick(day(9, 0, 0)), []);
+}
+
+#[test]
+fn a_delayed_rule_from_the_level_counts_from_the_last_assignment_or_escalation() {
+    let policy = with_rules(
+        bare(),
+        [delayed(DelayFrom::Level, Within::Time(hours(2)), 1)],
+    );
+    let mut s = Story::new(policy.clone());
+    s.open(mon(9, 0)); // armed at 09:00
+    s.assign(mon(9, 30), sam()); // level from 09:30
+    assert_eq!(s.case.next_wakeup(&s.policy), Some(mon(11, 30)));
+    let first = s.tick(mon(11, 45));
+    assert_eq!(rule_events(&first), late_fired(mon(11, 30)));
+    s.run(
+        mon(12, 0),
+        Actor::System,
+        CommandKind::Escalate {
+            to: agent("max", "supervisor"),
+            reason: "slow".into(),
+        },
+    );
+    // The repeat counts from the new level: 12:00 + 2h.
+    assert_eq!(s.case.next_wakeup(&s.policy), Some(mon(14, 0)));
+    let second = s.tick(day(3, 0, 0));
+    assert_eq!(rule_events(&second), late_fired(mon(14, 0)));
+    assert_eq!(s.case.next_wakeup(&s.policy), None);
+    // A case with no owner yet is at the level it was opened at: opened by a
+    // referral at 09:00, unanswered from 10:00, due at 11:00.
+    let mut s = Story::new(policy);
+    s.open_with(
+        mon(9, 0),
+        Origin::Referral {
+            from: "store".into(),
+        },
+        CustomerValue::Standard,
+        Priority::Normal,
+    );
+    s.contact(mon(10, 0), Channel::Email);
+    assert_eq!(s.case.next_wakeup(&s.policy), Some(mon(11, 0)));
+    assert_eq!(rule_events(&s.tick(mon(12, 0))), late_fired(mon(11, 0)));
+}
+
+#[test]
+fn a_delayed_rule_from_opening() {
+    let policy = with_rules(
+        bare(),
+        [delayed(DelayFrom::Opening, Within::Time(hours(3)), 0)],
+    );
+    // Opened by a referral (nothing unanswered) at 09:00; the customer
+    // writes at 10:00: due at opening + 3 business hours = 12:00.
+    let mut s = Story::new(policy.clone());
+    s.open_with(
+        mon(9, 0),
+        Origin::Referral {
+            from: "store".into(),
+        },
+        CustomerValue::Standard,
+        Priority::Normal,
+    );
+    s.contact(mon(10, 0), Channel::Email);
+    assert_eq!(s.case.next_wakeup(&s.policy), Some(mon(12, 0)));
+    assert_eq!(rule_events(&s.tick(day(3, 0, 0))), late_fired(mon(12, 0)));
+    assert_eq!(s.case.next_wakeup(&s.policy), None);
+    assert_eq!(s.tick(day(4, 0, 0)), []);
+    // The customer writes only at 13:00, after the delay has run out: the
+    // rule fires when its condition starts to hold, never before, and once.
+    let mut s = Story::new(policy);
+    s.open_with(
+        mon(9, 0),
+        Origin::Referral {
+            from: "store".into(),
+        },
+        CustomerValue::Standard,
+        Priority::Normal,
+    );
+    s.contact(mon(13, 0), Channel::Email);
+    assert_eq!(s.case.next_wakeup(&s.policy), Some(mon(13, 0)));
+    assert_eq!(rule_events(&s.tick(mon(14, 0))), late_fired(mon(13, 0)));
+    assert_eq!(s.tick(mon(15, 0)), []);
+    assert_eq!(s.tick(day(4, 0, 0)), []);
+    assert_eq!(s.case.next_wakeup(&s.policy), None);
+}

@@ -503,7 +503,11 @@ impl Case {
             let base = match delay.from {
                 DelayFrom::Condition => *armed_at,
                 DelayFrom::Opening => self.opened_at().unwrap_or(*armed_at),
-                DelayFrom::Level => self.level_since.unwrap_or(*armed_at),
+                // A case with no owner yet is at the level it opened at.
+                DelayFrom::Level => self
+                    .level_since
+                    .or_else(|| self.opened_at())
+                    .unwrap_or(*armed_at),
             };
             let mut last = fired.last().copied().map_or(base, |f| f.max(base));
             let mut count = fired.len();
@@ -513,6 +517,15 @@ impl Case {
                     Within::BusinessDays(n) => calendar.add_days(last, n),
                 }
                 .unwrap_or(NEVER);
+                // A delay counted from opening or the level may have run out
+                // before the condition started to hold: the rule acts when it
+                // starts to hold, never before (an instant before `armed_at`
+                // would also not count as fired, and fire again each tick).
+                let next = if next == NEVER {
+                    NEVER
+                } else {
+                    next.max(*armed_at)
+                };
                 if next > now || next == NEVER {
                     break;
                 }
