@@ -1478,3 +1478,257 @@ fn deflection_policy_refuse_record_failure_allow() {
             .any(|e| matches!(e.kind(), EventKind::Resolved { .. }))
     );
 }
+
+// ---------------------------------------------------------------------------
+// Properties.
+
+use proptest::prelude::*;
+
+const TIER_POOL: [&str; 6] = ["frontline", "supervisor", "manager", "regional", "executive", "board"];
+
+fn within() -> impl Strategy<Value = Within> + Clone {
+    prop_oneof![
+        (1i64..200_000).prop_map(|s| Within::Time(TimeDelta::seconds(s))),
+        (1u32..15).prop_map(Within::BusinessDays),
+    ]
+}
+
+fn calendar() -> impl Strategy<Value = BusinessCalendar> {
+    let zones = prop::sample::select(vec![
+        chrono_tz::UTC,
+        chrono_tz::America::New_York,
+        chrono_tz::Europe::Berlin,
+        chrono_tz::Australia::Lord_Howe,
+    ]);
+    let day_hours = prop::sample::select(vec![
+        vec![],
+        vec!["09:00-17:00"],
+        vec!["08:00-12:00", "13:00-18:30"],
+        vec!["22:00-06:00"],
+        vec!["00:00-24:00"],
+        vec!["07:15:30-11:45"],
+    ]);
+    let date = (1u32..28, 1u32..13).prop_map(|(d, m)| chrono::NaiveDate::from_ymd_opt(2021, m, d).unwrap());
+    (
+        zones,
+        prop::collection::vec(day_hours, 7),
+        prop::option::of(date.clone()),
+        prop::option::of(date.clone()),
+        prop::option::of(date),
+    )
+        .prop_map(|(tz, week, holiday, break_on, shift)| {
+            let days = [
+                chrono::Weekday::Mon,
+                chrono::Weekday::Tue,
+                chrono::Weekday::Wed,
+                chrono::Weekday::Thu,
+                chrono::Weekday::Fri,
+                chrono::Weekday::Sat,
+                chrono::Weekday::Sun,
+            ];
+            let mut b = BusinessCalendar::builder(tz);
+            for (d, spans) in days.iter().zip(&week) {
+                b = b.hours(*d, spans);
+            }
+            if let Some(h) = holiday {
+                b = b.holiday(h);
+            }
+            if let Some(d) = break_on {
+                b = b.break_on(d, &["12:00-13:00"]);
+            }
+            if let Some(d) = shift {
+                b = b.shift(d, &["10:00-14:00"]);
+            }
+            b.build().unwrap()
+        })
+}
+
+fn condition() -> impl Strategy<Value = Condition> {
+    let metric = prop::sample::select(vec![
+        Metric::FirstResponse,
+        Metric::NextResponse,
+        Metric::PeriodicUpdate,
+        Metric::Resolution,
+        Metric::Promise,
+    ]);
+    let priority =
+        prop::sample::select(vec![Priority::Low, Priority::Normal, Priority::High, Priority::Urgent]);
+    let leaf = prop_oneof![
+        metric.clone().prop_map(Condition::SlaWarning),
+        metric.prop_map(Condition::SlaBreach),
+        (1u32..6).prop_map(Condition::RepeatContact),
+        Just(Condition::PublicContact),
+        (1u8..=5).prop_map(Condition::SurveyScoreAtMost),
+        Just(Condition::ChurnSignal),
+        (1u32..4).prop_map(Condition::FailuresAtLeast),
+        priority.prop_map(Condition::SeverityAtLeast),
+        Just(Condition::HighValueCustomer),
+        Just(Condition::InternalDetection),
+        Just(Condition::Deflection),
+        Just(Condition::PromiseAtRisk),
+        Just(Condition::PromiseBroken),
+        within().prop_map(Condition::HandoffNotAccepted),
+        Just(Condition::Escalated),
+        Just(Condition::Unowned),
+        Just(Condition::Unanswered),
+    ];
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 1..4).prop_map(Condition::All),
+            prop::collection::vec(inner, 1..4).prop_map(Condition::Any),
+        ]
+    })
+}
+
+/// Free text with characters that need escaping in TOML and JSON.
+fn text() -> impl Strategy<Value = String> {
+    "[a-zA-Z0-9 \"'\\\\.:#=\\[\\]{},é✓\t-]{0,16}"
+}
+
+fn action(tiers: Vec<String>) -> impl Strategy<Value = Action> {
+    let tier = prop::sample::select(tiers);
+    let notice = (text(), text(), prop::option::of(within()))
+        .prop_map(|(who, why, within)| Notice { who, why, within });
+    prop_oneof![
+        tier.clone().prop_map(Action::RequireOwner),
+        tier.clone().prop_map(Action::EscalateTo),
+        Just(Action::EscalateOneTier),
+        within().prop_map(Action::RequireCall),
+        tier.prop_map(Action::RequireApology),
+        "[a-z]{1,8}( [a-z]{1,8})?".prop_map(Action::Recommend),
+        Just(Action::RequireReview),
+        notice.prop_map(Action::Notify),
+    ]
+}
+
+fn rule(tiers: Vec<String>, calendars: Vec<String>) -> impl Strategy<Value = Rule> {
+    let from = prop::sample::select(vec![DelayFrom::Condition, DelayFrom::Level, DelayFrom::Opening]);
+    let delay = (within(), from, prop::sample::select(calendars))
+        .prop_map(|(after, from, calendar)| Delay { after, from, calendar });
+    (
+        text(),
+        condition(),
+        prop::collection::vec(action(tiers), 1..4),
+        prop::option::of((delay, 0u32..4)),
+    )
+        .prop_map(|(name, when, then, delay)| {
+            let rule = Rule::new(name, when, then);
+            match delay {
+                Some((delay, repeat)) => rule.with_delay(delay, repeat),
+                None => rule,
+            }
+        })
+}
+
+fn metric_policy(calendars: Vec<String>) -> impl Strategy<Value = MetricPolicy> {
+    let target = (within(), prop::sample::select(calendars))
+        .prop_map(|(within, calendar)| Target::new(within, calendar));
+    let matcher = (
+        prop::option::of(prop::sample::select(vec![Priority::Low, Priority::High])),
+        prop::option::of(prop::sample::select(vec![
+            Channel::Email,
+            Channel::SocialPublic,
+            Channel::Voicemail,
+        ])),
+        prop::option::of(prop::sample::select(vec![
+            CustomerValue::Standard,
+            CustomerValue::HighValue,
+        ])),
+    )
+        .prop_map(|(priority, channel, customer)| escalate::sla::Match {
+            priority,
+            channel,
+            customer,
+        });
+    let threshold = prop_oneof![
+        (1u16..150).prop_map(Threshold::Percent),
+        (1i64..100_000).prop_map(|s| Threshold::Before(TimeDelta::seconds(s))),
+    ];
+    (
+        prop::collection::vec((matcher, target.clone()), 0..3),
+        prop::option::of(target),
+        prop::collection::vec(threshold, 0..3),
+        prop::sample::select(vec![
+            escalate::sla::Reopen::NewCycle,
+            escalate::sla::Reopen::Continue,
+            escalate::sla::Reopen::FirstOnly,
+        ]),
+    )
+        .prop_map(|(rows, fallback, warnings, reopen)| MetricPolicy {
+            metric: Metric::FirstResponse,
+            targets: rows
+                .into_iter()
+                .map(|(when, target)| escalate::sla::TargetRule { when, target })
+                .collect(),
+            fallback,
+            warnings,
+            reopen,
+        })
+}
+
+/// Random valid policies: tiers, calendars, SLA metrics, rules, deflection.
+fn policy() -> impl Strategy<Value = Policy> {
+    let tiers = prop::sample::subsequence(TIER_POOL.to_vec(), 1..=TIER_POOL.len());
+    let names = prop::collection::btree_set("[a-z][a-z0-9_ .-]{0,8}", 0..3)
+        .prop_map(|set| set.into_iter().filter(|n| n != "always").collect::<Vec<_>>());
+    (tiers, names, "[a-z0-9][a-z0-9.-]{0,10}")
+        .prop_flat_map(|(tiers, names, version)| {
+            let tiers: Vec<String> = tiers.into_iter().map(str::to_owned).collect();
+            let usable: Vec<String> = std::iter::once("always".to_owned())
+                .chain(names.iter().cloned())
+                .collect();
+            (
+                Just(version),
+                Just(tiers.clone()),
+                prop::collection::vec(calendar(), names.len()).prop_map(move |cals| {
+                    names.clone().into_iter().zip(cals).collect::<Vec<_>>()
+                }),
+                prop::collection::vec(metric_policy(usable.clone()), 0..4),
+                prop::collection::vec(rule(tiers, usable), 0..6),
+                prop::sample::select(vec![
+                    DeflectionPolicy::Refuse,
+                    DeflectionPolicy::RecordFailure,
+                    DeflectionPolicy::Allow,
+                ]),
+                prop::sample::select(vec![chrono_tz::UTC, chrono_tz::Asia::Kolkata]),
+            )
+        })
+        .prop_map(|(version, tiers, calendars, sla, rules, deflection, tz)| {
+            let mut p = Policy::new(version, &tiers).unwrap().with_time_zone(tz);
+            for (name, cal) in calendars {
+                p = p.with_calendar(name, cal).unwrap();
+            }
+            let metrics = [
+                Metric::FirstResponse,
+                Metric::NextResponse,
+                Metric::PeriodicUpdate,
+                Metric::Resolution,
+            ];
+            for (mut m, metric) in sla.into_iter().zip(metrics) {
+                m.metric = metric;
+                p = p.with_sla(m).unwrap();
+            }
+            for (i, mut r) in rules.into_iter().enumerate() {
+                r.name = format!("{i}: {}", r.name);
+                p = p.with_rule(r).unwrap();
+            }
+            p.with_deflection(deflection)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Any valid policy reads back unchanged from its TOML and its JSON.
+    #[test]
+    fn valid_policies_round_trip_through_toml_and_json(p in policy()) {
+        let toml = p.to_toml_string().unwrap();
+        let back = Policy::from_toml_str(&toml);
+        prop_assert_eq!(back.as_ref(), Ok(&p), "TOML:\n{}", toml);
+        let json = serde_json::to_string(&p).unwrap();
+        let back = Policy::from_json_str(&json);
+        prop_assert_eq!(back.as_ref(), Ok(&p), "JSON:\n{}", json);
+        // And the TOML written again is the same text.
+        prop_assert_eq!(Policy::from_toml_str(&toml).unwrap().to_toml_string().unwrap(), toml);
+    }
+}
