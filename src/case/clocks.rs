@@ -90,17 +90,25 @@ impl Case {
         });
         fired.sort_by_key(|(at, kind)| (*at, order(kind)));
         if !policy.rules().is_empty() {
-            let as_events: Vec<Event> = fired
-                .iter()
-                .map(|(at, kind)| Event::new(0, *at, Actor::System, None, kind.clone()))
-                .collect();
-            let mut caused = self.rule_effects(policy, &as_events);
-            let mut firing = super::rules::Firing::new(self, policy);
-            self.timed_rules(policy, now, &mut firing);
-            caused.append(&mut firing.out);
-            fired.append(&mut caused);
-            // Stable: each instant's clock events come before the rules they cause.
-            fired.sort_by_key(|(at, _)| *at);
+            // In time order: each clock event and the rules it causes, and
+            // the time-driven rules due at or before it.
+            let mut timed = self.timed_rules(policy, now).into_iter().peekable();
+            let mut evaluator = super::rules::Evaluator::new(self, policy);
+            let mut out = Vec::with_capacity(fired.len());
+            for (at, kind) in fired {
+                while let Some((t, rule)) = timed.next_if(|(t, _)| *t < at) {
+                    evaluator.timed(rule, t);
+                    out.append(&mut evaluator.take());
+                }
+                evaluator.event(at, &kind);
+                out.push((at, kind));
+                out.append(&mut evaluator.take());
+            }
+            for (t, rule) in timed {
+                evaluator.timed(rule, t);
+                out.append(&mut evaluator.take());
+            }
+            fired = out;
         }
         let version = self.version();
         (version + 1..)

@@ -90,11 +90,12 @@ impl Facts {
     /// The facts after one more event. `metric_of` finds a clock's metric.
     pub(crate) fn update(
         &mut self,
-        event: &Event,
+        at: DateTime<Utc>,
+        kind: &EventKind,
         policy: &Policy,
         metric_of: impl Fn(crate::sla::ClockId) -> Option<Metric>,
     ) {
-        match &event.kind {
+        match kind {
             EventKind::Opened(o) => {
                 self.open = true;
                 self.priority = o.priority;
@@ -127,7 +128,7 @@ impl Facts {
             EventKind::EscalationRequired { .. } | EventKind::OwnerRequired { .. } => {
                 self.escalations += 1;
             }
-            EventKind::HandoffOffered { .. } => self.handoff_since = Some(event.at),
+            EventKind::HandoffOffered { .. } => self.handoff_since = Some(at),
             EventKind::HandoffDeclined { .. } => self.handoff_since = None,
             EventKind::FailureRecorded { .. } => self.failures += 1,
             EventKind::SurveyAnswered { score, .. } => self.count_survey(score.get()),
@@ -228,26 +229,33 @@ fn handoff_deadline(since: DateTime<Utc>, within: Within) -> DateTime<Utc> {
 pub(crate) struct Firing<'a> {
     pub(crate) case: &'a Case,
     pub(crate) policy: &'a Policy,
-    /// The highest tier rank owned or required so far, including by earlier
+    /// The owner's tier rank, as of the events evaluated so far.
+    owned: Option<usize>,
+    /// The highest tier rank required by a rule so far, including by earlier
     /// firings in the same batch.
-    pub(crate) level: Option<usize>,
-    pub(crate) promises: usize,
-    pub(crate) clocks: usize,
+    required: Option<usize>,
+    /// Promises and clocks so far, so that those a rule makes get the next ids.
+    promises: usize,
+    clocks: usize,
     pub(crate) out: Vec<(DateTime<Utc>, EventKind)>,
 }
 
 impl<'a> Firing<'a> {
     pub(crate) fn new(case: &'a Case, policy: &'a Policy) -> Firing<'a> {
-        let owned = case.owner().and_then(|o| policy.rank(o.tier()));
-        let required = case.required_tier.as_ref().and_then(|t| policy.rank(t));
         Firing {
             case,
             policy,
-            level: owned.max(required),
+            owned: case.owner().and_then(|o| policy.rank(o.tier())),
+            required: case.required_tier.as_ref().and_then(|t| policy.rank(t)),
             promises: case.promises.len(),
             clocks: case.clocks.len(),
             out: Vec::new(),
         }
+    }
+
+    /// The highest tier rank owned or required.
+    fn level(&self) -> Option<usize> {
+        self.owned.max(self.required)
     }
 
     /// Fires `rule` at `at`. With `escalation_taken`, its escalating actions
@@ -272,10 +280,10 @@ impl<'a> Firing<'a> {
                     let Some(target) = self.tier(tier) else {
                         continue;
                     };
-                    if self.level.is_some_and(|l| l >= target.0) {
+                    if self.level().is_some_and(|l| l >= target.0) {
                         continue;
                     }
-                    let kind = if self.level.is_none() && self.case.owner().is_none() {
+                    let kind = if self.level().is_none() {
                         EventKind::OwnerRequired {
                             rule: name.clone(),
                             tier: target.1,
@@ -286,7 +294,7 @@ impl<'a> Firing<'a> {
                             tier: target.1,
                         }
                     };
-                    self.level = Some(target.0);
+                    self.required = Some(target.0);
                     self.out.push((at, kind));
                     escalated = true;
                 }
@@ -294,10 +302,10 @@ impl<'a> Firing<'a> {
                     let Some(target) = self.tier(tier) else {
                         continue;
                     };
-                    if self.level.is_some_and(|l| l >= target.0) {
+                    if self.level().is_some_and(|l| l >= target.0) {
                         continue;
                     }
-                    self.level = Some(target.0);
+                    self.required = Some(target.0);
                     self.out.push((
                         at,
                         EventKind::EscalationRequired {
@@ -308,11 +316,11 @@ impl<'a> Firing<'a> {
                     escalated = true;
                 }
                 Action::EscalateOneTier => {
-                    let next = self.level.map_or(1, |l| l + 1);
+                    let next = self.level().map_or(1, |l| l + 1);
                     let Some(tier) = self.policy.tiers().get(next).cloned() else {
                         continue;
                     };
-                    self.level = Some(next);
+                    self.required = Some(next);
                     self.out.push((
                         at,
                         EventKind::EscalationRequired {
@@ -404,6 +412,123 @@ impl<'a> Firing<'a> {
     }
 }
 
+/// Evaluates the rules over events in the order they happen, and fires
+/// time-driven rules, with one view of the facts, the owner's level and the
+/// ids given out, so that rules see what earlier events and firings did.
+pub(crate) struct Evaluator<'a> {
+    policy: &'a Policy,
+    facts: Facts,
+    firing: Firing<'a>,
+    /// Delayed rules whose condition holds.
+    armed: Vec<&'a str>,
+    /// Clocks started by events evaluated so far (not yet on the case).
+    started: Vec<(crate::sla::ClockId, Metric)>,
+    /// The instant of the last escalation by a time-driven rule.
+    timed_escalation: Option<DateTime<Utc>>,
+}
+
+impl<'a> Evaluator<'a> {
+    pub(crate) fn new(case: &'a Case, policy: &'a Policy) -> Evaluator<'a> {
+        Evaluator {
+            policy,
+            facts: Facts::of(case, policy),
+            firing: Firing::new(case, policy),
+            armed: case.armed.iter().map(|(name, _)| name.as_str()).collect(),
+            started: Vec::new(),
+            timed_escalation: None,
+        }
+    }
+
+    /// Promises and clocks that `events` make come before any a rule makes.
+    pub(crate) fn reserve_ids(&mut self, events: &[Event]) {
+        for event in events {
+            match event.kind {
+                EventKind::ClockStarted { .. } => self.firing.clocks += 1,
+                EventKind::PromiseMade { .. } => self.firing.promises += 1,
+                _ => {}
+            }
+        }
+    }
+
+    /// The rule events caused so far, taken out.
+    pub(crate) fn take(&mut self) -> Vec<(DateTime<Utc>, EventKind)> {
+        std::mem::take(&mut self.firing.out)
+    }
+
+    /// Evaluates the rules on one more event.
+    pub(crate) fn event(&mut self, at: DateTime<Utc>, kind: &EventKind) {
+        let from = self.firing.out.len();
+        let before = self.facts.clone();
+        let case = self.firing.case;
+        let started = &self.started;
+        self.facts.update(at, kind, self.policy, |id| {
+            case.clock(id)
+                .map(crate::sla::SlaClock::metric)
+                .or_else(|| started.iter().find(|(c, _)| *c == id).map(|(_, m)| *m))
+        });
+        match kind {
+            EventKind::ClockStarted { clock, metric, .. } => self.started.push((*clock, *metric)),
+            EventKind::Assigned { to }
+            | EventKind::HandoffAccepted { by: to }
+            | EventKind::Escalated { to, .. } => self.firing.owned = self.policy.rank(to.tier()),
+            _ => {}
+        }
+        let mut escalation_taken = false;
+        for rule in self.policy.rules() {
+            let was = before.holds(&rule.when, at);
+            let is = self.facts.holds(&rule.when, at);
+            if rule.delay.is_some() {
+                let is_armed = self.armed.contains(&rule.name.as_str());
+                if is && !is_armed {
+                    self.armed.push(&rule.name);
+                    self.firing.out.push((
+                        at,
+                        EventKind::RuleArmed {
+                            rule: rule.name.as_str().into(),
+                        },
+                    ));
+                } else if !is && is_armed {
+                    self.armed.retain(|n| *n != rule.name);
+                    self.firing.out.push((
+                        at,
+                        EventKind::RuleDisarmed {
+                            rule: rule.name.as_str().into(),
+                        },
+                    ));
+                }
+            } else if is && (!was || self.facts.grew(&before, &rule.when)) {
+                escalation_taken |= self.firing.fire(rule, at, escalation_taken);
+            }
+        }
+        self.escalations_since(from);
+    }
+
+    /// Fires a time-driven rule at its instant. Rules firing at one instant
+    /// escalate once, the first wins.
+    pub(crate) fn timed(&mut self, rule: &Rule, at: DateTime<Utc>) {
+        let from = self.firing.out.len();
+        let taken = self.timed_escalation == Some(at);
+        if self.firing.fire(rule, at, taken) {
+            self.timed_escalation = Some(at);
+        }
+        self.escalations_since(from);
+    }
+
+    /// An escalation a rule required is itself a fact (`escalated`) for the
+    /// rules: evaluates them on each one made since `from`. This ends: each
+    /// escalation moves the level up, and there are finitely many tiers.
+    fn escalations_since(&mut self, from: usize) {
+        let made: Vec<(DateTime<Utc>, EventKind)> = self.firing.out[from..]
+            .iter()
+            .filter(|(_, k)| k.is_escalation())
+            .cloned()
+            .collect();
+        for (at, kind) in made {
+            self.event(at, &kind);
+        }
+    }
+}
+
 impl Case {
     /// The rule events that `events` (about to be applied, in order) cause.
     pub(crate) fn rule_effects(
@@ -414,66 +539,32 @@ impl Case {
         if policy.rules().is_empty() {
             return Vec::new();
         }
-        let mut facts = Facts::of(self, policy);
-        let mut firing = Firing::new(self, policy);
-        let mut armed: Vec<&str> = self.armed.iter().map(|(name, _)| name.as_str()).collect();
+        let mut evaluator = Evaluator::new(self, policy);
+        evaluator.reserve_ids(events);
         for event in events {
-            let before = facts.clone();
-            facts.update(event, policy, |id| {
-                self.clock(id)
-                    .map(crate::sla::SlaClock::metric)
-                    .or_else(|| {
-                        events.iter().find_map(|e| match &e.kind {
-                            EventKind::ClockStarted { clock, metric, .. } if *clock == id => {
-                                Some(*metric)
-                            }
-                            _ => None,
-                        })
-                    })
-            });
-            let at = event.at;
-            let mut escalation_taken = false;
-            for rule in policy.rules() {
-                let was = before.holds(&rule.when, at);
-                let is = facts.holds(&rule.when, at);
-                if rule.delay.is_some() {
-                    let is_armed = armed.contains(&rule.name.as_str());
-                    if is && !is_armed {
-                        armed.push(&rule.name);
-                        firing.out.push((
-                            at,
-                            EventKind::RuleArmed {
-                                rule: rule.name.as_str().into(),
-                            },
-                        ));
-                    } else if !is && is_armed {
-                        armed.retain(|n| *n != rule.name);
-                        firing.out.push((
-                            at,
-                            EventKind::RuleDisarmed {
-                                rule: rule.name.as_str().into(),
-                            },
-                        ));
-                    }
-                } else if is && (!was || facts.grew(&before, &rule.when)) {
-                    escalation_taken |= firing.fire(rule, at, escalation_taken);
-                }
-            }
+            evaluator.event(event.at, &event.kind);
         }
-        firing.out
+        evaluator.take()
     }
 
-    /// Delayed rules due by `now`, and rules waiting on an unaccepted handoff.
-    pub(crate) fn timed_rules(&self, policy: &Policy, now: DateTime<Utc>, firing: &mut Firing<'_>) {
-        for rule in policy.rules() {
-            for at in self.rule_instants(policy, rule, now) {
-                let taken = firing
-                    .out
-                    .iter()
-                    .any(|(t, k)| *t == at && k.is_escalation());
-                firing.fire(rule, at, taken);
-            }
-        }
+    /// Time-driven rules due by `now` (delayed rules, and rules waiting on an
+    /// unaccepted handoff), in the order of their instants.
+    pub(crate) fn timed_rules<'p>(
+        &self,
+        policy: &'p Policy,
+        now: DateTime<Utc>,
+    ) -> Vec<(DateTime<Utc>, &'p Rule)> {
+        let mut due: Vec<(DateTime<Utc>, &Rule)> = policy
+            .rules()
+            .iter()
+            .flat_map(|rule| {
+                self.rule_instants(policy, rule, now)
+                    .into_iter()
+                    .map(move |at| (at, rule))
+            })
+            .collect();
+        due.sort_by_key(|(at, _)| *at);
+        due
     }
 
     /// The instants at or before `now` at which a time-driven rule fires and
