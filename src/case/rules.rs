@@ -11,6 +11,7 @@ use crate::{CustomerValue, Priority, PromiseId, Text, Tier};
 /// The facts rules are evaluated on, kept small so that evaluating a policy
 /// on every event is cheap.
 #[derive(Clone, Debug, Default)]
+#[allow(clippy::struct_excessive_bools)] // independent facts, not a state machine in disguise
 pub(crate) struct Facts {
     /// Opened and not closed: no condition holds before opening or after
     /// closing, so opening is a rising edge (a case opens unowned) and
