@@ -1539,7 +1539,8 @@ fn calendar() -> impl Strategy<Value = BusinessCalendar> {
             if let Some(d) = break_on {
                 b = b.break_on(d, &["12:00-13:00"]);
             }
-            if let Some(d) = shift {
+            // A shift on a holiday is refused; keep the holiday.
+            if let Some(d) = shift.filter(|d| Some(*d) != holiday) {
                 b = b.shift(d, &["10:00-14:00"]);
             }
             b.build().unwrap()
