@@ -10,7 +10,7 @@ use crate::{CustomerValue, Priority, PromiseId, Text, Tier};
 
 /// The facts rules are evaluated on, kept small so that evaluating a policy
 /// on every event is cheap.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[allow(clippy::struct_excessive_bools)] // independent facts, not a state machine in disguise
 pub(crate) struct Facts {
     /// Opened and not closed: no condition holds before opening or after
@@ -154,16 +154,17 @@ impl Facts {
 
     /// Whether the condition holds at `now`.
     fn holds(&self, c: &Condition, now: DateTime<Utc>) -> bool {
-        if !self.open {
-            return false;
-        }
+        self.open && self.holds_open(c, now)
+    }
+
+    fn holds_open(&self, c: &Condition, now: DateTime<Utc>) -> bool {
         match c {
-            Condition::All(cs) => cs.iter().all(|c| self.holds(c, now)),
-            Condition::Any(cs) => cs.iter().any(|c| self.holds(c, now)),
+            Condition::All(cs) => cs.iter().all(|c| self.holds_open(c, now)),
+            Condition::Any(cs) => cs.iter().any(|c| self.holds_open(c, now)),
             Condition::HandoffNotAccepted(w) => self
                 .handoff_since
                 .is_some_and(|since| handoff_deadline(since, *w) <= now),
-            leaf => self.count(leaf).is_some_and(|n| n > 0) || self.flag(leaf),
+            leaf => self.count(leaf).map_or_else(|| self.flag(leaf), |n| n > 0),
         }
     }
 
@@ -202,9 +203,10 @@ impl Facts {
 
     /// Whether a counting fact in the condition grew from `before`.
     fn grew(&self, before: &Facts, c: &Condition) -> bool {
-        c.leaves().into_iter().any(
-            |leaf| matches!((self.count(leaf), before.count(leaf)), (Some(a), Some(b)) if a > b),
-        )
+        match c {
+            Condition::All(cs) | Condition::Any(cs) => cs.iter().any(|c| self.grew(before, c)),
+            leaf => matches!((self.count(leaf), before.count(leaf)), (Some(a), Some(b)) if a > b),
+        }
     }
 }
 
@@ -218,7 +220,7 @@ fn rank(p: Priority) -> u8 {
 }
 
 fn handoff_deadline(since: DateTime<Utc>, within: Within) -> DateTime<Utc> {
-    let always = crate::sla::BusinessCalendar::always();
+    let always = crate::policy::always_calendar();
     match within {
         Within::Time(d) => always.add(since, d),
         Within::BusinessDays(n) => always.add_days(since, n),
@@ -264,12 +266,12 @@ impl<'a> Firing<'a> {
     #[allow(clippy::too_many_lines)] // one arm per action reads best as one match
     pub(crate) fn fire(&mut self, rule: &Rule, at: DateTime<Utc>, escalation_taken: bool) -> bool {
         let mut escalated = false;
-        let name: Text = rule.name.as_str().into();
+        let (name, when) = self.policy.rule_label(rule);
         self.out.push((
             at,
             EventKind::RuleFired {
                 rule: name.clone(),
-                when: rule.when.to_string().into(),
+                when,
             },
         ));
         for action in &rule.then {
@@ -371,8 +373,9 @@ impl<'a> Firing<'a> {
     }
 
     fn tier(&self, name: &str) -> Option<(usize, Tier)> {
-        let tier = Tier::new(name).ok()?;
-        self.policy.rank(&tier).map(|r| (r, tier))
+        let tiers = self.policy.tiers();
+        let rank = tiers.iter().position(|t| t.as_str() == name)?;
+        Some((rank, tiers[rank].clone()))
     }
 
     /// A required call is a promise to the customer, with its clock.
@@ -473,6 +476,12 @@ impl<'a> Evaluator<'a> {
             | EventKind::HandoffAccepted { by: to }
             | EventKind::Escalated { to, .. } => self.firing.owned = self.policy.rank(to.tier()),
             _ => {}
+        }
+        // Most events (clocks starting and stopping, notes) change no fact:
+        // then no condition changes either, unless one waits on a handoff
+        // (the only fact that depends on the time).
+        if self.facts == before && self.facts.handoff_since.is_none() {
+            return;
         }
         let mut escalation_taken = false;
         for rule in self.policy.rules() {

@@ -151,6 +151,8 @@ impl Policy {
             }
             _ => {}
         }
+        self.labels
+            .push((rule.name.as_str().into(), rule.when.to_string().into()));
         self.rules.push(rule);
         Ok(self)
     }

@@ -19,7 +19,7 @@ pub use load::{Lint, LintLevel};
 pub use rule::{Action, Condition, DeflectionPolicy, Delay, DelayFrom, Notice, Rule};
 
 use crate::sla::{BusinessCalendar, Metric, MetricPolicy};
-use crate::{PolicyError, Tier};
+use crate::{PolicyError, Text, Tier};
 
 /// The rules a case runs under.
 ///
@@ -44,6 +44,9 @@ pub struct Policy {
     calendars: BTreeMap<String, BusinessCalendar>,
     sla: Vec<MetricPolicy>,
     rules: Vec<Rule>,
+    /// Each rule's name and condition in words, as its `RuleFired` events
+    /// carry them (made once, not on every firing).
+    labels: Vec<(Text, Text)>,
     deflection: DeflectionPolicy,
 }
 
@@ -125,6 +128,7 @@ impl Default for Policy {
             calendars: BTreeMap::new(),
             sla: Vec::new(),
             rules: Vec::new(),
+            labels: Vec::new(),
             deflection: DeflectionPolicy::Allow,
         }
     }
@@ -178,6 +182,7 @@ impl Policy {
             calendars: BTreeMap::new(),
             sla: Vec::new(),
             rules: Vec::new(),
+            labels: Vec::new(),
             deflection: DeflectionPolicy::Allow,
         })
     }
@@ -367,6 +372,15 @@ impl Policy {
         self.sla.iter().find(|m| m.metric == metric)
     }
 
+    /// A rule's name and condition in words, for its `RuleFired` events.
+    pub(crate) fn rule_label(&self, rule: &Rule) -> (Text, Text) {
+        let i = self.rules.iter().position(|r| std::ptr::eq(r, rule));
+        match i.and_then(|i| self.labels.get(i)) {
+            Some((name, when)) => (name.clone(), when.clone()),
+            None => (rule.name.as_str().into(), rule.when.to_string().into()),
+        }
+    }
+
     /// The tier names joined for messages: `frontline, supervisor, manager`.
     pub(crate) fn tier_list(&self) -> String {
         self.tiers
@@ -380,7 +394,7 @@ impl Policy {
 /// The name of the built-in calendar that is always open.
 const ALWAYS: &str = "always";
 
-fn always_calendar() -> &'static BusinessCalendar {
+pub(crate) fn always_calendar() -> &'static BusinessCalendar {
     static ALWAYS_OPEN: std::sync::OnceLock<BusinessCalendar> = std::sync::OnceLock::new();
     ALWAYS_OPEN.get_or_init(BusinessCalendar::always)
 }
