@@ -82,6 +82,68 @@ impl Facts {
         facts
     }
 
+    /// The kinds of leaf (bits as in [`Condition::reads`]) whose value may
+    /// differ between `before` and `self`. A pending handoff always counts:
+    /// whether it waited too long depends on the time.
+    fn changed(&self, before: &Facts) -> u32 {
+        if self.open != before.open {
+            return u32::MAX;
+        }
+        let bit = |c: Condition, differs: bool| if differs { 1 << c.leaf_bit() } else { 0 };
+        let promise = metric_index(Metric::Promise);
+        bit(
+            Condition::SlaWarning(Metric::Promise),
+            self.warnings != before.warnings,
+        ) | bit(
+            Condition::SlaBreach(Metric::Promise),
+            self.breaches != before.breaches,
+        ) | bit(
+            Condition::PromiseAtRisk,
+            self.warnings[promise] != before.warnings[promise],
+        ) | bit(
+            Condition::PromiseBroken,
+            self.breaches[promise] != before.breaches[promise],
+        ) | bit(
+            Condition::RepeatContact(1),
+            self.contacts_in_cycle != before.contacts_in_cycle,
+        ) | bit(Condition::Unanswered, self.unanswered != before.unanswered)
+            | bit(Condition::Unowned, self.owner_rank != before.owner_rank)
+            | bit(Condition::ChurnSignal, self.churned != before.churned)
+            | bit(
+                Condition::SurveyScoreAtMost(1),
+                self.surveys_at_most != before.surveys_at_most,
+            )
+            | bit(
+                Condition::FailuresAtLeast(1),
+                self.failures != before.failures,
+            )
+            | bit(
+                Condition::PublicContact,
+                self.public_contacts != before.public_contacts,
+            )
+            | bit(
+                Condition::Deflection,
+                self.deflections != before.deflections,
+            )
+            | bit(Condition::Escalated, self.escalations != before.escalations)
+            | bit(
+                Condition::HandoffNotAccepted(Within::Time(chrono::TimeDelta::zero())),
+                self.handoff_since.is_some() || before.handoff_since.is_some(),
+            )
+            | bit(
+                Condition::SeverityAtLeast(Priority::Low),
+                self.priority != before.priority,
+            )
+            | bit(
+                Condition::HighValueCustomer,
+                self.high_value != before.high_value,
+            )
+            | bit(
+                Condition::InternalDetection,
+                self.internal != before.internal,
+            )
+    }
+
     fn count_survey(&mut self, score: u8) {
         for at_most in usize::from(score.max(1))..=5 {
             self.surveys_at_most[at_most - 1] += 1;
@@ -477,14 +539,18 @@ impl<'a> Evaluator<'a> {
             | EventKind::Escalated { to, .. } => self.firing.owned = self.policy.rank(to.tier()),
             _ => {}
         }
-        // Most events (clocks starting and stopping, notes) change no fact:
-        // then no condition changes either, unless one waits on a handoff
-        // (the only fact that depends on the time).
-        if self.facts == before && self.facts.handoff_since.is_none() {
+        // Most events (clocks starting and stopping, notes) change no fact,
+        // and most rules read none of the facts an event changes: a rule
+        // whose facts did not change neither starts to hold nor grows.
+        let changed = self.facts.changed(&before);
+        if changed == 0 {
             return;
         }
         let mut escalation_taken = false;
-        for rule in self.policy.rules() {
+        for (rule, reads) in self.policy.rules_with_reads() {
+            if reads & changed == 0 {
+                continue;
+            }
             let was = before.holds(&rule.when, at);
             let is = self.facts.holds(&rule.when, at);
             if rule.delay.is_some() {

@@ -151,8 +151,7 @@ impl Policy {
             }
             _ => {}
         }
-        self.labels
-            .push((rule.name.as_str().into(), rule.when.to_string().into()));
+        self.labels.push(super::RuleLabel::of(&rule));
         self.rules.push(rule);
         Ok(self)
     }

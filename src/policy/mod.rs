@@ -45,8 +45,8 @@ pub struct Policy {
     sla: Vec<MetricPolicy>,
     rules: Vec<Rule>,
     /// Each rule's name and condition in words, as its `RuleFired` events
-    /// carry them (made once, not on every firing).
-    labels: Vec<(Text, Text)>,
+    /// carry them, and the facts it reads (made once, not on every firing).
+    labels: Vec<RuleLabel>,
     deflection: DeflectionPolicy,
 }
 
@@ -376,9 +376,18 @@ impl Policy {
     pub(crate) fn rule_label(&self, rule: &Rule) -> (Text, Text) {
         let i = self.rules.iter().position(|r| std::ptr::eq(r, rule));
         match i.and_then(|i| self.labels.get(i)) {
-            Some((name, when)) => (name.clone(), when.clone()),
+            Some(label) => (label.name.clone(), label.when.clone()),
             None => (rule.name.as_str().into(), rule.when.to_string().into()),
         }
+    }
+
+    /// The rules, each with the facts its condition reads
+    /// ([`Condition::reads`]).
+    pub(crate) fn rules_with_reads(&self) -> impl Iterator<Item = (&Rule, u32)> {
+        self.rules
+            .iter()
+            .zip(&self.labels)
+            .map(|(r, l)| (r, l.reads))
     }
 
     /// The tier names joined for messages: `frontline, supervisor, manager`.
@@ -388,6 +397,24 @@ impl Policy {
             .map(Tier::as_str)
             .collect::<Vec<_>>()
             .join(", ")
+    }
+}
+
+/// What a rule's events say about it, and what it reads, made once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct RuleLabel {
+    name: Text,
+    when: Text,
+    reads: u32,
+}
+
+impl RuleLabel {
+    fn of(rule: &Rule) -> RuleLabel {
+        RuleLabel {
+            name: rule.name.as_str().into(),
+            when: rule.when.to_string().into(),
+            reads: rule.when.reads(),
+        }
     }
 }
 
