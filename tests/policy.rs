@@ -2002,3 +2002,71 @@ fn escalate_one_tier_counts_from_an_owner_taken_in_the_same_command() {
         ])
     );
 }
+
+#[test]
+fn spans_built_in_code_must_be_ones_a_file_can_hold() {
+    // A file spells spans in whole seconds and never zero: a policy built in
+    // code with any other span could be written out but not read back.
+    let zero = Within::Time(TimeDelta::zero());
+    let rule = |when, then: Vec<Action>| Rule::new("x", when, then);
+    let cases: Vec<(Rule, &str)> = vec![
+        (
+            rule(Condition::Unanswered, vec![Action::RequireReview]).with_delay(
+                Delay {
+                    after: zero,
+                    from: DelayFrom::Condition,
+                    calendar: "always".into(),
+                },
+                0,
+            ),
+            "delay.after: a span is a positive whole number of seconds, not 0s",
+        ),
+        (
+            rule(
+                Condition::Unanswered,
+                vec![Action::RequireCall(Within::Time(TimeDelta::milliseconds(
+                    1500,
+                )))],
+            ),
+            "then.require_call: a span is a positive whole number of seconds, not 1.5s",
+        ),
+        (
+            rule(
+                Condition::Unanswered,
+                vec![
+                    Action::RequireReview,
+                    Action::Notify(Notice {
+                        who: "lead".into(),
+                        why: "slow".into(),
+                        within: Some(Within::BusinessDays(0)),
+                    }),
+                ],
+            ),
+            "then[1].notify.within: a span of business days counts from 1",
+        ),
+        (
+            rule(
+                Condition::Any(vec![Condition::HandoffNotAccepted(Within::Time(hours(-1)))]),
+                vec![Action::RequireReview],
+            ),
+            "when.any[0].handoff_not_accepted: a span is a positive whole number of seconds, not -1h",
+        ),
+    ];
+    for (rule, message) in cases {
+        assert_eq!(bare().with_rule(rule).unwrap_err().to_string(), message);
+    }
+    let fallback = MetricPolicy::new(Metric::Resolution, Target::new(zero, "business"));
+    assert_eq!(
+        bare().with_sla(fallback).unwrap_err().to_string(),
+        "fallback.within: a span is a positive whole number of seconds, not 0s"
+    );
+    let warning = MetricPolicy::new(
+        Metric::Resolution,
+        Target::new(Within::Time(hours(4)), "business"),
+    )
+    .with_warning(Threshold::Before(TimeDelta::zero()));
+    assert_eq!(
+        bare().with_sla(warning).unwrap_err().to_string(),
+        "warnings[0].before: a span is a positive whole number of seconds, not 0s"
+    );
+}

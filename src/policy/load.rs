@@ -101,7 +101,9 @@ impl Policy {
     /// # Errors
     /// [`PolicyError`] with the path inside the rule: a duplicate or empty
     /// name, no actions, a tier or calendar the policy does not have, a count
-    /// of zero, a survey score outside 1 to 5, or a repeat without a delay.
+    /// of zero, a survey score outside 1 to 5, a span a policy file cannot
+    /// hold (zero, negative or finer than a second), or a repeat without a
+    /// delay.
     ///
     /// # Example
     /// ```
@@ -135,6 +137,9 @@ impl Policy {
             };
             self.check_action(action, &at)?;
         }
+        if let Some(delay) = &rule.delay {
+            check_span(delay.after, "delay.after")?;
+        }
         match &rule.delay {
             Some(delay) if self.calendar(&delay.calendar).is_none() => {
                 return Err(PolicyError::new(
@@ -158,6 +163,12 @@ impl Policy {
 
     fn check_action(&self, action: &Action, at: &str) -> Result<(), PolicyError> {
         let (field, tier) = match action {
+            Action::RequireCall(w) => return check_span(*w, &format!("{at}.require_call")),
+            Action::Notify(notice) => {
+                return notice
+                    .within
+                    .map_or(Ok(()), |w| check_span(w, &format!("{at}.notify.within")));
+            }
             Action::RequireOwner(t) => ("require_owner", t),
             Action::EscalateTo(t) => ("escalate_to", t),
             Action::RequireApology(t) => ("require_apology", t),
@@ -345,6 +356,30 @@ fn check_condition(condition: &Condition, at: &str) -> Result<(), PolicyError> {
         Condition::FailuresAtLeast(0) => Err(PolicyError::new(
             format!("{at}.failures_at_least"),
             "count failures from 1",
+        )),
+        Condition::HandoffNotAccepted(w) => check_span(*w, &format!("{at}.handoff_not_accepted")),
+        _ => Ok(()),
+    }
+}
+
+/// Checks that a span built in code can be written to a policy file and read
+/// back: files spell spans in whole seconds, and a span is positive.
+pub(super) fn check_span(within: Within, at: &str) -> Result<(), PolicyError> {
+    match within {
+        Within::Time(d) if d <= chrono::TimeDelta::zero() || d.subsec_nanos() != 0 => {
+            let shown = if d.subsec_nanos() == 0 {
+                crate::sla::format_span(d)
+            } else {
+                format!("{}s", d.as_seconds_f64())
+            };
+            Err(PolicyError::new(
+                at,
+                format!("a span is a positive whole number of seconds, not {shown}"),
+            ))
+        }
+        Within::BusinessDays(0) => Err(PolicyError::new(
+            at,
+            "a span of business days counts from 1",
         )),
         _ => Ok(()),
     }

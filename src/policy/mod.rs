@@ -307,8 +307,10 @@ impl Policy {
     /// Tracks a metric with these SLA settings.
     ///
     /// # Errors
-    /// [`PolicyError`] when the metric is already tracked, or a target names a
-    /// calendar the policy does not have (add calendars first).
+    /// [`PolicyError`] when the metric is already tracked, a target names a
+    /// calendar the policy does not have (add calendars first), or a target
+    /// or warning span is one a policy file cannot hold (zero, negative or
+    /// finer than a second).
     ///
     /// # Example
     /// ```
@@ -340,7 +342,17 @@ impl Policy {
                     .iter()
                     .map(|t| ("fallback.calendar".to_owned(), t)),
             );
+        for (k, threshold) in metric.warnings.iter().enumerate() {
+            if let crate::sla::Threshold::Before(d) = threshold {
+                load::check_span(
+                    crate::sla::Within::Time(*d),
+                    &format!("warnings[{k}].before"),
+                )?;
+            }
+        }
         for (path, target) in targets {
+            let within = path.replace(".calendar", ".within");
+            load::check_span(target.within, &within)?;
             if self.calendar(&target.calendar).is_none() {
                 let known = std::iter::once(ALWAYS)
                     .chain(self.calendars.keys().map(String::as_str))
