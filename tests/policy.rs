@@ -1519,7 +1519,11 @@ fn calendar() -> impl Strategy<Value = BusinessCalendar> {
         prop::option::of(date.clone()),
         prop::option::of(date),
     )
-        .prop_map(|(tz, week, holiday, break_on, shift)| {
+        .prop_map(|(tz, mut week, holiday, break_on, shift)| {
+            // A calendar that is never open is refused.
+            if week.iter().all(Vec::is_empty) {
+                week[0] = vec!["09:00-17:00"];
+            }
             let days = [
                 chrono::Weekday::Mon,
                 chrono::Weekday::Tue,
@@ -1918,6 +1922,23 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// The same law under random valid policies.
+    #[test]
+    fn ticks_change_nothing_under_random_policies(
+        policy in policy(),
+        steps in steps(),
+        extra in prop::collection::vec(0i64..100_000, 30),
+    ) {
+        let sparse = run_under(&policy, &steps, None);
+        let dense = run_under(&policy, &steps, Some(&extra));
+        prop_assert_eq!(&dense, &sparse);
+        prop_assert_eq!(&Case::replay(sparse.events().to_vec()).unwrap(), &sparse);
+    }
+}
+
 #[test]
 fn a_call_required_by_the_command_that_starts_a_clock_gets_its_own_clock() {
     // The third contact starts a next-response clock and, by rule, a
@@ -2068,5 +2089,72 @@ fn spans_built_in_code_must_be_ones_a_file_can_hold() {
     assert_eq!(
         bare().with_sla(warning).unwrap_err().to_string(),
         "warnings[0].before: a span is a positive whole number of seconds, not 0s"
+    );
+}
+
+/// `run_recommended`'s story under any policy.
+fn run_under(policy: &Policy, steps: &[(i64, u8, u32)], extra: Option<&[i64]>) -> Case {
+    let start = Utc.with_ymd_and_hms(2021, 3, 5, 19, 0, 0).unwrap();
+    let mut s = Story::new(policy.clone());
+    s.open_with(start, email(), CustomerValue::HighValue, Priority::High);
+    let mut t = start;
+    let mut extra_ticks = extra.unwrap_or(&[]).iter();
+    for &(minutes, k, param) in steps {
+        if let Some(e) = extra_ticks.next() {
+            s.tick(t + TimeDelta::minutes(e.rem_euclid(minutes.max(1))));
+        }
+        t += TimeDelta::minutes(minutes);
+        let (actor, kind) = step(k, param, t);
+        s.tick(t);
+        let _refused = s.handle(t, actor, kind);
+    }
+    s.tick(t + TimeDelta::days(30));
+    s.case
+}
+
+#[test]
+fn work_a_rule_starts_in_a_tick_is_done_in_the_same_tick() {
+    // A broken promise requires a call within a business hour; that call,
+    // unkept, is itself a broken promise. One late tick and a tick every half
+    // hour give the same log: each call's breach in its place.
+    let policy = with_rules(
+        bare(),
+        [Rule::new(
+            "r",
+            Condition::PromiseBroken,
+            [Action::RequireCall(Within::Time(hours(1)))],
+        )],
+    );
+    let story = |ticks: &[DateTime<Utc>]| {
+        let mut s = Story::new(policy.clone());
+        s.open(mon(9, 0));
+        s.run(
+            mon(9, 0),
+            Actor::System,
+            CommandKind::Promise {
+                what: "call back by ten".into(),
+                due: mon(10, 0),
+            },
+        );
+        for t in ticks {
+            s.tick(*t);
+        }
+        s.case
+    };
+    let late = story(&[mon(16, 30)]);
+    let every_half_hour: Vec<_> = (0..15)
+        .map(|i| mon(9, 30) + TimeDelta::minutes(30 * i))
+        .collect();
+    assert_eq!(story(&every_half_hour), late);
+    let firings: Vec<_> = late
+        .events()
+        .iter()
+        .filter(|e| matches!(e.kind(), EventKind::RuleFired { .. }))
+        .map(Event::at)
+        .collect();
+    assert_eq!(firings, (10..=16).map(|h| mon(h, 0)).collect::<Vec<_>>());
+    assert_eq!(
+        late.next_wakeup(&policy),
+        Some(mon(17, 0) + TimeDelta::hours(16))
     );
 }
