@@ -87,6 +87,43 @@ impl Case {
         if !self.runs_under(policy) {
             return Vec::new();
         }
+        let mut events = self.tick_once(policy, now);
+        // A rule that fires in this tick may start new work due by `now`: a
+        // required call's clock, a delayed rule armed or disarmed by a
+        // breach. Keep the events up to the first instant that does, apply
+        // them, and go on from there, so that the case sees everything in
+        // time order however often it is ticked. Rounds are bounded; a policy
+        // that keeps making work due at once (a broken promise requiring a
+        // call due within a second, again and again) goes on at the next tick.
+        let mut case: Option<Case> = None;
+        let mut from = 0;
+        for _ in 0..MAX_ROUNDS {
+            let Some(cut) = events[from..]
+                .iter()
+                .find(|e| makes_work(&e.kind))
+                .map(|e| e.at)
+            else {
+                break;
+            };
+            let keep = events[from..]
+                .iter()
+                .position(|e| e.at > cut)
+                .map_or(events.len(), |i| from + i);
+            events.truncate(keep);
+            let case = case.get_or_insert_with(|| self.clone());
+            for e in &events[from..] {
+                case.apply(e);
+            }
+            from = events.len();
+            events.extend(case.tick_once(policy, now));
+        }
+        events
+    }
+
+    /// One pass of [`tick`](Self::tick): every clock event due by `now` and
+    /// the rules they cause, and the time-driven rules due by `now`, in time
+    /// order, as of the case's state now.
+    fn tick_once(&self, policy: &Policy, now: DateTime<Utc>) -> Vec<Event> {
         let mut fired: Vec<(DateTime<Utc>, EventKind)> = Vec::new();
         self.pending(policy, Horizon::Until(now), |at, kind| {
             if at <= now {
@@ -95,24 +132,25 @@ impl Case {
         });
         fired.sort_by_key(|(at, kind)| (*at, order(kind)));
         if !policy.rules().is_empty() {
-            let as_events: Vec<Event> = fired
-                .iter()
-                .map(|(at, kind)| Event::new(0, *at, Actor::System, None, kind.clone()))
-                .collect();
-            let mut caused = self.rule_effects(policy, &as_events);
-            let mut firing = super::rules::Firing::new(self, policy);
-            for (_, kind) in &caused {
-                match kind {
-                    EventKind::PromiseMade { .. } => firing.promises += 1,
-                    EventKind::ClockStarted { .. } => firing.clocks += 1,
-                    _ => {}
+            // In time order: each clock event and the rules it causes, and
+            // the time-driven rules due at or before it.
+            let mut timed = self.timed_rules(policy, now).into_iter().peekable();
+            let mut evaluator = super::rules::Evaluator::new(self, policy);
+            let mut out = Vec::with_capacity(fired.len());
+            for (at, kind) in fired {
+                while let Some((t, rule)) = timed.next_if(|(t, _)| *t < at) {
+                    evaluator.timed(rule, t);
+                    out.append(&mut evaluator.take());
                 }
+                evaluator.event(at, &kind);
+                out.push((at, kind));
+                out.append(&mut evaluator.take());
             }
-            self.timed_rules(policy, now, &mut firing);
-            caused.append(&mut firing.out);
-            fired.append(&mut caused);
-            // Stable: each instant's clock events come before the rules they cause.
-            fired.sort_by_key(|(at, _)| *at);
+            for (t, rule) in timed {
+                evaluator.timed(rule, t);
+                out.append(&mut evaluator.take());
+            }
+            fired = out;
         }
         let version = self.version();
         (version + 1..)
@@ -373,6 +411,20 @@ impl Case {
             _ => {}
         }
     }
+}
+
+/// The most rounds one `tick` takes (see [`Case::tick`]).
+const MAX_ROUNDS: usize = 64;
+
+/// Whether an event `tick` emits starts work that may itself be due by the
+/// same tick.
+fn makes_work(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::ClockStarted { .. }
+            | EventKind::RuleArmed { .. }
+            | EventKind::RuleDisarmed { .. }
+    )
 }
 
 /// How far [`Case::pending`] looks.

@@ -10,8 +10,13 @@ use crate::{CustomerValue, Priority, PromiseId, Text, Tier};
 
 /// The facts rules are evaluated on, kept small so that evaluating a policy
 /// on every event is cheap.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[allow(clippy::struct_excessive_bools)] // independent facts, not a state machine in disguise
 pub(crate) struct Facts {
+    /// Opened and not closed: no condition holds before opening or after
+    /// closing, so opening is a rising edge (a case opens unowned) and
+    /// closing is not (it leaves the case without an owner).
+    open: bool,
     contacts_in_cycle: u32,
     unanswered: u32,
     owner_rank: Option<usize>,
@@ -42,6 +47,10 @@ fn metric_index(m: Metric) -> usize {
 impl Facts {
     pub(crate) fn of(case: &Case, policy: &Policy) -> Facts {
         let mut facts = Facts {
+            open: !matches!(
+                case.status,
+                super::Status::Unopened | super::Status::Closed { .. }
+            ),
             unanswered: u32::try_from(case.unanswered().len()).unwrap_or(u32::MAX),
             contacts_in_cycle: case.contacts_in_cycle,
             owner_rank: case.owner().and_then(|o| policy.rank(o.tier())),
@@ -73,6 +82,68 @@ impl Facts {
         facts
     }
 
+    /// The kinds of leaf (bits as in [`Condition::reads`]) whose value may
+    /// differ between `before` and `self`. A pending handoff always counts:
+    /// whether it waited too long depends on the time.
+    fn changed(&self, before: &Facts) -> u32 {
+        if self.open != before.open {
+            return u32::MAX;
+        }
+        let bit = |c: Condition, differs: bool| if differs { 1 << c.leaf_bit() } else { 0 };
+        let promise = metric_index(Metric::Promise);
+        bit(
+            Condition::SlaWarning(Metric::Promise),
+            self.warnings != before.warnings,
+        ) | bit(
+            Condition::SlaBreach(Metric::Promise),
+            self.breaches != before.breaches,
+        ) | bit(
+            Condition::PromiseAtRisk,
+            self.warnings[promise] != before.warnings[promise],
+        ) | bit(
+            Condition::PromiseBroken,
+            self.breaches[promise] != before.breaches[promise],
+        ) | bit(
+            Condition::RepeatContact(1),
+            self.contacts_in_cycle != before.contacts_in_cycle,
+        ) | bit(Condition::Unanswered, self.unanswered != before.unanswered)
+            | bit(Condition::Unowned, self.owner_rank != before.owner_rank)
+            | bit(Condition::ChurnSignal, self.churned != before.churned)
+            | bit(
+                Condition::SurveyScoreAtMost(1),
+                self.surveys_at_most != before.surveys_at_most,
+            )
+            | bit(
+                Condition::FailuresAtLeast(1),
+                self.failures != before.failures,
+            )
+            | bit(
+                Condition::PublicContact,
+                self.public_contacts != before.public_contacts,
+            )
+            | bit(
+                Condition::Deflection,
+                self.deflections != before.deflections,
+            )
+            | bit(Condition::Escalated, self.escalations != before.escalations)
+            | bit(
+                Condition::HandoffNotAccepted(Within::Time(chrono::TimeDelta::zero())),
+                self.handoff_since.is_some() || before.handoff_since.is_some(),
+            )
+            | bit(
+                Condition::SeverityAtLeast(Priority::Low),
+                self.priority != before.priority,
+            )
+            | bit(
+                Condition::HighValueCustomer,
+                self.high_value != before.high_value,
+            )
+            | bit(
+                Condition::InternalDetection,
+                self.internal != before.internal,
+            )
+    }
+
     fn count_survey(&mut self, score: u8) {
         for at_most in usize::from(score.max(1))..=5 {
             self.surveys_at_most[at_most - 1] += 1;
@@ -82,12 +153,14 @@ impl Facts {
     /// The facts after one more event. `metric_of` finds a clock's metric.
     pub(crate) fn update(
         &mut self,
-        event: &Event,
+        at: DateTime<Utc>,
+        kind: &EventKind,
         policy: &Policy,
         metric_of: impl Fn(crate::sla::ClockId) -> Option<Metric>,
     ) {
-        match &event.kind {
+        match kind {
             EventKind::Opened(o) => {
+                self.open = true;
                 self.priority = o.priority;
                 self.high_value = o.customer.value() == CustomerValue::HighValue;
                 self.internal = matches!(o.origin, Origin::InternalDetection);
@@ -118,12 +191,15 @@ impl Facts {
             EventKind::EscalationRequired { .. } | EventKind::OwnerRequired { .. } => {
                 self.escalations += 1;
             }
-            EventKind::HandoffOffered { .. } => self.handoff_since = Some(event.at),
+            EventKind::HandoffOffered { .. } => self.handoff_since = Some(at),
             EventKind::HandoffDeclined { .. } => self.handoff_since = None,
             EventKind::FailureRecorded { .. } => self.failures += 1,
             EventKind::SurveyAnswered { score, .. } => self.count_survey(score.get()),
             EventKind::ChurnSignalled { .. } => self.churned = true,
-            EventKind::Closed { .. } => self.owner_rank = None,
+            EventKind::Closed { .. } => {
+                self.open = false;
+                self.owner_rank = None;
+            }
             EventKind::SlaWarned { clock, .. } => {
                 if let Some(m) = metric_of(*clock) {
                     self.warnings[metric_index(m)] += 1;
@@ -140,13 +216,17 @@ impl Facts {
 
     /// Whether the condition holds at `now`.
     fn holds(&self, c: &Condition, now: DateTime<Utc>) -> bool {
+        self.open && self.holds_open(c, now)
+    }
+
+    fn holds_open(&self, c: &Condition, now: DateTime<Utc>) -> bool {
         match c {
-            Condition::All(cs) => cs.iter().all(|c| self.holds(c, now)),
-            Condition::Any(cs) => cs.iter().any(|c| self.holds(c, now)),
+            Condition::All(cs) => cs.iter().all(|c| self.holds_open(c, now)),
+            Condition::Any(cs) => cs.iter().any(|c| self.holds_open(c, now)),
             Condition::HandoffNotAccepted(w) => self
                 .handoff_since
                 .is_some_and(|since| handoff_deadline(since, *w) <= now),
-            leaf => self.count(leaf).is_some_and(|n| n > 0) || self.flag(leaf),
+            leaf => self.count(leaf).map_or_else(|| self.flag(leaf), |n| n > 0),
         }
     }
 
@@ -185,9 +265,10 @@ impl Facts {
 
     /// Whether a counting fact in the condition grew from `before`.
     fn grew(&self, before: &Facts, c: &Condition) -> bool {
-        c.leaves().into_iter().any(
-            |leaf| matches!((self.count(leaf), before.count(leaf)), (Some(a), Some(b)) if a > b),
-        )
+        match c {
+            Condition::All(cs) | Condition::Any(cs) => cs.iter().any(|c| self.grew(before, c)),
+            leaf => matches!((self.count(leaf), before.count(leaf)), (Some(a), Some(b)) if a > b),
+        }
     }
 }
 
@@ -201,7 +282,7 @@ fn rank(p: Priority) -> u8 {
 }
 
 fn handoff_deadline(since: DateTime<Utc>, within: Within) -> DateTime<Utc> {
-    let always = crate::sla::BusinessCalendar::always();
+    let always = crate::policy::always_calendar();
     match within {
         Within::Time(d) => always.add(since, d),
         Within::BusinessDays(n) => always.add_days(since, n),
@@ -213,26 +294,33 @@ fn handoff_deadline(since: DateTime<Utc>, within: Within) -> DateTime<Utc> {
 pub(crate) struct Firing<'a> {
     pub(crate) case: &'a Case,
     pub(crate) policy: &'a Policy,
-    /// The highest tier rank owned or required so far, including by earlier
+    /// The owner's tier rank, as of the events evaluated so far.
+    owned: Option<usize>,
+    /// The highest tier rank required by a rule so far, including by earlier
     /// firings in the same batch.
-    pub(crate) level: Option<usize>,
-    pub(crate) promises: usize,
-    pub(crate) clocks: usize,
+    required: Option<usize>,
+    /// Promises and clocks so far, so that those a rule makes get the next ids.
+    promises: usize,
+    clocks: usize,
     pub(crate) out: Vec<(DateTime<Utc>, EventKind)>,
 }
 
 impl<'a> Firing<'a> {
     pub(crate) fn new(case: &'a Case, policy: &'a Policy) -> Firing<'a> {
-        let owned = case.owner().and_then(|o| policy.rank(o.tier()));
-        let required = case.required_tier.as_ref().and_then(|t| policy.rank(t));
         Firing {
             case,
             policy,
-            level: owned.max(required),
+            owned: case.owner().and_then(|o| policy.rank(o.tier())),
+            required: case.required_tier.as_ref().and_then(|t| policy.rank(t)),
             promises: case.promises.len(),
             clocks: case.clocks.len(),
             out: Vec::new(),
         }
+    }
+
+    /// The highest tier rank owned or required.
+    fn level(&self) -> Option<usize> {
+        self.owned.max(self.required)
     }
 
     /// Fires `rule` at `at`. With `escalation_taken`, its escalating actions
@@ -240,13 +328,12 @@ impl<'a> Firing<'a> {
     #[allow(clippy::too_many_lines)] // one arm per action reads best as one match
     pub(crate) fn fire(&mut self, rule: &Rule, at: DateTime<Utc>, escalation_taken: bool) -> bool {
         let mut escalated = false;
-        let name: Text = rule.name.as_str().into();
-        let fired_at = self.out.len();
+        let (name, when) = self.policy.rule_label(rule);
         self.out.push((
             at,
             EventKind::RuleFired {
                 rule: name.clone(),
-                when: rule.when.to_string().into(),
+                when,
             },
         ));
         // A resolved or closed case is not escalated.
@@ -263,10 +350,10 @@ impl<'a> Firing<'a> {
                     let Some(target) = self.tier(tier) else {
                         continue;
                     };
-                    if self.level.is_some_and(|l| l >= target.0) {
+                    if self.level().is_some_and(|l| l >= target.0) {
                         continue;
                     }
-                    let kind = if self.level.is_none() && self.case.owner().is_none() {
+                    let kind = if self.level().is_none() {
                         EventKind::OwnerRequired {
                             rule: name.clone(),
                             tier: target.1,
@@ -277,7 +364,7 @@ impl<'a> Firing<'a> {
                             tier: target.1,
                         }
                     };
-                    self.level = Some(target.0);
+                    self.required = Some(target.0);
                     self.out.push((at, kind));
                     escalated = true;
                 }
@@ -285,10 +372,10 @@ impl<'a> Firing<'a> {
                     let Some(target) = self.tier(tier) else {
                         continue;
                     };
-                    if self.level.is_some_and(|l| l >= target.0) {
+                    if self.level().is_some_and(|l| l >= target.0) {
                         continue;
                     }
-                    self.level = Some(target.0);
+                    self.required = Some(target.0);
                     self.out.push((
                         at,
                         EventKind::EscalationRequired {
@@ -299,11 +386,11 @@ impl<'a> Firing<'a> {
                     escalated = true;
                 }
                 Action::EscalateOneTier => {
-                    let next = self.level.map_or(1, |l| l + 1);
+                    let next = self.level().map_or(1, |l| l + 1);
                     let Some(tier) = self.policy.tiers().get(next).cloned() else {
                         continue;
                     };
-                    self.level = Some(next);
+                    self.required = Some(next);
                     self.out.push((
                         at,
                         EventKind::EscalationRequired {
@@ -332,18 +419,9 @@ impl<'a> Firing<'a> {
                         gesture: gesture.as_str().into(),
                     },
                 )),
-                Action::RequireReview => {
-                    // Once required, a review stays required.
-                    let pending = self.case.review_required.is_some()
-                        || self
-                            .out
-                            .iter()
-                            .any(|(_, k)| matches!(k, EventKind::ReviewRequired { .. }));
-                    if !pending {
-                        self.out
-                            .push((at, EventKind::ReviewRequired { rule: name.clone() }));
-                    }
-                }
+                Action::RequireReview => self
+                    .out
+                    .push((at, EventKind::ReviewRequired { rule: name.clone() })),
                 Action::Notify(notice) => self.out.push((
                     at,
                     EventKind::Notified {
@@ -358,17 +436,13 @@ impl<'a> Firing<'a> {
                 )),
             }
         }
-        // A rule with nothing left to do is not recorded, except a delayed
-        // one, whose firing counts towards its repeats.
-        if self.out.len() == fired_at + 1 && rule.delay.is_none() {
-            self.out.truncate(fired_at);
-        }
         escalated
     }
 
     fn tier(&self, name: &str) -> Option<(usize, Tier)> {
-        let tier = Tier::new(name).ok()?;
-        self.policy.rank(&tier).map(|r| (r, tier))
+        let tiers = self.policy.tiers();
+        let rank = tiers.iter().position(|t| t.as_str() == name)?;
+        Some((rank, tiers[rank].clone()))
     }
 
     /// A required call is a promise to the customer, with its clock.
@@ -409,6 +483,133 @@ impl<'a> Firing<'a> {
     }
 }
 
+/// Evaluates the rules over events in the order they happen, and fires
+/// time-driven rules, with one view of the facts, the owner's level and the
+/// ids given out, so that rules see what earlier events and firings did.
+pub(crate) struct Evaluator<'a> {
+    policy: &'a Policy,
+    facts: Facts,
+    firing: Firing<'a>,
+    /// Delayed rules whose condition holds.
+    armed: Vec<&'a str>,
+    /// Clocks started by events evaluated so far (not yet on the case).
+    started: Vec<(crate::sla::ClockId, Metric)>,
+    /// The instant of the last escalation by a time-driven rule.
+    timed_escalation: Option<DateTime<Utc>>,
+}
+
+impl<'a> Evaluator<'a> {
+    pub(crate) fn new(case: &'a Case, policy: &'a Policy) -> Evaluator<'a> {
+        Evaluator {
+            policy,
+            facts: Facts::of(case, policy),
+            firing: Firing::new(case, policy),
+            armed: case.armed.iter().map(|(name, _)| name.as_str()).collect(),
+            started: Vec::new(),
+            timed_escalation: None,
+        }
+    }
+
+    /// Promises and clocks that `events` make come before any a rule makes.
+    pub(crate) fn reserve_ids(&mut self, events: &[Event]) {
+        for event in events {
+            match event.kind {
+                EventKind::ClockStarted { .. } => self.firing.clocks += 1,
+                EventKind::PromiseMade { .. } => self.firing.promises += 1,
+                _ => {}
+            }
+        }
+    }
+
+    /// The rule events caused so far, taken out.
+    pub(crate) fn take(&mut self) -> Vec<(DateTime<Utc>, EventKind)> {
+        std::mem::take(&mut self.firing.out)
+    }
+
+    /// Evaluates the rules on one more event.
+    pub(crate) fn event(&mut self, at: DateTime<Utc>, kind: &EventKind) {
+        let from = self.firing.out.len();
+        let before = self.facts.clone();
+        let case = self.firing.case;
+        let started = &self.started;
+        self.facts.update(at, kind, self.policy, |id| {
+            case.clock(id)
+                .map(crate::sla::SlaClock::metric)
+                .or_else(|| started.iter().find(|(c, _)| *c == id).map(|(_, m)| *m))
+        });
+        match kind {
+            EventKind::ClockStarted { clock, metric, .. } => self.started.push((*clock, *metric)),
+            EventKind::Assigned { to }
+            | EventKind::HandoffAccepted { by: to }
+            | EventKind::Escalated { to, .. } => self.firing.owned = self.policy.rank(to.tier()),
+            _ => {}
+        }
+        // Most events (clocks starting and stopping, notes) change no fact,
+        // and most rules read none of the facts an event changes: a rule
+        // whose facts did not change neither starts to hold nor grows.
+        let changed = self.facts.changed(&before);
+        if changed == 0 {
+            return;
+        }
+        let mut escalation_taken = false;
+        for (rule, reads) in self.policy.rules_with_reads() {
+            if reads & changed == 0 {
+                continue;
+            }
+            let was = before.holds(&rule.when, at);
+            let is = self.facts.holds(&rule.when, at);
+            if rule.delay.is_some() {
+                let is_armed = self.armed.contains(&rule.name.as_str());
+                if is && !is_armed {
+                    self.armed.push(&rule.name);
+                    self.firing.out.push((
+                        at,
+                        EventKind::RuleArmed {
+                            rule: rule.name.as_str().into(),
+                        },
+                    ));
+                } else if !is && is_armed {
+                    self.armed.retain(|n| *n != rule.name);
+                    self.firing.out.push((
+                        at,
+                        EventKind::RuleDisarmed {
+                            rule: rule.name.as_str().into(),
+                        },
+                    ));
+                }
+            } else if is && (!was || self.facts.grew(&before, &rule.when)) {
+                escalation_taken |= self.firing.fire(rule, at, escalation_taken);
+            }
+        }
+        self.escalations_since(from);
+    }
+
+    /// Fires a time-driven rule at its instant. Rules firing at one instant
+    /// escalate once, the first wins.
+    pub(crate) fn timed(&mut self, rule: &Rule, at: DateTime<Utc>) {
+        let from = self.firing.out.len();
+        let taken = self.timed_escalation == Some(at);
+        if self.firing.fire(rule, at, taken) {
+            self.timed_escalation = Some(at);
+        }
+        self.escalations_since(from);
+    }
+
+    /// An escalation a rule required is itself a fact (`escalated`) for the
+    /// rules: evaluates them on each one made since `from`. This ends: each
+    /// escalation moves the level up, and there are finitely many tiers.
+    fn escalations_since(&mut self, from: usize) {
+        let made: Vec<(DateTime<Utc>, EventKind)> = self.firing.out[from..]
+            .iter()
+            .filter(|(_, k)| k.is_escalation())
+            .cloned()
+            .collect();
+        for (at, kind) in made {
+            self.event(at, &kind);
+        }
+    }
+}
+
 impl Case {
     /// The rule events that `events` (about to be applied, in order) cause.
     pub(crate) fn rule_effects(
@@ -419,74 +620,32 @@ impl Case {
         if policy.rules().is_empty() {
             return Vec::new();
         }
-        let mut facts = Facts::of(self, policy);
-        let mut firing = Firing::new(self, policy);
-        // Promises and clocks started by this batch take the next numbers.
+        let mut evaluator = Evaluator::new(self, policy);
+        evaluator.reserve_ids(events);
         for event in events {
-            match event.kind {
-                EventKind::PromiseMade { .. } => firing.promises += 1,
-                EventKind::ClockStarted { .. } => firing.clocks += 1,
-                _ => {}
-            }
+            evaluator.event(event.at, &event.kind);
         }
-        let mut armed: Vec<&str> = self.armed.iter().map(|(name, _)| name.as_str()).collect();
-        for event in events {
-            let before = facts.clone();
-            facts.update(event, policy, |id| {
-                self.clock(id)
-                    .map(crate::sla::SlaClock::metric)
-                    .or_else(|| {
-                        events.iter().find_map(|e| match &e.kind {
-                            EventKind::ClockStarted { clock, metric, .. } if *clock == id => {
-                                Some(*metric)
-                            }
-                            _ => None,
-                        })
-                    })
-            });
-            let at = event.at;
-            let mut escalation_taken = false;
-            for rule in policy.rules() {
-                let was = before.holds(&rule.when, at);
-                let is = facts.holds(&rule.when, at);
-                if rule.delay.is_some() {
-                    let is_armed = armed.contains(&rule.name.as_str());
-                    if is && !is_armed {
-                        armed.push(&rule.name);
-                        firing.out.push((
-                            at,
-                            EventKind::RuleArmed {
-                                rule: rule.name.as_str().into(),
-                            },
-                        ));
-                    } else if !is && is_armed {
-                        armed.retain(|n| *n != rule.name);
-                        firing.out.push((
-                            at,
-                            EventKind::RuleDisarmed {
-                                rule: rule.name.as_str().into(),
-                            },
-                        ));
-                    }
-                } else if is && (!was || facts.grew(&before, &rule.when)) {
-                    escalation_taken |= firing.fire(rule, at, escalation_taken);
-                }
-            }
-        }
-        firing.out
+        evaluator.take()
     }
 
-    /// Delayed rules due by `now`, and rules waiting on an unaccepted handoff.
-    pub(crate) fn timed_rules(&self, policy: &Policy, now: DateTime<Utc>, firing: &mut Firing<'_>) {
-        for rule in policy.rules() {
-            for at in self.rule_instants(policy, rule, now) {
-                let taken = firing
-                    .out
-                    .iter()
-                    .any(|(t, k)| *t == at && k.is_escalation());
-                firing.fire(rule, at, taken);
-            }
-        }
+    /// Time-driven rules due by `now` (delayed rules, and rules waiting on an
+    /// unaccepted handoff), in the order of their instants.
+    pub(crate) fn timed_rules<'p>(
+        &self,
+        policy: &'p Policy,
+        now: DateTime<Utc>,
+    ) -> Vec<(DateTime<Utc>, &'p Rule)> {
+        let mut due: Vec<(DateTime<Utc>, &Rule)> = policy
+            .rules()
+            .iter()
+            .flat_map(|rule| {
+                self.rule_instants(policy, rule, now)
+                    .into_iter()
+                    .map(move |at| (at, rule))
+            })
+            .collect();
+        due.sort_by_key(|(at, _)| *at);
+        due
     }
 
     /// The instants at or before `now` at which a time-driven rule fires and
@@ -513,13 +672,15 @@ impl Case {
                 .filter(|(n, t)| n.as_str() == rule.name && t >= armed_at)
                 .map(|(_, t)| *t)
                 .collect();
-            // The delay never counts from before the condition held.
             let base = match delay.from {
                 DelayFrom::Condition => *armed_at,
                 DelayFrom::Opening => self.opened_at().unwrap_or(*armed_at),
-                DelayFrom::Level => self.level_since.unwrap_or(*armed_at),
-            }
-            .max(*armed_at);
+                // A case with no owner yet is at the level it opened at.
+                DelayFrom::Level => self
+                    .level_since
+                    .or_else(|| self.opened_at())
+                    .unwrap_or(*armed_at),
+            };
             let mut last = fired.last().copied().map_or(base, |f| f.max(base));
             let mut count = fired.len();
             while count <= rule.repeat as usize {
@@ -528,6 +689,15 @@ impl Case {
                     Within::BusinessDays(n) => calendar.add_days(last, n),
                 }
                 .unwrap_or(NEVER);
+                // A delay counted from opening or the level may have run out
+                // before the condition started to hold: the rule acts when it
+                // starts to hold, never before (an instant before `armed_at`
+                // would also not count as fired, and fire again each tick).
+                let next = if next == NEVER {
+                    NEVER
+                } else {
+                    next.max(*armed_at)
+                };
                 if next > now || next == NEVER {
                     break;
                 }

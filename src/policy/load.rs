@@ -3,6 +3,7 @@
 use std::fmt;
 
 use serde::Deserialize;
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
 
 use super::{Action, Condition, DeflectionPolicy, Policy, PolicySpec, Rule};
 use crate::PolicyError;
@@ -128,7 +129,9 @@ impl Policy {
     /// # Errors
     /// [`PolicyError`] with the path inside the rule: a duplicate or empty
     /// name, no actions, a tier or calendar the policy does not have, a count
-    /// of zero, a survey score outside 1 to 5, or a repeat without a delay.
+    /// of zero, a survey score outside 1 to 5, a span a policy file cannot
+    /// hold (zero, negative or finer than a second), or a repeat without a
+    /// delay.
     ///
     /// # Example
     /// ```
@@ -162,6 +165,9 @@ impl Policy {
             };
             self.check_action(action, &at)?;
         }
+        if let Some(delay) = &rule.delay {
+            check_span(delay.after, "delay.after")?;
+        }
         match &rule.delay {
             Some(delay) if self.calendar(&delay.calendar).is_none() => {
                 return Err(PolicyError::new(
@@ -178,12 +184,19 @@ impl Policy {
             }
             _ => {}
         }
+        self.labels.push(super::RuleLabel::of(&rule));
         self.rules.push(rule);
         Ok(self)
     }
 
     fn check_action(&self, action: &Action, at: &str) -> Result<(), PolicyError> {
         let (field, tier) = match action {
+            Action::RequireCall(w) => return check_span(*w, &format!("{at}.require_call")),
+            Action::Notify(notice) => {
+                return notice
+                    .within
+                    .map_or(Ok(()), |w| check_span(w, &format!("{at}.notify.within")));
+            }
             Action::RequireOwner(t) => ("require_owner", t),
             Action::EscalateTo(t) => ("escalate_to", t),
             Action::RequireApology(t) => ("require_apology", t),
@@ -372,21 +385,56 @@ fn check_condition(condition: &Condition, at: &str) -> Result<(), PolicyError> {
             format!("{at}.failures_at_least"),
             "count failures from 1",
         )),
+        Condition::HandoffNotAccepted(w) => check_span(*w, &format!("{at}.handoff_not_accepted")),
+        _ => Ok(()),
+    }
+}
+
+/// Checks that a span built in code can be written to a policy file and read
+/// back: files spell spans in whole seconds, and a span is positive.
+pub(super) fn check_span(within: Within, at: &str) -> Result<(), PolicyError> {
+    match within {
+        Within::Time(d) if d <= chrono::TimeDelta::zero() || d.subsec_nanos() != 0 => {
+            let shown = if d.subsec_nanos() == 0 {
+                crate::sla::format_span(d)
+            } else {
+                format!("{}s", d.as_seconds_f64())
+            };
+            Err(PolicyError::new(
+                at,
+                format!("a span is a positive whole number of seconds, not {shown}"),
+            ))
+        }
+        Within::BusinessDays(0) => Err(PolicyError::new(
+            at,
+            "a span of business days counts from 1",
+        )),
         _ => Ok(()),
     }
 }
 
 /// A structural error from serde at a path (`.` is the root).
+///
+/// Errors raised by a validating constructor (the policy's own checks, a
+/// calendar's) already carry their own path as `path: problem`; that path
+/// is placed inside the serde path.
 fn serde_error(path: &str, message: &str) -> PolicyError {
-    if path == "." || path.is_empty() {
-        // Errors raised by the policy's own checks already carry their path.
-        match message.split_once(": ") {
-            Some((p, m)) if !p.contains(' ') => PolicyError::new(p, m),
-            _ => PolicyError::new("policy", message),
-        }
-    } else {
-        PolicyError::new(path, message)
+    let inner = message.split_once(": ").filter(|(p, _)| is_path(p));
+    let root = path == "." || path.is_empty();
+    match (root, inner) {
+        (true, Some((p, m))) => PolicyError::new(p, m),
+        (true, None) => PolicyError::new("policy", message),
+        (false, Some((p, m))) => PolicyError::new(format!("{path}.{p}"), m),
+        (false, None) => PolicyError::new(path, message),
     }
+}
+
+/// Whether `text` reads as a field path such as `hours.mon[0]` or `tiers[1]`.
+fn is_path(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'))
 }
 
 /// How serious a lint is.
@@ -443,19 +491,34 @@ impl fmt::Display for Lint {
     }
 }
 
-/// Deserializes `then` from one action or a list of them.
+/// Deserializes `then` from one action or a list of them, keeping serde's
+/// own message (and the path) when an action is wrong.
 pub(crate) fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Action>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany {
-        Many(Vec<Action>),
-        One(Action),
+    struct OneOrMany;
+    impl<'de> Visitor<'de> for OneOrMany {
+        type Value = Vec<Action>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(
+                "an action or a list of actions, such as \"escalate_one_tier\" or { escalate_to = \"manager\" }",
+            )
+        }
+
+        fn visit_str<E: de::Error>(self, name: &str) -> Result<Vec<Action>, E> {
+            Action::deserialize(de::value::StrDeserializer::new(name)).map(|a| vec![a])
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Vec<Action>, A::Error> {
+            Action::deserialize(de::value::MapAccessDeserializer::new(map)).map(|a| vec![a])
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Action>, A::Error> {
+            let mut actions = Vec::new();
+            while let Some(action) = seq.next_element()? {
+                actions.push(action);
+            }
+            Ok(actions)
+        }
     }
-    match OneOrMany::deserialize(d) {
-        Ok(OneOrMany::Many(v)) => Ok(v),
-        Ok(OneOrMany::One(a)) => Ok(vec![a]),
-        Err(_) => Err(serde::de::Error::custom(
-            "expected an action or a list of actions, such as \"escalate_one_tier\" or { escalate_to = \"manager\" }",
-        )),
-    }
+    d.deserialize_any(OneOrMany)
 }

@@ -22,7 +22,7 @@ pub use rule::{Action, Condition, DeflectionPolicy, Delay, DelayFrom, Notice, Ru
 
 use crate::recovery::RecoveryPolicy;
 use crate::sla::{BusinessCalendar, Metric, MetricPolicy};
-use crate::{PolicyError, Tier};
+use crate::{PolicyError, Text, Tier};
 
 /// The rules a case runs under.
 ///
@@ -47,6 +47,9 @@ pub struct Policy {
     calendars: BTreeMap<String, BusinessCalendar>,
     sla: Vec<MetricPolicy>,
     rules: Vec<Rule>,
+    /// Each rule's name and condition in words, as its `RuleFired` events
+    /// carry them, and the facts it reads (made once, not on every firing).
+    labels: Vec<RuleLabel>,
     deflection: DeflectionPolicy,
     recovery: RecoveryPolicy,
 }
@@ -139,6 +142,7 @@ impl Default for Policy {
             calendars: BTreeMap::new(),
             sla: Vec::new(),
             rules: Vec::new(),
+            labels: Vec::new(),
             deflection: DeflectionPolicy::Allow,
         }
     }
@@ -193,6 +197,7 @@ impl Policy {
             calendars: BTreeMap::new(),
             sla: Vec::new(),
             rules: Vec::new(),
+            labels: Vec::new(),
             deflection: DeflectionPolicy::Allow,
         })
     }
@@ -352,8 +357,10 @@ impl Policy {
     /// Tracks a metric with these SLA settings.
     ///
     /// # Errors
-    /// [`PolicyError`] when the metric is already tracked, or a target names a
-    /// calendar the policy does not have (add calendars first).
+    /// [`PolicyError`] when the metric is already tracked, a target names a
+    /// calendar the policy does not have (add calendars first), or a target
+    /// or warning span is one a policy file cannot hold (zero, negative or
+    /// finer than a second).
     ///
     /// # Example
     /// ```
@@ -385,7 +392,17 @@ impl Policy {
                     .iter()
                     .map(|t| ("fallback.calendar".to_owned(), t)),
             );
+        for (k, threshold) in metric.warnings.iter().enumerate() {
+            if let crate::sla::Threshold::Before(d) = threshold {
+                load::check_span(
+                    crate::sla::Within::Time(*d),
+                    &format!("warnings[{k}].before"),
+                )?;
+            }
+        }
         for (path, target) in targets {
+            let within = path.replace(".calendar", ".within");
+            load::check_span(target.within, &within)?;
             if self.calendar(&target.calendar).is_none() {
                 let known = std::iter::once(ALWAYS)
                     .chain(self.calendars.keys().map(String::as_str))
@@ -433,6 +450,24 @@ impl Policy {
         self.sla.iter().find(|m| m.metric == metric)
     }
 
+    /// A rule's name and condition in words, for its `RuleFired` events.
+    pub(crate) fn rule_label(&self, rule: &Rule) -> (Text, Text) {
+        let i = self.rules.iter().position(|r| std::ptr::eq(r, rule));
+        match i.and_then(|i| self.labels.get(i)) {
+            Some(label) => (label.name.clone(), label.when.clone()),
+            None => (rule.name.as_str().into(), rule.when.to_string().into()),
+        }
+    }
+
+    /// The rules, each with the facts its condition reads
+    /// ([`Condition::reads`]).
+    pub(crate) fn rules_with_reads(&self) -> impl Iterator<Item = (&Rule, u32)> {
+        self.rules
+            .iter()
+            .zip(&self.labels)
+            .map(|(r, l)| (r, l.reads))
+    }
+
     /// The tier names joined for messages: `frontline, supervisor, manager`.
     pub(crate) fn tier_list(&self) -> String {
         self.tiers
@@ -443,10 +478,28 @@ impl Policy {
     }
 }
 
+/// What a rule's events say about it, and what it reads, made once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct RuleLabel {
+    name: Text,
+    when: Text,
+    reads: u32,
+}
+
+impl RuleLabel {
+    fn of(rule: &Rule) -> RuleLabel {
+        RuleLabel {
+            name: rule.name.as_str().into(),
+            when: rule.when.to_string().into(),
+            reads: rule.when.reads(),
+        }
+    }
+}
+
 /// The name of the built-in calendar that is always open.
 const ALWAYS: &str = "always";
 
-fn always_calendar() -> &'static BusinessCalendar {
+pub(crate) fn always_calendar() -> &'static BusinessCalendar {
     static ALWAYS_OPEN: std::sync::OnceLock<BusinessCalendar> = std::sync::OnceLock::new();
     ALWAYS_OPEN.get_or_init(BusinessCalendar::always)
 }

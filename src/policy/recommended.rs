@@ -38,8 +38,8 @@ impl Policy {
     ///   escalate one tier and require an apology for the delay (a slow
     ///   response without apology cannot be bought back with money, Wirtz &
     ///   Mattila 2004; apologise early, Roschk & Kaiser 2013); still
-    ///   unanswered two business days into a level, escalate again (twice at
-    ///   most).
+    ///   unanswered two business days after a missed response deadline,
+    ///   escalate again (twice at most, two business days apart).
     /// - **Second failure**: escalate to a manager (the recovery paradox
     ///   vanishes after a second failure, Maxham & Netemeyer 2002).
     /// - **Churn signal**: tell the owner (discretionary money is now
@@ -155,14 +155,20 @@ fn build() -> Result<Policy, crate::PolicyError> {
     ))?
     .with_rule(
         Rule::new(
-            "still unanswered two business days into a level",
-            Condition::Unanswered,
+            "still unanswered two business days after a missed deadline",
+            Condition::All(vec![
+                Condition::Any(vec![
+                    Condition::SlaBreach(Metric::FirstResponse),
+                    Condition::SlaBreach(Metric::NextResponse),
+                ]),
+                Condition::Unanswered,
+            ]),
             [Action::EscalateOneTier],
         )
         .with_delay(
             Delay {
                 after: Within::BusinessDays(2),
-                from: DelayFrom::Level,
+                from: DelayFrom::Condition,
                 calendar: "business".to_owned(),
             },
             1,

@@ -86,6 +86,42 @@ impl Condition {
     }
 }
 
+impl Condition {
+    /// One bit per kind of leaf the condition reads (bit `i` for the `i`-th
+    /// leaf variant in declaration order, `All` and `Any` having none), so
+    /// that evaluation can skip a rule none of whose facts changed.
+    pub(crate) fn reads(&self) -> u32 {
+        match self {
+            Condition::All(cs) | Condition::Any(cs) => cs.iter().fold(0, |m, c| m | c.reads()),
+            leaf => 1 << leaf.leaf_bit(),
+        }
+    }
+
+    /// The bit of a leaf's kind (see [`reads`](Self::reads)).
+    pub(crate) fn leaf_bit(&self) -> u32 {
+        match self {
+            Condition::All(_) | Condition::Any(_) => 31,
+            Condition::SlaWarning(_) => 0,
+            Condition::SlaBreach(_) => 1,
+            Condition::RepeatContact(_) => 2,
+            Condition::PublicContact => 3,
+            Condition::SurveyScoreAtMost(_) => 4,
+            Condition::ChurnSignal => 5,
+            Condition::FailuresAtLeast(_) => 6,
+            Condition::SeverityAtLeast(_) => 7,
+            Condition::HighValueCustomer => 8,
+            Condition::InternalDetection => 9,
+            Condition::Deflection => 10,
+            Condition::PromiseAtRisk => 11,
+            Condition::PromiseBroken => 12,
+            Condition::HandoffNotAccepted(_) => 13,
+            Condition::Escalated => 14,
+            Condition::Unowned => 15,
+            Condition::Unanswered => 16,
+        }
+    }
+}
+
 impl fmt::Display for Condition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let list = |f: &mut fmt::Formatter<'_>, word: &str, cs: &[Condition]| {
@@ -187,7 +223,9 @@ impl fmt::Display for Action {
     }
 }
 
-/// Where a rule's delay counts from.
+/// Where a rule's delay counts from. A delay from the level or the opening
+/// that has already run out when the condition starts to hold makes the rule
+/// act at once; it never acts before its condition holds.
 ///
 /// # Example
 /// ```
