@@ -169,6 +169,7 @@ pub fn differences(story: &Story, actual: &Replay, policy: &Replay) -> Result<St
         escalation(&p)
     )?;
     let mut rule = String::new();
+    let mut review_shown = false;
     for event in policy.case().events() {
         let line = match event.kind() {
             EventKind::RuleFired { rule: name, .. } => {
@@ -184,7 +185,8 @@ pub fn differences(story: &Story, actual: &Replay, policy: &Replay) -> Result<St
             EventKind::ApologyRequired { tier, .. } => {
                 format!("an apology from {tier} or higher is owed ({rule})")
             }
-            EventKind::ReviewRequired { .. } => {
+            EventKind::ReviewRequired { .. } if !review_shown => {
+                review_shown = true;
                 format!("a root-cause review is required before closing ({rule})")
             }
             EventKind::PromiseMade { what, due, .. } if what.starts_with("a personal call") => {
