@@ -419,18 +419,18 @@ impl Case {
     /// assert_eq!(replayed, live);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn replay(events: impl IntoIterator<Item = Event>) -> Result<Case, ReplayError> {
-        let mut events = events.into_iter();
-        let first = events.next().ok_or(ReplayError::Empty)?;
+    pub fn replay(events: impl Into<Vec<Event>>) -> Result<Case, ReplayError> {
+        // The history becomes the case's own: no copy of the events.
+        let events: Vec<Event> = events.into();
+        let first = events.first().ok_or(ReplayError::Empty)?;
         let EventKind::Opened(opened) = &first.kind else {
             return Err(ReplayError::NotOpened);
         };
         let mut case = Case::new(opened.case.clone());
-        let (lower, _) = events.size_hint();
-        case.events.reserve(lower + 1);
-        case.command_hashes.reserve(lower + 1);
-        for (position, event) in std::iter::once(first).chain(events).enumerate() {
-            let expected = case.version() + 1;
+        case.command_hashes.reserve(events.len());
+        let mut previous: Option<&CommandId> = None;
+        for (position, event) in events.iter().enumerate() {
+            let expected = position as u64 + 1;
             if event.version != expected {
                 return Err(ReplayError::VersionGap {
                     position,
@@ -438,9 +438,15 @@ impl Case {
                     found: event.version,
                 });
             }
-            case.evolve(&event);
-            case.events.push(event);
+            if let Some(id) = &event.command
+                && previous != Some(id)
+            {
+                case.command_hashes.insert(id_hash(id));
+            }
+            previous = event.command.as_ref();
+            case.evolve(event);
         }
+        case.events = events;
         Ok(case)
     }
 
@@ -708,25 +714,21 @@ impl Case {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn apply(&mut self, event: &Event) {
+        if let Some(id) = &event.command
+            && self.events.last().and_then(|e| e.command.as_ref()) != Some(id)
+        {
+            self.command_hashes.insert(id_hash(id));
+        }
         self.evolve(event);
         self.events.push(event.clone());
     }
+
 
     /// Every state change an event makes, except recording the event itself.
     #[allow(clippy::too_many_lines)] // one arm per event kind reads best as one match
     fn evolve(&mut self, event: &Event) {
         let at = event.at;
         self.latest = Some(self.latest.map_or(at, |l| l.max(at)));
-        if let Some(id) = &event.command {
-            let same_as_last = self
-                .events
-                .last()
-                .and_then(|e| e.command.as_ref())
-                .is_some_and(|last| last == id);
-            if !same_as_last {
-                self.command_hashes.insert(id_hash(id));
-            }
-        }
         match &event.kind {
             EventKind::Opened(opened) => {
                 if self.opening.is_none() {
@@ -1389,27 +1391,29 @@ fn known_tier(policy: &Policy, agent: &Agent) -> Result<usize, Refusal> {
         })
 }
 
-/// Hashes a command id: word-at-a-time multiply-rotate mixing with a final
-/// avalanche, fast and deterministic. A collision only costs a scan of the events.
+/// Hashes a command id, word at a time through a full-avalanche mix: fast
+/// and deterministic. A collision only costs a scan of the events.
 fn id_hash(id: &CommandId) -> u64 {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
+    /// The 64-bit finalizer of `MurmurHash3`: a bijection with full avalanche.
+    fn mix(mut h: u64) -> u64 {
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
     let bytes = id.as_str().as_bytes();
-    let mut h = bytes.len() as u64;
+    let mut h = mix(bytes.len() as u64 ^ 0x9e37_79b9_7f4a_7c15);
     let mut chunks = bytes.chunks_exact(8);
     for chunk in &mut chunks {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        h = mix(h ^ u64::from_le_bytes(word));
     }
     let rest = chunks.remainder();
     let mut tail = [0u8; 8];
     tail[..rest.len()].copy_from_slice(rest);
-    h = (h.rotate_left(5) ^ u64::from_le_bytes(tail)).wrapping_mul(K);
-    // Final avalanche so that every input bit reaches the low bits the
-    // table indexes by.
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^ (h >> 33)
+    mix(h ^ u64::from_le_bytes(tail))
 }
 
 /// Passes already-mixed `u64` hashes through.
@@ -1429,5 +1433,25 @@ impl Hasher for IdentityHasher {
 
     fn finish(&self) -> u64 {
         self.0
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::{IdentityHasher, id_hash};
+    use std::collections::HashSet;
+    use std::hash::BuildHasherDefault;
+
+    #[test]
+    fn command_id_hashes_do_not_collide_on_typical_ids() {
+        // Sequential ids with shared prefixes, of every length from 1 to 16
+        // bytes: a weak hash collides here and makes idempotency checks
+        // scan the whole history.
+        let mut seen: HashSet<u64, BuildHasherDefault<IdentityHasher>> = HashSet::default();
+        for i in 0..100_000 {
+            for prefix in ["", "b-", "contact-", "reply-", "cmd-0000"] {
+                let id: crate::CommandId = format!("{prefix}{i}").parse().unwrap();
+                assert!(seen.insert(id_hash(&id)), "{id} collides");
+            }
+        }
     }
 }

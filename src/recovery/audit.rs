@@ -237,7 +237,7 @@ pub fn audit(
     policy: &Policy,
 ) -> Result<Audit, ReplayError> {
     let events: Vec<Event> = events.into_iter().collect();
-    let actual = Case::replay(events.iter().cloned())?;
+    let actual = Case::replay(events.as_slice())?;
     let mut shadow = Case::new(actual.id().clone());
     let mut lines = Vec::new();
     let (mut spent, mut allowed) = (Totals::default(), Totals::default());
