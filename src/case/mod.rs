@@ -723,7 +723,6 @@ impl Case {
         self.events.push(event.clone());
     }
 
-
     /// Every state change an event makes, except recording the event itself.
     #[allow(clippy::too_many_lines)] // one arm per event kind reads best as one match
     fn evolve(&mut self, event: &Event) {
