@@ -158,6 +158,22 @@ pub enum Refusal {
         /// The amount given.
         amount: Money,
     },
+    /// A remedy or a gesture that costs money names no failure.
+    #[error("a {gesture} must name the recorded failure it is for")]
+    NoFailureNamed {
+        /// The kind of gesture.
+        gesture: GestureKind,
+    },
+    /// A refund marked as owed is larger than the loss on the failures it names.
+    #[error(
+        "cannot grant an owed refund of {amount}: the customer's loss on the failures it names is {loss}; the rest is not owed"
+    )]
+    OwedBeyondLoss {
+        /// The amount.
+        amount: Money,
+        /// The loss on the failures named.
+        loss: Money,
+    },
     /// A grant with no gesture in it.
     #[error("a grant needs at least one gesture")]
     NoGesture,

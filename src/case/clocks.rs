@@ -197,7 +197,7 @@ impl Case {
         horizon: Horizon,
         mut emit: impl FnMut(DateTime<Utc>, EventKind),
     ) {
-        for clock in self.clocks.iter().filter(|c| c.is_live()) {
+        for clock in &self.clocks {
             let (due, running) = match clock.state {
                 ClockState::Running {
                     since,
@@ -205,6 +205,13 @@ impl Case {
                     due,
                 } => (due, Some((since, consumed))),
                 ClockState::Paused { due: Some(due), .. } => (due, None),
+                // Met late before any tick reached its due instant: the
+                // breach still happened, at the due instant.
+                ClockState::Stopped {
+                    due: Some(due),
+                    late_by: Some(_),
+                    ..
+                } => (due, None),
                 _ => continue,
             };
             if due == NEVER {

@@ -223,13 +223,22 @@ impl Case {
     /// ```
     #[must_use]
     pub fn money_wasted(&self) -> Totals {
+        // Wasted: granted after the churn signal arrived, or dated at or
+        // after the time the customer left (a signal logged late).
         let mut totals = Totals::default();
         let Some(left_at) = self.churned_at else {
             return totals;
         };
-        for granted in self.recovery.granted.iter().filter(|g| g.at >= left_at) {
-            if let Some(money) = granted.gesture.discretionary_cost() {
-                totals.add(money);
+        let mut arrived = false;
+        for event in &self.events {
+            match &event.kind {
+                EventKind::ChurnSignalled { .. } => arrived = true,
+                EventKind::GestureGranted { gesture, .. } if arrived || event.at >= left_at => {
+                    if let Some(money) = gesture.discretionary_cost() {
+                        totals.add(money);
+                    }
+                }
+                _ => {}
             }
         }
         totals

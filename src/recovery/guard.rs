@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::authority::within;
-use super::{Currency, Gesture, GestureKind, Limit, Money, RecoveryPolicy, Totals};
+use super::{Currency, Entitlement, Gesture, GestureKind, Limit, Money, RecoveryPolicy, Totals};
 use crate::policy::Policy;
 use crate::{Actor, Case, CommandName, FailureId, Refusal, Tier};
 
@@ -65,6 +65,9 @@ pub fn check_grant(
     at: DateTime<Utc>,
     gestures: &[Gesture],
 ) -> Vec<Refusal> {
+    // The grant's own time does not decide "too late": arrival order does
+    // (a grant logged after the churn signal is too late whatever its date).
+    let _ = at;
     let mut out = Vec::new();
     if let Err(refusal) = validate(case, gestures) {
         out.push(refusal);
@@ -109,9 +112,9 @@ pub fn check_grant(
     for gesture in gestures {
         let kind = gesture.kind();
         let money = gesture.discretionary_cost();
-        if let (Some(amount), Some(left_at)) = (money, case.churned_at())
-            && left_at <= at
-        {
+        // Arrival order decides (see `Case`): once the churn signal is on
+        // the case, a grant dated before it is still too late.
+        if let (Some(amount), Some(left_at)) = (money, case.churned_at()) {
             out.push(Refusal::TooLate {
                 gesture: kind,
                 amount,
@@ -219,8 +222,36 @@ pub(crate) fn validate(case: &Case, gestures: &[Gesture]) -> Result<(), Refusal>
                 amount,
             });
         }
+        // A remedy or money must say which loss it is for: otherwise the
+        // double-remedy check and the loss it is sized against have nothing
+        // to hold on to.
+        if gesture.failures().is_empty() && (gesture.restores() || gesture.cost().is_some()) {
+            return Err(Refusal::NoFailureNamed {
+                gesture: gesture.kind(),
+            });
+        }
+        // Money the customer is owed is at most what they lost on the
+        // failures it names; anything beyond is not owed.
+        if let (Entitlement::Owed, Some(amount)) = (gesture.entitlement(), gesture.cost()) {
+            let loss = named_loss(case, gesture.failures(), amount.currency());
+            if amount.minor() > loss.minor() {
+                return Err(Refusal::OwedBeyondLoss { amount, loss });
+            }
+        }
     }
     Ok(())
+}
+
+/// The losses of the named failures, in one currency.
+fn named_loss(case: &Case, failures: &[FailureId], currency: Currency) -> Money {
+    let minor = case
+        .failures()
+        .iter()
+        .filter(|f| failures.contains(&f.id()))
+        .filter_map(crate::Failure::loss)
+        .filter(|l| l.currency() == currency)
+        .fold(0i64, |sum, l| sum.saturating_add(l.minor()));
+    Money::new(minor, currency)
 }
 
 /// The customer's loss on a case in one currency: the sum of its failures'.
@@ -373,12 +404,38 @@ mod tests {
             })
         );
         assert!(validate(&case, &[sorry(1)]).is_ok());
-        let free = Gesture::Repair {
-            failures: vec![],
+        let free = |failures| Gesture::Repair {
+            failures,
             repair: crate::recovery::Repair::Exchange,
             cost: Some(usd(0)),
         };
-        assert!(validate(&case, &[free]).is_ok());
+        assert!(validate(&case, &[free(vec![FailureId::new(1)])]).is_ok());
+        // A remedy must say which failure it is for.
+        assert_eq!(
+            validate(&case, &[free(vec![])]),
+            Err(Refusal::NoFailureNamed {
+                gesture: GestureKind::Exchange
+            })
+        );
+        assert_eq!(
+            Refusal::NoFailureNamed {
+                gesture: GestureKind::Exchange
+            }
+            .to_string(),
+            "a replacement must name the recorded failure it is for"
+        );
+        // An owed refund is at most the loss on the failures it names.
+        let owed = |minor| Gesture::FullRefund {
+            failures: vec![FailureId::new(1)],
+            amount: usd(minor),
+            due: Entitlement::Owed,
+        };
+        assert!(validate(&case, &[owed(24_999)]).is_ok());
+        let refusal = validate(&case, &[owed(100_000_000)]).unwrap_err();
+        assert_eq!(
+            refusal.to_string(),
+            "cannot grant an owed refund of USD 1000000.00: the customer's loss on the failures it names is USD 249.99; the rest is not owed"
+        );
         assert_eq!(case_loss(&case, Currency::USD), usd(24_999));
         assert_eq!(case_loss(&case, Currency::EUR).minor(), 0);
         // Nobody may grant money against a loss recorded in another currency.
