@@ -204,10 +204,11 @@ impl Case {
                     consumed,
                     due,
                 } => (due, Some((since, consumed))),
-                ClockState::Paused { due: Some(due), .. } => (due, None),
-                // Met late before any tick reached its due instant: the
-                // breach still happened, at the due instant.
-                ClockState::Stopped {
+                // A clock paused after its due instant, or met late before
+                // any tick reached the due instant: the breach still
+                // happened, at the due instant.
+                ClockState::Paused { due: Some(due), .. }
+                | ClockState::Stopped {
                     due: Some(due),
                     late_by: Some(_),
                     ..
