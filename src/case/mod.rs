@@ -96,6 +96,8 @@ pub struct Case {
     deflections: u32,
     /// Escalations by hand or required by rules.
     escalations: u32,
+    /// The tier a rule required an escalation to, until someone of it owns the case.
+    escalation_pending: Option<Tier>,
     /// When the case entered its current level (last assignment or escalation).
     level_since: Option<DateTime<Utc>>,
     /// The highest tier a rule has required.
@@ -389,6 +391,7 @@ impl Case {
             answers: 0,
             deflections: 0,
             escalations: 0,
+            escalation_pending: None,
             level_since: None,
             required_tier: None,
             apology_required: None,
@@ -766,13 +769,19 @@ impl Case {
                 self.unanswered_from = self.contacts.len();
             }
             EventKind::Assigned { to } | EventKind::Escalated { to, .. } => {
-                if matches!(event.kind, EventKind::Escalated { .. }) {
+                // Carrying out a required escalation is the same escalation.
+                if self.escalation_pending.as_ref() == Some(to.tier()) {
+                    self.escalation_pending = None;
+                } else if matches!(event.kind, EventKind::Escalated { .. }) {
                     self.escalations += 1;
                 }
                 self.level_since = Some(at);
                 self.take_ownership(to, at);
             }
             EventKind::HandoffAccepted { by } => {
+                if self.escalation_pending.as_ref() == Some(by.tier()) {
+                    self.escalation_pending = None;
+                }
                 self.level_since = Some(at);
                 self.take_ownership(by, at);
             }

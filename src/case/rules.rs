@@ -26,6 +26,8 @@ pub(crate) struct Facts {
     public_contacts: u32,
     deflections: u32,
     escalations: u32,
+    /// The tier a rule required an escalation to, until someone of it owns the case.
+    escalation_pending: Option<Tier>,
     warnings: [u32; 5],
     breaches: [u32; 5],
     handoff_since: Option<DateTime<Utc>>,
@@ -59,6 +61,7 @@ impl Facts {
             public_contacts: case.public_contacts,
             deflections: case.deflections,
             escalations: case.escalations,
+            escalation_pending: case.escalation_pending.clone(),
             handoff_since: case
                 .status
                 .ownership()
@@ -182,14 +185,23 @@ impl Facts {
             EventKind::Assigned { to } | EventKind::HandoffAccepted { by: to } => {
                 self.owner_rank = policy.rank(to.tier());
                 self.handoff_since = None;
+                if self.escalation_pending.as_ref() == Some(to.tier()) {
+                    self.escalation_pending = None;
+                }
             }
             EventKind::Escalated { to, .. } => {
                 self.owner_rank = policy.rank(to.tier());
                 self.handoff_since = None;
-                self.escalations += 1;
+                // Carrying out a required escalation is the same escalation.
+                if self.escalation_pending.as_ref() == Some(to.tier()) {
+                    self.escalation_pending = None;
+                } else {
+                    self.escalations += 1;
+                }
             }
-            EventKind::EscalationRequired { .. } | EventKind::OwnerRequired { .. } => {
+            EventKind::EscalationRequired { tier, .. } => {
                 self.escalations += 1;
+                self.escalation_pending = Some(tier.clone());
             }
             EventKind::HandoffOffered { .. } => self.handoff_since = Some(at),
             EventKind::HandoffDeclined { .. } => self.handoff_since = None,
@@ -746,8 +758,10 @@ impl Case {
             }
             EventKind::RuleDisarmed { rule } => self.armed.retain(|(n, _)| n != rule),
             EventKind::RuleFired { rule, .. } => self.rule_log.push((rule.clone(), at)),
-            EventKind::OwnerRequired { tier, .. } | EventKind::EscalationRequired { tier, .. } => {
+            EventKind::OwnerRequired { tier, .. } => self.required_tier = Some(tier.clone()),
+            EventKind::EscalationRequired { tier, .. } => {
                 self.required_tier = Some(tier.clone());
+                self.escalation_pending = Some(tier.clone());
                 self.escalations += 1;
             }
             EventKind::ApologyRequired { tier, .. } => self.apology_required = Some(tier.clone()),
