@@ -252,7 +252,9 @@
 //! approval flow sends the command as the approving agent.
 //!
 //! **Why does `handle` report one refusal but `check_grant` all of them?** A
-//! host acting on a refusal needs the first, most fundamental one (too late
+//! host acting on a refusal needs one reason to act on: the first that
+//! [`check_grant`](recovery::check_grant) finds, gesture by gesture in the
+//! grant's order and, for each gesture, the most fundamental first (too late
 //! before "ask a supervisor"); a report on a history wants every reason.
 //!
 //! **Is an accepted offer granted whatever happens?** No: granting it runs

@@ -33,7 +33,8 @@ impl Policy {
     ///   2 hours (contact-centre studies: defection intent rises from 5% to
     ///   25% as contacts repeat).
     /// - **Low survey score** (2 of 5 or less): escalate one tier at once and
-    ///   get a human on the phone within 2 business days (48 hours).
+    ///   get a human on the phone within 2 business days (the research says
+    ///   48 hours; business days keep the call inside opening hours).
     /// - **SLA breach** (first or next response, or a broken promise):
     ///   escalate one tier and require an apology for the delay (a slow
     ///   response without apology cannot be bought back with money, Wirtz &

@@ -16,11 +16,13 @@ use crate::{Actor, Case, CommandName, FailureId, Refusal, Tier};
 /// gestures of the same grant as granted, and for each gesture in this
 /// order (from what nobody can fix to what a more senior person can):
 ///
-/// 1. a failure the case has not recorded, an amount not above zero
-///    (these stop the check: nothing else is reported);
-/// 2. **too late**: discretionary money at or after the customer's churn
-///    signal ([`Refusal::TooLate`]); owed money, apologies and gestures that
-///    cost nothing are still allowed;
+/// 1. a failure the case has not recorded, an amount not above zero (a
+///    repair's cost may be zero), a remedy or money that names no failure,
+///    an owed refund above the loss on the failures it names (these stop the
+///    check: nothing else is reported);
+/// 2. **too late**: discretionary money once the customer's churn signal is
+///    on the case, whatever date the grant carries ([`Refusal::TooLate`]);
+///    owed money, apologies and gestures that cost nothing are still allowed;
 /// 3. **double remedy**: a second full refund, replacement or re-performance
 ///    for one failure ([`Refusal::DoubleRemedy`]);
 /// 4. **apology first**: discretionary money (credit, refund, keep-the-item)
