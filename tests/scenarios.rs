@@ -205,6 +205,34 @@ mod wrong_cabinet {
             assert_eq!(refusal.to_string(), message);
         }
         assert!(policy.case().money_granted().is_zero());
+        // The gift card is also refused for lack of a specific apology: its
+        // apology named no failure. Every guard it breaks, at its time:
+        let gift = story
+            .history
+            .commands
+            .iter()
+            .find(|c| c.id().as_str() == "w15")
+            .unwrap();
+        let CommandKind::Grant { gestures } = gift.kind() else {
+            panic!("a grant")
+        };
+        let reasons = escalate::recovery::check_grant(
+            policy.case(),
+            &story.recommended().unwrap(),
+            gift.actor(),
+            gift.at(),
+            gestures,
+        );
+        assert!(
+            reasons.iter().any(|r| matches!(r, Refusal::TooLate { .. })),
+            "{reasons:?}"
+        );
+        assert!(
+            reasons
+                .iter()
+                .any(|r| matches!(r, Refusal::ApologyRequired { .. })),
+            "{reasons:?}"
+        );
         // As it happened: $30.00 + $249.99 + $60.00 = $339.99 wasted.
         assert_eq!(actual.case().money_wasted().get(Currency::USD), usd(33_999));
         assert_eq!(Summary::of(&actual).wasted_minor, 33_999);
@@ -214,6 +242,12 @@ mod wrong_cabinet {
             report.contains("money wasted after the churn signal: actual $339.99; policy $0.00"),
             "{report}"
         );
+        // Side by side, what was spent and what the policy would have spent.
+        assert_eq!(
+            actual.case().money_granted().get(Currency::USD),
+            usd(33_999)
+        );
+        assert_eq!(policy.case().money_granted().get(Currency::USD).minor(), 0);
     }
 
     #[test]
@@ -303,9 +337,15 @@ mod shoe_callbacks {
 
     #[test]
     fn the_repeat_contact_is_counted_and_every_missed_deadline_shows_its_lateness() {
-        let (_, actual, _) = load("shoe_callbacks");
+        let (_, actual, policy) = load("shoe_callbacks");
         let case = actual.case();
         assert_eq!(case.contacts()[1].at(), local(LA, 2021, 6, 17, 15, 0));
+        // Under the policy the repeat-contact rule counts it (its owner is
+        // already senior enough, so it asks for nothing more).
+        let second = local(LA, 2021, 6, 17, 15, 0);
+        assert!(events_at(&policy, second).any(
+            |k| matches!(k, EventKind::RuleFired { rule, .. } if rule.starts_with("second contact"))
+        ));
         assert_eq!(case.contacts()[1].channel(), escalate::Channel::Voicemail);
         let timeline = case.timeline();
         for clock in case.clocks() {
@@ -423,8 +463,20 @@ mod marketplace_deflection {
             refusal.to_string(),
             "cannot resolve a case answered only with deflections (1 so far): the customer was pointed elsewhere, not helped"
         );
-        // Unowned cases stay unowned: the deflection assigned nobody new.
-        assert_eq!(policy.case().owner().map(|o| o.id().as_str()), None);
+        // The deflection assigned nobody new: the only owner is the seller
+        // the marketplace assigned.
+        let owners: Vec<_> = policy
+            .case()
+            .events()
+            .iter()
+            .filter_map(|e| match e.kind() {
+                EventKind::Assigned { to } | EventKind::Escalated { to, .. } => {
+                    Some(to.id().as_str())
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(owners, ["seller"]);
     }
 
     #[test]
@@ -565,6 +617,10 @@ mod brunch_and_ink {
 
     #[test]
     fn ink_public_post_answered_in_25_minutes_against_the_social_hour() {
+        // The post is the first contact on the social channel, after the
+        // in-store question: its clock is the next-response clock, with the
+        // social channel's first-response target (one hour on the social
+        // team's calendar).
         let (_, actual, policy) = load("ink_cartridges");
         for replay in [&actual, &policy] {
             let social = replay

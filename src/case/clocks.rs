@@ -292,7 +292,14 @@ impl Case {
                     }
                     effects.start(Metric::Resolution, opened.priority, channel, value);
                 }
-                EventKind::Reopened => effects.reopen(),
+                EventKind::Reopened => {
+                    // The contact that reopens the case picks the targets.
+                    let channel = primary.iter().find_map(|e| match e.kind {
+                        EventKind::Contacted { channel, .. } => Some(channel),
+                        _ => None,
+                    });
+                    effects.reopen(channel);
+                }
                 EventKind::Contacted { channel, .. } if !opening => {
                     if matches!(self.status, Status::AwaitingCustomer { .. }) {
                         effects.resume_paused();
@@ -613,7 +620,7 @@ impl Effects<'_> {
 
     /// Reopening a resolved case: per metric, a new cycle, continue the last
     /// clock, or nothing.
-    fn reopen(&mut self) {
+    fn reopen(&mut self, channel: Option<Channel>) {
         for metric in [
             Metric::FirstResponse,
             Metric::Resolution,
@@ -639,7 +646,7 @@ impl Effects<'_> {
                 (Reopen::FirstOnly, _) | (Reopen::Continue, Some(_)) => {}
                 (Reopen::NewCycle | Reopen::Continue, _) => {
                     if metric != Metric::PeriodicUpdate {
-                        self.start_for_case(metric, None);
+                        self.start_for_case(metric, channel);
                     }
                 }
             }
