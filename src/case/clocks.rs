@@ -486,11 +486,7 @@ impl Effects<'_> {
             return;
         };
         let calendar = calendar(self.policy, &target.calendar);
-        let due = match target.within {
-            Within::Time(d) => calendar.add(self.at, d),
-            Within::BusinessDays(n) => calendar.add_days(self.at, n),
-        }
-        .unwrap_or(NEVER);
+        let due = target.within.due_from(calendar, self.at);
         let length = match target.within {
             Within::Time(d) => d,
             Within::BusinessDays(_) if due == NEVER => TimeDelta::zero(),

@@ -294,12 +294,7 @@ fn rank(p: Priority) -> u8 {
 }
 
 fn handoff_deadline(since: DateTime<Utc>, within: Within) -> DateTime<Utc> {
-    let always = crate::policy::always_calendar();
-    match within {
-        Within::Time(d) => always.add(since, d),
-        Within::BusinessDays(n) => always.add_days(since, n),
-    }
-    .unwrap_or(NEVER)
+    within.due_from(crate::policy::always_calendar(), since)
 }
 
 /// Builds the events a rule's actions become.
@@ -464,11 +459,7 @@ impl<'a> Firing<'a> {
             .calendar("business")
             .or_else(|| self.policy.calendar("always"));
         let Some(calendar) = calendar else { return };
-        let due = match within {
-            Within::Time(d) => calendar.add(at, d),
-            Within::BusinessDays(n) => calendar.add_days(at, n),
-        }
-        .unwrap_or(NEVER);
+        let due = within.due_from(calendar, at);
         let promise = PromiseId::next_after(self.promises);
         self.promises += 1;
         self.out.push((
@@ -696,11 +687,7 @@ impl Case {
             let mut last = fired.last().copied().map_or(base, |f| f.max(base));
             let mut count = fired.len();
             while count <= rule.repeat as usize {
-                let next = match delay.after {
-                    Within::Time(d) => calendar.add(last, d),
-                    Within::BusinessDays(n) => calendar.add_days(last, n),
-                }
-                .unwrap_or(NEVER);
+                let next = delay.after.due_from(calendar, last);
                 // A delay counted from opening or the level may have run out
                 // before the condition started to hold: the rule acts when it
                 // starts to hold, never before (an instant before `armed_at`

@@ -135,6 +135,22 @@ pub(crate) fn format_span(d: TimeDelta) -> String {
     out
 }
 
+impl Within {
+    /// When this span, counted on `calendar` from `start`, runs out; the
+    /// never-reached instant when the calendar cannot supply it.
+    pub(crate) fn due_from(
+        self,
+        calendar: &super::BusinessCalendar,
+        start: chrono::DateTime<chrono::Utc>,
+    ) -> chrono::DateTime<chrono::Utc> {
+        match self {
+            Within::Time(d) => calendar.add(start, d),
+            Within::BusinessDays(n) => calendar.add_days(start, n),
+        }
+        .unwrap_or(super::NEVER)
+    }
+}
+
 impl std::str::FromStr for Within {
     type Err = SpanError;
     fn from_str(text: &str) -> Result<Self, SpanError> {
