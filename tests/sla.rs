@@ -593,7 +593,7 @@ proptest! {
 }
 
 #[test]
-fn a_reply_handled_late_before_any_tick_still_records_the_breach() {
+fn a_reply_handled_late_before_any_tick_records_its_lateness() {
     let mut story = Story::new(seller_policy());
     story.open(
         local(New_York, 2021, 6, 21, 20, 0),
@@ -601,7 +601,9 @@ fn a_reply_handled_late_before_any_tick_still_records_the_breach() {
             channel: Channel::Email,
         },
     );
-    // The host never ticked: the reply comes a day late.
+    // The host never ticked: the reply comes a day late. The clock records
+    // how late it was met; breach events come from `tick` at the due
+    // instant, which this host skipped (see `Case::tick`).
     story.n += 1;
     let reply_at = local(New_York, 2021, 6, 23, 9, 0);
     let cmd = Command::new(
@@ -613,22 +615,8 @@ fn a_reply_handled_late_before_any_tick_still_records_the_breach() {
     for e in story.case.handle(&story.policy, cmd, reply_at).unwrap() {
         story.case.apply(&e);
     }
-    assert_eq!(story.case.clocks()[0].lateness(), Some(hours(6)));
-    assert_eq!(story.case.clocks()[0].breached_at(), None);
-    // A stopped clock fires no more warnings, but its breach is recorded
-    // once, at the due instant.
-    assert_eq!(
-        story.case.next_wakeup(&story.policy),
-        Some(local(New_York, 2021, 6, 22, 12, 0))
-    );
-    let events = story.tick(reply_at);
-    assert_eq!(events.len(), 1);
-    assert!(matches!(events[0].kind(), EventKind::SlaBreached { .. }));
-    assert_eq!(events[0].at(), local(New_York, 2021, 6, 22, 12, 0));
-    assert_eq!(
-        story.case.clocks()[0].breached_at(),
-        Some(local(New_York, 2021, 6, 22, 12, 0))
-    );
+    let clock = &story.case.clocks()[0];
+    assert_eq!(clock.lateness(), Some(hours(6)));
+    assert_eq!(clock.breached_at(), None);
     assert!(story.tick(reply_at + TimeDelta::days(30)).is_empty());
-    assert_eq!(story.case.next_wakeup(&story.policy), None);
 }

@@ -59,7 +59,10 @@ impl Case {
     /// The events that time alone causes by `now`: SLA warnings at their
     /// thresholds and breaches at their due instants, each at most once
     /// (a clock records what has fired). Each event carries the instant it
-    /// fired, so calling `tick` late, or often, gives the same events.
+    /// fired, so calling `tick` late, or often, gives the same events. A
+    /// response handled after a due instant that no `tick` has reached yet
+    /// records its lateness on the clock (`lateness`) but no breach event:
+    /// tick at [`next_wakeup`](Self::next_wakeup) before handling commands.
     /// Apply them like `handle`'s. Warnings whose instant falls after the
     /// clock's due instant never fire.
     ///
@@ -197,22 +200,14 @@ impl Case {
         horizon: Horizon,
         mut emit: impl FnMut(DateTime<Utc>, EventKind),
     ) {
-        for clock in &self.clocks {
+        for clock in self.clocks.iter().filter(|c| c.is_live()) {
             let (due, running) = match clock.state {
                 ClockState::Running {
                     since,
                     consumed,
                     due,
                 } => (due, Some((since, consumed))),
-                // A clock paused after its due instant, or met late before
-                // any tick reached the due instant: the breach still
-                // happened, at the due instant.
-                ClockState::Paused { due: Some(due), .. }
-                | ClockState::Stopped {
-                    due: Some(due),
-                    late_by: Some(_),
-                    ..
-                } => (due, None),
+                ClockState::Paused { due: Some(due), .. } => (due, None),
                 _ => continue,
             };
             if due == NEVER {
@@ -265,7 +260,7 @@ impl Case {
         policy: &Policy,
         at: DateTime<Utc>,
         primary: &[Event],
-    ) -> Vec<EventKind> {
+    ) -> Vec<(DateTime<Utc>, EventKind)> {
         let mut effects = Effects {
             case: self,
             policy,
@@ -458,7 +453,8 @@ struct Effects<'a> {
     at: DateTime<Utc>,
     /// The number of clocks so far, including those started by this command.
     started: usize,
-    out: Vec<EventKind>,
+    /// The events, each with its time (the command's, but for a breach).
+    out: Vec<(DateTime<Utc>, EventKind)>,
 }
 
 impl Effects<'_> {
@@ -511,14 +507,17 @@ impl Effects<'_> {
     ) {
         let clock = ClockId::next_after(self.started);
         self.started += 1;
-        self.out.push(EventKind::ClockStarted {
-            clock,
-            metric,
-            promise,
-            target,
-            calendar,
-            due,
-        });
+        self.out.push((
+            self.at,
+            EventKind::ClockStarted {
+                clock,
+                metric,
+                promise,
+                target,
+                calendar,
+                due,
+            },
+        ));
     }
 
     /// A promise is a wall-clock commitment: its clock runs on the built-in
@@ -568,11 +567,14 @@ impl Effects<'_> {
             } => (consumed, due.map(|due| calendar.elapsed(due, since))),
             ClockState::Stopped { .. } => return,
         };
-        self.out.push(EventKind::ClockStopped {
-            clock: clock.id,
-            consumed: whole_seconds(consumed),
-            late_by: late_by.map(whole_seconds),
-        });
+        self.out.push((
+            self.at,
+            EventKind::ClockStopped {
+                clock: clock.id,
+                consumed: whole_seconds(consumed),
+                late_by: late_by.map(whole_seconds),
+            },
+        ));
     }
 
     /// Waiting on the customer pauses every running clock but promises.
@@ -584,10 +586,13 @@ impl Effects<'_> {
                 && clock.metric != Metric::Promise
             {
                 let calendar = calendar(self.policy, &clock.calendar);
-                self.out.push(EventKind::ClockPaused {
-                    clock: clock.id,
-                    consumed: whole_seconds(consumed + calendar.elapsed(since, self.at)),
-                });
+                self.out.push((
+                    self.at,
+                    EventKind::ClockPaused {
+                        clock: clock.id,
+                        consumed: whole_seconds(consumed + calendar.elapsed(since, self.at)),
+                    },
+                ));
             }
         }
     }
@@ -598,10 +603,13 @@ impl Effects<'_> {
         for clock in &self.case.clocks {
             if let ClockState::Paused { consumed, due, .. } = clock.state {
                 let due = due.unwrap_or_else(|| self.due_after(clock, consumed));
-                self.out.push(EventKind::ClockResumed {
-                    clock: clock.id,
-                    due,
-                });
+                self.out.push((
+                    self.at,
+                    EventKind::ClockResumed {
+                        clock: clock.id,
+                        due,
+                    },
+                ));
             }
         }
     }
@@ -633,10 +641,13 @@ impl Effects<'_> {
                         _ => TimeDelta::zero(),
                     };
                     let due = self.due_after(clock, consumed);
-                    self.out.push(EventKind::ClockResumed {
-                        clock: clock.id,
-                        due,
-                    });
+                    self.out.push((
+                        self.at,
+                        EventKind::ClockResumed {
+                            clock: clock.id,
+                            due,
+                        },
+                    ));
                 }
                 // Only the first cycle counts, or the last clock still runs.
                 (Reopen::FirstOnly, _) | (Reopen::Continue, Some(_)) => {}

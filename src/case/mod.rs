@@ -1017,10 +1017,12 @@ impl Case {
             }
             Decision::Many(kinds) => kinds.into_iter().for_each(push),
         }
-        let effects = self.clock_effects(policy, at, &events);
-        for kind in effects {
+        for (when, kind) in self.clock_effects(policy, at, &events) {
             let version = version + events.len() as u64 + 1;
-            events.push(event(version, Actor::System, id.clone(), kind));
+            events.push(Event {
+                at: when,
+                ..event(version, Actor::System, id.clone(), kind)
+            });
         }
         for (_, kind) in self.rule_effects(policy, &events) {
             let version = version + events.len() as u64 + 1;
