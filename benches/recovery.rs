@@ -9,7 +9,7 @@ use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use escalate::policy::Policy;
 use escalate::recovery::{
-    CreditForm, Currency, Entitlement, Gesture, Manner, Money, Repair, Waived, recommend,
+    CreditForm, Currency, Entitlement, Gesture, Manner, Money, Repair, Waived,
 };
 use escalate::{
     Actor, Agent, Case, Channel, Command, CommandKind, Customer, CustomerValue, FailureId,
@@ -146,9 +146,9 @@ fn gestures() -> Vec<Gesture> {
 
 fn recommend_bench(c: &mut Criterion) {
     let (case, policy, now) = case();
-    assert!(!recommend(&case, &policy, now).is_empty());
+    assert!(!case.recommend(&policy, now).is_empty());
     c.bench_function("recovery/recommend_10_failures_10_gestures", |b| {
-        b.iter(|| recommend(black_box(&case), black_box(&policy), black_box(now)));
+        b.iter(|| black_box(&case).recommend(black_box(&policy), black_box(now)));
     });
 }
 

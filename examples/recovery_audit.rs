@@ -9,9 +9,7 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::America::New_York;
 use escalate::policy::Policy;
-use escalate::recovery::{
-    CreditForm, Currency, Entitlement, Gesture, Manner, Money, Repair, audit, recommend,
-};
+use escalate::recovery::{CreditForm, Currency, Entitlement, Gesture, Manner, Money, Repair};
 use escalate::{
     Actor, Agent, Case, Channel, Customer, CustomerValue, Event, EventKind, FailureId, FailureKind,
     Opened, Origin, Priority,
@@ -141,10 +139,13 @@ fn main() -> Result<()> {
 
     let case = Case::replay(events.clone())?;
     println!("== timeline\n{}", case.timeline());
-    println!("== spent against the policy\n{}", audit(events, &policy)?);
+    println!(
+        "== spent against the policy\n{}",
+        escalate::replay::audit(events, &policy)?
+    );
     println!("== what the policy suggested on 2021-03-08 (before the churn signal)");
     let early = Case::replay(case.events()[..2].to_vec())?;
-    for next in recommend(&early, &policy, "2021-03-08T16:00:00Z".parse()?) {
+    for next in early.recommend(&policy, "2021-03-08T16:00:00Z".parse()?) {
         println!("{next}");
     }
     Ok(())

@@ -265,8 +265,10 @@
 //! order, each keeping its own time; see [`Case`]'s "Ordering of events".
 
 mod case;
+mod customer;
 mod error;
 mod ids;
+mod money;
 mod owner;
 pub mod policy;
 pub mod recovery;
@@ -278,11 +280,14 @@ mod text;
 pub mod doc_support;
 
 pub use case::{
-    Case, Channel, Command, CommandKind, CommandName, Contact, Customer, CustomerValue, Event,
-    EventKind, Failure, FailureId, FailureKind, Handoff, Opened, Origin, Outcome, Ownership,
-    Priority, Promise, PromiseId, PromiseState, ResponseKind, StateName, Status, SurveyScore,
+    Case, Command, CommandKind, CommandName, Event, EventKind, Handoff, Opened, Ownership, Refusal,
+    ReplayError, StateName, Status,
 };
-pub use error::{InvalidId, InvalidScore, PolicyError, Refusal, ReplayError};
+pub use customer::{
+    Channel, Contact, Customer, CustomerValue, Failure, FailureId, FailureKind, Origin, Outcome,
+    Priority, Promise, PromiseId, PromiseState, ResponseKind, SurveyScore,
+};
+pub use error::{InvalidId, InvalidScore, PolicyError};
 pub use ids::{AgentId, CaseId, CommandId, CustomerId, Tier};
 pub use owner::{Actor, Agent};
 pub use text::Text;

@@ -13,7 +13,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::customer::Failure;
 use crate::policy::Policy;
+use crate::recovery::{Audit, AuditStep};
 use crate::{
     Actor, Agent, AgentId, Case, CaseId, Command, CommandId, CommandKind, Event, EventKind,
     Refusal, Tier,
@@ -323,4 +325,79 @@ impl Replay {
             Err(refusal) => self.refused.push(Refused { command, refusal }),
         }
     }
+}
+/// Walks a case's events and asks, at each granted gesture, whether the
+/// policy's recovery guards would have allowed it at that point, by that
+/// actor: [`Audit::of`] over the steps the events record. The gestures
+/// granted by one command (consecutive grants with the same command id)
+/// form one step.
+///
+/// # Errors
+/// [`ReplayError`](crate::ReplayError) when the events do not replay.
+///
+/// # Example
+/// ```
+/// use escalate::{Case, CaseId};
+/// use escalate::policy::Policy;
+/// use escalate::replay::{audit, History, Host};
+/// let history: History = serde_json::from_str(include_str!("../examples/data/wrong_cabinet.json"))?;
+/// let policy = Policy::default();
+/// let replay = history.replay(&policy.as_recorded(), Host::AsRecorded, None);
+/// let report = audit(replay.case().events().to_vec(), &policy)?;
+/// assert!(!report.lines().is_empty());
+/// assert!(report.lines().iter().any(|l| !l.verdict().is_allowed()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn audit(
+    events: impl IntoIterator<Item = Event>,
+    policy: &Policy,
+) -> Result<Audit, crate::ReplayError> {
+    let events: Vec<Event> = events.into_iter().collect();
+    let actual = Case::replay(events.as_slice())?;
+    let mut steps = Vec::new();
+    let mut i = 0;
+    while let Some(event) = events.get(i) {
+        i += 1;
+        match &event.kind {
+            EventKind::FailureRecorded {
+                failure,
+                kind,
+                description,
+                loss,
+            } => steps.push(AuditStep::Failure(Failure::new(
+                *failure,
+                *kind,
+                description.clone(),
+                *loss,
+                event.at,
+            ))),
+            EventKind::ChurnSignalled { .. } => steps.push(AuditStep::Churn(event.at)),
+            EventKind::GestureGranted { gesture, .. } => {
+                let mut gestures = vec![gesture.clone()];
+                while let Some(next) = events.get(i) {
+                    match &next.kind {
+                        EventKind::GestureGranted { gesture, .. }
+                            if next.command.is_some() && next.command == event.command =>
+                        {
+                            gestures.push(gesture.clone());
+                            i += 1;
+                        }
+                        _ => break,
+                    }
+                }
+                steps.push(AuditStep::Grant {
+                    by: event.actor.clone(),
+                    at: event.at,
+                    gestures,
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok(Audit::of(
+        actual.time_zone(),
+        steps,
+        policy.recovery(),
+        policy.tiers(),
+    ))
 }

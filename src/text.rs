@@ -92,3 +92,10 @@ impl fmt::Display for Text {
         f.write_str(&self.0)
     }
 }
+
+/// A time in a zone, for messages: `2021-03-04 15:10 EST`.
+pub(crate) fn local(tz: chrono_tz::Tz, at: chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&tz)
+        .format("%Y-%m-%d %H:%M %Z")
+        .to_string()
+}

@@ -7,10 +7,10 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use escalate::policy::Policy;
+use escalate::recovery::GrantRefusal;
 use escalate::recovery::{
     Authority, CreditForm, Currency, Entitlement, Gesture, GestureKind, Limit, Manner, Moment,
-    Money, OfferId, OfferState, Reason, Repair, Review, ReviewRule, Verdict, Waived, audit,
-    check_grant, recommend,
+    Money, OfferId, OfferState, Reason, Repair, Review, ReviewRule, Verdict, Waived,
 };
 use escalate::{
     Actor, Agent, Case, Channel, Command, CommandKind, Customer, CustomerValue, Event, EventKind,
@@ -175,7 +175,9 @@ fn too_late_refuses_discretionary_money_after_churn() {
         r.to_string(),
         "cannot grant a full refund of USD 249.99: the customer left at 2021-03-15 09:00 EDT (too late)"
     );
-    assert!(matches!(r, Refusal::TooLate { left_at, .. } if left_at == at("2021-03-15T13:00:00Z")));
+    assert!(
+        matches!(r, Refusal::Grant(GrantRefusal::TooLate { left_at, .. }) if left_at == at("2021-03-15T13:00:00Z"))
+    );
     // A cost-bearing repair is discretionary money too.
     let r = h.refused(Actor::System, grant(vec![exchange(Some(6_000))]));
     assert_eq!(
@@ -215,7 +217,10 @@ fn apology_first_needs_a_specific_apology_before_or_with_money() {
         manner: Manner::Form,
     };
     let r = h.refused(ann.clone(), grant(vec![vague.clone(), credit(3_000)]));
-    assert!(matches!(r, Refusal::ApologyRequired { .. }), "{r}");
+    assert!(
+        matches!(r, Refusal::Grant(GrantRefusal::ApologyRequired { .. })),
+        "{r}"
+    );
     // With it, in the same command, after the money: allowed.
     let events = h.ok(ann.clone(), grant(vec![credit(3_000), apology(f(1))]));
     assert_eq!(events.len(), 2);
@@ -251,11 +256,11 @@ fn double_remedy_refuses_a_second_restoring_gesture() {
     );
     assert_eq!(
         r,
-        Refusal::DoubleRemedy {
+        Refusal::Grant(GrantRefusal::DoubleRemedy {
             failure: FailureId::new(1),
             first: GestureKind::FullRefund,
             second: GestureKind::Exchange,
-        }
+        })
     );
     // A partial refund next to a replacement is not a double remedy.
     h.ok(
@@ -344,13 +349,16 @@ fn authority_limits_kind_and_amount_and_names_the_lowest_tier() {
     // The system acts with the most junior tier's authority.
     let r = h.refused(Actor::System, grant(vec![credit(6_250)]));
     assert!(
-        matches!(&r, Refusal::ExceedsAuthority { tier, limit: Limit::Share { bps: 2_500, .. }, .. } if tier.as_str() == "frontline"),
+        matches!(&r, Refusal::Grant(GrantRefusal::ExceedsAuthority { tier, limit: Limit::Share { bps: 2_500, .. }, .. }) if tier.as_str() == "frontline"),
         "{r}"
     );
     h.ok(Actor::System, grant(vec![credit(6_249)]));
     // Totals count: a second small credit beyond the share is refused.
     let r = h.refused(ann, grant(vec![credit(100)]));
-    assert!(matches!(r, Refusal::ExceedsAuthority { .. }), "{r}");
+    assert!(
+        matches!(r, Refusal::Grant(GrantRefusal::ExceedsAuthority { .. })),
+        "{r}"
+    );
     // An amount limit in another currency covers nothing.
     let base = Policy::default();
     let recovery = base.recovery().clone().with_authority(
@@ -400,19 +408,17 @@ fn invalid_gestures_and_the_customer() {
 fn guards_report_every_breach_in_order() {
     let mut h = Harness::new();
     h.churn_at("2021-03-15T13:00:00Z");
-    let breaches = check_grant(
-        &h.case,
+    let breaches = h.case.check_grant(
         &h.policy,
         &Actor::System,
-        at("2021-03-26T16:00:00Z"),
         &[refund(24_999, Entitlement::Discretionary)],
     );
     let names: Vec<&str> = breaches
         .iter()
         .map(|r| match r {
-            Refusal::TooLate { .. } => "too late",
-            Refusal::ApologyRequired { .. } => "apology",
-            Refusal::ExceedsAuthority { .. } => "authority",
+            GrantRefusal::TooLate { .. } => "too late",
+            GrantRefusal::ApologyRequired { .. } => "apology",
+            GrantRefusal::ExceedsAuthority { .. } => "authority",
             _ => "other",
         })
         .collect();
@@ -492,7 +498,10 @@ fn offers_are_accepted_or_declined_by_the_customer_then_granted() {
             gesture: refund(100, Entitlement::Discretionary),
         },
     );
-    assert!(matches!(r, Refusal::DoubleRemedy { .. }), "{r}");
+    assert!(
+        matches!(r, Refusal::Grant(GrantRefusal::DoubleRemedy { .. })),
+        "{r}"
+    );
     // An accepted offer is judged again when granted: churn in between
     // makes discretionary money too late.
     h.ok(
@@ -505,7 +514,10 @@ fn offers_are_accepted_or_declined_by_the_customer_then_granted() {
     h.ok(Actor::Customer, CommandKind::AcceptOffer { offer: three });
     h.churn_at("2021-03-15T13:00:00Z");
     let r = h.refused(sue, CommandKind::GrantOffer { offer: three });
-    assert!(matches!(r, Refusal::TooLate { .. }), "{r}");
+    assert!(
+        matches!(r, Refusal::Grant(GrantRefusal::TooLate { .. })),
+        "{r}"
+    );
     assert_eq!(Case::replay(h.case.events().to_vec()).unwrap(), h.case);
 }
 
@@ -732,7 +744,7 @@ fn wrong_cabinet_wasted_339_99_and_the_policy_refuses_all_of_it() {
     assert_eq!(actual.money_granted().to_string(), "USD 339.99");
     assert_eq!(actual.money_wasted().get(Currency::USD), usd(33_999));
 
-    let report = audit(events, &policy).unwrap();
+    let report = escalate::replay::audit(events, &policy).unwrap();
     assert_eq!(report.spent().get(Currency::USD), usd(33_999));
     assert_eq!(report.wasted().get(Currency::USD), usd(33_999));
     assert!(report.allowed().is_zero());
@@ -814,7 +826,10 @@ fn wrong_cabinet_live_the_guards_refuse_what_happened() {
         vec![form.clone(), credit(3_000)],
     )
     .unwrap_err();
-    assert!(matches!(r, Refusal::TooLate { .. }), "{r}");
+    assert!(
+        matches!(r, Refusal::Grant(GrantRefusal::TooLate { .. })),
+        "{r}"
+    );
     let r = attempt(
         &before_gestures,
         &erin,
@@ -822,7 +837,10 @@ fn wrong_cabinet_live_the_guards_refuse_what_happened() {
         vec![apology(f(1)), refund(24_999, Entitlement::Discretionary)],
     )
     .unwrap_err();
-    assert!(matches!(r, Refusal::TooLate { .. }), "{r}");
+    assert!(
+        matches!(r, Refusal::Grant(GrantRefusal::TooLate { .. })),
+        "{r}"
+    );
     let r = attempt(
         &before_gestures,
         &Actor::System,
@@ -830,7 +848,10 @@ fn wrong_cabinet_live_the_guards_refuse_what_happened() {
         vec![exchange(Some(6_000))],
     )
     .unwrap_err();
-    assert!(matches!(r, Refusal::TooLate { .. }), "{r}");
+    assert!(
+        matches!(r, Refusal::Grant(GrantRefusal::TooLate { .. })),
+        "{r}"
+    );
     // Before the churn signal the gift card is still refused: its apology
     // names no failure.
     let before_churn = Case::replay(events[..8].to_vec()).unwrap();
@@ -841,7 +862,10 @@ fn wrong_cabinet_live_the_guards_refuse_what_happened() {
         vec![form, credit(3_000)],
     )
     .unwrap_err();
-    assert!(matches!(r, Refusal::ApologyRequired { .. }), "{r}");
+    assert!(
+        matches!(r, Refusal::Grant(GrantRefusal::ApologyRequired { .. })),
+        "{r}"
+    );
     // An apology naming the failures, and the fix noted, are still allowed.
     assert!(
         attempt(
@@ -854,7 +878,7 @@ fn wrong_cabinet_live_the_guards_refuse_what_happened() {
     );
     // What the policy suggests after the churn signal: the apology is still
     // open, everything else has passed.
-    let next = recommend(&before_gestures, &policy, at("2021-03-17T14:00:00Z"));
+    let next = before_gestures.recommend(&policy, at("2021-03-17T14:00:00Z"));
     assert_eq!(next[0].gesture(), GestureKind::Apology);
     assert_eq!(next[0].failures(), &f(2)[..]);
     assert_eq!(next[0].moment(), Moment::Open);
@@ -941,7 +965,10 @@ fn poster_apology_from_the_top_wins_the_customer_back() {
     h.now = at("2005-11-10T20:59:00Z");
     // USD 240.00 is 133.33% of the loss: above the supervisor's reach.
     let r = h.refused(agent("sue", "supervisor"), remedy());
-    assert!(matches!(r, Refusal::OverSoftCap { .. }), "{r}");
+    assert!(
+        matches!(r, Refusal::Grant(GrantRefusal::OverSoftCap { .. })),
+        "{r}"
+    );
     h.ok(
         Actor::System,
         CommandKind::Escalate {
@@ -977,7 +1004,7 @@ fn poster_apology_from_the_top_wins_the_customer_back() {
             .timeline()
             .contains("pres (executive) granted waiving a demand for failure #2\n")
     );
-    let report = audit(h.case.events().to_vec(), &h.policy).unwrap();
+    let report = escalate::replay::audit(h.case.events().to_vec(), &h.policy).unwrap();
     assert_eq!(report.allowed(), report.spent());
 }
 
@@ -1008,7 +1035,7 @@ fn brunch_free_coffee_is_within_frontline_authority() {
             loss: Some(usd(1_200)),
         },
     );
-    let next = recommend(&h.case, &h.policy, h.now);
+    let next = h.case.recommend(&h.policy, h.now);
     assert_eq!(
         next.iter()
             .map(escalate::recovery::Recommendation::gesture)
@@ -1033,7 +1060,7 @@ fn brunch_free_coffee_is_within_frontline_authority() {
         ]),
     );
     assert_eq!(h.case.compensation().to_string(), "USD 3.00");
-    assert!(recommend(&h.case, &h.policy, h.now).is_empty());
+    assert!(h.case.recommend(&h.policy, h.now).is_empty());
 }
 
 #[test]
@@ -1098,7 +1125,7 @@ fn ink_discount_and_gift_card_are_inside_the_cap() {
     // USD 35.00 is 20.11% of USD 174.00: well inside the caps.
     assert_eq!(h.case.compensation().to_string(), "USD 35.00");
     assert!(h.case.timeline().contains("(logged late)"));
-    let report = audit(h.case.events().to_vec(), &h.policy).unwrap();
+    let report = escalate::replay::audit(h.case.events().to_vec(), &h.policy).unwrap();
     assert_eq!(report.allowed(), report.spent());
 }
 
@@ -1113,7 +1140,7 @@ fn recommend_matches_the_rung_to_the_failure() {
             loss: Some(usd(5_000)),
         },
     );
-    let next = recommend(&h.case, &h.policy, h.now);
+    let next = h.case.recommend(&h.policy, h.now);
     let summary: Vec<String> = next.iter().map(ToString::to_string).collect();
     assert_eq!(
         summary,
@@ -1143,7 +1170,7 @@ fn recommend_matches_the_rung_to_the_failure() {
             },
         ]),
     );
-    let next = recommend(&h.case, &h.policy, h.now);
+    let next = h.case.recommend(&h.policy, h.now);
     assert!(next.iter().any(|r| r.failures() == [FailureId::new(2)]));
 }
 

@@ -9,6 +9,7 @@ mod common;
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 use common::{Story, Summary};
+use escalate::recovery::GrantRefusal;
 use escalate::recovery::{Currency, Gesture, GestureKind, Money, Waived};
 use escalate::replay::{Host, Replay};
 use escalate::sla::{ClockState, Metric};
@@ -201,7 +202,10 @@ mod wrong_cabinet {
             ),
         ] {
             let refusal = refusal_of(&policy, id);
-            assert!(matches!(refusal, Refusal::TooLate { .. }), "{refusal:?}");
+            assert!(
+                matches!(refusal, Refusal::Grant(GrantRefusal::TooLate { .. })),
+                "{refusal:?}"
+            );
             assert_eq!(refusal.to_string(), message);
         }
         assert!(policy.case().money_granted().is_zero());
@@ -216,21 +220,20 @@ mod wrong_cabinet {
         let CommandKind::Grant { gestures } = gift.kind() else {
             panic!("a grant")
         };
-        let reasons = escalate::recovery::check_grant(
-            policy.case(),
-            &story.recommended().unwrap(),
-            gift.actor(),
-            gift.at(),
-            gestures,
-        );
+        let reasons =
+            policy
+                .case()
+                .check_grant(&story.recommended().unwrap(), gift.actor(), gestures);
         assert!(
-            reasons.iter().any(|r| matches!(r, Refusal::TooLate { .. })),
+            reasons
+                .iter()
+                .any(|r| matches!(r, GrantRefusal::TooLate { .. })),
             "{reasons:?}"
         );
         assert!(
             reasons
                 .iter()
-                .any(|r| matches!(r, Refusal::ApologyRequired { .. })),
+                .any(|r| matches!(r, GrantRefusal::ApologyRequired { .. })),
             "{reasons:?}"
         );
         // As it happened: $30.00 + $249.99 + $60.00 = $339.99 wasted.

@@ -247,7 +247,7 @@ pub fn tell(name: &str) -> Result<(), Error> {
     println!("--- what happened");
     print!("{}", actual.case().timeline());
     let recommended = story.recommended()?;
-    let suggestions = escalate::recovery::recommend(actual.case(), &recommended, story.until);
+    let suggestions = actual.case().recommend(&recommended, story.until);
     if !suggestions.is_empty() {
         println!("\n--- what the recommended policy suggests at the end");
         for suggestion in suggestions {

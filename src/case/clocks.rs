@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::{Case, Event, EventKind, Origin, Status};
+use super::{Case, Event, EventKind, Status};
+use crate::customer::Origin;
 use crate::policy::Policy;
 use crate::sla::{
     BusinessCalendar, ClockId, ClockState, Metric, NEVER, Reopen, SlaClock, Threshold, Within,

@@ -6,18 +6,13 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 
 use super::{Case, CommandKind, EventKind, customer_or_system};
+use super::{Event, Refusal};
+use crate::customer::Outcome;
+use crate::owner::Actor;
 use crate::policy::Policy;
 use crate::recovery::{
-    Gesture, Granted, Offer, OfferId, OfferState, Review, ReviewRule, Totals, check_grant,
+    Gesture, Granted, Ledger, Offer, OfferId, OfferState, Review, ReviewRule, Totals, check_grant,
 };
-use crate::{Actor, Event, Outcome, Refusal};
-
-/// Offers and granted gestures, in order.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Recovery {
-    offers: Vec<Offer>,
-    granted: Vec<Granted>,
-}
 
 impl Case {
     /// Decides an offer, a grant, or the customer's answer to an offer.
@@ -29,11 +24,13 @@ impl Case {
         at: DateTime<Utc>,
     ) -> Result<Vec<EventKind>, Refusal> {
         let name = kind.name();
-        let guards = |gestures: &[Gesture]| match check_grant(self, policy, actor, at, gestures)
+        let _ = at;
+        let guards = |gestures: &[Gesture]| match self
+            .check_grant(policy, actor, gestures)
             .into_iter()
             .next()
         {
-            Some(refusal) => Err(refusal),
+            Some(refusal) => Err(Refusal::Grant(refusal)),
             None => Ok(()),
         };
         match kind {
@@ -41,7 +38,7 @@ impl Case {
                 self.for_company(policy, actor, name)?;
                 guards(std::slice::from_ref(&gesture))?;
                 Ok(vec![EventKind::GestureOffered {
-                    offer: OfferId::next_after(self.recovery.offers.len()),
+                    offer: OfferId::next_after(self.offers.len()),
                     gesture,
                 }])
             }
@@ -121,8 +118,7 @@ impl Case {
     }
 
     fn offer(&self, id: OfferId) -> Result<&Offer, Refusal> {
-        self.recovery
-            .offers
+        self.offers
             .iter()
             .find(|o| o.id == id)
             .ok_or(Refusal::UnknownOffer { offer: id })
@@ -130,9 +126,8 @@ impl Case {
 
     /// Applies an offer, an answer to one, or a grant.
     pub(crate) fn evolve_gesture(&mut self, event: &Event) {
-        let recovery = &mut self.recovery;
         match &event.kind {
-            EventKind::GestureOffered { offer, gesture } => recovery.offers.push(Offer {
+            EventKind::GestureOffered { offer, gesture } => self.offers.push(Offer {
                 id: *offer,
                 gesture: gesture.clone(),
                 by: event.actor.clone(),
@@ -140,20 +135,16 @@ impl Case {
                 state: OfferState::Open,
             }),
             EventKind::OfferAccepted { offer } => {
-                recovery.settle(*offer, OfferState::Open, OfferState::Accepted);
+                self.settle_offer(*offer, OfferState::Open, OfferState::Accepted);
             }
             EventKind::OfferDeclined { offer } => {
-                recovery.settle(*offer, OfferState::Open, OfferState::Declined);
+                self.settle_offer(*offer, OfferState::Open, OfferState::Declined);
             }
             EventKind::GestureGranted { gesture, offer } => {
-                recovery.granted.push(Granted {
-                    gesture: gesture.clone(),
-                    by: event.actor.clone(),
-                    at: event.at,
-                    offer: *offer,
-                });
+                self.ledger
+                    .record_grant(gesture.clone(), event.actor.clone(), event.at, *offer);
                 if let Some(offer) = offer {
-                    recovery.settle(*offer, OfferState::Accepted, OfferState::Granted);
+                    self.settle_offer(*offer, OfferState::Accepted, OfferState::Granted);
                 }
             }
             _ => {}
@@ -170,7 +161,7 @@ impl Case {
     /// ```
     #[must_use]
     pub fn offers(&self) -> &[Offer] {
-        &self.recovery.offers
+        &self.offers
     }
 
     /// Every gesture granted, in arrival order.
@@ -183,7 +174,7 @@ impl Case {
     /// ```
     #[must_use]
     pub fn granted(&self) -> &[Granted] {
-        &self.recovery.granted
+        self.ledger.granted()
     }
 
     /// All the money granted: credits, refunds (owed or not), keep-the-item
@@ -199,16 +190,7 @@ impl Case {
     /// ```
     #[must_use]
     pub fn money_granted(&self) -> Totals {
-        let mut totals = Totals::default();
-        for money in self
-            .recovery
-            .granted
-            .iter()
-            .filter_map(|g| g.gesture.cost())
-        {
-            totals.add(money);
-        }
-        totals
+        self.ledger.money_granted()
     }
 
     /// Of the money granted, the discretionary money granted at or after the
@@ -223,25 +205,7 @@ impl Case {
     /// ```
     #[must_use]
     pub fn money_wasted(&self) -> Totals {
-        // Wasted: granted after the churn signal arrived, or dated at or
-        // after the time the customer left (a signal logged late).
-        let mut totals = Totals::default();
-        let Some(left_at) = self.churned_at else {
-            return totals;
-        };
-        let mut arrived = false;
-        for event in &self.events {
-            match &event.kind {
-                EventKind::ChurnSignalled { .. } => arrived = true,
-                EventKind::GestureGranted { gesture, .. } if arrived || event.at >= left_at => {
-                    if let Some(money) = gesture.discretionary_cost() {
-                        totals.add(money);
-                    }
-                }
-                _ => {}
-            }
-        }
-        totals
+        self.ledger.money_wasted()
     }
 
     /// The compensation granted so far: discretionary money, which the caps
@@ -256,7 +220,7 @@ impl Case {
     /// ```
     #[must_use]
     pub fn compensation(&self) -> Totals {
-        crate::recovery::compensation(self.recovery.granted.iter().map(|g| &g.gesture))
+        self.ledger.compensation()
     }
 
     /// The review recorded when the case closed, if any.
@@ -316,8 +280,77 @@ impl Case {
     }
 }
 
-impl Recovery {
-    fn settle(&mut self, id: OfferId, from: OfferState, to: OfferState) {
+impl Case {
+    /// What the recovery guards read: the failures, the granted gestures,
+    /// the churn signal and the case's time zone.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::Case;
+    /// let case = Case::new("CAB-1".parse()?);
+    /// assert!(case.ledger().failures().is_empty());
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    #[must_use]
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    /// Every recovery guard that granting `gestures` together, by `actor`,
+    /// would break under `policy`: [`check_grant`] on the case's
+    /// [`ledger`](Self::ledger). [`handle`](Self::handle) refuses a grant or
+    /// an offer with the first of them.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::{Actor, Case};
+    /// use escalate::policy::Policy;
+    /// use escalate::recovery::{Gesture, GrantRefusal, Manner};
+    /// let case = Case::new("C-1".parse()?);
+    /// let sorry = Gesture::Apology { failures: vec![], manner: Manner::Written };
+    /// let refusals = case.check_grant(&Policy::default(), &Actor::Customer, &[sorry]);
+    /// assert_eq!(refusals, [GrantRefusal::Customer]);
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    #[must_use]
+    pub fn check_grant(
+        &self,
+        policy: &Policy,
+        actor: &Actor,
+        gestures: &[Gesture],
+    ) -> Vec<crate::recovery::GrantRefusal> {
+        check_grant(
+            &self.ledger,
+            policy.recovery(),
+            policy.tiers(),
+            actor,
+            gestures,
+        )
+    }
+
+    /// The next gestures `policy` suggests for the case at `now`:
+    /// [`recommend`](crate::recovery::recommend) on the case's
+    /// [`ledger`](Self::ledger).
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::Case;
+    /// use escalate::policy::Policy;
+    /// let case = Case::new("C-1".parse()?);
+    /// // No failure recorded: nothing to recover from.
+    /// assert!(case.recommend(&Policy::default(), "2021-03-05T10:00:00Z".parse()?).is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn recommend(
+        &self,
+        policy: &Policy,
+        now: DateTime<Utc>,
+    ) -> Vec<crate::recovery::Recommendation> {
+        crate::recovery::recommend(&self.ledger, policy.recovery(), policy.tiers(), now)
+    }
+
+    fn settle_offer(&mut self, id: OfferId, from: OfferState, to: OfferState) {
         if let Some(offer) = self
             .offers
             .iter_mut()

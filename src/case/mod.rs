@@ -4,11 +4,9 @@ mod clocks;
 mod command;
 mod event;
 mod gestures;
-mod record;
+mod refusal;
 mod rules;
 mod timeline;
-
-pub(crate) use timeline::local;
 
 use std::collections::HashSet;
 use std::fmt;
@@ -20,14 +18,18 @@ use chrono_tz::Tz;
 
 pub use command::{Command, CommandKind, CommandName};
 pub use event::{Event, EventKind, Opened};
-pub use record::{
-    Channel, Contact, Customer, CustomerValue, Failure, FailureId, FailureKind, Origin, Outcome,
-    Priority, Promise, PromiseId, PromiseState, ResponseKind, SurveyScore,
-};
+pub use refusal::{Refusal, ReplayError};
 
+use crate::customer::{
+    Contact, Customer, Failure, FailureId, FailureKind, Origin, Promise, PromiseId, PromiseState,
+    ResponseKind, SurveyScore,
+};
+use crate::ids::{CaseId, CommandId, Tier};
+use crate::owner::{Actor, Agent};
 use crate::policy::{DeflectionPolicy, Policy};
+use crate::recovery::Ledger;
 use crate::sla::SlaClock;
-use crate::{Actor, Agent, CaseId, CommandId, Refusal, ReplayError, Text, Tier};
+use crate::text::Text;
 
 /// One customer problem, from the first signal to closing.
 ///
@@ -84,10 +86,8 @@ pub struct Case {
     contacts: Vec<Contact>,
     /// Contacts before this index have all been answered.
     unanswered_from: usize,
-    failures: Vec<Failure>,
     promises: Vec<Promise>,
     surveys: Vec<(DateTime<Utc>, SurveyScore)>,
-    churned_at: Option<DateTime<Utc>>,
     clocks: Vec<SlaClock>,
     /// Customer contacts since opening or the last reopening.
     contacts_in_cycle: u32,
@@ -112,7 +112,10 @@ pub struct Case {
     rule_log: Vec<(Text, DateTime<Utc>)>,
     /// The policy adopted after opening, if any.
     adopted_policy: Option<Text>,
-    recovery: gestures::Recovery,
+    /// Offers made, in order.
+    offers: Vec<crate::recovery::Offer>,
+    /// What the recovery guards read: failures, grants, the churn signal.
+    ledger: Ledger,
     latest: Option<DateTime<Utc>>,
     /// Hashes of the ids of applied commands (checked against `events` on a hit).
     command_hashes: HashSet<u64, BuildHasherDefault<IdentityHasher>>,
@@ -381,10 +384,8 @@ impl Case {
             opening: None,
             contacts: Vec::new(),
             unanswered_from: 0,
-            failures: Vec::new(),
             promises: Vec::new(),
             surveys: Vec::new(),
-            churned_at: None,
             clocks: Vec::new(),
             contacts_in_cycle: 0,
             public_contacts: 0,
@@ -399,7 +400,8 @@ impl Case {
             armed: Vec::new(),
             rule_log: Vec::new(),
             adopted_policy: None,
-            recovery: gestures::Recovery::default(),
+            offers: Vec::new(),
+            ledger: Ledger::default(),
             latest: None,
             command_hashes: HashSet::default(),
             events: Vec::new(),
@@ -628,7 +630,7 @@ impl Case {
     /// ```
     #[must_use]
     pub fn failures(&self) -> &[Failure] {
-        &self.failures
+        self.ledger.failures()
     }
 
     /// Every promise made, in order.
@@ -667,7 +669,7 @@ impl Case {
     /// ```
     #[must_use]
     pub fn churned_at(&self) -> Option<DateTime<Utc>> {
-        self.churned_at
+        self.ledger.churned_at()
     }
 
     /// How the case ended, once closed.
@@ -735,6 +737,7 @@ impl Case {
             EventKind::Opened(opened) => {
                 if self.opening.is_none() {
                     self.opening = Some((Arc::clone(opened), at));
+                    self.ledger = Ledger::new(opened.time_zone);
                 }
                 if self.status == Status::Unopened {
                     self.status = Status::New;
@@ -803,13 +806,13 @@ impl Case {
                 kind,
                 description,
                 loss,
-            } => self.failures.push(Failure {
-                id: *failure,
-                kind: *kind,
-                description: description.clone(),
-                loss: *loss,
+            } => self.ledger.record_failure(Failure::new(
+                *failure,
+                *kind,
+                description.clone(),
+                *loss,
                 at,
-            }),
+            )),
             EventKind::PromiseMade { promise, what, due } => self.promises.push(Promise {
                 id: *promise,
                 what: what.clone(),
@@ -833,7 +836,7 @@ impl Case {
             }
             EventKind::SurveyAnswered { score, .. } => self.surveys.push((at, *score)),
             EventKind::ChurnSignalled { .. } => {
-                self.churned_at.get_or_insert(at);
+                self.ledger.record_churn(at);
             }
             EventKind::Resolved { .. } => {
                 if let Some(owner) = self.status.ownership() {
@@ -1230,7 +1233,7 @@ impl Case {
                     return Err(Refusal::NegativeLoss { loss });
                 }
                 Ok(One(EventKind::FailureRecorded {
-                    failure: FailureId::next_after(self.failures.len()),
+                    failure: FailureId::next_after(self.ledger.failures().len()),
                     kind,
                     description,
                     loss,
@@ -1288,7 +1291,7 @@ impl Case {
                     }),
                     DeflectionPolicy::RecordFailure if deflected_only => Ok(Two(
                         EventKind::FailureRecorded {
-                            failure: FailureId::next_after(self.failures.len()),
+                            failure: FailureId::next_after(self.ledger.failures().len()),
                             kind: FailureKind::Attention,
                             description: "resolved with only a deflection: the customer was pointed elsewhere, not helped".into(),
                             loss: None,

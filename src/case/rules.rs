@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Case, Event, EventKind, Origin, ResponseKind, StateName};
+use super::{Case, Event, EventKind, StateName};
+use crate::customer::{Origin, ResponseKind};
 use crate::policy::{Action, Condition, DelayFrom, Policy, Rule};
 use crate::sla::{Metric, NEVER, Within};
 use crate::{CustomerValue, Priority, PromiseId, Text, Tier};
@@ -56,8 +57,8 @@ impl Facts {
             unanswered: u32::try_from(case.unanswered().len()).unwrap_or(u32::MAX),
             contacts_in_cycle: case.contacts_in_cycle,
             owner_rank: case.owner().and_then(|o| policy.rank(o.tier())),
-            churned: case.churned_at.is_some(),
-            failures: u32::try_from(case.failures.len()).unwrap_or(u32::MAX),
+            churned: case.churned_at().is_some(),
+            failures: u32::try_from(case.failures().len()).unwrap_or(u32::MAX),
             public_contacts: case.public_contacts,
             deflections: case.deflections,
             escalations: case.escalations,

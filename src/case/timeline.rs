@@ -5,9 +5,11 @@ use std::fmt::Write as _;
 use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 
-use super::{Case, EventKind, PromiseState};
-use crate::Actor;
+use super::{Case, EventKind};
+use crate::customer::PromiseState;
+use crate::owner::Actor;
 use crate::sla::{ClockId, format_span};
+use crate::text::local;
 
 impl Case {
     /// The case's story, one line an event, in the time zone of the policy
@@ -296,13 +298,6 @@ impl Case {
             None => id.to_string(),
         }
     }
-}
-
-/// A time in the case's zone: `2021-03-04 15:10 EST`.
-pub(crate) fn local(tz: Tz, at: DateTime<Utc>) -> String {
-    at.with_timezone(&tz)
-        .format("%Y-%m-%d %H:%M %Z")
-        .to_string()
 }
 
 /// A wall-clock duration for people: `2d 3h`, `5h`, `25m`, `40s`.

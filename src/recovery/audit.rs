@@ -6,10 +6,11 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::record::local;
-use super::{Gesture, Totals, check_grant};
-use crate::policy::Policy;
-use crate::{Actor, Case, Event, EventKind, Refusal, ReplayError};
+use super::{Gesture, GestureKind, GrantRefusal, Ledger, RecoveryPolicy, Totals, check_grant};
+use crate::customer::Failure;
+use crate::ids::Tier;
+use crate::owner::Actor;
+use crate::text::local;
 
 /// One granted gesture of an actual history, with the policy's verdict.
 ///
@@ -89,7 +90,7 @@ pub enum Verdict {
     Allowed,
     /// The policy would have refused it, for these reasons (every guard it
     /// breaks, in the guards' order).
-    Refused(Vec<Refusal>),
+    Refused(Vec<GrantRefusal>),
 }
 
 impl Verdict {
@@ -204,211 +205,141 @@ impl fmt::Display for Audit {
     }
 }
 
-/// Replays an actual history event by event and asks, at each granted
-/// gesture, whether the policy's guards ([`check_grant`]) would have
-/// allowed it at that point, by that actor, at that time.
-///
-/// The policy's case evolves with every event except the gestures it would
-/// have refused, so later gestures are judged against what the policy would
-/// have granted before them. Each gesture is judged on its own; the
-/// apologies granted by the same command are judged (and, when allowed,
-/// count) before its other gestures, as [`Case::handle`] lets an apology
-/// come with the money it opens the way to.
-///
-/// # Errors
-/// [`ReplayError`] when the history cannot be replayed.
+/// One step of a case's history, as the audit reads it: a failure
+/// recorded, the customer's churn signal, or the gestures granted by one
+/// command.
 ///
 /// # Example
 /// ```
-/// use escalate::recovery::{audit, Currency};
-/// use escalate::policy::Policy;
-/// # use escalate::doc_support::case_with_grant;
-/// let case = case_with_grant()?; // an apology and a USD 20.00 credit by sam
-/// let report = audit(case.events().to_vec(), &Policy::default())?;
-/// assert_eq!(report.lines().len(), 2);
-/// assert!(report.lines().iter().all(|l| l.verdict().is_allowed()));
-/// assert_eq!(report.spent().get(Currency::USD).minor(), 2_000);
-/// assert_eq!(report.allowed(), report.spent());
-/// assert!(report.wasted().is_zero());
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// use escalate::Actor;
+/// use escalate::recovery::{AuditStep, Gesture, Manner};
+/// let step = AuditStep::Grant {
+///     by: Actor::System,
+///     at: "2021-03-05T10:00:00Z".parse()?,
+///     gestures: vec![Gesture::Apology { failures: vec![], manner: Manner::Written }],
+/// };
+/// assert!(matches!(step, AuditStep::Grant { .. }));
+/// # Ok::<(), chrono::ParseError>(())
 /// ```
-pub fn audit(
-    events: impl IntoIterator<Item = Event>,
-    policy: &Policy,
-) -> Result<Audit, ReplayError> {
-    let events: Vec<Event> = events.into_iter().collect();
-    let actual = Case::replay(events.as_slice())?;
-    let mut shadow = Case::new(actual.id().clone());
-    let mut lines = Vec::new();
-    let (mut spent, mut allowed) = (Totals::default(), Totals::default());
-    let mut i = 0;
-    while let Some(event) = events.get(i) {
-        if !matches!(event.kind, EventKind::GestureGranted { .. }) {
-            apply_renumbered(&mut shadow, event);
-            i += 1;
-            continue;
-        }
-        // The gestures granted by one command, apologies first.
-        let mut group: Vec<&Event> = events[i..]
-            .iter()
-            .take_while(|e| {
-                matches!(e.kind, EventKind::GestureGranted { .. })
-                    && e.command.is_some()
-                    && e.command == event.command
-            })
-            .collect();
-        if group.is_empty() {
-            group.push(event);
-        }
-        i += group.len();
-        group.sort_by_key(|e| !is_apology(e));
-        for granted in group {
-            let EventKind::GestureGranted { gesture, .. } = &granted.kind else {
-                continue;
-            };
-            let breaches = check_grant(
-                &shadow,
-                policy,
-                &granted.actor,
-                granted.at,
-                std::slice::from_ref(gesture),
-            );
-            if let Some(cost) = gesture.cost() {
-                spent.add(cost);
-            }
-            let verdict = if breaches.is_empty() {
-                if let Some(cost) = gesture.cost() {
-                    allowed.add(cost);
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AuditStep {
+    /// A failure was recorded.
+    Failure(Failure),
+    /// The customer said they had left, at this time.
+    Churn(DateTime<Utc>),
+    /// One command granted these gestures.
+    Grant {
+        /// Who granted them.
+        by: Actor,
+        /// When.
+        at: DateTime<Utc>,
+        /// The gestures, in the command's order.
+        gestures: Vec<Gesture>,
+    },
+}
+
+impl Audit {
+    /// Walks an actual history step by step and asks, at each granted
+    /// gesture, whether the recovery `rules` ([`check_grant`], for a policy
+    /// whose tiers, most junior first, are `tiers`) would have allowed it at
+    /// that point, by that actor.
+    ///
+    /// The policy's ledger takes every step except the gestures it would
+    /// have refused, so later gestures are judged against what the policy
+    /// would have granted before them. Each gesture is judged on its own;
+    /// the apologies granted by the same command are judged (and, when
+    /// allowed, count) before its other gestures, as a case lets an apology
+    /// come with the money it opens the way to. Times in the report are
+    /// shown in `time_zone`.
+    ///
+    /// [`replay::audit`](crate::replay::audit) builds the steps from a
+    /// case's events.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::{DateTime, Utc};
+    /// use escalate::{Actor, Agent, Failure, FailureId, FailureKind};
+    /// use escalate::policy::Policy;
+    /// use escalate::recovery::{Audit, AuditStep, CreditForm, Currency, Gesture, Manner, Money};
+    /// let t: DateTime<Utc> = "2021-03-05T10:00:00Z".parse()?;
+    /// let usd = |minor| Money::new(minor, Currency::USD);
+    /// let sam = Actor::Agent(Agent::new("sam".parse()?, "frontline".parse()?));
+    /// let one = vec![FailureId::new(1)];
+    /// let steps = [
+    ///     AuditStep::Failure(Failure::new(FailureId::new(1), FailureKind::Product,
+    ///         "wrong cabinet", Some(usd(24_999)), t)),
+    ///     AuditStep::Grant { by: sam, at: t, gestures: vec![
+    ///         Gesture::Credit { failures: one.clone(), form: CreditForm::StoreCredit, amount: usd(2_000) },
+    ///         Gesture::Apology { failures: one, manner: Manner::Personal },
+    ///     ]},
+    /// ];
+    /// let policy = Policy::default();
+    /// let report = Audit::of(chrono_tz::UTC, steps, policy.recovery(), policy.tiers());
+    /// assert_eq!(report.lines().len(), 2); // the apology first, then the credit
+    /// assert!(report.lines().iter().all(|l| l.verdict().is_allowed()));
+    /// assert_eq!(report.spent().get(Currency::USD), usd(2_000));
+    /// assert!(report.wasted().is_zero());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn of(
+        time_zone: Tz,
+        steps: impl IntoIterator<Item = AuditStep>,
+        rules: &RecoveryPolicy,
+        tiers: &[Tier],
+    ) -> Audit {
+        let mut actual = Ledger::new(time_zone);
+        let mut shadow = Ledger::new(time_zone);
+        let mut lines = Vec::new();
+        let (mut spent, mut allowed) = (Totals::default(), Totals::default());
+        for step in steps {
+            match step {
+                AuditStep::Failure(failure) => {
+                    actual.record_failure(failure.clone());
+                    shadow.record_failure(failure);
                 }
-                apply_renumbered(&mut shadow, granted);
-                Verdict::Allowed
-            } else {
-                Verdict::Refused(breaches)
-            };
-            lines.push(AuditLine {
-                at: granted.at,
-                actor: granted.actor.clone(),
-                gesture: gesture.clone(),
-                verdict,
-            });
+                AuditStep::Churn(at) => {
+                    actual.record_churn(at);
+                    shadow.record_churn(at);
+                }
+                AuditStep::Grant { by, at, gestures } => {
+                    let (mut first, rest): (Vec<Gesture>, Vec<Gesture>) = gestures
+                        .into_iter()
+                        .partition(|g| g.kind() == GestureKind::Apology);
+                    first.extend(rest);
+                    for gesture in first {
+                        let breaches =
+                            check_grant(&shadow, rules, tiers, &by, std::slice::from_ref(&gesture));
+                        if let Some(cost) = gesture.cost() {
+                            spent.add(cost);
+                        }
+                        actual.record_grant(gesture.clone(), by.clone(), at, None);
+                        let verdict = if breaches.is_empty() {
+                            if let Some(cost) = gesture.cost() {
+                                allowed.add(cost);
+                            }
+                            shadow.record_grant(gesture.clone(), by.clone(), at, None);
+                            Verdict::Allowed
+                        } else {
+                            Verdict::Refused(breaches)
+                        };
+                        lines.push(AuditLine {
+                            at,
+                            actor: by.clone(),
+                            gesture,
+                            verdict,
+                        });
+                    }
+                }
+            }
         }
-    }
-    Ok(Audit {
-        time_zone: actual.time_zone(),
-        lines,
-        spent,
-        allowed,
-        wasted: actual.money_wasted(),
-    })
-}
-
-fn is_apology(event: &Event) -> bool {
-    matches!(
-        &event.kind,
-        EventKind::GestureGranted {
-            gesture: Gesture::Apology { .. },
-            ..
+        Audit {
+            time_zone,
+            lines,
+            spent,
+            allowed,
+            wasted: actual.money_wasted(),
         }
-    )
-}
-
-/// Applies an event to the policy's case as its next version.
-fn apply_renumbered(case: &mut Case, event: &Event) {
-    let mut event = event.clone();
-    event.version = case.version() + 1;
-    case.apply(&event);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::doc_support::{at, case_with_failure};
-    use crate::recovery::{CreditForm, Currency, Manner, Money};
-    use crate::{Agent, FailureId};
-
-    fn granted(
-        case: &Case,
-        who: &str,
-        tier: &str,
-        when: &str,
-        cmd: &str,
-        gesture: Gesture,
-    ) -> Event {
-        Event::new(
-            case.version() + 1,
-            at(when),
-            Actor::Agent(Agent::new(who.parse().unwrap(), tier.parse().unwrap())),
-            Some(cmd.parse().unwrap()),
-            EventKind::GestureGranted {
-                gesture,
-                offer: None,
-            },
-        )
-    }
-
-    fn credit(minor: i64) -> Gesture {
-        Gesture::Credit {
-            failures: vec![FailureId::new(1)],
-            form: CreditForm::GiftCard,
-            amount: Money::new(minor, Currency::USD),
-        }
-    }
-
-    #[test]
-    fn apologies_of_a_command_count_first_and_refused_gestures_do_not_count() {
-        let mut case = case_with_failure().unwrap();
-        // One command: the money, then the apology that opens the way to it.
-        for gesture in [
-            credit(2_000),
-            Gesture::Apology {
-                failures: vec![FailureId::new(1)],
-                manner: Manner::Personal,
-            },
-        ] {
-            let e = granted(
-                &case,
-                "sam",
-                "frontline",
-                "2021-03-05T10:00:00Z",
-                "g1",
-                gesture,
-            );
-            case.apply(&e);
-        }
-        // Beyond frontline: refused, so it does not count against the next.
-        let e = granted(
-            &case,
-            "sam",
-            "frontline",
-            "2021-03-05T11:00:00Z",
-            "g2",
-            credit(5_000),
-        );
-        case.apply(&e);
-        let e = granted(
-            &case,
-            "sue",
-            "supervisor",
-            "2021-03-05T12:00:00Z",
-            "g3",
-            credit(5_000),
-        );
-        case.apply(&e);
-        let report = audit(case.events().to_vec(), &Policy::default()).unwrap();
-        let allowed: Vec<bool> = report
-            .lines()
-            .iter()
-            .map(|l| l.verdict().is_allowed())
-            .collect();
-        assert_eq!(allowed, [true, true, false, true]);
-        assert_eq!(
-            report.lines()[0].gesture().kind(),
-            crate::recovery::GestureKind::Apology
-        );
-        assert_eq!(report.spent().get(Currency::USD).minor(), 12_000);
-        assert_eq!(report.allowed().get(Currency::USD).minor(), 7_000);
-        assert!(report.to_string().contains(
-            "sam (frontline) granted a gift card of USD 50.00: refused: sam (frontline) may not grant a credit of USD 50.00"
-        ));
     }
 }

@@ -1,15 +1,19 @@
 //! The guards on granting gestures: validity, too late, double remedy,
 //! apology first, the caps, and tier authority.
 
-use chrono::{DateTime, Utc};
-
 use super::authority::within;
-use super::{Currency, Entitlement, Gesture, GestureKind, Limit, Money, RecoveryPolicy, Totals};
-use crate::policy::Policy;
-use crate::{Actor, Case, CommandName, FailureId, Refusal, Tier};
+use super::{
+    Authority, Entitlement, Gesture, GestureKind, GrantRefusal, Ledger, Limit, Money,
+    RecoveryPolicy, Totals,
+};
+use crate::customer::FailureId;
+use crate::ids::Tier;
+use crate::owner::Actor;
 
-/// Every rule that granting `gestures` together, by `actor` at `at`, would
-/// break on this case under this policy; empty when the grant is allowed.
+/// Every rule that granting `gestures` together, by `actor`, would break
+/// on a case with this `ledger` under these recovery `rules` (for a policy
+/// whose tiers, most junior first, are `tiers`); empty when the grant is
+/// allowed.
 ///
 /// [`Case::handle`] refuses a grant or an offer with the first of these.
 /// The guards run gesture by gesture, in order, each seeing the earlier
@@ -24,7 +28,7 @@ use crate::{Actor, Case, CommandName, FailureId, Refusal, Tier};
 ///    on the case, whatever date the grant carries ([`Refusal::TooLate`]);
 ///    owed money, apologies and gestures that cost nothing are still allowed;
 /// 3. **double remedy**: a second full refund, replacement or re-performance
-///    for one failure ([`Refusal::DoubleRemedy`]);
+///    for one failure ([`GrantRefusal::DoubleRemedy`]);
 /// 4. **apology first**: discretionary money (credit, refund, keep-the-item)
 ///    with no apology naming a recorded failure granted before it or in the
 ///    same grant ([`Refusal::ApologyRequired`]);
@@ -61,45 +65,39 @@ use crate::{Actor, Case, CommandName, FailureId, Refusal, Tier};
 /// ```
 #[must_use]
 pub fn check_grant(
-    case: &Case,
-    policy: &Policy,
+    ledger: &Ledger,
+    rules: &RecoveryPolicy,
+    tiers: &[Tier],
     actor: &Actor,
-    at: DateTime<Utc>,
     gestures: &[Gesture],
-) -> Vec<Refusal> {
+) -> Vec<GrantRefusal> {
     // The grant's own time does not decide "too late": arrival order does
-    // (a grant logged after the churn signal is too late whatever its date).
-    let _ = at;
+    // (a grant logged after the churn signal is too late whatever its date),
+    // so the check takes no time.
     let mut out = Vec::new();
-    if let Err(refusal) = validate(case, gestures) {
+    if let Err(refusal) = validate(ledger, gestures) {
         out.push(refusal);
         return out;
     }
     let tier = match actor {
         Actor::Agent(agent) => agent.tier().clone(),
-        Actor::System => match policy.tiers().first() {
+        Actor::System => match tiers.first() {
             Some(tier) => tier.clone(),
             None => return out,
         },
         Actor::Customer => {
-            out.push(Refusal::CustomerNotAllowed {
-                command: CommandName::Grant,
-            });
+            out.push(GrantRefusal::Customer);
             return out;
         }
     };
-    let rules = policy.recovery();
     if rules.guards() == super::Guards::Off {
         return out;
     }
-    let rank = policy.rank(&tier);
+    let rank = rank_of(tiers, &tier);
     let authority = rules.authority(&tier);
-    let specific = case
-        .granted()
-        .iter()
-        .any(|g| g.gesture().is_specific_apology())
-        || gestures.iter().any(Gesture::is_specific_apology);
-    let mut remedied: Vec<(FailureId, GestureKind)> = case
+    let specific =
+        ledger.has_specific_apology() || gestures.iter().any(Gesture::is_specific_apology);
+    let mut remedied: Vec<(FailureId, GestureKind)> = ledger
         .granted()
         .iter()
         .filter(|g| g.gesture().restores())
@@ -110,24 +108,24 @@ pub fn check_grant(
                 .map(|f| (*f, g.gesture().kind()))
         })
         .collect();
-    let mut totals = case.compensation();
+    let mut totals = ledger.compensation();
     for gesture in gestures {
         let kind = gesture.kind();
         let money = gesture.discretionary_cost();
         // Arrival order decides (see `Case`): once the churn signal is on
         // the case, a grant dated before it is still too late.
-        if let (Some(amount), Some(left_at)) = (money, case.churned_at()) {
-            out.push(Refusal::TooLate {
+        if let (Some(amount), Some(left_at)) = (money, ledger.churned_at()) {
+            out.push(GrantRefusal::TooLate {
                 gesture: kind,
                 amount,
                 left_at,
-                time_zone: case.time_zone(),
+                time_zone: ledger.time_zone(),
             });
         }
         if gesture.restores() {
             for failure in gesture.failures() {
                 if let Some((_, first)) = remedied.iter().find(|(f, _)| f == failure) {
-                    out.push(Refusal::DoubleRemedy {
+                    out.push(GrantRefusal::DoubleRemedy {
                         failure: *failure,
                         first: *first,
                         second: kind,
@@ -141,57 +139,59 @@ pub fn check_grant(
             && kind.is_monetary()
             && !specific
         {
-            out.push(Refusal::ApologyRequired {
+            out.push(GrantRefusal::ApologyRequired {
                 gesture: kind,
                 amount,
             });
         }
-        let total =
-            money.map(|amount| caps(case, policy, actor, rank, &mut totals, amount, &mut out));
+        let total = money.map(|amount| {
+            let sum = totals
+                .get(amount.currency())
+                .checked_add(amount)
+                .unwrap_or(Money::new(i64::MAX, amount.currency()));
+            totals.add(amount);
+            let loss = ledger.loss(amount.currency());
+            caps(rules, tiers, actor, rank, sum, loss, &mut out);
+            (sum, loss)
+        });
         let limit = match authority {
             Some(a) if a.allows(kind) => total.and_then(|(sum, loss)| a.breaks(sum, loss)),
             _ => Some(Limit::Kind),
         };
         if let Some(limit) = limit {
-            out.push(Refusal::ExceedsAuthority {
+            out.push(GrantRefusal::ExceedsAuthority {
                 actor: actor.clone(),
                 tier: tier.clone(),
                 gesture: kind,
                 amount: gesture.cost(),
                 limit,
-                needs: lowest_tier(policy, kind, total),
+                needs: Ranks::new(rules, tiers).lowest(kind, total),
             });
         }
     }
     out
 }
 
-/// The cap guards for one more `amount` of compensation; returns the new
-/// total and the loss it is measured against.
+/// The cap guards for compensation brought to `sum` on a `loss`.
 fn caps(
-    case: &Case,
-    policy: &Policy,
+    rules: &RecoveryPolicy,
+    tiers: &[Tier],
     actor: &Actor,
     rank: Option<usize>,
-    totals: &mut Totals,
-    amount: Money,
-    out: &mut Vec<Refusal>,
-) -> (Money, Money) {
-    let rules = policy.recovery();
-    let sum = totals
-        .get(amount.currency())
-        .checked_add(amount)
-        .unwrap_or(Money::new(i64::MAX, amount.currency()));
-    let loss = case_loss(case, amount.currency());
+    sum: Money,
+    loss: Money,
+    out: &mut Vec<GrantRefusal>,
+) {
     if !within(sum, loss, rules.hard_cap_bps()) {
-        out.push(Refusal::OverHardCap {
+        out.push(GrantRefusal::OverHardCap {
             total: sum,
             loss,
             cap_bps: rules.hard_cap_bps(),
         });
-    } else if !within(sum, loss, rules.soft_cap_bps()) && rank < policy.rank(rules.soft_cap_tier())
+    } else if !within(sum, loss, rules.soft_cap_bps())
+        && rank < rank_of(tiers, rules.soft_cap_tier())
     {
-        out.push(Refusal::OverSoftCap {
+        out.push(GrantRefusal::OverSoftCap {
             actor: actor.clone(),
             total: sum,
             loss,
@@ -199,17 +199,19 @@ fn caps(
             needs: rules.soft_cap_tier().clone(),
         });
     }
-    totals.add(amount);
-    (sum, loss)
+}
+
+/// A tier's rank in `tiers` (most junior first).
+fn rank_of(tiers: &[Tier], tier: &Tier) -> Option<usize> {
+    tiers.iter().position(|t| t == tier)
 }
 
 /// Checks that gestures name recorded failures and carry amounts above zero.
-pub(crate) fn validate(case: &Case, gestures: &[Gesture]) -> Result<(), Refusal> {
-    let known = case.failures().len();
+pub(crate) fn validate(ledger: &Ledger, gestures: &[Gesture]) -> Result<(), GrantRefusal> {
     for gesture in gestures {
         for failure in gesture.failures() {
-            if failure.get() == 0 || failure.get() as usize > known {
-                return Err(Refusal::UnknownFailure { failure: *failure });
+            if ledger.failure(*failure).is_none() {
+                return Err(GrantRefusal::UnknownFailure { failure: *failure });
             }
         }
         let bad = match gesture {
@@ -219,7 +221,7 @@ pub(crate) fn validate(case: &Case, gestures: &[Gesture]) -> Result<(), Refusal>
             other => other.cost().is_some_and(|c| c.minor() <= 0),
         };
         if let (true, Some(amount)) = (bad, gesture.cost()) {
-            return Err(Refusal::NonPositiveAmount {
+            return Err(GrantRefusal::NonPositiveAmount {
                 gesture: gesture.kind(),
                 amount,
             });
@@ -228,80 +230,45 @@ pub(crate) fn validate(case: &Case, gestures: &[Gesture]) -> Result<(), Refusal>
         // double-remedy check and the loss it is sized against have nothing
         // to hold on to.
         if gesture.failures().is_empty() && (gesture.restores() || gesture.cost().is_some()) {
-            return Err(Refusal::NoFailureNamed {
+            return Err(GrantRefusal::NoFailureNamed {
                 gesture: gesture.kind(),
             });
         }
         // Money the customer is owed is at most what they lost on the
         // failures it names; anything beyond is not owed.
         if let (Entitlement::Owed, Some(amount)) = (gesture.entitlement(), gesture.cost()) {
-            let loss = named_loss(case, gesture.failures(), amount.currency());
+            let loss = ledger.named_loss(gesture.failures(), amount.currency());
             if amount.minor() > loss.minor() {
-                return Err(Refusal::OwedBeyondLoss { amount, loss });
+                return Err(GrantRefusal::OwedBeyondLoss { amount, loss });
             }
         }
     }
     Ok(())
 }
 
-/// The losses of the named failures, in one currency.
-fn named_loss(case: &Case, failures: &[FailureId], currency: Currency) -> Money {
-    let minor = case
-        .failures()
-        .iter()
-        .filter(|f| failures.contains(&f.id()))
-        .filter_map(crate::Failure::loss)
-        .filter(|l| l.currency() == currency)
-        .fold(0i64, |sum, l| sum.saturating_add(l.minor()));
-    Money::new(minor, currency)
-}
-
-/// The customer's loss on a case in one currency: the sum of its failures'.
-pub(crate) fn case_loss(case: &Case, currency: Currency) -> Money {
-    let mut minor: i64 = 0;
-    for loss in case.failures().iter().filter_map(crate::Failure::loss) {
-        if loss.currency() == currency {
-            minor = minor.saturating_add(loss.minor());
-        }
-    }
-    Money::new(minor, currency)
-}
-
-/// The least senior tier that may grant this kind of gesture bringing the
-/// total to `total` (on `loss`), within the soft cap's tier rule; `None` if
-/// no tier may.
-pub(crate) fn lowest_tier(
-    policy: &Policy,
-    kind: GestureKind,
-    total: Option<(Money, Money)>,
-) -> Option<Tier> {
-    Ranks::new(policy).lowest(kind, total)
-}
-
 /// Each tier's authority by rank, looked up once.
 pub(crate) struct Ranks<'a> {
-    policy: &'a Policy,
-    by_rank: Vec<Option<&'a crate::recovery::Authority>>,
+    rules: &'a RecoveryPolicy,
+    tiers: &'a [Tier],
+    by_rank: Vec<Option<&'a Authority>>,
     soft_rank: usize,
 }
 
 impl<'a> Ranks<'a> {
-    pub(crate) fn new(policy: &'a Policy) -> Self {
-        let rules: &RecoveryPolicy = policy.recovery();
+    pub(crate) fn new(rules: &'a RecoveryPolicy, tiers: &'a [Tier]) -> Self {
         Ranks {
-            policy,
-            by_rank: policy
-                .tiers()
-                .iter()
-                .map(|tier| rules.authority(tier))
-                .collect(),
-            soft_rank: policy.rank(rules.soft_cap_tier()).unwrap_or(0),
+            rules,
+            tiers,
+            by_rank: tiers.iter().map(|tier| rules.authority(tier)).collect(),
+            soft_rank: rank_of(tiers, rules.soft_cap_tier()).unwrap_or(0),
         }
     }
 
-    /// See [`lowest_tier`].
+    /// The least senior tier that may grant this kind of gesture bringing
+    /// the total to `total` (on `loss`), within the soft cap's tier rule;
+    /// `None` if no tier may.
     pub(crate) fn lowest(&self, kind: GestureKind, total: Option<(Money, Money)>) -> Option<Tier> {
-        let rules = self.policy.recovery();
+        let rules = self.rules;
         let needs_rank = match total {
             Some((sum, loss)) if !within(sum, loss, rules.hard_cap_bps()) => return None,
             Some((sum, loss)) if !within(sum, loss, rules.soft_cap_bps()) => self.soft_rank,
@@ -316,7 +283,7 @@ impl<'a> Ranks<'a> {
                     a.allows(kind) && total.is_none_or(|(sum, loss)| a.breaks(sum, loss).is_none())
                 })
             })
-            .and_then(|(rank, _)| self.policy.tiers().get(rank).cloned())
+            .and_then(|(rank, _)| self.tiers.get(rank).cloned())
     }
 }
 
@@ -332,9 +299,40 @@ pub(crate) fn compensation<'a>(granted: impl Iterator<Item = &'a Gesture>) -> To
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::doc_support::{at, case_with_failure};
-    use crate::recovery::{Entitlement, Manner};
-    use crate::{Agent, FailureId};
+    use crate::owner::Agent;
+    use crate::recovery::{Currency, Entitlement, Manner};
+    use chrono::{DateTime, Utc};
+
+    /// Tiers as the default policy has them, most junior first.
+    fn tiers() -> Vec<Tier> {
+        [
+            "frontline",
+            "supervisor",
+            "manager",
+            "regional",
+            "executive",
+        ]
+        .iter()
+        .map(|t| t.parse().unwrap())
+        .collect()
+    }
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    /// A ledger with failure #1: a wrong cabinet, USD 249.99.
+    fn ledger() -> Ledger {
+        let mut ledger = Ledger::new(chrono_tz::America::New_York);
+        ledger.record_failure(crate::customer::Failure::new(
+            FailureId::new(1),
+            crate::customer::FailureKind::Product,
+            "wrong cabinet",
+            Some(Money::new(24_999, crate::recovery::Currency::USD)),
+            at("2021-03-04T19:00:00Z"),
+        ));
+        ledger
+    }
 
     fn usd(minor: i64) -> Money {
         Money::new(minor, Currency::USD)
@@ -342,21 +340,16 @@ mod tests {
 
     #[test]
     fn the_system_acts_with_the_most_junior_authority() {
-        let case = case_with_failure().unwrap();
+        let ledger = ledger();
+        let (tiers, rules) = (tiers(), RecoveryPolicy::standard(&tiers()));
         let refund = Gesture::PartialRefund {
             failures: vec![FailureId::new(1)],
             amount: usd(1_000),
             due: Entitlement::Owed,
         };
-        let breaches = check_grant(
-            &case,
-            &Policy::default(),
-            &Actor::System,
-            at("2021-03-05T10:00:00Z"),
-            &[refund],
-        );
+        let breaches = check_grant(&ledger, &rules, &tiers, &Actor::System, &[refund]);
         assert!(
-            matches!(&breaches[..], [Refusal::ExceedsAuthority { tier, limit: Limit::Kind, needs: Some(needs), .. }]
+            matches!(&breaches[..], [GrantRefusal::ExceedsAuthority { tier, limit: Limit::Kind, needs: Some(needs), .. }]
                 if tier.as_str() == "frontline" && needs.as_str() == "supervisor"),
             "{breaches:?}"
         );
@@ -364,9 +357,11 @@ mod tests {
 
     #[test]
     fn lowest_tier_follows_authority_and_caps() {
-        let policy = Policy::default();
+        let (tiers, rules) = (tiers(), RecoveryPolicy::standard(&tiers()));
+        let ranks = Ranks::new(&rules, &tiers);
         let tier = |kind, total: Option<(i64, i64)>| {
-            lowest_tier(&policy, kind, total.map(|(t, l)| (usd(t), usd(l))))
+            ranks
+                .lowest(kind, total.map(|(t, l)| (usd(t), usd(l))))
                 .map(|t| t.as_str().to_owned())
         };
         assert_eq!(
@@ -394,33 +389,34 @@ mod tests {
 
     #[test]
     fn validation_and_losses() {
-        let case = case_with_failure().unwrap();
+        let ledger = ledger();
+        let (tiers, rules) = (tiers(), RecoveryPolicy::standard(&tiers()));
         let sorry = |n| Gesture::Apology {
             failures: vec![FailureId::new(n)],
             manner: Manner::Form,
         };
         assert_eq!(
-            validate(&case, &[sorry(0)]),
-            Err(Refusal::UnknownFailure {
+            validate(&ledger, &[sorry(0)]),
+            Err(GrantRefusal::UnknownFailure {
                 failure: FailureId::new(0)
             })
         );
-        assert!(validate(&case, &[sorry(1)]).is_ok());
+        assert!(validate(&ledger, &[sorry(1)]).is_ok());
         let free = |failures| Gesture::Repair {
             failures,
             repair: crate::recovery::Repair::Exchange,
             cost: Some(usd(0)),
         };
-        assert!(validate(&case, &[free(vec![FailureId::new(1)])]).is_ok());
+        assert!(validate(&ledger, &[free(vec![FailureId::new(1)])]).is_ok());
         // A remedy must say which failure it is for.
         assert_eq!(
-            validate(&case, &[free(vec![])]),
-            Err(Refusal::NoFailureNamed {
+            validate(&ledger, &[free(vec![])]),
+            Err(GrantRefusal::NoFailureNamed {
                 gesture: GestureKind::Exchange
             })
         );
         assert_eq!(
-            Refusal::NoFailureNamed {
+            GrantRefusal::NoFailureNamed {
                 gesture: GestureKind::Exchange
             }
             .to_string(),
@@ -432,14 +428,14 @@ mod tests {
             amount: usd(minor),
             due: Entitlement::Owed,
         };
-        assert!(validate(&case, &[owed(24_999)]).is_ok());
-        let refusal = validate(&case, &[owed(100_000_000)]).unwrap_err();
+        assert!(validate(&ledger, &[owed(24_999)]).is_ok());
+        let refusal = validate(&ledger, &[owed(100_000_000)]).unwrap_err();
         assert_eq!(
             refusal.to_string(),
             "cannot grant an owed refund of USD 1000000.00: the customer's loss on the failures it names is USD 249.99; the rest is not owed"
         );
-        assert_eq!(case_loss(&case, Currency::USD), usd(24_999));
-        assert_eq!(case_loss(&case, Currency::EUR).minor(), 0);
+        assert_eq!(ledger.loss(Currency::USD), usd(24_999));
+        assert_eq!(ledger.loss(Currency::EUR).minor(), 0);
         // Nobody may grant money against a loss recorded in another currency.
         let sam = Actor::Agent(Agent::new(
             "sam".parse().unwrap(),
@@ -450,19 +446,13 @@ mod tests {
             form: crate::recovery::CreditForm::GiftCard,
             amount: Money::new(100, Currency::EUR),
         };
-        let breaches = check_grant(
-            &case,
-            &Policy::default(),
-            &sam,
-            at("2021-03-05T10:00:00Z"),
-            &[sorry(1), euros],
-        );
+        let breaches = check_grant(&ledger, &rules, &tiers, &sam, &[sorry(1), euros]);
         assert!(
             matches!(
                 breaches[..],
                 [
-                    Refusal::OverHardCap { .. },
-                    Refusal::ExceedsAuthority { needs: None, .. }
+                    GrantRefusal::OverHardCap { .. },
+                    GrantRefusal::ExceedsAuthority { needs: None, .. }
                 ]
             ),
             "{breaches:?}"

@@ -35,22 +35,24 @@ mod authority;
 mod gesture;
 mod guard;
 mod ladder;
-mod money;
+mod ledger;
 mod recommend;
 mod record;
+mod refusal;
 
-pub use audit::{Audit, AuditLine, Verdict, audit};
+pub use crate::money::{Currency, Money, MoneyError};
+pub use audit::{Audit, AuditLine, AuditStep, Verdict};
 pub use authority::{Authority, Guards, Limit, RecoveryPolicy, ReviewRule};
 pub use gesture::{
     CreditForm, Entitlement, Gesture, GestureKind, Manner, OfferId, Repair, Resource, Waived,
 };
 pub use guard::check_grant;
 pub use ladder::Ladder;
-pub use money::{Currency, Money, MoneyError};
+pub use ledger::Ledger;
 pub use recommend::{Moment, Reason, Recommendation, Share, recommend};
 pub use record::{EmptyReview, Granted, Offer, OfferState, Review, Totals};
+pub use refusal::GrantRefusal;
 
-pub(crate) use authority::Percent;
 pub(crate) use gesture::phrase;
 pub(crate) use guard::compensation;
-pub(crate) use record::{local, share_of_loss};
+pub(crate) use record::share_of_loss;

@@ -5,10 +5,10 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 
 use super::authority::part_of;
-use super::guard::{Ranks, case_loss};
-use super::{GestureKind, Money, Resource};
-use crate::policy::Policy;
-use crate::{Case, FailureId, FailureKind, Tier};
+use super::guard::Ranks;
+use super::{GestureKind, Ledger, Money, RecoveryPolicy, Resource};
+use crate::customer::{FailureId, FailureKind};
+use crate::ids::Tier;
 
 /// A gesture the policy suggests, with why, how much, who must give it, and
 /// whether the moment for it has passed.
@@ -327,19 +327,23 @@ const REMEDIED: u8 = 2;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]
-pub fn recommend(case: &Case, policy: &Policy, now: DateTime<Utc>) -> Vec<Recommendation> {
-    let rules = policy.recovery();
+pub fn recommend(
+    ledger: &Ledger,
+    rules: &RecoveryPolicy,
+    tiers: &[Tier],
+    now: DateTime<Utc>,
+) -> Vec<Recommendation> {
     let ladder = rules.ladder();
-    let passed = match case.churned_at() {
+    let passed = match ledger.churned_at() {
         Some(left_at) if left_at <= now => Moment::Passed { left_at },
         _ => Moment::Open,
     };
-    let granted = case.granted();
-    let ranks = Ranks::new(policy);
+    let granted = ledger.granted();
+    let ranks = Ranks::new(rules, tiers);
     // One pass over the granted gestures: which failures an apology named
     // (bit 0) and which a matching gesture remedied (bit 1). Failure numbers
     // run from 1 in recording order, so #n is at index n - 1.
-    let failures = case.failures();
+    let failures = ledger.failures();
     let mut marks = vec![0u8; failures.len()];
     for granted in granted {
         let gesture = granted.gesture();
@@ -373,7 +377,7 @@ pub fn recommend(case: &Case, policy: &Policy, now: DateTime<Utc>) -> Vec<Recomm
             moment: Moment::Open,
         });
     }
-    let compensation = case.compensation();
+    let compensation = ledger.compensation();
     let mut loss_in: Option<Money> = None;
     for (failure, mark) in failures.iter().zip(&marks) {
         let (id, kind) = (failure.id(), failure.kind());
@@ -400,7 +404,7 @@ pub fn recommend(case: &Case, policy: &Policy, now: DateTime<Utc>) -> Vec<Recomm
                     .unwrap_or(Money::new(i64::MAX, currency));
                 let loss = match loss_in {
                     Some(loss) if loss.currency() == currency => loss,
-                    _ => *loss_in.insert(case_loss(case, currency)),
+                    _ => *loss_in.insert(ledger.loss(currency)),
                 };
                 (sum, loss)
             });
@@ -439,25 +443,47 @@ pub fn recommend(case: &Case, policy: &Policy, now: DateTime<Utc>) -> Vec<Recomm
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::doc_support::{at, case_with_failure};
     use crate::recovery::Ladder;
-    use crate::{Event, EventKind};
+    use chrono::{DateTime, Utc};
+
+    /// Tiers as the default policy has them, most junior first.
+    fn tiers() -> Vec<Tier> {
+        [
+            "frontline",
+            "supervisor",
+            "manager",
+            "regional",
+            "executive",
+        ]
+        .iter()
+        .map(|t| t.parse().unwrap())
+        .collect()
+    }
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    /// A ledger with failure #1: a wrong cabinet, USD 249.99.
+    fn ledger() -> Ledger {
+        let mut ledger = Ledger::new(chrono_tz::America::New_York);
+        ledger.record_failure(crate::customer::Failure::new(
+            FailureId::new(1),
+            crate::customer::FailureKind::Product,
+            "wrong cabinet",
+            Some(Money::new(24_999, crate::recovery::Currency::USD)),
+            at("2021-03-04T19:00:00Z"),
+        ));
+        ledger
+    }
 
     #[test]
     fn after_churn_only_the_apology_is_open() {
-        let mut case = case_with_failure().unwrap();
+        let mut ledger = ledger();
         let left = at("2021-03-06T10:00:00Z");
-        case.apply(&Event::new(
-            case.version() + 1,
-            left,
-            crate::Actor::Customer,
-            None,
-            EventKind::ChurnSignalled {
-                note: "gone".into(),
-            },
-        ));
-        let policy = Policy::default();
-        let next = recommend(&case, &policy, at("2021-03-07T10:00:00Z"));
+        ledger.record_churn(left);
+        let (tiers, rules) = (tiers(), RecoveryPolicy::standard(&tiers()));
+        let next = recommend(&ledger, &rules, &tiers, at("2021-03-07T10:00:00Z"));
         assert_eq!(next[0].moment(), Moment::Open);
         assert_eq!(next.len(), 3);
         assert!(
@@ -466,21 +492,17 @@ mod tests {
                 .all(|r| r.moment() == Moment::Passed { left_at: left })
         );
         // Before the churn signal's time, the moment is still open.
-        let next = recommend(&case, &policy, at("2021-03-05T10:00:00Z"));
+        let next = recommend(&ledger, &rules, &tiers, at("2021-03-05T10:00:00Z"));
         assert!(next.iter().all(|r| r.moment() == Moment::Open));
     }
 
     #[test]
     fn the_ladder_decides_the_rung() {
-        let case = case_with_failure().unwrap();
         let ladder = Ladder::new([GestureKind::Apology, GestureKind::FullRefund]).unwrap();
-        let policy = Policy::default();
-        let policy = policy
-            .clone()
-            .with_recovery(policy.recovery().clone().with_ladder(ladder))
-            .unwrap();
+        let tiers = tiers();
+        let rules = RecoveryPolicy::standard(&tiers).with_ladder(ladder);
         // No exchange on this ladder: only the apology is suggested.
-        let next = recommend(&case, &policy, at("2021-03-05T10:00:00Z"));
+        let next = recommend(&ledger(), &rules, &tiers, at("2021-03-05T10:00:00Z"));
         assert_eq!(next.len(), 1);
         assert_eq!(next[0].gesture(), GestureKind::Apology);
     }

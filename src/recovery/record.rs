@@ -408,8 +408,6 @@ impl fmt::Display for Totals {
     }
 }
 
-pub(crate) use crate::case::local;
-
 /// `total` as a share of `loss` in words: `133.33% of the customer's loss of
 /// USD 180.00`, or `with no recorded loss in USD`.
 pub(crate) fn share_of_loss(total: Money, loss: Money) -> String {
@@ -422,6 +420,7 @@ pub(crate) fn share_of_loss(total: Money, loss: Money) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::local;
 
     #[test]
     fn words() {

@@ -1,12 +1,15 @@
-//! What a case records: customers, contacts, failures, promises, outcomes.
+//! The customer vocabulary: customers, channels, priorities, contacts,
+//! failures, promises, outcomes. Every layer above speaks it.
 
 use std::fmt;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::recovery::Money;
-use crate::{CustomerId, Text};
+use crate::error::InvalidScore;
+use crate::ids::CustomerId;
+use crate::money::Money;
+use crate::text::Text;
 
 /// The customer a case is for.
 ///
@@ -168,18 +171,18 @@ impl SurveyScore {
     /// Creates a score.
     ///
     /// # Errors
-    /// [`InvalidScore`](crate::InvalidScore) outside 1 to 5.
+    /// [`InvalidScore`](InvalidScore) outside 1 to 5.
     ///
     /// # Example
     /// ```
     /// use escalate::SurveyScore;
     /// assert!(SurveyScore::new(0).is_err());
     /// ```
-    pub fn new(score: u8) -> Result<Self, crate::InvalidScore> {
+    pub fn new(score: u8) -> Result<Self, InvalidScore> {
         if (1..=5).contains(&score) {
             Ok(SurveyScore(score))
         } else {
-            Err(crate::InvalidScore(score))
+            Err(InvalidScore(score))
         }
     }
 
@@ -198,7 +201,7 @@ impl SurveyScore {
 }
 
 impl TryFrom<u8> for SurveyScore {
-    type Error = crate::InvalidScore;
+    type Error = InvalidScore;
     fn try_from(v: u8) -> Result<Self, Self::Error> {
         SurveyScore::new(v)
     }
@@ -490,6 +493,35 @@ pub struct Failure {
 }
 
 impl Failure {
+    /// A failure: its number on the case, its kind, what happened, the
+    /// customer's loss in money (if any) and when it was recorded.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::{Failure, FailureId, FailureKind};
+    /// use escalate::recovery::{Currency, Money};
+    /// let f = Failure::new(FailureId::new(1), FailureKind::Product, "wrong cabinet",
+    ///     Some(Money::new(24_999, Currency::USD)), "2021-03-04T20:00:00Z".parse()?);
+    /// assert_eq!(f.description(), "wrong cabinet");
+    /// # Ok::<(), chrono::ParseError>(())
+    /// ```
+    #[must_use]
+    pub fn new(
+        id: FailureId,
+        kind: FailureKind,
+        description: impl Into<Text>,
+        loss: Option<Money>,
+        at: DateTime<Utc>,
+    ) -> Self {
+        Failure {
+            id,
+            kind,
+            description: description.into(),
+            loss,
+            at,
+        }
+    }
+
     /// The failure's number within the case.
     ///
     /// # Example

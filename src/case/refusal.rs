@@ -1,0 +1,242 @@
+//! Why a case refused a command, and why a history does not replay.
+
+use chrono::{DateTime, Utc};
+
+use crate::customer::{Outcome, PromiseId, PromiseState};
+use crate::ids::Tier;
+use crate::owner::{Actor, Agent};
+use crate::recovery::{GrantRefusal, Money, OfferId, OfferState, ReviewRule};
+use crate::text::Text;
+
+use super::{CommandName, StateName};
+
+/// Why a case refused a command. Hosts match on it to react (ask for
+/// approval, show a message); its `Display` is a sentence for people.
+///
+/// # Example
+/// ```
+/// use escalate::{Actor, Command, CommandKind, Refusal};
+/// use escalate::policy::Policy;
+/// # use escalate::doc_support::{owned_case, at};
+/// let case = owned_case()?; // owned by sam (frontline)
+/// let cmd = Command::new("c-8".parse()?, Actor::Customer, at("2021-03-05T10:00:00Z"),
+///     CommandKind::Resolve { summary: "done".into() });
+/// let refusal = case.handle(&Policy::default(), cmd, at("2021-03-05T10:00:00Z")).unwrap_err();
+/// assert!(matches!(refusal, Refusal::CustomerNotAllowed { .. }));
+/// assert_eq!(refusal.to_string(), "the customer may not resolve a case: customers may only \
+///     contact, answer surveys, confirm a resolution, accept or decline an offer, or say they \
+///     are leaving");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// The command makes no sense in the case's current state.
+    #[error("cannot {command} a case that is {state}")]
+    InvalidTransition {
+        /// The case's state.
+        state: StateName,
+        /// The command refused.
+        command: CommandName,
+    },
+    /// An agent tried to act for the company on a case owned by someone of
+    /// the same or a higher tier.
+    #[error(
+        "{actor} may not {command} a case owned by {owner}: only the owner, an agent of a higher tier or the system may"
+    )]
+    NotOwner {
+        /// Who tried.
+        actor: Agent,
+        /// Who owns the case.
+        owner: Agent,
+        /// What they tried.
+        command: CommandName,
+    },
+    /// A customer sent a command only the company may send.
+    #[error(
+        "the customer may not {command} a case: customers may only contact, answer surveys, confirm a resolution, accept or decline an offer, or say they are leaving"
+    )]
+    CustomerNotAllowed {
+        /// What they tried.
+        command: CommandName,
+    },
+    /// A company actor sent a command only the customer may send.
+    #[error("{actor} may not {command} a case: only the customer may")]
+    CustomerOnly {
+        /// Who tried.
+        actor: Actor,
+        /// What they tried.
+        command: CommandName,
+    },
+    /// An agent's tier is not one the policy names.
+    #[error("no tier named \"{tier}\"; tiers are {known}")]
+    UnknownTier {
+        /// The unknown tier.
+        tier: Tier,
+        /// The policy's tiers, joined.
+        known: String,
+    },
+    /// The command expected another version of the case (someone else changed it).
+    #[error("stale command: it expects version {expected} but the case is at version {actual}")]
+    StaleVersion {
+        /// The version the command expected.
+        expected: u64,
+        /// The case's version.
+        actual: u64,
+    },
+    /// The command says it happened after `now`.
+    #[error("the command's time {at} is after now ({now})")]
+    InTheFuture {
+        /// The command's time.
+        at: DateTime<Utc>,
+        /// The time the host passed as now.
+        now: DateTime<Utc>,
+    },
+    /// Escalation to an agent who is not more senior than the owner.
+    #[error("cannot escalate from {from} to {to}: tier {} is not above tier {}", to.tier(), from.tier())]
+    NotHigherTier {
+        /// The current owner.
+        from: Agent,
+        /// The proposed owner.
+        to: Agent,
+    },
+    /// A handoff to the agent who already owns the case.
+    #[error("{agent} already owns the case")]
+    AlreadyOwner {
+        /// The owner.
+        agent: Agent,
+    },
+    /// Accept or decline without a pending handoff.
+    #[error("no handoff is pending on the case")]
+    NoHandoffPending,
+    /// Someone other than the agent offered the case tried to accept or decline it.
+    #[error("the case was offered to {offered_to}, not to {actor}")]
+    NotOfferedTo {
+        /// Who tried.
+        actor: Actor,
+        /// Who the case was offered to.
+        offered_to: Agent,
+    },
+    /// A promise number the case does not have.
+    #[error("there is no {promise} on this case")]
+    UnknownPromise {
+        /// The number given.
+        promise: PromiseId,
+    },
+    /// A promise already kept or broken.
+    #[error("{promise} is already {state}")]
+    PromiseSettled {
+        /// The promise.
+        promise: PromiseId,
+        /// Its state.
+        state: PromiseState,
+    },
+    /// The policy refuses to resolve a case whose only replies pointed the
+    /// customer elsewhere.
+    #[error(
+        "cannot resolve a case answered only with deflections ({deflections} so far): the customer was pointed elsewhere, not helped"
+    )]
+    DeflectionOnly {
+        /// How many deflections the case has.
+        deflections: u32,
+    },
+    /// A negative loss.
+    #[error("a customer's loss cannot be negative: {loss}")]
+    NegativeLoss {
+        /// The amount given.
+        loss: Money,
+    },
+    /// A grant with no gesture in it.
+    #[error("a grant needs at least one gesture")]
+    NoGesture,
+    /// An offer number the case does not have.
+    #[error("there is no {offer} on this case")]
+    UnknownOffer {
+        /// The number given.
+        offer: OfferId,
+    },
+    /// Accepting or declining an offer that is no longer open.
+    #[error("{offer} is already {state}")]
+    OfferNotOpen {
+        /// The offer.
+        offer: OfferId,
+        /// Its state.
+        state: OfferState,
+    },
+    /// Granting an offer the customer has not accepted.
+    #[error("cannot grant {offer}: it is {state}, not accepted")]
+    OfferNotAccepted {
+        /// The offer.
+        offer: OfferId,
+        /// Its state.
+        state: OfferState,
+    },
+    /// Closing without a review where the policy requires one.
+    #[error(
+        "cannot close a case as {outcome} without a review: the policy requires one {rule}; record its root cause and what will change"
+    )]
+    ReviewRequired {
+        /// The outcome given.
+        outcome: Outcome,
+        /// The policy's rule.
+        rule: ReviewRule,
+    },
+    /// The command came with a policy other than the one the case runs
+    /// under: a changed policy
+    /// applies to a running case only through [`CommandKind::AdoptPolicy`](crate::CommandKind::AdoptPolicy).
+    #[error(
+        "the case runs under policy \"{case}\", not \"{given}\": adopt the new policy with an explicit command first"
+    )]
+    PolicyMismatch {
+        /// The case's policy version.
+        case: Text,
+        /// The version given.
+        given: Text,
+    },
+    /// Adopting the policy the case already runs under.
+    #[error("the case already runs under policy \"{policy}\"")]
+    PolicyUnchanged {
+        /// The version.
+        policy: Text,
+    },
+    /// Closing without a review where an escalation rule required one.
+    #[error(
+        "cannot close the case without a review: rule \"{rule}\" requires one; record its root cause and what will change"
+    )]
+    ReviewRequiredByRule {
+        /// The rule that required it.
+        rule: Text,
+    },
+    /// A grant, or an offer, that breaks a recovery guard (see
+    /// [`check_grant`](crate::recovery::check_grant)).
+    #[error(transparent)]
+    Grant(#[from] GrantRefusal),
+}
+
+/// A history that cannot be replayed.
+///
+/// # Example
+/// ```
+/// use escalate::{Case, ReplayError};
+/// assert_eq!(Case::replay(Vec::new()).unwrap_err(), ReplayError::Empty);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReplayError {
+    /// No events at all.
+    #[error("cannot replay an empty history: the first event must be `opened`")]
+    Empty,
+    /// The first event does not open the case.
+    #[error("cannot replay a history whose first event is not `opened`")]
+    NotOpened,
+    /// An event's version is not the next one.
+    #[error("event {position} has version {found}; expected {expected}")]
+    VersionGap {
+        /// Position in the history, from 0.
+        position: usize,
+        /// The version it should have.
+        expected: u64,
+        /// The version it has.
+        found: u64,
+    },
+}

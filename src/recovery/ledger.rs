@@ -1,0 +1,293 @@
+//! The ledger the guards read: a case's failures, its granted gestures, the
+//! churn signal and the time zone its messages use.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::{Currency, Gesture, Granted, Money, Totals};
+use crate::customer::{Failure, FailureId};
+
+/// What the recovery guards, [`recommend`](super::recommend) and
+/// [`audit`](super::audit) need to know about a case, and nothing more:
+/// the failures recorded on it (with the customer's losses), the gestures
+/// granted (in order), the customer's churn signal, and the time zone that
+/// messages show times in.
+///
+/// A case keeps one and hands it out with
+/// [`Case::ledger`](crate::Case::ledger); a ledger built by hand serves to
+/// ask the guards about a case that is not held in memory.
+///
+/// # Example
+/// ```
+/// use chrono::{DateTime, Utc};
+/// use escalate::{Actor, Agent, Failure, FailureId, FailureKind};
+/// use escalate::recovery::{Currency, Gesture, Ledger, Manner, Money};
+/// let t: DateTime<Utc> = "2021-03-04T20:00:00Z".parse()?;
+/// let mut ledger = Ledger::new(chrono_tz::America::New_York);
+/// ledger.record_failure(Failure::new(FailureId::new(1), FailureKind::Product,
+///     "wrong cabinet", Some(Money::new(24_999, Currency::USD)), t));
+/// let sam = Actor::Agent(Agent::new("sam".parse()?, "frontline".parse()?));
+/// ledger.record_grant(Gesture::Apology { failures: vec![FailureId::new(1)],
+///     manner: Manner::Personal }, sam, t, None);
+/// assert_eq!(ledger.loss(Currency::USD), Money::new(24_999, Currency::USD));
+/// assert!(ledger.has_specific_apology());
+/// assert!(ledger.compensation().is_zero());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ledger {
+    time_zone: Tz,
+    failures: Vec<Failure>,
+    granted: Vec<Granted>,
+    churn: Option<Churn>,
+}
+
+/// The customer's churn signal: when they left, and how many grants the
+/// ledger held when the signal arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Churn {
+    left_at: DateTime<Utc>,
+    grants_before: usize,
+}
+
+impl Default for Ledger {
+    fn default() -> Self {
+        Ledger::new(Tz::UTC)
+    }
+}
+
+impl Ledger {
+    /// An empty ledger whose messages show times in `time_zone`.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::recovery::Ledger;
+    /// let ledger = Ledger::new(chrono_tz::Europe::Paris);
+    /// assert!(ledger.failures().is_empty());
+    /// assert_eq!(ledger.time_zone(), chrono_tz::Europe::Paris);
+    /// ```
+    #[must_use]
+    pub fn new(time_zone: Tz) -> Self {
+        Ledger {
+            time_zone,
+            failures: Vec::new(),
+            granted: Vec::new(),
+            churn: None,
+        }
+    }
+
+    /// Records a failure. Failures are numbered from 1 in recording order
+    /// ([`FailureId::next_after`]): a failure whose number is not the next
+    /// one is still recorded, and the guards look failures up by number.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::{Failure, FailureId, FailureKind};
+    /// use escalate::recovery::Ledger;
+    /// let mut ledger = Ledger::default();
+    /// ledger.record_failure(Failure::new(FailureId::new(1), FailureKind::Attention,
+    ///     "no call back", None, "2021-03-04T20:00:00Z".parse()?));
+    /// assert_eq!(ledger.failures().len(), 1);
+    /// # Ok::<(), chrono::ParseError>(())
+    /// ```
+    pub fn record_failure(&mut self, failure: Failure) {
+        self.failures.push(failure);
+    }
+
+    /// Records a granted gesture: who granted it, when, and the offer it
+    /// carried out, if any.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::Actor;
+    /// use escalate::recovery::{Gesture, Ledger, Manner};
+    /// let mut ledger = Ledger::default();
+    /// ledger.record_grant(Gesture::Apology { failures: vec![], manner: Manner::Written },
+    ///     Actor::System, "2021-03-04T20:00:00Z".parse()?, None);
+    /// assert_eq!(ledger.granted().len(), 1);
+    /// assert!(!ledger.has_specific_apology()); // it names no failure
+    /// # Ok::<(), chrono::ParseError>(())
+    /// ```
+    pub fn record_grant(
+        &mut self,
+        gesture: Gesture,
+        by: crate::owner::Actor,
+        at: DateTime<Utc>,
+        offer: Option<super::OfferId>,
+    ) {
+        self.granted.push(Granted {
+            gesture,
+            by,
+            at,
+            offer,
+        });
+    }
+
+    /// Records the customer's churn signal. Only the first counts: the
+    /// customer left when they first said so.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::recovery::Ledger;
+    /// let mut ledger = Ledger::default();
+    /// ledger.record_churn("2021-03-05T09:00:00Z".parse()?);
+    /// ledger.record_churn("2021-03-06T09:00:00Z".parse()?);
+    /// assert_eq!(ledger.churned_at(), Some("2021-03-05T09:00:00Z".parse()?));
+    /// # Ok::<(), chrono::ParseError>(())
+    /// ```
+    pub fn record_churn(&mut self, left_at: DateTime<Utc>) {
+        if self.churn.is_none() {
+            self.churn = Some(Churn {
+                left_at,
+                grants_before: self.granted.len(),
+            });
+        }
+    }
+
+    /// The time zone messages show times in.
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(escalate::recovery::Ledger::default().time_zone(), chrono_tz::UTC);
+    /// ```
+    #[must_use]
+    pub fn time_zone(&self) -> Tz {
+        self.time_zone
+    }
+
+    /// The failures, in recording order.
+    ///
+    /// # Example
+    /// ```
+    /// assert!(escalate::recovery::Ledger::default().failures().is_empty());
+    /// ```
+    #[must_use]
+    pub fn failures(&self) -> &[Failure] {
+        &self.failures
+    }
+
+    /// The failure with this number, if it was recorded.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::FailureId;
+    /// assert!(escalate::recovery::Ledger::default().failure(FailureId::new(1)).is_none());
+    /// ```
+    #[must_use]
+    pub fn failure(&self, id: FailureId) -> Option<&Failure> {
+        self.failures.iter().find(|f| f.id() == id)
+    }
+
+    /// The granted gestures, in order.
+    ///
+    /// # Example
+    /// ```
+    /// assert!(escalate::recovery::Ledger::default().granted().is_empty());
+    /// ```
+    #[must_use]
+    pub fn granted(&self) -> &[Granted] {
+        &self.granted
+    }
+
+    /// When the customer said they had left, if they did.
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(escalate::recovery::Ledger::default().churned_at(), None);
+    /// ```
+    #[must_use]
+    pub fn churned_at(&self) -> Option<DateTime<Utc>> {
+        self.churn.map(|c| c.left_at)
+    }
+
+    /// Whether an apology naming at least one failure has been granted.
+    ///
+    /// # Example
+    /// ```
+    /// assert!(!escalate::recovery::Ledger::default().has_specific_apology());
+    /// ```
+    #[must_use]
+    pub fn has_specific_apology(&self) -> bool {
+        self.granted.iter().any(|g| g.gesture.is_specific_apology())
+    }
+
+    /// The customer's loss in one currency: the sum of the recorded
+    /// failures' losses in it (saturating at the largest amount).
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::recovery::{Currency, Ledger, Money};
+    /// assert_eq!(Ledger::default().loss(Currency::EUR), Money::new(0, Currency::EUR));
+    /// ```
+    #[must_use]
+    pub fn loss(&self, currency: Currency) -> Money {
+        self.loss_on(|_| true, currency)
+    }
+
+    /// The loss on the named failures, in one currency.
+    pub(crate) fn named_loss(&self, failures: &[FailureId], currency: Currency) -> Money {
+        self.loss_on(|f| failures.contains(&f.id()), currency)
+    }
+
+    fn loss_on(&self, keep: impl Fn(&Failure) -> bool, currency: Currency) -> Money {
+        let minor = self
+            .failures
+            .iter()
+            .filter(|f| keep(f))
+            .filter_map(Failure::loss)
+            .filter(|l| l.currency() == currency)
+            .fold(0i64, |sum, l| sum.saturating_add(l.minor()));
+        Money::new(minor, currency)
+    }
+
+    /// The compensation granted so far: discretionary money, which the caps
+    /// and authority limits count (money the customer is owed is not).
+    ///
+    /// # Example
+    /// ```
+    /// assert!(escalate::recovery::Ledger::default().compensation().is_zero());
+    /// ```
+    #[must_use]
+    pub fn compensation(&self) -> Totals {
+        super::compensation(self.granted.iter().map(|g| &g.gesture))
+    }
+
+    /// All money granted, owed or not, per currency.
+    ///
+    /// # Example
+    /// ```
+    /// assert!(escalate::recovery::Ledger::default().money_granted().is_zero());
+    /// ```
+    #[must_use]
+    pub fn money_granted(&self) -> Totals {
+        let mut totals = Totals::default();
+        for money in self.granted.iter().filter_map(|g| g.gesture.cost()) {
+            totals.add(money);
+        }
+        totals
+    }
+
+    /// Discretionary money granted after the churn signal arrived, or dated
+    /// at or after the time the customer left (a signal logged late): money
+    /// spent on a customer already lost. Money owed is never wasted.
+    ///
+    /// # Example
+    /// ```
+    /// assert!(escalate::recovery::Ledger::default().money_wasted().is_zero());
+    /// ```
+    #[must_use]
+    pub fn money_wasted(&self) -> Totals {
+        let mut totals = Totals::default();
+        let Some(churn) = self.churn else {
+            return totals;
+        };
+        for (i, granted) in self.granted.iter().enumerate() {
+            if i >= churn.grants_before || granted.at >= churn.left_at {
+                if let Some(money) = granted.gesture.discretionary_cost() {
+                    totals.add(money);
+                }
+            }
+        }
+        totals
+    }
+}

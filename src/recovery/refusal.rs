@@ -1,0 +1,153 @@
+//! Why a grant breaks a recovery guard.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::authority::{Percent, part_of};
+use super::{GestureKind, Limit, Money, phrase, share_of_loss};
+use crate::customer::FailureId;
+use crate::ids::Tier;
+use crate::owner::Actor;
+use crate::text::local;
+
+/// Why granting a gesture breaks a guard of the recovery rules: what
+/// [`check_grant`](super::check_grant) reports, and what
+/// [`Refusal::Grant`](crate::Refusal::Grant) carries when a case refuses a
+/// grant or an offer.
+///
+/// # Example
+/// ```
+/// use escalate::recovery::{Currency, GestureKind, GrantRefusal, Money};
+/// let refusal = GrantRefusal::ApologyRequired {
+///     gesture: GestureKind::Credit,
+///     amount: Money::new(3_000, Currency::USD),
+/// };
+/// assert!(refusal.to_string().starts_with("cannot grant a credit of USD 30.00 without a specific apology"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum GrantRefusal {
+    /// The customer tried to grant a gesture: only the company grants.
+    #[error(
+        "the customer may not grant a case: customers may only contact, answer surveys, confirm a resolution, accept or decline an offer, or say they are leaving"
+    )]
+    Customer,
+    /// A gesture names a failure the case has not recorded.
+    #[error("there is no {failure} on this case")]
+    UnknownFailure {
+        /// The number given.
+        failure: FailureId,
+    },
+    /// A gesture's amount is not above zero (a repair's cost may be zero).
+    #[error("cannot grant {}: the amount must be above zero", phrase(*.gesture, Some(*.amount)))]
+    NonPositiveAmount {
+        /// The kind of gesture.
+        gesture: GestureKind,
+        /// The amount given.
+        amount: Money,
+    },
+    /// A remedy or a gesture that costs money names no failure.
+    #[error("a {gesture} must name the recorded failure it is for")]
+    NoFailureNamed {
+        /// The kind of gesture.
+        gesture: GestureKind,
+    },
+    /// A refund marked as owed is larger than the loss on the failures it names.
+    #[error(
+        "cannot grant an owed refund of {amount}: the customer's loss on the failures it names is {loss}; the rest is not owed"
+    )]
+    OwedBeyondLoss {
+        /// The amount.
+        amount: Money,
+        /// The loss on the failures named.
+        loss: Money,
+    },
+    /// Discretionary money after the customer signalled they had left. Money
+    /// the customer is owed is still paid; apologies and gestures that cost
+    /// nothing are still allowed.
+    #[error("cannot grant {}: the customer left at {} (too late)", phrase(*.gesture, Some(*.amount)), local(*.time_zone, *.left_at))]
+    TooLate {
+        /// The kind of gesture.
+        gesture: GestureKind,
+        /// Its cost.
+        amount: Money,
+        /// When the customer signalled they had left.
+        left_at: DateTime<Utc>,
+        /// The case's time zone, for the message.
+        time_zone: Tz,
+    },
+    /// A second gesture that makes good the whole loss of a failure already
+    /// made good (a refund and a replacement of the same item).
+    #[error("cannot grant {} for {failure}: it was already remedied by {} (double remedy)", phrase(*.second, None), phrase(*.first, None))]
+    DoubleRemedy {
+        /// The failure.
+        failure: FailureId,
+        /// The gesture that remedied it.
+        first: GestureKind,
+        /// The gesture refused.
+        second: GestureKind,
+    },
+    /// Discretionary money with no specific apology before it or with it.
+    #[error("cannot grant {} without a specific apology: apologise first, or in the same command, naming at least one recorded failure", phrase(*.gesture, Some(*.amount)))]
+    ApologyRequired {
+        /// The kind of gesture.
+        gesture: GestureKind,
+        /// Its cost.
+        amount: Money,
+    },
+    /// Total compensation above the hard cap.
+    #[error("cannot bring total compensation to {total}: the hard cap is {} of the customer's loss of {loss}, {} at most", local_percent(*.cap_bps), part_of(*.loss, *.cap_bps))]
+    OverHardCap {
+        /// The total the grant would reach.
+        total: Money,
+        /// The customer's loss.
+        loss: Money,
+        /// The hard cap, in basis points of the loss.
+        cap_bps: u32,
+    },
+    /// Total compensation above the soft cap, by a tier below the one the
+    /// policy names for it.
+    #[error("{actor} may not bring total compensation to {total}, {}: above the soft cap of {}; only tier {needs} or a more senior one may", share_of_loss(*.total, *.loss), local_percent(*.cap_bps))]
+    OverSoftCap {
+        /// Who tried.
+        actor: Actor,
+        /// The total the grant would reach.
+        total: Money,
+        /// The customer's loss.
+        loss: Money,
+        /// The soft cap, in basis points of the loss.
+        cap_bps: u32,
+        /// The least senior tier that may go above it.
+        needs: Tier,
+    },
+    /// A gesture beyond the authority of the actor's tier, in kind or in
+    /// amount. The system acts with the most junior tier's authority.
+    #[error("{actor} may not grant {}: beyond the authority of tier {tier} ({limit}); {}", phrase(*.gesture, *.amount), lowest(.needs.as_ref()))]
+    ExceedsAuthority {
+        /// Who tried.
+        actor: Actor,
+        /// The tier whose authority was applied.
+        tier: Tier,
+        /// The kind of gesture.
+        gesture: GestureKind,
+        /// Its cost, if it costs money.
+        amount: Option<Money>,
+        /// The limit it breaks.
+        limit: Limit,
+        /// The least senior tier that could grant it; `None` if none could.
+        needs: Option<Tier>,
+    },
+}
+
+/// `12000` as `120.00%`.
+fn local_percent(bps: u32) -> String {
+    Percent(i128::from(bps)).to_string()
+}
+
+/// The end of an authority refusal: who could grant it.
+fn lowest(needs: Option<&Tier>) -> String {
+    match needs {
+        Some(tier) => format!("the lowest tier that may is {tier}"),
+        None => "no tier may".to_owned(),
+    }
+}
