@@ -15,7 +15,8 @@ use escalate::{
 };
 use proptest::prelude::*;
 use support::{
-    Story, agent, contact, is_rule_event, kim, recommended_in_new_york, resolve, respond, sam, via,
+    DEFAULT_TIERS, Story, agent, contact, is_rule_event, kim, recommended_in_new_york, resolve,
+    respond, sam, via,
 };
 
 /// The tiers random policies choose from, most junior first.
@@ -305,15 +306,7 @@ proptest! {
 
 /// The command of generated step kind `k` with parameter `param` at `t`.
 fn step(k: u8, param: u32, t: DateTime<Utc>) -> (Actor, CommandKind) {
-    let tier_of = |n: u32| {
-        [
-            "frontline",
-            "supervisor",
-            "manager",
-            "regional",
-            "executive",
-        ][n as usize % 5]
-    };
+    let tier_of = |n: u32| DEFAULT_TIERS[n as usize % DEFAULT_TIERS.len()];
     let promise = PromiseId::new(param % 3 + 1);
     match k {
         0 | 1 => (Actor::Customer, contact(Channel::Email, "?")),

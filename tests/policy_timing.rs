@@ -5,7 +5,7 @@
 mod support;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use escalate::policy::{Action, Condition, Delay, DelayFrom, Rule};
+use escalate::policy::{Action, Condition, Delay, DelayFrom, Policy, Rule};
 use escalate::sla::Within;
 use escalate::{
     Actor, Case, Channel, CommandKind, Event, EventKind, Origin, Outcome, ResponseKind,
@@ -53,6 +53,21 @@ fn late_fired(at: DateTime<Utc>) -> [(DateTime<Utc>, EventKind); 2] {
         (at, fired("late", &Condition::Unanswered)),
         (at, review("late")),
     ]
+}
+
+/// Opened under `policy` by a store's referral at Monday 09:00 (nothing
+/// unanswered), then the customer writes by email at `at`.
+#[track_caller]
+fn referred_then_written(policy: Policy, at: DateTime<Utc>) -> Story {
+    let mut s = Story::new(policy);
+    s.open_by(
+        mon(9, 0),
+        Origin::Referral {
+            from: "store".into(),
+        },
+    );
+    s.contact(at, Channel::Email);
+    s
 }
 
 #[test]
@@ -139,14 +154,7 @@ fn a_delayed_rule_from_the_level_counts_from_the_last_assignment_or_escalation()
     assert_eq!(s.case.next_wakeup(&s.policy), None);
     // A case with no owner yet is at the level it was opened at: opened by a
     // referral at 09:00, unanswered from 10:00, due at 11:00.
-    let mut s = Story::new(policy);
-    s.open_by(
-        mon(9, 0),
-        Origin::Referral {
-            from: "store".into(),
-        },
-    );
-    s.contact(mon(10, 0), Channel::Email);
+    let mut s = referred_then_written(policy, mon(10, 0));
     assert_eq!(s.case.next_wakeup(&s.policy), Some(mon(11, 0)));
     assert_eq!(rule_events(&s.tick(mon(12, 0))), late_fired(mon(11, 0)));
 }
@@ -159,28 +167,14 @@ fn a_delayed_rule_from_opening() {
     );
     // Opened by a referral (nothing unanswered) at 09:00; the customer
     // writes at 10:00: due at opening + 3 business hours = 12:00.
-    let mut s = Story::new(policy.clone());
-    s.open_by(
-        mon(9, 0),
-        Origin::Referral {
-            from: "store".into(),
-        },
-    );
-    s.contact(mon(10, 0), Channel::Email);
+    let mut s = referred_then_written(policy.clone(), mon(10, 0));
     assert_eq!(s.case.next_wakeup(&s.policy), Some(mon(12, 0)));
     assert_eq!(rule_events(&s.tick(day(3, 0, 0))), late_fired(mon(12, 0)));
     assert_eq!(s.case.next_wakeup(&s.policy), None);
     assert_eq!(s.tick(day(4, 0, 0)), []);
     // The customer writes only at 13:00, after the delay has run out: the
     // rule fires when its condition starts to hold, never before, and once.
-    let mut s = Story::new(policy);
-    s.open_by(
-        mon(9, 0),
-        Origin::Referral {
-            from: "store".into(),
-        },
-    );
-    s.contact(mon(13, 0), Channel::Email);
+    let mut s = referred_then_written(policy, mon(13, 0));
     assert_eq!(s.case.next_wakeup(&s.policy), Some(mon(13, 0)));
     assert_eq!(rule_events(&s.tick(mon(14, 0))), late_fired(mon(13, 0)));
     assert_eq!(s.tick(mon(15, 0)), []);

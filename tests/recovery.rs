@@ -1070,20 +1070,17 @@ fn the_policy_json_carries_recovery_rules() {
 mod props {
     use super::*;
     use proptest::prelude::*;
+    use support::DEFAULT_TIERS;
 
-    /// The default policy's tiers, most junior first.
-    const TIERS: [&str; 5] = [
-        "frontline",
-        "supervisor",
-        "manager",
-        "regional",
-        "executive",
-    ];
-
-    /// Agents a2 to a7, their tiers cycling through [`TIERS`] from frontline.
+    /// Agents a2 to a7, their tiers cycling through the default policy's from frontline.
     fn agents() -> Vec<Agent> {
         (2..8)
-            .map(|n| agent(&format!("a{n}"), TIERS[(n - 2) % 5]))
+            .map(|n| {
+                agent(
+                    &format!("a{n}"),
+                    DEFAULT_TIERS[(n - 2) % DEFAULT_TIERS.len()],
+                )
+            })
             .collect()
     }
 

@@ -61,6 +61,15 @@ pub fn usd(minor: i64) -> Money {
 /// The three tiers of [`three_tiers`], most junior first.
 pub const TIERS: [&str; 3] = ["frontline", "supervisor", "manager"];
 
+/// The tiers of the default and the recommended policy, most junior first.
+pub const DEFAULT_TIERS: [&str; 5] = [
+    "frontline",
+    "supervisor",
+    "manager",
+    "regional",
+    "executive",
+];
+
 /// The tier named `name`.
 #[track_caller]
 pub fn tier(name: &str) -> Tier {
