@@ -46,6 +46,7 @@ pub fn local(tz: Tz, y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> 
 }
 
 /// A span of `h` hours.
+#[track_caller]
 pub fn hours(h: i64) -> TimeDelta {
     TimeDelta::hours(h)
 }
@@ -89,11 +90,13 @@ pub fn acting(id: &str, t: &str) -> Actor {
 }
 
 /// Sam, a frontline agent.
+#[track_caller]
 pub fn sam() -> Agent {
     agent("sam", "frontline")
 }
 
 /// Kim, another frontline agent.
+#[track_caller]
 pub fn kim() -> Agent {
     agent("kim", "frontline")
 }
@@ -174,8 +177,7 @@ pub fn three_tiers(version: &str) -> Policy {
     Policy::new(version, TIERS).unwrap()
 }
 
-/// `three_tiers("test")` with a Monday-to-Friday 09:00-17:00 UTC calendar
-/// named `business`, no SLA and no rules.
+/// `three_tiers("test")` with a weekday 09:00-17:00 UTC calendar named `business`; no SLA, no rules.
 #[track_caller]
 pub fn bare() -> Policy {
     three_tiers("test")
@@ -254,11 +256,7 @@ pub fn resolve(summary: &str) -> CommandKind {
 // ---------------------------------------------------------------------------
 // Stories.
 
-/// A case driven through `handle` and `tick`, with the policy it runs under.
-///
-/// Two ways to drive it: at given instants ([`Story::run`] ticks up to the
-/// instant first), or a minute after the last command without ticking
-/// ([`Story::ok`], [`Story::refused`]).
+/// A case under its policy, driven at given instants with ticks (`run`) or a minute apart without (`ok`, `refused`).
 pub struct Story {
     /// The case as it stands.
     pub case: Case,
@@ -350,8 +348,7 @@ impl Story {
         refusal
     }
 
-    /// Opens at `at` from `origin`: the customer opens a contact or a survey,
-    /// sam an internal detection, the system a referral.
+    /// Opens at `at` from `origin`, by the customer (contact, survey), sam (detection) or the system (referral).
     #[track_caller]
     pub fn open_with(
         &mut self,
@@ -408,10 +405,8 @@ impl Story {
         self.run(at, Actor::System, resolve("fixed"))
     }
 
-    /// Runs generated steps from `start`: each `(minutes, step)` happens that
-    /// many minutes after the last; before it the story ticks at the next of
-    /// `extra`'s offsets in between (when given) and at its instant, then
-    /// handles `command(step, instant)`, refused or not. Last, it ticks 30 days on.
+    /// Runs generated `(minutes, step)` pairs from `start`, refused or not, ticking before each (and between, at `extra`'s offsets), then 30 days on.
+    #[track_caller]
     pub fn drive<S>(
         &mut self,
         start: DateTime<Utc>,
