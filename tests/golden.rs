@@ -3,23 +3,16 @@
 
 #![allow(clippy::too_many_lines)] // the golden list is one table, clearest in one function
 
-use chrono::{DateTime, Utc};
+mod support;
+
 use escalate::recovery::{
     CreditForm, Currency, Entitlement, Gesture, Manner, Money, OfferId, Repair, Review, Waived,
 };
 use escalate::{
-    Actor, Agent, Channel, Command, CommandKind, Customer, CustomerValue, Event, EventKind,
-    FailureId, FailureKind, Opened, Origin, Outcome, Priority, PromiseId, ResponseKind,
-    SurveyScore,
+    Actor, Channel, Command, CommandKind, Customer, CustomerValue, Event, EventKind, FailureId,
+    FailureKind, Opened, Origin, Outcome, Priority, PromiseId, ResponseKind, SurveyScore,
 };
-
-fn at(s: &str) -> DateTime<Utc> {
-    s.parse().unwrap()
-}
-
-fn sam() -> Agent {
-    Agent::new("sam".parse().unwrap(), "frontline".parse().unwrap())
-}
+use support::{at, sam, usd};
 
 /// One event of each kind, with the JSON it must serialize to.
 fn golden() -> Vec<(EventKind, &'static str)> {
@@ -184,7 +177,6 @@ fn golden() -> Vec<(EventKind, &'static str)> {
 /// Further pinned forms of new data inside events: every gesture kind, a
 /// grant from an offer, a closing with a review.
 fn golden_more() -> Vec<(EventKind, &'static str)> {
-    let usd = |minor| Money::new(minor, Currency::USD);
     let granted = |gesture| EventKind::GestureGranted {
         gesture,
         offer: None,

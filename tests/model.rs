@@ -7,10 +7,11 @@
     clippy::cast_possible_truncation
 )]
 
+mod support;
+
 use std::collections::HashSet;
 
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use escalate::policy::Policy;
+use chrono::{DateTime, TimeDelta, Utc};
 use escalate::recovery::{Currency, Money};
 use escalate::{
     Actor, Agent, Case, Channel, Command, CommandKind, CommandName, Customer, CustomerValue,
@@ -18,12 +19,7 @@ use escalate::{
     SurveyScore,
 };
 use proptest::prelude::*;
-
-const TIERS: [&str; 3] = ["frontline", "supervisor", "manager"];
-
-fn agent(id: &str, tier: &str) -> Agent {
-    Agent::new(id.parse().unwrap(), tier.parse().unwrap())
-}
+use support::{TIERS, agent, day, three_tiers};
 
 /// Agents: two frontline, one supervisor, one manager, and one whose tier
 /// the policy does not know.
@@ -78,12 +74,10 @@ fn step() -> impl Strategy<Value = Step> {
         )
 }
 
+/// Actor `n`: the customer, the system, or one of [`agents`].
+#[track_caller]
 fn actor_of(n: u8) -> Actor {
-    match n {
-        0 => Actor::Customer,
-        1 => Actor::System,
-        n => Actor::Agent(agents()[usize::from(n - 2)].clone()),
-    }
+    support::actor_of(n, &agents())
 }
 
 fn kind_of(s: &Step) -> CommandKind {
@@ -168,8 +162,9 @@ fn kind_of(s: &Step) -> CommandKind {
     }
 }
 
+/// Where the model's clock starts: Thursday 2021-03-04 15:00 UTC.
 fn base() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2021, 3, 4, 15, 0, 0).unwrap()
+    day(4, 15, 0)
 }
 
 /// The naive model: what the case should look like, computed independently.
@@ -533,7 +528,7 @@ proptest! {
 
     #[test]
     fn case_matches_the_naive_model(first_open in 0u8..5, steps in prop::collection::vec(step(), 1..60)) {
-        let policy = Policy::new("model", TIERS).unwrap();
+        let policy = three_tiers("model");
         let mut case = Case::new("M-1".parse().unwrap());
         let mut model = Model::default();
         let mut clock = base();

@@ -5,7 +5,9 @@
 
 #![allow(clippy::too_many_lines)] // scenario tests read best as one story each
 
-use chrono::{DateTime, TimeDelta, Utc};
+mod support;
+
+use chrono::TimeDelta;
 use escalate::policy::Policy;
 use escalate::recovery::GrantRefusal;
 use escalate::recovery::{
@@ -14,159 +16,71 @@ use escalate::recovery::{
 };
 use escalate::{
     Actor, Agent, Case, Channel, Command, CommandKind, Customer, CustomerValue, Event, EventKind,
-    FailureId, FailureKind, Origin, Outcome, Refusal, ResponseKind, SurveyScore,
+    FailureId, FailureKind, Origin, Outcome, Priority, Refusal, ResponseKind, SurveyScore,
+};
+use support::{
+    Story, acting, agent, apology, at, credit, exchange, f, grant, opening, refund, usd, via,
 };
 
-fn at(s: &str) -> DateTime<Utc> {
-    s.parse().unwrap()
+/// A wrong-cabinet case in New York under the default policy: opened by a
+/// call, owned by ann (frontline), failure #1 a wrong item (USD 249.99).
+#[track_caller]
+fn cabinet() -> Story {
+    cabinet_under(Policy::default().with_time_zone(chrono_tz::America::New_York))
 }
 
-fn usd(minor: i64) -> Money {
-    Money::new(minor, Currency::USD)
+/// The wrong-cabinet case of [`cabinet`] under `policy`, one command a
+/// minute from 2021-03-04 20:11 UTC.
+#[track_caller]
+fn cabinet_under(policy: Policy) -> Story {
+    let mut h = Story::starting("CAB-1", policy, at("2021-03-04T20:10:00Z"));
+    h.ok(
+        Actor::Customer,
+        opening(
+            "cust-9",
+            CustomerValue::Standard,
+            via(Channel::Phone),
+            "wrong cabinet delivered",
+            Priority::Normal,
+        ),
+    );
+    h.ok(
+        Actor::System,
+        CommandKind::Assign {
+            to: agent("ann", "frontline"),
+        },
+    );
+    h.ok(
+        Actor::System,
+        CommandKind::RecordFailure {
+            kind: FailureKind::Product,
+            description: "wrong cabinet delivered".into(),
+            loss: Some(usd(24_999)),
+        },
+    );
+    h
 }
 
-fn agent(id: &str, tier: &str) -> Actor {
-    Actor::Agent(Agent::new(id.parse().unwrap(), tier.parse().unwrap()))
-}
-
-fn f(n: u32) -> Vec<FailureId> {
-    (1..=n).map(FailureId::new).collect()
-}
-
-fn apology(failures: Vec<FailureId>) -> Gesture {
-    Gesture::Apology {
-        failures,
-        manner: Manner::Personal,
-    }
-}
-
-fn credit(minor: i64) -> Gesture {
-    Gesture::Credit {
-        failures: f(1),
-        form: CreditForm::GiftCard,
-        amount: usd(minor),
-    }
-}
-
-fn refund(minor: i64, due: Entitlement) -> Gesture {
-    Gesture::FullRefund {
-        failures: f(1),
-        amount: usd(minor),
-        due,
-    }
-}
-
-fn exchange(cost: Option<i64>) -> Gesture {
-    Gesture::Repair {
-        failures: f(1),
-        repair: Repair::Exchange,
-        cost: cost.map(usd),
-    }
-}
-
-fn grant(gestures: Vec<Gesture>) -> CommandKind {
-    CommandKind::Grant { gestures }
-}
-
-/// A case driven through `handle`, one command a minute.
-struct Harness {
-    policy: Policy,
-    case: Case,
-    n: u32,
-    now: DateTime<Utc>,
-}
-
-impl Harness {
-    /// A wrong-cabinet case in New York under the default policy: opened by
-    /// a call, owned by ann (frontline), failure #1 a wrong item (USD 249.99).
-    fn new() -> Self {
-        Harness::with_policy(Policy::default().with_time_zone(chrono_tz::America::New_York))
-    }
-
-    fn with_policy(policy: Policy) -> Self {
-        let mut h = Harness {
-            policy,
-            case: Case::new("CAB-1".parse().unwrap()),
-            n: 0,
-            now: at("2021-03-04T20:10:00Z"),
-        };
-        h.ok(
-            Actor::Customer,
-            CommandKind::Open {
-                customer: Customer::new("cust-9".parse().unwrap(), CustomerValue::Standard),
-                origin: Origin::Contact {
-                    channel: Channel::Phone,
-                },
-                summary: "wrong cabinet delivered".into(),
-                priority: escalate::Priority::Normal,
-            },
-        );
-        h.ok(
-            Actor::System,
-            CommandKind::Assign {
-                to: Agent::new("ann".parse().unwrap(), "frontline".parse().unwrap()),
-            },
-        );
-        h.ok(
-            Actor::System,
-            CommandKind::RecordFailure {
-                kind: FailureKind::Product,
-                description: "wrong cabinet delivered".into(),
-                loss: Some(usd(24_999)),
-            },
-        );
-        h
-    }
-
-    fn command(&mut self, actor: Actor, kind: CommandKind) -> Command {
-        self.n += 1;
-        self.now += TimeDelta::minutes(1);
-        Command::new(
-            format!("c{}", self.n).parse().unwrap(),
-            actor,
-            self.now,
-            kind,
-        )
-    }
-
-    #[track_caller]
-    fn ok(&mut self, actor: Actor, kind: CommandKind) -> Vec<Event> {
-        let cmd = self.command(actor, kind);
-        let events = self
-            .case
-            .handle(&self.policy, cmd, self.now)
-            .unwrap_or_else(|r| panic!("refused: {r}"));
-        for e in &events {
-            self.case.apply(e);
-        }
-        events
-    }
-
-    #[track_caller]
-    fn refused(&mut self, actor: Actor, kind: CommandKind) -> Refusal {
-        let cmd = self.command(actor, kind);
-        self.case.handle(&self.policy, cmd, self.now).unwrap_err()
-    }
-
-    fn churn_at(&mut self, when: &str) {
-        self.now = at(when) - TimeDelta::minutes(1);
-        self.ok(
-            Actor::Customer,
-            CommandKind::SignalChurn {
-                note: "I buy from a competitor now".into(),
-            },
-        );
-    }
+/// The customer says at `when` that they are leaving.
+#[track_caller]
+fn churn_at(h: &mut Story, when: &str) {
+    h.now = at(when) - TimeDelta::minutes(1);
+    h.ok(
+        Actor::Customer,
+        CommandKind::SignalChurn {
+            note: "I buy from a competitor now".into(),
+        },
+    );
 }
 
 // ---------------------------------------------------------------- guards
 
 #[test]
 fn too_late_refuses_discretionary_money_after_churn() {
-    let mut h = Harness::new();
-    h.ok(agent("ann", "frontline"), grant(vec![apology(f(1))]));
-    h.churn_at("2021-03-15T13:00:00Z");
-    let sue = agent("sue", "supervisor");
+    let mut h = cabinet();
+    h.ok(acting("ann", "frontline"), grant(vec![apology(f(1))]));
+    churn_at(&mut h, "2021-03-15T13:00:00Z");
+    let sue = acting("sue", "supervisor");
     let r = h.refused(
         sue.clone(),
         grant(vec![refund(24_999, Entitlement::Discretionary)]),
@@ -204,8 +118,8 @@ fn too_late_refuses_discretionary_money_after_churn() {
 
 #[test]
 fn apology_first_needs_a_specific_apology_before_or_with_money() {
-    let mut h = Harness::new();
-    let ann = agent("ann", "frontline");
+    let mut h = cabinet();
+    let ann = acting("ann", "frontline");
     let r = h.refused(ann.clone(), grant(vec![credit(3_000)]));
     assert_eq!(
         r.to_string(),
@@ -225,7 +139,7 @@ fn apology_first_needs_a_specific_apology_before_or_with_money() {
     let events = h.ok(ann.clone(), grant(vec![credit(3_000), apology(f(1))]));
     assert_eq!(events.len(), 2);
     // Before it, in an earlier command: allowed.
-    let mut h = Harness::new();
+    let mut h = cabinet();
     h.ok(ann.clone(), grant(vec![apology(f(1))]));
     h.ok(ann, grant(vec![credit(3_000)]));
     assert_eq!(h.case.granted().len(), 2);
@@ -233,8 +147,8 @@ fn apology_first_needs_a_specific_apology_before_or_with_money() {
 
 #[test]
 fn double_remedy_refuses_a_second_restoring_gesture() {
-    let mut h = Harness::new();
-    let sue = agent("sue", "supervisor");
+    let mut h = cabinet();
+    let sue = acting("sue", "supervisor");
     h.ok(sue.clone(), grant(vec![apology(f(1)), exchange(None)]));
     let r = h.refused(
         sue.clone(),
@@ -245,7 +159,7 @@ fn double_remedy_refuses_a_second_restoring_gesture() {
         "cannot grant a full refund for failure #1: it was already remedied by a replacement (double remedy)"
     );
     // Within one command too.
-    let mut h = Harness::new();
+    let mut h = cabinet();
     let r = h.refused(
         sue.clone(),
         grant(vec![
@@ -279,8 +193,8 @@ fn double_remedy_refuses_a_second_restoring_gesture() {
 
 #[test]
 fn hard_cap_refuses_above_150_percent_for_everyone() {
-    let mut h = Harness::new();
-    let eve = agent("eve", "executive");
+    let mut h = cabinet();
+    let eve = acting("eve", "executive");
     h.ok(eve.clone(), grant(vec![apology(f(1))]));
     // 249.99 + 125.00 = 374.99 = 150.00% of 249.99 rounded: just over.
     let r = h.refused(
@@ -295,7 +209,7 @@ fn hard_cap_refuses_above_150_percent_for_everyone() {
     );
     assert_eq!(
         r.to_string(),
-        "cannot bring total compensation to USD 374.99, 150.00% of the customer's loss of USD 249.99: above the hard cap of 150.00%"
+        "cannot bring total compensation to USD 374.99: the hard cap is 150.00% of the customer's loss of USD 249.99, USD 374.98 at most"
     );
     // Keep-the-item counts at the item's value: exactly 150% is allowed.
     h.ok(
@@ -319,21 +233,21 @@ fn soft_cap_needs_the_tier_the_policy_names() {
     let recovery = base.recovery().clone().with_authority(
         Authority::new("manager".parse().unwrap(), GestureKind::ALL).with_max_bps(15_000),
     );
-    let mut h = Harness::with_policy(base.with_recovery(recovery).unwrap());
-    let max = agent("max", "manager");
+    let mut h = cabinet_under(base.with_recovery(recovery).unwrap());
+    let max = acting("max", "manager");
     h.ok(max.clone(), grant(vec![apology(f(1))]));
     let r = h.refused(max, grant(vec![credit(32_500)]));
     assert_eq!(
         r.to_string(),
-        "max (manager) may not bring total compensation to USD 325.00, 130.00% of the customer's loss of USD 249.99: above the soft cap of 120.00% only tier executive or a more senior one may"
+        "max (manager) may not bring total compensation to USD 325.00, 130.00% of the customer's loss of USD 249.99: above the soft cap of 120.00%; only tier executive or a more senior one may"
     );
-    h.ok(agent("eve", "executive"), grant(vec![credit(32_500)]));
+    h.ok(acting("eve", "executive"), grant(vec![credit(32_500)]));
 }
 
 #[test]
 fn authority_limits_kind_and_amount_and_names_the_lowest_tier() {
-    let mut h = Harness::new();
-    let ann = agent("ann", "frontline");
+    let mut h = cabinet();
+    let ann = acting("ann", "frontline");
     h.ok(ann.clone(), grant(vec![apology(f(1))]));
     let r = h.refused(ann.clone(), grant(vec![refund(24_999, Entitlement::Owed)]));
     assert_eq!(
@@ -368,9 +282,9 @@ fn authority_limits_kind_and_amount_and_names_the_lowest_tier() {
         )
         .with_max_amount(Money::new(5_000, Currency::EUR)),
     );
-    let mut h = Harness::with_policy(base.with_recovery(recovery).unwrap());
+    let mut h = cabinet_under(base.with_recovery(recovery).unwrap());
     let r = h.refused(
-        agent("ann", "frontline"),
+        acting("ann", "frontline"),
         grant(vec![apology(f(1)), credit(1_000)]),
     );
     assert_eq!(
@@ -381,8 +295,8 @@ fn authority_limits_kind_and_amount_and_names_the_lowest_tier() {
 
 #[test]
 fn invalid_gestures_and_the_customer() {
-    let mut h = Harness::new();
-    let sue = agent("sue", "supervisor");
+    let mut h = cabinet();
+    let sue = acting("sue", "supervisor");
     let r = h.refused(sue.clone(), grant(vec![apology(vec![FailureId::new(3)])]));
     assert_eq!(r.to_string(), "there is no failure #3 on this case");
     let r = h.refused(sue.clone(), grant(vec![apology(f(1)), credit(-500)]));
@@ -398,7 +312,7 @@ fn invalid_gestures_and_the_customer() {
         "the customer may not grant a gesture on a case: customers may only contact, answer surveys, confirm a resolution, accept or decline an offer, or say they are leaving"
     );
     // Only the owner or a higher tier acts for the company.
-    let r = h.refused(agent("abe", "frontline"), grant(vec![apology(f(1))]));
+    let r = h.refused(acting("abe", "frontline"), grant(vec![apology(f(1))]));
     assert!(matches!(r, Refusal::NotOwner { .. }), "{r}");
     // A refused grant grants nothing, not even its apology.
     assert!(h.case.granted().is_empty());
@@ -406,8 +320,8 @@ fn invalid_gestures_and_the_customer() {
 
 #[test]
 fn guards_report_every_breach_in_order() {
-    let mut h = Harness::new();
-    h.churn_at("2021-03-15T13:00:00Z");
+    let mut h = cabinet();
+    churn_at(&mut h, "2021-03-15T13:00:00Z");
     let breaches = h.case.check_grant(
         &h.policy,
         &Actor::System,
@@ -429,8 +343,8 @@ fn guards_report_every_breach_in_order() {
 
 #[test]
 fn offers_are_accepted_or_declined_by_the_customer_then_granted() {
-    let mut h = Harness::new();
-    let sue = agent("sue", "supervisor");
+    let mut h = cabinet();
+    let sue = acting("sue", "supervisor");
     h.ok(sue.clone(), grant(vec![apology(f(1))]));
     let offered = h.ok(
         sue.clone(),
@@ -486,7 +400,7 @@ fn offers_are_accepted_or_declined_by_the_customer_then_granted() {
     );
     // Offers pass the guards already: no money without authority.
     let r = h.refused(
-        agent("abe", "frontline"),
+        acting("abe", "frontline"),
         CommandKind::Offer {
             gesture: credit(2_000),
         },
@@ -512,7 +426,7 @@ fn offers_are_accepted_or_declined_by_the_customer_then_granted() {
     );
     let three = OfferId::new(3);
     h.ok(Actor::Customer, CommandKind::AcceptOffer { offer: three });
-    h.churn_at("2021-03-15T13:00:00Z");
+    churn_at(&mut h, "2021-03-15T13:00:00Z");
     let r = h.refused(sue, CommandKind::GrantOffer { offer: three });
     assert!(
         matches!(r, Refusal::Grant(GrantRefusal::TooLate { .. })),
@@ -525,7 +439,7 @@ fn offers_are_accepted_or_declined_by_the_customer_then_granted() {
 fn closing_records_a_review_and_the_policy_can_require_one() {
     let base = Policy::default();
     let strict = base.recovery().clone().with_review(ReviewRule::AfterLoss);
-    let mut h = Harness::with_policy(base.with_recovery(strict).unwrap());
+    let mut h = cabinet_under(base.with_recovery(strict).unwrap());
     let close = |review| CommandKind::Close {
         outcome: Outcome::Lost,
         review,
@@ -555,14 +469,14 @@ fn closing_records_a_review_and_the_policy_can_require_one() {
         outcome: Outcome::Retained,
         review: None,
     };
-    let mut h = Harness::with_policy(policy_with(ReviewRule::AfterLoss));
+    let mut h = cabinet_under(policy_with(ReviewRule::AfterLoss));
     h.ok(Actor::System, retained.clone());
     // After an escalation, a retained case needs one too where the policy says so.
-    let mut h = Harness::with_policy(policy_with(ReviewRule::AfterEscalationOrLoss));
+    let mut h = cabinet_under(policy_with(ReviewRule::AfterEscalationOrLoss));
     h.ok(
         Actor::System,
         CommandKind::Escalate {
-            to: Agent::new("sue".parse().unwrap(), "supervisor".parse().unwrap()),
+            to: agent("sue", "supervisor"),
             reason: "second contact".into(),
         },
     );
@@ -578,7 +492,7 @@ fn closing_records_a_review_and_the_policy_can_require_one() {
 /// The wrong-cabinet history as it happened, in `America/New_York` (UTC
 /// times below): no guards, just the events.
 fn wrong_cabinet_history() -> Vec<Event> {
-    let exec = agent("erin", "executive");
+    let exec = acting("erin", "executive");
     let mut events = Vec::new();
     let mut push = |when: &str, actor: Actor, command: &str, kind: EventKind| {
         let version = events.len() as u64 + 1;
@@ -805,7 +719,7 @@ fn wrong_cabinet_live_the_guards_refuse_what_happened() {
     let policy = Policy::default().with_time_zone(chrono_tz::America::New_York);
     let events = wrong_cabinet_history();
     let before_gestures = Case::replay(events[..10].to_vec()).unwrap();
-    let erin = agent("erin", "executive");
+    let erin = acting("erin", "executive");
     let attempt = |case: &Case, actor: &Actor, when: &str, gestures: Vec<Gesture>| {
         let cmd = Command::new(
             "x".parse().unwrap(),
@@ -892,28 +806,22 @@ fn wrong_cabinet_live_the_guards_refuse_what_happened() {
 #[test]
 fn poster_apology_from_the_top_wins_the_customer_back() {
     let policy = Policy::default().with_time_zone(chrono_tz::America::Chicago);
-    let mut h = Harness {
-        policy,
-        case: Case::new("POSTER-1".parse().unwrap()),
-        n: 0,
-        now: at("2005-11-08T21:59:00Z"),
-    };
+    let mut h = Story::starting("POSTER-1", policy, at("2005-11-08T21:59:00Z"));
     // 11-08 16:00 CST: the customer asks about the order by email.
     h.ok(
         Actor::Customer,
-        CommandKind::Open {
-            customer: Customer::new("poster-buyer".parse().unwrap(), CustomerValue::Standard),
-            origin: Origin::Contact {
-                channel: Channel::Email,
-            },
-            summary: "problem with my poster order".into(),
-            priority: escalate::Priority::Normal,
-        },
+        opening(
+            "poster-buyer",
+            CustomerValue::Standard,
+            via(Channel::Email),
+            "problem with my poster order",
+            Priority::Normal,
+        ),
     );
     h.ok(
         Actor::System,
         CommandKind::Assign {
-            to: Agent::new("sue".parse().unwrap(), "supervisor".parse().unwrap()),
+            to: agent("sue", "supervisor"),
         },
     );
     // 11-09 09:00 CST: the harsh answer: failure #1; its loss is the order.
@@ -964,7 +872,7 @@ fn poster_apology_from_the_top_wins_the_customer_back() {
     };
     h.now = at("2005-11-10T20:59:00Z");
     // USD 240.00 is 133.33% of the loss: above the supervisor's reach.
-    let r = h.refused(agent("sue", "supervisor"), remedy());
+    let r = h.refused(acting("sue", "supervisor"), remedy());
     assert!(
         matches!(r, Refusal::Grant(GrantRefusal::OverSoftCap { .. })),
         "{r}"
@@ -972,11 +880,11 @@ fn poster_apology_from_the_top_wins_the_customer_back() {
     h.ok(
         Actor::System,
         CommandKind::Escalate {
-            to: Agent::new("pres".parse().unwrap(), "executive".parse().unwrap()),
+            to: agent("pres", "executive"),
             reason: "the president owns it".into(),
         },
     );
-    let events = h.ok(agent("pres", "executive"), remedy());
+    let events = h.ok(acting("pres", "executive"), remedy());
     assert_eq!(events.len(), 4);
     let waiver = h.case.granted()[3].gesture();
     assert_eq!(waiver.kind(), GestureKind::Waive);
@@ -1011,21 +919,17 @@ fn poster_apology_from_the_top_wins_the_customer_back() {
 #[test]
 fn brunch_free_coffee_is_within_frontline_authority() {
     let policy = Policy::default().with_time_zone(chrono_tz::America::Toronto);
-    let mut h = Harness {
-        policy,
-        case: Case::new("BRUNCH-1".parse().unwrap()),
-        n: 0,
-        now: at("2010-06-06T15:24:00Z"),
-    };
-    let walt = agent("walt", "frontline");
+    let mut h = Story::starting("BRUNCH-1", policy, at("2010-06-06T15:24:00Z"));
+    let walt = acting("walt", "frontline");
     h.ok(
         walt.clone(),
-        CommandKind::Open {
-            customer: Customer::new("couple".parse().unwrap(), CustomerValue::Standard),
-            origin: Origin::InternalDetection,
-            summary: "wrong plates served".into(),
-            priority: escalate::Priority::Normal,
-        },
+        opening(
+            "couple",
+            CustomerValue::Standard,
+            Origin::InternalDetection,
+            "wrong plates served",
+            Priority::Normal,
+        ),
     );
     h.ok(
         walt.clone(),
@@ -1066,28 +970,22 @@ fn brunch_free_coffee_is_within_frontline_authority() {
 #[test]
 fn ink_discount_and_gift_card_are_inside_the_cap() {
     let policy = Policy::default().with_time_zone(chrono_tz::America::Toronto);
-    let mut h = Harness {
-        policy,
-        case: Case::new("INK-1".parse().unwrap()),
-        n: 0,
-        now: at("2011-06-18T18:39:00Z"),
-    };
+    let mut h = Story::starting("INK-1", policy, at("2011-06-18T18:39:00Z"));
     // 06-18 14:40 EDT: the public post opens the case.
     h.ok(
         Actor::Customer,
-        CommandKind::Open {
-            customer: Customer::new("ink-buyer".parse().unwrap(), CustomerValue::Standard),
-            origin: Origin::Contact {
-                channel: Channel::SocialPublic,
-            },
-            summary: "the sale price is above the regular price".into(),
-            priority: escalate::Priority::Normal,
-        },
+        opening(
+            "ink-buyer",
+            CustomerValue::Standard,
+            via(Channel::SocialPublic),
+            "the sale price is above the regular price",
+            Priority::Normal,
+        ),
     );
     h.ok(
         Actor::System,
         CommandKind::Assign {
-            to: Agent::new("mia".parse().unwrap(), "manager".parse().unwrap()),
+            to: agent("mia", "manager"),
         },
     );
     h.ok(
@@ -1101,7 +999,7 @@ fn ink_discount_and_gift_card_are_inside_the_cap() {
     // 06-21 11:00 EDT: the manager apologises and gives $15.00 off.
     h.now = at("2011-06-21T14:59:00Z");
     h.ok(
-        agent("mia", "manager"),
+        acting("mia", "manager"),
         grant(vec![
             apology(f(1)),
             Gesture::PartialRefund {
@@ -1119,9 +1017,8 @@ fn ink_discount_and_gift_card_are_inside_the_cap() {
         at("2011-06-21T13:30:00Z"),
         grant(vec![credit(2_000)]),
     );
-    for e in h.case.handle(&h.policy, cmd, h.now).unwrap() {
-        h.case.apply(&e);
-    }
+    let events = h.case.handle(&h.policy, cmd, h.now).unwrap();
+    h.apply(&events);
     // USD 35.00 is 20.11% of USD 174.00: well inside the caps.
     assert_eq!(h.case.compensation().to_string(), "USD 35.00");
     assert!(h.case.timeline().contains("(logged late)"));
@@ -1131,7 +1028,7 @@ fn ink_discount_and_gift_card_are_inside_the_cap() {
 
 #[test]
 fn recommend_matches_the_rung_to_the_failure() {
-    let mut h = Harness::new();
+    let mut h = cabinet();
     h.ok(
         Actor::System,
         CommandKind::RecordFailure {
@@ -1160,7 +1057,7 @@ fn recommend_matches_the_rung_to_the_failure() {
     );
     // A mismatched gesture does not remedy: a voucher for a money loss.
     h.ok(
-        agent("sue", "supervisor"),
+        acting("sue", "supervisor"),
         grant(vec![
             apology(f(2)),
             Gesture::Credit {
@@ -1200,23 +1097,26 @@ fn the_policy_json_carries_recovery_rules() {
 mod props {
     use super::*;
     use proptest::prelude::*;
+    use support::DEFAULT_TIERS;
 
-    const TIERS: [&str; 5] = [
-        "frontline",
-        "supervisor",
-        "manager",
-        "regional",
-        "executive",
-    ];
-
-    fn actor_of(n: u8) -> Actor {
-        match n {
-            0 => Actor::Customer,
-            1 => Actor::System,
-            n => agent(&format!("a{n}"), TIERS[usize::from(n - 2) % 5]),
-        }
+    /// Agents a2 to a7, their tiers cycling through the default policy's from frontline.
+    fn agents() -> Vec<Agent> {
+        (2..8)
+            .map(|n| {
+                agent(
+                    &format!("a{n}"),
+                    DEFAULT_TIERS[(n - 2) % DEFAULT_TIERS.len()],
+                )
+            })
+            .collect()
     }
 
+    /// Actor `n`: the customer, the system, or one of [`agents`].
+    fn actor_of(n: u8) -> Actor {
+        support::actor_of(n, &agents())
+    }
+
+    /// Random gestures for failures #1 to #3, valid or not.
     fn gesture() -> impl Strategy<Value = Gesture> {
         (0u8..9, 1u32..4, 0i64..16_000, any::<bool>()).prop_map(|(kind, failure, amount, owed)| {
             let failures = vec![FailureId::new(failure)];
@@ -1268,6 +1168,7 @@ mod props {
         })
     }
 
+    /// One generated command.
     #[derive(Clone, Debug)]
     enum Step {
         Grant(u8, Vec<Gesture>),
@@ -1278,6 +1179,7 @@ mod props {
         Failure(i64),
     }
 
+    /// Random steps, grants most often.
     fn step() -> impl Strategy<Value = Step> {
         prop_oneof![
             5 => (0u8..8, prop::collection::vec(gesture(), 0..4)).prop_map(|(a, g)| Step::Grant(a, g)),
@@ -1289,6 +1191,7 @@ mod props {
         ]
     }
 
+    /// The customer's loss on `case`, in cents.
     fn loss(case: &Case) -> i64 {
         case.failures()
             .iter()
@@ -1297,6 +1200,7 @@ mod props {
             .sum()
     }
 
+    /// What `g` costs beyond what the customer is owed, in cents.
     fn discretionary(g: &Gesture) -> i64 {
         match g.entitlement() {
             Entitlement::Owed => 0,
@@ -1309,34 +1213,16 @@ mod props {
 
         #[test]
         fn granted_gestures_keep_the_laws(first_loss in 0i64..30_000, steps in prop::collection::vec(step(), 1..40)) {
-            let policy = Policy::default();
-            let mut case = Case::new("P-1".parse().unwrap());
-            let mut now = at("2021-03-04T15:00:00Z");
-            let mut n = 0u32;
-            let mut run = |case: &mut Case, actor: Actor, kind: CommandKind, now: DateTime<Utc>| {
-                n += 1;
-                let cmd = Command::new(format!("p{n}").parse().unwrap(), actor, now, kind);
-                let result = case.handle(&policy, cmd, now);
-                if let Ok(events) = &result {
-                    for e in events {
-                        case.apply(e);
-                    }
-                }
-                result
-            };
-            run(&mut case, Actor::Customer, CommandKind::Open {
-                customer: Customer::new("c".parse().unwrap(), CustomerValue::Standard),
-                origin: Origin::Contact { channel: Channel::Email },
-                summary: "s".into(),
-                priority: escalate::Priority::Normal,
-            }, now).unwrap();
-            run(&mut case, Actor::System, CommandKind::Assign { to: Agent::new("a2".parse().unwrap(), "frontline".parse().unwrap()) }, now).unwrap();
-            run(&mut case, Actor::System, CommandKind::RecordFailure {
+            let mut h = Story::starting("P-1", Policy::default(), at("2021-03-04T15:00:00Z"));
+            let now = h.now;
+            h.handle(now, Actor::Customer, opening("c", CustomerValue::Standard, via(Channel::Email), "s", Priority::Normal)).unwrap();
+            h.handle(now, Actor::System, CommandKind::Assign { to: agent("a2", "frontline") }).unwrap();
+            h.handle(now, Actor::System, CommandKind::RecordFailure {
                 kind: FailureKind::Product, description: "d".into(), loss: Some(usd(first_loss)),
-            }, now).unwrap();
+            }).unwrap();
             for s in steps {
-                now += TimeDelta::minutes(7);
-                let before = case.clone();
+                h.now += TimeDelta::minutes(7);
+                let before = h.case.clone();
                 let (actor, kind) = match s {
                     Step::Grant(a, g) => (actor_of(a), CommandKind::Grant { gestures: g }),
                     Step::Offer(a, g) => (actor_of(a), CommandKind::Offer { gesture: g }),
@@ -1350,11 +1236,12 @@ mod props {
                         kind: FailureKind::Monetary, description: "d".into(), loss: Some(usd(l)),
                     }),
                 };
-                let result = run(&mut case, actor.clone(), kind, now);
+                let result = h.handle(h.now, actor.clone(), kind);
                 let Ok(events) = result else {
-                    prop_assert_eq!(&case, &before);
+                    prop_assert_eq!(&h.case, &before);
                     continue;
                 };
+                let (case, policy) = (&h.case, &h.policy);
                 // Law: every granted gesture is within the granting tier's authority.
                 let tier = match &actor {
                     Actor::Agent(a) => a.tier().clone(),
@@ -1368,14 +1255,14 @@ mod props {
                         prop_assert!(authority.allows(gesture.kind()), "{} granted {}", actor, gesture);
                         total += discretionary(gesture);
                         if discretionary(gesture) > 0 {
-                            let max = i128::from(loss(&case)) * i128::from(authority.max_bps().unwrap());
+                            let max = i128::from(loss(case)) * i128::from(authority.max_bps().unwrap());
                             prop_assert!(i128::from(total) * 10_000 <= max, "{} granted {} to a total of {}", actor, gesture, total);
                         }
                     }
                 }
                 // Law: total compensation never exceeds the hard cap.
                 let comp: i64 = case.granted().iter().map(|g| discretionary(g.gesture())).sum();
-                prop_assert!(i128::from(comp) * 10_000 <= i128::from(loss(&case)) * 15_000);
+                prop_assert!(i128::from(comp) * 10_000 <= i128::from(loss(case)) * 15_000);
                 // Law: no discretionary money at or after a churn signal.
                 if let Some(left) = case.churned_at() {
                     for g in case.granted() {
@@ -1384,7 +1271,7 @@ mod props {
                     prop_assert!(case.money_wasted().is_zero());
                 }
                 // Law: replay equals the live case.
-                prop_assert_eq!(&Case::replay(case.events().to_vec()).unwrap(), &case);
+                prop_assert_eq!(&Case::replay(case.events().to_vec()).unwrap(), case);
             }
         }
     }

@@ -1,117 +1,66 @@
 //! Every refusal, produced through `Case::handle`, with its message verbatim.
 
-use chrono::{DateTime, TimeDelta, Utc};
-use escalate::policy::Policy;
+mod support;
+
+use chrono::TimeDelta;
 use escalate::recovery::{Currency, Money};
 use escalate::{
-    Actor, Agent, Case, Channel, Command, CommandKind, Customer, CustomerValue, FailureKind,
-    Origin, Outcome, PromiseId, Refusal,
+    Actor, Case, Channel, Command, CommandKind, CustomerValue, FailureKind, Origin, Outcome,
+    Priority, PromiseId, Refusal,
 };
+use support::{Story, acting, agent, at, contact, opening, resolve, three_tiers, via};
 
-fn at(s: &str) -> DateTime<Utc> {
-    s.parse().unwrap()
+/// Case R-1, not opened yet, under `three_tiers("test")`; the first command
+/// comes at 2021-06-01 18:01 UTC.
+#[track_caller]
+fn unopened() -> Story {
+    Story::starting("R-1", three_tiers("test"), at("2021-06-01T18:00:00Z"))
 }
 
-fn agent(id: &str, tier: &str) -> Agent {
-    Agent::new(id.parse().unwrap(), tier.parse().unwrap())
+/// [`unopened`], opened by a voicemail asking for a callback.
+#[track_caller]
+fn opened() -> Story {
+    let mut h = unopened();
+    h.ok(
+        Actor::Customer,
+        opening(
+            "cust",
+            CustomerValue::Standard,
+            via(Channel::Voicemail),
+            "callback please",
+            Priority::Normal,
+        ),
+    );
+    h
 }
 
-fn policy() -> Policy {
-    Policy::new("test", ["frontline", "supervisor", "manager"]).unwrap()
-}
-
-struct Harness {
-    case: Case,
-    n: u32,
-    now: DateTime<Utc>,
-}
-
-impl Harness {
-    fn new() -> Self {
-        Harness {
-            case: Case::new("R-1".parse().unwrap()),
-            n: 0,
-            now: at("2021-06-01T18:00:00Z"),
-        }
-    }
-
-    fn command(&mut self, actor: Actor, kind: CommandKind) -> Command {
-        self.n += 1;
-        self.now += TimeDelta::minutes(1);
-        Command::new(
-            format!("c{}", self.n).parse().unwrap(),
-            actor,
-            self.now,
-            kind,
-        )
-    }
-
-    #[track_caller]
-    fn ok(&mut self, actor: Actor, kind: CommandKind) {
-        let cmd = self.command(actor, kind);
-        let events = self.case.handle(&policy(), cmd, self.now).unwrap();
-        for e in &events {
-            self.case.apply(e);
-        }
-    }
-
-    #[track_caller]
-    fn refused(&mut self, actor: Actor, kind: CommandKind) -> Refusal {
-        let cmd = self.command(actor, kind);
-        let before = self.case.clone();
-        let refusal = self.case.handle(&policy(), cmd, self.now).unwrap_err();
-        assert_eq!(self.case, before);
-        refusal
-    }
-
-    fn opened() -> Self {
-        let mut h = Harness::new();
-        h.ok(
-            Actor::Customer,
-            CommandKind::Open {
-                customer: Customer::new("cust".parse().unwrap(), CustomerValue::Standard),
-                origin: Origin::Contact {
-                    channel: Channel::Voicemail,
-                },
-                summary: "callback please".into(),
-                priority: escalate::Priority::Normal,
-            },
-        );
-        h
-    }
-
-    fn owned() -> Self {
-        let mut h = Harness::opened();
-        h.ok(
-            Actor::System,
-            CommandKind::Assign {
-                to: agent("sue", "supervisor"),
-            },
-        );
-        h
-    }
-}
-
-fn resolve() -> CommandKind {
-    CommandKind::Resolve {
-        summary: "done".into(),
-    }
+/// [`opened`], then assigned to sue (supervisor).
+#[track_caller]
+fn owned() -> Story {
+    let mut h = opened();
+    h.ok(
+        Actor::System,
+        CommandKind::Assign {
+            to: agent("sue", "supervisor"),
+        },
+    );
+    h
 }
 
 #[test]
 fn invalid_transition() {
-    let mut h = Harness::new();
+    let mut h = unopened();
     assert_eq!(
-        h.refused(Actor::System, resolve()).to_string(),
+        h.refused(Actor::System, resolve("done")).to_string(),
         "cannot resolve a case that is not opened yet"
     );
-    let mut h = Harness::opened();
-    let r = h.refused(Actor::System, resolve());
+    let mut h = opened();
+    let r = h.refused(Actor::System, resolve("done"));
     assert_eq!(
         r.to_string(),
         "cannot resolve a case that is new (no owner)"
     );
-    let mut h = Harness::owned();
+    let mut h = owned();
     h.ok(
         Actor::System,
         CommandKind::Close {
@@ -119,15 +68,9 @@ fn invalid_transition() {
             review: None,
         },
     );
-    let r = h.refused(
-        Actor::Customer,
-        CommandKind::Contact {
-            channel: Channel::Phone,
-            note: "hi".into(),
-        },
-    );
+    let r = h.refused(Actor::Customer, contact(Channel::Phone, "hi"));
     assert_eq!(r.to_string(), "cannot contact a case that is closed");
-    let mut h = Harness::owned();
+    let mut h = owned();
     h.ok(
         Actor::System,
         CommandKind::WaitOnCustomer {
@@ -148,14 +91,14 @@ fn invalid_transition() {
 
 #[test]
 fn not_owner() {
-    let mut h = Harness::owned();
-    let r = h.refused(Actor::Agent(agent("ann", "frontline")), resolve());
+    let mut h = owned();
+    let r = h.refused(acting("ann", "frontline"), resolve("done"));
     assert_eq!(
         r.to_string(),
         "ann (frontline) may not resolve a case owned by sue (supervisor): only the owner, an agent of a higher tier or the system may"
     );
     let r = h.refused(
-        Actor::Agent(agent("sid", "supervisor")),
+        acting("sid", "supervisor"),
         CommandKind::Close {
             outcome: Outcome::Lost,
             review: None,
@@ -166,12 +109,12 @@ fn not_owner() {
         "sid (supervisor) may not close a case owned by sue (supervisor): only the owner, an agent of a higher tier or the system may"
     );
     // A higher tier may act.
-    h.ok(Actor::Agent(agent("max", "manager")), resolve());
+    h.ok(acting("max", "manager"), resolve("done"));
 }
 
 #[test]
 fn customer_not_allowed_and_customer_only() {
-    let mut h = Harness::owned();
+    let mut h = owned();
     let r = h.refused(
         Actor::Customer,
         CommandKind::Escalate {
@@ -183,39 +126,34 @@ fn customer_not_allowed_and_customer_only() {
         r.to_string(),
         "the customer may not escalate a case: customers may only contact, answer surveys, confirm a resolution, accept or decline an offer, or say they are leaving"
     );
-    let r = h.refused(
-        Actor::Agent(agent("sue", "supervisor")),
-        CommandKind::Contact {
-            channel: Channel::Phone,
-            note: "x".into(),
-        },
-    );
+    let r = h.refused(acting("sue", "supervisor"), contact(Channel::Phone, "x"));
     assert_eq!(
         r.to_string(),
         "sue (supervisor) may not contact a case: only the customer may"
     );
-    h.ok(Actor::System, resolve());
+    h.ok(Actor::System, resolve("done"));
     let r = h.refused(Actor::System, CommandKind::ConfirmResolution);
     assert_eq!(
         r.to_string(),
         "the system may not confirm the resolution of a case: only the customer may"
     );
-    let mut h = Harness::new();
+    let mut h = unopened();
     let r = h.refused(
         Actor::Customer,
-        CommandKind::Open {
-            customer: Customer::new("cust".parse().unwrap(), CustomerValue::Standard),
-            origin: Origin::InternalDetection,
-            summary: "x".into(),
-            priority: escalate::Priority::Normal,
-        },
+        opening(
+            "cust",
+            CustomerValue::Standard,
+            Origin::InternalDetection,
+            "x",
+            Priority::Normal,
+        ),
     );
     assert!(matches!(r, Refusal::CustomerNotAllowed { .. }));
 }
 
 #[test]
 fn unknown_tier() {
-    let mut h = Harness::opened();
+    let mut h = opened();
     let r = h.refused(
         Actor::System,
         CommandKind::Assign {
@@ -227,7 +165,7 @@ fn unknown_tier() {
         r#"no tier named "regionl"; tiers are frontline, supervisor, manager"#
     );
     let r = h.refused(
-        Actor::Agent(agent("rae", "regionl")),
+        acting("rae", "regionl"),
         CommandKind::Respond {
             channel: Channel::Phone,
             note: "x".into(),
@@ -239,9 +177,10 @@ fn unknown_tier() {
 
 #[test]
 fn stale_version_and_future() {
-    let h = Harness::owned();
-    let cmd = Command::new("s1".parse().unwrap(), Actor::System, h.now, resolve()).expecting(2);
-    let r = h.case.handle(&policy(), cmd, h.now).unwrap_err();
+    let h = owned();
+    let cmd =
+        Command::new("s1".parse().unwrap(), Actor::System, h.now, resolve("done")).expecting(2);
+    let r = h.case.handle(&h.policy, cmd, h.now).unwrap_err();
     assert_eq!(
         r.to_string(),
         "stale command: it expects version 2 but the case is at version 3"
@@ -250,11 +189,11 @@ fn stale_version_and_future() {
         "s2".parse().unwrap(),
         Actor::System,
         at("2021-06-02T00:00:00Z"),
-        resolve(),
+        resolve("done"),
     );
     let r = h
         .case
-        .handle(&policy(), cmd, at("2021-06-01T23:00:00Z"))
+        .handle(&h.policy, cmd, at("2021-06-01T23:00:00Z"))
         .unwrap_err();
     assert_eq!(
         r.to_string(),
@@ -264,7 +203,7 @@ fn stale_version_and_future() {
 
 #[test]
 fn escalation_must_go_up() {
-    let mut h = Harness::owned();
+    let mut h = owned();
     let r = h.refused(
         Actor::System,
         CommandKind::Escalate {
@@ -288,7 +227,7 @@ fn escalation_must_go_up() {
 
 #[test]
 fn handoff_refusals() {
-    let mut h = Harness::owned();
+    let mut h = owned();
     let r = h.refused(
         Actor::System,
         CommandKind::HandOff {
@@ -296,37 +235,28 @@ fn handoff_refusals() {
         },
     );
     assert_eq!(r.to_string(), "sue (supervisor) already owns the case");
-    let r = h.refused(
-        Actor::Agent(agent("ann", "frontline")),
-        CommandKind::AcceptHandoff,
-    );
+    let r = h.refused(acting("ann", "frontline"), CommandKind::AcceptHandoff);
     assert_eq!(r.to_string(), "no handoff is pending on the case");
     h.ok(
-        Actor::Agent(agent("sue", "supervisor")),
+        acting("sue", "supervisor"),
         CommandKind::HandOff {
             to: agent("sid", "supervisor"),
         },
     );
-    let r = h.refused(
-        Actor::Agent(agent("ann", "frontline")),
-        CommandKind::AcceptHandoff,
-    );
+    let r = h.refused(acting("ann", "frontline"), CommandKind::AcceptHandoff);
     assert_eq!(
         r.to_string(),
         "the case was offered to sid (supervisor), not to ann (frontline)"
     );
     // Warm: sue stays accountable until sid accepts.
     assert_eq!(h.case.owner(), Some(&agent("sue", "supervisor")));
-    h.ok(
-        Actor::Agent(agent("sid", "supervisor")),
-        CommandKind::AcceptHandoff,
-    );
+    h.ok(acting("sid", "supervisor"), CommandKind::AcceptHandoff);
     assert_eq!(h.case.owner(), Some(&agent("sid", "supervisor")));
 }
 
 #[test]
 fn promise_refusals() {
-    let mut h = Harness::owned();
+    let mut h = owned();
     let r = h.refused(
         Actor::System,
         CommandKind::KeepPromise {
@@ -358,7 +288,7 @@ fn promise_refusals() {
 
 #[test]
 fn negative_loss() {
-    let mut h = Harness::owned();
+    let mut h = owned();
     let r = h.refused(
         Actor::System,
         CommandKind::RecordFailure {
@@ -387,7 +317,7 @@ fn refusals_are_send_sync_static() {
 #[test]
 fn replay_errors() {
     use escalate::{Event, EventKind, ReplayError};
-    let h = Harness::owned();
+    let h = owned();
     let mut events = h.case.events().to_vec();
     assert_eq!(
         Case::replay(events[1..].to_vec()).unwrap_err().to_string(),
@@ -416,15 +346,9 @@ fn replay_errors() {
 
 #[test]
 fn lifecycle_reopen_and_close_is_final() {
-    let mut h = Harness::owned();
-    h.ok(Actor::System, resolve());
-    h.ok(
-        Actor::Customer,
-        CommandKind::Contact {
-            channel: Channel::Email,
-            note: "it broke again".into(),
-        },
-    );
+    let mut h = owned();
+    h.ok(Actor::System, resolve("done"));
+    h.ok(Actor::Customer, contact(Channel::Email, "it broke again"));
     assert_eq!(h.case.status().name(), escalate::StateName::Working);
     assert_eq!(h.case.owner(), Some(&agent("sue", "supervisor")));
     h.ok(
@@ -447,16 +371,17 @@ fn lifecycle_reopen_and_close_is_final() {
 
 #[test]
 fn internal_detection_has_an_owner_from_the_start() {
-    let mut h = Harness::new();
+    let mut h = unopened();
     let waiter = agent("walt", "frontline");
     h.ok(
         Actor::Agent(waiter.clone()),
-        CommandKind::Open {
-            customer: Customer::new("guests".parse().unwrap(), CustomerValue::Standard),
-            origin: Origin::InternalDetection,
-            summary: "wrong plates served".into(),
-            priority: escalate::Priority::Normal,
-        },
+        opening(
+            "guests",
+            CustomerValue::Standard,
+            Origin::InternalDetection,
+            "wrong plates served",
+            Priority::Normal,
+        ),
     );
     assert_eq!(h.case.owner(), Some(&waiter));
     assert_eq!(h.case.version(), 2);
@@ -464,11 +389,11 @@ fn internal_detection_has_an_owner_from_the_start() {
 
 #[test]
 fn a_changed_policy_applies_only_through_an_explicit_command() {
-    let mut h = Harness::owned();
-    let newer = Policy::new("test-2", ["frontline", "supervisor", "manager"]).unwrap();
+    let mut h = owned();
+    let newer = three_tiers("test-2");
     // A command under another policy version is refused, and tick ignores it.
     h.n += 1;
-    let cmd = Command::new("p1".parse().unwrap(), Actor::System, h.now, resolve());
+    let cmd = Command::new("p1".parse().unwrap(), Actor::System, h.now, resolve("done"));
     let refusal = h.case.handle(&newer, cmd, h.now).unwrap_err();
     assert_eq!(
         refusal.to_string(),
@@ -486,9 +411,7 @@ fn a_changed_policy_applies_only_through_an_explicit_command() {
     assert!(
         matches!(events[0].kind(), escalate::EventKind::PolicyAdopted { policy } if policy.as_str() == "test-2")
     );
-    for e in &events {
-        h.case.apply(e);
-    }
+    h.apply(&events);
     assert_eq!(h.case.policy_version(), Some("test-2"));
     let again = Command::new(
         "p3".parse().unwrap(),
@@ -500,12 +423,12 @@ fn a_changed_policy_applies_only_through_an_explicit_command() {
         h.case.handle(&newer, again, h.now).unwrap_err().to_string(),
         r#"the case already runs under policy "test-2""#
     );
-    let cmd = Command::new("p4".parse().unwrap(), Actor::System, h.now, resolve());
+    let cmd = Command::new("p4".parse().unwrap(), Actor::System, h.now, resolve("done"));
     assert!(h.case.handle(&newer, cmd, h.now).is_ok());
     // The old one is now refused.
-    let cmd = Command::new("p5".parse().unwrap(), Actor::System, h.now, resolve());
+    let cmd = Command::new("p5".parse().unwrap(), Actor::System, h.now, resolve("done"));
     assert!(matches!(
-        h.case.handle(&policy(), cmd, h.now),
+        h.case.handle(&h.policy, cmd, h.now),
         Err(Refusal::PolicyMismatch { .. })
     ));
     assert!(

@@ -5,23 +5,16 @@
 #[path = "../examples/common/mod.rs"]
 #[allow(dead_code)] // each test uses a part of the shared module
 mod common;
+mod support;
 
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use chrono_tz::Tz;
+use chrono::{DateTime, TimeDelta, Utc};
 use common::{Story, Summary};
 use escalate::recovery::GrantRefusal;
 use escalate::recovery::{Currency, Gesture, GestureKind, Money, Waived};
 use escalate::replay::{Host, Replay};
 use escalate::sla::{ClockState, Metric};
 use escalate::{CommandKind, EventKind, Outcome, Refusal, StateName};
-
-#[track_caller]
-fn local(tz: Tz, y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
-    tz.with_ymd_and_hms(y, mo, d, h, mi, 0)
-        .single()
-        .unwrap()
-        .with_timezone(&Utc)
-}
+use support::{local, usd};
 
 #[track_caller]
 fn load(name: &str) -> (Story, Replay, Replay) {
@@ -49,10 +42,6 @@ fn refusal_of<'a>(replay: &'a Replay, id: &str) -> &'a Refusal {
         .find(|r| r.command.id().as_str() == id)
         .unwrap_or_else(|| panic!("command {id} was not refused: {:?}", replay.refused()))
         .refusal
-}
-
-fn usd(minor: i64) -> Money {
-    Money::new(minor, Currency::USD)
 }
 
 mod wrong_cabinet {

@@ -1,99 +1,20 @@
 //! SLA clocks wired into the case: worked examples and the law that every
 //! warning and breach fires exactly once, however `tick` is called.
 
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+mod support;
+
+use chrono::{TimeDelta, TimeZone, Utc};
 use chrono_tz::America::{Los_Angeles, New_York};
-use chrono_tz::Tz;
 use escalate::policy::Policy;
-use escalate::sla::{
-    BusinessCalendar, ClockState, Match, Metric, MetricPolicy, Reopen, Target, Threshold, Within,
-};
-use escalate::{
-    Actor, Agent, Case, Channel, Command, CommandKind, Customer, CustomerValue, Event, EventKind,
-    Origin, Priority, ResponseKind,
-};
+use escalate::sla::{ClockState, Match, Metric, MetricPolicy, Reopen, Target, Threshold, Within};
+use escalate::{Actor, Case, Channel, CommandKind, EventKind, Origin, ResponseKind};
 use proptest::prelude::*;
+use support::{Story, contact, hours, local, resolve, respond, sam, via, weekdays};
 
-fn local(tz: Tz, y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
-    tz.with_ymd_and_hms(y, mo, d, h, mi, 0)
-        .single()
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-fn hours(h: i64) -> TimeDelta {
-    TimeDelta::hours(h)
-}
-
-struct Story {
-    case: Case,
-    policy: Policy,
-    n: u32,
-}
-
-impl Story {
-    fn new(policy: Policy) -> Self {
-        Story {
-            case: Case::new("S-1".parse().unwrap()),
-            policy,
-            n: 0,
-        }
-    }
-
-    /// Ticks up to `at`, then handles the command at `at`.
-    #[track_caller]
-    fn run(&mut self, at: DateTime<Utc>, actor: Actor, kind: CommandKind) -> Vec<Event> {
-        let mut all = self.tick(at);
-        self.n += 1;
-        let cmd = Command::new(format!("c{}", self.n).parse().unwrap(), actor, at, kind);
-        let events = self.case.handle(&self.policy, cmd, at).unwrap();
-        for e in &events {
-            self.case.apply(e);
-        }
-        all.extend(events);
-        all
-    }
-
-    fn tick(&mut self, now: DateTime<Utc>) -> Vec<Event> {
-        let events = self.case.tick(&self.policy, now);
-        for e in &events {
-            self.case.apply(e);
-        }
-        events
-    }
-
-    fn open(&mut self, at: DateTime<Utc>, origin: Origin) {
-        let actor = if matches!(origin, Origin::Referral { .. }) {
-            Actor::System
-        } else {
-            Actor::Customer
-        };
-        self.run(
-            at,
-            actor,
-            CommandKind::Open {
-                customer: Customer::new("cust".parse().unwrap(), CustomerValue::Standard),
-                origin,
-                summary: "problem".into(),
-                priority: Priority::Normal,
-            },
-        );
-    }
-}
-
-fn respond(kind: ResponseKind) -> CommandKind {
-    CommandKind::Respond {
-        channel: Channel::Email,
-        note: "reply".into(),
-        kind,
-    }
-}
-
+/// The seller's policy: a first response within 4 business hours on the
+/// seller's New York weekdays, 08:00-17:00, warned at 75%.
 fn seller_policy() -> Policy {
-    let seller = BusinessCalendar::builder(New_York)
-        .weekdays(&["08:00-17:00"])
-        .build()
-        .unwrap();
+    let seller = weekdays(New_York, &["08:00-17:00"]);
     Policy::new("marketplace", ["seller", "marketplace"])
         .unwrap()
         .with_time_zone(New_York)
@@ -113,12 +34,7 @@ fn seller_policy() -> Policy {
 fn marketplace_reply_at_0930_met_the_four_business_hour_target() {
     let mut story = Story::new(seller_policy());
     // Mon 2021-06-21 20:00, after hours: the clock starts counting at Tue 08:00.
-    story.open(
-        local(New_York, 2021, 6, 21, 20, 0),
-        Origin::Contact {
-            channel: Channel::Email,
-        },
-    );
+    story.open_by(local(New_York, 2021, 6, 21, 20, 0), via(Channel::Email));
     let clock = &story.case.clocks()[0];
     assert_eq!(clock.metric(), Metric::FirstResponse);
     assert_eq!(clock.due(), Some(local(New_York, 2021, 6, 22, 12, 0)));
@@ -152,12 +68,7 @@ fn marketplace_reply_at_0930_met_the_four_business_hour_target() {
 #[test]
 fn warning_and_breach_fire_once_at_their_instants() {
     let mut story = Story::new(seller_policy());
-    story.open(
-        local(New_York, 2021, 6, 21, 20, 0),
-        Origin::Contact {
-            channel: Channel::Email,
-        },
-    );
+    story.open_by(local(New_York, 2021, 6, 21, 20, 0), via(Channel::Email));
     assert_eq!(
         story.case.next_wakeup(&story.policy),
         Some(local(New_York, 2021, 6, 22, 11, 0))
@@ -186,11 +97,10 @@ fn warning_and_breach_fire_once_at_their_instants() {
     );
 }
 
+/// The desk's policy: resolution within 8 business hours on New York
+/// weekdays, 09:00-17:00, reopening as `reopen` says.
 fn desk_policy(reopen: Reopen) -> Policy {
-    let desk = BusinessCalendar::builder(New_York)
-        .weekdays(&["09:00-17:00"])
-        .build()
-        .unwrap();
+    let desk = weekdays(New_York, &["09:00-17:00"]);
     Policy::new("desk", ["frontline", "supervisor"])
         .unwrap()
         .with_time_zone(New_York)
@@ -210,22 +120,13 @@ fn desk_policy(reopen: Reopen) -> Policy {
 /// from 09:01, under [`desk_policy`].
 fn owned_desk_case(reopen: Reopen) -> Story {
     let mut story = Story::new(desk_policy(reopen));
-    story.open(
-        local(New_York, 2021, 3, 1, 9, 0),
-        Origin::Contact {
-            channel: Channel::Phone,
-        },
-    );
+    story.open_by(local(New_York, 2021, 3, 1, 9, 0), via(Channel::Phone));
     story.run(
         local(New_York, 2021, 3, 1, 9, 1),
         Actor::System,
-        CommandKind::Assign { to: owner() },
+        CommandKind::Assign { to: sam() },
     );
     story
-}
-
-fn owner() -> Agent {
-    Agent::new("sam".parse().unwrap(), "frontline".parse().unwrap())
 }
 
 #[test]
@@ -254,10 +155,7 @@ fn a_pause_after_the_breach_leaves_the_breach_where_it_was() {
     story.run(
         local(New_York, 2021, 3, 4, 10, 0),
         Actor::Customer,
-        CommandKind::Contact {
-            channel: Channel::Email,
-            note: "photos attached".into(),
-        },
+        contact(Channel::Email, "photos attached"),
     );
     assert_eq!(story.case.clocks()[0].due(), Some(due));
 }
@@ -282,10 +180,7 @@ fn a_pause_before_the_due_instant_moves_it_and_breach_stays_pending() {
     story.run(
         local(New_York, 2021, 3, 4, 10, 0),
         Actor::Customer,
-        CommandKind::Contact {
-            channel: Channel::Email,
-            note: "photos attached".into(),
-        },
+        contact(Channel::Email, "photos attached"),
     );
     assert_eq!(
         story.case.clocks()[0].due(),
@@ -317,17 +212,12 @@ fn reopening_continues_or_restarts_per_policy() {
         story.run(
             local(New_York, 2021, 3, 1, 12, 0),
             Actor::System,
-            CommandKind::Resolve {
-                summary: "fixed".into(),
-            },
+            resolve("fixed"),
         );
         story.run(
             local(New_York, 2021, 3, 3, 10, 0),
             Actor::Customer,
-            CommandKind::Contact {
-                channel: Channel::Phone,
-                note: "broken again".into(),
-            },
+            contact(Channel::Phone, "broken again"),
         );
         let resolution: Vec<_> = story
             .case
@@ -342,10 +232,7 @@ fn reopening_continues_or_restarts_per_policy() {
 
 #[test]
 fn shoe_voicemail_callback_due_next_business_day_and_breached_then() {
-    let store = BusinessCalendar::builder(Los_Angeles)
-        .weekdays(&["09:00-17:00"])
-        .build()
-        .unwrap();
+    let store = weekdays(Los_Angeles, &["09:00-17:00"]);
     let policy = Policy::new("shoes", ["store", "store_manager", "regional", "corporate"])
         .unwrap()
         .with_time_zone(Los_Angeles)
@@ -366,7 +253,7 @@ fn shoe_voicemail_callback_due_next_business_day_and_breached_then() {
         )
         .unwrap();
     let mut shoes = Story::new(policy);
-    shoes.open(
+    shoes.open_by(
         local(Los_Angeles, 2021, 5, 25, 10, 0),
         Origin::Referral {
             from: "doctor's office".into(),
@@ -375,10 +262,7 @@ fn shoe_voicemail_callback_due_next_business_day_and_breached_then() {
     shoes.run(
         local(Los_Angeles, 2021, 6, 1, 11, 0),
         Actor::Customer,
-        CommandKind::Contact {
-            channel: Channel::Voicemail,
-            note: "please call back".into(),
-        },
+        contact(Channel::Voicemail, "please call back"),
     );
     let clock = &shoes.case.clocks()[0];
     assert_eq!(clock.metric(), Metric::NextResponse);
@@ -394,10 +278,7 @@ fn shoe_voicemail_callback_due_next_business_day_and_breached_then() {
     shoes.run(
         local(Los_Angeles, 2021, 6, 17, 15, 0),
         Actor::Customer,
-        CommandKind::Contact {
-            channel: Channel::Voicemail,
-            note: "called three weeks ago".into(),
-        },
+        contact(Channel::Voicemail, "called three weeks ago"),
     );
     assert_eq!(shoes.case.clocks().len(), 1);
 }
@@ -405,12 +286,7 @@ fn shoe_voicemail_callback_due_next_business_day_and_breached_then() {
 #[test]
 fn promises_have_wall_clock_clocks() {
     let mut story = Story::new(Policy::default());
-    story.open(
-        local(New_York, 2021, 3, 4, 15, 10),
-        Origin::Contact {
-            channel: Channel::Phone,
-        },
-    );
+    story.open_by(local(New_York, 2021, 3, 4, 15, 10), via(Channel::Phone));
     story.run(
         local(New_York, 2021, 3, 4, 15, 12),
         Actor::System,
@@ -439,10 +315,7 @@ fn promises_have_wall_clock_clocks() {
 /// A policy with every metric, warnings of both kinds, on a calendar with
 /// nights and weekends off.
 fn full_policy() -> Policy {
-    let desk = BusinessCalendar::builder(New_York)
-        .weekdays(&["08:00-12:00", "13:00-18:00"])
-        .build()
-        .unwrap();
+    let desk = weekdays(New_York, &["08:00-12:00", "13:00-18:00"]);
     let warn = |p: MetricPolicy| {
         p.with_warning(Threshold::Percent(50))
             .with_warning(Threshold::Before(TimeDelta::minutes(30)))
@@ -482,15 +355,10 @@ fn full_policy() -> Policy {
         .unwrap()
 }
 
+/// The command of generated step kind `k`; `promise` names the promise to keep.
 fn step_kind(k: u8, promise: u32) -> (Actor, CommandKind) {
     match k {
-        0 | 1 => (
-            Actor::Customer,
-            CommandKind::Contact {
-                channel: Channel::Email,
-                note: "?".into(),
-            },
-        ),
+        0 | 1 => (Actor::Customer, contact(Channel::Email, "?")),
         2 | 3 => (Actor::System, respond(ResponseKind::Answer)),
         4 => (
             Actor::System,
@@ -498,12 +366,7 @@ fn step_kind(k: u8, promise: u32) -> (Actor, CommandKind) {
                 reason: "info".into(),
             },
         ),
-        5 => (
-            Actor::System,
-            CommandKind::Resolve {
-                summary: "done".into(),
-            },
-        ),
+        5 => (Actor::System, resolve("done")),
         6 => (
             Actor::System,
             CommandKind::Promise {
@@ -520,41 +383,28 @@ fn step_kind(k: u8, promise: u32) -> (Actor, CommandKind) {
     }
 }
 
-/// Runs a story, ticking before each command at the command's time, and,
-/// when `extra` is given, also at those extra instants in between.
+/// Runs a story from Friday 2021-03-05 16:00 in New York, ticking before each
+/// command at the command's time, and, when `extra` is given, also at those
+/// extra instants in between.
 fn run_story(steps: &[(i64, u8, u32, i64)], extra: Option<&[i64]>) -> Case {
     let start = local(New_York, 2021, 3, 5, 16, 0); // a Friday afternoon
     let mut story = Story::new(full_policy());
-    story.open(
+    story.open_by(start, via(Channel::Chat));
+    story.run(start, Actor::System, CommandKind::Assign { to: sam() });
+    story.drive(
         start,
-        Origin::Contact {
-            channel: Channel::Chat,
+        steps
+            .iter()
+            .map(|&(minutes, k, promise, promise_in)| (minutes, (k, promise, promise_in))),
+        extra,
+        |(k, promise, promise_in), t| {
+            let (actor, mut kind) = step_kind(k, promise);
+            if let CommandKind::Promise { due, .. } = &mut kind {
+                *due = t + TimeDelta::minutes(promise_in);
+            }
+            (actor, kind)
         },
     );
-    story.run(start, Actor::System, CommandKind::Assign { to: owner() });
-    let mut t = start;
-    let mut extra_ticks = extra.unwrap_or(&[]).iter();
-    for &(minutes, k, promise, promise_in) in steps {
-        let next = t + TimeDelta::minutes(minutes);
-        if let Some(e) = extra_ticks.next() {
-            let between = t + TimeDelta::minutes(e.rem_euclid(minutes.max(1)));
-            story.tick(between);
-        }
-        t = next;
-        let (actor, mut kind) = step_kind(k, promise);
-        if let CommandKind::Promise { due, .. } = &mut kind {
-            *due = t + TimeDelta::minutes(promise_in);
-        }
-        story.tick(t);
-        story.n += 1;
-        let cmd = Command::new(format!("c{}", story.n).parse().unwrap(), actor, t, kind);
-        if let Ok(events) = story.case.handle(&story.policy, cmd, t) {
-            for e in &events {
-                story.case.apply(e);
-            }
-        }
-    }
-    story.tick(t + TimeDelta::days(30));
     story.case
 }
 
@@ -595,26 +445,14 @@ proptest! {
 #[test]
 fn a_reply_handled_late_before_any_tick_records_its_lateness() {
     let mut story = Story::new(seller_policy());
-    story.open(
-        local(New_York, 2021, 6, 21, 20, 0),
-        Origin::Contact {
-            channel: Channel::Email,
-        },
-    );
+    story.open_by(local(New_York, 2021, 6, 21, 20, 0), via(Channel::Email));
     // The host never ticked: the reply comes a day late. The clock records
     // how late it was met; breach events come from `tick` at the due
     // instant, which this host skipped (see `Case::tick`).
-    story.n += 1;
     let reply_at = local(New_York, 2021, 6, 23, 9, 0);
-    let cmd = Command::new(
-        format!("c{}", story.n).parse().unwrap(),
-        Actor::System,
-        reply_at,
-        respond(ResponseKind::Answer),
-    );
-    for e in story.case.handle(&story.policy, cmd, reply_at).unwrap() {
-        story.case.apply(&e);
-    }
+    story
+        .handle(reply_at, Actor::System, respond(ResponseKind::Answer))
+        .unwrap();
     let clock = &story.case.clocks()[0];
     assert_eq!(clock.lateness(), Some(hours(6)));
     assert_eq!(clock.breached_at(), None);
