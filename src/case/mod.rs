@@ -10,7 +10,6 @@ mod timeline;
 
 use std::collections::HashSet;
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -118,7 +117,7 @@ pub struct Case {
     ledger: Ledger,
     latest: Option<DateTime<Utc>>,
     /// Hashes of the ids of applied commands (checked against `events` on a hit).
-    command_hashes: HashSet<u64, BuildHasherDefault<IdentityHasher>>,
+    command_ids: HashSet<CommandId>,
     events: Vec<Event>,
 }
 
@@ -403,7 +402,7 @@ impl Case {
             offers: Vec::new(),
             ledger: Ledger::default(),
             latest: None,
-            command_hashes: HashSet::default(),
+            command_ids: HashSet::new(),
             events: Vec::new(),
         }
     }
@@ -432,7 +431,7 @@ impl Case {
             return Err(ReplayError::NotOpened);
         };
         let mut case = Case::new(opened.case.clone());
-        case.command_hashes.reserve(events.len());
+        case.command_ids.reserve(events.len());
         let mut previous: Option<&CommandId> = None;
         for (position, event) in events.iter().enumerate() {
             let expected = position as u64 + 1;
@@ -446,7 +445,7 @@ impl Case {
             if let Some(id) = &event.command
                 && previous != Some(id)
             {
-                case.command_hashes.insert(id_hash(id));
+                case.command_ids.insert(id.clone());
             }
             previous = event.command.as_ref();
             case.evolve(event);
@@ -722,7 +721,7 @@ impl Case {
         if let Some(id) = &event.command
             && self.events.last().and_then(|e| e.command.as_ref()) != Some(id)
         {
-            self.command_hashes.insert(id_hash(id));
+            self.command_ids.insert(id.clone());
         }
         self.evolve(event);
         self.events.push(event.clone());
@@ -1036,11 +1035,7 @@ impl Case {
 
     /// Whether a command with this id has already been applied.
     fn has_applied(&self, id: &CommandId) -> bool {
-        self.command_hashes.contains(&id_hash(id))
-            && self
-                .events
-                .iter()
-                .any(|e| e.command.as_ref().is_some_and(|c| c == id))
+        self.command_ids.contains(id)
     }
 
     /// The event kinds a command produces, or the refusal.
@@ -1402,69 +1397,4 @@ fn known_tier(policy: &Policy, agent: &Agent) -> Result<usize, Refusal> {
             tier: agent.tier().clone(),
             known: policy.tier_list(),
         })
-}
-
-/// Hashes a command id, word at a time through a full-avalanche mix: fast
-/// and deterministic. A collision only costs a scan of the events.
-fn id_hash(id: &CommandId) -> u64 {
-    /// The 64-bit finalizer of `MurmurHash3`: a bijection with full avalanche.
-    fn mix(mut h: u64) -> u64 {
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        h ^ (h >> 33)
-    }
-    let bytes = id.as_str().as_bytes();
-    let mut h = mix(bytes.len() as u64 ^ 0x9e37_79b9_7f4a_7c15);
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        h = mix(h ^ u64::from_le_bytes(word));
-    }
-    let rest = chunks.remainder();
-    let mut tail = [0u8; 8];
-    tail[..rest.len()].copy_from_slice(rest);
-    mix(h ^ u64::from_le_bytes(tail))
-}
-
-/// Passes already-mixed `u64` hashes through.
-#[derive(Default)]
-struct IdentityHasher(u64);
-
-impl Hasher for IdentityHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-#[cfg(test)]
-mod tests {
-    use super::{IdentityHasher, id_hash};
-    use std::collections::HashSet;
-    use std::hash::BuildHasherDefault;
-
-    #[test]
-    fn command_id_hashes_do_not_collide_on_typical_ids() {
-        // Sequential ids with shared prefixes, of every length from 1 to 16
-        // bytes: a weak hash collides here and makes idempotency checks
-        // scan the whole history.
-        let mut seen: HashSet<u64, BuildHasherDefault<IdentityHasher>> = HashSet::default();
-        for i in 0..100_000 {
-            for prefix in ["", "b-", "contact-", "reply-", "cmd-0000"] {
-                let id: crate::CommandId = format!("{prefix}{i}").parse().unwrap();
-                assert!(seen.insert(id_hash(&id)), "{id} collides");
-            }
-        }
-    }
 }
