@@ -409,9 +409,20 @@ impl fmt::Display for Priority {
 ///
 /// # Example
 /// ```
-/// use escalate::{Channel, Contact};
-/// # use escalate::doc_support::opened_case;
-/// let case = opened_case()?; // opened by a phone call
+/// use escalate::{Case, Channel, Command, Contact};
+/// use escalate::policy::Policy;
+/// let policy = Policy::default();
+/// let mut case = Case::new("CAB-1".parse()?);
+/// let commands: Vec<Command> = serde_json::from_str(r#"[
+///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+///    "customer": {"id": "cust-9", "value": "standard"},
+///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}
+/// ]"#)?;
+/// for command in commands {
+///     let now = command.at();
+///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+/// }
+/// // opened by a phone call
 /// let first: &Contact = &case.contacts()[0];
 /// assert_eq!(first.channel(), Channel::Phone);
 /// assert!(first.answered_at().is_none());
@@ -429,8 +440,19 @@ impl Contact {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::opened_case;
-    /// let case = opened_case()?;
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
     /// assert_eq!(case.contacts()[0].channel(), escalate::Channel::Phone);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -443,9 +465,20 @@ impl Contact {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::{opened_case, at};
-    /// let case = opened_case()?;
-    /// assert_eq!(case.contacts()[0].at(), at("2021-03-04T15:10:00Z"));
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.contacts()[0].at(), "2021-03-04T15:10:00Z".parse::<chrono::DateTime<chrono::Utc>>()?);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -457,9 +490,27 @@ impl Contact {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::opened_case;
-    /// let case = opened_case()?;
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
     /// assert_eq!(case.contacts()[0].answered_at(), None);
+    /// let reply: Command = serde_json::from_str(r#"{"id": "c-3", "actor": "system", "at": "2021-03-04T20:30:00Z",
+    ///     "kind": {"type": "respond", "channel": "phone", "note": "called back", "kind": "answer"}}"#)?;
+    /// let now = reply.at();
+    /// for event in case.handle(&policy, reply, now)? { case.apply(&event); }
+    /// assert_eq!(case.contacts()[0].answered_at(), Some(now));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -472,9 +523,25 @@ impl Contact {
 ///
 /// # Example
 /// ```
-/// use escalate::{FailureKind, Failure};
-/// # use escalate::doc_support::case_with_failure;
-/// let case = case_with_failure()?;
+/// use escalate::{Case, Command, Failure, FailureKind};
+/// use escalate::policy::Policy;
+/// let policy = Policy::default();
+/// let mut case = Case::new("CAB-1".parse()?);
+/// let commands: Vec<Command> = serde_json::from_str(r#"[
+///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+///    "customer": {"id": "cust-9", "value": "standard"},
+///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+///             "loss": {"minor": 24999, "currency": "USD"}}}
+/// ]"#)?;
+/// for command in commands {
+///     let now = command.at();
+///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+/// }
+/// // sam recorded the wrong cabinet (USD 249.99) as a product failure.
 /// let failure: &Failure = &case.failures()[0];
 /// assert_eq!(failure.kind(), FailureKind::Product);
 /// assert_eq!(failure.loss().map(|m| m.minor()), Some(24_999));
@@ -494,8 +561,25 @@ impl Failure {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::case_with_failure;
-    /// assert_eq!(case_with_failure()?.failures()[0].id(), escalate::FailureId::new(1));
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.failures()[0].id(), escalate::FailureId::new(1));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -507,8 +591,25 @@ impl Failure {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::case_with_failure;
-    /// assert_eq!(case_with_failure()?.failures()[0].kind(), escalate::FailureKind::Product);
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.failures()[0].kind(), escalate::FailureKind::Product);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -520,8 +621,25 @@ impl Failure {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::case_with_failure;
-    /// assert_eq!(case_with_failure()?.failures()[0].description(), "wrong cabinet delivered");
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.failures()[0].description(), "wrong cabinet delivered");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -533,8 +651,25 @@ impl Failure {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::case_with_failure;
-    /// assert_eq!(case_with_failure()?.failures()[0].loss().unwrap().to_string(), "USD 249.99");
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.failures()[0].loss().unwrap().to_string(), "USD 249.99");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -546,8 +681,25 @@ impl Failure {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::{case_with_failure, at};
-    /// assert_eq!(case_with_failure()?.failures()[0].at(), at("2021-03-04T19:00:00Z"));
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.failures()[0].at(), "2021-03-04T20:15:00Z".parse::<chrono::DateTime<chrono::Utc>>()?);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -560,9 +712,23 @@ impl Failure {
 ///
 /// # Example
 /// ```
-/// use escalate::PromiseState;
-/// # use escalate::doc_support::case_with_promise;
-/// let case = case_with_promise()?;
+/// use escalate::{Case, Command, PromiseState};
+/// use escalate::policy::Policy;
+/// let policy = Policy::default();
+/// let mut case = Case::new("CAB-1".parse()?);
+/// let commands: Vec<Command> = serde_json::from_str(r#"[
+///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+///    "customer": {"id": "cust-9", "value": "standard"},
+///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+///    "kind": {"type": "promise", "what": "deliver the right cabinet", "due": "2021-03-06T17:00:00Z"}}
+/// ]"#)?;
+/// for command in commands {
+///     let now = command.at();
+///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+/// }
 /// let promise = &case.promises()[0];
 /// assert_eq!(promise.what(), "deliver the right cabinet");
 /// assert_eq!(promise.state(), PromiseState::Open);
@@ -582,8 +748,24 @@ impl Promise {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::case_with_promise;
-    /// assert_eq!(case_with_promise()?.promises()[0].id(), escalate::PromiseId::new(1));
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "promise", "what": "deliver the right cabinet", "due": "2021-03-06T17:00:00Z"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.promises()[0].id(), escalate::PromiseId::new(1));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -595,8 +777,24 @@ impl Promise {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::case_with_promise;
-    /// assert_eq!(case_with_promise()?.promises()[0].what(), "deliver the right cabinet");
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "promise", "what": "deliver the right cabinet", "due": "2021-03-06T17:00:00Z"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.promises()[0].what(), "deliver the right cabinet");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -608,8 +806,24 @@ impl Promise {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::{case_with_promise, at};
-    /// assert_eq!(case_with_promise()?.promises()[0].due(), at("2021-03-06T17:00:00Z"));
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "promise", "what": "deliver the right cabinet", "due": "2021-03-06T17:00:00Z"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.promises()[0].due(), "2021-03-06T17:00:00Z".parse::<chrono::DateTime<chrono::Utc>>()?);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -621,8 +835,24 @@ impl Promise {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::{case_with_promise, at};
-    /// assert_eq!(case_with_promise()?.promises()[0].made_at(), at("2021-03-04T20:10:00Z"));
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "promise", "what": "deliver the right cabinet", "due": "2021-03-06T17:00:00Z"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.promises()[0].made_at(), "2021-03-04T20:15:00Z".parse::<chrono::DateTime<chrono::Utc>>()?);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -634,8 +864,24 @@ impl Promise {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::case_with_promise;
-    /// assert_eq!(case_with_promise()?.promises()[0].state(), escalate::PromiseState::Open);
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "promise", "what": "deliver the right cabinet", "due": "2021-03-06T17:00:00Z"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.promises()[0].state(), escalate::PromiseState::Open);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
