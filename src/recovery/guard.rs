@@ -43,20 +43,34 @@ use crate::{Actor, Case, CommandName, FailureId, Refusal, Tier};
 ///
 /// # Example
 /// ```
-/// use escalate::{Actor, Agent, FailureId, Refusal};
+/// use escalate::{Actor, Agent, Case, Command, FailureId, Refusal};
 /// use escalate::policy::Policy;
 /// use escalate::recovery::{check_grant, CreditForm, Currency, Gesture, Manner, Money};
-/// # use escalate::doc_support::{case_with_failure, at};
-/// let case = case_with_failure()?; // failure #1: USD 249.99, owned by sam (frontline)
+/// let policy = Policy::default();
+/// let mut case = Case::new("CAB-1".parse()?);
+/// let commands: Vec<Command> = serde_json::from_str(r#"[
+///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+///    "customer": {"id": "cust-9", "value": "standard"},
+///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+///             "loss": {"minor": 24999, "currency": "USD"}}}
+/// ]"#)?;
+/// for command in commands {
+///     let now = command.at();
+///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+/// }
+/// // Failure #1 cost the customer USD 249.99; sam (frontline) owns the case.
 /// let sam = Actor::Agent(Agent::new("sam".parse()?, "frontline".parse()?));
+/// let t = "2021-03-05T10:00:00Z".parse()?;
 /// let card = Gesture::Credit { failures: vec![FailureId::new(1)], form: CreditForm::GiftCard,
 ///     amount: Money::new(3_000, Currency::USD) };
-/// let breaches = check_grant(&case, &Policy::default(), &sam, at("2021-03-05T10:00:00Z"),
-///     &[card.clone()]);
+/// let breaches = check_grant(&case, &policy, &sam, t, &[card.clone()]);
 /// assert!(matches!(breaches[..], [Refusal::ApologyRequired { .. }]));
 /// let sorry = Gesture::Apology { failures: vec![FailureId::new(1)], manner: Manner::Personal };
-/// assert!(check_grant(&case, &Policy::default(), &sam, at("2021-03-05T10:00:00Z"),
-///     &[sorry, card]).is_empty());
+/// assert!(check_grant(&case, &policy, &sam, t, &[sorry, card]).is_empty());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]
