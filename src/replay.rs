@@ -61,8 +61,23 @@ pub enum Host {
 ///
 /// # Example
 /// ```
-/// # use escalate::doc_support::replayed_deflection;
-/// let replay = replayed_deflection()?;
+/// use escalate::policy::{DeflectionPolicy, Policy};
+/// use escalate::replay::{History, Host};
+/// // A seller answers an email with a redirect, then resolves the case.
+/// let history: History = serde_json::from_str(r#"{"case": "MKT-2", "commands": [
+///   {"id": "1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+///    "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+///             "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}},
+///   {"id": "2", "actor": "system", "at": "2021-06-22T13:30:00Z",
+///    "kind": {"type": "assign", "to": {"id": "seller", "tier": "frontline"}}},
+///   {"id": "3", "actor": {"agent": {"id": "seller", "tier": "frontline"}}, "at": "2021-06-22T13:30:00Z",
+///    "kind": {"type": "respond", "channel": "email", "note": "call us 8-5 or return it", "kind": "deflection"}},
+///   {"id": "4", "actor": {"agent": {"id": "seller", "tier": "frontline"}}, "at": "2021-06-22T13:31:00Z",
+///    "kind": {"type": "resolve", "summary": "told them"}}
+/// ]}"#)?;
+/// let strict = Policy::default().with_deflection(DeflectionPolicy::Refuse);
+/// let replay = history.replay(&strict, Host::AsRecorded, None);
+/// assert_eq!(replay.refused()[0].command.id().as_str(), "4"); // the resolve
 /// assert_eq!(replay.refused()[0].refusal.to_string(),
 ///     "cannot resolve a case answered only with deflections (1 so far): the customer was pointed elsewhere, not helped");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -79,9 +94,26 @@ pub struct Refused {
 ///
 /// # Example
 /// ```
-/// # use escalate::doc_support::replayed_deflection;
-/// let replay = replayed_deflection()?;
+/// use escalate::policy::{DeflectionPolicy, Policy};
+/// use escalate::replay::{History, Host};
+/// // A seller answers an email with a redirect, then resolves the case.
+/// let history: History = serde_json::from_str(r#"{"case": "MKT-2", "commands": [
+///   {"id": "1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+///    "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+///             "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}},
+///   {"id": "2", "actor": "system", "at": "2021-06-22T13:30:00Z",
+///    "kind": {"type": "assign", "to": {"id": "seller", "tier": "frontline"}}},
+///   {"id": "3", "actor": {"agent": {"id": "seller", "tier": "frontline"}}, "at": "2021-06-22T13:30:00Z",
+///    "kind": {"type": "respond", "channel": "email", "note": "call us 8-5 or return it", "kind": "deflection"}},
+///   {"id": "4", "actor": {"agent": {"id": "seller", "tier": "frontline"}}, "at": "2021-06-22T13:31:00Z",
+///    "kind": {"type": "resolve", "summary": "told them"}}
+/// ]}"#)?;
+/// let strict = Policy::default().with_deflection(DeflectionPolicy::Refuse);
+/// let replay = history.replay(&strict, Host::AsRecorded, None);
 /// assert_eq!(replay.case().events().len() as u64, replay.case().version());
+/// // The resolve was refused: the case is still being worked on.
+/// assert_eq!(replay.case().status().name(), escalate::StateName::Working);
+/// assert_eq!(replay.refused().len(), 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,9 +126,27 @@ impl Replay {
     /// The case the replay built.
     ///
     /// # Example
-    /// See [`Replay`].
     /// ```
-    /// # let _ = escalate::replay::Replay::case;
+    /// use escalate::policy::{DeflectionPolicy, Policy};
+    /// use escalate::replay::{History, Host};
+    /// // A seller answers an email with a redirect, then resolves the case.
+    /// let history: History = serde_json::from_str(r#"{"case": "MKT-2", "commands": [
+    ///   {"id": "1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+    ///    "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+    ///             "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}},
+    ///   {"id": "2", "actor": "system", "at": "2021-06-22T13:30:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "seller", "tier": "frontline"}}},
+    ///   {"id": "3", "actor": {"agent": {"id": "seller", "tier": "frontline"}}, "at": "2021-06-22T13:30:00Z",
+    ///    "kind": {"type": "respond", "channel": "email", "note": "call us 8-5 or return it", "kind": "deflection"}},
+    ///   {"id": "4", "actor": {"agent": {"id": "seller", "tier": "frontline"}}, "at": "2021-06-22T13:31:00Z",
+    ///    "kind": {"type": "resolve", "summary": "told them"}}
+    /// ]}"#)?;
+    /// let strict = Policy::default().with_deflection(DeflectionPolicy::Refuse);
+    /// let replay = history.replay(&strict, Host::AsRecorded, None);
+    /// // Every accepted command is in the case; the refused resolve is not.
+    /// assert_eq!(replay.case().status().name(), escalate::StateName::Working);
+    /// assert_eq!(replay.case().owner().unwrap().id().as_str(), "seller");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn case(&self) -> &Case {
@@ -106,9 +156,30 @@ impl Replay {
     /// The commands refused, in order.
     ///
     /// # Example
-    /// See [`Refused`].
     /// ```
-    /// # let _ = escalate::replay::Replay::refused;
+    /// use escalate::policy::{DeflectionPolicy, Policy};
+    /// use escalate::replay::{History, Host};
+    /// use escalate::Refusal;
+    /// // A seller answers an email with a redirect, then resolves the case.
+    /// let history: History = serde_json::from_str(r#"{"case": "MKT-2", "commands": [
+    ///   {"id": "1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+    ///    "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+    ///             "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}},
+    ///   {"id": "2", "actor": "system", "at": "2021-06-22T13:30:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "seller", "tier": "frontline"}}},
+    ///   {"id": "3", "actor": {"agent": {"id": "seller", "tier": "frontline"}}, "at": "2021-06-22T13:30:00Z",
+    ///    "kind": {"type": "respond", "channel": "email", "note": "call us 8-5 or return it", "kind": "deflection"}},
+    ///   {"id": "4", "actor": {"agent": {"id": "seller", "tier": "frontline"}}, "at": "2021-06-22T13:31:00Z",
+    ///    "kind": {"type": "resolve", "summary": "told them"}}
+    /// ]}"#)?;
+    /// let strict = Policy::default().with_deflection(DeflectionPolicy::Refuse);
+    /// let replay = history.replay(&strict, Host::AsRecorded, None);
+    /// let refused = replay.refused();
+    /// assert_eq!(refused.len(), 1);
+    /// assert_eq!(refused[0].refusal, Refusal::DeflectionOnly { deflections: 1 });
+    /// // Under the default policy, which allows it, nothing is refused.
+    /// assert!(history.replay(&Policy::default(), Host::AsRecorded, None).refused().is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn refused(&self) -> &[Refused] {
@@ -119,9 +190,23 @@ impl Replay {
     ///
     /// # Example
     /// ```
+    /// use escalate::policy::{DeflectionPolicy, Policy};
+    /// use escalate::replay::{History, Host};
     /// use escalate::EventKind;
-    /// # use escalate::doc_support::replayed_deflection;
-    /// let replay = replayed_deflection()?;
+    /// // A seller answers an email with a redirect, then resolves the case.
+    /// let history: History = serde_json::from_str(r#"{"case": "MKT-2", "commands": [
+    ///   {"id": "1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+    ///    "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+    ///             "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}},
+    ///   {"id": "2", "actor": "system", "at": "2021-06-22T13:30:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "seller", "tier": "frontline"}}},
+    ///   {"id": "3", "actor": {"agent": {"id": "seller", "tier": "frontline"}}, "at": "2021-06-22T13:30:00Z",
+    ///    "kind": {"type": "respond", "channel": "email", "note": "call us 8-5 or return it", "kind": "deflection"}},
+    ///   {"id": "4", "actor": {"agent": {"id": "seller", "tier": "frontline"}}, "at": "2021-06-22T13:31:00Z",
+    ///    "kind": {"type": "resolve", "summary": "told them"}}
+    /// ]}"#)?;
+    /// let strict = Policy::default().with_deflection(DeflectionPolicy::Refuse);
+    /// let replay = history.replay(&strict, Host::AsRecorded, None);
     /// let opened = replay.first(|k| matches!(k, EventKind::Opened(_))).unwrap();
     /// assert_eq!(opened.version(), 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -142,8 +227,18 @@ impl History {
     /// ```
     /// use escalate::policy::{DeflectionPolicy, Policy};
     /// use escalate::replay::{History, Host};
-    /// # use escalate::doc_support::deflection_history;
-    /// let history: History = deflection_history()?;
+    /// // A seller answers an email with a redirect, then resolves the case.
+    /// let history: History = serde_json::from_str(r#"{"case": "MKT-2", "commands": [
+    ///   {"id": "1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+    ///    "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+    ///             "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}},
+    ///   {"id": "2", "actor": "system", "at": "2021-06-22T13:30:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "seller", "tier": "frontline"}}},
+    ///   {"id": "3", "actor": {"agent": {"id": "seller", "tier": "frontline"}}, "at": "2021-06-22T13:30:00Z",
+    ///    "kind": {"type": "respond", "channel": "email", "note": "call us 8-5 or return it", "kind": "deflection"}},
+    ///   {"id": "4", "actor": {"agent": {"id": "seller", "tier": "frontline"}}, "at": "2021-06-22T13:31:00Z",
+    ///    "kind": {"type": "resolve", "summary": "told them"}}
+    /// ]}"#)?;
     /// let lenient = history.replay(&Policy::default(), Host::AsRecorded, None);
     /// assert!(lenient.refused().is_empty());
     /// let strict = Policy::default().with_deflection(DeflectionPolicy::Refuse);
