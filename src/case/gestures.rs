@@ -467,7 +467,7 @@ impl Recovery {
 
 #[cfg(test)]
 mod tests {
-    use crate::doc_support::{at, case_with_grant, case_with_offer};
+    use crate::test_support::{at, case_with_grant, case_with_offer};
     use crate::recovery::{Currency, OfferId};
     use crate::{Actor, Event, EventKind};
 

@@ -620,7 +620,7 @@ fn apply_renumbered(case: &mut Case, event: &Event) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::doc_support::{at, case_with_failure};
+    use crate::test_support::{at, case_with_failure};
     use crate::recovery::{CreditForm, Currency, Manner, Money};
     use crate::{Agent, FailureId};
 

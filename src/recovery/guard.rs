@@ -346,7 +346,7 @@ pub(crate) fn compensation<'a>(granted: impl Iterator<Item = &'a Gesture>) -> To
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::doc_support::{at, case_with_failure};
+    use crate::test_support::{at, case_with_failure};
     use crate::recovery::{Entitlement, Manner};
     use crate::{Agent, FailureId};
 

@@ -707,7 +707,7 @@ pub fn recommend(case: &Case, policy: &Policy, now: DateTime<Utc>) -> Vec<Recomm
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::doc_support::{at, case_with_failure};
+    use crate::test_support::{at, case_with_failure};
     use crate::recovery::Ladder;
     use crate::{Event, EventKind};
 
