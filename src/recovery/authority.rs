@@ -266,9 +266,9 @@ pub enum ReviewRule {
     Optional,
     /// Closing a case whose outcome is "lost" needs a review.
     AfterLoss,
-    /// Closing a case that was lost or was ever escalated needs a review
-    /// (DESIGN.md section 5: "closing after an escalation or a loss requires
-    /// a root-cause review").
+    /// Closing a case that was lost or was ever escalated needs a review: a
+    /// case that went that wrong should leave a root cause and a change
+    /// behind, not only an outcome.
     AfterEscalationOrLoss,
 }
 
@@ -297,16 +297,16 @@ impl fmt::Display for ReviewRule {
 /// - the most junior tier: apologies, repairs, waivers and credits up to 25%
 ///   of the loss in total. A prompt specific apology plus a small gesture
 ///   within front-line authority is the whole remedy for a small failure
-///   (scenario "brunch": $3.00 of coffee on a $12.00 bill); money matched to
-///   the failure beats vouchers, so refunds start one tier up (Roschk &
-///   Gelbrich 2014).
+///   (the brunch story, `examples/data/brunch.json`: $3.00 of coffee on a
+///   $12.00 bill); money matched to the failure beats vouchers, so refunds
+///   start one tier up (Roschk & Gelbrich 2014).
 /// - the tiers between: every gesture up to the soft cap, 120% of the loss:
 ///   compensation helps up to about the customer's loss and little beyond
 ///   (Gelbrich, Gäthke & Grégoire 2015).
 /// - the most senior tier: every gesture up to the hard cap, 150% of the
 ///   loss: loyalty falls above about 150% (Haesevoets et al. 2017).
 /// - soft cap 120%, above which only the most senior tier may go; hard cap
-///   150%, above which nobody may (DESIGN.md section 3, "Recovery").
+///   150%, above which nobody may (the two findings above).
 /// - the [`Ladder::standard`] ladder; reviews optional.
 ///
 /// # Example
