@@ -325,6 +325,20 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! ## The stories behind it
+//!
+//! The examples replay six real service failures kept as event logs in
+//! `examples/data/`: a wrong cabinet nobody owned, a company head's threat
+//! and personal apology over a poster, a waiter who caught his own mistake
+//! at brunch, a price error on ink cartridges, voicemails about shoes left
+//! unanswered for weeks, and a marketplace seller who answered a fault with
+//! a redirect. `cargo run --example tour` replays each as it happened and
+//! under [`Policy::recommended`](policy::Policy::recommended). The defaults
+//! of that policy and of
+//! [`RecoveryPolicy::standard`](recovery::RecoveryPolicy::standard) come
+//! from published research on complaint handling; their docs name the
+//! source of each.
+//!
 //! ## FAQ
 //!
 //! **When does a rule fire?** When its condition starts to hold, and again
