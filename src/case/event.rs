@@ -476,7 +476,7 @@ pub enum EventKind {
 ///     summary: "wrong cabinet".into(),
 ///     priority: escalate::Priority::High,
 ///     policy: "2021-03".into(),
-///     time_zone: chrono_tz::America::New_York,
+///     time_zone: "America/New_York".parse()?,
 /// };
 /// let kind = EventKind::Opened(opened.into());
 /// assert!(serde_json::to_string(&kind)?.starts_with(r#"{"type":"opened","case":"CAB-1","#));
