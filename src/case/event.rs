@@ -106,6 +106,7 @@ impl Event {
     ///
     /// # Example
     /// ```
+    /// use chrono::{DateTime, Utc};
     /// use escalate::{Case, Command};
     /// use escalate::policy::Policy;
     /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer",
@@ -114,7 +115,7 @@ impl Event {
     ///     "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}"#)?;
     /// let now = open.at();
     /// let events = Case::new("CAB-1".parse()?).handle(&Policy::default(), open, now)?;
-    /// let t: chrono::DateTime<chrono::Utc> = "2021-03-04T15:10:00Z".parse()?;
+    /// let t: DateTime<Utc> = "2021-03-04T15:10:00Z".parse()?;
     /// assert_eq!(events[0].at(), t);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

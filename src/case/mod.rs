@@ -325,6 +325,7 @@ impl Ownership {
     ///
     /// # Example
     /// ```
+    /// use chrono::{DateTime, Utc};
     /// use escalate::{Case, Command};
     /// use escalate::policy::Policy;
     /// let policy = Policy::default();
@@ -340,7 +341,7 @@ impl Ownership {
     ///     let now = command.at();
     ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
     /// }
-    /// let assigned_at: chrono::DateTime<chrono::Utc> = "2021-03-04T20:11:00Z".parse()?;
+    /// let assigned_at: DateTime<Utc> = "2021-03-04T20:11:00Z".parse()?;
     /// assert_eq!(case.status().ownership().unwrap().since(), assigned_at);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

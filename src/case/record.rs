@@ -465,6 +465,7 @@ impl Contact {
     ///
     /// # Example
     /// ```
+    /// use chrono::{DateTime, Utc};
     /// use escalate::{Case, Command};
     /// use escalate::policy::Policy;
     /// let policy = Policy::default();
@@ -478,7 +479,8 @@ impl Contact {
     ///     let now = command.at();
     ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
     /// }
-    /// assert_eq!(case.contacts()[0].at(), "2021-03-04T15:10:00Z".parse::<chrono::DateTime<chrono::Utc>>()?);
+    /// let t: DateTime<Utc> = "2021-03-04T15:10:00Z".parse()?;
+    /// assert_eq!(case.contacts()[0].at(), t);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -681,6 +683,7 @@ impl Failure {
     ///
     /// # Example
     /// ```
+    /// use chrono::{DateTime, Utc};
     /// use escalate::{Case, Command};
     /// use escalate::policy::Policy;
     /// let policy = Policy::default();
@@ -699,7 +702,8 @@ impl Failure {
     ///     let now = command.at();
     ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
     /// }
-    /// assert_eq!(case.failures()[0].at(), "2021-03-04T20:15:00Z".parse::<chrono::DateTime<chrono::Utc>>()?);
+    /// let t: DateTime<Utc> = "2021-03-04T20:15:00Z".parse()?;
+    /// assert_eq!(case.failures()[0].at(), t);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -806,6 +810,7 @@ impl Promise {
     ///
     /// # Example
     /// ```
+    /// use chrono::{DateTime, Utc};
     /// use escalate::{Case, Command};
     /// use escalate::policy::Policy;
     /// let policy = Policy::default();
@@ -823,7 +828,8 @@ impl Promise {
     ///     let now = command.at();
     ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
     /// }
-    /// assert_eq!(case.promises()[0].due(), "2021-03-06T17:00:00Z".parse::<chrono::DateTime<chrono::Utc>>()?);
+    /// let t: DateTime<Utc> = "2021-03-06T17:00:00Z".parse()?;
+    /// assert_eq!(case.promises()[0].due(), t);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -835,6 +841,7 @@ impl Promise {
     ///
     /// # Example
     /// ```
+    /// use chrono::{DateTime, Utc};
     /// use escalate::{Case, Command};
     /// use escalate::policy::Policy;
     /// let policy = Policy::default();
@@ -852,7 +859,8 @@ impl Promise {
     ///     let now = command.at();
     ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
     /// }
-    /// assert_eq!(case.promises()[0].made_at(), "2021-03-04T20:15:00Z".parse::<chrono::DateTime<chrono::Utc>>()?);
+    /// let t: DateTime<Utc> = "2021-03-04T20:15:00Z".parse()?;
+    /// assert_eq!(case.promises()[0].made_at(), t);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]

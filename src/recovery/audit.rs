@@ -62,6 +62,7 @@ impl AuditLine {
     ///
     /// # Example
     /// ```
+    /// use chrono::{DateTime, Utc};
     /// use escalate::{Case, Command};
     /// use escalate::policy::Policy;
     /// use escalate::recovery::{audit, Currency};
@@ -88,7 +89,8 @@ impl AuditLine {
     /// }
     /// // What the default policy would have allowed:
     /// let report = audit(case.events().to_vec(), &Policy::default())?;
-    /// assert_eq!(report.lines()[0].at(), "2021-03-04T20:30:00Z".parse::<chrono::DateTime<chrono::Utc>>()?);
+    /// let t: DateTime<Utc> = "2021-03-04T20:30:00Z".parse()?;
+    /// assert_eq!(report.lines()[0].at(), t);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]

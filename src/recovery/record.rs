@@ -164,6 +164,7 @@ impl Offer {
     ///
     /// # Example
     /// ```
+    /// use chrono::{DateTime, Utc};
     /// use escalate::{Case, Command};
     /// use escalate::policy::Policy;
     /// let policy = Policy::default();
@@ -187,7 +188,7 @@ impl Offer {
     ///     let now = command.at();
     ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
     /// }
-    /// let offered_at: chrono::DateTime<chrono::Utc> = "2021-03-04T20:30:00Z".parse()?;
+    /// let offered_at: DateTime<Utc> = "2021-03-04T20:30:00Z".parse()?;
     /// assert_eq!(case.offers()[0].at(), offered_at);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -382,6 +383,7 @@ impl Granted {
     ///
     /// # Example
     /// ```
+    /// use chrono::{DateTime, Utc};
     /// use escalate::{Case, Command};
     /// use escalate::policy::Policy;
     /// let policy = Policy::default();
@@ -403,7 +405,7 @@ impl Granted {
     ///     let now = command.at();
     ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
     /// }
-    /// let granted_at: chrono::DateTime<chrono::Utc> = "2021-03-04T20:30:00Z".parse()?;
+    /// let granted_at: DateTime<Utc> = "2021-03-04T20:30:00Z".parse()?;
     /// assert_eq!(case.granted()[0].at(), granted_at);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

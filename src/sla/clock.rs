@@ -324,6 +324,7 @@ impl SlaClock {
     ///
     /// # Example
     /// ```
+    /// use chrono::{DateTime, Utc};
     /// use escalate::{Case, Command};
     /// use escalate::policy::Policy;
     /// use escalate::sla::{BusinessCalendar, ClockState, Metric, MetricPolicy, Target, Threshold};
@@ -344,7 +345,8 @@ impl SlaClock {
     /// // Running since the email, due Tue 12:00 New York.
     /// let ClockState::Running { since, consumed, due } = case.clocks()[0].state() else { panic!() };
     /// assert_eq!((since, consumed), (now, chrono::TimeDelta::zero()));
-    /// assert_eq!(due, "2021-06-22T16:00:00Z".parse::<chrono::DateTime<chrono::Utc>>()?);
+    /// let t: DateTime<Utc> = "2021-06-22T16:00:00Z".parse()?;
+    /// assert_eq!(due, t);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
