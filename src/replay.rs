@@ -24,8 +24,14 @@ use crate::{
 /// # Example
 /// ```
 /// use escalate::replay::History;
-/// let history: History = serde_json::from_str(r#"{"case": "C-1", "commands": []}"#)?;
-/// assert!(history.commands.is_empty());
+/// let history: History = serde_json::from_str(r#"{"case": "C-1", "commands": [
+///   {"id": "1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+///    "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+///             "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}
+/// ]}"#)?;
+/// assert_eq!(history.case.as_str(), "C-1");
+/// assert_eq!(history.commands.len(), 1);
+/// assert!(serde_json::from_str::<History>(r#"{"case": "C-1", "commands": [], "notes": ""}"#).is_err());
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -150,6 +150,7 @@ impl Command {
     /// let cmd = Command::new("c-1".parse()?, Actor::System, t,
     ///     CommandKind::Resolve { summary: "fixed".into() });
     /// assert_eq!(cmd.expected_version(), None);
+    /// assert_eq!(cmd.expecting(3).expected_version(), Some(3));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]

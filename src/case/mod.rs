@@ -239,8 +239,24 @@ impl Status {
     ///
     /// # Example
     /// ```
-    /// use escalate::Status;
+    /// use escalate::{Case, Command, Status};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.status().ownership().unwrap().agent().id().as_str(), "sam");
     /// assert!(Status::New.ownership().is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn ownership(&self) -> Option<&Ownership> {

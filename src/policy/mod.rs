@@ -429,6 +429,7 @@ impl Policy {
     /// ```
     /// use escalate::policy::Policy;
     /// use escalate::sla::Metric;
+    /// assert!(Policy::recommended().sla(Metric::NextResponse).is_some());
     /// let p = Policy::recommended().without_sla(Metric::NextResponse);
     /// assert!(p.sla(Metric::NextResponse).is_none());
     /// ```
@@ -443,8 +444,11 @@ impl Policy {
     /// # Example
     /// ```
     /// use escalate::policy::Policy;
-    /// use escalate::sla::Metric;
+    /// use escalate::sla::{Metric, Threshold};
     /// assert!(Policy::default().sla(Metric::Resolution).is_none());
+    /// let recommended = Policy::recommended();
+    /// let resolution = recommended.sla(Metric::Resolution).unwrap();
+    /// assert_eq!(resolution.warnings, [Threshold::Percent(80)]);
     /// ```
     #[must_use]
     pub fn sla(&self, metric: Metric) -> Option<&MetricPolicy> {

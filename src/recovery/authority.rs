@@ -142,8 +142,12 @@ impl Authority {
     ///
     /// # Example
     /// ```
-    /// use escalate::recovery::{Authority, GestureKind};
+    /// use escalate::policy::Policy;
+    /// use escalate::recovery::Authority;
     /// assert_eq!(Authority::new("frontline".parse()?, []).max_bps(), None);
+    /// // By default, frontline may give back up to 25% of the customer's loss.
+    /// let frontline = Policy::default().recovery().authority(&"frontline".parse()?).cloned().unwrap();
+    /// assert_eq!(frontline.max_bps(), Some(2_500));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -155,8 +159,11 @@ impl Authority {
     ///
     /// # Example
     /// ```
-    /// use escalate::recovery::{Authority, GestureKind};
+    /// use escalate::recovery::{Authority, Currency, GestureKind, Money};
     /// assert_eq!(Authority::new("frontline".parse()?, []).max_amount(), None);
+    /// let desk = Authority::new("frontline".parse()?, [GestureKind::Credit])
+    ///     .with_max_amount(Money::new(5_000, Currency::USD));
+    /// assert_eq!(desk.max_amount(), Some(Money::new(5_000, Currency::USD)));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -589,7 +596,11 @@ impl RecoveryPolicy {
     /// # Example
     /// ```
     /// use escalate::policy::Policy;
-    /// assert!(Policy::default().recovery().authority(&"regionl".parse()?).is_none());
+    /// use escalate::recovery::GestureKind;
+    /// let recovery = Policy::default().recovery().clone();
+    /// let supervisor = recovery.authority(&"supervisor".parse()?).unwrap();
+    /// assert!(supervisor.allows(GestureKind::PartialRefund));
+    /// assert!(recovery.authority(&"regionl".parse()?).is_none());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]

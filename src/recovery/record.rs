@@ -624,8 +624,13 @@ impl Totals {
     ///
     /// # Example
     /// ```
-    /// use escalate::recovery::Totals;
-    /// assert!(Totals::default().is_zero());
+    /// use escalate::recovery::{Currency, Money, Totals};
+    /// let mut t = Totals::default();
+    /// assert!(t.is_zero());
+    /// t.add(Money::new(0, Currency::USD));
+    /// assert!(t.is_zero());
+    /// t.add(Money::new(1_000, Currency::USD));
+    /// assert!(!t.is_zero());
     /// ```
     #[must_use]
     pub fn is_zero(&self) -> bool {
