@@ -467,8 +467,8 @@ impl Recovery {
 
 #[cfg(test)]
 mod tests {
-    use crate::test_support::{at, case_with_grant, case_with_offer};
     use crate::recovery::{Currency, OfferId};
+    use crate::test_support::{at, case_with_grant, case_with_offer};
     use crate::{Actor, Event, EventKind};
 
     #[test]

@@ -622,8 +622,8 @@ fn apply_renumbered(case: &mut Case, event: &Event) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{at, case_with_failure};
     use crate::recovery::{CreditForm, Currency, Manner, Money};
+    use crate::test_support::{at, case_with_failure};
     use crate::{Agent, FailureId};
 
     fn granted(

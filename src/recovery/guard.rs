@@ -346,8 +346,8 @@ pub(crate) fn compensation<'a>(granted: impl Iterator<Item = &'a Gesture>) -> To
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{at, case_with_failure};
     use crate::recovery::{Entitlement, Manner};
+    use crate::test_support::{at, case_with_failure};
     use crate::{Agent, FailureId};
 
     fn usd(minor: i64) -> Money {

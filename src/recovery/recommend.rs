@@ -707,8 +707,8 @@ pub fn recommend(case: &Case, policy: &Policy, now: DateTime<Utc>) -> Vec<Recomm
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{at, case_with_failure};
     use crate::recovery::Ladder;
+    use crate::test_support::{at, case_with_failure};
     use crate::{Event, EventKind};
 
     #[test]
