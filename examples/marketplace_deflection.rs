@@ -1,5 +1,5 @@
 //! The marketplace-deflection story
-//! (../shared/scenarios/marketplace-deflection.md): a vendor answered a
+//! (event log `examples/data/marketplace_deflection.json`): a vendor answered a
 //! product fault with "call during office hours or return it".
 //!
 //! Run with `cargo run --example marketplace_deflection`.

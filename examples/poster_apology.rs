@@ -1,4 +1,4 @@
-//! The poster-apology story (../shared/scenarios/poster-apology.md): the
+//! The poster-apology story (event log `examples/data/poster_apology.json`): the
 //! company head threatened the customer, then apologised personally,
 //! refunded in full, let him keep the item and withdrew the threat.
 //!

@@ -1,4 +1,4 @@
-//! The shoe-callbacks story (../shared/scenarios/shoe-callbacks.md):
+//! The shoe-callbacks story (event log `examples/data/shoe_callbacks.json`):
 //! voicemails unanswered for weeks, a requirement nobody told the customer
 //! about, then corporate took ownership and a regional manager called.
 //!

@@ -1,5 +1,6 @@
-//! A tour of escalate: the five stories of ../shared/scenarios replayed as
-//! they happened and under `Policy::recommended()`, ending with a summary.
+//! A tour of escalate: the stories of real service failures kept as event
+//! logs in `examples/data/`, replayed as they happened and under
+//! `Policy::recommended()`, ending with a summary.
 //!
 //! Run with `cargo run --example tour`; each story has its own example with
 //! the whole timeline (`cargo run --example wrong_cabinet`, ...).

@@ -1,4 +1,4 @@
-//! The wrong-cabinet story (../shared/scenarios/wrong-cabinet.md): nobody
+//! The wrong-cabinet story (event log `examples/data/wrong_cabinet.json`): nobody
 //! owned the case; a bad survey and phone calls were read but not acted on;
 //! a gift card, a refund and a second delivery arrived after the customer
 //! had already left.

@@ -412,9 +412,20 @@ impl fmt::Display for Priority {
 ///
 /// # Example
 /// ```
-/// use escalate::{Channel, Contact};
-/// # use escalate::doc_support::opened_case;
-/// let case = opened_case()?; // opened by a phone call
+/// use escalate::{Case, Channel, Command, Contact};
+/// use escalate::policy::Policy;
+/// let policy = Policy::default();
+/// let mut case = Case::new("CAB-1".parse()?);
+/// let commands: Vec<Command> = serde_json::from_str(r#"[
+///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+///    "customer": {"id": "cust-9", "value": "standard"},
+///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}
+/// ]"#)?;
+/// for command in commands {
+///     let now = command.at();
+///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+/// }
+/// // opened by a phone call
 /// let first: &Contact = &case.contacts()[0];
 /// assert_eq!(first.channel(), Channel::Phone);
 /// assert!(first.answered_at().is_none());
@@ -432,8 +443,19 @@ impl Contact {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::opened_case;
-    /// let case = opened_case()?;
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
     /// assert_eq!(case.contacts()[0].channel(), escalate::Channel::Phone);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -446,9 +468,22 @@ impl Contact {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::{opened_case, at};
-    /// let case = opened_case()?;
-    /// assert_eq!(case.contacts()[0].at(), at("2021-03-04T15:10:00Z"));
+    /// use chrono::{DateTime, Utc};
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// let t: DateTime<Utc> = "2021-03-04T15:10:00Z".parse()?;
+    /// assert_eq!(case.contacts()[0].at(), t);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -460,9 +495,27 @@ impl Contact {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::opened_case;
-    /// let case = opened_case()?;
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
     /// assert_eq!(case.contacts()[0].answered_at(), None);
+    /// let reply: Command = serde_json::from_str(r#"{"id": "c-3", "actor": "system", "at": "2021-03-04T20:30:00Z",
+    ///     "kind": {"type": "respond", "channel": "phone", "note": "called back", "kind": "answer"}}"#)?;
+    /// let now = reply.at();
+    /// for event in case.handle(&policy, reply, now)? { case.apply(&event); }
+    /// assert_eq!(case.contacts()[0].answered_at(), Some(now));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -475,9 +528,25 @@ impl Contact {
 ///
 /// # Example
 /// ```
-/// use escalate::{FailureKind, Failure};
-/// # use escalate::doc_support::case_with_failure;
-/// let case = case_with_failure()?;
+/// use escalate::{Case, Command, Failure, FailureKind};
+/// use escalate::policy::Policy;
+/// let policy = Policy::default();
+/// let mut case = Case::new("CAB-1".parse()?);
+/// let commands: Vec<Command> = serde_json::from_str(r#"[
+///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+///    "customer": {"id": "cust-9", "value": "standard"},
+///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+///             "loss": {"minor": 24999, "currency": "USD"}}}
+/// ]"#)?;
+/// for command in commands {
+///     let now = command.at();
+///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+/// }
+/// // sam recorded the wrong cabinet (USD 249.99) as a product failure.
 /// let failure: &Failure = &case.failures()[0];
 /// assert_eq!(failure.kind(), FailureKind::Product);
 /// assert_eq!(failure.loss().map(|m| m.minor()), Some(24_999));
@@ -526,8 +595,25 @@ impl Failure {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::case_with_failure;
-    /// assert_eq!(case_with_failure()?.failures()[0].id(), escalate::FailureId::new(1));
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.failures()[0].id(), escalate::FailureId::new(1));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -539,8 +625,25 @@ impl Failure {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::case_with_failure;
-    /// assert_eq!(case_with_failure()?.failures()[0].kind(), escalate::FailureKind::Product);
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.failures()[0].kind(), escalate::FailureKind::Product);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -552,8 +655,25 @@ impl Failure {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::case_with_failure;
-    /// assert_eq!(case_with_failure()?.failures()[0].description(), "wrong cabinet delivered");
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.failures()[0].description(), "wrong cabinet delivered");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -565,8 +685,25 @@ impl Failure {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::case_with_failure;
-    /// assert_eq!(case_with_failure()?.failures()[0].loss().unwrap().to_string(), "USD 249.99");
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.failures()[0].loss().unwrap().to_string(), "USD 249.99");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -578,8 +715,27 @@ impl Failure {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::{case_with_failure, at};
-    /// assert_eq!(case_with_failure()?.failures()[0].at(), at("2021-03-04T19:00:00Z"));
+    /// use chrono::{DateTime, Utc};
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// let t: DateTime<Utc> = "2021-03-04T20:15:00Z".parse()?;
+    /// assert_eq!(case.failures()[0].at(), t);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -592,9 +748,23 @@ impl Failure {
 ///
 /// # Example
 /// ```
-/// use escalate::PromiseState;
-/// # use escalate::doc_support::case_with_promise;
-/// let case = case_with_promise()?;
+/// use escalate::{Case, Command, PromiseState};
+/// use escalate::policy::Policy;
+/// let policy = Policy::default();
+/// let mut case = Case::new("CAB-1".parse()?);
+/// let commands: Vec<Command> = serde_json::from_str(r#"[
+///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+///    "customer": {"id": "cust-9", "value": "standard"},
+///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+///    "kind": {"type": "promise", "what": "deliver the right cabinet", "due": "2021-03-06T17:00:00Z"}}
+/// ]"#)?;
+/// for command in commands {
+///     let now = command.at();
+///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+/// }
 /// let promise = &case.promises()[0];
 /// assert_eq!(promise.what(), "deliver the right cabinet");
 /// assert_eq!(promise.state(), PromiseState::Open);
@@ -614,8 +784,24 @@ impl Promise {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::case_with_promise;
-    /// assert_eq!(case_with_promise()?.promises()[0].id(), escalate::PromiseId::new(1));
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "promise", "what": "deliver the right cabinet", "due": "2021-03-06T17:00:00Z"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.promises()[0].id(), escalate::PromiseId::new(1));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -627,8 +813,24 @@ impl Promise {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::case_with_promise;
-    /// assert_eq!(case_with_promise()?.promises()[0].what(), "deliver the right cabinet");
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "promise", "what": "deliver the right cabinet", "due": "2021-03-06T17:00:00Z"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.promises()[0].what(), "deliver the right cabinet");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -640,8 +842,26 @@ impl Promise {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::{case_with_promise, at};
-    /// assert_eq!(case_with_promise()?.promises()[0].due(), at("2021-03-06T17:00:00Z"));
+    /// use chrono::{DateTime, Utc};
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "promise", "what": "deliver the right cabinet", "due": "2021-03-06T17:00:00Z"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// let t: DateTime<Utc> = "2021-03-06T17:00:00Z".parse()?;
+    /// assert_eq!(case.promises()[0].due(), t);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -653,8 +873,26 @@ impl Promise {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::{case_with_promise, at};
-    /// assert_eq!(case_with_promise()?.promises()[0].made_at(), at("2021-03-04T20:10:00Z"));
+    /// use chrono::{DateTime, Utc};
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "promise", "what": "deliver the right cabinet", "due": "2021-03-06T17:00:00Z"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// let t: DateTime<Utc> = "2021-03-04T20:15:00Z".parse()?;
+    /// assert_eq!(case.promises()[0].made_at(), t);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -666,8 +904,24 @@ impl Promise {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::case_with_promise;
-    /// assert_eq!(case_with_promise()?.promises()[0].state(), escalate::PromiseState::Open);
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "promise", "what": "deliver the right cabinet", "due": "2021-03-06T17:00:00Z"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.promises()[0].state(), escalate::PromiseState::Open);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]

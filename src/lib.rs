@@ -7,12 +7,12 @@
 //! service stores the events and schedules the wake-ups.
 //!
 //! ```
+//! use chrono::{DateTime, Utc};
 //! use escalate::{Actor, Agent, Case, Channel, Command, CommandKind, Customer, CustomerValue, Origin};
 //! use escalate::policy::Policy;
-//! # use escalate::doc_support::at;
 //!
 //! let policy = Policy::new("2021-03", ["frontline", "supervisor", "manager"])?
-//!     .with_time_zone(chrono_tz::America::New_York);
+//!     .with_time_zone("America/New_York".parse()?);
 //! let mut case = Case::new("CAB-1042".parse()?);
 //! let sam = Agent::new("sam".parse()?, "frontline".parse()?);
 //! let dana = Agent::new("dana".parse()?, "supervisor".parse()?);
@@ -29,8 +29,9 @@
 //!         to: dana.clone(), reason: "second contact".into() }),
 //! ];
 //! for (n, (actor, when, kind)) in steps.into_iter().enumerate() {
-//!     let cmd = Command::new(format!("c-{n}").parse()?, actor, at(when), kind);
-//!     for event in case.handle(&policy, cmd, at(when))? {
+//!     let now: DateTime<Utc> = when.parse()?;
+//!     let cmd = Command::new(format!("c-{n}").parse()?, actor, now, kind);
+//!     for event in case.handle(&policy, cmd, now)? {
 //!         case.apply(&event);
 //!     }
 //! }
@@ -94,14 +95,27 @@
 //!
 //! ### Refusals say what was wrong
 //! ```
-//! use escalate::{Actor, Agent, Command, CommandKind, Refusal};
+//! use escalate::{Actor, Agent, Case, Command, CommandKind, Refusal};
 //! use escalate::policy::Policy;
-//! # use escalate::doc_support::{owned_case, at};
-//! let case = owned_case()?; // owned by sam (frontline)
+//! let policy = Policy::default();
+//! let mut case = Case::new("CAB-1".parse()?);
+//! let commands: Vec<Command> = serde_json::from_str(r#"[
+//!   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+//!    "customer": {"id": "cust-9", "value": "standard"},
+//!    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+//!   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+//!    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}}
+//! ]"#)?;
+//! for command in commands {
+//!     let now = command.at();
+//!     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+//! }
+//! // The case is owned by sam (frontline); escalating it to another frontline agent:
 //! let kim = Agent::new("kim".parse()?, "frontline".parse()?);
-//! let cmd = Command::new("c-5".parse()?, Actor::System, at("2021-03-05T10:00:00Z"),
+//! let t = "2021-03-05T10:00:00Z".parse()?;
+//! let cmd = Command::new("c-5".parse()?, Actor::System, t,
 //!     CommandKind::Escalate { to: kim, reason: "busy".into() });
-//! let refusal = case.handle(&Policy::default(), cmd, at("2021-03-05T10:00:00Z")).unwrap_err();
+//! let refusal = case.handle(&policy, cmd, t).unwrap_err();
 //! assert!(matches!(refusal, Refusal::NotHigherTier { .. }));
 //! assert_eq!(refusal.to_string(),
 //!     "cannot escalate from sam (frontline) to kim (frontline): tier frontline is not above tier frontline");
@@ -110,41 +124,80 @@
 //!
 //! ### Commands are idempotent and can carry the version they expect
 //! ```
-//! use escalate::{Actor, Command, CommandKind, Refusal};
+//! use chrono::{DateTime, Utc};
+//! use escalate::{Actor, Case, Command, CommandKind, Refusal};
 //! use escalate::policy::Policy;
-//! # use escalate::doc_support::{owned_case, at};
-//! let case = owned_case()?;
+//! let policy = Policy::default();
+//! let mut case = Case::new("CAB-1".parse()?);
+//! let commands: Vec<Command> = serde_json::from_str(r#"[
+//!   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+//!    "customer": {"id": "cust-9", "value": "standard"},
+//!    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+//!   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+//!    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}}
+//! ]"#)?;
+//! for command in commands {
+//!     let now = command.at();
+//!     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+//! }
+//! let (t1, t2): (DateTime<Utc>, DateTime<Utc>) = ("2021-03-04T20:11:00Z".parse()?, "2021-03-05T00:00:00Z".parse()?);
 //! // "c-2" assigned the case already: sending it again changes nothing.
-//! let again = Command::new("c-2".parse()?, Actor::System, at("2021-03-04T20:11:00Z"),
+//! let again = Command::new("c-2".parse()?, Actor::System, t1,
 //!     CommandKind::Resolve { summary: "ignored".into() });
-//! assert!(case.handle(&Policy::default(), again, at("2021-03-05T00:00:00Z"))?.is_empty());
-//! let stale = Command::new("c-3".parse()?, Actor::System, at("2021-03-05T00:00:00Z"),
+//! assert!(case.handle(&policy, again, t2)?.is_empty());
+//! let stale = Command::new("c-3".parse()?, Actor::System, t2,
 //!     CommandKind::Resolve { summary: "done".into() }).expecting(1);
-//! assert_eq!(case.handle(&Policy::default(), stale, at("2021-03-05T00:00:00Z")),
+//! assert_eq!(case.handle(&policy, stale, t2),
 //!     Err(Refusal::StaleVersion { expected: 1, actual: 3 }));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! ### SLA clocks run on business calendars
 //! ```
-//! use escalate::EventKind;
-//! # use escalate::doc_support::{sla_case, at};
-//! // The seller is open Mon-Fri 08:00-17:00 in New York and answers email
-//! // within 4 business hours; an email arrived Monday at 20:00.
-//! let (mut case, policy) = sla_case()?;
-//! assert_eq!(case.clocks()[0].due(), Some(at("2021-06-22T16:00:00Z"))); // Tue 12:00
-//! assert_eq!(case.next_wakeup(&policy), Some(at("2021-06-22T15:00:00Z"))); // the 75% warning
-//! for event in case.tick(&policy, at("2021-06-22T17:00:00Z")) {
+//! use escalate::{Case, Command};
+//! use escalate::policy::Policy;
+//! use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
+//! // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
+//! let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
+//! let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+//!     .with_warning(Threshold::Percent(75));
+//! let policy = Policy::new("marketplace", ["seller", "marketplace"])?
+//!     .with_calendar("seller", hours)?
+//!     .with_sla(first_response)?;
+//! // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
+//! let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+//!     "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+//!              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
+//! let mut case = Case::new("MKT-1".parse()?);
+//! let now = open.at();
+//! for event in case.handle(&policy, open, now)? { case.apply(&event); }
+//! assert_eq!(case.clocks()[0].due(), Some("2021-06-22T16:00:00Z".parse()?)); // Tue 12:00
+//! assert_eq!(case.next_wakeup(&policy), Some("2021-06-22T15:00:00Z".parse()?)); // the 75% warning
+//! // Nobody answers; the host calls `tick` at Tue 13:00.
+//! for event in case.tick(&policy, "2021-06-22T17:00:00Z".parse()?) {
 //!     case.apply(&event);
 //! }
-//! assert_eq!(case.clocks()[0].breached_at(), Some(at("2021-06-22T16:00:00Z")));
+//! assert_eq!(case.clocks()[0].breached_at(), Some("2021-06-22T16:00:00Z".parse()?));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! ### Events are JSON
 //! ```
-//! # use escalate::doc_support::owned_case;
-//! let case = owned_case()?;
+//! use escalate::{Case, Command};
+//! use escalate::policy::Policy;
+//! let policy = Policy::default();
+//! let mut case = Case::new("CAB-1".parse()?);
+//! let commands: Vec<Command> = serde_json::from_str(r#"[
+//!   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+//!    "customer": {"id": "cust-9", "value": "standard"},
+//!    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+//!   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+//!    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}}
+//! ]"#)?;
+//! for command in commands {
+//!     let now = command.at();
+//!     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+//! }
 //! let json = serde_json::to_string(&case.events()[2])?;
 //! assert_eq!(json, r#"{"version":3,"at":"2021-03-04T20:11:00Z","actor":"system","command":"c-2","kind":{"type":"assigned","to":{"id":"sam","tier":"frontline"}}}"#);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -152,39 +205,75 @@
 //!
 //! ### Money needs a specific apology, and authority
 //! ```
-//! use escalate::{Actor, Agent, Command, CommandKind, FailureId, Refusal};
+//! use chrono::{DateTime, Utc};
+//! use escalate::{Actor, Agent, Case, Command, CommandKind, FailureId, Refusal};
+//! use escalate::recovery::GrantRefusal;
 //! use escalate::policy::Policy;
 //! use escalate::recovery::{CreditForm, Currency, Gesture, Manner, Money};
-//! # use escalate::doc_support::{case_with_failure, at};
-//! let case = case_with_failure()?; // a wrong cabinet (USD 249.99), owned by sam (frontline)
+//! let policy = Policy::default();
+//! let mut case = Case::new("CAB-1".parse()?);
+//! let commands: Vec<Command> = serde_json::from_str(r#"[
+//!   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+//!    "customer": {"id": "cust-9", "value": "standard"},
+//!    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+//!   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+//!    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+//!   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+//!    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+//!             "loss": {"minor": 24999, "currency": "USD"}}}
+//! ]"#)?;
+//! for command in commands {
+//!     let now = command.at();
+//!     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+//! }
+//! // A wrong cabinet (USD 249.99), owned by sam (frontline).
 //! let sam = Actor::Agent(Agent::new("sam".parse()?, "frontline".parse()?));
 //! let card = |minor| Gesture::Credit { failures: vec![FailureId::new(1)],
 //!     form: CreditForm::GiftCard, amount: Money::new(minor, Currency::USD) };
 //! let sorry = Gesture::Apology { failures: vec![FailureId::new(1)], manner: Manner::Personal };
-//! let grant = |id: &str, gestures| Command::new(id.parse().unwrap(), sam.clone(),
-//!     at("2021-03-05T10:00:00Z"), CommandKind::Grant { gestures });
-//! let now = at("2021-03-05T10:00:00Z");
-//! let policy = Policy::default();
-//! let r = case.handle(&policy, grant("g-1", vec![card(3_000)]), now).unwrap_err();
-//! assert!(matches!(r, Refusal::ApologyRequired { .. }));
-//! let r = case.handle(&policy, grant("g-2", vec![sorry.clone(), card(10_000)]), now).unwrap_err();
+//! let now: DateTime<Utc> = "2021-03-05T10:00:00Z".parse()?;
+//! let grant = |id: &str, gestures| -> Result<Command, escalate::InvalidId> {
+//!     Ok(Command::new(id.parse()?, sam.clone(), now, CommandKind::Grant { gestures }))
+//! };
+//! let r = case.handle(&policy, grant("g-1", vec![card(3_000)])?, now).unwrap_err();
+//! assert!(matches!(r, Refusal::Grant(GrantRefusal::ApologyRequired { .. })));
+//! let r = case.handle(&policy, grant("g-2", vec![sorry.clone(), card(10_000)])?, now).unwrap_err();
 //! assert_eq!(r.to_string(), "sam (frontline) may not grant a credit of USD 100.00: beyond the \
 //!     authority of tier frontline (compensation up to 25.00% of the customer's loss of \
 //!     USD 249.99); the lowest tier that may is supervisor");
-//! assert_eq!(case.handle(&policy, grant("g-3", vec![sorry, card(3_000)]), now)?.len(), 2);
+//! assert_eq!(case.handle(&policy, grant("g-3", vec![sorry, card(3_000)])?, now)?.len(), 2);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! ### What did a history spend, and what would the policy have allowed?
 //! ```
+//! use escalate::{Case, Command};
 //! use escalate::policy::Policy;
-//! use escalate::recovery::recommend;
-//! # use escalate::doc_support::{case_with_grant, at};
-//! let case = case_with_grant()?; // an apology and a USD 20.00 credit
-//! let report = escalate::recovery::audit(case.events().to_vec(), &Policy::default())?;
+//! use escalate::replay::audit;
+//! let policy = Policy::default();
+//! let mut case = Case::new("CAB-1".parse()?);
+//! let commands: Vec<Command> = serde_json::from_str(r#"[
+//!   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+//!    "customer": {"id": "cust-9", "value": "standard"},
+//!    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+//!   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+//!    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+//!   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+//!    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+//!             "loss": {"minor": 24999, "currency": "USD"}}},
+//!   {"id": "c-4", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:30:00Z",
+//!    "kind": {"type": "grant", "gestures": [{"type": "apology", "failures": [1], "manner": "personal"},
+//!        {"type": "credit", "failures": [1], "form": "store_credit", "amount": {"minor": 2000, "currency": "USD"}}]}}
+//! ]"#)?;
+//! for command in commands {
+//!     let now = command.at();
+//!     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+//! }
+//! // sam granted an apology and a USD 20.00 store credit.
+//! let report = audit(case.events().to_vec(), &policy)?;
 //! assert!(report.to_string().ends_with(
 //!     "spent USD 20.00; the policy would have allowed USD 20.00; wasted after the customer left nothing\n"));
-//! let next = recommend(&case, &Policy::default(), at("2021-03-05T10:00:00Z"));
+//! let next = case.recommend(&policy, "2021-03-05T10:00:00Z".parse()?);
 //! assert_eq!(next[0].to_string(),
 //!     "replacement for failure #1 worth USD 249.99 (a product failure calls for exchange), by frontline");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -218,14 +307,38 @@
 //! ### Replaying a history under another policy
 //! ```
 //! use escalate::policy::{DeflectionPolicy, Policy};
-//! use escalate::replay::Host;
-//! # use escalate::doc_support::deflection_history;
-//! let history = deflection_history()?; // a seller answers with a redirect, then resolves
+//! use escalate::replay::{History, Host};
+//! // A seller answers an email with a redirect, then resolves the case.
+//! let history: History = serde_json::from_str(r#"{"case": "MKT-2", "commands": [
+//!   {"id": "1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+//!    "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+//!             "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}},
+//!   {"id": "2", "actor": "system", "at": "2021-06-22T13:30:00Z",
+//!    "kind": {"type": "assign", "to": {"id": "seller", "tier": "frontline"}}},
+//!   {"id": "3", "actor": {"agent": {"id": "seller", "tier": "frontline"}}, "at": "2021-06-22T13:30:00Z",
+//!    "kind": {"type": "respond", "channel": "email", "note": "call us 8-5 or return it", "kind": "deflection"}},
+//!   {"id": "4", "actor": {"agent": {"id": "seller", "tier": "frontline"}}, "at": "2021-06-22T13:31:00Z",
+//!    "kind": {"type": "resolve", "summary": "told them"}}
+//! ]}"#)?;
 //! let strict = Policy::default().with_deflection(DeflectionPolicy::Refuse);
 //! let replay = history.replay(&strict, Host::AsRecorded, None);
 //! assert_eq!(replay.refused().len(), 1);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! ## The stories behind it
+//!
+//! The examples replay six real service failures kept as event logs in
+//! `examples/data/`: a wrong cabinet nobody owned, a company head's threat
+//! and personal apology over a poster, a waiter who caught his own mistake
+//! at brunch, a price error on ink cartridges, voicemails about shoes left
+//! unanswered for weeks, and a marketplace seller who answered a fault with
+//! a redirect. `cargo run --example tour` replays each as it happened and
+//! under [`Policy::recommended`](policy::Policy::recommended). The defaults
+//! of that policy and of
+//! [`RecoveryPolicy::standard`](recovery::RecoveryPolicy::standard) come
+//! from published research on complaint handling; their docs name the
+//! source of each.
 //!
 //! ## FAQ
 //!
@@ -276,8 +389,8 @@ pub mod replay;
 pub mod sla;
 mod text;
 
-#[doc(hidden)]
-pub mod doc_support;
+#[cfg(test)]
+mod test_support;
 
 pub use case::{
     Case, Command, CommandKind, CommandName, Event, EventKind, Handoff, Opened, Ownership, Refusal,

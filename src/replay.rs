@@ -26,8 +26,14 @@ use crate::{
 /// # Example
 /// ```
 /// use escalate::replay::History;
-/// let history: History = serde_json::from_str(r#"{"case": "C-1", "commands": []}"#)?;
-/// assert!(history.commands.is_empty());
+/// let history: History = serde_json::from_str(r#"{"case": "C-1", "commands": [
+///   {"id": "1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+///    "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+///             "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}
+/// ]}"#)?;
+/// assert_eq!(history.case.as_str(), "C-1");
+/// assert_eq!(history.commands.len(), 1);
+/// assert!(serde_json::from_str::<History>(r#"{"case": "C-1", "commands": [], "notes": ""}"#).is_err());
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,8 +69,23 @@ pub enum Host {
 ///
 /// # Example
 /// ```
-/// # use escalate::doc_support::replayed_deflection;
-/// let replay = replayed_deflection()?;
+/// use escalate::policy::{DeflectionPolicy, Policy};
+/// use escalate::replay::{History, Host};
+/// // A seller answers an email with a redirect, then resolves the case.
+/// let history: History = serde_json::from_str(r#"{"case": "MKT-2", "commands": [
+///   {"id": "1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+///    "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+///             "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}},
+///   {"id": "2", "actor": "system", "at": "2021-06-22T13:30:00Z",
+///    "kind": {"type": "assign", "to": {"id": "seller", "tier": "frontline"}}},
+///   {"id": "3", "actor": {"agent": {"id": "seller", "tier": "frontline"}}, "at": "2021-06-22T13:30:00Z",
+///    "kind": {"type": "respond", "channel": "email", "note": "call us 8-5 or return it", "kind": "deflection"}},
+///   {"id": "4", "actor": {"agent": {"id": "seller", "tier": "frontline"}}, "at": "2021-06-22T13:31:00Z",
+///    "kind": {"type": "resolve", "summary": "told them"}}
+/// ]}"#)?;
+/// let strict = Policy::default().with_deflection(DeflectionPolicy::Refuse);
+/// let replay = history.replay(&strict, Host::AsRecorded, None);
+/// assert_eq!(replay.refused()[0].command.id().as_str(), "4"); // the resolve
 /// assert_eq!(replay.refused()[0].refusal.to_string(),
 ///     "cannot resolve a case answered only with deflections (1 so far): the customer was pointed elsewhere, not helped");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -81,9 +102,26 @@ pub struct Refused {
 ///
 /// # Example
 /// ```
-/// # use escalate::doc_support::replayed_deflection;
-/// let replay = replayed_deflection()?;
+/// use escalate::policy::{DeflectionPolicy, Policy};
+/// use escalate::replay::{History, Host};
+/// // A seller answers an email with a redirect, then resolves the case.
+/// let history: History = serde_json::from_str(r#"{"case": "MKT-2", "commands": [
+///   {"id": "1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+///    "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+///             "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}},
+///   {"id": "2", "actor": "system", "at": "2021-06-22T13:30:00Z",
+///    "kind": {"type": "assign", "to": {"id": "seller", "tier": "frontline"}}},
+///   {"id": "3", "actor": {"agent": {"id": "seller", "tier": "frontline"}}, "at": "2021-06-22T13:30:00Z",
+///    "kind": {"type": "respond", "channel": "email", "note": "call us 8-5 or return it", "kind": "deflection"}},
+///   {"id": "4", "actor": {"agent": {"id": "seller", "tier": "frontline"}}, "at": "2021-06-22T13:31:00Z",
+///    "kind": {"type": "resolve", "summary": "told them"}}
+/// ]}"#)?;
+/// let strict = Policy::default().with_deflection(DeflectionPolicy::Refuse);
+/// let replay = history.replay(&strict, Host::AsRecorded, None);
 /// assert_eq!(replay.case().events().len() as u64, replay.case().version());
+/// // The resolve was refused: the case is still being worked on.
+/// assert_eq!(replay.case().status().name(), escalate::StateName::Working);
+/// assert_eq!(replay.refused().len(), 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,9 +134,27 @@ impl Replay {
     /// The case the replay built.
     ///
     /// # Example
-    /// See [`Replay`].
     /// ```
-    /// # let _ = escalate::replay::Replay::case;
+    /// use escalate::policy::{DeflectionPolicy, Policy};
+    /// use escalate::replay::{History, Host};
+    /// // A seller answers an email with a redirect, then resolves the case.
+    /// let history: History = serde_json::from_str(r#"{"case": "MKT-2", "commands": [
+    ///   {"id": "1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+    ///    "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+    ///             "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}},
+    ///   {"id": "2", "actor": "system", "at": "2021-06-22T13:30:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "seller", "tier": "frontline"}}},
+    ///   {"id": "3", "actor": {"agent": {"id": "seller", "tier": "frontline"}}, "at": "2021-06-22T13:30:00Z",
+    ///    "kind": {"type": "respond", "channel": "email", "note": "call us 8-5 or return it", "kind": "deflection"}},
+    ///   {"id": "4", "actor": {"agent": {"id": "seller", "tier": "frontline"}}, "at": "2021-06-22T13:31:00Z",
+    ///    "kind": {"type": "resolve", "summary": "told them"}}
+    /// ]}"#)?;
+    /// let strict = Policy::default().with_deflection(DeflectionPolicy::Refuse);
+    /// let replay = history.replay(&strict, Host::AsRecorded, None);
+    /// // Every accepted command is in the case; the refused resolve is not.
+    /// assert_eq!(replay.case().status().name(), escalate::StateName::Working);
+    /// assert_eq!(replay.case().owner().unwrap().id().as_str(), "seller");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn case(&self) -> &Case {
@@ -108,9 +164,30 @@ impl Replay {
     /// The commands refused, in order.
     ///
     /// # Example
-    /// See [`Refused`].
     /// ```
-    /// # let _ = escalate::replay::Replay::refused;
+    /// use escalate::policy::{DeflectionPolicy, Policy};
+    /// use escalate::replay::{History, Host};
+    /// use escalate::Refusal;
+    /// // A seller answers an email with a redirect, then resolves the case.
+    /// let history: History = serde_json::from_str(r#"{"case": "MKT-2", "commands": [
+    ///   {"id": "1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+    ///    "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+    ///             "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}},
+    ///   {"id": "2", "actor": "system", "at": "2021-06-22T13:30:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "seller", "tier": "frontline"}}},
+    ///   {"id": "3", "actor": {"agent": {"id": "seller", "tier": "frontline"}}, "at": "2021-06-22T13:30:00Z",
+    ///    "kind": {"type": "respond", "channel": "email", "note": "call us 8-5 or return it", "kind": "deflection"}},
+    ///   {"id": "4", "actor": {"agent": {"id": "seller", "tier": "frontline"}}, "at": "2021-06-22T13:31:00Z",
+    ///    "kind": {"type": "resolve", "summary": "told them"}}
+    /// ]}"#)?;
+    /// let strict = Policy::default().with_deflection(DeflectionPolicy::Refuse);
+    /// let replay = history.replay(&strict, Host::AsRecorded, None);
+    /// let refused = replay.refused();
+    /// assert_eq!(refused.len(), 1);
+    /// assert_eq!(refused[0].refusal, Refusal::DeflectionOnly { deflections: 1 });
+    /// // Under the default policy, which allows it, nothing is refused.
+    /// assert!(history.replay(&Policy::default(), Host::AsRecorded, None).refused().is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn refused(&self) -> &[Refused] {
@@ -121,9 +198,23 @@ impl Replay {
     ///
     /// # Example
     /// ```
+    /// use escalate::policy::{DeflectionPolicy, Policy};
+    /// use escalate::replay::{History, Host};
     /// use escalate::EventKind;
-    /// # use escalate::doc_support::replayed_deflection;
-    /// let replay = replayed_deflection()?;
+    /// // A seller answers an email with a redirect, then resolves the case.
+    /// let history: History = serde_json::from_str(r#"{"case": "MKT-2", "commands": [
+    ///   {"id": "1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+    ///    "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+    ///             "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}},
+    ///   {"id": "2", "actor": "system", "at": "2021-06-22T13:30:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "seller", "tier": "frontline"}}},
+    ///   {"id": "3", "actor": {"agent": {"id": "seller", "tier": "frontline"}}, "at": "2021-06-22T13:30:00Z",
+    ///    "kind": {"type": "respond", "channel": "email", "note": "call us 8-5 or return it", "kind": "deflection"}},
+    ///   {"id": "4", "actor": {"agent": {"id": "seller", "tier": "frontline"}}, "at": "2021-06-22T13:31:00Z",
+    ///    "kind": {"type": "resolve", "summary": "told them"}}
+    /// ]}"#)?;
+    /// let strict = Policy::default().with_deflection(DeflectionPolicy::Refuse);
+    /// let replay = history.replay(&strict, Host::AsRecorded, None);
     /// let opened = replay.first(|k| matches!(k, EventKind::Opened(_))).unwrap();
     /// assert_eq!(opened.version(), 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -144,8 +235,18 @@ impl History {
     /// ```
     /// use escalate::policy::{DeflectionPolicy, Policy};
     /// use escalate::replay::{History, Host};
-    /// # use escalate::doc_support::deflection_history;
-    /// let history: History = deflection_history()?;
+    /// // A seller answers an email with a redirect, then resolves the case.
+    /// let history: History = serde_json::from_str(r#"{"case": "MKT-2", "commands": [
+    ///   {"id": "1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+    ///    "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+    ///             "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}},
+    ///   {"id": "2", "actor": "system", "at": "2021-06-22T13:30:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "seller", "tier": "frontline"}}},
+    ///   {"id": "3", "actor": {"agent": {"id": "seller", "tier": "frontline"}}, "at": "2021-06-22T13:30:00Z",
+    ///    "kind": {"type": "respond", "channel": "email", "note": "call us 8-5 or return it", "kind": "deflection"}},
+    ///   {"id": "4", "actor": {"agent": {"id": "seller", "tier": "frontline"}}, "at": "2021-06-22T13:31:00Z",
+    ///    "kind": {"type": "resolve", "summary": "told them"}}
+    /// ]}"#)?;
     /// let lenient = history.replay(&Policy::default(), Host::AsRecorded, None);
     /// assert!(lenient.refused().is_empty());
     /// let strict = Policy::default().with_deflection(DeflectionPolicy::Refuse);
@@ -337,15 +438,36 @@ impl Replay {
 ///
 /// # Example
 /// ```
-/// use escalate::{Case, CaseId};
+/// use escalate::{Case, Command};
 /// use escalate::policy::Policy;
-/// use escalate::replay::{audit, History, Host};
-/// let history: History = serde_json::from_str(include_str!("../examples/data/wrong_cabinet.json"))?;
+/// use escalate::recovery::Currency;
+/// use escalate::replay::audit;
 /// let policy = Policy::default();
-/// let replay = history.replay(&policy.as_recorded(), Host::AsRecorded, None);
-/// let report = audit(replay.case().events().to_vec(), &policy)?;
-/// assert!(!report.lines().is_empty());
-/// assert!(report.lines().iter().any(|l| !l.verdict().is_allowed()));
+/// let mut case = Case::new("CAB-1".parse()?);
+/// let commands: Vec<Command> = serde_json::from_str(r#"[
+///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+///    "customer": {"id": "cust-9", "value": "standard"},
+///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+///             "loss": {"minor": 24999, "currency": "USD"}}},
+///   {"id": "c-4", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:30:00Z",
+///    "kind": {"type": "grant", "gestures": [{"type": "apology", "failures": [1], "manner": "personal"},
+///        {"type": "credit", "failures": [1], "form": "store_credit", "amount": {"minor": 2000, "currency": "USD"}}]}}
+/// ]"#)?;
+/// for command in commands {
+///     let now = command.at();
+///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+/// }
+/// // sam granted an apology and a USD 20.00 store credit: all within his authority.
+/// let report = audit(case.events().to_vec(), &Policy::default())?;
+/// assert_eq!(report.lines().len(), 2);
+/// assert!(report.lines().iter().all(|l| l.verdict().is_allowed()));
+/// assert_eq!(report.spent().get(Currency::USD).minor(), 2_000);
+/// assert_eq!(report.allowed(), report.spent());
+/// assert!(report.wasted().is_zero());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn audit(

@@ -15,9 +15,24 @@ impl Case {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::sla_case;
-    /// let (case, _) = sla_case()?;
-    /// assert_eq!(case.clocks().len(), 1);
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
+    /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
+    /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    ///     .with_warning(Threshold::Percent(75));
+    /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
+    ///     .with_calendar("seller", hours)?
+    ///     .with_sla(first_response)?;
+    /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
+    /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+    ///     "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+    ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
+    /// let mut case = Case::new("MKT-1".parse()?);
+    /// let now = open.at();
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// assert_eq!(case.clocks().len(), 1); // the email's first response
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -29,9 +44,23 @@ impl Case {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::sla_case;
-    /// use escalate::sla::{ClockId, Metric};
-    /// let (case, _) = sla_case()?;
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::sla::{BusinessCalendar, ClockId, Metric, MetricPolicy, Target, Threshold};
+    /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
+    /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    ///     .with_warning(Threshold::Percent(75));
+    /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
+    ///     .with_calendar("seller", hours)?
+    ///     .with_sla(first_response)?;
+    /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
+    /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+    ///     "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+    ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
+    /// let mut case = Case::new("MKT-1".parse()?);
+    /// let now = open.at();
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
     /// assert_eq!(case.clock(ClockId::new(1)).map(|c| c.metric()), Some(Metric::FirstResponse));
     /// assert!(case.clock(ClockId::new(9)).is_none());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -46,8 +75,21 @@ impl Case {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::sla_case;
-    /// assert_eq!(sla_case()?.0.priority(), escalate::Priority::Normal);
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// // The opening command named no priority.
+    /// assert_eq!(case.priority(), escalate::Priority::Normal);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -74,16 +116,32 @@ impl Case {
     ///
     /// # Example
     /// ```
-    /// use escalate::EventKind;
-    /// # use escalate::doc_support::{sla_case, at};
-    /// let (mut case, policy) = sla_case()?; // due Tue 12:00 New York, warning at 75%
-    /// let events = case.tick(&policy, at("2021-06-22T18:00:00Z"));
+    /// use chrono::{DateTime, Utc};
+    /// use escalate::{Case, Command, EventKind};
+    /// use escalate::policy::Policy;
+    /// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
+    /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
+    /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    ///     .with_warning(Threshold::Percent(75));
+    /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
+    ///     .with_calendar("seller", hours)?
+    ///     .with_sla(first_response)?;
+    /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
+    /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+    ///     "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+    ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
+    /// let mut case = Case::new("MKT-1".parse()?);
+    /// let now = open.at();
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// // Due Tue 12:00 New York, warning at 75%. Nobody answers; at 14:00:
+    /// let events = case.tick(&policy, "2021-06-22T18:00:00Z".parse()?);
     /// assert!(matches!(events[0].kind(), EventKind::SlaWarned { .. }));
-    /// assert_eq!(events[0].at(), at("2021-06-22T15:00:00Z")); // Tue 11:00
+    /// assert_eq!(events[0].at(), "2021-06-22T15:00:00Z".parse::<DateTime<Utc>>()?); // Tue 11:00
     /// assert!(matches!(events[1].kind(), EventKind::SlaBreached { .. }));
-    /// assert_eq!(events[1].at(), at("2021-06-22T16:00:00Z"));
+    /// assert_eq!(events[1].at(), "2021-06-22T16:00:00Z".parse::<DateTime<Utc>>()?);
     /// events.iter().for_each(|e| case.apply(e));
-    /// assert!(case.tick(&policy, at("2021-06-23T18:00:00Z")).is_empty());
+    /// assert!(case.tick(&policy, "2021-06-23T18:00:00Z".parse()?).is_empty());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -175,9 +233,25 @@ impl Case {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::{sla_case, at};
-    /// let (case, policy) = sla_case()?;
-    /// assert_eq!(case.next_wakeup(&policy), Some(at("2021-06-22T15:00:00Z")));
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
+    /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
+    /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    ///     .with_warning(Threshold::Percent(75));
+    /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
+    ///     .with_calendar("seller", hours)?
+    ///     .with_sla(first_response)?;
+    /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
+    /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+    ///     "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+    ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
+    /// let mut case = Case::new("MKT-1".parse()?);
+    /// let now = open.at();
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// // The 75% warning, Tue 11:00 New York: call `tick` then.
+    /// assert_eq!(case.next_wakeup(&policy), Some("2021-06-22T15:00:00Z".parse()?));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]

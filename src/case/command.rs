@@ -20,16 +20,21 @@ use crate::{Priority, PromiseId, ResponseKind, SurveyScore, Text};
 /// # Example
 /// ```
 /// use escalate::{Actor, Channel, Command, CommandKind};
-/// # use escalate::doc_support::at;
+/// use chrono::{DateTime, Utc};
+/// let t: DateTime<Utc> = "2021-03-08T16:00:00Z".parse()?;
 /// let cmd = Command::new(
 ///     "c-2".parse()?,
 ///     Actor::Customer,
-///     at("2021-03-08T16:00:00Z"),
+///     t,
 ///     CommandKind::Contact { channel: Channel::Phone, note: "second call".into() },
 /// )
 /// .expecting(2);
 /// assert_eq!(cmd.expected_version(), Some(2));
-/// # Ok::<(), escalate::InvalidId>(())
+/// // The same command in its JSON form, as a host logs it:
+/// let json = r#"{"id": "c-2", "actor": "customer", "at": "2021-03-08T16:00:00Z", "expected_version": 2,
+///     "kind": {"type": "contact", "channel": "phone", "note": "second call"}}"#;
+/// assert_eq!(serde_json::from_str::<Command>(json)?, cmd);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Command {
@@ -47,11 +52,12 @@ impl Command {
     /// # Example
     /// ```
     /// use escalate::{Actor, Command, CommandKind};
-    /// # use escalate::doc_support::at;
-    /// let cmd = Command::new("c-9".parse()?, Actor::System, at("2021-03-08T16:00:00Z"),
+    /// use chrono::{DateTime, Utc};
+    /// let t: DateTime<Utc> = "2021-03-08T16:00:00Z".parse()?;
+    /// let cmd = Command::new("c-9".parse()?, Actor::System, t,
     ///     CommandKind::Resolve { summary: "fixed".into() });
     /// assert_eq!(cmd.id().as_str(), "c-9");
-    /// # Ok::<(), escalate::InvalidId>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn new(id: CommandId, actor: Actor, at: DateTime<Utc>, kind: CommandKind) -> Self {
@@ -69,12 +75,13 @@ impl Command {
     ///
     /// # Example
     /// ```
-    /// # use escalate::{Actor, Command, CommandKind};
-    /// # use escalate::doc_support::at;
-    /// let cmd = Command::new("c-9".parse()?, Actor::System, at("2021-03-08T16:00:00Z"),
+    /// use escalate::{Actor, Command, CommandKind};
+    /// use chrono::{DateTime, Utc};
+    /// let t: DateTime<Utc> = "2021-03-08T16:00:00Z".parse()?;
+    /// let cmd = Command::new("c-9".parse()?, Actor::System, t,
     ///     CommandKind::Resolve { summary: "fixed".into() }).expecting(7);
     /// assert_eq!(cmd.expected_version(), Some(7));
-    /// # Ok::<(), escalate::InvalidId>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn expecting(mut self, version: u64) -> Self {
@@ -86,12 +93,13 @@ impl Command {
     ///
     /// # Example
     /// ```
-    /// # use escalate::{Actor, Command, CommandKind};
-    /// # use escalate::doc_support::at;
-    /// let cmd = Command::new("c-1".parse()?, Actor::System, at("2021-03-08T16:00:00Z"),
+    /// use escalate::{Actor, Command, CommandKind};
+    /// use chrono::{DateTime, Utc};
+    /// let t: DateTime<Utc> = "2021-03-08T16:00:00Z".parse()?;
+    /// let cmd = Command::new("c-1".parse()?, Actor::System, t,
     ///     CommandKind::Resolve { summary: "fixed".into() });
     /// assert_eq!(cmd.id().as_str(), "c-1");
-    /// # Ok::<(), escalate::InvalidId>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn id(&self) -> &CommandId {
@@ -102,12 +110,13 @@ impl Command {
     ///
     /// # Example
     /// ```
-    /// # use escalate::{Actor, Command, CommandKind};
-    /// # use escalate::doc_support::at;
-    /// let cmd = Command::new("c-1".parse()?, Actor::System, at("2021-03-08T16:00:00Z"),
+    /// use escalate::{Actor, Command, CommandKind};
+    /// use chrono::{DateTime, Utc};
+    /// let t: DateTime<Utc> = "2021-03-08T16:00:00Z".parse()?;
+    /// let cmd = Command::new("c-1".parse()?, Actor::System, t,
     ///     CommandKind::Resolve { summary: "fixed".into() });
     /// assert_eq!(cmd.actor(), &Actor::System);
-    /// # Ok::<(), escalate::InvalidId>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn actor(&self) -> &Actor {
@@ -118,12 +127,13 @@ impl Command {
     ///
     /// # Example
     /// ```
-    /// # use escalate::{Actor, Command, CommandKind};
-    /// # use escalate::doc_support::at;
-    /// let cmd = Command::new("c-1".parse()?, Actor::System, at("2021-03-08T16:00:00Z"),
+    /// use escalate::{Actor, Command, CommandKind};
+    /// use chrono::{DateTime, Utc};
+    /// let t: DateTime<Utc> = "2021-03-08T16:00:00Z".parse()?;
+    /// let cmd = Command::new("c-1".parse()?, Actor::System, t,
     ///     CommandKind::Resolve { summary: "fixed".into() });
-    /// assert_eq!(cmd.at(), at("2021-03-08T16:00:00Z"));
-    /// # Ok::<(), escalate::InvalidId>(())
+    /// assert_eq!(cmd.at(), t);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn at(&self) -> DateTime<Utc> {
@@ -134,12 +144,14 @@ impl Command {
     ///
     /// # Example
     /// ```
-    /// # use escalate::{Actor, Command, CommandKind};
-    /// # use escalate::doc_support::at;
-    /// let cmd = Command::new("c-1".parse()?, Actor::System, at("2021-03-08T16:00:00Z"),
+    /// use escalate::{Actor, Command, CommandKind};
+    /// use chrono::{DateTime, Utc};
+    /// let t: DateTime<Utc> = "2021-03-08T16:00:00Z".parse()?;
+    /// let cmd = Command::new("c-1".parse()?, Actor::System, t,
     ///     CommandKind::Resolve { summary: "fixed".into() });
     /// assert_eq!(cmd.expected_version(), None);
-    /// # Ok::<(), escalate::InvalidId>(())
+    /// assert_eq!(cmd.expecting(3).expected_version(), Some(3));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn expected_version(&self) -> Option<u64> {
@@ -150,12 +162,13 @@ impl Command {
     ///
     /// # Example
     /// ```
-    /// # use escalate::{Actor, Command, CommandKind, CommandName};
-    /// # use escalate::doc_support::at;
-    /// let cmd = Command::new("c-1".parse()?, Actor::System, at("2021-03-08T16:00:00Z"),
+    /// use escalate::{Actor, Command, CommandKind, CommandName};
+    /// use chrono::{DateTime, Utc};
+    /// let t: DateTime<Utc> = "2021-03-08T16:00:00Z".parse()?;
+    /// let cmd = Command::new("c-1".parse()?, Actor::System, t,
     ///     CommandKind::Resolve { summary: "fixed".into() });
     /// assert_eq!(cmd.kind().name(), CommandName::Resolve);
-    /// # Ok::<(), escalate::InvalidId>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn kind(&self) -> &CommandKind {

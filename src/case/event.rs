@@ -22,9 +22,17 @@ use crate::{FailureId, Priority, PromiseId, ResponseKind, SurveyScore, Text};
 ///
 /// # Example
 /// ```
-/// # use escalate::doc_support::opened_case;
-/// let case = opened_case()?;
-/// let first = &case.events()[0];
+/// use escalate::{Case, Command};
+/// use escalate::policy::Policy;
+/// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer",
+///     "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+///     "customer": {"id": "cust-9", "value": "standard"},
+///     "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}"#)?;
+/// let now = open.at();
+/// let events = Case::new("CAB-1".parse()?).handle(&Policy::default(), open, now)?;
+/// // The customer's call opens the case and is its first contact.
+/// assert_eq!(events.len(), 2);
+/// let first = &events[0];
 /// assert_eq!(first.version(), 1);
 /// assert_eq!(first.command().map(|c| c.as_str()), Some("c-1"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -46,11 +54,15 @@ impl Event {
     ///
     /// # Example
     /// ```
+    /// use chrono::{DateTime, Utc};
     /// use escalate::{Actor, Event, EventKind, Outcome};
-    /// # use escalate::doc_support::at;
-    /// let e = Event::new(9, at("2021-03-26T16:00:00Z"), Actor::System, None,
+    /// let t: DateTime<Utc> = "2021-03-26T16:00:00Z".parse()?;
+    /// let e = Event::new(9, t, Actor::System, None,
     ///     EventKind::Closed { outcome: Outcome::Lost, review: None });
     /// assert_eq!(e.version(), 9);
+    /// assert_eq!(e.at(), t);
+    /// assert_eq!(e.command(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn new(
@@ -73,9 +85,16 @@ impl Event {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::opened_case;
-    /// let case = opened_case()?;
-    /// assert_eq!(case.events().last().unwrap().version(), case.version());
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer",
+    ///     "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///     "customer": {"id": "cust-9", "value": "standard"},
+    ///     "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}"#)?;
+    /// let now = open.at();
+    /// let events = Case::new("CAB-1".parse()?).handle(&Policy::default(), open, now)?;
+    /// assert_eq!(events[0].version(), 1);
+    /// assert_eq!(events[1].version(), 2); // the contact
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -87,8 +106,17 @@ impl Event {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::{opened_case, at};
-    /// assert_eq!(opened_case()?.events()[0].at(), at("2021-03-04T15:10:00Z"));
+    /// use chrono::{DateTime, Utc};
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer",
+    ///     "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///     "customer": {"id": "cust-9", "value": "standard"},
+    ///     "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}"#)?;
+    /// let now = open.at();
+    /// let events = Case::new("CAB-1".parse()?).handle(&Policy::default(), open, now)?;
+    /// let t: DateTime<Utc> = "2021-03-04T15:10:00Z".parse()?;
+    /// assert_eq!(events[0].at(), t);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -100,8 +128,15 @@ impl Event {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::opened_case;
-    /// assert_eq!(opened_case()?.events()[0].actor(), &escalate::Actor::Customer);
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer",
+    ///     "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///     "customer": {"id": "cust-9", "value": "standard"},
+    ///     "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}"#)?;
+    /// let now = open.at();
+    /// let events = Case::new("CAB-1".parse()?).handle(&Policy::default(), open, now)?;
+    /// assert_eq!(events[0].actor(), &escalate::Actor::Customer);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -114,8 +149,15 @@ impl Event {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::opened_case;
-    /// assert_eq!(opened_case()?.events()[0].command().unwrap().as_str(), "c-1");
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer",
+    ///     "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///     "customer": {"id": "cust-9", "value": "standard"},
+    ///     "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}"#)?;
+    /// let now = open.at();
+    /// let events = Case::new("CAB-1".parse()?).handle(&Policy::default(), open, now)?;
+    /// assert_eq!(events[0].command().unwrap().as_str(), "c-1");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -127,9 +169,15 @@ impl Event {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::opened_case;
-    /// use escalate::EventKind;
-    /// assert!(matches!(opened_case()?.events()[0].kind(), EventKind::Opened(_)));
+    /// use escalate::{Case, Command, EventKind};
+    /// use escalate::policy::Policy;
+    /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer",
+    ///     "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///     "customer": {"id": "cust-9", "value": "standard"},
+    ///     "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}"#)?;
+    /// let now = open.at();
+    /// let events = Case::new("CAB-1".parse()?).handle(&Policy::default(), open, now)?;
+    /// assert!(matches!(events[0].kind(), EventKind::Opened(_)));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -429,7 +477,7 @@ pub enum EventKind {
 ///     summary: "wrong cabinet".into(),
 ///     priority: escalate::Priority::High,
 ///     policy: "2021-03".into(),
-///     time_zone: chrono_tz::America::New_York,
+///     time_zone: "America/New_York".parse()?,
 /// };
 /// let kind = EventKind::Opened(opened.into());
 /// assert!(serde_json::to_string(&kind)?.starts_with(r#"{"type":"opened","case":"CAB-1","#));

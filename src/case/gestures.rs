@@ -155,8 +155,32 @@ impl Case {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::case_with_offer;
-    /// assert_eq!(case_with_offer()?.offers().len(), 1);
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}},
+    ///   {"id": "c-4", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:25:00Z",
+    ///    "kind": {"type": "grant", "gestures": [{"type": "apology", "failures": [1], "manner": "personal"}]}},
+    ///   {"id": "c-5", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:30:00Z",
+    ///    "kind": {"type": "offer", "gesture": {"type": "credit", "failures": [1], "form": "store_credit",
+    ///                                          "amount": {"minor": 2000, "currency": "USD"}}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// // sam apologised, then offered a store credit the customer has not answered.
+    /// assert_eq!(case.offers().len(), 1);
+    /// assert_eq!(case.offers()[0].state(), escalate::recovery::OfferState::Open);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -168,8 +192,28 @@ impl Case {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::case_with_grant;
-    /// assert_eq!(case_with_grant()?.granted().len(), 2); // an apology and a credit
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}},
+    ///   {"id": "c-4", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:30:00Z",
+    ///    "kind": {"type": "grant", "gestures": [{"type": "apology", "failures": [1], "manner": "personal"},
+    ///        {"type": "credit", "failures": [1], "form": "store_credit", "amount": {"minor": 2000, "currency": "USD"}}]}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.granted().len(), 2); // an apology and a credit
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -182,9 +226,28 @@ impl Case {
     ///
     /// # Example
     /// ```
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
     /// use escalate::recovery::{Currency, Money};
-    /// # use escalate::doc_support::case_with_grant;
-    /// let case = case_with_grant()?;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}},
+    ///   {"id": "c-4", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:30:00Z",
+    ///    "kind": {"type": "grant", "gestures": [{"type": "apology", "failures": [1], "manner": "personal"},
+    ///        {"type": "credit", "failures": [1], "form": "store_credit", "amount": {"minor": 2000, "currency": "USD"}}]}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
     /// assert_eq!(case.money_granted().get(Currency::USD), Money::new(2_000, Currency::USD));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -199,8 +262,34 @@ impl Case {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::case_with_grant;
-    /// assert!(case_with_grant()?.money_wasted().is_zero());
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::recovery::Currency;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}},
+    ///   {"id": "c-4", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:30:00Z",
+    ///    "kind": {"type": "grant", "gestures": [{"type": "apology", "failures": [1], "manner": "personal"},
+    ///        {"type": "credit", "failures": [1], "form": "store_credit", "amount": {"minor": 2000, "currency": "USD"}}]}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert!(case.money_wasted().is_zero());
+    /// // The customer had left at 20:20, before the credit at 20:30; they say so later.
+    /// let left: Command = serde_json::from_str(r#"{"id": "c-9", "actor": "customer",
+    ///     "at": "2021-03-04T20:20:00Z", "kind": {"type": "signal_churn", "note": "bought elsewhere"}}"#)?;
+    /// for event in case.handle(&policy, left, "2021-03-05T09:00:00Z".parse()?)? { case.apply(&event); }
+    /// assert_eq!(case.money_wasted().get(Currency::USD).minor(), 2_000);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -213,9 +302,30 @@ impl Case {
     ///
     /// # Example
     /// ```
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
     /// use escalate::recovery::Currency;
-    /// # use escalate::doc_support::case_with_grant;
-    /// assert_eq!(case_with_grant()?.compensation().get(Currency::USD).minor(), 2_000);
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}},
+    ///   {"id": "c-4", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:30:00Z",
+    ///    "kind": {"type": "grant", "gestures": [{"type": "apology", "failures": [1], "manner": "personal"},
+    ///        {"type": "credit", "failures": [1], "form": "store_credit", "amount": {"minor": 2000, "currency": "USD"}}]}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// // The apology costs nothing; the store credit is discretionary money.
+    /// assert_eq!(case.compensation().get(Currency::USD).minor(), 2_000);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -227,8 +337,35 @@ impl Case {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::case_with_grant;
-    /// assert!(case_with_grant()?.review().is_none());
+    /// use escalate::{Actor, Case, Command, CommandKind, Outcome};
+    /// use escalate::policy::Policy;
+    /// use escalate::recovery::Review;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}},
+    ///   {"id": "c-4", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:30:00Z",
+    ///    "kind": {"type": "grant", "gestures": [{"type": "apology", "failures": [1], "manner": "personal"},
+    ///        {"type": "credit", "failures": [1], "form": "store_credit", "amount": {"minor": 2000, "currency": "USD"}}]}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert!(case.review().is_none());
+    /// let review = Review::new("the wrong pick list", "scan the label before loading")?;
+    /// let t = "2021-03-08T15:00:00Z".parse()?;
+    /// let close = Command::new("c-9".parse()?, Actor::System, t,
+    ///     CommandKind::Close { outcome: Outcome::Retained, review: Some(review.clone()) });
+    /// for event in case.handle(&policy, close, t)? { case.apply(&event); }
+    /// assert_eq!(case.review(), Some(&review));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -307,7 +444,7 @@ impl Case {
     /// use escalate::policy::Policy;
     /// use escalate::recovery::{Gesture, GrantRefusal, Manner};
     /// let case = Case::new("C-1".parse()?);
-    /// let sorry = Gesture::Apology { failures: vec![], manner: Manner::Written };
+    /// let sorry = Gesture::Apology { failures: vec![], manner: Manner::Form };
     /// let refusals = case.check_grant(&Policy::default(), &Actor::Customer, &[sorry]);
     /// assert_eq!(refusals, [GrantRefusal::Customer]);
     /// # Ok::<(), escalate::InvalidId>(())
@@ -363,8 +500,8 @@ impl Case {
 
 #[cfg(test)]
 mod tests {
-    use crate::doc_support::{at, case_with_grant, case_with_offer};
     use crate::recovery::{Currency, OfferId};
+    use crate::test_support::{at, case_with_grant, case_with_offer};
     use crate::{Actor, Event, EventKind};
 
     #[test]

@@ -50,25 +50,26 @@ use crate::text::Text;
 ///
 /// # Example
 /// ```
+/// use chrono::{DateTime, Utc};
 /// use escalate::{Actor, Agent, Case, Channel, Command, CommandKind, Customer, CustomerValue, Origin};
 /// use escalate::policy::Policy;
-/// # use escalate::doc_support::at;
 /// let policy = Policy::default();
 /// let mut case = Case::new("CAB-1".parse()?);
-/// let open = Command::new("c-1".parse()?, Actor::Customer, at("2021-03-04T20:10:00Z"),
+/// let t: DateTime<Utc> = "2021-03-04T20:10:00Z".parse()?;
+/// let open = Command::new("c-1".parse()?, Actor::Customer, t,
 ///     CommandKind::Open {
 ///         customer: Customer::new("cust-9".parse()?, CustomerValue::Standard),
 ///         origin: Origin::Contact { channel: Channel::Phone },
 ///         summary: "wrong cabinet delivered".into(),
 ///         priority: escalate::Priority::Normal,
 ///     });
-/// for event in case.handle(&policy, open, at("2021-03-04T20:10:00Z"))? {
+/// for event in case.handle(&policy, open, t)? {
 ///     case.apply(&event);
 /// }
 /// let sam = Agent::new("sam".parse()?, "frontline".parse()?);
-/// let assign = Command::new("c-2".parse()?, Actor::System, at("2021-03-04T20:11:00Z"),
-///     CommandKind::Assign { to: sam.clone() });
-/// for event in case.handle(&policy, assign, at("2021-03-04T20:11:00Z"))? {
+/// let t: DateTime<Utc> = "2021-03-04T20:11:00Z".parse()?;
+/// let assign = Command::new("c-2".parse()?, Actor::System, t, CommandKind::Assign { to: sam.clone() });
+/// for event in case.handle(&policy, assign, t)? {
 ///     case.apply(&event);
 /// }
 /// assert_eq!(case.owner(), Some(&sam));
@@ -126,9 +127,20 @@ pub struct Case {
 ///
 /// # Example
 /// ```
-/// use escalate::{Status, StateName};
-/// # use escalate::doc_support::opened_case;
-/// let case = opened_case()?;
+/// use escalate::{Case, Command, StateName, Status};
+/// use escalate::policy::Policy;
+/// let policy = Policy::default();
+/// let mut case = Case::new("CAB-1".parse()?);
+/// let commands: Vec<Command> = serde_json::from_str(r#"[
+///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+///    "customer": {"id": "cust-9", "value": "standard"},
+///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}
+/// ]"#)?;
+/// for command in commands {
+///     let now = command.at();
+///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+/// }
+/// // Opened, nobody owns it yet.
 /// assert!(matches!(case.status(), Status::New));
 /// assert_eq!(case.status().name(), StateName::New);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -229,8 +241,24 @@ impl Status {
     ///
     /// # Example
     /// ```
-    /// use escalate::Status;
+    /// use escalate::{Case, Command, Status};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.status().ownership().unwrap().agent().id().as_str(), "sam");
     /// assert!(Status::New.ownership().is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn ownership(&self) -> Option<&Ownership> {
@@ -256,8 +284,21 @@ impl Status {
 ///
 /// # Example
 /// ```
-/// # use escalate::doc_support::owned_case;
-/// let case = owned_case()?;
+/// use escalate::{Case, Command};
+/// use escalate::policy::Policy;
+/// let policy = Policy::default();
+/// let mut case = Case::new("CAB-1".parse()?);
+/// let commands: Vec<Command> = serde_json::from_str(r#"[
+///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+///    "customer": {"id": "cust-9", "value": "standard"},
+///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}}
+/// ]"#)?;
+/// for command in commands {
+///     let now = command.at();
+///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+/// }
 /// let ownership = case.status().ownership().unwrap();
 /// assert_eq!(ownership.agent().id().as_str(), "sam");
 /// assert!(ownership.handoff().is_none());
@@ -275,8 +316,21 @@ impl Ownership {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::owned_case;
-    /// let case = owned_case()?;
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
     /// assert_eq!(case.status().ownership().unwrap().agent().to_string(), "sam (frontline)");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -289,9 +343,24 @@ impl Ownership {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::{owned_case, at};
-    /// let case = owned_case()?;
-    /// assert_eq!(case.status().ownership().unwrap().since(), at("2021-03-04T20:11:00Z"));
+    /// use chrono::{DateTime, Utc};
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// let assigned_at: DateTime<Utc> = "2021-03-04T20:11:00Z".parse()?;
+    /// assert_eq!(case.status().ownership().unwrap().since(), assigned_at);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -303,8 +372,28 @@ impl Ownership {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::owned_case;
-    /// assert!(owned_case()?.status().ownership().unwrap().handoff().is_none());
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert!(case.status().ownership().unwrap().handoff().is_none());
+    /// // sam offers the case to kim; until kim accepts, sam stays the owner.
+    /// let offer: Command = serde_json::from_str(r#"{"id": "c-3", "actor": "system", "at": "2021-03-05T14:00:00Z",
+    ///     "kind": {"type": "hand_off", "to": {"id": "kim", "tier": "frontline"}}}"#)?;
+    /// let now = offer.at();
+    /// for event in case.handle(&policy, offer, now)? { case.apply(&event); }
+    /// assert_eq!(case.status().ownership().unwrap().handoff().unwrap().to().id().as_str(), "kim");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -318,17 +407,30 @@ impl Ownership {
 ///
 /// # Example
 /// ```
-/// # use escalate::doc_support::{owned_case, at};
-/// use escalate::{Actor, Agent, Command, CommandKind};
+/// use chrono::{DateTime, Utc};
+/// use escalate::{Actor, Agent, Case, Command, CommandKind};
 /// use escalate::policy::Policy;
-/// let mut case = owned_case()?;
+/// let policy = Policy::default();
+/// let mut case = Case::new("CAB-1".parse()?);
+/// let commands: Vec<Command> = serde_json::from_str(r#"[
+///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+///    "customer": {"id": "cust-9", "value": "standard"},
+///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}}
+/// ]"#)?;
+/// for command in commands {
+///     let now = command.at();
+///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+/// }
+/// // The case is owned by sam; the system offers it to kim.
 /// let kim = Agent::new("kim".parse()?, "frontline".parse()?);
-/// let offer = Command::new("c-9".parse()?, Actor::System, at("2021-03-05T14:00:00Z"),
-///     CommandKind::HandOff { to: kim.clone() });
-/// for e in case.handle(&Policy::default(), offer, at("2021-03-05T14:00:00Z"))? { case.apply(&e); }
+/// let t: DateTime<Utc> = "2021-03-05T14:00:00Z".parse()?;
+/// let offer = Command::new("c-9".parse()?, Actor::System, t, CommandKind::HandOff { to: kim.clone() });
+/// for e in case.handle(&policy, offer, t)? { case.apply(&e); }
 /// let handoff = case.status().ownership().unwrap().handoff().unwrap();
 /// assert_eq!(handoff.to(), &kim);
-/// assert_eq!(handoff.offered_at(), at("2021-03-05T14:00:00Z"));
+/// assert_eq!(handoff.offered_at(), t);
 /// assert_eq!(case.owner().unwrap().id().as_str(), "sam"); // still accountable
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -342,9 +444,36 @@ impl Handoff {
     /// The agent offered the case.
     ///
     /// # Example
-    /// See [`Handoff`].
     /// ```
-    /// # let _ = escalate::Handoff::to;
+    /// use chrono::{DateTime, Utc};
+    /// use escalate::{Actor, Agent, Case, Command, CommandKind};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// // The case is owned by sam; the system offers it to kim.
+    /// let kim = Agent::new("kim".parse()?, "frontline".parse()?);
+    /// let t: DateTime<Utc> = "2021-03-05T14:00:00Z".parse()?;
+    /// let offer = Command::new("c-9".parse()?, Actor::System, t, CommandKind::HandOff { to: kim.clone() });
+    /// for e in case.handle(&policy, offer, t)? { case.apply(&e); }
+    /// let handoff = case.status().ownership().unwrap().handoff().unwrap();
+    /// assert_eq!(handoff.to(), &kim);
+    /// // Once kim accepts, kim owns the case and no handoff is pending.
+    /// let accept = Command::new("c-10".parse()?, Actor::Agent(kim.clone()), t, CommandKind::AcceptHandoff);
+    /// for e in case.handle(&policy, accept, t)? { case.apply(&e); }
+    /// assert_eq!(case.owner(), Some(&kim));
+    /// assert!(case.status().ownership().unwrap().handoff().is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn to(&self) -> &Agent {
@@ -354,9 +483,31 @@ impl Handoff {
     /// When it was offered.
     ///
     /// # Example
-    /// See [`Handoff`].
     /// ```
-    /// # let _ = escalate::Handoff::offered_at;
+    /// use chrono::{DateTime, Utc};
+    /// use escalate::{Actor, Agent, Case, Command, CommandKind};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// // The case is owned by sam; the system offers it to kim.
+    /// let kim = Agent::new("kim".parse()?, "frontline".parse()?);
+    /// let t: DateTime<Utc> = "2021-03-05T14:00:00Z".parse()?;
+    /// let offer = Command::new("c-9".parse()?, Actor::System, t, CommandKind::HandOff { to: kim.clone() });
+    /// for e in case.handle(&policy, offer, t)? { case.apply(&e); }
+    /// let handoff = case.status().ownership().unwrap().handoff().unwrap();
+    /// assert_eq!(handoff.offered_at(), t);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn offered_at(&self) -> DateTime<Utc> {
@@ -416,11 +567,25 @@ impl Case {
     ///
     /// # Example
     /// ```
-    /// use escalate::Case;
-    /// # use escalate::doc_support::owned_case;
-    /// let live = owned_case()?;
-    /// let replayed = Case::replay(live.events().to_vec())?;
-    /// assert_eq!(replayed, live);
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// // Store the events (here as JSON), read them back, rebuild the case.
+    /// let stored = serde_json::to_string(case.events())?;
+    /// let replayed = Case::replay(serde_json::from_str::<Vec<escalate::Event>>(&stored)?)?;
+    /// assert_eq!(replayed, case);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn replay(events: impl Into<Vec<Event>>) -> Result<Case, ReplayError> {
@@ -458,8 +623,20 @@ impl Case {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::opened_case;
-    /// assert_eq!(opened_case()?.id().as_str(), "CAB-1");
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.id().as_str(), "CAB-1");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -471,8 +648,20 @@ impl Case {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::opened_case;
-    /// let case = opened_case()?;
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.version(), 2); // opened, contacted
     /// assert_eq!(case.version(), case.events().len() as u64);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -485,8 +674,22 @@ impl Case {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::owned_case;
-    /// assert_eq!(owned_case()?.status().name(), escalate::StateName::Working);
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.status().name(), escalate::StateName::Working);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -498,9 +701,25 @@ impl Case {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::{opened_case, owned_case};
-    /// assert!(opened_case()?.owner().is_none());
-    /// assert_eq!(owned_case()?.owner().unwrap().id().as_str(), "sam");
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     if command.id().as_str() == "c-2" {
+    ///         assert!(case.owner().is_none()); // before the assignment
+    ///     }
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.owner().unwrap().id().as_str(), "sam");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -512,8 +731,20 @@ impl Case {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::opened_case;
-    /// assert_eq!(opened_case()?.customer().unwrap().id().as_str(), "cust-9");
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.customer().unwrap().id().as_str(), "cust-9");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -525,9 +756,20 @@ impl Case {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::opened_case;
-    /// use escalate::{Channel, Origin};
-    /// assert_eq!(opened_case()?.origin(), Some(&Origin::Contact { channel: Channel::Phone }));
+    /// use escalate::{Case, Channel, Command, Origin};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.origin(), Some(&Origin::Contact { channel: Channel::Phone }));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -541,8 +783,20 @@ impl Case {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::opened_case;
-    /// assert_eq!(opened_case()?.policy_version(), Some("default"));
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.policy_version(), Some("default")); // `Policy::default()`'s version
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -557,8 +811,20 @@ impl Case {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::opened_case;
-    /// assert_eq!(opened_case()?.time_zone(), chrono_tz::America::New_York);
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default().with_time_zone("America/New_York".parse()?);
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.time_zone().name(), "America/New_York");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -570,8 +836,20 @@ impl Case {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::{opened_case, at};
-    /// assert_eq!(opened_case()?.opened_at(), Some(at("2021-03-04T15:10:00Z")));
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.opened_at(), Some("2021-03-04T15:10:00Z".parse()?));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -584,8 +862,22 @@ impl Case {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::{owned_case, at};
-    /// assert_eq!(owned_case()?.latest(), Some(at("2021-03-04T20:11:00Z")));
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.latest(), Some("2021-03-04T20:11:00Z".parse()?));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -597,8 +889,20 @@ impl Case {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::opened_case;
-    /// assert_eq!(opened_case()?.contacts().len(), 1);
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.contacts().len(), 1); // the opening call
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -610,8 +914,20 @@ impl Case {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::opened_case;
-    /// assert_eq!(opened_case()?.unanswered().len(), 1);
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.unanswered().len(), 1); // nobody has called back yet
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -623,8 +939,25 @@ impl Case {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::case_with_failure;
-    /// assert_eq!(case_with_failure()?.failures().len(), 1);
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.failures().len(), 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -636,8 +969,24 @@ impl Case {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::case_with_promise;
-    /// assert_eq!(case_with_promise()?.promises().len(), 1);
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "promise", "what": "deliver the right cabinet", "due": "2021-03-06T17:00:00Z"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.promises().len(), 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -649,8 +998,25 @@ impl Case {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::opened_case;
-    /// assert!(opened_case()?.surveys().is_empty());
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert!(case.surveys().is_empty());
+    /// let survey: Command = serde_json::from_str(r#"{"id": "c-2", "actor": "customer",
+    ///     "at": "2021-03-05T09:00:00Z", "kind": {"type": "answer_survey", "score": 1, "comment": "still waiting"}}"#)?;
+    /// let now = survey.at();
+    /// for event in case.handle(&policy, survey, now)? { case.apply(&event); }
+    /// assert_eq!(case.surveys(), &[(now, escalate::SurveyScore::new(1)?)]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -662,8 +1028,25 @@ impl Case {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::opened_case;
-    /// assert_eq!(opened_case()?.churned_at(), None);
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.churned_at(), None);
+    /// let left: Command = serde_json::from_str(r#"{"id": "c-2", "actor": "customer",
+    ///     "at": "2021-03-05T09:00:00Z", "kind": {"type": "signal_churn", "note": "bought elsewhere"}}"#)?;
+    /// let now = left.at();
+    /// for event in case.handle(&policy, left, now)? { case.apply(&event); }
+    /// assert_eq!(case.churned_at(), Some(now));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -675,8 +1058,25 @@ impl Case {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::opened_case;
-    /// assert_eq!(opened_case()?.outcome(), None);
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.outcome(), None);
+    /// let close: Command = serde_json::from_str(r#"{"id": "c-2", "actor": "system",
+    ///     "at": "2021-03-26T16:00:00Z", "kind": {"type": "close", "outcome": "lost"}}"#)?;
+    /// let now = close.at();
+    /// for event in case.handle(&policy, close, now)? { case.apply(&event); }
+    /// assert_eq!(case.outcome(), Some(escalate::Outcome::Lost));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -691,8 +1091,20 @@ impl Case {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::opened_case;
-    /// assert_eq!(opened_case()?.events().len(), 2); // opened, contacted
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// assert_eq!(case.events().len(), 2); // opened, contacted
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -707,14 +1119,27 @@ impl Case {
     ///
     /// # Example
     /// ```
-    /// use escalate::{Actor, Event, EventKind};
-    /// # use escalate::doc_support::{opened_case, at};
-    /// let mut case = opened_case()?;
+    /// use chrono::{DateTime, Utc};
+    /// use escalate::{Actor, Case, Command, Event, EventKind};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// // An event imported from another system: apply takes it as it is.
     /// let v = case.version();
-    /// case.apply(&Event::new(v + 1, at("2021-03-05T09:00:00Z"), Actor::Customer, None,
+    /// let t: DateTime<Utc> = "2021-03-05T09:00:00Z".parse()?;
+    /// case.apply(&Event::new(v + 1, t, Actor::Customer, None,
     ///     EventKind::ChurnSignalled { note: "bought elsewhere".into() }));
     /// assert_eq!(case.version(), v + 1);
-    /// assert_eq!(case.churned_at(), Some(at("2021-03-05T09:00:00Z")));
+    /// assert_eq!(case.churned_at(), Some(t));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn apply(&mut self, event: &Event) {
@@ -944,16 +1369,36 @@ impl Case {
     ///
     /// # Example
     /// ```
-    /// use escalate::{Actor, Agent, Command, CommandKind, Refusal};
+    /// use escalate::{Actor, Agent, Case, Command, CommandKind, EventKind};
     /// use escalate::policy::Policy;
-    /// # use escalate::doc_support::{owned_case, at};
-    /// let case = owned_case()?; // owned by sam (frontline)
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// // The case is owned by sam (frontline): another frontline agent may not resolve it.
+    /// let t = "2021-03-05T10:00:00Z".parse()?;
     /// let kim = Agent::new("kim".parse()?, "frontline".parse()?);
-    /// let cmd = Command::new("c-7".parse()?, Actor::Agent(kim), at("2021-03-05T10:00:00Z"),
+    /// let cmd = Command::new("c-7".parse()?, Actor::Agent(kim), t,
     ///     CommandKind::Resolve { summary: "done".into() });
-    /// let refusal = case.handle(&Policy::default(), cmd, at("2021-03-05T10:00:00Z")).unwrap_err();
+    /// let refusal = case.handle(&policy, cmd, t).unwrap_err();
     /// assert_eq!(refusal.to_string(), "kim (frontline) may not resolve a case owned by \
     ///     sam (frontline): only the owner, an agent of a higher tier or the system may");
+    /// // The owner may; `handle` returns the events and leaves the case as it was.
+    /// let sam = Agent::new("sam".parse()?, "frontline".parse()?);
+    /// let cmd = Command::new("c-8".parse()?, Actor::Agent(sam), t,
+    ///     CommandKind::Resolve { summary: "right cabinet delivered".into() });
+    /// let events = case.handle(&policy, cmd, t)?;
+    /// assert!(matches!(events[0].kind(), EventKind::Resolved { .. }));
+    /// assert_eq!(case.version(), 3);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn handle(

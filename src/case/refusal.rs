@@ -15,13 +15,26 @@ use super::{CommandName, StateName};
 ///
 /// # Example
 /// ```
-/// use escalate::{Actor, Command, CommandKind, Refusal};
+/// use escalate::{Actor, Case, Command, CommandKind, Refusal};
 /// use escalate::policy::Policy;
-/// # use escalate::doc_support::{owned_case, at};
-/// let case = owned_case()?; // owned by sam (frontline)
-/// let cmd = Command::new("c-8".parse()?, Actor::Customer, at("2021-03-05T10:00:00Z"),
+/// let policy = Policy::default();
+/// let mut case = Case::new("CAB-1".parse()?);
+/// let commands: Vec<Command> = serde_json::from_str(r#"[
+///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+///    "customer": {"id": "cust-9", "value": "standard"},
+///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}}
+/// ]"#)?;
+/// for command in commands {
+///     let now = command.at();
+///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+/// }
+/// // The case is owned by sam (frontline); the customer tries to resolve it.
+/// let t = "2021-03-05T10:00:00Z".parse()?;
+/// let cmd = Command::new("c-8".parse()?, Actor::Customer, t,
 ///     CommandKind::Resolve { summary: "done".into() });
-/// let refusal = case.handle(&Policy::default(), cmd, at("2021-03-05T10:00:00Z")).unwrap_err();
+/// let refusal = case.handle(&policy, cmd, t).unwrap_err();
 /// assert!(matches!(refusal, Refusal::CustomerNotAllowed { .. }));
 /// assert_eq!(refusal.to_string(), "the customer may not resolve a case: customers may only \
 ///     contact, answer surveys, confirm a resolution, accept or decline an offer, or say they \

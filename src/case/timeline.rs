@@ -20,8 +20,26 @@ impl Case {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::case_with_promise;
-    /// let case = case_with_promise()?;
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default().with_time_zone("America/New_York".parse()?);
+    /// // sam logs his 20:10 call and its promise after the 20:11 assignment: they arrive late.
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:10:00Z",
+    ///    "kind": {"type": "respond", "channel": "phone", "note": "the right one is on its way", "kind": "answer"}},
+    ///   {"id": "c-4", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:10:00Z",
+    ///    "kind": {"type": "promise", "what": "deliver the right cabinet", "due": "2021-03-06T17:00:00Z"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
     /// assert_eq!(case.timeline(), "\
     /// 2021-03-04 10:10 EST  opened by the customer from a phone contact: \"wrong cabinet delivered\" (customer cust-9, standard; policy default)
     /// 2021-03-04 10:10 EST  the customer contacted by phone: \"wrong cabinet delivered\" (answered 2021-03-04 15:10 EST, after 5h)

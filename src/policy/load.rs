@@ -462,8 +462,16 @@ impl fmt::Display for LintLevel {
 ///
 /// # Example
 /// ```
-/// use escalate::policy::Policy;
+/// use escalate::policy::{Action, Condition, LintLevel, Policy, Rule};
 /// assert!(Policy::recommended().lint().is_empty());
+/// // Escalating to the lowest tier never moves a case up:
+/// let policy = Policy::default()
+///     .with_rule(Rule::new("public post", Condition::PublicContact, [Action::EscalateTo("frontline".into())]))?;
+/// let lint = &policy.lint()[0];
+/// assert_eq!(lint.level, LintLevel::Warning);
+/// assert_eq!(lint.path, "rules[0].then[0].escalate_to");
+/// assert_eq!(lint.message, "frontline is the lowest tier: escalating to it never moves a case up");
+/// # Ok::<(), escalate::PolicyError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Lint {

@@ -207,8 +207,9 @@ impl Policy {
     /// # Example
     /// ```
     /// use escalate::policy::Policy;
-    /// let p = Policy::default().with_time_zone(chrono_tz::America::New_York);
-    /// assert_eq!(p.time_zone(), chrono_tz::America::New_York);
+    /// let p = Policy::default().with_time_zone("America/New_York".parse()?);
+    /// assert_eq!(p.time_zone().name(), "America/New_York");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn with_time_zone(mut self, tz: Tz) -> Self {
@@ -294,7 +295,7 @@ impl Policy {
     /// # Example
     /// ```
     /// use escalate::policy::Policy;
-    /// assert_eq!(Policy::default().time_zone(), chrono_tz::UTC);
+    /// assert_eq!(Policy::default().time_zone().name(), "UTC");
     /// ```
     #[must_use]
     pub fn time_zone(&self) -> Tz {
@@ -311,7 +312,7 @@ impl Policy {
     /// ```
     /// use escalate::policy::Policy;
     /// use escalate::sla::BusinessCalendar;
-    /// let desk = BusinessCalendar::builder(chrono_tz::America::New_York)
+    /// let desk = BusinessCalendar::builder("America/New_York".parse()?)
     ///     .weekdays(&["08:00-20:00"]).build()?;
     /// let policy = Policy::default().with_calendar("desk", desk)?;
     /// assert!(policy.calendar("desk").is_some());
@@ -428,6 +429,7 @@ impl Policy {
     /// ```
     /// use escalate::policy::Policy;
     /// use escalate::sla::Metric;
+    /// assert!(Policy::recommended().sla(Metric::NextResponse).is_some());
     /// let p = Policy::recommended().without_sla(Metric::NextResponse);
     /// assert!(p.sla(Metric::NextResponse).is_none());
     /// ```
@@ -442,8 +444,11 @@ impl Policy {
     /// # Example
     /// ```
     /// use escalate::policy::Policy;
-    /// use escalate::sla::Metric;
+    /// use escalate::sla::{Metric, Threshold};
     /// assert!(Policy::default().sla(Metric::Resolution).is_none());
+    /// let recommended = Policy::recommended();
+    /// let resolution = recommended.sla(Metric::Resolution).unwrap();
+    /// assert_eq!(resolution.warnings, [Threshold::Percent(80)]);
     /// ```
     #[must_use]
     pub fn sla(&self, metric: Metric) -> Option<&MetricPolicy> {

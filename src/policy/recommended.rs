@@ -1,5 +1,5 @@
 //! `Policy::recommended()`: defaults drawn from published research on
-//! complaint handling (DESIGN.md section 5).
+//! complaint handling; each default's source is named in the method's docs.
 
 use chrono::TimeDelta;
 

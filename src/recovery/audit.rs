@@ -15,9 +15,41 @@ use crate::text::local;
 /// One granted gesture of an actual history, with the policy's verdict.
 ///
 /// # Example
-/// See [`audit`].
 /// ```
-/// # let _ = escalate::recovery::AuditLine::verdict;
+/// use escalate::{Case, Command};
+/// use escalate::policy::Policy;
+/// use escalate::recovery::{Currency};
+/// use escalate::replay::audit;
+/// // What happened, recorded under a policy that enforced nothing: sam granted an apology and
+/// // a USD 100.00 gift card for a USD 249.99 loss; the customer had left at 20:20 (logged later).
+/// let lax = Policy::default().as_recorded();
+/// let mut case = Case::new("CAB-1".parse()?);
+/// let commands: Vec<Command> = serde_json::from_str(r#"[
+///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+///    "customer": {"id": "cust-9", "value": "standard"},
+///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+///   {"id": "c-2", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+///             "loss": {"minor": 24999, "currency": "USD"}}},
+///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:30:00Z",
+///    "kind": {"type": "grant", "gestures": [{"type": "apology", "failures": [1], "manner": "personal"},
+///        {"type": "credit", "failures": [1], "form": "gift_card", "amount": {"minor": 10000, "currency": "USD"}}]}},
+///   {"id": "c-4", "actor": "customer", "at": "2021-03-04T20:20:00Z",
+///    "kind": {"type": "signal_churn", "note": "bought elsewhere"}}
+/// ]"#)?;
+/// for command in commands {
+///     let now = command.at();
+///     for event in case.handle(&lax, command, now)? { case.apply(&event); }
+/// }
+/// // What the default policy would have allowed:
+/// let report = audit(case.events().to_vec(), &Policy::default())?;
+/// let sorry = &report.lines()[0];
+/// assert_eq!(sorry.gesture().to_string(), "a personal apology");
+/// assert!(sorry.verdict().is_allowed());
+/// let card = &report.lines()[1];
+/// assert_eq!(card.gesture().to_string(), "a gift card of USD 100.00");
+/// assert!(!card.verdict().is_allowed()); // beyond sam's authority
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditLine {
@@ -31,9 +63,38 @@ impl AuditLine {
     /// When it was granted.
     ///
     /// # Example
-    /// See [`audit`].
     /// ```
-    /// # let _ = escalate::recovery::AuditLine::at;
+    /// use chrono::{DateTime, Utc};
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::recovery::{Currency};
+    /// use escalate::replay::audit;
+    /// // What happened, recorded under a policy that enforced nothing: sam granted an apology and
+    /// // a USD 100.00 gift card for a USD 249.99 loss; the customer had left at 20:20 (logged later).
+    /// let lax = Policy::default().as_recorded();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:30:00Z",
+    ///    "kind": {"type": "grant", "gestures": [{"type": "apology", "failures": [1], "manner": "personal"},
+    ///        {"type": "credit", "failures": [1], "form": "gift_card", "amount": {"minor": 10000, "currency": "USD"}}]}},
+    ///   {"id": "c-4", "actor": "customer", "at": "2021-03-04T20:20:00Z",
+    ///    "kind": {"type": "signal_churn", "note": "bought elsewhere"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&lax, command, now)? { case.apply(&event); }
+    /// }
+    /// // What the default policy would have allowed:
+    /// let report = audit(case.events().to_vec(), &Policy::default())?;
+    /// let t: DateTime<Utc> = "2021-03-04T20:30:00Z".parse()?;
+    /// assert_eq!(report.lines()[0].at(), t);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn at(&self) -> DateTime<Utc> {
@@ -43,9 +104,36 @@ impl AuditLine {
     /// Who granted it.
     ///
     /// # Example
-    /// See [`audit`].
     /// ```
-    /// # let _ = escalate::recovery::AuditLine::actor;
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::recovery::{Currency};
+    /// use escalate::replay::audit;
+    /// // What happened, recorded under a policy that enforced nothing: sam granted an apology and
+    /// // a USD 100.00 gift card for a USD 249.99 loss; the customer had left at 20:20 (logged later).
+    /// let lax = Policy::default().as_recorded();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:30:00Z",
+    ///    "kind": {"type": "grant", "gestures": [{"type": "apology", "failures": [1], "manner": "personal"},
+    ///        {"type": "credit", "failures": [1], "form": "gift_card", "amount": {"minor": 10000, "currency": "USD"}}]}},
+    ///   {"id": "c-4", "actor": "customer", "at": "2021-03-04T20:20:00Z",
+    ///    "kind": {"type": "signal_churn", "note": "bought elsewhere"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&lax, command, now)? { case.apply(&event); }
+    /// }
+    /// // What the default policy would have allowed:
+    /// let report = audit(case.events().to_vec(), &Policy::default())?;
+    /// assert_eq!(report.lines()[1].actor().to_string(), "sam (frontline)");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn actor(&self) -> &Actor {
@@ -55,9 +143,37 @@ impl AuditLine {
     /// What was granted.
     ///
     /// # Example
-    /// See [`audit`].
     /// ```
-    /// # let _ = escalate::recovery::AuditLine::gesture;
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::recovery::{Currency, GestureKind};
+    /// use escalate::replay::audit;
+    /// // What happened, recorded under a policy that enforced nothing: sam granted an apology and
+    /// // a USD 100.00 gift card for a USD 249.99 loss; the customer had left at 20:20 (logged later).
+    /// let lax = Policy::default().as_recorded();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:30:00Z",
+    ///    "kind": {"type": "grant", "gestures": [{"type": "apology", "failures": [1], "manner": "personal"},
+    ///        {"type": "credit", "failures": [1], "form": "gift_card", "amount": {"minor": 10000, "currency": "USD"}}]}},
+    ///   {"id": "c-4", "actor": "customer", "at": "2021-03-04T20:20:00Z",
+    ///    "kind": {"type": "signal_churn", "note": "bought elsewhere"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&lax, command, now)? { case.apply(&event); }
+    /// }
+    /// // What the default policy would have allowed:
+    /// let report = audit(case.events().to_vec(), &Policy::default())?;
+    /// assert_eq!(report.lines()[1].gesture().kind(), GestureKind::Credit);
+    /// assert_eq!(report.lines()[1].gesture().cost().map(|m| m.minor()), Some(10_000));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn gesture(&self) -> &Gesture {
@@ -67,9 +183,40 @@ impl AuditLine {
     /// Whether the policy would have allowed it.
     ///
     /// # Example
-    /// See [`audit`].
     /// ```
-    /// # let _ = escalate::recovery::AuditLine::verdict;
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::recovery::{Currency, GrantRefusal, Verdict};
+    /// use escalate::replay::audit;
+    /// // What happened, recorded under a policy that enforced nothing: sam granted an apology and
+    /// // a USD 100.00 gift card for a USD 249.99 loss; the customer had left at 20:20 (logged later).
+    /// let lax = Policy::default().as_recorded();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:30:00Z",
+    ///    "kind": {"type": "grant", "gestures": [{"type": "apology", "failures": [1], "manner": "personal"},
+    ///        {"type": "credit", "failures": [1], "form": "gift_card", "amount": {"minor": 10000, "currency": "USD"}}]}},
+    ///   {"id": "c-4", "actor": "customer", "at": "2021-03-04T20:20:00Z",
+    ///    "kind": {"type": "signal_churn", "note": "bought elsewhere"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&lax, command, now)? { case.apply(&event); }
+    /// }
+    /// // What the default policy would have allowed:
+    /// let report = audit(case.events().to_vec(), &Policy::default())?;
+    /// assert_eq!(report.lines()[0].verdict(), &Verdict::Allowed); // the apology
+    /// // The gift card was beyond sam's authority: a supervisor could have granted it.
+    /// let Verdict::Refused(reasons) = report.lines()[1].verdict() else { panic!("allowed") };
+    /// assert!(matches!(&reasons[..], [GrantRefusal::ExceedsAuthority { needs: Some(tier), .. }]
+    ///     if tier.as_str() == "supervisor"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn verdict(&self) -> &Verdict {
@@ -111,9 +258,42 @@ impl Verdict {
 /// allowed, gesture by gesture. Built by [`audit`].
 ///
 /// # Example
-/// See [`audit`].
 /// ```
-/// # let _ = escalate::recovery::Audit::lines;
+/// use escalate::{Case, Command};
+/// use escalate::policy::Policy;
+/// use escalate::recovery::{Currency};
+/// use escalate::replay::audit;
+/// // What happened, recorded under a policy that enforced nothing: sam granted an apology and
+/// // a USD 100.00 gift card for a USD 249.99 loss; the customer had left at 20:20 (logged later).
+/// let lax = Policy::default().as_recorded();
+/// let mut case = Case::new("CAB-1".parse()?);
+/// let commands: Vec<Command> = serde_json::from_str(r#"[
+///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+///    "customer": {"id": "cust-9", "value": "standard"},
+///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+///   {"id": "c-2", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+///             "loss": {"minor": 24999, "currency": "USD"}}},
+///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:30:00Z",
+///    "kind": {"type": "grant", "gestures": [{"type": "apology", "failures": [1], "manner": "personal"},
+///        {"type": "credit", "failures": [1], "form": "gift_card", "amount": {"minor": 10000, "currency": "USD"}}]}},
+///   {"id": "c-4", "actor": "customer", "at": "2021-03-04T20:20:00Z",
+///    "kind": {"type": "signal_churn", "note": "bought elsewhere"}}
+/// ]"#)?;
+/// for command in commands {
+///     let now = command.at();
+///     for event in case.handle(&lax, command, now)? { case.apply(&event); }
+/// }
+/// // What the default policy would have allowed:
+/// let report = audit(case.events().to_vec(), &Policy::default())?;
+/// assert_eq!(report.to_string(), "\
+/// 2021-03-04 20:30 UTC  sam (frontline) granted a personal apology: allowed
+/// 2021-03-04 20:30 UTC  sam (frontline) granted a gift card of USD 100.00: refused: sam (frontline) \
+/// may not grant a credit of USD 100.00: beyond the authority of tier frontline (compensation up to \
+/// 25.00% of the customer's loss of USD 249.99); the lowest tier that may is supervisor
+/// spent USD 100.00; the policy would have allowed nothing; wasted after the customer left USD 100.00
+/// ");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Audit {
@@ -128,9 +308,36 @@ impl Audit {
     /// One line per granted gesture, in the history's order.
     ///
     /// # Example
-    /// See [`audit`].
     /// ```
-    /// # let _ = escalate::recovery::Audit::lines;
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::recovery::{Currency};
+    /// use escalate::replay::audit;
+    /// // What happened, recorded under a policy that enforced nothing: sam granted an apology and
+    /// // a USD 100.00 gift card for a USD 249.99 loss; the customer had left at 20:20 (logged later).
+    /// let lax = Policy::default().as_recorded();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:30:00Z",
+    ///    "kind": {"type": "grant", "gestures": [{"type": "apology", "failures": [1], "manner": "personal"},
+    ///        {"type": "credit", "failures": [1], "form": "gift_card", "amount": {"minor": 10000, "currency": "USD"}}]}},
+    ///   {"id": "c-4", "actor": "customer", "at": "2021-03-04T20:20:00Z",
+    ///    "kind": {"type": "signal_churn", "note": "bought elsewhere"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&lax, command, now)? { case.apply(&event); }
+    /// }
+    /// // What the default policy would have allowed:
+    /// let report = audit(case.events().to_vec(), &Policy::default())?;
+    /// assert_eq!(report.lines().len(), 2); // the apology, the gift card
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn lines(&self) -> &[AuditLine] {
@@ -140,9 +347,36 @@ impl Audit {
     /// The money the actual history granted.
     ///
     /// # Example
-    /// See [`audit`].
     /// ```
-    /// # let _ = escalate::recovery::Audit::spent;
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::recovery::{Currency};
+    /// use escalate::replay::audit;
+    /// // What happened, recorded under a policy that enforced nothing: sam granted an apology and
+    /// // a USD 100.00 gift card for a USD 249.99 loss; the customer had left at 20:20 (logged later).
+    /// let lax = Policy::default().as_recorded();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:30:00Z",
+    ///    "kind": {"type": "grant", "gestures": [{"type": "apology", "failures": [1], "manner": "personal"},
+    ///        {"type": "credit", "failures": [1], "form": "gift_card", "amount": {"minor": 10000, "currency": "USD"}}]}},
+    ///   {"id": "c-4", "actor": "customer", "at": "2021-03-04T20:20:00Z",
+    ///    "kind": {"type": "signal_churn", "note": "bought elsewhere"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&lax, command, now)? { case.apply(&event); }
+    /// }
+    /// // What the default policy would have allowed:
+    /// let report = audit(case.events().to_vec(), &Policy::default())?;
+    /// assert_eq!(report.spent().get(Currency::USD).minor(), 10_000);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn spent(&self) -> &Totals {
@@ -152,9 +386,38 @@ impl Audit {
     /// The money of the gestures the policy would have allowed.
     ///
     /// # Example
-    /// See [`audit`].
     /// ```
-    /// # let _ = escalate::recovery::Audit::allowed;
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::recovery::{Currency};
+    /// use escalate::replay::audit;
+    /// // What happened, recorded under a policy that enforced nothing: sam granted an apology and
+    /// // a USD 100.00 gift card for a USD 249.99 loss; the customer had left at 20:20 (logged later).
+    /// let lax = Policy::default().as_recorded();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:30:00Z",
+    ///    "kind": {"type": "grant", "gestures": [{"type": "apology", "failures": [1], "manner": "personal"},
+    ///        {"type": "credit", "failures": [1], "form": "gift_card", "amount": {"minor": 10000, "currency": "USD"}}]}},
+    ///   {"id": "c-4", "actor": "customer", "at": "2021-03-04T20:20:00Z",
+    ///    "kind": {"type": "signal_churn", "note": "bought elsewhere"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&lax, command, now)? { case.apply(&event); }
+    /// }
+    /// // What the default policy would have allowed:
+    /// let report = audit(case.events().to_vec(), &Policy::default())?;
+    /// // The apology costs nothing and the gift card would have been refused.
+    /// assert!(report.allowed().is_zero());
+    /// assert_eq!(report.allowed().get(Currency::USD).minor(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn allowed(&self) -> &Totals {
@@ -165,9 +428,37 @@ impl Audit {
     /// customer's churn signal.
     ///
     /// # Example
-    /// See [`audit`].
     /// ```
-    /// # let _ = escalate::recovery::Audit::wasted;
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::recovery::{Currency};
+    /// use escalate::replay::audit;
+    /// // What happened, recorded under a policy that enforced nothing: sam granted an apology and
+    /// // a USD 100.00 gift card for a USD 249.99 loss; the customer had left at 20:20 (logged later).
+    /// let lax = Policy::default().as_recorded();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:30:00Z",
+    ///    "kind": {"type": "grant", "gestures": [{"type": "apology", "failures": [1], "manner": "personal"},
+    ///        {"type": "credit", "failures": [1], "form": "gift_card", "amount": {"minor": 10000, "currency": "USD"}}]}},
+    ///   {"id": "c-4", "actor": "customer", "at": "2021-03-04T20:20:00Z",
+    ///    "kind": {"type": "signal_churn", "note": "bought elsewhere"}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&lax, command, now)? { case.apply(&event); }
+    /// }
+    /// // What the default policy would have allowed:
+    /// let report = audit(case.events().to_vec(), &Policy::default())?;
+    /// // The gift card came after the customer had left.
+    /// assert_eq!(report.wasted().get(Currency::USD).minor(), 10_000);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn wasted(&self) -> &Totals {
@@ -216,7 +507,7 @@ impl fmt::Display for Audit {
 /// let step = AuditStep::Grant {
 ///     by: Actor::System,
 ///     at: "2021-03-05T10:00:00Z".parse()?,
-///     gestures: vec![Gesture::Apology { failures: vec![], manner: Manner::Written }],
+///     gestures: vec![Gesture::Apology { failures: vec![], manner: Manner::Form }],
 /// };
 /// assert!(matches!(step, AuditStep::Grant { .. }));
 /// # Ok::<(), chrono::ParseError>(())

@@ -142,8 +142,12 @@ impl Authority {
     ///
     /// # Example
     /// ```
-    /// use escalate::recovery::{Authority, GestureKind};
+    /// use escalate::policy::Policy;
+    /// use escalate::recovery::Authority;
     /// assert_eq!(Authority::new("frontline".parse()?, []).max_bps(), None);
+    /// // By default, frontline may give back up to 25% of the customer's loss.
+    /// let frontline = Policy::default().recovery().authority(&"frontline".parse()?).cloned().unwrap();
+    /// assert_eq!(frontline.max_bps(), Some(2_500));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -155,8 +159,11 @@ impl Authority {
     ///
     /// # Example
     /// ```
-    /// use escalate::recovery::{Authority, GestureKind};
+    /// use escalate::recovery::{Authority, Currency, GestureKind, Money};
     /// assert_eq!(Authority::new("frontline".parse()?, []).max_amount(), None);
+    /// let desk = Authority::new("frontline".parse()?, [GestureKind::Credit])
+    ///     .with_max_amount(Money::new(5_000, Currency::USD));
+    /// assert_eq!(desk.max_amount(), Some(Money::new(5_000, Currency::USD)));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -266,9 +273,9 @@ pub enum ReviewRule {
     Optional,
     /// Closing a case whose outcome is "lost" needs a review.
     AfterLoss,
-    /// Closing a case that was lost or was ever escalated needs a review
-    /// (DESIGN.md section 5: "closing after an escalation or a loss requires
-    /// a root-cause review").
+    /// Closing a case that was lost or was ever escalated needs a review: a
+    /// case that went that wrong should leave a root cause and a change
+    /// behind, not only an outcome.
     AfterEscalationOrLoss,
 }
 
@@ -297,16 +304,16 @@ impl fmt::Display for ReviewRule {
 /// - the most junior tier: apologies, repairs, waivers and credits up to 25%
 ///   of the loss in total. A prompt specific apology plus a small gesture
 ///   within front-line authority is the whole remedy for a small failure
-///   (scenario "brunch": $3.00 of coffee on a $12.00 bill); money matched to
-///   the failure beats vouchers, so refunds start one tier up (Roschk &
-///   Gelbrich 2014).
+///   (the brunch story, `examples/data/brunch.json`: $3.00 of coffee on a
+///   $12.00 bill); money matched to the failure beats vouchers, so refunds
+///   start one tier up (Roschk & Gelbrich 2014).
 /// - the tiers between: every gesture up to the soft cap, 120% of the loss:
 ///   compensation helps up to about the customer's loss and little beyond
 ///   (Gelbrich, Gäthke & Grégoire 2015).
 /// - the most senior tier: every gesture up to the hard cap, 150% of the
 ///   loss: loyalty falls above about 150% (Haesevoets et al. 2017).
 /// - soft cap 120%, above which only the most senior tier may go; hard cap
-///   150%, above which nobody may (DESIGN.md section 3, "Recovery").
+///   150%, above which nobody may (the two findings above).
 /// - the [`Ladder::standard`] ladder; reviews optional.
 ///
 /// # Example
@@ -589,7 +596,11 @@ impl RecoveryPolicy {
     /// # Example
     /// ```
     /// use escalate::policy::Policy;
-    /// assert!(Policy::default().recovery().authority(&"regionl".parse()?).is_none());
+    /// use escalate::recovery::GestureKind;
+    /// let recovery = Policy::default().recovery().clone();
+    /// let supervisor = recovery.authority(&"supervisor".parse()?).unwrap();
+    /// assert!(supervisor.allows(GestureKind::PartialRefund));
+    /// assert!(recovery.authority(&"regionl".parse()?).is_none());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]

@@ -25,19 +25,19 @@ use crate::owner::Actor;
 ///    an owed refund above the loss on the failures it names (these stop the
 ///    check: nothing else is reported);
 /// 2. **too late**: discretionary money once the customer's churn signal is
-///    on the case, whatever date the grant carries ([`Refusal::TooLate`]);
+///    on the case, whatever date the grant carries ([`GrantRefusal::TooLate`]);
 ///    owed money, apologies and gestures that cost nothing are still allowed;
 /// 3. **double remedy**: a second full refund, replacement or re-performance
 ///    for one failure ([`GrantRefusal::DoubleRemedy`]);
 /// 4. **apology first**: discretionary money (credit, refund, keep-the-item)
 ///    with no apology naming a recorded failure granted before it or in the
-///    same grant ([`Refusal::ApologyRequired`]);
+///    same grant ([`GrantRefusal::ApologyRequired`]);
 /// 5. **hard cap**: total compensation over the hard cap share of the loss
-///    ([`Refusal::OverHardCap`]);
+///    ([`GrantRefusal::OverHardCap`]);
 /// 6. **soft cap**: over the soft cap, by a tier below the one the policy
-///    names ([`Refusal::OverSoftCap`]);
+///    names ([`GrantRefusal::OverSoftCap`]);
 /// 7. **authority**: a kind of gesture, or a total, beyond the actor's tier
-///    ([`Refusal::ExceedsAuthority`], naming the lowest tier that could).
+///    ([`GrantRefusal::ExceedsAuthority`], naming the lowest tier that could).
 ///
 /// Compensation is discretionary money (owed refunds are not), in the
 /// gesture's currency; the loss is the sum of the recorded failures' losses
@@ -47,19 +47,34 @@ use crate::owner::Actor;
 ///
 /// # Example
 /// ```
-/// use escalate::{Actor, Agent, FailureId, Refusal};
+/// use escalate::{Actor, Agent, Case, Command, FailureId};
 /// use escalate::policy::Policy;
-/// use escalate::recovery::{check_grant, CreditForm, Currency, Gesture, Manner, Money};
-/// # use escalate::doc_support::{case_with_failure, at};
-/// let case = case_with_failure()?; // failure #1: USD 249.99, owned by sam (frontline)
+/// use escalate::recovery::{check_grant, CreditForm, Currency, Gesture, GrantRefusal, Manner, Money};
+/// let policy = Policy::default();
+/// let mut case = Case::new("CAB-1".parse()?);
+/// let commands: Vec<Command> = serde_json::from_str(r#"[
+///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+///    "customer": {"id": "cust-9", "value": "standard"},
+///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+///             "loss": {"minor": 24999, "currency": "USD"}}}
+/// ]"#)?;
+/// for command in commands {
+///     let now = command.at();
+///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+/// }
+/// // Failure #1 cost the customer USD 249.99; sam (frontline) owns the case.
 /// let sam = Actor::Agent(Agent::new("sam".parse()?, "frontline".parse()?));
 /// let card = Gesture::Credit { failures: vec![FailureId::new(1)], form: CreditForm::GiftCard,
 ///     amount: Money::new(3_000, Currency::USD) };
-/// let breaches = check_grant(&case, &Policy::default(), &sam, at("2021-03-05T10:00:00Z"),
+/// let breaches = check_grant(case.ledger(), policy.recovery(), policy.tiers(), &sam,
 ///     &[card.clone()]);
-/// assert!(matches!(breaches[..], [Refusal::ApologyRequired { .. }]));
+/// assert!(matches!(breaches[..], [GrantRefusal::ApologyRequired { .. }]));
 /// let sorry = Gesture::Apology { failures: vec![FailureId::new(1)], manner: Manner::Personal };
-/// assert!(check_grant(&case, &Policy::default(), &sam, at("2021-03-05T10:00:00Z"),
+/// assert!(check_grant(case.ledger(), policy.recovery(), policy.tiers(), &sam,
 ///     &[sorry, card]).is_empty());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

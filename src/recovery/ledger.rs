@@ -102,7 +102,7 @@ impl Ledger {
     /// use escalate::Actor;
     /// use escalate::recovery::{Gesture, Ledger, Manner};
     /// let mut ledger = Ledger::default();
-    /// ledger.record_grant(Gesture::Apology { failures: vec![], manner: Manner::Written },
+    /// ledger.record_grant(Gesture::Apology { failures: vec![], manner: Manner::Form },
     ///     Actor::System, "2021-03-04T20:00:00Z".parse()?, None);
     /// assert_eq!(ledger.granted().len(), 1);
     /// assert!(!ledger.has_specific_apology()); // it names no failure

@@ -11,19 +11,35 @@
 //!
 //! # Example
 //! ```
-//! use escalate::{Actor, Agent, Command, CommandKind, FailureId};
+//! use escalate::{Actor, Agent, Case, Command, CommandKind, FailureId};
 //! use escalate::policy::Policy;
 //! use escalate::recovery::{CreditForm, Currency, Gesture, Manner, Money};
-//! # use escalate::doc_support::{case_with_failure, at};
-//! let mut case = case_with_failure()?; // a wrong cabinet, USD 249.99
+//! let policy = Policy::default();
+//! let mut case = Case::new("CAB-1".parse()?);
+//! let commands: Vec<Command> = serde_json::from_str(r#"[
+//!   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+//!    "customer": {"id": "cust-9", "value": "standard"},
+//!    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+//!   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+//!    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+//!   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+//!    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+//!             "loss": {"minor": 24999, "currency": "USD"}}}
+//! ]"#)?;
+//! for command in commands {
+//!     let now = command.at();
+//!     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+//! }
+//! // sam (frontline) owns a case with a wrong cabinet delivered (USD 249.99).
 //! let sam = Agent::new("sam".parse()?, "frontline".parse()?);
-//! let grant = Command::new("g-1".parse()?, Actor::Agent(sam), at("2021-03-05T10:00:00Z"),
+//! let t = "2021-03-05T10:00:00Z".parse()?;
+//! let grant = Command::new("g-1".parse()?, Actor::Agent(sam), t,
 //!     CommandKind::Grant { gestures: vec![
 //!         Gesture::Apology { failures: vec![FailureId::new(1)], manner: Manner::Personal },
 //!         Gesture::Credit { failures: vec![FailureId::new(1)], form: CreditForm::StoreCredit,
 //!             amount: Money::new(2_000, Currency::USD) },
 //!     ]});
-//! for event in case.handle(&Policy::default(), grant, at("2021-03-05T10:00:00Z"))? {
+//! for event in case.handle(&policy, grant, t)? {
 //!     case.apply(&event);
 //! }
 //! assert_eq!(case.money_granted().to_string(), "USD 20.00");

@@ -15,11 +15,27 @@ use crate::ids::Tier;
 ///
 /// # Example
 /// ```
-/// use escalate::recovery::{recommend, GestureKind, Reason};
+/// use escalate::{Case, Command};
 /// use escalate::policy::Policy;
-/// # use escalate::doc_support::{case_with_failure, at};
-/// let case = case_with_failure()?; // a wrong cabinet, USD 249.99, nothing granted
-/// let next = recommend(&case, &Policy::default(), at("2021-03-05T10:00:00Z"));
+/// use escalate::recovery::{GestureKind, Reason};
+/// let policy = Policy::default();
+/// let mut case = Case::new("CAB-1".parse()?);
+/// let commands: Vec<Command> = serde_json::from_str(r#"[
+///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+///    "customer": {"id": "cust-9", "value": "standard"},
+///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+///             "loss": {"minor": 24999, "currency": "USD"}}}
+/// ]"#)?;
+/// for command in commands {
+///     let now = command.at();
+///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+/// }
+/// // sam (frontline) owns a case with a wrong cabinet delivered (USD 249.99), nothing granted.
+/// let next = case.recommend(&policy, "2021-03-05T10:00:00Z".parse()?);
 /// assert_eq!(next[0].gesture(), GestureKind::Apology);
 /// assert_eq!(next[0].reason(), Reason::ApologiseFirst);
 /// assert_eq!(next[1].gesture(), GestureKind::Exchange);
@@ -83,11 +99,27 @@ impl fmt::Display for Reason {
 ///
 /// # Example
 /// ```
-/// use escalate::recovery::{recommend, GestureKind};
+/// use escalate::{Case, Command};
 /// use escalate::policy::Policy;
-/// # use escalate::doc_support::{case_with_failure, at};
-/// let case = case_with_failure()?;
-/// let next = recommend(&case, &Policy::default(), at("2021-03-05T10:00:00Z"));
+/// use escalate::recovery::{GestureKind};
+/// let policy = Policy::default();
+/// let mut case = Case::new("CAB-1".parse()?);
+/// let commands: Vec<Command> = serde_json::from_str(r#"[
+///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+///    "customer": {"id": "cust-9", "value": "standard"},
+///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+///             "loss": {"minor": 24999, "currency": "USD"}}}
+/// ]"#)?;
+/// for command in commands {
+///     let now = command.at();
+///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+/// }
+/// // sam (frontline) owns a case with a wrong cabinet delivered (USD 249.99), nothing granted.
+/// let next = case.recommend(&policy, "2021-03-05T10:00:00Z".parse()?);
 /// let keep = next.iter().find(|r| r.gesture() == GestureKind::PartialRefund).unwrap();
 /// let share = keep.share().unwrap();
 /// assert_eq!((share.min_bps(), share.max_bps()), (2_500, 5_000));
@@ -106,9 +138,32 @@ impl Share {
     /// The lower bound, in basis points of the loss.
     ///
     /// # Example
-    /// See [`Share`].
     /// ```
-    /// # let _ = escalate::recovery::Share::min_bps;
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::recovery::{GestureKind};
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// // sam (frontline) owns a case with a wrong cabinet delivered (USD 249.99), nothing granted.
+    /// let next = case.recommend(&policy, "2021-03-05T10:00:00Z".parse()?);
+    /// let keep = next.iter().find(|r| r.gesture() == GestureKind::PartialRefund).unwrap();
+    /// // 25% to 50% of the loss back if the customer keeps the wrong cabinet:
+    /// assert_eq!(keep.share().unwrap().min_bps(), 2_500);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn min_bps(&self) -> u32 {
@@ -118,9 +173,32 @@ impl Share {
     /// The upper bound, in basis points of the loss.
     ///
     /// # Example
-    /// See [`Share`].
     /// ```
-    /// # let _ = escalate::recovery::Share::max_bps;
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::recovery::{GestureKind};
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// // sam (frontline) owns a case with a wrong cabinet delivered (USD 249.99), nothing granted.
+    /// let next = case.recommend(&policy, "2021-03-05T10:00:00Z".parse()?);
+    /// let keep = next.iter().find(|r| r.gesture() == GestureKind::PartialRefund).unwrap();
+    /// // 25% to 50% of the loss back if the customer keeps the wrong cabinet:
+    /// assert_eq!(keep.share().unwrap().max_bps(), 5_000);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn max_bps(&self) -> u32 {
@@ -130,9 +208,32 @@ impl Share {
     /// The lower bound as money.
     ///
     /// # Example
-    /// See [`Share`].
     /// ```
-    /// # let _ = escalate::recovery::Share::min;
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::recovery::{GestureKind};
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// // sam (frontline) owns a case with a wrong cabinet delivered (USD 249.99), nothing granted.
+    /// let next = case.recommend(&policy, "2021-03-05T10:00:00Z".parse()?);
+    /// let keep = next.iter().find(|r| r.gesture() == GestureKind::PartialRefund).unwrap();
+    /// // 25% to 50% of the loss back if the customer keeps the wrong cabinet:
+    /// assert_eq!(keep.share().unwrap().min().to_string(), "USD 62.49");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn min(&self) -> Money {
@@ -142,9 +243,32 @@ impl Share {
     /// The upper bound as money.
     ///
     /// # Example
-    /// See [`Share`].
     /// ```
-    /// # let _ = escalate::recovery::Share::max;
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::recovery::{GestureKind};
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// // sam (frontline) owns a case with a wrong cabinet delivered (USD 249.99), nothing granted.
+    /// let next = case.recommend(&policy, "2021-03-05T10:00:00Z".parse()?);
+    /// let keep = next.iter().find(|r| r.gesture() == GestureKind::PartialRefund).unwrap();
+    /// // 25% to 50% of the loss back if the customer keeps the wrong cabinet:
+    /// assert_eq!(keep.share().unwrap().max().to_string(), "USD 124.99");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn max(&self) -> Money {
@@ -184,9 +308,31 @@ impl Recommendation {
     /// The suggested kind of gesture.
     ///
     /// # Example
-    /// See [`Recommendation`].
     /// ```
-    /// # let _ = escalate::recovery::Recommendation::gesture;
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::recovery::{GestureKind};
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// // sam (frontline) owns a case with a wrong cabinet delivered (USD 249.99), nothing granted.
+    /// let next = case.recommend(&policy, "2021-03-05T10:00:00Z".parse()?);
+    /// assert_eq!(next[0].gesture(), GestureKind::Apology); // first, a specific apology
+    /// assert_eq!(next[1].gesture(), GestureKind::Exchange); // then the right cabinet
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn gesture(&self) -> GestureKind {
@@ -197,11 +343,27 @@ impl Recommendation {
     ///
     /// # Example
     /// ```
-    /// use escalate::FailureId;
+    /// use escalate::{Case, Command, FailureId};
     /// use escalate::policy::Policy;
-    /// # use escalate::doc_support::{case_with_failure, at};
-    /// let next = escalate::recovery::recommend(&case_with_failure()?, &Policy::default(),
-    ///     at("2021-03-05T10:00:00Z"));
+    /// use escalate::recovery::recommend;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// // sam (frontline) owns a case with a wrong cabinet delivered (USD 249.99), nothing granted.
+    /// let next = case.recommend(&policy, "2021-03-05T10:00:00Z".parse()?);
     /// assert_eq!(next[0].failures(), &[FailureId::new(1)]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -213,9 +375,32 @@ impl Recommendation {
     /// Why.
     ///
     /// # Example
-    /// See [`Recommendation`].
     /// ```
-    /// # let _ = escalate::recovery::Recommendation::reason;
+    /// use escalate::{Case, Command, FailureKind};
+    /// use escalate::policy::Policy;
+    /// use escalate::recovery::{Reason};
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// // sam (frontline) owns a case with a wrong cabinet delivered (USD 249.99), nothing granted.
+    /// let next = case.recommend(&policy, "2021-03-05T10:00:00Z".parse()?);
+    /// assert_eq!(next[0].reason(), Reason::ApologiseFirst);
+    /// // The exchange matches the failure: a product failure calls for exchange.
+    /// assert!(matches!(next[1].reason(), Reason::Matches { failure: FailureKind::Product, .. }));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn reason(&self) -> Reason {
@@ -225,9 +410,32 @@ impl Recommendation {
     /// How much, for gestures that give money.
     ///
     /// # Example
-    /// See [`Share`].
     /// ```
-    /// # let _ = escalate::recovery::Recommendation::share;
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::recovery::recommend;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// // sam (frontline) owns a case with a wrong cabinet delivered (USD 249.99), nothing granted.
+    /// let next = case.recommend(&policy, "2021-03-05T10:00:00Z".parse()?);
+    /// assert_eq!(next[0].share(), None); // an apology gives no money
+    /// let exchange = next[1].share().unwrap(); // the whole loss, in kind
+    /// assert_eq!((exchange.min_bps(), exchange.max_bps()), (10_000, 10_000));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn share(&self) -> Option<Share> {
@@ -239,10 +447,27 @@ impl Recommendation {
     ///
     /// # Example
     /// ```
+    /// use escalate::{Case, Command};
     /// use escalate::policy::Policy;
-    /// # use escalate::doc_support::{case_with_failure, at};
-    /// let next = escalate::recovery::recommend(&case_with_failure()?, &Policy::default(),
-    ///     at("2021-03-05T10:00:00Z"));
+    /// use escalate::recovery::recommend;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// // sam (frontline) owns a case with a wrong cabinet delivered (USD 249.99), nothing granted.
+    /// let next = case.recommend(&policy, "2021-03-05T10:00:00Z".parse()?);
     /// assert_eq!(next[2].tier().map(|t| t.as_str()), Some("supervisor")); // 25-50% back
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -255,12 +480,36 @@ impl Recommendation {
     ///
     /// # Example
     /// ```
-    /// use escalate::recovery::Moment;
+    /// use escalate::{Case, Command};
     /// use escalate::policy::Policy;
-    /// # use escalate::doc_support::{case_with_failure, at};
-    /// let next = escalate::recovery::recommend(&case_with_failure()?, &Policy::default(),
-    ///     at("2021-03-05T10:00:00Z"));
+    /// use escalate::recovery::{Moment};
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+    ///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+    ///             "loss": {"minor": 24999, "currency": "USD"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// // sam (frontline) owns a case with a wrong cabinet delivered (USD 249.99), nothing granted.
+    /// let next = case.recommend(&policy, "2021-03-05T10:00:00Z".parse()?);
     /// assert_eq!(next[0].moment(), Moment::Open);
+    /// // The customer leaves: only the apology is still worth making.
+    /// let left: Command = serde_json::from_str(r#"{"id": "c-9", "actor": "customer",
+    ///     "at": "2021-03-06T10:00:00Z", "kind": {"type": "signal_churn", "note": "bought elsewhere"}}"#)?;
+    /// let left_at = left.at();
+    /// for event in case.handle(&policy, left, left_at)? { case.apply(&event); }
+    /// let next = case.recommend(&policy, "2021-03-07T10:00:00Z".parse()?);
+    /// assert_eq!(next[0].moment(), Moment::Open);
+    /// assert_eq!(next[1].moment(), Moment::Passed { left_at });
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -318,11 +567,30 @@ const REMEDIED: u8 = 2;
 ///
 /// # Example
 /// ```
-/// use escalate::recovery::{recommend, GestureKind};
+/// use escalate::{Case, Command};
 /// use escalate::policy::Policy;
-/// # use escalate::doc_support::{case_with_grant, at};
+/// use escalate::recovery::{GestureKind};
+/// let policy = Policy::default();
+/// let mut case = Case::new("CAB-1".parse()?);
+/// let commands: Vec<Command> = serde_json::from_str(r#"[
+///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+///    "customer": {"id": "cust-9", "value": "standard"},
+///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:15:00Z",
+///    "kind": {"type": "record_failure", "kind": "product", "description": "wrong cabinet delivered",
+///             "loss": {"minor": 24999, "currency": "USD"}}},
+///   {"id": "c-4", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:30:00Z",
+///    "kind": {"type": "grant", "gestures": [{"type": "apology", "failures": [1], "manner": "personal"},
+///        {"type": "credit", "failures": [1], "form": "store_credit", "amount": {"minor": 2000, "currency": "USD"}}]}}
+/// ]"#)?;
+/// for command in commands {
+///     let now = command.at();
+///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+/// }
 /// // Apologised, with a USD 20.00 credit: the wrong cabinet still needs replacing.
-/// let next = recommend(&case_with_grant()?, &Policy::default(), at("2021-03-05T10:00:00Z"));
+/// let next = case.recommend(&policy, "2021-03-05T10:00:00Z".parse()?);
 /// assert_eq!(next[0].gesture(), GestureKind::Exchange);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

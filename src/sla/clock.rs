@@ -33,15 +33,32 @@ pub(crate) const NEVER: DateTime<Utc> = DateTime::<Utc>::MAX_UTC;
 ///
 /// # Example
 /// ```
-/// use escalate::sla::{ClockState, Metric};
-/// # use escalate::doc_support::{sla_case, at};
-/// let (case, policy) = sla_case()?; // an email at Mon 20:00 New York, 4 business hours
+/// use chrono::TimeDelta;
+/// use escalate::{Case, Command};
+/// use escalate::policy::Policy;
+/// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
+/// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
+/// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
+/// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+///     .with_warning(Threshold::Percent(75));
+/// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
+///     .with_calendar("seller", hours)?
+///     .with_sla(first_response)?;
+/// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
+/// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+///     "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
+/// let mut case = Case::new("MKT-1".parse()?);
+/// let now = open.at();
+/// for event in case.handle(&policy, open, now)? { case.apply(&event); }
 /// let clock = &case.clocks()[0];
 /// assert_eq!(clock.metric(), Metric::FirstResponse);
-/// assert_eq!(clock.due(), Some(at("2021-06-22T16:00:00Z"))); // Tue 12:00 New York
+/// assert_eq!(clock.due(), Some("2021-06-22T16:00:00Z".parse()?)); // Tue 12:00 New York
+/// // At Tue 09:30 New York, 90 business minutes have passed since the 08:00 opening.
 /// let cal = policy.calendar(clock.calendar()).unwrap();
-/// assert_eq!(clock.elapsed(cal, at("2021-06-22T13:30:00Z")), chrono::TimeDelta::minutes(90));
-/// assert_eq!(clock.remaining(cal, at("2021-06-22T13:30:00Z")), chrono::TimeDelta::minutes(150));
+/// let t = "2021-06-22T13:30:00Z".parse()?;
+/// assert_eq!(clock.elapsed(cal, t), TimeDelta::minutes(90));
+/// assert_eq!(clock.remaining(cal, t), TimeDelta::minutes(150));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,10 +78,30 @@ pub struct SlaClock {
 ///
 /// # Example
 /// ```
-/// use escalate::sla::ClockState;
-/// # use escalate::doc_support::sla_case;
-/// let (case, _) = sla_case()?;
+/// use escalate::{Case, Command};
+/// use escalate::policy::Policy;
+/// use escalate::sla::{BusinessCalendar, ClockState, Metric, MetricPolicy, Target, Threshold};
+/// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
+/// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
+/// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+///     .with_warning(Threshold::Percent(75));
+/// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
+///     .with_calendar("seller", hours)?
+///     .with_sla(first_response)?;
+/// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
+/// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+///     "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
+/// let mut case = Case::new("MKT-1".parse()?);
+/// let now = open.at();
+/// for event in case.handle(&policy, open, now)? { case.apply(&event); }
 /// assert!(matches!(case.clocks()[0].state(), ClockState::Running { .. }));
+/// // The answer at Tue 10:00 New York stops the clock, on time.
+/// let reply: Command = serde_json::from_str(r#"{"id": "c-2", "actor": "system", "at": "2021-06-22T14:00:00Z",
+///     "kind": {"type": "respond", "channel": "email", "note": "here is how", "kind": "answer"}}"#)?;
+/// let now = reply.at();
+/// for event in case.handle(&policy, reply, now)? { case.apply(&event); }
+/// assert!(matches!(case.clocks()[0].state(), ClockState::Stopped { late_by: None, .. }));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,8 +143,24 @@ impl SlaClock {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::sla_case;
-    /// assert_eq!(sla_case()?.0.clocks()[0].id(), escalate::sla::ClockId::new(1));
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
+    /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
+    /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    ///     .with_warning(Threshold::Percent(75));
+    /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
+    ///     .with_calendar("seller", hours)?
+    ///     .with_sla(first_response)?;
+    /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
+    /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+    ///     "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+    ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
+    /// let mut case = Case::new("MKT-1".parse()?);
+    /// let now = open.at();
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// assert_eq!(case.clocks()[0].id(), escalate::sla::ClockId::new(1));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -119,8 +172,24 @@ impl SlaClock {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::sla_case;
-    /// assert_eq!(sla_case()?.0.clocks()[0].metric(), escalate::sla::Metric::FirstResponse);
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
+    /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
+    /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    ///     .with_warning(Threshold::Percent(75));
+    /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
+    ///     .with_calendar("seller", hours)?
+    ///     .with_sla(first_response)?;
+    /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
+    /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+    ///     "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+    ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
+    /// let mut case = Case::new("MKT-1".parse()?);
+    /// let now = open.at();
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// assert_eq!(case.clocks()[0].metric(), Metric::FirstResponse);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -132,8 +201,31 @@ impl SlaClock {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::sla_case;
-    /// assert_eq!(sla_case()?.0.clocks()[0].promise(), None);
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
+    /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
+    /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    ///     .with_warning(Threshold::Percent(75));
+    /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
+    ///     .with_calendar("seller", hours)?
+    ///     .with_sla(first_response)?;
+    /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
+    /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+    ///     "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+    ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
+    /// let mut case = Case::new("MKT-1".parse()?);
+    /// let now = open.at();
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// assert_eq!(case.clocks()[0].promise(), None);
+    /// // A promise starts a clock of its own, due when the promise is.
+    /// let promise: Command = serde_json::from_str(r#"{"id": "c-2", "actor": "system", "at": "2021-06-22T13:00:00Z",
+    ///     "kind": {"type": "promise", "what": "a call back", "due": "2021-06-22T18:00:00Z"}}"#)?;
+    /// let now = promise.at();
+    /// for event in case.handle(&policy, promise, now)? { case.apply(&event); }
+    /// assert_eq!(case.clocks()[1].metric(), Metric::Promise);
+    /// assert_eq!(case.clocks()[1].promise(), Some(escalate::PromiseId::new(1)));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -145,8 +237,24 @@ impl SlaClock {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::sla_case;
-    /// assert_eq!(sla_case()?.0.clocks()[0].target(), chrono::TimeDelta::hours(4));
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
+    /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
+    /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    ///     .with_warning(Threshold::Percent(75));
+    /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
+    ///     .with_calendar("seller", hours)?
+    ///     .with_sla(first_response)?;
+    /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
+    /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+    ///     "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+    ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
+    /// let mut case = Case::new("MKT-1".parse()?);
+    /// let now = open.at();
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// assert_eq!(case.clocks()[0].target(), chrono::TimeDelta::hours(4));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -158,8 +266,24 @@ impl SlaClock {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::sla_case;
-    /// assert_eq!(sla_case()?.0.clocks()[0].calendar(), "seller");
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
+    /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
+    /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    ///     .with_warning(Threshold::Percent(75));
+    /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
+    ///     .with_calendar("seller", hours)?
+    ///     .with_sla(first_response)?;
+    /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
+    /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+    ///     "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+    ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
+    /// let mut case = Case::new("MKT-1".parse()?);
+    /// let now = open.at();
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// assert_eq!(case.clocks()[0].calendar(), "seller");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -171,8 +295,24 @@ impl SlaClock {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::{sla_case, at};
-    /// assert_eq!(sla_case()?.0.clocks()[0].started_at(), at("2021-06-22T00:00:00Z"));
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
+    /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
+    /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    ///     .with_warning(Threshold::Percent(75));
+    /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
+    ///     .with_calendar("seller", hours)?
+    ///     .with_sla(first_response)?;
+    /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
+    /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+    ///     "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+    ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
+    /// let mut case = Case::new("MKT-1".parse()?);
+    /// let now = open.at();
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// assert_eq!(case.clocks()[0].started_at(), now); // when the email arrived
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -183,9 +323,31 @@ impl SlaClock {
     /// Running, paused or stopped.
     ///
     /// # Example
-    /// See [`ClockState`].
     /// ```
-    /// # let _ = escalate::sla::SlaClock::state;
+    /// use chrono::{DateTime, Utc};
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::sla::{BusinessCalendar, ClockState, Metric, MetricPolicy, Target, Threshold};
+    /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
+    /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    ///     .with_warning(Threshold::Percent(75));
+    /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
+    ///     .with_calendar("seller", hours)?
+    ///     .with_sla(first_response)?;
+    /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
+    /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+    ///     "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+    ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
+    /// let mut case = Case::new("MKT-1".parse()?);
+    /// let now = open.at();
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// // Running since the email, due Tue 12:00 New York.
+    /// let ClockState::Running { since, consumed, due } = case.clocks()[0].state() else { panic!() };
+    /// assert_eq!((since, consumed), (now, chrono::TimeDelta::zero()));
+    /// let t: DateTime<Utc> = "2021-06-22T16:00:00Z".parse()?;
+    /// assert_eq!(due, t);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn state(&self) -> ClockState {
@@ -196,8 +358,27 @@ impl SlaClock {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::sla_case;
-    /// assert!(sla_case()?.0.clocks()[0].warned().is_empty());
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
+    /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
+    /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    ///     .with_warning(Threshold::Percent(75));
+    /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
+    ///     .with_calendar("seller", hours)?
+    ///     .with_sla(first_response)?;
+    /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
+    /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+    ///     "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+    ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
+    /// let mut case = Case::new("MKT-1".parse()?);
+    /// let now = open.at();
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// assert!(case.clocks()[0].warned().is_empty());
+    /// // Tue 11:30 New York: past the 75% warning (11:00), before the due instant (12:00).
+    /// for event in case.tick(&policy, "2021-06-22T15:30:00Z".parse()?) { case.apply(&event); }
+    /// assert_eq!(case.clocks()[0].warned(), &[Threshold::Percent(75)]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -209,8 +390,27 @@ impl SlaClock {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::sla_case;
-    /// assert_eq!(sla_case()?.0.clocks()[0].breached_at(), None);
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
+    /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
+    /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    ///     .with_warning(Threshold::Percent(75));
+    /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
+    ///     .with_calendar("seller", hours)?
+    ///     .with_sla(first_response)?;
+    /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
+    /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+    ///     "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+    ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
+    /// let mut case = Case::new("MKT-1".parse()?);
+    /// let now = open.at();
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// assert_eq!(case.clocks()[0].breached_at(), None);
+    /// // Nobody answers; the host ticks the case at Tue 13:00 New York.
+    /// for event in case.tick(&policy, "2021-06-22T17:00:00Z".parse()?) { case.apply(&event); }
+    /// assert_eq!(case.clocks()[0].breached_at(), Some("2021-06-22T16:00:00Z".parse()?));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -223,8 +423,25 @@ impl SlaClock {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::{sla_case, at};
-    /// assert_eq!(sla_case()?.0.clocks()[0].due(), Some(at("2021-06-22T16:00:00Z")));
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
+    /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
+    /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    ///     .with_warning(Threshold::Percent(75));
+    /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
+    ///     .with_calendar("seller", hours)?
+    ///     .with_sla(first_response)?;
+    /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
+    /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+    ///     "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+    ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
+    /// let mut case = Case::new("MKT-1".parse()?);
+    /// let now = open.at();
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// // 4 business hours from Mon 20:00: Tue 08:00 to 12:00 New York.
+    /// assert_eq!(case.clocks()[0].due(), Some("2021-06-22T16:00:00Z".parse()?));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -239,9 +456,30 @@ impl SlaClock {
     /// Business time used at `now` (for a stopped clock, in all).
     ///
     /// # Example
-    /// See [`SlaClock`].
     /// ```
-    /// # let _ = escalate::sla::SlaClock::elapsed;
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
+    /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
+    /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    ///     .with_warning(Threshold::Percent(75));
+    /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
+    ///     .with_calendar("seller", hours)?
+    ///     .with_sla(first_response)?;
+    /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
+    /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+    ///     "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+    ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
+    /// let mut case = Case::new("MKT-1".parse()?);
+    /// let now = open.at();
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// let clock = &case.clocks()[0];
+    /// let cal = policy.calendar(clock.calendar()).unwrap();
+    /// // The night and the time before the 08:00 opening do not count.
+    /// assert_eq!(clock.elapsed(cal, "2021-06-22T12:00:00Z".parse()?), chrono::TimeDelta::zero());
+    /// assert_eq!(clock.elapsed(cal, "2021-06-22T13:30:00Z".parse()?), chrono::TimeDelta::minutes(90));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn elapsed(&self, calendar: &BusinessCalendar, now: DateTime<Utc>) -> TimeDelta {
@@ -257,9 +495,30 @@ impl SlaClock {
     /// once overdue.
     ///
     /// # Example
-    /// See [`SlaClock`].
     /// ```
-    /// # let _ = escalate::sla::SlaClock::remaining;
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
+    /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
+    /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    ///     .with_warning(Threshold::Percent(75));
+    /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
+    ///     .with_calendar("seller", hours)?
+    ///     .with_sla(first_response)?;
+    /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
+    /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+    ///     "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+    ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
+    /// let mut case = Case::new("MKT-1".parse()?);
+    /// let now = open.at();
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// let clock = &case.clocks()[0];
+    /// let cal = policy.calendar(clock.calendar()).unwrap();
+    /// assert_eq!(clock.remaining(cal, "2021-06-22T13:30:00Z".parse()?), chrono::TimeDelta::minutes(150));
+    /// // An hour past the due instant (Tue 13:00 New York):
+    /// assert_eq!(clock.remaining(cal, "2021-06-22T17:00:00Z".parse()?), chrono::TimeDelta::hours(-1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn remaining(&self, calendar: &BusinessCalendar, now: DateTime<Utc>) -> TimeDelta {
@@ -270,8 +529,30 @@ impl SlaClock {
     ///
     /// # Example
     /// ```
-    /// # use escalate::doc_support::sla_case;
-    /// assert_eq!(sla_case()?.0.clocks()[0].lateness(), None);
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
+    /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
+    /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    ///     .with_warning(Threshold::Percent(75));
+    /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
+    ///     .with_calendar("seller", hours)?
+    ///     .with_sla(first_response)?;
+    /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
+    /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
+    ///     "kind": {"type": "open", "customer": {"id": "buyer", "value": "standard"},
+    ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
+    /// let mut case = Case::new("MKT-1".parse()?);
+    /// let now = open.at();
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// assert_eq!(case.clocks()[0].lateness(), None);
+    /// // The answer comes at Tue 13:00 New York, an hour after the due instant.
+    /// let reply: Command = serde_json::from_str(r#"{"id": "c-2", "actor": "system", "at": "2021-06-22T17:00:00Z",
+    ///     "kind": {"type": "respond", "channel": "email", "note": "here is how", "kind": "answer"}}"#)?;
+    /// let now = reply.at();
+    /// for event in case.handle(&policy, reply, now)? { case.apply(&event); }
+    /// assert_eq!(case.clocks()[0].lateness(), Some(chrono::TimeDelta::hours(1)));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]

@@ -441,8 +441,13 @@ impl MetricPolicy {
     /// ```
     /// use chrono::TimeDelta;
     /// use escalate::sla::{Metric, MetricPolicy, Target, Within};
-    /// let p = MetricPolicy::new(Metric::Resolution, Target::new(Within::BusinessDays(5), "desk"));
+    /// use escalate::sla::Reopen;
+    /// let five_days = Target::new(Within::BusinessDays(5), "desk");
+    /// let p = MetricPolicy::new(Metric::Resolution, five_days.clone());
+    /// assert_eq!(p.fallback, Some(five_days));
     /// assert!(p.targets.is_empty());
+    /// assert!(p.warnings.is_empty());
+    /// assert_eq!(p.reopen, Reopen::NewCycle);
     /// ```
     #[must_use]
     pub fn new(metric: Metric, fallback: Target) -> Self {

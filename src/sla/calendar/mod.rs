@@ -25,21 +25,19 @@ use spec::{Span, Spec};
 ///
 /// ```
 /// use chrono::{TimeDelta, TimeZone};
-/// use chrono_tz::America::New_York;
 /// use escalate::sla::BusinessCalendar;
-/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let cal = BusinessCalendar::builder(New_York)
+/// let cal = BusinessCalendar::builder("America/New_York".parse()?)
 ///     .weekdays(&["08:00-17:00"])
 ///     .build()?;
+/// let new_york = cal.time_zone();
 /// // An email arrives on Monday at 20:00, after hours.
-/// let email = New_York.with_ymd_and_hms(2021, 6, 21, 20, 0, 0).unwrap().to_utc();
+/// let email = new_york.with_ymd_and_hms(2021, 6, 21, 20, 0, 0).unwrap().to_utc();
 /// let due = cal.add(email, TimeDelta::hours(4))?;
-/// assert_eq!(due, New_York.with_ymd_and_hms(2021, 6, 22, 12, 0, 0).unwrap());
+/// assert_eq!(due, new_york.with_ymd_and_hms(2021, 6, 22, 12, 0, 0).unwrap());
 /// // The reply at 09:30 on Tuesday came after 1.5 business hours.
-/// let reply = New_York.with_ymd_and_hms(2021, 6, 22, 9, 30, 0).unwrap().to_utc();
+/// let reply = new_york.with_ymd_and_hms(2021, 6, 22, 9, 30, 0).unwrap().to_utc();
 /// assert_eq!(cal.elapsed(email, reply), TimeDelta::minutes(90));
-/// # Ok(())
-/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
 /// # Business time
@@ -138,15 +136,13 @@ pub struct BusinessCalendar {
 /// ```
 /// use chrono::{NaiveDate, Weekday};
 /// use escalate::sla::BusinessCalendar;
-/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let cal = BusinessCalendar::builder(chrono_tz::Europe::London)
+/// let cal = BusinessCalendar::builder("Europe/London".parse()?)
 ///     .weekdays(&["09:00-17:00"])
 ///     .hours(Weekday::Sat, &["10:00-14:00"])
 ///     .holiday(NaiveDate::from_ymd_opt(2021, 12, 27).ok_or("date")?)
 ///     .build()?;
-/// assert_eq!(cal.time_zone(), chrono_tz::Europe::London);
-/// # Ok(())
-/// # }
+/// assert_eq!(cal.time_zone().name(), "Europe/London");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug)]
 #[must_use = "call `build` to get the calendar"]
@@ -250,7 +246,6 @@ pub enum CalendarConfigError {
 /// ```
 /// use chrono::{TimeDelta, TimeZone, Utc};
 /// use escalate::sla::{BusinessCalendar, CalendarError};
-/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// // Open only on one date, in the past.
 /// let json = r#"{"time_zone": "UTC", "shifts": {"2021-12-24": ["09:00-12:00"]}}"#;
 /// let cal: BusinessCalendar = serde_json::from_str(json)?;
@@ -258,8 +253,7 @@ pub enum CalendarConfigError {
 /// let err = cal.next_open(now).unwrap_err();
 /// assert!(matches!(err, CalendarError::NeverOpens { .. }));
 /// assert_eq!(err.to_string(), "the calendar is never open at or after 2022-01-01 00:00:00 UTC");
-/// # Ok(())
-/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -356,13 +350,11 @@ impl BusinessCalendar {
     /// ```
     /// use chrono::{TimeDelta, TimeZone, Utc};
     /// use escalate::sla::BusinessCalendar;
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let cal = BusinessCalendar::always();
     /// let t = Utc.with_ymd_and_hms(2021, 3, 6, 23, 0, 0).unwrap();
     /// assert_eq!(cal.add(t, TimeDelta::hours(2))?, t + TimeDelta::hours(2));
     /// assert_eq!(cal, BusinessCalendar::default());
-    /// # Ok(())
-    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn always() -> Self {
@@ -376,13 +368,11 @@ impl BusinessCalendar {
     ///
     /// ```
     /// use escalate::sla::BusinessCalendar;
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let night_desk = BusinessCalendar::builder(chrono_tz::Asia::Tokyo)
+    /// let night_desk = BusinessCalendar::builder("Asia/Tokyo".parse()?)
     ///     .weekdays(&["22:00-06:00"])
     ///     .build()?;
-    /// assert_eq!(night_desk.time_zone(), chrono_tz::Asia::Tokyo);
-    /// # Ok(())
-    /// # }
+    /// assert_eq!(night_desk.time_zone().name(), "Asia/Tokyo");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn builder(time_zone: Tz) -> CalendarBuilder {
         CalendarBuilder {
@@ -401,7 +391,7 @@ impl BusinessCalendar {
     ///
     /// ```
     /// use escalate::sla::BusinessCalendar;
-    /// assert_eq!(BusinessCalendar::always().time_zone(), chrono_tz::UTC);
+    /// assert_eq!(BusinessCalendar::always().time_zone().name(), "UTC");
     /// ```
     #[must_use]
     pub fn time_zone(&self) -> Tz {
@@ -424,15 +414,13 @@ impl BusinessCalendar {
     ///
     /// ```
     /// use chrono::{TimeDelta, TimeZone};
-    /// use chrono_tz::America::New_York;
     /// use escalate::sla::BusinessCalendar;
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let cal = BusinessCalendar::builder(New_York).weekdays(&["09:00-17:00"]).build()?;
-    /// let mon_16 = New_York.with_ymd_and_hms(2021, 6, 21, 16, 0, 0).unwrap().to_utc();
-    /// let tue_09 = New_York.with_ymd_and_hms(2021, 6, 22, 9, 0, 0).unwrap();
+    /// let cal = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["09:00-17:00"]).build()?;
+    /// let new_york = cal.time_zone();
+    /// let mon_16 = new_york.with_ymd_and_hms(2021, 6, 21, 16, 0, 0).unwrap().to_utc();
+    /// let tue_09 = new_york.with_ymd_and_hms(2021, 6, 22, 9, 0, 0).unwrap();
     /// assert_eq!(cal.add(mon_16, TimeDelta::hours(1))?, tue_09);
-    /// # Ok(())
-    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn add(&self, start: DateTime<Utc>, d: TimeDelta) -> Result<DateTime<Utc>, CalendarError> {
         let dn = delta_ns(d);
@@ -464,15 +452,13 @@ impl BusinessCalendar {
     ///
     /// ```
     /// use chrono::{TimeDelta, TimeZone};
-    /// use chrono_tz::America::New_York;
     /// use escalate::sla::BusinessCalendar;
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let cal = BusinessCalendar::builder(New_York).weekdays(&["09:00-17:00"]).build()?;
-    /// let tue_10 = New_York.with_ymd_and_hms(2021, 6, 22, 10, 0, 0).unwrap().to_utc();
-    /// let mon_15 = New_York.with_ymd_and_hms(2021, 6, 21, 15, 0, 0).unwrap();
+    /// let cal = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["09:00-17:00"]).build()?;
+    /// let new_york = cal.time_zone();
+    /// let tue_10 = new_york.with_ymd_and_hms(2021, 6, 22, 10, 0, 0).unwrap().to_utc();
+    /// let mon_15 = new_york.with_ymd_and_hms(2021, 6, 21, 15, 0, 0).unwrap();
     /// assert_eq!(cal.sub(tue_10, TimeDelta::hours(3))?, mon_15);
-    /// # Ok(())
-    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn sub(&self, end: DateTime<Utc>, d: TimeDelta) -> Result<DateTime<Utc>, CalendarError> {
         let dn = delta_ns(d);
@@ -501,19 +487,17 @@ impl BusinessCalendar {
     ///
     /// ```
     /// use chrono::{TimeDelta, TimeZone};
-    /// use chrono_tz::America::Los_Angeles;
     /// use escalate::sla::BusinessCalendar;
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let cal: BusinessCalendar = serde_json::from_str(
     ///     r#"{"time_zone": "America/Los_Angeles", "hours": "always"}"#,
     /// )?;
+    /// let los_angeles = cal.time_zone();
     /// // Sunday 2021-03-14 springs forward: the local day is 23 hours long.
-    /// let sun = Los_Angeles.with_ymd_and_hms(2021, 3, 14, 0, 0, 0).unwrap().to_utc();
-    /// let mon = Los_Angeles.with_ymd_and_hms(2021, 3, 15, 0, 0, 0).unwrap().to_utc();
+    /// let sun = los_angeles.with_ymd_and_hms(2021, 3, 14, 0, 0, 0).unwrap().to_utc();
+    /// let mon = los_angeles.with_ymd_and_hms(2021, 3, 15, 0, 0, 0).unwrap().to_utc();
     /// assert_eq!(cal.elapsed(sun, mon), TimeDelta::hours(23));
     /// assert_eq!(cal.elapsed(mon, sun), TimeDelta::zero());
-    /// # Ok(())
-    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn elapsed(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> TimeDelta {
@@ -528,15 +512,13 @@ impl BusinessCalendar {
     ///
     /// ```
     /// use chrono::TimeZone;
-    /// use chrono_tz::America::New_York;
     /// use escalate::sla::BusinessCalendar;
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let cal = BusinessCalendar::builder(New_York).weekdays(&["09:00-17:00"]).build()?;
-    /// let at = |h| New_York.with_ymd_and_hms(2021, 6, 21, h, 0, 0).unwrap().to_utc();
+    /// let cal = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["09:00-17:00"]).build()?;
+    /// let new_york = cal.time_zone();
+    /// let at = |h| new_york.with_ymd_and_hms(2021, 6, 21, h, 0, 0).unwrap().to_utc();
     /// assert!(cal.is_open(at(9)));
     /// assert!(!cal.is_open(at(17))); // intervals are half-open
-    /// # Ok(())
-    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn is_open(&self, t: DateTime<Utc>) -> bool {
@@ -553,15 +535,13 @@ impl BusinessCalendar {
     ///
     /// ```
     /// use chrono::TimeZone;
-    /// use chrono_tz::America::New_York;
     /// use escalate::sla::BusinessCalendar;
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let cal = BusinessCalendar::builder(New_York).weekdays(&["09:00-17:00"]).build()?;
-    /// let fri_18 = New_York.with_ymd_and_hms(2021, 6, 25, 18, 0, 0).unwrap().to_utc();
-    /// let mon_09 = New_York.with_ymd_and_hms(2021, 6, 28, 9, 0, 0).unwrap();
+    /// let cal = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["09:00-17:00"]).build()?;
+    /// let new_york = cal.time_zone();
+    /// let fri_18 = new_york.with_ymd_and_hms(2021, 6, 25, 18, 0, 0).unwrap().to_utc();
+    /// let mon_09 = new_york.with_ymd_and_hms(2021, 6, 28, 9, 0, 0).unwrap();
     /// assert_eq!(cal.next_open(fri_18)?, mon_09);
-    /// # Ok(())
-    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn next_open(&self, t: DateTime<Utc>) -> Result<DateTime<Utc>, CalendarError> {
         self.add(t, TimeDelta::zero())
@@ -584,20 +564,18 @@ impl BusinessCalendar {
     ///
     /// ```
     /// use chrono::{NaiveDate, TimeZone};
-    /// use chrono_tz::America::New_York;
     /// use escalate::sla::BusinessCalendar;
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let cal = BusinessCalendar::builder(New_York)
+    /// let cal = BusinessCalendar::builder("America/New_York".parse()?)
     ///     .weekdays(&["09:00-17:00"])
     ///     .holiday(NaiveDate::from_ymd_opt(2021, 7, 5).ok_or("date")?)
     ///     .build()?;
+    /// let new_york = cal.time_zone();
     /// // Friday 2 July 2021, 11:00: one business day later skips the weekend
     /// // and the Independence Day holiday on Monday.
-    /// let fri = New_York.with_ymd_and_hms(2021, 7, 2, 11, 0, 0).unwrap().to_utc();
-    /// let tue = New_York.with_ymd_and_hms(2021, 7, 6, 11, 0, 0).unwrap();
+    /// let fri = new_york.with_ymd_and_hms(2021, 7, 2, 11, 0, 0).unwrap().to_utc();
+    /// let tue = new_york.with_ymd_and_hms(2021, 7, 6, 11, 0, 0).unwrap();
     /// assert_eq!(cal.add_days(fri, 1)?, tue);
-    /// # Ok(())
-    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn add_days(&self, start: DateTime<Utc>, n: u32) -> Result<DateTime<Utc>, CalendarError> {
         if n == 0 {
@@ -627,13 +605,13 @@ impl CalendarBuilder {
     /// ```
     /// use chrono::Weekday;
     /// use escalate::sla::BusinessCalendar;
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let cal = BusinessCalendar::builder(chrono_tz::UTC)
+    /// let cal = BusinessCalendar::builder("UTC".parse()?)
     ///     .hours(Weekday::Sat, &["09:00-12:00", "13:00-17:00"])
     ///     .build()?;
-    /// # let _ = cal;
-    /// # Ok(())
-    /// # }
+    /// // Saturday 2021-03-06: open at 10:00, closed over lunch.
+    /// assert!(cal.is_open("2021-03-06T10:00:00Z".parse()?));
+    /// assert!(!cal.is_open("2021-03-06T12:30:00Z".parse()?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn hours(mut self, day: Weekday, spans: &[&str]) -> Self {
         let i = spec::weekday_index(day);
@@ -649,11 +627,10 @@ impl CalendarBuilder {
     ///
     /// ```
     /// use escalate::sla::BusinessCalendar;
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let cal = BusinessCalendar::builder(chrono_tz::UTC).weekdays(&["09:00-17:00"]).build()?;
-    /// # let _ = cal;
-    /// # Ok(())
-    /// # }
+    /// let cal = BusinessCalendar::builder("UTC".parse()?).weekdays(&["09:00-17:00"]).build()?;
+    /// assert!(cal.is_open("2021-03-05T10:00:00Z".parse()?)); // a Friday
+    /// assert!(!cal.is_open("2021-03-06T10:00:00Z".parse()?)); // a Saturday
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn weekdays(self, spans: &[&str]) -> Self {
         [
@@ -672,14 +649,13 @@ impl CalendarBuilder {
     /// ```
     /// use chrono::NaiveDate;
     /// use escalate::sla::BusinessCalendar;
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let cal = BusinessCalendar::builder(chrono_tz::UTC)
+    /// let cal = BusinessCalendar::builder("UTC".parse()?)
     ///     .weekdays(&["09:00-17:00"])
     ///     .holiday(NaiveDate::from_ymd_opt(2021, 12, 24).ok_or("date")?)
     ///     .build()?;
-    /// # let _ = cal;
-    /// # Ok(())
-    /// # }
+    /// assert!(cal.is_open("2021-12-23T10:00:00Z".parse()?));
+    /// assert!(!cal.is_open("2021-12-24T10:00:00Z".parse()?)); // a Friday, but a holiday
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn holiday(mut self, date: NaiveDate) -> Self {
         self.spec.holidays.insert(date);
@@ -692,14 +668,14 @@ impl CalendarBuilder {
     /// ```
     /// use chrono::NaiveDate;
     /// use escalate::sla::BusinessCalendar;
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let cal = BusinessCalendar::builder(chrono_tz::UTC)
+    /// let cal = BusinessCalendar::builder("UTC".parse()?)
     ///     .weekdays(&["09:00-17:00"])
     ///     .break_on(NaiveDate::from_ymd_opt(2021, 3, 5).ok_or("date")?, &["12:00-13:00"])
     ///     .build()?;
-    /// # let _ = cal;
-    /// # Ok(())
-    /// # }
+    /// assert!(cal.is_open("2021-03-05T11:30:00Z".parse()?));
+    /// assert!(!cal.is_open("2021-03-05T12:30:00Z".parse()?));
+    /// assert!(cal.is_open("2021-03-04T12:30:00Z".parse()?)); // only on that date
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn break_on(mut self, date: NaiveDate, spans: &[&str]) -> Self {
         let field = format!("breaks.{}", date.format("%Y-%m-%d"));
@@ -716,14 +692,14 @@ impl CalendarBuilder {
     /// ```
     /// use chrono::NaiveDate;
     /// use escalate::sla::BusinessCalendar;
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let cal = BusinessCalendar::builder(chrono_tz::UTC)
+    /// let cal = BusinessCalendar::builder("UTC".parse()?)
     ///     .weekdays(&["09:00-17:00"])
     ///     .shift(NaiveDate::from_ymd_opt(2021, 12, 24).ok_or("date")?, &["09:00-12:00"])
     ///     .build()?;
-    /// # let _ = cal;
-    /// # Ok(())
-    /// # }
+    /// assert!(cal.is_open("2021-12-24T10:00:00Z".parse()?));
+    /// assert!(!cal.is_open("2021-12-24T14:00:00Z".parse()?)); // closed early that day
+    /// assert!(cal.is_open("2021-12-23T14:00:00Z".parse()?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn shift(mut self, date: NaiveDate, spans: &[&str]) -> Self {
         let field = format!("shifts.{}", date.format("%Y-%m-%d"));
@@ -745,8 +721,9 @@ impl CalendarBuilder {
     ///
     /// ```
     /// use escalate::sla::{BusinessCalendar, CalendarConfigError};
-    /// let err = BusinessCalendar::builder(chrono_tz::UTC).build().unwrap_err();
+    /// let err = BusinessCalendar::builder("UTC".parse()?).build().unwrap_err();
     /// assert_eq!(err, CalendarConfigError::NeverOpen);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn build(self) -> Result<BusinessCalendar, CalendarConfigError> {
         match self.error {
