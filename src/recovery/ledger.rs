@@ -282,10 +282,10 @@ impl Ledger {
             return totals;
         };
         for (i, granted) in self.granted.iter().enumerate() {
-            if i >= churn.grants_before || granted.at >= churn.left_at {
-                if let Some(money) = granted.gesture.discretionary_cost() {
-                    totals.add(money);
-                }
+            if (i >= churn.grants_before || granted.at >= churn.left_at)
+                && let Some(money) = granted.gesture.discretionary_cost()
+            {
+                totals.add(money);
             }
         }
         totals
