@@ -67,7 +67,7 @@
 //!   [`Ladder`](recovery::Ladder), the guards
 //!   ([`check_grant`](recovery::check_grant)), what to do next
 //!   ([`recommend`](recovery::recommend)) and what a history spent against
-//!   what the policy would have allowed ([`audit`](recovery::audit)).
+//!   what the policy would have allowed ([`audit`](replay::audit)).
 //!   The rules live in the policy ([`Policy::recovery`](policy::Policy::recovery)).
 //! - [`replay`]: a recorded history replayed under any policy, to see what it
 //!   would have refused and required.

@@ -255,7 +255,7 @@ impl Verdict {
 }
 
 /// What an actual history spent on recovery and what a policy would have
-/// allowed, gesture by gesture. Built by [`audit`].
+/// allowed, gesture by gesture. Built by [`Audit::of`] or [`replay::audit`](crate::replay::audit).
 ///
 /// # Example
 /// ```

@@ -15,7 +15,7 @@ use crate::owner::Actor;
 /// whose tiers, most junior first, are `tiers`); empty when the grant is
 /// allowed.
 ///
-/// [`Case::handle`] refuses a grant or an offer with the first of these.
+/// [`Case::handle`](crate::Case::handle) refuses a grant or an offer with the first of these.
 /// The guards run gesture by gesture, in order, each seeing the earlier
 /// gestures of the same grant as granted, and for each gesture in this
 /// order (from what nobody can fix to what a more senior person can):

@@ -8,7 +8,7 @@ use super::{Currency, Gesture, Granted, Money, Totals};
 use crate::customer::{Failure, FailureId};
 
 /// What the recovery guards, [`recommend`](super::recommend) and
-/// [`audit`](super::audit) need to know about a case, and nothing more:
+/// [`Audit::of`](super::Audit::of) need to know about a case, and nothing more:
 /// the failures recorded on it (with the customer's losses), the gestures
 /// granted (in order), the customer's churn signal, and the time zone that
 /// messages show times in.
@@ -77,7 +77,7 @@ impl Ledger {
     }
 
     /// Records a failure. Failures are numbered from 1 in recording order
-    /// ([`FailureId::next_after`]): a failure whose number is not the next
+    /// (1, 2, 3, ...): a failure whose number is not the next
     /// one is still recorded, and the guards look failures up by number.
     ///
     /// # Example

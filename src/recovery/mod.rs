@@ -7,7 +7,7 @@
 //!   the [`Ladder`] and when closing needs a [`Review`].
 //! - The guards a grant must pass ([`check_grant`]), the next gestures the
 //!   policy suggests ([`recommend`]), and what an actual history spent
-//!   against what the policy would have allowed ([`audit`]).
+//!   against what the policy would have allowed ([`Audit::of`], or [`replay::audit`](crate::replay::audit) over events).
 //!
 //! # Example
 //! ```
