@@ -523,3 +523,97 @@ pub fn audit(
         policy.tiers(),
     ))
 }
+
+#[cfg(test)]
+mod audit_tests {
+    use super::*;
+    use crate::recovery::{CreditForm, Currency, Gesture, Manner, Money};
+    use crate::test_support::{at, case_with_failure};
+    use crate::{Actor, Agent, Case, Event, EventKind, FailureId};
+
+    fn granted(
+        case: &Case,
+        who: &str,
+        tier: &str,
+        when: &str,
+        cmd: &str,
+        gesture: Gesture,
+    ) -> Event {
+        Event::new(
+            case.version() + 1,
+            at(when),
+            Actor::Agent(Agent::new(who.parse().unwrap(), tier.parse().unwrap())),
+            Some(cmd.parse().unwrap()),
+            EventKind::GestureGranted {
+                gesture,
+                offer: None,
+            },
+        )
+    }
+
+    fn credit(minor: i64) -> Gesture {
+        Gesture::Credit {
+            failures: vec![FailureId::new(1)],
+            form: CreditForm::GiftCard,
+            amount: Money::new(minor, Currency::USD),
+        }
+    }
+
+    #[test]
+    fn apologies_of_a_command_count_first_and_refused_gestures_do_not_count() {
+        let mut case = case_with_failure().unwrap();
+        // One command: the money, then the apology that opens the way to it.
+        for gesture in [
+            credit(2_000),
+            Gesture::Apology {
+                failures: vec![FailureId::new(1)],
+                manner: Manner::Personal,
+            },
+        ] {
+            let e = granted(
+                &case,
+                "sam",
+                "frontline",
+                "2021-03-05T10:00:00Z",
+                "g1",
+                gesture,
+            );
+            case.apply(&e);
+        }
+        // Beyond frontline: refused, so it does not count against the next.
+        let e = granted(
+            &case,
+            "sam",
+            "frontline",
+            "2021-03-05T11:00:00Z",
+            "g2",
+            credit(5_000),
+        );
+        case.apply(&e);
+        let e = granted(
+            &case,
+            "sue",
+            "supervisor",
+            "2021-03-05T12:00:00Z",
+            "g3",
+            credit(5_000),
+        );
+        case.apply(&e);
+        let report = audit(case.events().to_vec(), &Policy::default()).unwrap();
+        let allowed: Vec<bool> = report
+            .lines()
+            .iter()
+            .map(|l| l.verdict().is_allowed())
+            .collect();
+        assert_eq!(allowed, [true, true, false, true]);
+        assert_eq!(
+            report.lines()[0].gesture().kind(),
+            crate::recovery::GestureKind::Apology
+        );
+        assert_eq!(report.spent().get(Currency::USD).minor(), 12_000);
+        assert_eq!(report.allowed().get(Currency::USD).minor(), 7_000);
+        assert!(report.to_string().contains(
+            "sam (frontline) granted a gift card of USD 50.00: refused: sam (frontline) may not grant a credit of USD 50.00"
+        ));
+    }
+}

@@ -141,3 +141,21 @@ fn store_credit(minor: i64) -> Gesture {
         amount: Money::new(minor, Currency::USD),
     }
 }
+
+/// The default policy's tiers, most junior first.
+pub fn default_tiers() -> Vec<crate::Tier> {
+    Policy::default().tiers().to_vec()
+}
+
+/// A ledger with failure #1: a wrong cabinet, USD 249.99, in New York.
+pub fn cabinet_ledger() -> crate::recovery::Ledger {
+    let mut ledger = crate::recovery::Ledger::new(chrono_tz::America::New_York);
+    ledger.record_failure(crate::Failure::new(
+        FailureId::new(1),
+        FailureKind::Product,
+        "wrong cabinet",
+        Some(Money::new(24_999, Currency::USD)),
+        at("2021-03-04T19:00:00Z"),
+    ));
+    ledger
+}

@@ -1,5 +1,5 @@
-//! The five stories of ../shared/scenarios, replayed from their event logs
-//! under examples/data: every "Acceptance" bullet is an assertion here, with
+//! The five stories, replayed from their event logs under examples/data
+//! (each story is walked through in its example under examples/): every "Acceptance" bullet is an assertion here, with
 //! the times and amounts the stories give.
 
 #[path = "../examples/common/mod.rs"]

@@ -316,38 +316,7 @@ mod tests {
     use super::*;
     use crate::owner::Agent;
     use crate::recovery::{Currency, Entitlement, Manner};
-    use chrono::{DateTime, Utc};
-
-    /// Tiers as the default policy has them, most junior first.
-    fn tiers() -> Vec<Tier> {
-        [
-            "frontline",
-            "supervisor",
-            "manager",
-            "regional",
-            "executive",
-        ]
-        .iter()
-        .map(|t| t.parse().unwrap())
-        .collect()
-    }
-
-    fn at(s: &str) -> DateTime<Utc> {
-        s.parse().unwrap()
-    }
-
-    /// A ledger with failure #1: a wrong cabinet, USD 249.99.
-    fn ledger() -> Ledger {
-        let mut ledger = Ledger::new(chrono_tz::America::New_York);
-        ledger.record_failure(crate::customer::Failure::new(
-            FailureId::new(1),
-            crate::customer::FailureKind::Product,
-            "wrong cabinet",
-            Some(Money::new(24_999, crate::recovery::Currency::USD)),
-            at("2021-03-04T19:00:00Z"),
-        ));
-        ledger
-    }
+    use crate::test_support::{cabinet_ledger as ledger, default_tiers as tiers};
 
     fn usd(minor: i64) -> Money {
         Money::new(minor, Currency::USD)

@@ -545,8 +545,14 @@ impl fmt::Display for Recommendation {
 }
 
 /// Marks: a failure named by an apology, remedied by a matching gesture.
-const NAMED: u8 = 1;
-const REMEDIED: u8 = 2;
+/// What the granted gestures did for one failure.
+#[derive(Clone, Copy, Default)]
+struct Answered {
+    /// An apology named it.
+    apologised: bool,
+    /// A gesture that fits its kind made it good.
+    remedied: bool,
+}
 
 /// The next gestures the policy suggests for a case at `now`, most urgent
 /// first:
@@ -609,10 +615,10 @@ pub fn recommend(
     let granted = ledger.granted();
     let ranks = Ranks::new(rules, tiers);
     // One pass over the granted gestures: which failures an apology named
-    // (bit 0) and which a matching gesture remedied (bit 1). Failure numbers
+    // and which a matching gesture remedied. Failure numbers
     // run from 1 in recording order, so #n is at index n - 1.
     let failures = ledger.failures();
-    let mut marks = vec![0u8; failures.len()];
+    let mut marks = vec![Answered::default(); failures.len()];
     for granted in granted {
         let gesture = granted.gesture();
         let apology = gesture.kind() == GestureKind::Apology;
@@ -620,10 +626,10 @@ pub fn recommend(
             let index = (id.get() as usize).wrapping_sub(1);
             if let (Some(mark), Some(failure)) = (marks.get_mut(index), failures.get(index)) {
                 if apology {
-                    *mark |= NAMED;
+                    mark.apologised = true;
                 }
                 if gesture.fits(failure.kind()) {
-                    *mark |= REMEDIED;
+                    mark.remedied = true;
                 }
             }
         }
@@ -632,7 +638,7 @@ pub fn recommend(
     let unnamed: Vec<FailureId> = failures
         .iter()
         .zip(&marks)
-        .filter(|(_, mark)| *mark & NAMED == 0)
+        .filter(|(_, mark)| !mark.apologised)
         .map(|(f, _)| f.id())
         .collect();
     if !unnamed.is_empty() && ladder.position(GestureKind::Apology).is_some() {
@@ -649,7 +655,7 @@ pub fn recommend(
     let mut loss_in: Option<Money> = None;
     for (failure, mark) in failures.iter().zip(&marks) {
         let (id, kind) = (failure.id(), failure.kind());
-        let remedied = mark & REMEDIED != 0;
+        let remedied = mark.remedied;
         let resource = Resource::matching(kind);
         if remedied || resource == Resource::Psychological {
             continue;
@@ -712,38 +718,7 @@ pub fn recommend(
 mod tests {
     use super::*;
     use crate::recovery::Ladder;
-    use chrono::{DateTime, Utc};
-
-    /// Tiers as the default policy has them, most junior first.
-    fn tiers() -> Vec<Tier> {
-        [
-            "frontline",
-            "supervisor",
-            "manager",
-            "regional",
-            "executive",
-        ]
-        .iter()
-        .map(|t| t.parse().unwrap())
-        .collect()
-    }
-
-    fn at(s: &str) -> DateTime<Utc> {
-        s.parse().unwrap()
-    }
-
-    /// A ledger with failure #1: a wrong cabinet, USD 249.99.
-    fn ledger() -> Ledger {
-        let mut ledger = Ledger::new(chrono_tz::America::New_York);
-        ledger.record_failure(crate::customer::Failure::new(
-            FailureId::new(1),
-            crate::customer::FailureKind::Product,
-            "wrong cabinet",
-            Some(Money::new(24_999, crate::recovery::Currency::USD)),
-            at("2021-03-04T19:00:00Z"),
-        ));
-        ledger
-    }
+    use crate::test_support::{at, cabinet_ledger as ledger, default_tiers as tiers};
 
     #[test]
     fn after_churn_only_the_apology_is_open() {
