@@ -102,8 +102,6 @@ pub struct Case {
     level_since: Option<DateTime<Utc>>,
     /// The highest tier a rule has required.
     required_tier: Option<Tier>,
-    /// The tier a rule requires an apology from.
-    apology_required: Option<Tier>,
     /// The rule that requires a review before closing.
     review_required: Option<Text>,
     /// Delayed rules whose condition holds, since when.
@@ -545,7 +543,6 @@ impl Case {
             escalation_pending: None,
             level_since: None,
             required_tier: None,
-            apology_required: None,
             review_required: None,
             armed: Vec::new(),
             rule_log: Vec::new(),

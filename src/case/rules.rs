@@ -205,7 +205,10 @@ impl Facts {
                 self.escalation_pending = Some(tier.clone());
             }
             EventKind::HandoffOffered { .. } => self.handoff_since = Some(at),
-            EventKind::HandoffDeclined { .. } => self.handoff_since = None,
+            // Resolving ends a pending handoff, as declining it does.
+            EventKind::HandoffDeclined { .. } | EventKind::Resolved { .. } => {
+                self.handoff_since = None;
+            }
             EventKind::FailureRecorded { .. } => self.failures += 1,
             EventKind::SurveyAnswered { score, .. } => self.count_survey(score.get()),
             EventKind::ChurnSignalled { .. } => self.churned = true,
@@ -752,7 +755,6 @@ impl Case {
                 self.escalation_pending = Some(tier.clone());
                 self.escalations += 1;
             }
-            EventKind::ApologyRequired { tier, .. } => self.apology_required = Some(tier.clone()),
             EventKind::ReviewRequired { rule } => self.review_required = Some(rule.clone()),
             _ => {}
         }
@@ -765,5 +767,171 @@ impl EventKind {
             self,
             EventKind::OwnerRequired { .. } | EventKind::EscalationRequired { .. }
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::recovery::{Currency, Money};
+    use crate::test_support::at;
+    use crate::{Actor, Agent, Channel, Command, CommandKind, Customer, FailureKind, SurveyScore};
+    use proptest::prelude::*;
+
+    /// The commands the law is checked on: customers and the company, by
+    /// the system (which may act for the company) or named agents.
+    #[allow(clippy::too_many_lines)] // one arm per command of the menu
+    fn menu(n: u8, t: DateTime<Utc>) -> (Actor, CommandKind) {
+        let agent = |id: &str, tier: &str| Agent::new(id.parse().unwrap(), tier.parse().unwrap());
+        let channel = [Channel::Email, Channel::Phone, Channel::SocialPublic][usize::from(n % 3)];
+        match n % 16 {
+            0 | 1 => (
+                Actor::Customer,
+                CommandKind::Contact {
+                    channel,
+                    note: "again".into(),
+                },
+            ),
+            2 => (
+                Actor::System,
+                CommandKind::Assign {
+                    to: agent("sam", "frontline"),
+                },
+            ),
+            3 => (
+                Actor::System,
+                CommandKind::Respond {
+                    channel,
+                    note: "reply".into(),
+                    kind: ResponseKind::Answer,
+                },
+            ),
+            4 => (
+                Actor::System,
+                CommandKind::Respond {
+                    channel,
+                    note: "elsewhere".into(),
+                    kind: ResponseKind::Deflection,
+                },
+            ),
+            5 => (
+                Actor::System,
+                CommandKind::Escalate {
+                    to: agent("max", "manager"),
+                    reason: "why".into(),
+                },
+            ),
+            6 => (
+                Actor::System,
+                CommandKind::HandOff {
+                    to: agent("sue", "supervisor"),
+                },
+            ),
+            7 => (
+                Actor::Agent(agent("sue", "supervisor")),
+                CommandKind::AcceptHandoff,
+            ),
+            8 => (
+                Actor::Agent(agent("sue", "supervisor")),
+                CommandKind::DeclineHandoff,
+            ),
+            9 => (
+                Actor::System,
+                CommandKind::RecordFailure {
+                    kind: FailureKind::Product,
+                    description: "broken".into(),
+                    loss: Some(Money::new(1_000, Currency::USD)),
+                },
+            ),
+            10 => (
+                Actor::System,
+                CommandKind::Promise {
+                    what: "call".into(),
+                    due: t + chrono::TimeDelta::hours(1),
+                },
+            ),
+            11 => (
+                Actor::Customer,
+                CommandKind::AnswerSurvey {
+                    score: SurveyScore::new(n % 5 + 1).unwrap(),
+                    comment: "meh".into(),
+                },
+            ),
+            12 => (
+                Actor::Customer,
+                CommandKind::SignalChurn {
+                    note: "gone".into(),
+                },
+            ),
+            13 => (
+                Actor::System,
+                CommandKind::WaitOnCustomer {
+                    reason: "photos".into(),
+                },
+            ),
+            14 => (
+                Actor::System,
+                CommandKind::Resolve {
+                    summary: "done".into(),
+                },
+            ),
+            _ => (
+                Actor::System,
+                CommandKind::Close {
+                    outcome: crate::Outcome::Retained,
+                    review: None,
+                },
+            ),
+        }
+    }
+
+    /// Applies events one by one, checking after each that the facts the
+    /// rules maintain while deciding equal the facts derived from the case.
+    fn apply_checked(
+        case: &mut Case,
+        policy: &Policy,
+        events: &[Event],
+    ) -> Result<(), TestCaseError> {
+        let mut live = Facts::of(case, policy);
+        for event in events {
+            live.update(event.at, &event.kind, policy, |id| {
+                case.clock(id).map(crate::sla::SlaClock::metric)
+            });
+            case.apply(event);
+            prop_assert_eq!(&Facts::of(case, policy), &live, "after {:?}", event.kind);
+        }
+        Ok(())
+    }
+
+    proptest! {
+        /// One truth for rule facts: updating them event by event (as
+        /// `handle` and `tick` do while deciding) gives the facts derived
+        /// from the case after the events are applied.
+        #[test]
+        fn facts_maintained_live_equal_facts_derived(
+            steps in prop::collection::vec((1i64..600, any::<u8>()), 1..40),
+        ) {
+            let policy = Policy::recommended();
+            let mut case = Case::new("F-1".parse().unwrap());
+            let mut t = at("2021-03-01T09:00:00Z");
+            let open = Command::new("c-0".parse().unwrap(), Actor::Customer, t, CommandKind::Open {
+                customer: Customer::new("cust".parse().unwrap(), crate::CustomerValue::HighValue),
+                origin: crate::Origin::Contact { channel: Channel::Email },
+                summary: "problem".into(),
+                priority: crate::Priority::High,
+            });
+            let events = case.handle(&policy, open, t).unwrap();
+            apply_checked(&mut case, &policy, &events)?;
+            for (i, (minutes, n)) in steps.into_iter().enumerate() {
+                t += chrono::TimeDelta::minutes(minutes);
+                let events = case.tick(&policy, t);
+                apply_checked(&mut case, &policy, &events)?;
+                let (actor, kind) = menu(n, t);
+                let id = format!("c-{}", i + 1).parse().unwrap();
+                if let Ok(events) = case.handle(&policy, Command::new(id, actor, t, kind), t) {
+                    apply_checked(&mut case, &policy, &events)?;
+                }
+            }
+        }
     }
 }
