@@ -112,17 +112,20 @@ pub fn case_with_promise() -> Result<Case> {
 /// York ("seller"), first response within 4 business hours with a warning at
 /// 75%; and a case opened by an email on Mon 2021-06-21 20:00 New York time.
 pub fn sla_case() -> Result<(Case, Policy)> {
-    use crate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold, Within};
+    use crate::sla::{
+        BusinessCalendar, CalendarName, Metric, MetricPolicy, Target, Threshold, Within,
+    };
     let seller = BusinessCalendar::builder(chrono_tz::America::New_York)
         .weekdays(&["08:00-17:00"])
         .build()?;
+    let name: CalendarName = "seller".parse()?;
     let policy = Policy::new("marketplace", ["seller", "marketplace"])?
         .with_time_zone(chrono_tz::America::New_York)
-        .with_calendar("seller", seller)?
+        .with_calendar(name.clone(), seller)?
         .with_sla(
             MetricPolicy::new(
                 Metric::FirstResponse,
-                Target::new(Within::Time(chrono::TimeDelta::hours(4)), "seller"),
+                Target::new(Within::Time(chrono::TimeDelta::hours(4)), name),
             )
             .with_warning(Threshold::Percent(75)),
         )?;

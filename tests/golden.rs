@@ -288,7 +288,7 @@ fn golden_sla_and_rules() -> Vec<(EventKind, &'static str)> {
                 metric: Metric::NextResponse,
                 promise: None,
                 target: chrono::TimeDelta::hours(8),
-                calendar: "store".into(),
+                calendar: "store".parse().unwrap(),
                 due: at("2021-06-02T18:00:00Z"),
             },
             r#"{"type":"clock_started","clock":3,"metric":"next_response","target_seconds":28800,"calendar":"store","due":"2021-06-02T18:00:00Z"}"#,

@@ -328,6 +328,11 @@ fn day(d: u32, h: u32, mi: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2021, 3, d, h, mi, 0).unwrap()
 }
 
+/// A calendar name (test input, known valid).
+fn cal(name: &str) -> escalate::sla::CalendarName {
+    name.parse().unwrap()
+}
+
 fn hours(h: i64) -> TimeDelta {
     TimeDelta::hours(h)
 }
@@ -341,7 +346,7 @@ fn bare() -> Policy {
         .unwrap();
     Policy::new("test", ["frontline", "supervisor", "manager"])
         .unwrap()
-        .with_calendar("business", business)
+        .with_calendar(cal("business"), business)
         .unwrap()
 }
 
@@ -349,7 +354,7 @@ fn bare() -> Policy {
 /// at 50%) and promises warned 1 hour before they fall due.
 fn with_sla() -> Policy {
     let response = |m| {
-        MetricPolicy::new(m, Target::new(Within::Time(hours(4)), "business"))
+        MetricPolicy::new(m, Target::new(Within::Time(hours(4)), cal("business")))
             .with_warning(Threshold::Percent(50))
     };
     bare()
@@ -1020,7 +1025,7 @@ fn delayed(from: DelayFrom, after: Within, repeat: u32) -> Rule {
         Delay {
             after,
             from,
-            calendar: "business".into(),
+            calendar: cal("business"),
         },
         repeat,
     )
@@ -1316,7 +1321,7 @@ fn require_call_makes_a_tracked_promise_with_a_clock() {
                 metric: Metric::Promise,
                 promise: Some(PromiseId::new(1)),
                 target: hours(18),
-                calendar: "always".into(),
+                calendar: cal("always"),
                 due,
             },
         ]
@@ -1628,7 +1633,7 @@ fn rule(tiers: Vec<String>, calendars: Vec<String>) -> impl Strategy<Value = Rul
             Delay {
                 after,
                 from,
-                calendar,
+                calendar: cal(&calendar),
             }
         });
     (
@@ -1648,7 +1653,7 @@ fn rule(tiers: Vec<String>, calendars: Vec<String>) -> impl Strategy<Value = Rul
 
 fn metric_policy(calendars: Vec<String>) -> impl Strategy<Value = MetricPolicy> {
     let target = (within(), prop::sample::select(calendars))
-        .prop_map(|(within, calendar)| Target::new(within, calendar));
+        .prop_map(|(within, calendar)| Target::new(within, cal(&calendar)));
     let matcher = (
         prop::option::of(prop::sample::select(vec![Priority::Low, Priority::High])),
         prop::option::of(prop::sample::select(vec![
@@ -1724,7 +1729,7 @@ fn policy() -> impl Strategy<Value = Policy> {
         .prop_map(|(version, tiers, calendars, sla, rules, deflection, tz)| {
             let mut p = Policy::new(version, &tiers).unwrap().with_time_zone(tz);
             for (name, cal) in calendars {
-                p = p.with_calendar(name, cal).unwrap();
+                p = p.with_calendar(name.parse().unwrap(), cal).unwrap();
             }
             let metrics = [
                 Metric::FirstResponse,
@@ -1854,7 +1859,7 @@ fn recommended_in_new_york() -> Policy {
         .build()
         .unwrap();
     Policy::recommended()
-        .with_calendar("business", business)
+        .with_calendar(cal("business"), business)
         .unwrap()
 }
 
@@ -2041,7 +2046,7 @@ fn spans_built_in_code_must_be_ones_a_file_can_hold() {
                 Delay {
                     after: zero,
                     from: DelayFrom::Condition,
-                    calendar: "always".into(),
+                    calendar: cal("always"),
                 },
                 0,
             ),
@@ -2081,14 +2086,14 @@ fn spans_built_in_code_must_be_ones_a_file_can_hold() {
     for (rule, message) in cases {
         assert_eq!(bare().with_rule(rule).unwrap_err().to_string(), message);
     }
-    let fallback = MetricPolicy::new(Metric::Resolution, Target::new(zero, "business"));
+    let fallback = MetricPolicy::new(Metric::Resolution, Target::new(zero, cal("business")));
     assert_eq!(
         bare().with_sla(fallback).unwrap_err().to_string(),
         "fallback.within: a span is a positive whole number of seconds, not 0s"
     );
     let warning = MetricPolicy::new(
         Metric::Resolution,
-        Target::new(Within::Time(hours(4)), "business"),
+        Target::new(Within::Time(hours(4)), cal("business")),
     )
     .with_warning(Threshold::Before(TimeDelta::zero()));
     assert_eq!(

@@ -21,6 +21,11 @@ fn local(tz: Tz, y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
+/// A calendar name (test input, known valid).
+fn cal(name: &str) -> escalate::sla::CalendarName {
+    name.parse().unwrap()
+}
+
 fn hours(h: i64) -> TimeDelta {
     TimeDelta::hours(h)
 }
@@ -97,12 +102,12 @@ fn seller_policy() -> Policy {
     Policy::new("marketplace", ["seller", "marketplace"])
         .unwrap()
         .with_time_zone(New_York)
-        .with_calendar("seller", seller)
+        .with_calendar(cal("seller"), seller)
         .unwrap()
         .with_sla(
             MetricPolicy::new(
                 Metric::FirstResponse,
-                Target::new(Within::Time(hours(4)), "seller"),
+                Target::new(Within::Time(hours(4)), cal("seller")),
             )
             .with_warning(Threshold::Percent(75)),
         )
@@ -194,12 +199,12 @@ fn desk_policy(reopen: Reopen) -> Policy {
     Policy::new("desk", ["frontline", "supervisor"])
         .unwrap()
         .with_time_zone(New_York)
-        .with_calendar("desk", desk)
+        .with_calendar(cal("desk"), desk)
         .unwrap()
         .with_sla(
             MetricPolicy::new(
                 Metric::Resolution,
-                Target::new(Within::Time(hours(8)), "desk"),
+                Target::new(Within::Time(hours(8)), cal("desk")),
             )
             .with_reopen(reopen),
         )
@@ -291,7 +296,7 @@ fn a_pause_before_the_due_instant_moves_it_and_breach_stays_pending() {
         story.case.clocks()[0].due(),
         Some(local(New_York, 2021, 3, 4, 16, 0))
     );
-    let cal = story.policy.calendar("desk").unwrap();
+    let cal = story.policy.calendar(&cal("desk")).unwrap();
     let clock = &story.case.clocks()[0];
     assert_eq!(
         clock.elapsed(cal, local(New_York, 2021, 3, 4, 12, 0)),
@@ -349,19 +354,19 @@ fn shoe_voicemail_callback_due_next_business_day_and_breached_then() {
     let policy = Policy::new("shoes", ["store", "store_manager", "regional", "corporate"])
         .unwrap()
         .with_time_zone(Los_Angeles)
-        .with_calendar("store", store)
+        .with_calendar(cal("store"), store)
         .unwrap()
         .with_sla(
             MetricPolicy::new(
                 Metric::NextResponse,
-                Target::new(Within::Time(hours(4)), "store"),
+                Target::new(Within::Time(hours(4)), cal("store")),
             )
             .with_rule(
                 Match {
                     channel: Some(Channel::Voicemail),
                     ..Match::default()
                 },
-                Target::new(Within::BusinessDays(1), "store"),
+                Target::new(Within::BusinessDays(1), cal("store")),
             ),
         )
         .unwrap();
@@ -450,34 +455,34 @@ fn full_policy() -> Policy {
     Policy::new("full", ["frontline", "supervisor"])
         .unwrap()
         .with_time_zone(New_York)
-        .with_calendar("desk", desk)
+        .with_calendar(cal("desk"), desk)
         .unwrap()
         .with_sla(warn(MetricPolicy::new(
             Metric::FirstResponse,
-            Target::new(Within::Time(hours(2)), "desk"),
+            Target::new(Within::Time(hours(2)), cal("desk")),
         )))
         .unwrap()
         .with_sla(warn(MetricPolicy::new(
             Metric::NextResponse,
-            Target::new(Within::Time(hours(3)), "desk"),
+            Target::new(Within::Time(hours(3)), cal("desk")),
         )))
         .unwrap()
         .with_sla(warn(MetricPolicy::new(
             Metric::PeriodicUpdate,
-            Target::new(Within::BusinessDays(1), "desk"),
+            Target::new(Within::BusinessDays(1), cal("desk")),
         )))
         .unwrap()
         .with_sla(
             warn(MetricPolicy::new(
                 Metric::Resolution,
-                Target::new(Within::Time(hours(16)), "desk"),
+                Target::new(Within::Time(hours(16)), cal("desk")),
             ))
             .with_reopen(Reopen::Continue),
         )
         .unwrap()
         .with_sla(warn(MetricPolicy::new(
             Metric::Promise,
-            Target::new(Within::Time(hours(1)), "always"),
+            Target::new(Within::Time(hours(1)), cal("always")),
         )))
         .unwrap()
 }

@@ -5,7 +5,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 use super::{Case, Event, EventKind, Origin, Status};
 use crate::policy::Policy;
 use crate::sla::{
-    BusinessCalendar, ClockId, ClockState, Metric, NEVER, Reopen, SlaClock, Threshold, Within,
+    BusinessCalendar, CalendarName, ClockId, ClockState, Metric, NEVER, Reopen, SlaClock,
+    Threshold, Within,
 };
 use crate::{Actor, Channel, CustomerValue, Priority};
 
@@ -214,7 +215,7 @@ impl Case {
                 continue;
             }
             if let (Some((since, consumed)), Some(settings)) = (running, policy.sla(clock.metric)) {
-                let calendar = calendar(policy, &clock.calendar);
+                let calendar = policy.calendar_or_always(&clock.calendar);
                 let unfired = settings
                     .warnings
                     .iter()
@@ -481,7 +482,7 @@ impl Effects<'_> {
         else {
             return;
         };
-        let calendar = calendar(self.policy, &target.calendar);
+        let calendar = self.policy.calendar_or_always(&target.calendar);
         let due = target.within.due_from(calendar, self.at);
         let length = match target.within {
             Within::Time(d) => d,
@@ -492,7 +493,7 @@ impl Effects<'_> {
             metric,
             None,
             whole_seconds(length),
-            target.calendar.as_str().into(),
+            target.calendar.clone(),
             due,
         );
     }
@@ -502,7 +503,7 @@ impl Effects<'_> {
         metric: Metric,
         promise: Option<crate::PromiseId>,
         target: TimeDelta,
-        calendar: crate::Text,
+        calendar: CalendarName,
         due: DateTime<Utc>,
     ) {
         let clock = ClockId::next_after(self.started);
@@ -528,7 +529,7 @@ impl Effects<'_> {
             Metric::Promise,
             Some(promise),
             target,
-            "always".into(),
+            CalendarName::always(),
             due.max(self.at),
         );
     }
@@ -550,7 +551,7 @@ impl Effects<'_> {
     }
 
     fn stop(&mut self, clock: &SlaClock) {
-        let calendar = calendar(self.policy, &clock.calendar);
+        let calendar = self.policy.calendar_or_always(&clock.calendar);
         let (consumed, late_by) = match clock.state {
             ClockState::Running {
                 since,
@@ -585,7 +586,7 @@ impl Effects<'_> {
             } = clock.state
                 && clock.metric != Metric::Promise
             {
-                let calendar = calendar(self.policy, &clock.calendar);
+                let calendar = self.policy.calendar_or_always(&clock.calendar);
                 self.out.push((
                     self.at,
                     EventKind::ClockPaused {
@@ -617,7 +618,8 @@ impl Effects<'_> {
     /// When a clock that has used `consumed` is due if it runs from now.
     fn due_after(&self, clock: &SlaClock, consumed: TimeDelta) -> DateTime<Utc> {
         let left = (clock.target - consumed).max(TimeDelta::zero());
-        calendar(self.policy, &clock.calendar)
+        self.policy
+            .calendar_or_always(&clock.calendar)
             .add(self.at, left)
             .unwrap_or(NEVER)
     }
@@ -659,14 +661,6 @@ impl Effects<'_> {
             }
         }
     }
-}
-
-/// The policy's calendar by name, or the 24/7 calendar for a name it lacks.
-fn calendar<'p>(policy: &'p Policy, name: &str) -> &'p BusinessCalendar {
-    policy
-        .calendar(name)
-        .or_else(|| policy.calendar("always"))
-        .unwrap_or_else(|| unreachable!("the policy always has the built-in calendar"))
 }
 
 /// When a warning fires for a clock running since `since`.

@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::recovery::{Gesture, Money, OfferId, Review};
-use crate::sla::{ClockId, Metric, Threshold};
+use crate::sla::{CalendarName, ClockId, Metric, Threshold};
 use crate::{
     Actor, Agent, CaseId, Channel, CommandId, Customer, FailureKind, Origin, Outcome, Tier,
 };
@@ -300,7 +300,7 @@ pub enum EventKind {
         #[serde(rename = "target_seconds", with = "crate::sla::seconds")]
         target: TimeDelta,
         /// The policy calendar it runs on.
-        calendar: Text,
+        calendar: CalendarName,
         /// When it is due.
         due: DateTime<Utc>,
     },

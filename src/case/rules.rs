@@ -454,11 +454,11 @@ impl<'a> Firing<'a> {
 
     /// A required call is a promise to the customer, with its clock.
     fn require_call(&mut self, rule: &Text, at: DateTime<Utc>, within: Within) {
-        let calendar = self
-            .policy
-            .calendar("business")
-            .or_else(|| self.policy.calendar("always"));
-        let Some(calendar) = calendar else { return };
+        let business = crate::sla::CalendarName::new("business");
+        let calendar = business.map_or_else(
+            |_| crate::policy::always_calendar(),
+            |name| self.policy.calendar_or_always(&name),
+        );
         let due = within.due_from(calendar, at);
         let promise = PromiseId::next_after(self.promises);
         self.promises += 1;
@@ -479,7 +479,7 @@ impl<'a> Firing<'a> {
                 metric: Metric::Promise,
                 promise: Some(promise),
                 target: chrono::TimeDelta::seconds((due - at).num_seconds().max(0)),
-                calendar: "always".into(),
+                calendar: crate::sla::CalendarName::always(),
                 due,
             },
         ));
@@ -665,10 +665,7 @@ impl Case {
             else {
                 return out;
             };
-            let calendar = policy
-                .calendar(&delay.calendar)
-                .or_else(|| policy.calendar("always"));
-            let Some(calendar) = calendar else { return out };
+            let calendar = policy.calendar_or_always(&delay.calendar);
             let fired: Vec<DateTime<Utc>> = self
                 .rule_log
                 .iter()

@@ -169,20 +169,11 @@ impl Policy {
             check_span(delay.after, "delay.after")?;
         }
         match &rule.delay {
-            Some(delay) if self.calendar(&delay.calendar).is_none() => {
-                return Err(PolicyError::new(
-                    "delay.calendar",
-                    format!(
-                        "no calendar named \"{}\"; calendars are {}",
-                        delay.calendar,
-                        self.calendar_list()
-                    ),
-                ));
-            }
+            Some(delay) => self.check_calendar(&delay.calendar, "delay.calendar")?,
             None if rule.repeat > 0 => {
                 return Err(PolicyError::new("repeat", "repeating needs a delay"));
             }
-            _ => {}
+            None => {}
         }
         self.labels.push(super::RuleLabel::of(&rule));
         self.rules.push(rule);
@@ -334,13 +325,6 @@ impl Policy {
             }
         }
         lints
-    }
-
-    fn calendar_list(&self) -> String {
-        std::iter::once("always")
-            .chain(self.calendars.keys().map(String::as_str))
-            .collect::<Vec<_>>()
-            .join(", ")
     }
 }
 

@@ -6,7 +6,7 @@ use chrono::TimeDelta;
 use super::{Action, Condition, DeflectionPolicy, Delay, DelayFrom, Notice, Policy, Rule};
 use crate::Channel;
 use crate::sla::{
-    BusinessCalendar, Match, Metric, MetricPolicy, Reopen, Target, Threshold, Within,
+    BusinessCalendar, CalendarName, Match, Metric, MetricPolicy, Reopen, Target, Threshold, Within,
 };
 
 impl Policy {
@@ -69,16 +69,16 @@ impl Policy {
     }
 }
 
-fn response(metric: Metric) -> MetricPolicy {
+fn response(metric: Metric, business: &CalendarName) -> MetricPolicy {
     let on = |channel| Match {
         channel: Some(channel),
         ..Match::default()
     };
-    let business = |d| Target::new(Within::Time(d), "business");
+    let business = |d| Target::new(Within::Time(d), business.clone());
     MetricPolicy::new(metric, business(TimeDelta::hours(4)))
         .with_rule(
             on(Channel::SocialPublic),
-            Target::new(Within::Time(TimeDelta::minutes(60)), "always"),
+            Target::new(Within::Time(TimeDelta::minutes(60)), CalendarName::always()),
         )
         .with_rule(on(Channel::Email), business(TimeDelta::hours(4)))
         .with_rule(on(Channel::Voicemail), business(TimeDelta::hours(1)))
@@ -88,6 +88,8 @@ fn response(metric: Metric) -> MetricPolicy {
 
 #[allow(clippy::too_many_lines)] // the whole policy, rule by rule, in one place
 fn build() -> Result<Policy, crate::PolicyError> {
+    let name = CalendarName::new("business")
+        .map_err(|e| crate::PolicyError::new("calendars", e.to_string()))?;
     let business = BusinessCalendar::builder(chrono_tz::UTC)
         .weekdays(&["09:00-17:00"])
         .build()
@@ -102,13 +104,13 @@ fn build() -> Result<Policy, crate::PolicyError> {
         "recommended-1",
         ["frontline", "supervisor", "manager", "regional", "executive"],
     )?
-    .with_calendar("business", business)?
-    .with_sla(response(Metric::FirstResponse).with_reopen(Reopen::FirstOnly))?
-    .with_sla(response(Metric::NextResponse))?
+    .with_calendar(name.clone(), business)?
+    .with_sla(response(Metric::FirstResponse, &name).with_reopen(Reopen::FirstOnly))?
+    .with_sla(response(Metric::NextResponse, &name))?
     .with_sla(
         MetricPolicy::new(
             Metric::Resolution,
-            Target::new(Within::BusinessDays(5), "business"),
+            Target::new(Within::BusinessDays(5), name.clone()),
         )
         .with_warning(Threshold::Percent(80))
         .with_reopen(Reopen::Continue),
@@ -170,7 +172,7 @@ fn build() -> Result<Policy, crate::PolicyError> {
             Delay {
                 after: Within::BusinessDays(2),
                 from: DelayFrom::Condition,
-                calendar: "business".to_owned(),
+                calendar: name.clone(),
             },
             1,
         ),

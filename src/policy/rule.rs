@@ -5,7 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::Priority;
-use crate::sla::{Metric, Within};
+use crate::sla::{CalendarName, Metric, Within};
 
 /// When a rule applies. Leaves are facts about the case; `all` and `any`
 /// combine them.
@@ -262,12 +262,8 @@ pub struct Delay {
     /// Counted from when.
     pub from: DelayFrom,
     /// On which calendar (the built-in `always` when left out).
-    #[serde(default = "always")]
-    pub calendar: String,
-}
-
-fn always() -> String {
-    "always".to_owned()
+    #[serde(default = "CalendarName::always")]
+    pub calendar: CalendarName,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)] // the signature serde's skip_serializing_if expects
@@ -341,8 +337,9 @@ impl Rule {
     /// use escalate::policy::{Action, Condition, Delay, DelayFrom, Rule};
     /// use escalate::sla::Within;
     /// let r = Rule::new("still unanswered", Condition::RepeatContact(1), [Action::EscalateOneTier])
-    ///     .with_delay(Delay { after: Within::BusinessDays(2), from: DelayFrom::Level, calendar: "store".into() }, 1);
+    ///     .with_delay(Delay { after: Within::BusinessDays(2), from: DelayFrom::Level, calendar: "store".parse()? }, 1);
     /// assert_eq!(r.repeat, 1);
+    /// # Ok::<(), escalate::InvalidId>(())
     /// ```
     #[must_use]
     pub fn with_delay(mut self, delay: Delay, repeat: u32) -> Self {

@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::{BusinessCalendar, Metric, Threshold};
-use crate::{PromiseId, Text};
+use super::{BusinessCalendar, CalendarName, Metric, Threshold};
+use crate::PromiseId;
 
 crate::ids::numbered!(
     /// Numbers an SLA clock within its case, from 1 in the order clocks started.
@@ -50,7 +50,7 @@ pub struct SlaClock {
     pub(crate) metric: Metric,
     pub(crate) promise: Option<PromiseId>,
     pub(crate) target: TimeDelta,
-    pub(crate) calendar: Text,
+    pub(crate) calendar: CalendarName,
     pub(crate) started_at: DateTime<Utc>,
     pub(crate) state: ClockState,
     pub(crate) warned: Vec<Threshold>,
@@ -163,7 +163,7 @@ impl SlaClock {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
-    pub fn calendar(&self) -> &str {
+    pub fn calendar(&self) -> &CalendarName {
         &self.calendar
     }
 

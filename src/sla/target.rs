@@ -6,6 +6,7 @@ use std::fmt;
 use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
 
+use super::CalendarName;
 use crate::{Channel, CustomerValue, Priority};
 
 /// What an SLA clock measures.
@@ -209,13 +210,10 @@ impl fmt::Display for Within {
 pub struct Target {
     /// How long.
     pub within: Within,
-    /// The name of the calendar it is measured on.
-    #[serde(default = "always")]
-    pub calendar: String,
-}
-
-fn always() -> String {
-    "always".to_owned()
+    /// The name of the calendar it is measured on (the built-in `always`
+    /// when left out).
+    #[serde(default = "CalendarName::always")]
+    pub calendar: CalendarName,
 }
 
 impl Target {
@@ -225,15 +223,13 @@ impl Target {
     /// ```
     /// use chrono::TimeDelta;
     /// use escalate::sla::{Target, Within};
-    /// let t = Target::new(Within::Time(TimeDelta::hours(1)), "social");
+    /// let t = Target::new(Within::Time(TimeDelta::hours(1)), "social".parse()?);
     /// assert_eq!(t.calendar, "social");
+    /// # Ok::<(), escalate::InvalidId>(())
     /// ```
     #[must_use]
-    pub fn new(within: Within, calendar: impl Into<String>) -> Self {
-        Target {
-            within,
-            calendar: calendar.into(),
-        }
+    pub fn new(within: Within, calendar: CalendarName) -> Self {
+        Target { within, calendar }
     }
 }
 
@@ -441,8 +437,9 @@ impl MetricPolicy {
     /// ```
     /// use chrono::TimeDelta;
     /// use escalate::sla::{Metric, MetricPolicy, Target, Within};
-    /// let p = MetricPolicy::new(Metric::Resolution, Target::new(Within::BusinessDays(5), "desk"));
+    /// let p = MetricPolicy::new(Metric::Resolution, Target::new(Within::BusinessDays(5), "desk".parse()?));
     /// assert!(p.targets.is_empty());
+    /// # Ok::<(), escalate::InvalidId>(())
     /// ```
     #[must_use]
     pub fn new(metric: Metric, fallback: Target) -> Self {
@@ -462,10 +459,11 @@ impl MetricPolicy {
     /// use chrono::TimeDelta;
     /// use escalate::Channel;
     /// use escalate::sla::{Match, Metric, MetricPolicy, Target, Within};
-    /// let p = MetricPolicy::new(Metric::FirstResponse, Target::new(Within::Time(TimeDelta::hours(4)), "desk"))
+    /// let p = MetricPolicy::new(Metric::FirstResponse, Target::new(Within::Time(TimeDelta::hours(4)), "desk".parse()?))
     ///     .with_rule(Match { channel: Some(Channel::SocialPublic), ..Match::default() },
-    ///                Target::new(Within::Time(TimeDelta::minutes(15)), "social"));
+    ///                Target::new(Within::Time(TimeDelta::minutes(15)), "social".parse()?));
     /// assert_eq!(p.targets.len(), 1);
+    /// # Ok::<(), escalate::InvalidId>(())
     /// ```
     #[must_use]
     pub fn with_rule(mut self, when: Match, target: Target) -> Self {
@@ -479,9 +477,10 @@ impl MetricPolicy {
     /// ```
     /// use chrono::TimeDelta;
     /// use escalate::sla::{Metric, MetricPolicy, Target, Threshold, Within};
-    /// let p = MetricPolicy::new(Metric::FirstResponse, Target::new(Within::Time(TimeDelta::hours(4)), "desk"))
+    /// let p = MetricPolicy::new(Metric::FirstResponse, Target::new(Within::Time(TimeDelta::hours(4)), "desk".parse()?))
     ///     .with_warning(Threshold::Percent(75));
     /// assert_eq!(p.warnings, [Threshold::Percent(75)]);
+    /// # Ok::<(), escalate::InvalidId>(())
     /// ```
     #[must_use]
     pub fn with_warning(mut self, threshold: Threshold) -> Self {
@@ -495,9 +494,10 @@ impl MetricPolicy {
     /// ```
     /// use chrono::TimeDelta;
     /// use escalate::sla::{Metric, MetricPolicy, Reopen, Target, Within};
-    /// let p = MetricPolicy::new(Metric::Resolution, Target::new(Within::BusinessDays(5), "desk"))
+    /// let p = MetricPolicy::new(Metric::Resolution, Target::new(Within::BusinessDays(5), "desk".parse()?))
     ///     .with_reopen(Reopen::Continue);
     /// assert_eq!(p.reopen, Reopen::Continue);
+    /// # Ok::<(), escalate::InvalidId>(())
     /// ```
     #[must_use]
     pub fn with_reopen(mut self, reopen: Reopen) -> Self {
@@ -512,13 +512,14 @@ impl MetricPolicy {
     /// use chrono::TimeDelta;
     /// use escalate::{Channel, CustomerValue, Priority};
     /// use escalate::sla::{Match, Metric, MetricPolicy, Target, Within};
-    /// let p = MetricPolicy::new(Metric::FirstResponse, Target::new(Within::Time(TimeDelta::hours(4)), "desk"))
+    /// let p = MetricPolicy::new(Metric::FirstResponse, Target::new(Within::Time(TimeDelta::hours(4)), "desk".parse()?))
     ///     .with_rule(Match { channel: Some(Channel::SocialPublic), ..Match::default() },
-    ///                Target::new(Within::Time(TimeDelta::minutes(15)), "social"));
+    ///                Target::new(Within::Time(TimeDelta::minutes(15)), "social".parse()?));
     /// let t = p.target_for(Priority::Normal, Some(Channel::SocialPublic), CustomerValue::Standard).unwrap();
     /// assert_eq!(t.calendar, "social");
     /// let t = p.target_for(Priority::Normal, Some(Channel::Email), CustomerValue::Standard).unwrap();
     /// assert_eq!(t.calendar, "desk");
+    /// # Ok::<(), escalate::InvalidId>(())
     /// ```
     #[must_use]
     pub fn target_for(
@@ -538,6 +539,10 @@ impl MetricPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn cal(name: &str) -> CalendarName {
+        name.parse().unwrap()
+    }
 
     #[test]
     fn spans_parse_and_print() {
@@ -589,7 +594,7 @@ mod tests {
         );
         let p = MetricPolicy::new(
             Metric::NextResponse,
-            Target::new(Within::BusinessDays(1), "store"),
+            Target::new(Within::BusinessDays(1), cal("store")),
         )
         .with_warning(Threshold::Percent(80))
         .with_reopen(Reopen::FirstOnly);
@@ -616,11 +621,11 @@ mod tests {
             targets: vec![
                 TargetRule {
                     when: hv,
-                    target: Target::new(Within::Time(TimeDelta::hours(1)), "a"),
+                    target: Target::new(Within::Time(TimeDelta::hours(1)), cal("a")),
                 },
                 TargetRule {
                     when: urgent,
-                    target: Target::new(Within::Time(TimeDelta::hours(2)), "b"),
+                    target: Target::new(Within::Time(TimeDelta::hours(2)), cal("b")),
                 },
             ],
             fallback: None,
