@@ -223,6 +223,12 @@ fn broken_inputs() -> Vec<(Input, &'static str)> {
             r#"rules[0].then.escalate_to: no tier named "regionl"; tiers are frontline, supervisor"#,
         ),
         (
+            Json(
+                r#"{"version": "v", "tiers": ["frontline"], "rules": [{"name": "x", "when": "public_contact", "then": {"require_owner": ""}}]}"#,
+            ),
+            r#"rules[0].then.require_owner: invalid tier name "": it is empty"#,
+        ),
+        (
             Json(r#"{"version": "v", "tiers": ["frontline"]} {"#),
             "json: trailing characters at line 1 column 42",
         ),
@@ -274,7 +280,7 @@ fn broken_inputs() -> Vec<(Input, &'static str)> {
             Json(
                 r#"{"version": "v", "tiers": ["frontline"], "rules": [{"name": "x", "when": "unanswered", "then": {"recommend": " "}}]}"#,
             ),
-            "rules[0].then.recommend: name a rung of the ladder",
+            "rules[0].then.recommend: unknown variant ` `, expected one of `apology`, `reperform`, `expedite`, `exchange`, `waive`, `credit`, `partial_refund`, `full_refund`, `keep_item`",
         ),
         (
             Json(
@@ -313,6 +319,7 @@ use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use escalate::policy::{
     Action, Condition, DeflectionPolicy, Delay, DelayFrom, LintLevel, Notice, Rule,
 };
+use escalate::recovery::GestureKind;
 use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold, Within};
 use escalate::{
     Actor, Agent, Case, Channel, Command, CommandKind, Customer, CustomerValue, Event, EventKind,
@@ -1222,7 +1229,7 @@ fn at10(kinds: impl IntoIterator<Item = EventKind>) -> Vec<(DateTime<Utc>, Event
 
 #[test]
 fn require_owner_asks_for_an_owner_or_an_escalation_or_nothing() {
-    let policy = on_public([Action::RequireOwner("supervisor".into())]);
+    let policy = on_public([Action::RequireOwner(tier("supervisor"))]);
     let required = |kind: fn(String) -> EventKind| kind("supervisor".into());
     let owner_required = |t: String| EventKind::OwnerRequired {
         rule: "r".into(),
@@ -1259,7 +1266,7 @@ fn escalation_to(t: &str) -> EventKind {
 
 #[test]
 fn escalate_to_a_named_tier() {
-    let policy = on_public([Action::EscalateTo("manager".into())]);
+    let policy = on_public([Action::EscalateTo(tier("manager"))]);
     let (s, junior) = public_post(policy.clone(), Some(sam()));
     assert_eq!(
         rule_events(&junior),
@@ -1344,8 +1351,8 @@ fn require_apology_recommend_require_review_and_notify() {
         within,
     };
     let policy = on_public([
-        Action::RequireApology("supervisor".into()),
-        Action::Recommend("waive".into()),
+        Action::RequireApology(tier("supervisor")),
+        Action::Recommend(GestureKind::Waive),
         Action::RequireReview,
         Action::Notify(notice(Some(Within::Time(hours(1))))),
         Action::Notify(notice(None)),
@@ -1389,7 +1396,7 @@ fn one_escalation_per_event_the_first_rule_wins_and_lint_says_so() {
             Rule::new(
                 "a",
                 Condition::PublicContact,
-                [Action::EscalateTo("manager".into())],
+                [Action::EscalateTo(tier("manager"))],
             ),
             Rule::new(
                 "b",
@@ -1607,7 +1614,7 @@ fn text() -> impl Strategy<Value = String> {
 }
 
 fn action(tiers: Vec<String>) -> impl Strategy<Value = Action> {
-    let tier = prop::sample::select(tiers);
+    let tier = prop::sample::select(tiers).prop_map(|t| tier(&t));
     let notice = (text(), text(), prop::option::of(within()))
         .prop_map(|(who, why, within)| Notice { who, why, within });
     prop_oneof![
@@ -1616,7 +1623,7 @@ fn action(tiers: Vec<String>) -> impl Strategy<Value = Action> {
         Just(Action::EscalateOneTier),
         within().prop_map(Action::RequireCall),
         tier.prop_map(Action::RequireApology),
-        "[a-z]{1,8}( [a-z]{1,8})?".prop_map(Action::Recommend),
+        prop::sample::select(GestureKind::ALL.to_vec()).prop_map(Action::Recommend),
         Just(Action::RequireReview),
         notice.prop_map(Action::Notify),
     ]
@@ -1981,7 +1988,7 @@ fn an_escalation_required_by_a_rule_is_an_escalation_for_other_rules() {
             Rule::new(
                 "r",
                 Condition::PublicContact,
-                [Action::EscalateTo("manager".into())],
+                [Action::EscalateTo(tier("manager"))],
             ),
             Rule::new("review", Condition::Escalated, [Action::RequireReview]),
         ],

@@ -446,10 +446,8 @@ impl<'a> Firing<'a> {
         escalated
     }
 
-    fn tier(&self, name: &str) -> Option<(usize, Tier)> {
-        let tiers = self.policy.tiers();
-        let rank = tiers.iter().position(|t| t.as_str() == name)?;
-        Some((rank, tiers[rank].clone()))
+    fn tier(&self, tier: &Tier) -> Option<(usize, Tier)> {
+        Some((self.policy.rank(tier)?, tier.clone()))
     }
 
     /// A required call is a promise to the customer, with its clock.

@@ -137,11 +137,11 @@ impl Policy {
     /// ```
     /// use escalate::policy::{Action, Condition, Policy, Rule};
     /// let policy = Policy::default()
-    ///     .with_rule(Rule::new("second failure", Condition::FailuresAtLeast(2), [Action::EscalateTo("manager".into())]))?;
+    ///     .with_rule(Rule::new("second failure", Condition::FailuresAtLeast(2), [Action::EscalateTo("manager".parse()?)]))?;
     /// assert_eq!(policy.rules()[0].name, "second failure");
     /// let err = policy.with_rule(Rule::new("bad", Condition::SurveyScoreAtMost(9), [Action::RequireReview])).unwrap_err();
     /// assert_eq!(err.to_string(), "when.survey_score_at_most: a survey score is 1 to 5, not 9");
-    /// # Ok::<(), escalate::PolicyError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_rule(mut self, rule: Rule) -> Result<Policy, PolicyError> {
         if rule.name.trim().is_empty() {
@@ -191,15 +191,11 @@ impl Policy {
             Action::RequireOwner(t) => ("require_owner", t),
             Action::EscalateTo(t) => ("escalate_to", t),
             Action::RequireApology(t) => ("require_apology", t),
-            Action::Recommend(g) if g.trim().is_empty() => {
-                return Err(PolicyError::new(
-                    format!("{at}.recommend"),
-                    "name a rung of the ladder",
-                ));
+            Action::EscalateOneTier | Action::Recommend(_) | Action::RequireReview => {
+                return Ok(());
             }
-            _ => return Ok(()),
         };
-        if self.tiers.iter().any(|t| t.as_str() == tier) {
+        if self.rank(tier).is_some() {
             Ok(())
         } else {
             Err(PolicyError::new(
@@ -258,13 +254,13 @@ impl Policy {
     /// ```
     /// use escalate::policy::{Action, Condition, LintLevel, Policy, Rule};
     /// let policy = Policy::default()
-    ///     .with_rule(Rule::new("a", Condition::PublicContact, [Action::EscalateTo("manager".into())]))?
-    ///     .with_rule(Rule::new("b", Condition::PublicContact, [Action::EscalateTo("regional".into())]))?;
+    ///     .with_rule(Rule::new("a", Condition::PublicContact, [Action::EscalateTo("manager".parse()?)]))?
+    ///     .with_rule(Rule::new("b", Condition::PublicContact, [Action::EscalateTo("regional".parse()?)]))?;
     /// let lints = policy.lint();
     /// assert_eq!(lints.len(), 1);
     /// assert_eq!(lints[0].level, LintLevel::Warning);
     /// assert_eq!(lints[0].to_string(), r#"warning: rules[1]: never escalates: rule "a" has the same condition and comes first"#);
-    /// # Ok::<(), escalate::PolicyError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn lint(&self) -> Vec<Lint> {
@@ -286,9 +282,8 @@ impl Policy {
                 }
             }
             for (i, action) in later.then.iter().enumerate() {
-                let lowest = self.tiers.first().map(crate::Tier::as_str);
                 if let Action::EscalateTo(t) = action
-                    && Some(t.as_str()) == lowest
+                    && self.rank(t) == Some(0)
                 {
                     lints.push(Lint::warning(
                         format!("rules[{j}].then[{i}].escalate_to"),

@@ -94,7 +94,8 @@ fn build() -> Result<Policy, crate::PolicyError> {
         .weekdays(&["09:00-17:00"])
         .build()
         .map_err(|e| crate::PolicyError::new("calendars.business", e.to_string()))?;
-    let tier = |t: &str| t.to_owned();
+    let tier =
+        |t: &str| crate::Tier::new(t).map_err(|e| crate::PolicyError::new("tiers", e.to_string()));
     let breach = Condition::Any(vec![
         Condition::SlaBreach(Metric::FirstResponse),
         Condition::SlaBreach(Metric::NextResponse),
@@ -125,18 +126,18 @@ fn build() -> Result<Policy, crate::PolicyError> {
     .with_rule(Rule::new(
         "public complaint gets a manager",
         Condition::PublicContact,
-        [Action::RequireOwner(tier("manager"))],
+        [Action::RequireOwner(tier("manager")?)],
     ))?
     .with_rule(Rule::new(
         "second contact: one owner at the senior tier",
         Condition::RepeatContact(2),
-        [Action::RequireOwner(tier("supervisor"))],
+        [Action::RequireOwner(tier("supervisor")?)],
     ))?
     .with_rule(Rule::new(
         "third contact: the owner calls personally",
         Condition::RepeatContact(3),
         [
-            Action::RequireOwner(tier("supervisor")),
+            Action::RequireOwner(tier("supervisor")?),
             Action::RequireCall(Within::Time(TimeDelta::hours(2))),
         ],
     ))?
@@ -153,7 +154,7 @@ fn build() -> Result<Policy, crate::PolicyError> {
         breach,
         [
             Action::EscalateOneTier,
-            Action::RequireApology(tier("supervisor")),
+            Action::RequireApology(tier("supervisor")?),
         ],
     ))?
     .with_rule(
@@ -180,7 +181,7 @@ fn build() -> Result<Policy, crate::PolicyError> {
     .with_rule(Rule::new(
         "second failure goes to a manager",
         Condition::FailuresAtLeast(2),
-        [Action::EscalateTo(tier("manager"))],
+        [Action::EscalateTo(tier("manager")?)],
     ))?
 
     .with_rule(Rule::new(

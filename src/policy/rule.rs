@@ -4,8 +4,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::Priority;
+use crate::recovery::GestureKind;
 use crate::sla::{CalendarName, Metric, Within};
+use crate::{Priority, Tier};
 
 /// When a rule applies. Leaves are facts about the case; `all` and `any`
 /// combine them.
@@ -155,14 +156,21 @@ impl fmt::Display for Condition {
 /// What a rule does. Each action becomes an event on the case; nothing
 /// happens outside the event log.
 ///
+/// Tiers and gesture kinds are typed: a name that is not one fails to load.
+/// Whether a tier is one of the policy's is checked when the rule is added
+/// ([`Policy::with_rule`](super::Policy::with_rule)).
+///
 /// # Example
 /// ```
 /// use escalate::policy::Action;
+/// use escalate::recovery::GestureKind;
 /// let a: Action = serde_json::from_str(r#"{"escalate_to": "manager"}"#)?;
-/// assert_eq!(a, Action::EscalateTo("manager".into()));
+/// assert_eq!(a, Action::EscalateTo("manager".parse()?));
 /// let b: Action = serde_json::from_str(r#""escalate_one_tier""#)?;
 /// assert_eq!(b, Action::EscalateOneTier);
-/// # Ok::<(), serde_json::Error>(())
+/// let c: Action = serde_json::from_str(r#"{"recommend": "partial_refund"}"#)?;
+/// assert_eq!(c, Action::Recommend(GestureKind::PartialRefund));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -170,17 +178,17 @@ impl fmt::Display for Condition {
 pub enum Action {
     /// The case must have an owner of at least this tier now: one is
     /// required if it has none, an escalation if its owner is more junior.
-    RequireOwner(String),
+    RequireOwner(Tier),
     /// Escalate to this tier (if the owner is more junior).
-    EscalateTo(String),
+    EscalateTo(Tier),
     /// Escalate one tier above the owner (the second tier for an unowned case).
     EscalateOneTier,
     /// The owner must call the customer within this time: a tracked promise.
     RequireCall(Within),
     /// An apology is owed, from at least this tier.
-    RequireApology(String),
+    RequireApology(Tier),
     /// Recommend a rung of the recovery ladder.
-    Recommend(String),
+    Recommend(GestureKind),
     /// A root-cause review is required before closing.
     RequireReview,
     /// Tell the host someone must act.
@@ -216,7 +224,7 @@ impl fmt::Display for Action {
             Action::EscalateOneTier => f.write_str("escalate one tier"),
             Action::RequireCall(w) => write!(f, "require a personal call within {w}"),
             Action::RequireApology(t) => write!(f, "require an apology from {t} or higher"),
-            Action::Recommend(g) => write!(f, "recommend {g}"),
+            Action::Recommend(g) => write!(f, "recommend {}", g.as_str()),
             Action::RequireReview => f.write_str("require a root-cause review before closing"),
             Action::Notify(n) => write!(f, "notify {}: {}", n.who, n.why),
         }
@@ -312,8 +320,9 @@ impl Rule {
     /// ```
     /// use escalate::policy::{Action, Condition, Rule};
     /// let r = Rule::new("public complaints get a manager", Condition::PublicContact,
-    ///     [Action::RequireOwner("manager".into())]);
+    ///     [Action::RequireOwner("manager".parse()?)]);
     /// assert_eq!(r.repeat, 0);
+    /// # Ok::<(), escalate::InvalidId>(())
     /// ```
     #[must_use]
     pub fn new(
