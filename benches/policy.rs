@@ -6,7 +6,7 @@ use std::hint::black_box;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
-use escalate::policy::{Action, Condition, Delay, DelayFrom, Notice, Policy, Rule};
+use escalate::policy::{Action, Call, Condition, Delay, DelayFrom, Notice, Policy, Rule};
 use escalate::recovery::GestureKind;
 use escalate::sla::{Metric, Within};
 use escalate::{
@@ -63,7 +63,9 @@ fn fifty_rules() -> Policy {
             4 => vec![Action::EscalateOneTier],
             5 => vec![Action::RequireOwner(tier("manager"))],
             6 => vec![Action::EscalateTo(tier("regional")), Action::RequireReview],
-            _ => vec![Action::RequireCall(Within::Time(TimeDelta::hours(4)))],
+            _ => vec![Action::RequireCall(Call::new(Within::Time(
+                TimeDelta::hours(4),
+            )))],
         }
     };
     let mut policy = no_rules();

@@ -200,6 +200,38 @@ fn broken_inputs() -> Vec<(Input, &'static str)> {
         ),
         (
             Toml(toml_rule(
+                "name = \"x\"\nwhen = \"unanswered\"\nthen = { require_call = { within = \"4 hours\", calendar = \"always\" } }",
+            )),
+            r#"rules[0].then.require_call.within: invalid span "4 hours": expected a duration such as "4h", "15m", "1h30m" or "2 business days""#,
+        ),
+        (
+            Toml(toml_rule(
+                "name = \"x\"\nwhen = \"unanswered\"\nthen = { require_call = { within = \"4h\", calendar = \"shop\" } }",
+            )),
+            r#"rules[0].then.require_call.calendar: no calendar named "shop"; calendars are always"#,
+        ),
+        (
+            Toml(toml_rule(
+                "name = \"x\"\nwhen = \"unanswered\"\nthen = { require_call = { within = \"4h\", on = \"always\" } }",
+            )),
+            "rules[0].then.require_call.on: unknown field `on`, expected `within` or `calendar`",
+        ),
+        (
+            Toml(toml_rule(
+                "name = \"x\"\nwhen = \"unanswered\"\nthen = { require_call = 4 }",
+            )),
+            r#"rules[0].then.require_call: invalid type: integer `4`, expected a span such as "2h", or a table such as { within = "2h", calendar = "store" }"#,
+        ),
+        (
+            Toml(format!("{HEAD}default_calendar = \"shop\"\n")),
+            r#"default_calendar: no calendar named "shop"; calendars are always"#,
+        ),
+        (
+            Toml(format!("{HEAD}default_calendar = \"\"\n")),
+            r#"default_calendar: invalid calendar name "": it is empty"#,
+        ),
+        (
+            Toml(toml_rule(
                 "name = \"x\"\nwhen = \"unanswered\"\nthen = { notify = { who = \"lead\", why = \"slow\", by = \"1h\" } }",
             )),
             "rules[0].then.notify.by: unknown field `by`, expected one of `who`, `why`, `within`",
@@ -210,7 +242,7 @@ fn broken_inputs() -> Vec<(Input, &'static str)> {
         ),
         (
             Toml(format!("{HEAD}rulez = []\n")),
-            "rulez: unknown field `rulez`, expected one of `version`, `tiers`, `time_zone`, `calendars`, `sla`, `rules`, `deflection`, `recovery`",
+            "rulez: unknown field `rulez`, expected one of `version`, `tiers`, `time_zone`, `calendars`, `default_calendar`, `sla`, `rules`, `deflection`, `recovery`",
         ),
         (
             Toml("version = \"v\"\ntiers = [\"frontline\"\n".into()),
@@ -317,7 +349,7 @@ fn broken_inputs_have_exact_messages() {
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use escalate::policy::{
-    Action, Condition, DeflectionPolicy, Delay, DelayFrom, LintLevel, Notice, Rule,
+    Action, Call, Condition, DeflectionPolicy, Delay, DelayFrom, LintLevel, Notice, Rule,
 };
 use escalate::recovery::GestureKind;
 use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold, Within};
@@ -344,9 +376,16 @@ fn hours(h: i64) -> TimeDelta {
     TimeDelta::hours(h)
 }
 
-/// Three tiers and a Monday-to-Friday 09:00-17:00 calendar named `business`,
-/// no SLA and no rules.
+/// Three tiers and a Monday-to-Friday 09:00-17:00 calendar named `business`
+/// (the default calendar), no SLA and no rules.
 fn bare() -> Policy {
+    bare_without_default()
+        .with_default_calendar(cal("business"))
+        .unwrap()
+}
+
+/// `bare` without a default calendar: calls are counted on `always`.
+fn bare_without_default() -> Policy {
     let business = BusinessCalendar::builder(chrono_tz::UTC)
         .weekdays(&["09:00-17:00"])
         .build()
@@ -1305,12 +1344,12 @@ fn escalate_one_tier_twice_goes_up_twice() {
 
 #[test]
 fn require_call_makes_a_tracked_promise_with_a_clock() {
-    let policy = on_public([Action::RequireCall(Within::Time(hours(2)))]);
+    let policy = on_public([Action::RequireCall(Call::new(Within::Time(hours(2))))]);
     let mut s = Story::new(policy);
     s.open(mon(9, 0));
     s.assign(mon(9, 5), sam());
-    // Posted at 16:00: two business hours on the `business` calendar end
-    // Tuesday 10:00.
+    // Posted at 16:00: two business hours on the `business` calendar (the
+    // policy's default) end Tuesday 10:00.
     let events = s.contact(mon(16, 0), Channel::SocialPublic);
     let due = day(2, 10, 0);
     let kinds: Vec<_> = events.iter().skip(1).map(|e| e.kind().clone()).collect();
@@ -1341,6 +1380,83 @@ fn require_call_makes_a_tracked_promise_with_a_clock() {
     assert_eq!(late.len(), 1);
     assert_eq!(late[0].at(), due);
     assert!(matches!(late[0].kind(), EventKind::SlaBreached { .. }));
+}
+
+#[test]
+fn a_call_is_counted_on_its_own_calendar_or_the_default_calendar() {
+    // Posted Monday 16:00: two hours on `business` (the default) end Tuesday
+    // 10:00, two hours on `always` at 18:00.
+    let due = |base: Policy, call: Call| {
+        let policy = with_rules(
+            base,
+            [Rule::new(
+                "r",
+                Condition::PublicContact,
+                [Action::RequireCall(call)],
+            )],
+        );
+        let mut s = Story::new(policy);
+        s.open(mon(9, 0));
+        s.contact(mon(16, 0), Channel::SocialPublic);
+        s.case.promises()[0].due()
+    };
+    let two_hours = Call::new(Within::Time(hours(2)));
+    assert_eq!(due(bare(), two_hours.clone()), day(2, 10, 0));
+    assert_eq!(due(bare(), two_hours.clone().on(cal("always"))), mon(18, 0));
+    assert_eq!(
+        due(
+            bare_without_default(),
+            two_hours.clone().on(cal("business"))
+        ),
+        day(2, 10, 0)
+    );
+    // Without a default calendar a call is counted around the clock, and
+    // the lint points at it: a policy that relied on a calendar being named
+    // `business` finds out.
+    assert_eq!(due(bare_without_default(), two_hours.clone()), mon(18, 0));
+    let lints = with_rules(
+        bare_without_default(),
+        [Rule::new(
+            "r",
+            Condition::PublicContact,
+            [Action::RequireCall(two_hours)],
+        )],
+    )
+    .lint();
+    assert_eq!(
+        lints.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        [
+            "warning: rules[0].then[0].require_call: counted on the always-open calendar: the policy \
+          has calendars but no default_calendar; name the call's calendar or set default_calendar"
+        ]
+    );
+    // In files: the short form, the table form, and the default.
+    let file = format!(
+        "{HEAD}default_calendar = \"business\"\n\
+         [calendars.business]\nhours = {{ mon = [\"09:00-17:00\"] }}\n\
+         [[rules]]\nname = \"r\"\nwhen = \"public_contact\"\n\
+         then = [{{ require_call = \"2h\" }}, {{ require_call = {{ within = \"2h\", calendar = \"always\" }} }}]\n"
+    );
+    let policy = Policy::from_toml_str(&file).unwrap();
+    assert_eq!(policy.default_calendar().as_str(), "business");
+    assert_eq!(
+        policy.rules()[0].then,
+        [
+            Action::RequireCall(Call::new(Within::Time(hours(2)))),
+            Action::RequireCall(Call::new(Within::Time(hours(2))).on(cal("always"))),
+        ]
+    );
+    let json = serde_json::to_string(&policy).unwrap();
+    assert!(
+        json.contains(r#""default_calendar":"business""#)
+            && json.contains(r#""then":[{"require_call":"2h"},{"require_call":{"within":"2h","calendar":"always"}}]"#),
+        "{json}"
+    );
+    assert_eq!(Policy::from_json_str(&json).unwrap(), policy);
+    assert_eq!(
+        Policy::from_toml_str(&policy.to_toml_string().unwrap()).unwrap(),
+        policy
+    );
 }
 
 #[test]
@@ -1613,15 +1729,21 @@ fn text() -> impl Strategy<Value = String> {
     "[a-zA-Z0-9 \"'\\\\.:#=\\[\\]{},é✓\t-]{0,16}"
 }
 
-fn action(tiers: Vec<String>) -> impl Strategy<Value = Action> {
+fn action(tiers: Vec<String>, calendars: Vec<String>) -> impl Strategy<Value = Action> {
     let tier = prop::sample::select(tiers).prop_map(|t| tier(&t));
+    let call = (within(), prop::option::of(prop::sample::select(calendars))).prop_map(
+        |(within, calendar)| Call {
+            within,
+            calendar: calendar.map(|c| cal(&c)),
+        },
+    );
     let notice = (text(), text(), prop::option::of(within()))
         .prop_map(|(who, why, within)| Notice { who, why, within });
     prop_oneof![
         tier.clone().prop_map(Action::RequireOwner),
         tier.clone().prop_map(Action::EscalateTo),
         Just(Action::EscalateOneTier),
-        within().prop_map(Action::RequireCall),
+        call.prop_map(Action::RequireCall),
         tier.prop_map(Action::RequireApology),
         prop::sample::select(GestureKind::ALL.to_vec()).prop_map(Action::Recommend),
         Just(Action::RequireReview),
@@ -1635,18 +1757,17 @@ fn rule(tiers: Vec<String>, calendars: Vec<String>) -> impl Strategy<Value = Rul
         DelayFrom::Level,
         DelayFrom::Opening,
     ]);
-    let delay =
-        (within(), from, prop::sample::select(calendars)).prop_map(|(after, from, calendar)| {
-            Delay {
-                after,
-                from,
-                calendar: cal(&calendar),
-            }
-        });
+    let delay = (within(), from, prop::sample::select(calendars.clone())).prop_map(
+        |(after, from, calendar)| Delay {
+            after,
+            from,
+            calendar: cal(&calendar),
+        },
+    );
     (
         text(),
         condition(),
-        prop::collection::vec(action(tiers), 1..4),
+        prop::collection::vec(action(tiers, calendars), 1..4),
         prop::option::of((delay, 0u32..4)),
     )
         .prop_map(|(name, when, then, delay)| {
@@ -1724,6 +1845,7 @@ fn policy() -> impl Strategy<Value = Policy> {
                 prop::collection::vec(calendar(), names.len())
                     .prop_map(move |cals| names.clone().into_iter().zip(cals).collect::<Vec<_>>()),
                 prop::collection::vec(metric_policy(usable.clone()), 0..4),
+                prop::sample::select(usable.clone()),
                 prop::collection::vec(rule(tiers, usable), 0..6),
                 prop::sample::select(vec![
                     DeflectionPolicy::Refuse,
@@ -1733,27 +1855,30 @@ fn policy() -> impl Strategy<Value = Policy> {
                 prop::sample::select(vec![chrono_tz::UTC, chrono_tz::Asia::Kolkata]),
             )
         })
-        .prop_map(|(version, tiers, calendars, sla, rules, deflection, tz)| {
-            let mut p = Policy::new(version, &tiers).unwrap().with_time_zone(tz);
-            for (name, cal) in calendars {
-                p = p.with_calendar(name.parse().unwrap(), cal).unwrap();
-            }
-            let metrics = [
-                Metric::FirstResponse,
-                Metric::NextResponse,
-                Metric::PeriodicUpdate,
-                Metric::Resolution,
-            ];
-            for (mut m, metric) in sla.into_iter().zip(metrics) {
-                m.metric = metric;
-                p = p.with_sla(m).unwrap();
-            }
-            for (i, mut r) in rules.into_iter().enumerate() {
-                r.name = format!("{i}: {}", r.name);
-                p = p.with_rule(r).unwrap();
-            }
-            p.with_deflection(deflection)
-        })
+        .prop_map(
+            |(version, tiers, calendars, sla, default, rules, deflection, tz)| {
+                let mut p = Policy::new(version, &tiers).unwrap().with_time_zone(tz);
+                for (name, cal) in calendars {
+                    p = p.with_calendar(name.parse().unwrap(), cal).unwrap();
+                }
+                p = p.with_default_calendar(cal(&default)).unwrap();
+                let metrics = [
+                    Metric::FirstResponse,
+                    Metric::NextResponse,
+                    Metric::PeriodicUpdate,
+                    Metric::Resolution,
+                ];
+                for (mut m, metric) in sla.into_iter().zip(metrics) {
+                    m.metric = metric;
+                    p = p.with_sla(m).unwrap();
+                }
+                for (i, mut r) in rules.into_iter().enumerate() {
+                    r.name = format!("{i}: {}", r.name);
+                    p = p.with_rule(r).unwrap();
+                }
+                p.with_deflection(deflection)
+            },
+        )
 }
 
 proptest! {
@@ -2062,8 +2187,8 @@ fn spans_built_in_code_must_be_ones_a_file_can_hold() {
         (
             rule(
                 Condition::Unanswered,
-                vec![Action::RequireCall(Within::Time(TimeDelta::milliseconds(
-                    1500,
+                vec![Action::RequireCall(Call::new(Within::Time(
+                    TimeDelta::milliseconds(1500),
                 )))],
             ),
             "then.require_call: a span is a positive whole number of seconds, not 1.5s",
@@ -2139,7 +2264,7 @@ fn work_a_rule_starts_in_a_tick_is_done_in_the_same_tick() {
         [Rule::new(
             "r",
             Condition::PromiseBroken,
-            [Action::RequireCall(Within::Time(hours(1)))],
+            [Action::RequireCall(Call::new(Within::Time(hours(1))))],
         )],
     );
     let story = |ticks: &[DateTime<Utc>]| {

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{Case, Event, EventKind, Origin, ResponseKind, StateName};
-use crate::policy::{Action, Condition, DelayFrom, Policy, Rule};
+use crate::policy::{Action, Call, Condition, DelayFrom, Policy, Rule};
 use crate::sla::{Metric, NEVER, Within};
 use crate::{CustomerValue, Priority, PromiseId, Text, Tier};
 
@@ -407,7 +407,7 @@ impl<'a> Firing<'a> {
                     ));
                     escalated = true;
                 }
-                Action::RequireCall(within) => self.require_call(&name, at, *within),
+                Action::RequireCall(call) => self.require_call(&name, at, call),
                 Action::RequireApology(tier) => {
                     if let Some((_, tier)) = self.tier(tier) {
                         self.out.push((
@@ -451,13 +451,8 @@ impl<'a> Firing<'a> {
     }
 
     /// A required call is a promise to the customer, with its clock.
-    fn require_call(&mut self, rule: &Text, at: DateTime<Utc>, within: Within) {
-        let business = crate::sla::CalendarName::new("business");
-        let calendar = business.map_or_else(
-            |_| crate::policy::always_calendar(),
-            |name| self.policy.calendar_or_always(&name),
-        );
-        let due = within.due_from(calendar, at);
+    fn require_call(&mut self, rule: &Text, at: DateTime<Utc>, call: &Call) {
+        let due = call.within.due_from(self.policy.call_calendar(call), at);
         let promise = PromiseId::next_after(self.promises);
         self.promises += 1;
         self.out.push((

@@ -5,7 +5,7 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 
-use super::{Action, Condition, DeflectionPolicy, Policy, PolicySpec, Rule};
+use super::{Action, Call, Condition, DeflectionPolicy, Policy, PolicySpec, Rule};
 use crate::PolicyError;
 use crate::sla::{Threshold, Within};
 
@@ -182,7 +182,15 @@ impl Policy {
 
     fn check_action(&self, action: &Action, at: &str) -> Result<(), PolicyError> {
         let (field, tier) = match action {
-            Action::RequireCall(w) => return check_span(*w, &format!("{at}.require_call")),
+            Action::RequireCall(call) => {
+                return match &call.calendar {
+                    None => check_span(call.within, &format!("{at}.require_call")),
+                    Some(calendar) => {
+                        check_span(call.within, &format!("{at}.require_call.within"))?;
+                        self.check_calendar(calendar, format!("{at}.require_call.calendar"))
+                    }
+                };
+            }
             Action::Notify(notice) => {
                 return notice
                     .within
@@ -288,6 +296,17 @@ impl Policy {
                     lints.push(Lint::warning(
                         format!("rules[{j}].then[{i}].escalate_to"),
                         format!("{t} is the lowest tier: escalating to it never moves a case up"),
+                    ));
+                }
+                if let Action::RequireCall(Call { calendar: None, .. }) = action
+                    && self.default_calendar.is_always()
+                    && !self.calendars.is_empty()
+                {
+                    lints.push(Lint::warning(
+                        format!("rules[{j}].then[{i}].require_call"),
+                        "counted on the always-open calendar: the policy has calendars but no \
+                         default_calendar; name the call's calendar or set default_calendar"
+                            .to_owned(),
                     ));
                 }
             }

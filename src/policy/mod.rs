@@ -18,7 +18,7 @@ mod recommended;
 mod rule;
 
 pub use load::{Lint, LintLevel};
-pub use rule::{Action, Condition, DeflectionPolicy, Delay, DelayFrom, Notice, Rule};
+pub use rule::{Action, Call, Condition, DeflectionPolicy, Delay, DelayFrom, Notice, Rule};
 
 use crate::recovery::RecoveryPolicy;
 use crate::sla::{BusinessCalendar, CalendarName, Metric, MetricPolicy};
@@ -45,6 +45,8 @@ pub struct Policy {
     tiers: Vec<Tier>,
     time_zone: Tz,
     calendars: BTreeMap<CalendarName, BusinessCalendar>,
+    /// Where a required call that names no calendar is counted.
+    default_calendar: CalendarName,
     sla: Vec<MetricPolicy>,
     rules: Vec<Rule>,
     /// Each rule's name and condition in words, as its `RuleFired` events
@@ -65,6 +67,8 @@ struct PolicySpec {
     time_zone: Tz,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     calendars: BTreeMap<String, BusinessCalendar>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    default_calendar: Option<CalendarName>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     sla: Vec<MetricPolicy>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -85,6 +89,9 @@ impl TryFrom<PolicySpec> for Policy {
         let mut policy = Policy::new(spec.version, spec.tiers)?.with_time_zone(spec.time_zone);
         for (name, calendar) in spec.calendars {
             policy = policy.with_calendar(calendar_name(&name)?, calendar)?;
+        }
+        if let Some(name) = spec.default_calendar {
+            policy = policy.with_default_calendar(name)?;
         }
         for (i, metric) in spec.sla.into_iter().enumerate() {
             policy = policy
@@ -116,6 +123,7 @@ impl From<Policy> for PolicySpec {
                 .into_iter()
                 .map(|(name, calendar)| (name.into(), calendar))
                 .collect(),
+            default_calendar: (!p.default_calendar.is_always()).then_some(p.default_calendar),
             sla: p.sla,
             rules: p.rules,
             deflection: p.deflection,
@@ -144,6 +152,7 @@ impl Default for Policy {
             tiers,
             time_zone: Tz::UTC,
             calendars: BTreeMap::new(),
+            default_calendar: CalendarName::always(),
             sla: Vec::new(),
             rules: Vec::new(),
             labels: Vec::new(),
@@ -199,6 +208,7 @@ impl Policy {
             tiers: out,
             time_zone: Tz::UTC,
             calendars: BTreeMap::new(),
+            default_calendar: CalendarName::always(),
             sla: Vec::new(),
             rules: Vec::new(),
             labels: Vec::new(),
@@ -357,6 +367,58 @@ impl Policy {
             return Some(always_calendar());
         }
         self.calendars.get(name)
+    }
+
+    /// Sets the policy's default calendar: where a required call that names
+    /// no calendar ([`Call`]) is counted. Without one, such calls are counted
+    /// on the built-in `always` calendar. In policy files this is
+    /// `default_calendar = "business"`.
+    ///
+    /// # Errors
+    /// [`PolicyError`] at `default_calendar` when the policy has no calendar
+    /// of that name (add calendars first).
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// use escalate::sla::BusinessCalendar;
+    /// let store = BusinessCalendar::builder(chrono_tz::Europe::Paris)
+    ///     .weekdays(&["10:00-19:00"]).build()?;
+    /// let policy = Policy::default()
+    ///     .with_calendar("store".parse()?, store)?
+    ///     .with_default_calendar("store".parse()?)?;
+    /// assert_eq!(policy.default_calendar().as_str(), "store");
+    /// let err = policy.with_default_calendar("desk".parse()?).unwrap_err();
+    /// assert_eq!(err.to_string(), r#"default_calendar: no calendar named "desk"; calendars are always, store"#);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_default_calendar(mut self, name: CalendarName) -> Result<Self, PolicyError> {
+        self.check_calendar(&name, "default_calendar")?;
+        self.default_calendar = name;
+        Ok(self)
+    }
+
+    /// The policy's default calendar: where a required call that names no
+    /// calendar is counted. It is the one set by
+    /// [`with_default_calendar`](Self::with_default_calendar) (in files,
+    /// `default_calendar`), else the built-in `always`; the
+    /// [recommended policy](Self::recommended)'s is `business`.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// assert!(Policy::default().default_calendar().is_always());
+    /// assert_eq!(Policy::recommended().default_calendar().as_str(), "business");
+    /// ```
+    #[must_use]
+    pub fn default_calendar(&self) -> &CalendarName {
+        &self.default_calendar
+    }
+
+    /// The calendar a required call is counted on: its own, else the
+    /// default.
+    pub(crate) fn call_calendar(&self, call: &Call) -> &BusinessCalendar {
+        self.calendar_or_always(call.calendar.as_ref().unwrap_or(&self.default_calendar))
     }
 
     /// The calendar of that name, or the built-in 24/7 calendar for a name

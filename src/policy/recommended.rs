@@ -3,7 +3,7 @@
 
 use chrono::TimeDelta;
 
-use super::{Action, Condition, DeflectionPolicy, Delay, DelayFrom, Notice, Policy, Rule};
+use super::{Action, Call, Condition, DeflectionPolicy, Delay, DelayFrom, Notice, Policy, Rule};
 use crate::Channel;
 use crate::sla::{
     BusinessCalendar, CalendarName, Match, Metric, MetricPolicy, Reopen, Target, Threshold, Within,
@@ -15,7 +15,9 @@ impl Policy {
     /// - **Tiers**: frontline, supervisor, manager, regional, executive.
     /// - **Calendar** `business`: Monday to Friday 09:00-17:00 (UTC until
     ///   you replace it with your own through
-    ///   [`with_calendar`](Policy::with_calendar)`("business", ..)`).
+    ///   [`with_calendar`](Policy::with_calendar)`("business", ..)`). It is
+    ///   the [default calendar](Policy::default_calendar): required calls
+    ///   are counted on it.
     /// - **First and next response** (the same matrix): a public social post
     ///   60 minutes hard on the always-open calendar, with a warning at 25%
     ///   (the 15-minute target; most complainants expect a reply within the
@@ -106,6 +108,7 @@ fn build() -> Result<Policy, crate::PolicyError> {
         ["frontline", "supervisor", "manager", "regional", "executive"],
     )?
     .with_calendar(name.clone(), business)?
+    .with_default_calendar(name.clone())?
     .with_sla(response(Metric::FirstResponse, &name).with_reopen(Reopen::FirstOnly))?
     .with_sla(response(Metric::NextResponse, &name))?
     .with_sla(
@@ -138,7 +141,7 @@ fn build() -> Result<Policy, crate::PolicyError> {
         Condition::RepeatContact(3),
         [
             Action::RequireOwner(tier("supervisor")?),
-            Action::RequireCall(Within::Time(TimeDelta::hours(2))),
+            Action::RequireCall(Call::new(Within::Time(TimeDelta::hours(2)))),
         ],
     ))?
     .with_rule(Rule::new(
@@ -146,7 +149,7 @@ fn build() -> Result<Policy, crate::PolicyError> {
         Condition::SurveyScoreAtMost(2),
         [
             Action::EscalateOneTier,
-            Action::RequireCall(Within::BusinessDays(2)),
+            Action::RequireCall(Call::new(Within::BusinessDays(2))),
         ],
     ))?
     .with_rule(Rule::new(

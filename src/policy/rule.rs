@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, de};
 
 use crate::recovery::GestureKind;
 use crate::sla::{CalendarName, Metric, Within};
@@ -183,8 +183,10 @@ pub enum Action {
     EscalateTo(Tier),
     /// Escalate one tier above the owner (the second tier for an unowned case).
     EscalateOneTier,
-    /// The owner must call the customer within this time: a tracked promise.
-    RequireCall(Within),
+    /// The owner must call the customer within this time, counted on the
+    /// call's calendar or the policy's
+    /// [default calendar](super::Policy::default_calendar): a tracked promise.
+    RequireCall(Call),
     /// An apology is owed, from at least this tier.
     RequireApology(Tier),
     /// Recommend a rung of the recovery ladder.
@@ -193,6 +195,135 @@ pub enum Action {
     RequireReview,
     /// Tell the host someone must act.
     Notify(Notice),
+}
+
+/// A personal call the owner must make: how soon, and on which calendar of
+/// the policy that is counted. A call that names no calendar is counted on
+/// the policy's [default calendar](super::Policy::default_calendar).
+///
+/// In policy files a call is its span alone, counted on the default calendar
+/// (`{ require_call = "2h" }`), or a table that names the calendar
+/// (`{ require_call = { within = "2 business days", calendar = "store" } }`).
+///
+/// # Example
+/// ```
+/// use escalate::policy::{Action, Call};
+/// use escalate::sla::Within;
+/// let short: Action = serde_json::from_str(r#"{"require_call": "2h"}"#)?;
+/// assert_eq!(short, Action::RequireCall(Call::new("2h".parse()?)));
+/// let table: Action = serde_json::from_str(
+///     r#"{"require_call": {"within": "2 business days", "calendar": "store"}}"#)?;
+/// assert_eq!(table, Action::RequireCall(Call::new(Within::BusinessDays(2)).on("store".parse()?)));
+/// assert_eq!(table.to_string(), "require a personal call within 2 business days on the store calendar");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Call {
+    /// How soon.
+    pub within: Within,
+    /// The calendar it is counted on; `None` for the policy's default
+    /// calendar.
+    pub calendar: Option<CalendarName>,
+}
+
+impl Call {
+    /// A call within this time, counted on the policy's default calendar.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::TimeDelta;
+    /// use escalate::policy::Call;
+    /// use escalate::sla::Within;
+    /// assert_eq!(Call::new(Within::Time(TimeDelta::hours(2))).calendar, None);
+    /// ```
+    #[must_use]
+    pub fn new(within: Within) -> Call {
+        Call {
+            within,
+            calendar: None,
+        }
+    }
+
+    /// The same call, counted on this calendar.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Call;
+    /// use escalate::sla::Within;
+    /// let call = Call::new(Within::BusinessDays(1)).on("store".parse()?);
+    /// assert_eq!(call.calendar.map(String::from), Some("store".to_owned()));
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    #[must_use]
+    pub fn on(self, calendar: CalendarName) -> Call {
+        Call {
+            calendar: Some(calendar),
+            ..self
+        }
+    }
+}
+
+impl fmt::Display for Call {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.calendar {
+            Some(calendar) => write!(f, "{} on the {calendar} calendar", self.within),
+            None => write!(f, "{}", self.within),
+        }
+    }
+}
+
+/// The table form of a [`Call`] in policy files.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CallTable {
+    within: Within,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    calendar: Option<CalendarName>,
+}
+
+impl Serialize for Call {
+    /// The span alone when the call names no calendar (the shape older
+    /// policy files have), else the table.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match &self.calendar {
+            None => self.within.serialize(s),
+            Some(calendar) => CallTable {
+                within: self.within,
+                calendar: Some(calendar.clone()),
+            }
+            .serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Call {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Call, D::Error> {
+        struct CallVisitor;
+
+        impl<'de> de::Visitor<'de> for CallVisitor {
+            type Value = Call;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(
+                    "a span such as \"2h\", or a table such as { within = \"2h\", calendar = \"store\" }",
+                )
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Call, E> {
+                text.parse::<Within>().map(Call::new).map_err(E::custom)
+            }
+
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Call, A::Error> {
+                let table = CallTable::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(Call {
+                    within: table.within,
+                    calendar: table.calendar,
+                })
+            }
+        }
+
+        d.deserialize_any(CallVisitor)
+    }
 }
 
 /// A notification for the host: who must act, why, and by when.
@@ -222,7 +353,7 @@ impl fmt::Display for Action {
             Action::RequireOwner(t) => write!(f, "require an owner of tier {t} or higher"),
             Action::EscalateTo(t) => write!(f, "escalate to {t}"),
             Action::EscalateOneTier => f.write_str("escalate one tier"),
-            Action::RequireCall(w) => write!(f, "require a personal call within {w}"),
+            Action::RequireCall(call) => write!(f, "require a personal call within {call}"),
             Action::RequireApology(t) => write!(f, "require an apology from {t} or higher"),
             Action::Recommend(g) => write!(f, "recommend {}", g.as_str()),
             Action::RequireReview => f.write_str("require a root-cause review before closing"),
