@@ -1360,7 +1360,7 @@ fn require_call_makes_a_tracked_promise_with_a_clock() {
             EventKind::PromiseMade {
                 promise: PromiseId::new(1),
                 what: "a personal call from the owner (rule \"r\")".into(),
-                due,
+                due: Some(due),
             },
             EventKind::ClockStarted {
                 clock: escalate::sla::ClockId::new(1),
@@ -1368,12 +1368,12 @@ fn require_call_makes_a_tracked_promise_with_a_clock() {
                 promise: Some(PromiseId::new(1)),
                 target: hours(18),
                 calendar: cal("always"),
-                due,
+                due: Some(due),
             },
         ]
     );
     assert_eq!(s.case.promises().len(), 1);
-    assert_eq!(s.case.promises()[0].due(), due);
+    assert_eq!(s.case.promises()[0].due(), Some(due));
     assert_eq!(s.case.next_wakeup(&s.policy), Some(due));
     // Unkept, the promise's clock breaches at the due instant.
     let late = s.tick(day(2, 11, 0));
@@ -1398,7 +1398,7 @@ fn a_call_is_counted_on_its_own_calendar_or_the_default_calendar() {
         let mut s = Story::new(policy);
         s.open(mon(9, 0));
         s.contact(mon(16, 0), Channel::SocialPublic);
-        s.case.promises()[0].due()
+        s.case.promises()[0].due().unwrap()
     };
     let two_hours = Call::new(Within::Time(hours(2)));
     assert_eq!(due(bare(), two_hours.clone()), day(2, 10, 0));

@@ -4,7 +4,7 @@
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::America::{Los_Angeles, New_York};
 use chrono_tz::Tz;
-use escalate::policy::Policy;
+use escalate::policy::{Action, Call, Condition, Policy, Rule};
 use escalate::sla::{
     BusinessCalendar, ClockState, Match, Metric, MetricPolicy, Reopen, Target, Threshold, Within,
 };
@@ -624,4 +624,73 @@ fn a_reply_handled_late_before_any_tick_records_its_lateness() {
     assert_eq!(clock.lateness(), Some(hours(6)));
     assert_eq!(clock.breached_at(), None);
     assert!(story.tick(reply_at + TimeDelta::days(30)).is_empty());
+}
+
+#[test]
+fn a_calendar_that_runs_out_gives_clocks_and_calls_that_are_never_due() {
+    // Open on one date only, 09:00-12:00: a public post at 10:00 starts a
+    // 4-hour first-response clock and requires a 2-hour call, neither of
+    // which the calendar can supply.
+    let once: BusinessCalendar =
+        serde_json::from_str(r#"{"time_zone": "UTC", "shifts": {"2021-12-24": ["09:00-12:00"]}}"#)
+            .unwrap();
+    let policy = Policy::new("v", ["frontline", "supervisor"])
+        .unwrap()
+        .with_calendar(cal("once"), once)
+        .unwrap()
+        .with_default_calendar(cal("once"))
+        .unwrap()
+        .with_sla(
+            MetricPolicy::new(
+                Metric::FirstResponse,
+                Target::new(Within::Time(hours(4)), cal("once")),
+            )
+            .with_warning(Threshold::Percent(25)),
+        )
+        .unwrap()
+        .with_rule(Rule::new(
+            "call",
+            Condition::PublicContact,
+            [Action::RequireCall(Call::new(Within::Time(hours(2))))],
+        ))
+        .unwrap();
+    let mut story = Story::new(policy);
+    let post = Utc.with_ymd_and_hms(2021, 12, 24, 10, 0, 0).unwrap();
+    story.open(
+        post,
+        Origin::Contact {
+            channel: Channel::SocialPublic,
+        },
+    );
+    let case = &story.case;
+    let first = &case.clocks()[0];
+    assert_eq!(first.metric(), Metric::FirstResponse);
+    assert_eq!(first.due(), None);
+    let promise = &case.promises()[0];
+    assert_eq!(promise.due(), None);
+    let call = case
+        .clocks()
+        .iter()
+        .find(|c| c.promise().is_some())
+        .unwrap();
+    assert_eq!((call.promise(), call.due()), (Some(promise.id()), None));
+    // Nothing is ever due: no wake-up, nothing in a tick years later.
+    assert_eq!(case.next_wakeup(&story.policy), None);
+    assert_eq!(story.tick(post + TimeDelta::days(3650)), []);
+    // The events leave the due instant out; the timeline says so.
+    let json: Vec<String> = story
+        .case
+        .events()
+        .iter()
+        .map(|e| serde_json::to_string(e.kind()).unwrap())
+        .filter(|j| j.contains("promise_made") || j.contains("clock_started"))
+        .collect();
+    assert!(json.iter().all(|j| !j.contains("due")), "{json:?}");
+    let timeline = story.case.timeline();
+    assert!(timeline.contains("started: never due"), "{timeline}");
+    assert!(timeline.contains("with no due time"), "{timeline}");
+    // Replaying the JSON gives the same case.
+    let events: Vec<Event> =
+        serde_json::from_str(&serde_json::to_string(story.case.events()).unwrap()).unwrap();
+    assert_eq!(Case::replay(events).unwrap(), story.case);
 }

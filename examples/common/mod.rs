@@ -190,7 +190,10 @@ pub fn differences(story: &Story, actual: &Replay, policy: &Replay) -> Result<St
                 format!("a root-cause review is required before closing ({rule})")
             }
             EventKind::PromiseMade { what, due, .. } if what.starts_with("a personal call") => {
-                format!("a personal call is due by {} ({rule})", short(tz, *due))
+                match due {
+                    Some(due) => format!("a personal call is due by {} ({rule})", short(tz, *due)),
+                    None => format!("a personal call is owed ({rule})"),
+                }
             }
             EventKind::Assigned { to } | EventKind::Escalated { to, .. }
                 if to.id().as_str().starts_with("on-duty") =>

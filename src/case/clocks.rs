@@ -5,8 +5,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 use super::{Case, Event, EventKind, Origin, Status};
 use crate::policy::Policy;
 use crate::sla::{
-    BusinessCalendar, CalendarName, ClockId, ClockState, Metric, NEVER, Reopen, SlaClock,
-    Threshold, Within,
+    BusinessCalendar, CalendarName, ClockId, ClockState, Metric, Reopen, SlaClock, Threshold,
+    Within,
 };
 use crate::{Actor, Channel, CustomerValue, Priority};
 
@@ -202,18 +202,16 @@ impl Case {
         mut emit: impl FnMut(DateTime<Utc>, EventKind),
     ) {
         for clock in self.clocks.iter().filter(|c| c.is_live()) {
+            // A clock without a due instant never breaches, nor warns.
             let (due, running) = match clock.state {
                 ClockState::Running {
                     since,
                     consumed,
-                    due,
+                    due: Some(due),
                 } => (due, Some((since, consumed))),
                 ClockState::Paused { due: Some(due), .. } => (due, None),
                 _ => continue,
             };
-            if due == NEVER {
-                continue;
-            }
             if let (Some((since, consumed)), Some(settings)) = (running, policy.sla(clock.metric)) {
                 let calendar = policy.calendar_or_always(&clock.calendar);
                 let unfired = settings
@@ -223,7 +221,7 @@ impl Case {
                     .map(|&t| (t.consumed_at(clock.target), t));
                 let mut fire = |threshold: Threshold| {
                     let at = warn_at(calendar, since, consumed, clock.target, threshold);
-                    if at <= due && at != NEVER {
+                    if let Some(at) = at.filter(|at| *at <= due) {
                         emit(
                             at,
                             EventKind::SlaWarned {
@@ -383,7 +381,7 @@ impl Case {
                     clock.state = ClockState::Paused {
                         since: at,
                         consumed: *consumed,
-                        due: (at >= due).then_some(due),
+                        due: due.filter(|due| at >= *due),
                     };
                 }
             }
@@ -402,10 +400,7 @@ impl Case {
             EventKind::ClockStopped {
                 consumed, late_by, ..
             } => {
-                let due = match clock.state {
-                    ClockState::Running { due, .. } => Some(due),
-                    ClockState::Paused { due, .. } | ClockState::Stopped { due, .. } => due,
-                };
+                let due = clock.due();
                 clock.state = ClockState::Stopped {
                     at,
                     consumed: *consumed,
@@ -438,13 +433,23 @@ fn makes_work(kind: &EventKind) -> bool {
     )
 }
 
-/// How far [`Case::pending`] looks.
+/// How far [`Case::pending`] and the time-driven rules look.
 #[derive(Clone, Copy)]
-enum Horizon {
+pub(super) enum Horizon {
     /// Everything that fires by this instant.
     Until(DateTime<Utc>),
-    /// The first thing each clock will fire.
+    /// The first thing each clock or rule will fire, however far off.
     Earliest,
+}
+
+impl Horizon {
+    /// Whether something that fires at `at` is within the horizon.
+    pub(super) fn reaches(self, at: DateTime<Utc>) -> bool {
+        match self {
+            Horizon::Until(now) => at <= now,
+            Horizon::Earliest => true,
+        }
+    }
 }
 
 /// Collects the clock events one command causes.
@@ -484,10 +489,10 @@ impl Effects<'_> {
         };
         let calendar = self.policy.calendar_or_always(&target.calendar);
         let due = target.within.due_from(calendar, self.at);
-        let length = match target.within {
-            Within::Time(d) => d,
-            Within::BusinessDays(_) if due == NEVER => TimeDelta::zero(),
-            Within::BusinessDays(_) => calendar.elapsed(self.at, due),
+        let length = match (target.within, due) {
+            (Within::Time(d), _) => d,
+            (Within::BusinessDays(_), None) => TimeDelta::zero(),
+            (Within::BusinessDays(_), Some(due)) => calendar.elapsed(self.at, due),
         };
         self.push_start(
             metric,
@@ -504,7 +509,7 @@ impl Effects<'_> {
         promise: Option<crate::PromiseId>,
         target: TimeDelta,
         calendar: CalendarName,
-        due: DateTime<Utc>,
+        due: Option<DateTime<Utc>>,
     ) {
         let clock = ClockId::next_after(self.started);
         self.started += 1;
@@ -523,14 +528,14 @@ impl Effects<'_> {
 
     /// A promise is a wall-clock commitment: its clock runs on the built-in
     /// `always` calendar and is due when the promise is.
-    fn start_promise(&mut self, promise: crate::PromiseId, due: DateTime<Utc>) {
-        let target = whole_seconds((due - self.at).max(TimeDelta::zero()));
+    fn start_promise(&mut self, promise: crate::PromiseId, due: Option<DateTime<Utc>>) {
+        let due = due.map(|due| due.max(self.at));
         self.push_start(
             Metric::Promise,
             Some(promise),
-            target,
+            promise_target(self.at, due),
             CalendarName::always(),
-            due.max(self.at),
+            due,
         );
     }
 
@@ -559,7 +564,8 @@ impl Effects<'_> {
                 due,
             } => (
                 consumed + calendar.elapsed(since, self.at),
-                (self.at > due).then(|| calendar.elapsed(due, self.at)),
+                due.filter(|due| self.at > *due)
+                    .map(|due| calendar.elapsed(due, self.at)),
             ),
             ClockState::Paused {
                 since,
@@ -603,7 +609,7 @@ impl Effects<'_> {
     fn resume_paused(&mut self) {
         for clock in &self.case.clocks {
             if let ClockState::Paused { consumed, due, .. } = clock.state {
-                let due = due.unwrap_or_else(|| self.due_after(clock, consumed));
+                let due = due.or_else(|| self.due_after(clock, consumed));
                 self.out.push((
                     self.at,
                     EventKind::ClockResumed {
@@ -616,12 +622,12 @@ impl Effects<'_> {
     }
 
     /// When a clock that has used `consumed` is due if it runs from now.
-    fn due_after(&self, clock: &SlaClock, consumed: TimeDelta) -> DateTime<Utc> {
+    fn due_after(&self, clock: &SlaClock, consumed: TimeDelta) -> Option<DateTime<Utc>> {
         let left = (clock.target - consumed).max(TimeDelta::zero());
         self.policy
             .calendar_or_always(&clock.calendar)
             .add(self.at, left)
-            .unwrap_or(NEVER)
+            .ok()
     }
 
     /// Reopening a resolved case: per metric, a new cycle, continue the last
@@ -670,12 +676,20 @@ fn warn_at(
     consumed: TimeDelta,
     target: TimeDelta,
     threshold: Threshold,
-) -> DateTime<Utc> {
+) -> Option<DateTime<Utc>> {
     let need = threshold.consumed_at(target);
     if need <= consumed {
-        return since;
+        return Some(since);
     }
-    calendar.add(since, need - consumed).unwrap_or(NEVER)
+    calendar.add(since, need - consumed).ok()
+}
+
+/// The target of a promise's clock made at `at`: the wall-clock time to its
+/// due instant in whole seconds; zero for a promise that is never due.
+pub(crate) fn promise_target(at: DateTime<Utc>, due: Option<DateTime<Utc>>) -> TimeDelta {
+    due.map_or(TimeDelta::zero(), |due| {
+        whole_seconds((due - at).max(TimeDelta::zero()))
+    })
 }
 
 /// Durations in events are whole seconds.

@@ -572,7 +572,7 @@ impl Failure {
 pub struct Promise {
     pub(crate) id: PromiseId,
     pub(crate) what: Text,
-    pub(crate) due: DateTime<Utc>,
+    pub(crate) due: Option<DateTime<Utc>>,
     pub(crate) made_at: DateTime<Utc>,
     pub(crate) state: PromiseState,
 }
@@ -604,16 +604,17 @@ impl Promise {
         &self.what
     }
 
-    /// When it is due.
+    /// When it is due: always for a promise a command made; `None` for a
+    /// call a rule requires on a calendar that never opens again.
     ///
     /// # Example
     /// ```
     /// # use escalate::doc_support::{case_with_promise, at};
-    /// assert_eq!(case_with_promise()?.promises()[0].due(), at("2021-03-06T17:00:00Z"));
+    /// assert_eq!(case_with_promise()?.promises()[0].due(), Some(at("2021-03-06T17:00:00Z")));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
-    pub fn due(&self) -> DateTime<Utc> {
+    pub fn due(&self) -> Option<DateTime<Utc>> {
         self.due
     }
 

@@ -19,10 +19,6 @@ crate::ids::numbered!(
     "clock"
 );
 
-/// The instant used as the due time of a clock whose calendar never opens
-/// again: it never breaches.
-pub(crate) const NEVER: DateTime<Utc> = DateTime::<Utc>::MAX_UTC;
-
 /// An SLA clock as the case records it.
 ///
 /// Clocks are started, paused, resumed and stopped by the case's own events
@@ -75,8 +71,9 @@ pub enum ClockState {
         since: DateTime<Utc>,
         /// Business time used before `since`.
         consumed: TimeDelta,
-        /// When it is due.
-        due: DateTime<Utc>,
+        /// When it is due; `None` when its calendar cannot supply the time
+        /// left (it never opens again): it never breaches.
+        due: Option<DateTime<Utc>>,
     },
     /// Not counting (the company is waiting on the customer).
     Paused {
@@ -229,11 +226,11 @@ impl SlaClock {
     /// ```
     #[must_use]
     pub fn due(&self) -> Option<DateTime<Utc>> {
-        let due = match self.state {
-            ClockState::Running { due, .. } => Some(due),
-            ClockState::Paused { due, .. } | ClockState::Stopped { due, .. } => due,
-        };
-        due.filter(|d| *d != NEVER)
+        match self.state {
+            ClockState::Running { due, .. }
+            | ClockState::Paused { due, .. }
+            | ClockState::Stopped { due, .. } => due,
+        }
     }
 
     /// Business time used at `now` (for a stopped clock, in all).

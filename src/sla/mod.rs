@@ -12,8 +12,8 @@ mod name;
 mod target;
 
 pub use calendar::*;
+pub(crate) use clock::seconds;
 pub use clock::{ClockId, ClockState, SlaClock};
-pub(crate) use clock::{NEVER, seconds};
 pub use name::CalendarName;
 pub(crate) use target::format_span;
 pub use target::{

@@ -137,18 +137,19 @@ pub(crate) fn format_span(d: TimeDelta) -> String {
 }
 
 impl Within {
-    /// When this span, counted on `calendar` from `start`, runs out; the
-    /// never-reached instant when the calendar cannot supply it.
+    /// When this span, counted on `calendar` from `start`, runs out; `None`
+    /// when the calendar cannot supply it (it runs out of open hours, or past
+    /// chrono's dates): never.
     pub(crate) fn due_from(
         self,
         calendar: &super::BusinessCalendar,
         start: chrono::DateTime<chrono::Utc>,
-    ) -> chrono::DateTime<chrono::Utc> {
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
         match self {
             Within::Time(d) => calendar.add(start, d),
             Within::BusinessDays(n) => calendar.add_days(start, n),
         }
-        .unwrap_or(super::NEVER)
+        .ok()
     }
 }
 
