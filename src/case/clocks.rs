@@ -4,10 +4,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{Case, Event, EventKind, Origin, Status};
 use crate::policy::Policy;
-use crate::sla::{
-    BusinessCalendar, CalendarName, ClockId, ClockState, Metric, Reopen, SlaClock, Threshold,
-    Within,
-};
+use crate::sla::{CalendarName, ClockId, ClockState, Metric, Reopen, SlaClock, Threshold, Within};
 use crate::{Actor, Channel, CustomerValue, Priority};
 
 impl Case {
@@ -39,7 +36,7 @@ impl Case {
     #[must_use]
     pub fn clock(&self, id: ClockId) -> Option<&SlaClock> {
         let index = usize::try_from(id.get()).ok()?.checked_sub(1)?;
-        self.clocks.get(index).filter(|c| c.id == id)
+        self.clocks.get(index).filter(|c| c.id() == id)
     }
 
     /// How urgent the case is (normal before it is opened).
@@ -203,29 +200,22 @@ impl Case {
     ) {
         for clock in self.clocks.iter().filter(|c| c.is_live()) {
             // A clock without a due instant never breaches, nor warns.
-            let (due, running) = match clock.state {
-                ClockState::Running {
-                    since,
-                    consumed,
-                    due: Some(due),
-                } => (due, Some((since, consumed))),
-                ClockState::Paused { due: Some(due), .. } => (due, None),
-                _ => continue,
+            let Some(due) = clock.due() else {
+                continue;
             };
-            if let (Some((since, consumed)), Some(settings)) = (running, policy.sla(clock.metric)) {
-                let calendar = policy.calendar_or_always(&clock.calendar);
+            if let Some(settings) = policy.sla(clock.metric()).filter(|_| clock.is_running()) {
+                let calendar = policy.calendar_or_always(clock.calendar());
                 let unfired = settings
                     .warnings
                     .iter()
-                    .filter(|t| !clock.warned.contains(t))
-                    .map(|&t| (t.consumed_at(clock.target), t));
+                    .filter(|t| !clock.warned().contains(t))
+                    .map(|&t| (t.consumed_at(clock.target()), t));
                 let mut fire = |threshold: Threshold| {
-                    let at = warn_at(calendar, since, consumed, clock.target, threshold);
-                    if let Some(at) = at.filter(|at| *at <= due) {
+                    if let Some(at) = clock.warns_at(calendar, threshold) {
                         emit(
                             at,
                             EventKind::SlaWarned {
-                                clock: clock.id,
+                                clock: clock.id(),
                                 threshold,
                             },
                         );
@@ -234,7 +224,7 @@ impl Case {
                 match horizon {
                     Horizon::Until(now) => {
                         // Only thresholds already used up by `now` can fire.
-                        let used = consumed + calendar.elapsed(since, now);
+                        let used = clock.elapsed(calendar, now);
                         unfired
                             .filter(|(need, _)| *need <= used)
                             .for_each(|(_, t)| fire(t));
@@ -247,8 +237,8 @@ impl Case {
                     }
                 }
             }
-            if clock.breached_at.is_none() {
-                emit(due, EventKind::SlaBreached { clock: clock.id });
+            if clock.breached_at().is_none() {
+                emit(due, EventKind::SlaBreached { clock: clock.id() });
             }
         }
     }
@@ -333,7 +323,7 @@ impl Case {
     fn live(&self, metric: Metric) -> bool {
         self.clocks
             .iter()
-            .any(|c| c.metric == metric && c.is_live())
+            .any(|c| c.metric() == metric && c.is_live())
     }
 
     /// The state change a clock event makes.
@@ -347,20 +337,10 @@ impl Case {
             due,
         } = kind
         {
-            self.clocks.push(SlaClock {
-                id: *clock,
-                metric: *metric,
-                promise: *promise,
-                target: *target,
-                calendar: calendar.clone(),
-                started_at: at,
-                state: ClockState::Running {
-                    since: at,
-                    consumed: TimeDelta::zero(),
-                    due: *due,
-                },
-                warned: Vec::new(),
-                breached_at: None,
+            let started = SlaClock::start(*clock, *metric, *target, calendar.clone(), at, *due);
+            self.clocks.push(match promise {
+                Some(promise) => started.tracking(*promise),
+                None => started,
             });
             return;
         }
@@ -372,48 +352,17 @@ impl Case {
             | EventKind::SlaBreached { clock } => *clock,
             _ => return,
         };
-        let Some(clock) = self.clocks.iter_mut().rev().find(|c| c.id == id) else {
+        let Some(clock) = self.clocks.iter_mut().rev().find(|c| c.id() == id) else {
             return;
         };
         match kind {
-            EventKind::ClockPaused { consumed, .. } => {
-                if let ClockState::Running { due, .. } = clock.state {
-                    clock.state = ClockState::Paused {
-                        since: at,
-                        consumed: *consumed,
-                        due: due.filter(|due| at >= *due),
-                    };
-                }
-            }
-            EventKind::ClockResumed { due, .. } => {
-                let consumed = match clock.state {
-                    ClockState::Running { consumed, .. }
-                    | ClockState::Paused { consumed, .. }
-                    | ClockState::Stopped { consumed, .. } => consumed,
-                };
-                clock.state = ClockState::Running {
-                    since: at,
-                    consumed,
-                    due: *due,
-                };
-            }
+            EventKind::ClockPaused { consumed, .. } => clock.pause(at, *consumed),
+            EventKind::ClockResumed { due, .. } => clock.resume(at, *due),
             EventKind::ClockStopped {
                 consumed, late_by, ..
-            } => {
-                let due = clock.due();
-                clock.state = ClockState::Stopped {
-                    at,
-                    consumed: *consumed,
-                    due,
-                    late_by: *late_by,
-                };
-            }
-            EventKind::SlaWarned { threshold, .. } if !clock.warned.contains(threshold) => {
-                clock.warned.push(*threshold);
-            }
-            EventKind::SlaBreached { .. } => {
-                clock.breached_at.get_or_insert(at);
-            }
+            } => clock.stop(at, *consumed, *late_by),
+            EventKind::SlaWarned { threshold, .. } => clock.warn(*threshold),
+            EventKind::SlaBreached { .. } => clock.breach(at),
             _ => {}
         }
     }
@@ -541,7 +490,7 @@ impl Effects<'_> {
 
     fn stop_promise(&mut self, promise: crate::PromiseId) {
         for clock in &self.case.clocks {
-            if clock.promise == Some(promise) && clock.is_live() {
+            if clock.promise() == Some(promise) && clock.is_live() {
                 self.stop(clock);
             }
         }
@@ -549,37 +498,23 @@ impl Effects<'_> {
 
     fn stop_live(&mut self, which: impl Fn(Metric) -> bool) {
         for clock in &self.case.clocks {
-            if which(clock.metric) && clock.is_live() {
+            if which(clock.metric()) && clock.is_live() {
                 self.stop(clock);
             }
         }
     }
 
     fn stop(&mut self, clock: &SlaClock) {
-        let calendar = self.policy.calendar_or_always(&clock.calendar);
-        let (consumed, late_by) = match clock.state {
-            ClockState::Running {
-                since,
-                consumed,
-                due,
-            } => (
-                consumed + calendar.elapsed(since, self.at),
-                due.filter(|due| self.at > *due)
-                    .map(|due| calendar.elapsed(due, self.at)),
-            ),
-            ClockState::Paused {
-                since,
-                consumed,
-                due,
-            } => (consumed, due.map(|due| calendar.elapsed(due, since))),
-            ClockState::Stopped { .. } => return,
-        };
+        if !clock.is_live() {
+            return;
+        }
+        let calendar = self.policy.calendar_or_always(clock.calendar());
         self.out.push((
             self.at,
             EventKind::ClockStopped {
-                clock: clock.id,
-                consumed: whole_seconds(consumed),
-                late_by: late_by.map(whole_seconds),
+                clock: clock.id(),
+                consumed: whole_seconds(clock.elapsed(calendar, self.at)),
+                late_by: clock.late_by(calendar, self.at).map(whole_seconds),
             },
         ));
     }
@@ -587,17 +522,13 @@ impl Effects<'_> {
     /// Waiting on the customer pauses every running clock but promises.
     fn pause_running(&mut self) {
         for clock in &self.case.clocks {
-            if let ClockState::Running {
-                since, consumed, ..
-            } = clock.state
-                && clock.metric != Metric::Promise
-            {
-                let calendar = self.policy.calendar_or_always(&clock.calendar);
+            if clock.is_running() && clock.metric() != Metric::Promise {
+                let calendar = self.policy.calendar_or_always(clock.calendar());
                 self.out.push((
                     self.at,
                     EventKind::ClockPaused {
-                        clock: clock.id,
-                        consumed: whole_seconds(consumed + calendar.elapsed(since, self.at)),
+                        clock: clock.id(),
+                        consumed: whole_seconds(clock.elapsed(calendar, self.at)),
                     },
                 ));
             }
@@ -608,26 +539,22 @@ impl Effects<'_> {
     /// its due instant keeps that due instant.
     fn resume_paused(&mut self) {
         for clock in &self.case.clocks {
-            if let ClockState::Paused { consumed, due, .. } = clock.state {
-                let due = due.or_else(|| self.due_after(clock, consumed));
-                self.out.push((
-                    self.at,
-                    EventKind::ClockResumed {
-                        clock: clock.id,
-                        due,
-                    },
-                ));
+            if matches!(clock.state(), ClockState::Paused { .. }) {
+                self.resume(clock);
             }
         }
     }
 
-    /// When a clock that has used `consumed` is due if it runs from now.
-    fn due_after(&self, clock: &SlaClock, consumed: TimeDelta) -> Option<DateTime<Utc>> {
-        let left = (clock.target - consumed).max(TimeDelta::zero());
-        self.policy
-            .calendar_or_always(&clock.calendar)
-            .add(self.at, left)
-            .ok()
+    /// Runs a paused or stopped clock again from now.
+    fn resume(&mut self, clock: &SlaClock) {
+        let calendar = self.policy.calendar_or_always(clock.calendar());
+        self.out.push((
+            self.at,
+            EventKind::ClockResumed {
+                clock: clock.id(),
+                due: clock.due_on_resume(calendar, self.at),
+            },
+        ));
     }
 
     /// Reopening a resolved case: per metric, a new cycle, continue the last
@@ -641,22 +568,9 @@ impl Effects<'_> {
             let Some(settings) = self.policy.sla(metric) else {
                 continue;
             };
-            let last = self.case.clocks.iter().rev().find(|c| c.metric == metric);
+            let last = self.case.clocks.iter().rev().find(|c| c.metric() == metric);
             match (settings.reopen, last) {
-                (Reopen::Continue, Some(clock)) if !clock.is_live() => {
-                    let consumed = match clock.state {
-                        ClockState::Stopped { consumed, .. } => consumed,
-                        _ => TimeDelta::zero(),
-                    };
-                    let due = self.due_after(clock, consumed);
-                    self.out.push((
-                        self.at,
-                        EventKind::ClockResumed {
-                            clock: clock.id,
-                            due,
-                        },
-                    ));
-                }
+                (Reopen::Continue, Some(clock)) if !clock.is_live() => self.resume(clock),
                 // Only the first cycle counts, or the last clock still runs.
                 (Reopen::FirstOnly, _) | (Reopen::Continue, Some(_)) => {}
                 (Reopen::NewCycle | Reopen::Continue, _) => {
@@ -667,21 +581,6 @@ impl Effects<'_> {
             }
         }
     }
-}
-
-/// When a warning fires for a clock running since `since`.
-fn warn_at(
-    calendar: &BusinessCalendar,
-    since: DateTime<Utc>,
-    consumed: TimeDelta,
-    target: TimeDelta,
-    threshold: Threshold,
-) -> Option<DateTime<Utc>> {
-    let need = threshold.consumed_at(target);
-    if need <= consumed {
-        return Some(since);
-    }
-    calendar.add(since, need - consumed).ok()
 }
 
 /// The target of a promise's clock made at `at`: the wall-clock time to its

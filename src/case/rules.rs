@@ -79,9 +79,9 @@ impl Facts {
             facts.count_survey(score.get());
         }
         for clock in &case.clocks {
-            let i = metric_index(clock.metric);
-            facts.warnings[i] += u32::try_from(clock.warned.len()).unwrap_or(u32::MAX);
-            facts.breaches[i] += u32::from(clock.breached_at.is_some());
+            let i = metric_index(clock.metric());
+            facts.warnings[i] += u32::try_from(clock.warned().len()).unwrap_or(u32::MAX);
+            facts.breaches[i] += u32::from(clock.breached_at().is_some());
         }
         facts
     }
