@@ -87,7 +87,7 @@ fn fifty_rules() -> Policy {
                 Delay {
                     after: Within::BusinessDays(u32::try_from(i % 3 + 1).unwrap()),
                     from,
-                    calendar: "business".into(),
+                    calendar: "business".parse().expect("a valid calendar name"),
                 },
                 1,
             );
