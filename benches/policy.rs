@@ -6,7 +6,8 @@ use std::hint::black_box;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
-use escalate::policy::{Action, Condition, Delay, DelayFrom, Notice, Policy, Rule};
+use escalate::policy::{Action, Call, Condition, Delay, DelayFrom, Notice, Policy, Rule};
+use escalate::recovery::GestureKind;
 use escalate::sla::{Metric, Within};
 use escalate::{
     Actor, Agent, Case, Channel, Command, CommandKind, Customer, CustomerValue, Origin, Priority,
@@ -48,20 +49,23 @@ fn fifty_rules() -> Policy {
         Condition::Unowned,
         Condition::Unanswered,
     ];
+    let tier = |name: &str| -> escalate::Tier { name.parse().expect("a valid tier name") };
     let actions = |i: usize| -> Vec<Action> {
         match i % 8 {
             0 => vec![Action::RequireReview],
-            1 => vec![Action::Recommend("apology".into())],
-            2 => vec![Action::RequireApology("supervisor".into())],
+            1 => vec![Action::Recommend(GestureKind::Apology)],
+            2 => vec![Action::RequireApology(tier("supervisor"))],
             3 => vec![Action::Notify(Notice {
                 who: "lead".into(),
                 why: "rule".into(),
                 within: Some(Within::Time(TimeDelta::hours(1))),
             })],
             4 => vec![Action::EscalateOneTier],
-            5 => vec![Action::RequireOwner("manager".into())],
-            6 => vec![Action::EscalateTo("regional".into()), Action::RequireReview],
-            _ => vec![Action::RequireCall(Within::Time(TimeDelta::hours(4)))],
+            5 => vec![Action::RequireOwner(tier("manager"))],
+            6 => vec![Action::EscalateTo(tier("regional")), Action::RequireReview],
+            _ => vec![Action::RequireCall(Call::new(Within::Time(
+                TimeDelta::hours(4),
+            )))],
         }
     };
     let mut policy = no_rules();
@@ -83,7 +87,7 @@ fn fifty_rules() -> Policy {
                 Delay {
                     after: Within::BusinessDays(u32::try_from(i % 3 + 1).unwrap()),
                     from,
-                    calendar: "business".into(),
+                    calendar: "business".parse().expect("a valid calendar name"),
                 },
                 1,
             );

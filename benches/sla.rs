@@ -64,17 +64,18 @@ fn calendar(c: &mut Criterion) {
 /// A case with five live clocks (first response, resolution, next
 /// response and two promises) under a policy with two warnings per metric.
 fn five_clock_case() -> (escalate::Case, escalate::policy::Policy) {
-    use escalate::sla::{Metric, MetricPolicy, Target, Threshold, Within};
+    use escalate::sla::{CalendarName, Metric, MetricPolicy, Target, Threshold, Within};
     use escalate::{
         Actor, Case, Channel, Command, CommandKind, Customer, CustomerValue, Origin, Priority,
     };
+    let office: CalendarName = "office".parse().expect("a valid calendar name");
     let warn = |m: Metric, within: Within| {
-        MetricPolicy::new(m, Target::new(within, "office"))
+        MetricPolicy::new(m, Target::new(within, office.clone()))
             .with_warning(Threshold::Percent(50))
             .with_warning(Threshold::Before(TimeDelta::minutes(30)))
     };
     let mut policy = escalate::policy::Policy::default()
-        .with_calendar("office", us_office())
+        .with_calendar(office.clone(), us_office())
         .expect("a valid calendar name");
     for (metric, within) in [
         (Metric::FirstResponse, Within::Time(TimeDelta::hours(4))),

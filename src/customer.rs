@@ -774,7 +774,7 @@ impl Failure {
 pub struct Promise {
     pub(crate) id: PromiseId,
     pub(crate) what: Text,
-    pub(crate) due: DateTime<Utc>,
+    pub(crate) due: Option<DateTime<Utc>>,
     pub(crate) made_at: DateTime<Utc>,
     pub(crate) state: PromiseState,
 }
@@ -838,7 +838,8 @@ impl Promise {
         &self.what
     }
 
-    /// When it is due.
+    /// When it is due: always for a promise a command made; `None` for a
+    /// call a rule requires on a calendar that never opens again.
     ///
     /// # Example
     /// ```
@@ -861,11 +862,11 @@ impl Promise {
     ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
     /// }
     /// let t: DateTime<Utc> = "2021-03-06T17:00:00Z".parse()?;
-    /// assert_eq!(case.promises()[0].due(), t);
+    /// assert_eq!(case.promises()[0].due(), Some(t));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
-    pub fn due(&self) -> DateTime<Utc> {
+    pub fn due(&self) -> Option<DateTime<Utc>> {
         self.due
     }
 

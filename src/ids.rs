@@ -109,7 +109,7 @@ macro_rules! numbered {
     };
 }
 
-pub(crate) use numbered;
+pub(crate) use {identifier, numbered};
 
 /// The longest identifier accepted, in bytes.
 pub(crate) const MAX_ID_LEN: usize = 128;

@@ -159,10 +159,10 @@
 //! use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
 //! // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
 //! let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
-//! let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+//! let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller".parse()?))
 //!     .with_warning(Threshold::Percent(75));
 //! let policy = Policy::new("marketplace", ["seller", "marketplace"])?
-//!     .with_calendar("seller", hours)?
+//!     .with_calendar("seller".parse()?, hours)?
 //!     .with_sla(first_response)?;
 //! // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
 //! let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",

@@ -85,7 +85,7 @@ fn golden() -> Vec<(EventKind, &'static str)> {
             EventKind::PromiseMade {
                 promise: PromiseId::new(1),
                 what: "call back".into(),
-                due: at("2021-06-02T18:00:00Z"),
+                due: Some(at("2021-06-02T18:00:00Z")),
             },
             r#"{"type":"promise_made","promise":1,"what":"call back","due":"2021-06-02T18:00:00Z"}"#,
         ),
@@ -280,8 +280,8 @@ fn golden_sla_and_rules() -> Vec<(EventKind, &'static str)> {
                 metric: Metric::NextResponse,
                 promise: None,
                 target: chrono::TimeDelta::hours(8),
-                calendar: "store".into(),
-                due: at("2021-06-02T18:00:00Z"),
+                calendar: "store".parse().unwrap(),
+                due: Some(at("2021-06-02T18:00:00Z")),
             },
             r#"{"type":"clock_started","clock":3,"metric":"next_response","target_seconds":28800,"calendar":"store","due":"2021-06-02T18:00:00Z"}"#,
         ),
@@ -295,7 +295,7 @@ fn golden_sla_and_rules() -> Vec<(EventKind, &'static str)> {
         (
             EventKind::ClockResumed {
                 clock: ClockId::new(1),
-                due: at("2021-03-04T21:00:00Z"),
+                due: Some(at("2021-03-04T21:00:00Z")),
             },
             r#"{"type":"clock_resumed","clock":1,"due":"2021-03-04T21:00:00Z"}"#,
         ),

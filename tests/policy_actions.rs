@@ -5,12 +5,15 @@
 mod support;
 
 use chrono::{DateTime, Utc};
+use escalate::policy::Call;
 use escalate::policy::{Action, Condition, DeflectionPolicy, LintLevel, Notice, Policy, Rule};
+use escalate::recovery::GestureKind;
 use escalate::sla::{Metric, Within};
 use escalate::{
     Actor, Agent, Case, Channel, CommandKind, Event, EventKind, FailureKind, PromiseId, Refusal,
     ResponseKind,
 };
+use support::{HEAD, bare_without_default, cal};
 use support::{
     Story, agent, bare, day, fired, hours, mon, review, rule_events, sam, tier, with_rules,
 };
@@ -45,7 +48,7 @@ fn at10(kinds: impl IntoIterator<Item = EventKind>) -> Vec<(DateTime<Utc>, Event
 
 #[test]
 fn require_owner_asks_for_an_owner_or_an_escalation_or_nothing() {
-    let policy = on_public([Action::RequireOwner("supervisor".into())]);
+    let policy = on_public([Action::RequireOwner(tier("supervisor"))]);
     let required = |kind: fn(String) -> EventKind| kind("supervisor".into());
     let owner_required = |t: String| EventKind::OwnerRequired {
         rule: "r".into(),
@@ -83,7 +86,7 @@ fn escalation_to(t: &str) -> EventKind {
 
 #[test]
 fn escalate_to_a_named_tier() {
-    let policy = on_public([Action::EscalateTo("manager".into())]);
+    let policy = on_public([Action::EscalateTo(tier("manager"))]);
     let (s, junior) = public_post(policy.clone(), Some(sam()));
     assert_eq!(
         rule_events(&junior),
@@ -122,12 +125,12 @@ fn escalate_one_tier_twice_goes_up_twice() {
 
 #[test]
 fn require_call_makes_a_tracked_promise_with_a_clock() {
-    let policy = on_public([Action::RequireCall(Within::Time(hours(2)))]);
+    let policy = on_public([Action::RequireCall(Call::new(Within::Time(hours(2))))]);
     let mut s = Story::new(policy);
     s.open(mon(9, 0));
     s.assign(mon(9, 5), sam());
-    // Posted at 16:00: two business hours on the `business` calendar end
-    // Tuesday 10:00.
+    // Posted at 16:00: two business hours on the `business` calendar (the
+    // policy's default) end Tuesday 10:00.
     let events = s.contact(mon(16, 0), Channel::SocialPublic);
     let due = day(2, 10, 0);
     let kinds: Vec<_> = events.iter().skip(1).map(|e| e.kind().clone()).collect();
@@ -138,20 +141,20 @@ fn require_call_makes_a_tracked_promise_with_a_clock() {
             EventKind::PromiseMade {
                 promise: PromiseId::new(1),
                 what: "a personal call from the owner (rule \"r\")".into(),
-                due,
+                due: Some(due),
             },
             EventKind::ClockStarted {
                 clock: escalate::sla::ClockId::new(1),
                 metric: Metric::Promise,
                 promise: Some(PromiseId::new(1)),
                 target: hours(18),
-                calendar: "always".into(),
-                due,
+                calendar: cal("always"),
+                due: Some(due),
             },
         ]
     );
     assert_eq!(s.case.promises().len(), 1);
-    assert_eq!(s.case.promises()[0].due(), due);
+    assert_eq!(s.case.promises()[0].due(), Some(due));
     assert_eq!(s.case.next_wakeup(&s.policy), Some(due));
     // Unkept, the promise's clock breaches at the due instant.
     let late = s.tick(day(2, 11, 0));
@@ -168,8 +171,8 @@ fn require_apology_recommend_require_review_and_notify() {
         within,
     };
     let policy = on_public([
-        Action::RequireApology("supervisor".into()),
-        Action::Recommend("waive".into()),
+        Action::RequireApology(tier("supervisor")),
+        Action::Recommend(GestureKind::Waive),
         Action::RequireReview,
         Action::Notify(notice(Some(Within::Time(hours(1))))),
         Action::Notify(notice(None)),
@@ -213,7 +216,7 @@ fn one_escalation_per_event_the_first_rule_wins_and_lint_says_so() {
             Rule::new(
                 "a",
                 Condition::PublicContact,
-                [Action::EscalateTo("manager".into())],
+                [Action::EscalateTo(tier("manager"))],
             ),
             Rule::new(
                 "b",
@@ -316,7 +319,7 @@ fn an_escalation_required_by_a_rule_is_an_escalation_for_other_rules() {
             Rule::new(
                 "r",
                 Condition::PublicContact,
-                [Action::EscalateTo("manager".into())],
+                [Action::EscalateTo(tier("manager"))],
             ),
             Rule::new("review", Condition::Escalated, [Action::RequireReview]),
         ],
@@ -366,5 +369,82 @@ fn escalate_one_tier_counts_from_an_owner_taken_in_the_same_command() {
             escalation_to("executive"),
             fired("r", &Condition::Escalated),
         ])
+    );
+}
+
+#[test]
+fn a_call_is_counted_on_its_own_calendar_or_the_default_calendar() {
+    // Posted Monday 16:00: two hours on `business` (the default) end Tuesday
+    // 10:00, two hours on `always` at 18:00.
+    let due = |base: Policy, call: Call| {
+        let policy = with_rules(
+            base,
+            [Rule::new(
+                "r",
+                Condition::PublicContact,
+                [Action::RequireCall(call)],
+            )],
+        );
+        let mut s = Story::new(policy);
+        s.open(mon(9, 0));
+        s.contact(mon(16, 0), Channel::SocialPublic);
+        s.case.promises()[0].due().unwrap()
+    };
+    let two_hours = Call::new(Within::Time(hours(2)));
+    assert_eq!(due(bare(), two_hours.clone()), day(2, 10, 0));
+    assert_eq!(due(bare(), two_hours.clone().on(cal("always"))), mon(18, 0));
+    assert_eq!(
+        due(
+            bare_without_default(),
+            two_hours.clone().on(cal("business"))
+        ),
+        day(2, 10, 0)
+    );
+    // Without a default calendar a call is counted around the clock, and
+    // the lint points at it: a policy that relied on a calendar being named
+    // `business` finds out.
+    assert_eq!(due(bare_without_default(), two_hours.clone()), mon(18, 0));
+    let lints = with_rules(
+        bare_without_default(),
+        [Rule::new(
+            "r",
+            Condition::PublicContact,
+            [Action::RequireCall(two_hours)],
+        )],
+    )
+    .lint();
+    assert_eq!(
+        lints.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        [
+            "warning: rules[0].then[0].require_call: counted on the always-open calendar: the policy \
+          has calendars but no default_calendar; name the call's calendar or set default_calendar"
+        ]
+    );
+    // In files: the short form, the table form, and the default.
+    let file = format!(
+        "{HEAD}default_calendar = \"business\"\n\
+         [calendars.business]\nhours = {{ mon = [\"09:00-17:00\"] }}\n\
+         [[rules]]\nname = \"r\"\nwhen = \"public_contact\"\n\
+         then = [{{ require_call = \"2h\" }}, {{ require_call = {{ within = \"2h\", calendar = \"always\" }} }}]\n"
+    );
+    let policy = Policy::from_toml_str(&file).unwrap();
+    assert_eq!(policy.default_calendar().as_str(), "business");
+    assert_eq!(
+        policy.rules()[0].then,
+        [
+            Action::RequireCall(Call::new(Within::Time(hours(2)))),
+            Action::RequireCall(Call::new(Within::Time(hours(2))).on(cal("always"))),
+        ]
+    );
+    let json = serde_json::to_string(&policy).unwrap();
+    assert!(
+        json.contains(r#""default_calendar":"business""#)
+            && json.contains(r#""then":[{"require_call":"2h"},{"require_call":{"within":"2h","calendar":"always"}}]"#),
+        "{json}"
+    );
+    assert_eq!(Policy::from_json_str(&json).unwrap(), policy);
+    assert_eq!(
+        Policy::from_toml_str(&policy.to_toml_string().unwrap()).unwrap(),
+        policy
     );
 }

@@ -4,9 +4,9 @@
 mod support;
 
 use chrono::TimeDelta;
-use escalate::policy::{Action, Condition, Delay, DelayFrom, Notice, Policy, Rule};
+use escalate::policy::{Action, Call, Condition, Delay, DelayFrom, Notice, Policy, Rule};
 use escalate::sla::{Metric, MetricPolicy, Target, Threshold, Within};
-use support::{bare, hours};
+use support::{HEAD, bare, cal, hours};
 
 #[test]
 fn the_recommended_file_equals_recommended() {
@@ -22,11 +22,6 @@ fn the_recommended_file_equals_recommended() {
 
 // ---------------------------------------------------------------------------
 // Broken inputs, each with its exact message.
-
-/// The head of every TOML input in the table.
-const HEAD: &str = r#"version = "v"
-tiers = ["frontline", "supervisor", "manager"]
-"#;
 
 /// Three valid rules, so that a broken fourth one is `rules[3]`.
 const THREE_RULES: &str = r#"
@@ -207,6 +202,38 @@ fn broken_inputs() -> Vec<(Input, &'static str)> {
         ),
         (
             Toml(toml_rule(
+                "name = \"x\"\nwhen = \"unanswered\"\nthen = { require_call = { within = \"4 hours\", calendar = \"always\" } }",
+            )),
+            r#"rules[0].then.require_call.within: invalid span "4 hours": expected a duration such as "4h", "15m", "1h30m" or "2 business days""#,
+        ),
+        (
+            Toml(toml_rule(
+                "name = \"x\"\nwhen = \"unanswered\"\nthen = { require_call = { within = \"4h\", calendar = \"shop\" } }",
+            )),
+            r#"rules[0].then.require_call.calendar: no calendar named "shop"; calendars are always"#,
+        ),
+        (
+            Toml(toml_rule(
+                "name = \"x\"\nwhen = \"unanswered\"\nthen = { require_call = { within = \"4h\", on = \"always\" } }",
+            )),
+            "rules[0].then.require_call.on: unknown field `on`, expected `within` or `calendar`",
+        ),
+        (
+            Toml(toml_rule(
+                "name = \"x\"\nwhen = \"unanswered\"\nthen = { require_call = 4 }",
+            )),
+            r#"rules[0].then.require_call: invalid type: integer `4`, expected a span such as "2h", or a table such as { within = "2h", calendar = "store" }"#,
+        ),
+        (
+            Toml(format!("{HEAD}default_calendar = \"shop\"\n")),
+            r#"default_calendar: no calendar named "shop"; calendars are always"#,
+        ),
+        (
+            Toml(format!("{HEAD}default_calendar = \"\"\n")),
+            r#"default_calendar: invalid calendar name "": it is empty"#,
+        ),
+        (
+            Toml(toml_rule(
                 "name = \"x\"\nwhen = \"unanswered\"\nthen = { notify = { who = \"lead\", why = \"slow\", by = \"1h\" } }",
             )),
             "rules[0].then.notify.by: unknown field `by`, expected one of `who`, `why`, `within`",
@@ -217,7 +244,7 @@ fn broken_inputs() -> Vec<(Input, &'static str)> {
         ),
         (
             Toml(format!("{HEAD}rulez = []\n")),
-            "rulez: unknown field `rulez`, expected one of `version`, `tiers`, `time_zone`, `calendars`, `sla`, `rules`, `deflection`, `recovery`",
+            "rulez: unknown field `rulez`, expected one of `version`, `tiers`, `time_zone`, `calendars`, `default_calendar`, `sla`, `rules`, `deflection`, `recovery`",
         ),
         (
             Toml("version = \"v\"\ntiers = [\"frontline\"\n".into()),
@@ -228,6 +255,12 @@ fn broken_inputs() -> Vec<(Input, &'static str)> {
                 r#"{"version": "v", "tiers": ["frontline", "supervisor"], "rules": [{"name": "x", "when": "public_contact", "then": {"escalate_to": "regionl"}}]}"#,
             ),
             r#"rules[0].then.escalate_to: no tier named "regionl"; tiers are frontline, supervisor"#,
+        ),
+        (
+            Json(
+                r#"{"version": "v", "tiers": ["frontline"], "rules": [{"name": "x", "when": "public_contact", "then": {"require_owner": ""}}]}"#,
+            ),
+            r#"rules[0].then.require_owner: invalid tier name "": it is empty"#,
         ),
         (
             Json(r#"{"version": "v", "tiers": ["frontline"]} {"#),
@@ -281,7 +314,7 @@ fn broken_inputs() -> Vec<(Input, &'static str)> {
             Json(
                 r#"{"version": "v", "tiers": ["frontline"], "rules": [{"name": "x", "when": "unanswered", "then": {"recommend": " "}}]}"#,
             ),
-            "rules[0].then.recommend: name a rung of the ladder",
+            "rules[0].then.recommend: unknown variant ` `, expected one of `apology`, `reperform`, `expedite`, `exchange`, `waive`, `credit`, `partial_refund`, `full_refund`, `keep_item`",
         ),
         (
             Json(
@@ -325,7 +358,7 @@ fn spans_built_in_code_must_be_ones_a_file_can_hold() {
                 Delay {
                     after: zero,
                     from: DelayFrom::Condition,
-                    calendar: "always".into(),
+                    calendar: cal("always"),
                 },
                 0,
             ),
@@ -334,8 +367,8 @@ fn spans_built_in_code_must_be_ones_a_file_can_hold() {
         (
             rule(
                 Condition::Unanswered,
-                vec![Action::RequireCall(Within::Time(TimeDelta::milliseconds(
-                    1500,
+                vec![Action::RequireCall(Call::new(Within::Time(
+                    TimeDelta::milliseconds(1500),
                 )))],
             ),
             "then.require_call: a span is a positive whole number of seconds, not 1.5s",
@@ -365,14 +398,14 @@ fn spans_built_in_code_must_be_ones_a_file_can_hold() {
     for (rule, message) in cases {
         assert_eq!(bare().with_rule(rule).unwrap_err().to_string(), message);
     }
-    let fallback = MetricPolicy::new(Metric::Resolution, Target::new(zero, "business"));
+    let fallback = MetricPolicy::new(Metric::Resolution, Target::new(zero, cal("business")));
     assert_eq!(
         bare().with_sla(fallback).unwrap_err().to_string(),
         "fallback.within: a span is a positive whole number of seconds, not 0s"
     );
     let warning = MetricPolicy::new(
         Metric::Resolution,
-        Target::new(Within::Time(hours(4)), "business"),
+        Target::new(Within::Time(hours(4)), cal("business")),
     )
     .with_warning(Threshold::Before(TimeDelta::zero()));
     assert_eq!(

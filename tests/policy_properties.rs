@@ -5,9 +5,11 @@
 mod support;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use escalate::policy::Call;
 use escalate::policy::{
     Action, Condition, DeflectionPolicy, Delay, DelayFrom, Notice, Policy, Rule,
 };
+use escalate::recovery::GestureKind;
 use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold, Within};
 use escalate::{
     Actor, Case, Channel, CommandKind, CustomerValue, EventKind, FailureKind, Outcome, Priority,
@@ -18,6 +20,7 @@ use support::{
     DEFAULT_TIERS, Story, agent, contact, is_rule_event, kim, recommended_in_new_york, resolve,
     respond, sam, via,
 };
+use support::{cal, tier};
 
 /// The tiers random policies choose from, most junior first.
 const TIER_POOL: [&str; 6] = [
@@ -142,17 +145,23 @@ fn text() -> impl Strategy<Value = String> {
 }
 
 /// Random actions naming tiers among `tiers`.
-fn action(tiers: Vec<String>) -> impl Strategy<Value = Action> {
-    let tier = prop::sample::select(tiers);
+fn action(tiers: Vec<String>, calendars: Vec<String>) -> impl Strategy<Value = Action> {
+    let tier = prop::sample::select(tiers).prop_map(|t| tier(&t));
+    let call = (within(), prop::option::of(prop::sample::select(calendars))).prop_map(
+        |(within, calendar)| Call {
+            within,
+            calendar: calendar.map(|c| cal(&c)),
+        },
+    );
     let notice = (text(), text(), prop::option::of(within()))
         .prop_map(|(who, why, within)| Notice { who, why, within });
     prop_oneof![
         tier.clone().prop_map(Action::RequireOwner),
         tier.clone().prop_map(Action::EscalateTo),
         Just(Action::EscalateOneTier),
-        within().prop_map(Action::RequireCall),
+        call.prop_map(Action::RequireCall),
         tier.prop_map(Action::RequireApology),
-        "[a-z]{1,8}( [a-z]{1,8})?".prop_map(Action::Recommend),
+        prop::sample::select(GestureKind::ALL.to_vec()).prop_map(Action::Recommend),
         Just(Action::RequireReview),
         notice.prop_map(Action::Notify),
     ]
@@ -165,18 +174,17 @@ fn rule(tiers: Vec<String>, calendars: Vec<String>) -> impl Strategy<Value = Rul
         DelayFrom::Level,
         DelayFrom::Opening,
     ]);
-    let delay =
-        (within(), from, prop::sample::select(calendars)).prop_map(|(after, from, calendar)| {
-            Delay {
-                after,
-                from,
-                calendar,
-            }
-        });
+    let delay = (within(), from, prop::sample::select(calendars.clone())).prop_map(
+        |(after, from, calendar)| Delay {
+            after,
+            from,
+            calendar: cal(&calendar),
+        },
+    );
     (
         text(),
         condition(),
-        prop::collection::vec(action(tiers), 1..4),
+        prop::collection::vec(action(tiers, calendars), 1..4),
         prop::option::of((delay, 0u32..4)),
     )
         .prop_map(|(name, when, then, delay)| {
@@ -191,7 +199,7 @@ fn rule(tiers: Vec<String>, calendars: Vec<String>) -> impl Strategy<Value = Rul
 /// Random first-response SLA settings on `calendars`.
 fn metric_policy(calendars: Vec<String>) -> impl Strategy<Value = MetricPolicy> {
     let target = (within(), prop::sample::select(calendars))
-        .prop_map(|(within, calendar)| Target::new(within, calendar));
+        .prop_map(|(within, calendar)| Target::new(within, cal(&calendar)));
     let matcher = (
         prop::option::of(prop::sample::select(vec![Priority::Low, Priority::High])),
         prop::option::of(prop::sample::select(vec![
@@ -255,6 +263,7 @@ fn policy() -> impl Strategy<Value = Policy> {
                 prop::collection::vec(calendar(), names.len())
                     .prop_map(move |cals| names.clone().into_iter().zip(cals).collect::<Vec<_>>()),
                 prop::collection::vec(metric_policy(usable.clone()), 0..4),
+                prop::sample::select(usable.clone()),
                 prop::collection::vec(rule(tiers, usable), 0..6),
                 prop::sample::select(vec![
                     DeflectionPolicy::Refuse,
@@ -264,27 +273,30 @@ fn policy() -> impl Strategy<Value = Policy> {
                 prop::sample::select(vec![chrono_tz::UTC, chrono_tz::Asia::Kolkata]),
             )
         })
-        .prop_map(|(version, tiers, calendars, sla, rules, deflection, tz)| {
-            let mut p = Policy::new(version, &tiers).unwrap().with_time_zone(tz);
-            for (name, cal) in calendars {
-                p = p.with_calendar(name, cal).unwrap();
-            }
-            let metrics = [
-                Metric::FirstResponse,
-                Metric::NextResponse,
-                Metric::PeriodicUpdate,
-                Metric::Resolution,
-            ];
-            for (mut m, metric) in sla.into_iter().zip(metrics) {
-                m.metric = metric;
-                p = p.with_sla(m).unwrap();
-            }
-            for (i, mut r) in rules.into_iter().enumerate() {
-                r.name = format!("{i}: {}", r.name);
-                p = p.with_rule(r).unwrap();
-            }
-            p.with_deflection(deflection)
-        })
+        .prop_map(
+            |(version, tiers, calendars, sla, default, rules, deflection, tz)| {
+                let mut p = Policy::new(version, &tiers).unwrap().with_time_zone(tz);
+                for (name, calendar) in calendars {
+                    p = p.with_calendar(name.parse().unwrap(), calendar).unwrap();
+                }
+                p = p.with_default_calendar(cal(&default)).unwrap();
+                let metrics = [
+                    Metric::FirstResponse,
+                    Metric::NextResponse,
+                    Metric::PeriodicUpdate,
+                    Metric::Resolution,
+                ];
+                for (mut m, metric) in sla.into_iter().zip(metrics) {
+                    m.metric = metric;
+                    p = p.with_sla(m).unwrap();
+                }
+                for (i, mut r) in rules.into_iter().enumerate() {
+                    r.name = format!("{i}: {}", r.name);
+                    p = p.with_rule(r).unwrap();
+                }
+                p.with_deflection(deflection)
+            },
+        )
 }
 
 proptest! {

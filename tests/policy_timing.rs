@@ -5,11 +5,13 @@
 mod support;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use escalate::policy::Call;
 use escalate::policy::{Action, Condition, Delay, DelayFrom, Policy, Rule};
 use escalate::sla::Within;
 use escalate::{
     Actor, Case, Channel, CommandKind, Event, EventKind, Origin, Outcome, ResponseKind,
 };
+use support::cal;
 use support::{
     Story, agent, bare, day, fired, hours, mon, recommended_in_new_york, review, rule_events, sam,
     with_rules,
@@ -21,7 +23,7 @@ fn delayed(from: DelayFrom, after: Within, repeat: u32) -> Rule {
         Delay {
             after,
             from,
-            calendar: "business".into(),
+            calendar: cal("business"),
         },
         repeat,
     )
@@ -216,7 +218,7 @@ fn work_a_rule_starts_in_a_tick_is_done_in_the_same_tick() {
         [Rule::new(
             "r",
             Condition::PromiseBroken,
-            [Action::RequireCall(Within::Time(hours(1)))],
+            [Action::RequireCall(Call::new(Within::Time(hours(1))))],
         )],
     );
     let story = |ticks: &[DateTime<Utc>]| {

@@ -10,6 +10,7 @@ use escalate::{
     Actor, Case, Channel, CommandKind, CustomerValue, FailureKind, Origin, Outcome, Priority,
     PromiseId, ResponseKind, SurveyScore,
 };
+use support::cal;
 use support::{
     Story, agent, bare, fired, hours, kim, mon, review, rule_events, sam, via, with_rules,
 };
@@ -18,7 +19,7 @@ use support::{
 /// at 50%) and promises warned 1 hour before they fall due.
 fn with_sla() -> Policy {
     let response = |m| {
-        MetricPolicy::new(m, Target::new(Within::Time(hours(4)), "business"))
+        MetricPolicy::new(m, Target::new(Within::Time(hours(4)), cal("business")))
             .with_warning(Threshold::Percent(50))
     };
     bare()

@@ -87,7 +87,7 @@ mod wrong_cabinet {
     fn response_clocks_run_on_the_business_calendar_and_sunday_does_not_count() {
         let (story, actual, policy) = load("wrong_cabinet");
         let recommended = story.recommended().unwrap();
-        let business = recommended.calendar("business").unwrap();
+        let business = recommended.calendar(&"business".parse().unwrap()).unwrap();
         for case in [actual.case(), policy.case()] {
             let response_clocks: Vec<_> = case
                 .clocks()
@@ -377,7 +377,7 @@ mod shoe_callbacks {
         let corporate = story
             .recommended()
             .unwrap()
-            .calendar("corporate")
+            .calendar(&"corporate".parse().unwrap())
             .unwrap()
             .clone();
         let call = local(LA, 2021, 6, 30, 14, 0);

@@ -5,11 +5,13 @@ mod support;
 
 use chrono::{TimeDelta, TimeZone, Utc};
 use chrono_tz::America::{Los_Angeles, New_York};
-use escalate::policy::Policy;
-use escalate::sla::{ClockState, Match, Metric, MetricPolicy, Reopen, Target, Threshold, Within};
-use escalate::{Actor, Case, Channel, CommandKind, EventKind, Origin, ResponseKind};
+use escalate::policy::{Action, Call, Condition, Policy, Rule};
+use escalate::sla::{
+    BusinessCalendar, ClockState, Match, Metric, MetricPolicy, Reopen, Target, Threshold, Within,
+};
+use escalate::{Actor, Case, Channel, CommandKind, Event, EventKind, Origin, ResponseKind};
 use proptest::prelude::*;
-use support::{Story, contact, hours, local, resolve, respond, sam, via, weekdays};
+use support::{Story, cal, contact, hours, local, resolve, respond, sam, via, weekdays};
 
 /// The seller's policy: a first response within 4 business hours on the
 /// seller's New York weekdays, 08:00-17:00, warned at 75%.
@@ -18,12 +20,12 @@ fn seller_policy() -> Policy {
     Policy::new("marketplace", ["seller", "marketplace"])
         .unwrap()
         .with_time_zone(New_York)
-        .with_calendar("seller", seller)
+        .with_calendar(cal("seller"), seller)
         .unwrap()
         .with_sla(
             MetricPolicy::new(
                 Metric::FirstResponse,
-                Target::new(Within::Time(hours(4)), "seller"),
+                Target::new(Within::Time(hours(4)), cal("seller")),
             )
             .with_warning(Threshold::Percent(75)),
         )
@@ -104,12 +106,12 @@ fn desk_policy(reopen: Reopen) -> Policy {
     Policy::new("desk", ["frontline", "supervisor"])
         .unwrap()
         .with_time_zone(New_York)
-        .with_calendar("desk", desk)
+        .with_calendar(cal("desk"), desk)
         .unwrap()
         .with_sla(
             MetricPolicy::new(
                 Metric::Resolution,
-                Target::new(Within::Time(hours(8)), "desk"),
+                Target::new(Within::Time(hours(8)), cal("desk")),
             )
             .with_reopen(reopen),
         )
@@ -186,7 +188,7 @@ fn a_pause_before_the_due_instant_moves_it_and_breach_stays_pending() {
         story.case.clocks()[0].due(),
         Some(local(New_York, 2021, 3, 4, 16, 0))
     );
-    let cal = story.policy.calendar("desk").unwrap();
+    let cal = story.policy.calendar(&cal("desk")).unwrap();
     let clock = &story.case.clocks()[0];
     assert_eq!(
         clock.elapsed(cal, local(New_York, 2021, 3, 4, 12, 0)),
@@ -236,19 +238,19 @@ fn shoe_voicemail_callback_due_next_business_day_and_breached_then() {
     let policy = Policy::new("shoes", ["store", "store_manager", "regional", "corporate"])
         .unwrap()
         .with_time_zone(Los_Angeles)
-        .with_calendar("store", store)
+        .with_calendar(cal("store"), store)
         .unwrap()
         .with_sla(
             MetricPolicy::new(
                 Metric::NextResponse,
-                Target::new(Within::Time(hours(4)), "store"),
+                Target::new(Within::Time(hours(4)), cal("store")),
             )
             .with_rule(
                 Match {
                     channel: Some(Channel::Voicemail),
                     ..Match::default()
                 },
-                Target::new(Within::BusinessDays(1), "store"),
+                Target::new(Within::BusinessDays(1), cal("store")),
             ),
         )
         .unwrap();
@@ -323,34 +325,34 @@ fn full_policy() -> Policy {
     Policy::new("full", ["frontline", "supervisor"])
         .unwrap()
         .with_time_zone(New_York)
-        .with_calendar("desk", desk)
+        .with_calendar(cal("desk"), desk)
         .unwrap()
         .with_sla(warn(MetricPolicy::new(
             Metric::FirstResponse,
-            Target::new(Within::Time(hours(2)), "desk"),
+            Target::new(Within::Time(hours(2)), cal("desk")),
         )))
         .unwrap()
         .with_sla(warn(MetricPolicy::new(
             Metric::NextResponse,
-            Target::new(Within::Time(hours(3)), "desk"),
+            Target::new(Within::Time(hours(3)), cal("desk")),
         )))
         .unwrap()
         .with_sla(warn(MetricPolicy::new(
             Metric::PeriodicUpdate,
-            Target::new(Within::BusinessDays(1), "desk"),
+            Target::new(Within::BusinessDays(1), cal("desk")),
         )))
         .unwrap()
         .with_sla(
             warn(MetricPolicy::new(
                 Metric::Resolution,
-                Target::new(Within::Time(hours(16)), "desk"),
+                Target::new(Within::Time(hours(16)), cal("desk")),
             ))
             .with_reopen(Reopen::Continue),
         )
         .unwrap()
         .with_sla(warn(MetricPolicy::new(
             Metric::Promise,
-            Target::new(Within::Time(hours(1)), "always"),
+            Target::new(Within::Time(hours(1)), cal("always")),
         )))
         .unwrap()
 }
@@ -457,4 +459,68 @@ fn a_reply_handled_late_before_any_tick_records_its_lateness() {
     assert_eq!(clock.lateness(), Some(hours(6)));
     assert_eq!(clock.breached_at(), None);
     assert!(story.tick(reply_at + TimeDelta::days(30)).is_empty());
+}
+
+#[test]
+fn a_calendar_that_runs_out_gives_clocks_and_calls_that_are_never_due() {
+    // Open on one date only, 09:00-12:00: a public post at 10:00 starts a
+    // 4-hour first-response clock and requires a 2-hour call, neither of
+    // which the calendar can supply.
+    let once: BusinessCalendar =
+        serde_json::from_str(r#"{"time_zone": "UTC", "shifts": {"2021-12-24": ["09:00-12:00"]}}"#)
+            .unwrap();
+    let policy = Policy::new("v", ["frontline", "supervisor"])
+        .unwrap()
+        .with_calendar(cal("once"), once)
+        .unwrap()
+        .with_default_calendar(cal("once"))
+        .unwrap()
+        .with_sla(
+            MetricPolicy::new(
+                Metric::FirstResponse,
+                Target::new(Within::Time(hours(4)), cal("once")),
+            )
+            .with_warning(Threshold::Percent(25)),
+        )
+        .unwrap()
+        .with_rule(Rule::new(
+            "call",
+            Condition::PublicContact,
+            [Action::RequireCall(Call::new(Within::Time(hours(2))))],
+        ))
+        .unwrap();
+    let mut story = Story::new(policy);
+    let post = Utc.with_ymd_and_hms(2021, 12, 24, 10, 0, 0).unwrap();
+    story.open_by(post, via(Channel::SocialPublic));
+    let case = &story.case;
+    let first = &case.clocks()[0];
+    assert_eq!(first.metric(), Metric::FirstResponse);
+    assert_eq!(first.due(), None);
+    let promise = &case.promises()[0];
+    assert_eq!(promise.due(), None);
+    let call = case
+        .clocks()
+        .iter()
+        .find(|c| c.promise().is_some())
+        .unwrap();
+    assert_eq!((call.promise(), call.due()), (Some(promise.id()), None));
+    // Nothing is ever due: no wake-up, nothing in a tick years later.
+    assert_eq!(case.next_wakeup(&story.policy), None);
+    assert_eq!(story.tick(post + TimeDelta::days(3650)), []);
+    // The events leave the due instant out; the timeline says so.
+    let json: Vec<String> = story
+        .case
+        .events()
+        .iter()
+        .map(|e| serde_json::to_string(e.kind()).unwrap())
+        .filter(|j| j.contains("promise_made") || j.contains("clock_started"))
+        .collect();
+    assert!(json.iter().all(|j| !j.contains("due")), "{json:?}");
+    let timeline = story.case.timeline();
+    assert!(timeline.contains("started: never due"), "{timeline}");
+    assert!(timeline.contains("with no due time"), "{timeline}");
+    // Replaying the JSON gives the same case.
+    let events: Vec<Event> =
+        serde_json::from_str(&serde_json::to_string(story.case.events()).unwrap()).unwrap();
+    assert_eq!(Case::replay(events).unwrap(), story.case);
 }

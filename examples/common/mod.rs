@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use escalate::policy::Policy;
 use escalate::replay::{History, Host, Replay};
-use escalate::sla::{BusinessCalendar, MetricPolicy};
+use escalate::sla::{BusinessCalendar, CalendarName, MetricPolicy};
 use escalate::{Agent, EventKind, Outcome, Tier};
 use serde::Deserialize;
 
@@ -38,7 +38,7 @@ pub struct Story {
     /// Who is who.
     pub note: String,
     /// Its calendars; `business` replaces the recommended policy's.
-    pub calendars: BTreeMap<String, BusinessCalendar>,
+    pub calendars: BTreeMap<CalendarName, BusinessCalendar>,
     /// SLA settings that replace the recommended policy's for these metrics.
     #[serde(default)]
     pub sla: Vec<MetricPolicy>,
@@ -190,7 +190,10 @@ pub fn differences(story: &Story, actual: &Replay, policy: &Replay) -> Result<St
                 format!("a root-cause review is required before closing ({rule})")
             }
             EventKind::PromiseMade { what, due, .. } if what.starts_with("a personal call") => {
-                format!("a personal call is due by {} ({rule})", short(tz, *due))
+                match due {
+                    Some(due) => format!("a personal call is due by {} ({rule})", short(tz, *due)),
+                    None => format!("a personal call is owed ({rule})"),
+                }
             }
             EventKind::Assigned { to } | EventKind::Escalated { to, .. }
                 if to.id().as_str().starts_with("on-duty") =>

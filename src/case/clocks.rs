@@ -5,9 +5,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use super::{Case, Event, EventKind, Status};
 use crate::customer::Origin;
 use crate::policy::Policy;
-use crate::sla::{
-    BusinessCalendar, ClockId, ClockState, Metric, NEVER, Reopen, SlaClock, Threshold, Within,
-};
+use crate::sla::{CalendarName, ClockId, ClockState, Metric, Reopen, SlaClock, Threshold, Within};
 use crate::{Actor, Channel, CustomerValue, Priority};
 
 impl Case {
@@ -20,10 +18,10 @@ impl Case {
     /// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
     /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
     /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
-    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller".parse()?))
     ///     .with_warning(Threshold::Percent(75));
     /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
-    ///     .with_calendar("seller", hours)?
+    ///     .with_calendar("seller".parse()?, hours)?
     ///     .with_sla(first_response)?;
     /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
     /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
@@ -49,10 +47,10 @@ impl Case {
     /// use escalate::sla::{BusinessCalendar, ClockId, Metric, MetricPolicy, Target, Threshold};
     /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
     /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
-    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller".parse()?))
     ///     .with_warning(Threshold::Percent(75));
     /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
-    ///     .with_calendar("seller", hours)?
+    ///     .with_calendar("seller".parse()?, hours)?
     ///     .with_sla(first_response)?;
     /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
     /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
@@ -68,7 +66,7 @@ impl Case {
     #[must_use]
     pub fn clock(&self, id: ClockId) -> Option<&SlaClock> {
         let index = usize::try_from(id.get()).ok()?.checked_sub(1)?;
-        self.clocks.get(index).filter(|c| c.id == id)
+        self.clocks.get(index).filter(|c| c.id() == id)
     }
 
     /// How urgent the case is (normal before it is opened).
@@ -122,10 +120,10 @@ impl Case {
     /// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
     /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
     /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
-    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller".parse()?))
     ///     .with_warning(Threshold::Percent(75));
     /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
-    ///     .with_calendar("seller", hours)?
+    ///     .with_calendar("seller".parse()?, hours)?
     ///     .with_sla(first_response)?;
     /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
     /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
@@ -238,10 +236,10 @@ impl Case {
     /// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
     /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
     /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
-    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller".parse()?))
     ///     .with_warning(Threshold::Percent(75));
     /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
-    ///     .with_calendar("seller", hours)?
+    ///     .with_calendar("seller".parse()?, hours)?
     ///     .with_sla(first_response)?;
     /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
     /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
@@ -276,32 +274,23 @@ impl Case {
         mut emit: impl FnMut(DateTime<Utc>, EventKind),
     ) {
         for clock in self.clocks.iter().filter(|c| c.is_live()) {
-            let (due, running) = match clock.state {
-                ClockState::Running {
-                    since,
-                    consumed,
-                    due,
-                } => (due, Some((since, consumed))),
-                ClockState::Paused { due: Some(due), .. } => (due, None),
-                _ => continue,
-            };
-            if due == NEVER {
+            // A clock without a due instant never breaches, nor warns.
+            let Some(due) = clock.due() else {
                 continue;
-            }
-            if let (Some((since, consumed)), Some(settings)) = (running, policy.sla(clock.metric)) {
-                let calendar = calendar(policy, &clock.calendar);
+            };
+            if let Some(settings) = policy.sla(clock.metric()).filter(|_| clock.is_running()) {
+                let calendar = policy.calendar_or_always(clock.calendar());
                 let unfired = settings
                     .warnings
                     .iter()
-                    .filter(|t| !clock.warned.contains(t))
-                    .map(|&t| (t.consumed_at(clock.target), t));
+                    .filter(|t| !clock.warned().contains(t))
+                    .map(|&t| (t.consumed_at(clock.target()), t));
                 let mut fire = |threshold: Threshold| {
-                    let at = warn_at(calendar, since, consumed, clock.target, threshold);
-                    if at <= due && at != NEVER {
+                    if let Some(at) = clock.warns_at(calendar, threshold) {
                         emit(
                             at,
                             EventKind::SlaWarned {
-                                clock: clock.id,
+                                clock: clock.id(),
                                 threshold,
                             },
                         );
@@ -310,7 +299,7 @@ impl Case {
                 match horizon {
                     Horizon::Until(now) => {
                         // Only thresholds already used up by `now` can fire.
-                        let used = consumed + calendar.elapsed(since, now);
+                        let used = clock.elapsed(calendar, now);
                         unfired
                             .filter(|(need, _)| *need <= used)
                             .for_each(|(_, t)| fire(t));
@@ -323,8 +312,8 @@ impl Case {
                     }
                 }
             }
-            if clock.breached_at.is_none() {
-                emit(due, EventKind::SlaBreached { clock: clock.id });
+            if clock.breached_at().is_none() {
+                emit(due, EventKind::SlaBreached { clock: clock.id() });
             }
         }
     }
@@ -409,7 +398,7 @@ impl Case {
     fn live(&self, metric: Metric) -> bool {
         self.clocks
             .iter()
-            .any(|c| c.metric == metric && c.is_live())
+            .any(|c| c.metric() == metric && c.is_live())
     }
 
     /// The state change a clock event makes.
@@ -423,20 +412,10 @@ impl Case {
             due,
         } = kind
         {
-            self.clocks.push(SlaClock {
-                id: *clock,
-                metric: *metric,
-                promise: *promise,
-                target: *target,
-                calendar: calendar.clone(),
-                started_at: at,
-                state: ClockState::Running {
-                    since: at,
-                    consumed: TimeDelta::zero(),
-                    due: *due,
-                },
-                warned: Vec::new(),
-                breached_at: None,
+            let started = SlaClock::start(*clock, *metric, *target, calendar.clone(), at, *due);
+            self.clocks.push(match promise {
+                Some(promise) => started.tracking(*promise),
+                None => started,
             });
             return;
         }
@@ -448,51 +427,17 @@ impl Case {
             | EventKind::SlaBreached { clock } => *clock,
             _ => return,
         };
-        let Some(clock) = self.clocks.iter_mut().rev().find(|c| c.id == id) else {
+        let Some(clock) = self.clocks.iter_mut().rev().find(|c| c.id() == id) else {
             return;
         };
         match kind {
-            EventKind::ClockPaused { consumed, .. } => {
-                if let ClockState::Running { due, .. } = clock.state {
-                    clock.state = ClockState::Paused {
-                        since: at,
-                        consumed: *consumed,
-                        due: (at >= due).then_some(due),
-                    };
-                }
-            }
-            EventKind::ClockResumed { due, .. } => {
-                let consumed = match clock.state {
-                    ClockState::Running { consumed, .. }
-                    | ClockState::Paused { consumed, .. }
-                    | ClockState::Stopped { consumed, .. } => consumed,
-                };
-                clock.state = ClockState::Running {
-                    since: at,
-                    consumed,
-                    due: *due,
-                };
-            }
+            EventKind::ClockPaused { consumed, .. } => clock.pause(at, *consumed),
+            EventKind::ClockResumed { due, .. } => clock.resume(at, *due),
             EventKind::ClockStopped {
                 consumed, late_by, ..
-            } => {
-                let due = match clock.state {
-                    ClockState::Running { due, .. } => Some(due),
-                    ClockState::Paused { due, .. } | ClockState::Stopped { due, .. } => due,
-                };
-                clock.state = ClockState::Stopped {
-                    at,
-                    consumed: *consumed,
-                    due,
-                    late_by: *late_by,
-                };
-            }
-            EventKind::SlaWarned { threshold, .. } if !clock.warned.contains(threshold) => {
-                clock.warned.push(*threshold);
-            }
-            EventKind::SlaBreached { .. } => {
-                clock.breached_at.get_or_insert(at);
-            }
+            } => clock.stop(at, *consumed, *late_by),
+            EventKind::SlaWarned { threshold, .. } => clock.warn(*threshold),
+            EventKind::SlaBreached { .. } => clock.breach(at),
             _ => {}
         }
     }
@@ -512,13 +457,23 @@ fn makes_work(kind: &EventKind) -> bool {
     )
 }
 
-/// How far [`Case::pending`] looks.
+/// How far [`Case::pending`] and the time-driven rules look.
 #[derive(Clone, Copy)]
-enum Horizon {
+pub(super) enum Horizon {
     /// Everything that fires by this instant.
     Until(DateTime<Utc>),
-    /// The first thing each clock will fire.
+    /// The first thing each clock or rule will fire, however far off.
     Earliest,
+}
+
+impl Horizon {
+    /// Whether something that fires at `at` is within the horizon.
+    pub(super) fn reaches(self, at: DateTime<Utc>) -> bool {
+        match self {
+            Horizon::Until(now) => at <= now,
+            Horizon::Earliest => true,
+        }
+    }
 }
 
 /// Collects the clock events one command causes.
@@ -556,18 +511,18 @@ impl Effects<'_> {
         else {
             return;
         };
-        let calendar = calendar(self.policy, &target.calendar);
+        let calendar = self.policy.calendar_or_always(&target.calendar);
         let due = target.within.due_from(calendar, self.at);
-        let length = match target.within {
-            Within::Time(d) => d,
-            Within::BusinessDays(_) if due == NEVER => TimeDelta::zero(),
-            Within::BusinessDays(_) => calendar.elapsed(self.at, due),
+        let length = match (target.within, due) {
+            (Within::Time(d), _) => d,
+            (Within::BusinessDays(_), None) => TimeDelta::zero(),
+            (Within::BusinessDays(_), Some(due)) => calendar.elapsed(self.at, due),
         };
         self.push_start(
             metric,
             None,
             whole_seconds(length),
-            target.calendar.as_str().into(),
+            target.calendar.clone(),
             due,
         );
     }
@@ -577,8 +532,8 @@ impl Effects<'_> {
         metric: Metric,
         promise: Option<crate::PromiseId>,
         target: TimeDelta,
-        calendar: crate::Text,
-        due: DateTime<Utc>,
+        calendar: CalendarName,
+        due: Option<DateTime<Utc>>,
     ) {
         let clock = ClockId::next_after(self.started);
         self.started += 1;
@@ -597,20 +552,20 @@ impl Effects<'_> {
 
     /// A promise is a wall-clock commitment: its clock runs on the built-in
     /// `always` calendar and is due when the promise is.
-    fn start_promise(&mut self, promise: crate::PromiseId, due: DateTime<Utc>) {
-        let target = whole_seconds((due - self.at).max(TimeDelta::zero()));
+    fn start_promise(&mut self, promise: crate::PromiseId, due: Option<DateTime<Utc>>) {
+        let due = due.map(|due| due.max(self.at));
         self.push_start(
             Metric::Promise,
             Some(promise),
-            target,
-            "always".into(),
-            due.max(self.at),
+            promise_target(self.at, due),
+            CalendarName::always(),
+            due,
         );
     }
 
     fn stop_promise(&mut self, promise: crate::PromiseId) {
         for clock in &self.case.clocks {
-            if clock.promise == Some(promise) && clock.is_live() {
+            if clock.promise() == Some(promise) && clock.is_live() {
                 self.stop(clock);
             }
         }
@@ -618,36 +573,23 @@ impl Effects<'_> {
 
     fn stop_live(&mut self, which: impl Fn(Metric) -> bool) {
         for clock in &self.case.clocks {
-            if which(clock.metric) && clock.is_live() {
+            if which(clock.metric()) && clock.is_live() {
                 self.stop(clock);
             }
         }
     }
 
     fn stop(&mut self, clock: &SlaClock) {
-        let calendar = calendar(self.policy, &clock.calendar);
-        let (consumed, late_by) = match clock.state {
-            ClockState::Running {
-                since,
-                consumed,
-                due,
-            } => (
-                consumed + calendar.elapsed(since, self.at),
-                (self.at > due).then(|| calendar.elapsed(due, self.at)),
-            ),
-            ClockState::Paused {
-                since,
-                consumed,
-                due,
-            } => (consumed, due.map(|due| calendar.elapsed(due, since))),
-            ClockState::Stopped { .. } => return,
-        };
+        if !clock.is_live() {
+            return;
+        }
+        let calendar = self.policy.calendar_or_always(clock.calendar());
         self.out.push((
             self.at,
             EventKind::ClockStopped {
-                clock: clock.id,
-                consumed: whole_seconds(consumed),
-                late_by: late_by.map(whole_seconds),
+                clock: clock.id(),
+                consumed: whole_seconds(clock.elapsed(calendar, self.at)),
+                late_by: clock.late_by(calendar, self.at).map(whole_seconds),
             },
         ));
     }
@@ -655,17 +597,13 @@ impl Effects<'_> {
     /// Waiting on the customer pauses every running clock but promises.
     fn pause_running(&mut self) {
         for clock in &self.case.clocks {
-            if let ClockState::Running {
-                since, consumed, ..
-            } = clock.state
-                && clock.metric != Metric::Promise
-            {
-                let calendar = calendar(self.policy, &clock.calendar);
+            if clock.is_running() && clock.metric() != Metric::Promise {
+                let calendar = self.policy.calendar_or_always(clock.calendar());
                 self.out.push((
                     self.at,
                     EventKind::ClockPaused {
-                        clock: clock.id,
-                        consumed: whole_seconds(consumed + calendar.elapsed(since, self.at)),
+                        clock: clock.id(),
+                        consumed: whole_seconds(clock.elapsed(calendar, self.at)),
                     },
                 ));
             }
@@ -676,25 +614,22 @@ impl Effects<'_> {
     /// its due instant keeps that due instant.
     fn resume_paused(&mut self) {
         for clock in &self.case.clocks {
-            if let ClockState::Paused { consumed, due, .. } = clock.state {
-                let due = due.unwrap_or_else(|| self.due_after(clock, consumed));
-                self.out.push((
-                    self.at,
-                    EventKind::ClockResumed {
-                        clock: clock.id,
-                        due,
-                    },
-                ));
+            if matches!(clock.state(), ClockState::Paused { .. }) {
+                self.resume(clock);
             }
         }
     }
 
-    /// When a clock that has used `consumed` is due if it runs from now.
-    fn due_after(&self, clock: &SlaClock, consumed: TimeDelta) -> DateTime<Utc> {
-        let left = (clock.target - consumed).max(TimeDelta::zero());
-        calendar(self.policy, &clock.calendar)
-            .add(self.at, left)
-            .unwrap_or(NEVER)
+    /// Runs a paused or stopped clock again from now.
+    fn resume(&mut self, clock: &SlaClock) {
+        let calendar = self.policy.calendar_or_always(clock.calendar());
+        self.out.push((
+            self.at,
+            EventKind::ClockResumed {
+                clock: clock.id(),
+                due: clock.due_on_resume(calendar, self.at),
+            },
+        ));
     }
 
     /// Reopening a resolved case: per metric, a new cycle, continue the last
@@ -708,22 +643,9 @@ impl Effects<'_> {
             let Some(settings) = self.policy.sla(metric) else {
                 continue;
             };
-            let last = self.case.clocks.iter().rev().find(|c| c.metric == metric);
+            let last = self.case.clocks.iter().rev().find(|c| c.metric() == metric);
             match (settings.reopen, last) {
-                (Reopen::Continue, Some(clock)) if !clock.is_live() => {
-                    let consumed = match clock.state {
-                        ClockState::Stopped { consumed, .. } => consumed,
-                        _ => TimeDelta::zero(),
-                    };
-                    let due = self.due_after(clock, consumed);
-                    self.out.push((
-                        self.at,
-                        EventKind::ClockResumed {
-                            clock: clock.id,
-                            due,
-                        },
-                    ));
-                }
+                (Reopen::Continue, Some(clock)) if !clock.is_live() => self.resume(clock),
                 // Only the first cycle counts, or the last clock still runs.
                 (Reopen::FirstOnly, _) | (Reopen::Continue, Some(_)) => {}
                 (Reopen::NewCycle | Reopen::Continue, _) => {
@@ -736,27 +658,12 @@ impl Effects<'_> {
     }
 }
 
-/// The policy's calendar by name, or the 24/7 calendar for a name it lacks.
-fn calendar<'p>(policy: &'p Policy, name: &str) -> &'p BusinessCalendar {
-    policy
-        .calendar(name)
-        .or_else(|| policy.calendar("always"))
-        .unwrap_or_else(|| unreachable!("the policy always has the built-in calendar"))
-}
-
-/// When a warning fires for a clock running since `since`.
-fn warn_at(
-    calendar: &BusinessCalendar,
-    since: DateTime<Utc>,
-    consumed: TimeDelta,
-    target: TimeDelta,
-    threshold: Threshold,
-) -> DateTime<Utc> {
-    let need = threshold.consumed_at(target);
-    if need <= consumed {
-        return since;
-    }
-    calendar.add(since, need - consumed).unwrap_or(NEVER)
+/// The target of a promise's clock made at `at`: the wall-clock time to its
+/// due instant in whole seconds; zero for a promise that is never due.
+pub(crate) fn promise_target(at: DateTime<Utc>, due: Option<DateTime<Utc>>) -> TimeDelta {
+    due.map_or(TimeDelta::zero(), |due| {
+        whole_seconds((due - at).max(TimeDelta::zero()))
+    })
 }
 
 /// Durations in events are whole seconds.

@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::recovery::{Gesture, Money, OfferId, Review};
-use crate::sla::{ClockId, Metric, Threshold};
+use crate::sla::{CalendarName, ClockId, Metric, Threshold};
 use crate::{
     Actor, Agent, CaseId, Channel, CommandId, Customer, FailureKind, Origin, Outcome, Tier,
 };
@@ -263,8 +263,11 @@ pub enum EventKind {
         promise: PromiseId,
         /// What.
         what: Text,
-        /// By when.
-        due: DateTime<Utc>,
+        /// By when; `None` for a call a rule requires on a calendar that
+        /// cannot supply the time (it never opens again). Left out of the
+        /// JSON when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        due: Option<DateTime<Utc>>,
     },
     /// A promise was kept.
     PromiseKept {
@@ -348,9 +351,12 @@ pub enum EventKind {
         #[serde(rename = "target_seconds", with = "crate::sla::seconds")]
         target: TimeDelta,
         /// The policy calendar it runs on.
-        calendar: Text,
-        /// When it is due.
-        due: DateTime<Utc>,
+        calendar: CalendarName,
+        /// When it is due; `None` when its calendar cannot supply the target
+        /// (it never opens again): it never breaches. Left out of the JSON
+        /// when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        due: Option<DateTime<Utc>>,
     },
     /// An SLA clock paused (the company is waiting on the customer).
     ClockPaused {
@@ -364,8 +370,9 @@ pub enum EventKind {
     ClockResumed {
         /// Which.
         clock: ClockId,
-        /// When it is now due.
-        due: DateTime<Utc>,
+        /// When it is now due; `None` as for [`EventKind::ClockStarted`].
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        due: Option<DateTime<Utc>>,
     },
     /// An SLA clock stopped: met, or ended by resolving or closing.
     ClockStopped {

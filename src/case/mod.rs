@@ -1684,7 +1684,7 @@ impl Case {
                 Ok(One(EventKind::PromiseMade {
                     promise: PromiseId::next_after(self.promises.len()),
                     what,
-                    due,
+                    due: Some(due),
                 }))
             }
             CommandKind::KeepPromise { promise } | CommandKind::BreakPromise { promise } => {

@@ -3,10 +3,11 @@
 
 use chrono::{DateTime, Utc};
 
+use super::clocks::Horizon;
 use super::{Case, Event, EventKind, StateName};
 use crate::customer::{Origin, ResponseKind};
-use crate::policy::{Action, Condition, DelayFrom, Policy, Rule};
-use crate::sla::{Metric, NEVER, Within};
+use crate::policy::{Action, Call, Condition, DelayFrom, Policy, Rule};
+use crate::sla::{Metric, Within};
 use crate::{CustomerValue, Priority, PromiseId, Text, Tier};
 
 /// The facts rules are evaluated on, kept small so that evaluating a policy
@@ -79,9 +80,9 @@ impl Facts {
             facts.count_survey(score.get());
         }
         for clock in &case.clocks {
-            let i = metric_index(clock.metric);
-            facts.warnings[i] += u32::try_from(clock.warned.len()).unwrap_or(u32::MAX);
-            facts.breaches[i] += u32::from(clock.breached_at.is_some());
+            let i = metric_index(clock.metric());
+            facts.warnings[i] += u32::try_from(clock.warned().len()).unwrap_or(u32::MAX);
+            facts.breaches[i] += u32::from(clock.breached_at().is_some());
         }
         facts
     }
@@ -241,7 +242,8 @@ impl Facts {
             Condition::Any(cs) => cs.iter().any(|c| self.holds_open(c, now)),
             Condition::HandoffNotAccepted(w) => self
                 .handoff_since
-                .is_some_and(|since| handoff_deadline(since, *w) <= now),
+                .and_then(|since| handoff_deadline(since, *w))
+                .is_some_and(|deadline| deadline <= now),
             leaf => self.count(leaf).map_or_else(|| self.flag(leaf), |n| n > 0),
         }
     }
@@ -297,7 +299,8 @@ fn rank(p: Priority) -> u8 {
     }
 }
 
-fn handoff_deadline(since: DateTime<Utc>, within: Within) -> DateTime<Utc> {
+/// When a wall-clock span from `since` runs out; `None` past chrono's dates.
+fn handoff_deadline(since: DateTime<Utc>, within: Within) -> Option<DateTime<Utc>> {
     within.due_from(crate::policy::always_calendar(), since)
 }
 
@@ -411,7 +414,7 @@ impl<'a> Firing<'a> {
                     ));
                     escalated = true;
                 }
-                Action::RequireCall(within) => self.require_call(&name, at, *within),
+                Action::RequireCall(call) => self.require_call(&name, at, call),
                 Action::RequireApology(tier) => {
                     if let Some((_, tier)) = self.tier(tier) {
                         self.out.push((
@@ -439,10 +442,7 @@ impl<'a> Firing<'a> {
                         rule: name.clone(),
                         who: notice.who.as_str().into(),
                         why: notice.why.as_str().into(),
-                        by: notice
-                            .within
-                            .map(|w| handoff_deadline(at, w))
-                            .filter(|d| *d != NEVER),
+                        by: notice.within.and_then(|w| handoff_deadline(at, w)),
                     },
                 )),
             }
@@ -450,20 +450,13 @@ impl<'a> Firing<'a> {
         escalated
     }
 
-    fn tier(&self, name: &str) -> Option<(usize, Tier)> {
-        let tiers = self.policy.tiers();
-        let rank = tiers.iter().position(|t| t.as_str() == name)?;
-        Some((rank, tiers[rank].clone()))
+    fn tier(&self, tier: &Tier) -> Option<(usize, Tier)> {
+        Some((self.policy.rank(tier)?, tier.clone()))
     }
 
     /// A required call is a promise to the customer, with its clock.
-    fn require_call(&mut self, rule: &Text, at: DateTime<Utc>, within: Within) {
-        let calendar = self
-            .policy
-            .calendar("business")
-            .or_else(|| self.policy.calendar("always"));
-        let Some(calendar) = calendar else { return };
-        let due = within.due_from(calendar, at);
+    fn require_call(&mut self, rule: &Text, at: DateTime<Utc>, call: &Call) {
+        let due = call.within.due_from(self.policy.call_calendar(call), at);
         let promise = PromiseId::next_after(self.promises);
         self.promises += 1;
         self.out.push((
@@ -482,8 +475,8 @@ impl<'a> Firing<'a> {
                 clock,
                 metric: Metric::Promise,
                 promise: Some(promise),
-                target: chrono::TimeDelta::seconds((due - at).num_seconds().max(0)),
-                calendar: "always".into(),
+                target: super::clocks::promise_target(at, due),
+                calendar: crate::sla::CalendarName::always(),
                 due,
             },
         ));
@@ -646,7 +639,7 @@ impl Case {
             .rules()
             .iter()
             .flat_map(|rule| {
-                self.rule_instants(policy, rule, now)
+                self.rule_instants(policy, rule, Horizon::Until(now))
                     .into_iter()
                     .map(move |at| (at, rule))
             })
@@ -655,24 +648,16 @@ impl Case {
         due
     }
 
-    /// The instants at or before `now` at which a time-driven rule fires and
+    /// The instants within `horizon` at which a time-driven rule fires and
     /// has not fired yet.
-    fn rule_instants(
-        &self,
-        policy: &Policy,
-        rule: &Rule,
-        now: DateTime<Utc>,
-    ) -> Vec<DateTime<Utc>> {
+    fn rule_instants(&self, policy: &Policy, rule: &Rule, horizon: Horizon) -> Vec<DateTime<Utc>> {
         let mut out = Vec::new();
         if let Some(delay) = &rule.delay {
             let Some((_, armed_at)) = self.armed.iter().find(|(n, _)| n.as_str() == rule.name)
             else {
                 return out;
             };
-            let calendar = policy
-                .calendar(&delay.calendar)
-                .or_else(|| policy.calendar("always"));
-            let Some(calendar) = calendar else { return out };
+            let calendar = policy.calendar_or_always(&delay.calendar);
             let fired: Vec<DateTime<Utc>> = self
                 .rule_log
                 .iter()
@@ -691,17 +676,16 @@ impl Case {
             let mut last = fired.last().copied().map_or(base, |f| f.max(base));
             let mut count = fired.len();
             while count <= rule.repeat as usize {
-                let next = delay.after.due_from(calendar, last);
+                // A calendar that cannot supply the delay never fires the rule.
+                let Some(next) = delay.after.due_from(calendar, last) else {
+                    break;
+                };
                 // A delay counted from opening or the level may have run out
                 // before the condition started to hold: the rule acts when it
                 // starts to hold, never before (an instant before `armed_at`
                 // would also not count as fired, and fire again each tick).
-                let next = if next == NEVER {
-                    NEVER
-                } else {
-                    next.max(*armed_at)
-                };
-                if next > now || next == NEVER {
+                let next = next.max(*armed_at);
+                if !horizon.reaches(next) {
                     break;
                 }
                 out.push(next);
@@ -715,14 +699,15 @@ impl Case {
             .map(super::Handoff::offered_at)
         {
             for leaf in rule.when.leaves() {
-                if let Condition::HandoffNotAccepted(w) = leaf {
-                    let at = handoff_deadline(since, *w);
+                if let Condition::HandoffNotAccepted(w) = leaf
+                    && let Some(at) = handoff_deadline(since, *w)
+                {
                     let already = self
                         .rule_log
                         .iter()
                         .any(|(n, t)| n.as_str() == rule.name && *t == at);
                     let facts = Facts::of(self, policy);
-                    if at <= now && at != NEVER && !already && facts.holds(&rule.when, at) {
+                    if horizon.reaches(at) && !already && facts.holds(&rule.when, at) {
                         out.push(at);
                     }
                 }
@@ -733,11 +718,14 @@ impl Case {
 
     /// The next instant a time-driven rule fires, for `next_wakeup`.
     pub(crate) fn next_rule_instant(&self, policy: &Policy) -> Option<DateTime<Utc>> {
-        let far = DateTime::<Utc>::MAX_UTC - chrono::TimeDelta::days(1);
         policy
             .rules()
             .iter()
-            .filter_map(|rule| self.rule_instants(policy, rule, far).first().copied())
+            .filter_map(|rule| {
+                self.rule_instants(policy, rule, Horizon::Earliest)
+                    .first()
+                    .copied()
+            })
             .min()
     }
 

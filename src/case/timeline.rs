@@ -154,28 +154,28 @@ impl Case {
                 }
             }
             EventKind::PromiseMade { promise, what, due } => {
-                let _ = write!(
-                    out,
-                    "{actor} promised {what:?} by {} ({promise}: ",
-                    local(tz, *due)
+                let by = due.map_or_else(
+                    || "with no due time".to_owned(),
+                    |due| format!("by {}", local(tz, due)),
                 );
-                match self
+                let _ = write!(out, "{actor} promised {what:?} {by} ({promise}: ");
+                let state = self
                     .promises
                     .iter()
                     .find(|p| p.id == *promise)
-                    .map(|p| p.state)
-                {
-                    Some(PromiseState::Kept { at }) if at <= *due => {
-                        write!(out, "kept {})", local(tz, at))
-                    }
-                    Some(PromiseState::Kept { at }) => write!(
+                    .map(|p| p.state);
+                match (state, *due) {
+                    (Some(PromiseState::Kept { at }), Some(due)) if at > due => write!(
                         out,
                         "kept late {}, {} after it was due)",
                         local(tz, at),
-                        span(at - *due)
+                        span(at - due)
                     ),
-                    Some(PromiseState::Broken { at }) => write!(out, "broken {})", local(tz, at)),
-                    Some(PromiseState::Open) | None => write!(out, "open)"),
+                    (Some(PromiseState::Kept { at }), _) => write!(out, "kept {})", local(tz, at)),
+                    (Some(PromiseState::Broken { at }), _) => {
+                        write!(out, "broken {})", local(tz, at))
+                    }
+                    (Some(PromiseState::Open) | None, _) => write!(out, "open)"),
                 }
             }
             EventKind::PromiseKept { promise } => write!(out, "{actor} kept {promise}"),
@@ -214,9 +214,9 @@ impl Case {
                 ..
             } => write!(
                 out,
-                "{} started: due {} ({} on the {calendar} calendar)",
+                "{} started: {} ({} on the {calendar} calendar)",
                 self.clock_name(*clock),
-                local(tz, *due),
+                due_text(tz, *due),
                 format_span(*target)
             ),
             EventKind::ClockPaused { clock, consumed } => write!(
@@ -227,9 +227,9 @@ impl Case {
             ),
             EventKind::ClockResumed { clock, due } => write!(
                 out,
-                "{} resumed: due {}",
+                "{} resumed: {}",
                 self.clock_name(*clock),
-                local(tz, *due)
+                due_text(tz, *due)
             ),
             EventKind::ClockStopped {
                 clock,
@@ -316,6 +316,15 @@ impl Case {
             None => id.to_string(),
         }
     }
+}
+
+/// A clock's due instant for people: `due 2021-03-06 12:00 EST`, or `never
+/// due` when its calendar cannot supply the time.
+fn due_text(tz: Tz, due: Option<DateTime<Utc>>) -> String {
+    due.map_or_else(
+        || "never due".to_owned(),
+        |due| format!("due {}", local(tz, due)),
+    )
 }
 
 /// A wall-clock duration for people: `2d 3h`, `5h`, `25m`, `40s`.

@@ -5,7 +5,7 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 
-use super::{Action, Condition, DeflectionPolicy, Policy, PolicySpec, Rule};
+use super::{Action, Call, Condition, DeflectionPolicy, Policy, PolicySpec, Rule};
 use crate::PolicyError;
 use crate::sla::{Threshold, Within};
 
@@ -137,11 +137,11 @@ impl Policy {
     /// ```
     /// use escalate::policy::{Action, Condition, Policy, Rule};
     /// let policy = Policy::default()
-    ///     .with_rule(Rule::new("second failure", Condition::FailuresAtLeast(2), [Action::EscalateTo("manager".into())]))?;
+    ///     .with_rule(Rule::new("second failure", Condition::FailuresAtLeast(2), [Action::EscalateTo("manager".parse()?)]))?;
     /// assert_eq!(policy.rules()[0].name, "second failure");
     /// let err = policy.with_rule(Rule::new("bad", Condition::SurveyScoreAtMost(9), [Action::RequireReview])).unwrap_err();
     /// assert_eq!(err.to_string(), "when.survey_score_at_most: a survey score is 1 to 5, not 9");
-    /// # Ok::<(), escalate::PolicyError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_rule(mut self, rule: Rule) -> Result<Policy, PolicyError> {
         if rule.name.trim().is_empty() {
@@ -169,20 +169,11 @@ impl Policy {
             check_span(delay.after, "delay.after")?;
         }
         match &rule.delay {
-            Some(delay) if self.calendar(&delay.calendar).is_none() => {
-                return Err(PolicyError::new(
-                    "delay.calendar",
-                    format!(
-                        "no calendar named \"{}\"; calendars are {}",
-                        delay.calendar,
-                        self.calendar_list()
-                    ),
-                ));
-            }
+            Some(delay) => self.check_calendar(&delay.calendar, "delay.calendar")?,
             None if rule.repeat > 0 => {
                 return Err(PolicyError::new("repeat", "repeating needs a delay"));
             }
-            _ => {}
+            None => {}
         }
         self.labels.push(super::RuleLabel::of(&rule));
         self.rules.push(rule);
@@ -191,7 +182,15 @@ impl Policy {
 
     fn check_action(&self, action: &Action, at: &str) -> Result<(), PolicyError> {
         let (field, tier) = match action {
-            Action::RequireCall(w) => return check_span(*w, &format!("{at}.require_call")),
+            Action::RequireCall(call) => {
+                return match &call.calendar {
+                    None => check_span(call.within, &format!("{at}.require_call")),
+                    Some(calendar) => {
+                        check_span(call.within, &format!("{at}.require_call.within"))?;
+                        self.check_calendar(calendar, format!("{at}.require_call.calendar"))
+                    }
+                };
+            }
             Action::Notify(notice) => {
                 return notice
                     .within
@@ -200,15 +199,11 @@ impl Policy {
             Action::RequireOwner(t) => ("require_owner", t),
             Action::EscalateTo(t) => ("escalate_to", t),
             Action::RequireApology(t) => ("require_apology", t),
-            Action::Recommend(g) if g.trim().is_empty() => {
-                return Err(PolicyError::new(
-                    format!("{at}.recommend"),
-                    "name a rung of the ladder",
-                ));
+            Action::EscalateOneTier | Action::Recommend(_) | Action::RequireReview => {
+                return Ok(());
             }
-            _ => return Ok(()),
         };
-        if self.tiers.iter().any(|t| t.as_str() == tier) {
+        if self.rank(tier).is_some() {
             Ok(())
         } else {
             Err(PolicyError::new(
@@ -267,13 +262,13 @@ impl Policy {
     /// ```
     /// use escalate::policy::{Action, Condition, LintLevel, Policy, Rule};
     /// let policy = Policy::default()
-    ///     .with_rule(Rule::new("a", Condition::PublicContact, [Action::EscalateTo("manager".into())]))?
-    ///     .with_rule(Rule::new("b", Condition::PublicContact, [Action::EscalateTo("regional".into())]))?;
+    ///     .with_rule(Rule::new("a", Condition::PublicContact, [Action::EscalateTo("manager".parse()?)]))?
+    ///     .with_rule(Rule::new("b", Condition::PublicContact, [Action::EscalateTo("regional".parse()?)]))?;
     /// let lints = policy.lint();
     /// assert_eq!(lints.len(), 1);
     /// assert_eq!(lints[0].level, LintLevel::Warning);
     /// assert_eq!(lints[0].to_string(), r#"warning: rules[1]: never escalates: rule "a" has the same condition and comes first"#);
-    /// # Ok::<(), escalate::PolicyError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn lint(&self) -> Vec<Lint> {
@@ -295,13 +290,23 @@ impl Policy {
                 }
             }
             for (i, action) in later.then.iter().enumerate() {
-                let lowest = self.tiers.first().map(crate::Tier::as_str);
                 if let Action::EscalateTo(t) = action
-                    && Some(t.as_str()) == lowest
+                    && self.rank(t) == Some(0)
                 {
                     lints.push(Lint::warning(
                         format!("rules[{j}].then[{i}].escalate_to"),
                         format!("{t} is the lowest tier: escalating to it never moves a case up"),
+                    ));
+                }
+                if let Action::RequireCall(Call { calendar: None, .. }) = action
+                    && self.default_calendar.is_always()
+                    && !self.calendars.is_empty()
+                {
+                    lints.push(Lint::warning(
+                        format!("rules[{j}].then[{i}].require_call"),
+                        "counted on the always-open calendar: the policy has calendars but no \
+                         default_calendar; name the call's calendar or set default_calendar"
+                            .to_owned(),
                     ));
                 }
             }
@@ -334,13 +339,6 @@ impl Policy {
             }
         }
         lints
-    }
-
-    fn calendar_list(&self) -> String {
-        std::iter::once("always")
-            .chain(self.calendars.keys().map(String::as_str))
-            .collect::<Vec<_>>()
-            .join(", ")
     }
 }
 
@@ -466,12 +464,12 @@ impl fmt::Display for LintLevel {
 /// assert!(Policy::recommended().lint().is_empty());
 /// // Escalating to the lowest tier never moves a case up:
 /// let policy = Policy::default()
-///     .with_rule(Rule::new("public post", Condition::PublicContact, [Action::EscalateTo("frontline".into())]))?;
+///     .with_rule(Rule::new("public post", Condition::PublicContact, [Action::EscalateTo("frontline".parse()?)]))?;
 /// let lint = &policy.lint()[0];
 /// assert_eq!(lint.level, LintLevel::Warning);
 /// assert_eq!(lint.path, "rules[0].then[0].escalate_to");
 /// assert_eq!(lint.message, "frontline is the lowest tier: escalating to it never moves a case up");
-/// # Ok::<(), escalate::PolicyError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Lint {

@@ -18,10 +18,10 @@ mod recommended;
 mod rule;
 
 pub use load::{Lint, LintLevel};
-pub use rule::{Action, Condition, DeflectionPolicy, Delay, DelayFrom, Notice, Rule};
+pub use rule::{Action, Call, Condition, DeflectionPolicy, Delay, DelayFrom, Notice, Rule};
 
 use crate::recovery::RecoveryPolicy;
-use crate::sla::{BusinessCalendar, Metric, MetricPolicy};
+use crate::sla::{BusinessCalendar, CalendarName, Metric, MetricPolicy};
 use crate::{PolicyError, Text, Tier};
 
 /// The rules a case runs under.
@@ -44,7 +44,9 @@ pub struct Policy {
     version: String,
     tiers: Vec<Tier>,
     time_zone: Tz,
-    calendars: BTreeMap<String, BusinessCalendar>,
+    calendars: BTreeMap<CalendarName, BusinessCalendar>,
+    /// Where a required call that names no calendar is counted.
+    default_calendar: CalendarName,
     sla: Vec<MetricPolicy>,
     rules: Vec<Rule>,
     /// Each rule's name and condition in words, as its `RuleFired` events
@@ -65,6 +67,8 @@ struct PolicySpec {
     time_zone: Tz,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     calendars: BTreeMap<String, BusinessCalendar>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    default_calendar: Option<CalendarName>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     sla: Vec<MetricPolicy>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -84,7 +88,10 @@ impl TryFrom<PolicySpec> for Policy {
     fn try_from(spec: PolicySpec) -> Result<Self, PolicyError> {
         let mut policy = Policy::new(spec.version, spec.tiers)?.with_time_zone(spec.time_zone);
         for (name, calendar) in spec.calendars {
-            policy = policy.with_calendar(name, calendar)?;
+            policy = policy.with_calendar(calendar_name(&name)?, calendar)?;
+        }
+        if let Some(name) = spec.default_calendar {
+            policy = policy.with_default_calendar(name)?;
         }
         for (i, metric) in spec.sla.into_iter().enumerate() {
             policy = policy
@@ -111,7 +118,12 @@ impl From<Policy> for PolicySpec {
             version: p.version,
             tiers: p.tiers.iter().map(|t| t.as_str().to_owned()).collect(),
             time_zone: p.time_zone,
-            calendars: p.calendars,
+            calendars: p
+                .calendars
+                .into_iter()
+                .map(|(name, calendar)| (name.into(), calendar))
+                .collect(),
+            default_calendar: (!p.default_calendar.is_always()).then_some(p.default_calendar),
             sla: p.sla,
             rules: p.rules,
             deflection: p.deflection,
@@ -140,6 +152,7 @@ impl Default for Policy {
             tiers,
             time_zone: Tz::UTC,
             calendars: BTreeMap::new(),
+            default_calendar: CalendarName::always(),
             sla: Vec::new(),
             rules: Vec::new(),
             labels: Vec::new(),
@@ -195,6 +208,7 @@ impl Policy {
             tiers: out,
             time_zone: Tz::UTC,
             calendars: BTreeMap::new(),
+            default_calendar: CalendarName::always(),
             sla: Vec::new(),
             rules: Vec::new(),
             labels: Vec::new(),
@@ -302,36 +316,35 @@ impl Policy {
         self.time_zone
     }
 
-    /// Adds a named calendar for SLA targets to refer to. The name
-    /// `"always"` is built in (open around the clock) and cannot be replaced.
+    /// Adds a named calendar for SLA targets, rule delays and required
+    /// calls to refer to, or replaces the calendar of that name. The name
+    /// `always` is built in (open around the clock) and cannot be replaced.
     ///
     /// # Errors
-    /// [`PolicyError`] for the name `"always"` or an empty name.
+    /// [`PolicyError`] for the name `always` or a blank name.
     ///
     /// # Example
     /// ```
     /// use escalate::policy::Policy;
-    /// use escalate::sla::BusinessCalendar;
+    /// use escalate::sla::{BusinessCalendar, CalendarName};
     /// let desk = BusinessCalendar::builder("America/New_York".parse()?)
     ///     .weekdays(&["08:00-20:00"]).build()?;
-    /// let policy = Policy::default().with_calendar("desk", desk)?;
-    /// assert!(policy.calendar("desk").is_some());
-    /// assert!(policy.calendar("always").is_some());
+    /// let policy = Policy::default().with_calendar("desk".parse()?, desk)?;
+    /// assert!(policy.calendar(&"desk".parse()?).is_some());
+    /// assert!(policy.calendar(&CalendarName::always()).is_some());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_calendar(
         mut self,
-        name: impl Into<String>,
+        name: CalendarName,
         calendar: BusinessCalendar,
     ) -> Result<Self, PolicyError> {
-        let name = name.into();
-        let path = format!("calendars.{name}");
-        if name.trim().is_empty() {
-            return Err(PolicyError::new("calendars", "a calendar name is empty"));
+        if name.as_str().trim().is_empty() {
+            return Err(blank_calendar_name());
         }
-        if name == ALWAYS {
+        if name.is_always() {
             return Err(PolicyError::new(
-                path,
+                format!("calendars.{name}"),
                 "the name \"always\" is built in (open around the clock)",
             ));
         }
@@ -339,20 +352,100 @@ impl Policy {
         Ok(self)
     }
 
-    /// A calendar by name; `"always"` is the built-in 24/7 calendar.
+    /// A calendar by name; `always` is the built-in 24/7 calendar.
     ///
     /// # Example
     /// ```
     /// use escalate::policy::Policy;
-    /// assert!(Policy::default().calendar("always").is_some());
-    /// assert!(Policy::default().calendar("desk").is_none());
+    /// use escalate::sla::CalendarName;
+    /// assert!(Policy::default().calendar(&CalendarName::always()).is_some());
+    /// assert!(Policy::default().calendar(&"desk".parse()?).is_none());
+    /// # Ok::<(), escalate::InvalidId>(())
     /// ```
     #[must_use]
-    pub fn calendar(&self, name: &str) -> Option<&BusinessCalendar> {
-        if name == ALWAYS {
+    pub fn calendar(&self, name: &CalendarName) -> Option<&BusinessCalendar> {
+        if name.is_always() {
             return Some(always_calendar());
         }
         self.calendars.get(name)
+    }
+
+    /// Sets the policy's default calendar: where a required call that names
+    /// no calendar ([`Call`]) is counted. Without one, such calls are counted
+    /// on the built-in `always` calendar. In policy files this is
+    /// `default_calendar = "business"`.
+    ///
+    /// # Errors
+    /// [`PolicyError`] at `default_calendar` when the policy has no calendar
+    /// of that name (add calendars first).
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// use escalate::sla::BusinessCalendar;
+    /// let store = BusinessCalendar::builder(chrono_tz::Europe::Paris)
+    ///     .weekdays(&["10:00-19:00"]).build()?;
+    /// let policy = Policy::default()
+    ///     .with_calendar("store".parse()?, store)?
+    ///     .with_default_calendar("store".parse()?)?;
+    /// assert_eq!(policy.default_calendar().as_str(), "store");
+    /// let err = policy.with_default_calendar("desk".parse()?).unwrap_err();
+    /// assert_eq!(err.to_string(), r#"default_calendar: no calendar named "desk"; calendars are always, store"#);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_default_calendar(mut self, name: CalendarName) -> Result<Self, PolicyError> {
+        self.check_calendar(&name, "default_calendar")?;
+        self.default_calendar = name;
+        Ok(self)
+    }
+
+    /// The policy's default calendar: where a required call that names no
+    /// calendar is counted. It is the one set by
+    /// [`with_default_calendar`](Self::with_default_calendar) (in files,
+    /// `default_calendar`), else the built-in `always`; the
+    /// [recommended policy](Self::recommended)'s is `business`.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// assert!(Policy::default().default_calendar().is_always());
+    /// assert_eq!(Policy::recommended().default_calendar().as_str(), "business");
+    /// ```
+    #[must_use]
+    pub fn default_calendar(&self) -> &CalendarName {
+        &self.default_calendar
+    }
+
+    /// The calendar a required call is counted on: its own, else the
+    /// default.
+    pub(crate) fn call_calendar(&self, call: &Call) -> &BusinessCalendar {
+        self.calendar_or_always(call.calendar.as_ref().unwrap_or(&self.default_calendar))
+    }
+
+    /// The calendar of that name, or the built-in 24/7 calendar for a name
+    /// the policy does not have (a clock recorded under another policy).
+    pub(crate) fn calendar_or_always(&self, name: &CalendarName) -> &BusinessCalendar {
+        self.calendar(name).unwrap_or_else(|| always_calendar())
+    }
+
+    /// Checks that `name` is a calendar of the policy: the error names the
+    /// field at `path` and lists the calendars there are.
+    pub(crate) fn check_calendar(
+        &self,
+        name: &CalendarName,
+        path: impl Into<String>,
+    ) -> Result<(), PolicyError> {
+        if self.calendar(name).is_some() {
+            return Ok(());
+        }
+        let known = std::iter::once(CalendarName::always().as_str())
+            .chain(self.calendars.keys().map(CalendarName::as_str))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Err(PolicyError::new(
+            path,
+            format!("no calendar named \"{name}\"; calendars are {known}"),
+        ))
     }
 
     /// Tracks a metric with these SLA settings.
@@ -367,11 +460,11 @@ impl Policy {
     /// ```
     /// use chrono::TimeDelta;
     /// use escalate::policy::Policy;
-    /// use escalate::sla::{Metric, MetricPolicy, Target, Within};
+    /// use escalate::sla::{CalendarName, Metric, MetricPolicy, Target, Within};
     /// let policy = Policy::default()
-    ///     .with_sla(MetricPolicy::new(Metric::FirstResponse, Target::new(Within::Time(TimeDelta::hours(1)), "always")))?;
+    ///     .with_sla(MetricPolicy::new(Metric::FirstResponse, Target::new(Within::Time(TimeDelta::hours(1)), CalendarName::always())))?;
     /// assert!(policy.sla(Metric::FirstResponse).is_some());
-    /// let err = policy.with_sla(MetricPolicy::new(Metric::Resolution, Target::new(Within::BusinessDays(2), "desk"))).unwrap_err();
+    /// let err = policy.with_sla(MetricPolicy::new(Metric::Resolution, Target::new(Within::BusinessDays(2), "desk".parse()?))).unwrap_err();
     /// assert_eq!(err.to_string(), r#"fallback.calendar: no calendar named "desk"; calendars are always"#);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -404,19 +497,7 @@ impl Policy {
         for (path, target) in targets {
             let within = path.replace(".calendar", ".within");
             load::check_span(target.within, &within)?;
-            if self.calendar(&target.calendar).is_none() {
-                let known = std::iter::once(ALWAYS)
-                    .chain(self.calendars.keys().map(String::as_str))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                return Err(PolicyError::new(
-                    path,
-                    format!(
-                        "no calendar named \"{}\"; calendars are {known}",
-                        target.calendar
-                    ),
-                ));
-            }
+            self.check_calendar(&target.calendar, path)?;
         }
         self.sla.push(metric);
         Ok(self)
@@ -501,8 +582,18 @@ impl RuleLabel {
     }
 }
 
-/// The name of the built-in calendar that is always open.
-const ALWAYS: &str = "always";
+/// A calendar name read from a policy file, with the messages the file's
+/// readers have always had.
+fn calendar_name(name: &str) -> Result<CalendarName, PolicyError> {
+    if name.trim().is_empty() {
+        return Err(blank_calendar_name());
+    }
+    CalendarName::new(name).map_err(|e| PolicyError::new("calendars", e.to_string()))
+}
+
+fn blank_calendar_name() -> PolicyError {
+    PolicyError::new("calendars", "a calendar name is empty")
+}
 
 pub(crate) fn always_calendar() -> &'static BusinessCalendar {
     static ALWAYS_OPEN: std::sync::OnceLock<BusinessCalendar> = std::sync::OnceLock::new();

@@ -3,10 +3,10 @@
 
 use chrono::TimeDelta;
 
-use super::{Action, Condition, DeflectionPolicy, Delay, DelayFrom, Notice, Policy, Rule};
+use super::{Action, Call, Condition, DeflectionPolicy, Delay, DelayFrom, Notice, Policy, Rule};
 use crate::Channel;
 use crate::sla::{
-    BusinessCalendar, Match, Metric, MetricPolicy, Reopen, Target, Threshold, Within,
+    BusinessCalendar, CalendarName, Match, Metric, MetricPolicy, Reopen, Target, Threshold, Within,
 };
 
 impl Policy {
@@ -15,7 +15,9 @@ impl Policy {
     /// - **Tiers**: frontline, supervisor, manager, regional, executive.
     /// - **Calendar** `business`: Monday to Friday 09:00-17:00 (UTC until
     ///   you replace it with your own through
-    ///   [`with_calendar`](Policy::with_calendar)`("business", ..)`).
+    ///   [`with_calendar`](Policy::with_calendar)`("business", ..)`). It is
+    ///   the [default calendar](Policy::default_calendar): required calls
+    ///   are counted on it.
     /// - **First and next response** (the same matrix): a public social post
     ///   60 minutes hard on the always-open calendar, with a warning at 25%
     ///   (the 15-minute target; most complainants expect a reply within the
@@ -69,16 +71,16 @@ impl Policy {
     }
 }
 
-fn response(metric: Metric) -> MetricPolicy {
+fn response(metric: Metric, business: &CalendarName) -> MetricPolicy {
     let on = |channel| Match {
         channel: Some(channel),
         ..Match::default()
     };
-    let business = |d| Target::new(Within::Time(d), "business");
+    let business = |d| Target::new(Within::Time(d), business.clone());
     MetricPolicy::new(metric, business(TimeDelta::hours(4)))
         .with_rule(
             on(Channel::SocialPublic),
-            Target::new(Within::Time(TimeDelta::minutes(60)), "always"),
+            Target::new(Within::Time(TimeDelta::minutes(60)), CalendarName::always()),
         )
         .with_rule(on(Channel::Email), business(TimeDelta::hours(4)))
         .with_rule(on(Channel::Voicemail), business(TimeDelta::hours(1)))
@@ -88,11 +90,14 @@ fn response(metric: Metric) -> MetricPolicy {
 
 #[allow(clippy::too_many_lines)] // the whole policy, rule by rule, in one place
 fn build() -> Result<Policy, crate::PolicyError> {
+    let name = CalendarName::new("business")
+        .map_err(|e| crate::PolicyError::new("calendars", e.to_string()))?;
     let business = BusinessCalendar::builder(chrono_tz::UTC)
         .weekdays(&["09:00-17:00"])
         .build()
         .map_err(|e| crate::PolicyError::new("calendars.business", e.to_string()))?;
-    let tier = |t: &str| t.to_owned();
+    let tier =
+        |t: &str| crate::Tier::new(t).map_err(|e| crate::PolicyError::new("tiers", e.to_string()));
     let breach = Condition::Any(vec![
         Condition::SlaBreach(Metric::FirstResponse),
         Condition::SlaBreach(Metric::NextResponse),
@@ -102,13 +107,14 @@ fn build() -> Result<Policy, crate::PolicyError> {
         "recommended-1",
         ["frontline", "supervisor", "manager", "regional", "executive"],
     )?
-    .with_calendar("business", business)?
-    .with_sla(response(Metric::FirstResponse).with_reopen(Reopen::FirstOnly))?
-    .with_sla(response(Metric::NextResponse))?
+    .with_calendar(name.clone(), business)?
+    .with_default_calendar(name.clone())?
+    .with_sla(response(Metric::FirstResponse, &name).with_reopen(Reopen::FirstOnly))?
+    .with_sla(response(Metric::NextResponse, &name))?
     .with_sla(
         MetricPolicy::new(
             Metric::Resolution,
-            Target::new(Within::BusinessDays(5), "business"),
+            Target::new(Within::BusinessDays(5), name.clone()),
         )
         .with_warning(Threshold::Percent(80))
         .with_reopen(Reopen::Continue),
@@ -123,19 +129,19 @@ fn build() -> Result<Policy, crate::PolicyError> {
     .with_rule(Rule::new(
         "public complaint gets a manager",
         Condition::PublicContact,
-        [Action::RequireOwner(tier("manager"))],
+        [Action::RequireOwner(tier("manager")?)],
     ))?
     .with_rule(Rule::new(
         "second contact: one owner at the senior tier",
         Condition::RepeatContact(2),
-        [Action::RequireOwner(tier("supervisor"))],
+        [Action::RequireOwner(tier("supervisor")?)],
     ))?
     .with_rule(Rule::new(
         "third contact: the owner calls personally",
         Condition::RepeatContact(3),
         [
-            Action::RequireOwner(tier("supervisor")),
-            Action::RequireCall(Within::Time(TimeDelta::hours(2))),
+            Action::RequireOwner(tier("supervisor")?),
+            Action::RequireCall(Call::new(Within::Time(TimeDelta::hours(2)))),
         ],
     ))?
     .with_rule(Rule::new(
@@ -143,7 +149,7 @@ fn build() -> Result<Policy, crate::PolicyError> {
         Condition::SurveyScoreAtMost(2),
         [
             Action::EscalateOneTier,
-            Action::RequireCall(Within::BusinessDays(2)),
+            Action::RequireCall(Call::new(Within::BusinessDays(2))),
         ],
     ))?
     .with_rule(Rule::new(
@@ -151,7 +157,7 @@ fn build() -> Result<Policy, crate::PolicyError> {
         breach,
         [
             Action::EscalateOneTier,
-            Action::RequireApology(tier("supervisor")),
+            Action::RequireApology(tier("supervisor")?),
         ],
     ))?
     .with_rule(
@@ -170,7 +176,7 @@ fn build() -> Result<Policy, crate::PolicyError> {
             Delay {
                 after: Within::BusinessDays(2),
                 from: DelayFrom::Condition,
-                calendar: "business".to_owned(),
+                calendar: name.clone(),
             },
             1,
         ),
@@ -178,7 +184,7 @@ fn build() -> Result<Policy, crate::PolicyError> {
     .with_rule(Rule::new(
         "second failure goes to a manager",
         Condition::FailuresAtLeast(2),
-        [Action::EscalateTo(tier("manager"))],
+        [Action::EscalateTo(tier("manager")?)],
     ))?
 
     .with_rule(Rule::new(

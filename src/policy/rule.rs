@@ -2,10 +2,11 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, de};
 
-use crate::Priority;
-use crate::sla::{Metric, Within};
+use crate::recovery::GestureKind;
+use crate::sla::{CalendarName, Metric, Within};
+use crate::{Priority, Tier};
 
 /// When a rule applies. Leaves are facts about the case; `all` and `any`
 /// combine them.
@@ -155,14 +156,21 @@ impl fmt::Display for Condition {
 /// What a rule does. Each action becomes an event on the case; nothing
 /// happens outside the event log.
 ///
+/// Tiers and gesture kinds are typed: a name that is not one fails to load.
+/// Whether a tier is one of the policy's is checked when the rule is added
+/// ([`Policy::with_rule`](super::Policy::with_rule)).
+///
 /// # Example
 /// ```
 /// use escalate::policy::Action;
+/// use escalate::recovery::GestureKind;
 /// let a: Action = serde_json::from_str(r#"{"escalate_to": "manager"}"#)?;
-/// assert_eq!(a, Action::EscalateTo("manager".into()));
+/// assert_eq!(a, Action::EscalateTo("manager".parse()?));
 /// let b: Action = serde_json::from_str(r#""escalate_one_tier""#)?;
 /// assert_eq!(b, Action::EscalateOneTier);
-/// # Ok::<(), serde_json::Error>(())
+/// let c: Action = serde_json::from_str(r#"{"recommend": "partial_refund"}"#)?;
+/// assert_eq!(c, Action::Recommend(GestureKind::PartialRefund));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -170,21 +178,152 @@ impl fmt::Display for Condition {
 pub enum Action {
     /// The case must have an owner of at least this tier now: one is
     /// required if it has none, an escalation if its owner is more junior.
-    RequireOwner(String),
+    RequireOwner(Tier),
     /// Escalate to this tier (if the owner is more junior).
-    EscalateTo(String),
+    EscalateTo(Tier),
     /// Escalate one tier above the owner (the second tier for an unowned case).
     EscalateOneTier,
-    /// The owner must call the customer within this time: a tracked promise.
-    RequireCall(Within),
+    /// The owner must call the customer within this time, counted on the
+    /// call's calendar or the policy's
+    /// [default calendar](super::Policy::default_calendar): a tracked promise.
+    RequireCall(Call),
     /// An apology is owed, from at least this tier.
-    RequireApology(String),
+    RequireApology(Tier),
     /// Recommend a rung of the recovery ladder.
-    Recommend(String),
+    Recommend(GestureKind),
     /// A root-cause review is required before closing.
     RequireReview,
     /// Tell the host someone must act.
     Notify(Notice),
+}
+
+/// A personal call the owner must make: how soon, and on which calendar of
+/// the policy that is counted. A call that names no calendar is counted on
+/// the policy's [default calendar](super::Policy::default_calendar).
+///
+/// In policy files a call is its span alone, counted on the default calendar
+/// (`{ require_call = "2h" }`), or a table that names the calendar
+/// (`{ require_call = { within = "2 business days", calendar = "store" } }`).
+///
+/// # Example
+/// ```
+/// use escalate::policy::{Action, Call};
+/// use escalate::sla::Within;
+/// let short: Action = serde_json::from_str(r#"{"require_call": "2h"}"#)?;
+/// assert_eq!(short, Action::RequireCall(Call::new("2h".parse()?)));
+/// let table: Action = serde_json::from_str(
+///     r#"{"require_call": {"within": "2 business days", "calendar": "store"}}"#)?;
+/// assert_eq!(table, Action::RequireCall(Call::new(Within::BusinessDays(2)).on("store".parse()?)));
+/// assert_eq!(table.to_string(), "require a personal call within 2 business days on the store calendar");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Call {
+    /// How soon.
+    pub within: Within,
+    /// The calendar it is counted on; `None` for the policy's default
+    /// calendar.
+    pub calendar: Option<CalendarName>,
+}
+
+impl Call {
+    /// A call within this time, counted on the policy's default calendar.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::TimeDelta;
+    /// use escalate::policy::Call;
+    /// use escalate::sla::Within;
+    /// assert_eq!(Call::new(Within::Time(TimeDelta::hours(2))).calendar, None);
+    /// ```
+    #[must_use]
+    pub fn new(within: Within) -> Call {
+        Call {
+            within,
+            calendar: None,
+        }
+    }
+
+    /// The same call, counted on this calendar.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Call;
+    /// use escalate::sla::Within;
+    /// let call = Call::new(Within::BusinessDays(1)).on("store".parse()?);
+    /// assert_eq!(call.calendar.map(String::from), Some("store".to_owned()));
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    #[must_use]
+    pub fn on(self, calendar: CalendarName) -> Call {
+        Call {
+            calendar: Some(calendar),
+            ..self
+        }
+    }
+}
+
+impl fmt::Display for Call {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.calendar {
+            Some(calendar) => write!(f, "{} on the {calendar} calendar", self.within),
+            None => write!(f, "{}", self.within),
+        }
+    }
+}
+
+/// The table form of a [`Call`] in policy files.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CallTable {
+    within: Within,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    calendar: Option<CalendarName>,
+}
+
+impl Serialize for Call {
+    /// The span alone when the call names no calendar (the shape older
+    /// policy files have), else the table.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match &self.calendar {
+            None => self.within.serialize(s),
+            Some(calendar) => CallTable {
+                within: self.within,
+                calendar: Some(calendar.clone()),
+            }
+            .serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Call {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Call, D::Error> {
+        struct CallVisitor;
+
+        impl<'de> de::Visitor<'de> for CallVisitor {
+            type Value = Call;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(
+                    "a span such as \"2h\", or a table such as { within = \"2h\", calendar = \"store\" }",
+                )
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Call, E> {
+                text.parse::<Within>().map(Call::new).map_err(E::custom)
+            }
+
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Call, A::Error> {
+                let table = CallTable::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(Call {
+                    within: table.within,
+                    calendar: table.calendar,
+                })
+            }
+        }
+
+        d.deserialize_any(CallVisitor)
+    }
 }
 
 /// A notification for the host: who must act, why, and by when.
@@ -214,9 +353,9 @@ impl fmt::Display for Action {
             Action::RequireOwner(t) => write!(f, "require an owner of tier {t} or higher"),
             Action::EscalateTo(t) => write!(f, "escalate to {t}"),
             Action::EscalateOneTier => f.write_str("escalate one tier"),
-            Action::RequireCall(w) => write!(f, "require a personal call within {w}"),
+            Action::RequireCall(call) => write!(f, "require a personal call within {call}"),
             Action::RequireApology(t) => write!(f, "require an apology from {t} or higher"),
-            Action::Recommend(g) => write!(f, "recommend {g}"),
+            Action::Recommend(g) => write!(f, "recommend {}", g.as_str()),
             Action::RequireReview => f.write_str("require a root-cause review before closing"),
             Action::Notify(n) => write!(f, "notify {}: {}", n.who, n.why),
         }
@@ -262,12 +401,8 @@ pub struct Delay {
     /// Counted from when.
     pub from: DelayFrom,
     /// On which calendar (the built-in `always` when left out).
-    #[serde(default = "always")]
-    pub calendar: String,
-}
-
-fn always() -> String {
-    "always".to_owned()
+    #[serde(default = "CalendarName::always")]
+    pub calendar: CalendarName,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)] // the signature serde's skip_serializing_if expects
@@ -316,8 +451,9 @@ impl Rule {
     /// ```
     /// use escalate::policy::{Action, Condition, Rule};
     /// let r = Rule::new("public complaints get a manager", Condition::PublicContact,
-    ///     [Action::RequireOwner("manager".into())]);
+    ///     [Action::RequireOwner("manager".parse()?)]);
     /// assert_eq!(r.repeat, 0);
+    /// # Ok::<(), escalate::InvalidId>(())
     /// ```
     #[must_use]
     pub fn new(
@@ -341,8 +477,9 @@ impl Rule {
     /// use escalate::policy::{Action, Condition, Delay, DelayFrom, Rule};
     /// use escalate::sla::Within;
     /// let r = Rule::new("still unanswered", Condition::RepeatContact(1), [Action::EscalateOneTier])
-    ///     .with_delay(Delay { after: Within::BusinessDays(2), from: DelayFrom::Level, calendar: "store".into() }, 1);
+    ///     .with_delay(Delay { after: Within::BusinessDays(2), from: DelayFrom::Level, calendar: "store".parse()? }, 1);
     /// assert_eq!(r.repeat, 1);
+    /// # Ok::<(), escalate::InvalidId>(())
     /// ```
     #[must_use]
     pub fn with_delay(mut self, delay: Delay, repeat: u32) -> Self {

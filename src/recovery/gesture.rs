@@ -201,7 +201,6 @@ impl GestureKind {
     }
 
     /// The name as written in policies (`partial_refund`).
-    #[cfg(test)]
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             GestureKind::Apology => "apology",

@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::{BusinessCalendar, Metric, Threshold};
-use crate::{PromiseId, Text};
+use super::{BusinessCalendar, CalendarName, Metric, Threshold};
+use crate::PromiseId;
 
 crate::ids::numbered!(
     /// Numbers an SLA clock within its case, from 1 in the order clocks started.
@@ -18,10 +18,6 @@ crate::ids::numbered!(
     "escalate::sla::ClockId",
     "clock"
 );
-
-/// The instant used as the due time of a clock whose calendar never opens
-/// again: it never breaches.
-pub(crate) const NEVER: DateTime<Utc> = DateTime::<Utc>::MAX_UTC;
 
 /// An SLA clock as the case records it.
 ///
@@ -39,10 +35,10 @@ pub(crate) const NEVER: DateTime<Utc> = DateTime::<Utc>::MAX_UTC;
 /// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
 /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
 /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
-/// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+/// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller".parse()?))
 ///     .with_warning(Threshold::Percent(75));
 /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
-///     .with_calendar("seller", hours)?
+///     .with_calendar("seller".parse()?, hours)?
 ///     .with_sla(first_response)?;
 /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
 /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
@@ -63,15 +59,15 @@ pub(crate) const NEVER: DateTime<Utc> = DateTime::<Utc>::MAX_UTC;
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SlaClock {
-    pub(crate) id: ClockId,
-    pub(crate) metric: Metric,
-    pub(crate) promise: Option<PromiseId>,
-    pub(crate) target: TimeDelta,
-    pub(crate) calendar: Text,
-    pub(crate) started_at: DateTime<Utc>,
-    pub(crate) state: ClockState,
-    pub(crate) warned: Vec<Threshold>,
-    pub(crate) breached_at: Option<DateTime<Utc>>,
+    id: ClockId,
+    metric: Metric,
+    promise: Option<PromiseId>,
+    target: TimeDelta,
+    calendar: CalendarName,
+    started_at: DateTime<Utc>,
+    state: ClockState,
+    warned: Vec<Threshold>,
+    breached_at: Option<DateTime<Utc>>,
 }
 
 /// Whether a clock is running, paused or stopped, with what each state needs.
@@ -83,10 +79,10 @@ pub struct SlaClock {
 /// use escalate::sla::{BusinessCalendar, ClockState, Metric, MetricPolicy, Target, Threshold};
 /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
 /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
-/// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+/// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller".parse()?))
 ///     .with_warning(Threshold::Percent(75));
 /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
-///     .with_calendar("seller", hours)?
+///     .with_calendar("seller".parse()?, hours)?
 ///     .with_sla(first_response)?;
 /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
 /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
@@ -112,8 +108,9 @@ pub enum ClockState {
         since: DateTime<Utc>,
         /// Business time used before `since`.
         consumed: TimeDelta,
-        /// When it is due.
-        due: DateTime<Utc>,
+        /// When it is due; `None` when its calendar cannot supply the time
+        /// left (it never opens again): it never breaches.
+        due: Option<DateTime<Utc>>,
     },
     /// Not counting (the company is waiting on the customer).
     Paused {
@@ -139,6 +136,193 @@ pub enum ClockState {
 }
 
 impl SlaClock {
+    /// Starts a clock at `at`, running with nothing used yet: `target` of
+    /// business time on the named calendar, due at `due` (`None` when the
+    /// calendar cannot supply the target: it never breaches).
+    ///
+    /// The case starts its clocks from its `ClockStarted` events; hosts
+    /// read them through [`Case::clocks`](crate::Case::clocks).
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::{TimeDelta, TimeZone, Utc};
+    /// use escalate::sla::{ClockId, ClockState, Metric, SlaClock};
+    /// let at = Utc.with_ymd_and_hms(2021, 6, 22, 0, 0, 0).unwrap();
+    /// let clock = SlaClock::start(ClockId::new(1), Metric::Resolution, TimeDelta::hours(40),
+    ///     "seller".parse()?, at, None);
+    /// assert_eq!(clock.state(), ClockState::Running { since: at, consumed: TimeDelta::zero(), due: None });
+    /// assert_eq!((clock.due(), clock.promise(), clock.started_at()), (None, None, at));
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    #[must_use]
+    pub fn start(
+        id: ClockId,
+        metric: Metric,
+        target: TimeDelta,
+        calendar: CalendarName,
+        at: DateTime<Utc>,
+        due: Option<DateTime<Utc>>,
+    ) -> SlaClock {
+        SlaClock {
+            id,
+            metric,
+            promise: None,
+            target,
+            calendar,
+            started_at: at,
+            state: ClockState::Running {
+                since: at,
+                consumed: TimeDelta::zero(),
+                due,
+            },
+            warned: Vec::new(),
+            breached_at: None,
+        }
+    }
+
+    /// The same clock, tracking a promise (a [`Metric::Promise`] clock).
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::{TimeDelta, TimeZone, Utc};
+    /// use escalate::PromiseId;
+    /// use escalate::sla::{CalendarName, ClockId, Metric, SlaClock};
+    /// let at = Utc.with_ymd_and_hms(2021, 3, 4, 20, 10, 0).unwrap();
+    /// let clock = SlaClock::start(ClockId::new(2), Metric::Promise, TimeDelta::hours(2),
+    ///     CalendarName::always(), at, Some(at + TimeDelta::hours(2)))
+    ///     .tracking(PromiseId::new(1));
+    /// assert_eq!(clock.promise(), Some(PromiseId::new(1)));
+    /// ```
+    #[must_use]
+    pub fn tracking(self, promise: PromiseId) -> SlaClock {
+        SlaClock {
+            promise: Some(promise),
+            ..self
+        }
+    }
+
+    /// Pauses a running clock at `at`, having used `consumed` of business
+    /// time in all (the company is waiting on the customer). A pause that
+    /// begins at or after the due instant keeps it: it does not move the
+    /// breach. A clock that is not running is left as it is.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::{TimeDelta, TimeZone, Utc};
+    /// use escalate::sla::{ClockId, ClockState, Metric, SlaClock};
+    /// let at = Utc.with_ymd_and_hms(2021, 6, 22, 0, 0, 0).unwrap();
+    /// let due = Utc.with_ymd_and_hms(2021, 6, 22, 16, 0, 0).unwrap();
+    /// let mut clock = SlaClock::start(ClockId::new(1), Metric::FirstResponse, TimeDelta::hours(4),
+    ///     "seller".parse()?, at, Some(due));
+    /// let later = Utc.with_ymd_and_hms(2021, 6, 22, 13, 0, 0).unwrap();
+    /// clock.pause(later, TimeDelta::hours(1));
+    /// assert_eq!(clock.state(), ClockState::Paused { since: later, consumed: TimeDelta::hours(1), due: None });
+    /// assert_eq!(clock.due(), None); // the pause moves it
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    pub fn pause(&mut self, at: DateTime<Utc>, consumed: TimeDelta) {
+        if let ClockState::Running { due, .. } = self.state {
+            self.state = ClockState::Paused {
+                since: at,
+                consumed,
+                due: due.filter(|due| at >= *due),
+            };
+        }
+    }
+
+    /// Runs a paused or stopped clock again from `at`, due at `due` (see
+    /// [`due_on_resume`](Self::due_on_resume)), with the business time it
+    /// had used.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::{TimeDelta, TimeZone, Utc};
+    /// use escalate::sla::{ClockId, ClockState, Metric, SlaClock};
+    /// let at = Utc.with_ymd_and_hms(2021, 6, 22, 0, 0, 0).unwrap();
+    /// let mut clock = SlaClock::start(ClockId::new(1), Metric::FirstResponse, TimeDelta::hours(4),
+    ///     "seller".parse()?, at, None);
+    /// clock.pause(at + TimeDelta::hours(13), TimeDelta::hours(1));
+    /// let back = at + TimeDelta::hours(20);
+    /// clock.resume(back, Some(back + TimeDelta::hours(3)));
+    /// assert_eq!(clock.state(),
+    ///     ClockState::Running { since: back, consumed: TimeDelta::hours(1), due: Some(back + TimeDelta::hours(3)) });
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    pub fn resume(&mut self, at: DateTime<Utc>, due: Option<DateTime<Utc>>) {
+        self.state = ClockState::Running {
+            since: at,
+            consumed: self.consumed(),
+            due,
+        };
+    }
+
+    /// Stops the clock at `at`, having used `consumed` of business time in
+    /// all and met its target `late_by` late, if it was (see
+    /// [`late_by`](Self::late_by)). The due instant in force is kept.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::{TimeDelta, TimeZone, Utc};
+    /// use escalate::sla::{ClockId, Metric, SlaClock};
+    /// let at = Utc.with_ymd_and_hms(2021, 6, 22, 0, 0, 0).unwrap();
+    /// let due = at + TimeDelta::hours(16);
+    /// let mut clock = SlaClock::start(ClockId::new(1), Metric::FirstResponse, TimeDelta::hours(4),
+    ///     "seller".parse()?, at, Some(due));
+    /// clock.stop(due + TimeDelta::hours(1), TimeDelta::hours(5), Some(TimeDelta::hours(1)));
+    /// assert_eq!(clock.lateness(), Some(TimeDelta::hours(1)));
+    /// assert_eq!(clock.due(), Some(due));
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    pub fn stop(&mut self, at: DateTime<Utc>, consumed: TimeDelta, late_by: Option<TimeDelta>) {
+        self.state = ClockState::Stopped {
+            at,
+            consumed,
+            due: self.due(),
+            late_by,
+        };
+    }
+
+    /// Records that a warning fired (once per threshold and cycle).
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::{TimeDelta, TimeZone, Utc};
+    /// use escalate::sla::{ClockId, Metric, SlaClock, Threshold};
+    /// let at = Utc.with_ymd_and_hms(2021, 6, 22, 0, 0, 0).unwrap();
+    /// let mut clock = SlaClock::start(ClockId::new(1), Metric::FirstResponse, TimeDelta::hours(4),
+    ///     "seller".parse()?, at, None);
+    /// clock.warn(Threshold::Percent(75));
+    /// clock.warn(Threshold::Percent(75));
+    /// assert_eq!(clock.warned(), [Threshold::Percent(75)]);
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    pub fn warn(&mut self, threshold: Threshold) {
+        if !self.warned.contains(&threshold) {
+            self.warned.push(threshold);
+        }
+    }
+
+    /// Records the breach at `at` (the due instant); a clock breaches once.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::{TimeDelta, TimeZone, Utc};
+    /// use escalate::sla::{ClockId, Metric, SlaClock};
+    /// let at = Utc.with_ymd_and_hms(2021, 6, 22, 0, 0, 0).unwrap();
+    /// let due = at + TimeDelta::hours(16);
+    /// let mut clock = SlaClock::start(ClockId::new(1), Metric::FirstResponse, TimeDelta::hours(4),
+    ///     "seller".parse()?, at, Some(due));
+    /// clock.breach(due);
+    /// clock.breach(due + TimeDelta::hours(1));
+    /// assert_eq!(clock.breached_at(), Some(due));
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    pub fn breach(&mut self, at: DateTime<Utc>) {
+        self.breached_at.get_or_insert(at);
+    }
+}
+
+impl SlaClock {
     /// The clock's number within the case.
     ///
     /// # Example
@@ -148,10 +332,10 @@ impl SlaClock {
     /// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
     /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
     /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
-    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller".parse()?))
     ///     .with_warning(Threshold::Percent(75));
     /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
-    ///     .with_calendar("seller", hours)?
+    ///     .with_calendar("seller".parse()?, hours)?
     ///     .with_sla(first_response)?;
     /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
     /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
@@ -177,10 +361,10 @@ impl SlaClock {
     /// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
     /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
     /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
-    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller".parse()?))
     ///     .with_warning(Threshold::Percent(75));
     /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
-    ///     .with_calendar("seller", hours)?
+    ///     .with_calendar("seller".parse()?, hours)?
     ///     .with_sla(first_response)?;
     /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
     /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
@@ -206,10 +390,10 @@ impl SlaClock {
     /// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
     /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
     /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
-    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller".parse()?))
     ///     .with_warning(Threshold::Percent(75));
     /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
-    ///     .with_calendar("seller", hours)?
+    ///     .with_calendar("seller".parse()?, hours)?
     ///     .with_sla(first_response)?;
     /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
     /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
@@ -242,10 +426,10 @@ impl SlaClock {
     /// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
     /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
     /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
-    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller".parse()?))
     ///     .with_warning(Threshold::Percent(75));
     /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
-    ///     .with_calendar("seller", hours)?
+    ///     .with_calendar("seller".parse()?, hours)?
     ///     .with_sla(first_response)?;
     /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
     /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
@@ -271,10 +455,10 @@ impl SlaClock {
     /// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
     /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
     /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
-    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller".parse()?))
     ///     .with_warning(Threshold::Percent(75));
     /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
-    ///     .with_calendar("seller", hours)?
+    ///     .with_calendar("seller".parse()?, hours)?
     ///     .with_sla(first_response)?;
     /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
     /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
@@ -287,7 +471,7 @@ impl SlaClock {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
-    pub fn calendar(&self) -> &str {
+    pub fn calendar(&self) -> &CalendarName {
         &self.calendar
     }
 
@@ -300,10 +484,10 @@ impl SlaClock {
     /// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
     /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
     /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
-    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller".parse()?))
     ///     .with_warning(Threshold::Percent(75));
     /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
-    ///     .with_calendar("seller", hours)?
+    ///     .with_calendar("seller".parse()?, hours)?
     ///     .with_sla(first_response)?;
     /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
     /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
@@ -330,10 +514,10 @@ impl SlaClock {
     /// use escalate::sla::{BusinessCalendar, ClockState, Metric, MetricPolicy, Target, Threshold};
     /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
     /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
-    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller".parse()?))
     ///     .with_warning(Threshold::Percent(75));
     /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
-    ///     .with_calendar("seller", hours)?
+    ///     .with_calendar("seller".parse()?, hours)?
     ///     .with_sla(first_response)?;
     /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
     /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
@@ -346,7 +530,7 @@ impl SlaClock {
     /// let ClockState::Running { since, consumed, due } = case.clocks()[0].state() else { panic!() };
     /// assert_eq!((since, consumed), (now, chrono::TimeDelta::zero()));
     /// let t: DateTime<Utc> = "2021-06-22T16:00:00Z".parse()?;
-    /// assert_eq!(due, t);
+    /// assert_eq!(due, Some(t));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -363,10 +547,10 @@ impl SlaClock {
     /// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
     /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
     /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
-    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller".parse()?))
     ///     .with_warning(Threshold::Percent(75));
     /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
-    ///     .with_calendar("seller", hours)?
+    ///     .with_calendar("seller".parse()?, hours)?
     ///     .with_sla(first_response)?;
     /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
     /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
@@ -395,10 +579,10 @@ impl SlaClock {
     /// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
     /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
     /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
-    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller".parse()?))
     ///     .with_warning(Threshold::Percent(75));
     /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
-    ///     .with_calendar("seller", hours)?
+    ///     .with_calendar("seller".parse()?, hours)?
     ///     .with_sla(first_response)?;
     /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
     /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
@@ -428,10 +612,10 @@ impl SlaClock {
     /// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
     /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
     /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
-    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller".parse()?))
     ///     .with_warning(Threshold::Percent(75));
     /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
-    ///     .with_calendar("seller", hours)?
+    ///     .with_calendar("seller".parse()?, hours)?
     ///     .with_sla(first_response)?;
     /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
     /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
@@ -446,11 +630,11 @@ impl SlaClock {
     /// ```
     #[must_use]
     pub fn due(&self) -> Option<DateTime<Utc>> {
-        let due = match self.state {
-            ClockState::Running { due, .. } => Some(due),
-            ClockState::Paused { due, .. } | ClockState::Stopped { due, .. } => due,
-        };
-        due.filter(|d| *d != NEVER)
+        match self.state {
+            ClockState::Running { due, .. }
+            | ClockState::Paused { due, .. }
+            | ClockState::Stopped { due, .. } => due,
+        }
     }
 
     /// Business time used at `now` (for a stopped clock, in all).
@@ -462,10 +646,10 @@ impl SlaClock {
     /// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
     /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
     /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
-    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller".parse()?))
     ///     .with_warning(Threshold::Percent(75));
     /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
-    ///     .with_calendar("seller", hours)?
+    ///     .with_calendar("seller".parse()?, hours)?
     ///     .with_sla(first_response)?;
     /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
     /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
@@ -487,7 +671,7 @@ impl SlaClock {
             ClockState::Running {
                 since, consumed, ..
             } => consumed + calendar.elapsed(since, now),
-            ClockState::Paused { consumed, .. } | ClockState::Stopped { consumed, .. } => consumed,
+            ClockState::Paused { .. } | ClockState::Stopped { .. } => self.consumed(),
         }
     }
 
@@ -501,10 +685,10 @@ impl SlaClock {
     /// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
     /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
     /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
-    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller".parse()?))
     ///     .with_warning(Threshold::Percent(75));
     /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
-    ///     .with_calendar("seller", hours)?
+    ///     .with_calendar("seller".parse()?, hours)?
     ///     .with_sla(first_response)?;
     /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
     /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
@@ -534,10 +718,10 @@ impl SlaClock {
     /// use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold};
     /// // A seller open Mon-Fri 08:00-17:00 in New York answers within 4 business hours, warned at 75%.
     /// let hours = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["08:00-17:00"]).build()?;
-    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller"))
+    /// let first_response = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "seller".parse()?))
     ///     .with_warning(Threshold::Percent(75));
     /// let policy = Policy::new("marketplace", ["seller", "marketplace"])?
-    ///     .with_calendar("seller", hours)?
+    ///     .with_calendar("seller".parse()?, hours)?
     ///     .with_sla(first_response)?;
     /// // An email on Monday 2021-06-21 at 20:00 in New York (Tuesday 00:00 UTC) opens a case.
     /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-06-22T00:00:00Z",
@@ -563,9 +747,135 @@ impl SlaClock {
         }
     }
 
+    /// How late it would be met if it stopped at `at`, in business time on
+    /// `calendar`: a running clock past its due instant by the business
+    /// time since then; a clock paused at or after its due instant by the
+    /// business time between the two; otherwise `None`. For a stopped clock,
+    /// its [`lateness`](Self::lateness).
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::{TimeDelta, TimeZone, Utc};
+    /// use escalate::sla::{BusinessCalendar, ClockId, Metric, SlaClock};
+    /// let seller = BusinessCalendar::builder(chrono_tz::America::New_York)
+    ///     .weekdays(&["08:00-17:00"]).build()?;
+    /// let at = Utc.with_ymd_and_hms(2021, 6, 22, 0, 0, 0).unwrap();
+    /// let due = seller.add(at, TimeDelta::hours(4))?; // Tue 12:00 New York
+    /// let clock = SlaClock::start(ClockId::new(1), Metric::FirstResponse, TimeDelta::hours(4),
+    ///     "seller".parse()?, at, Some(due));
+    /// assert_eq!(clock.late_by(&seller, due), None);
+    /// assert_eq!(clock.late_by(&seller, due + TimeDelta::minutes(90)), Some(TimeDelta::minutes(90)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn late_by(&self, calendar: &BusinessCalendar, at: DateTime<Utc>) -> Option<TimeDelta> {
+        match self.state {
+            ClockState::Running { due, .. } => due
+                .filter(|due| at > *due)
+                .map(|due| calendar.elapsed(due, at)),
+            ClockState::Paused { since, due, .. } => due.map(|due| calendar.elapsed(due, since)),
+            ClockState::Stopped { late_by, .. } => late_by,
+        }
+    }
+
+    /// When the clock is due if it runs again from `at`: a paused clock that
+    /// kept its due instant keeps it; otherwise the target less the time
+    /// used, counted on `calendar` from `at` (`None` when the calendar cannot
+    /// supply it). A running clock's due instant does not change.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::{TimeDelta, TimeZone, Utc};
+    /// use escalate::sla::{BusinessCalendar, ClockId, Metric, SlaClock};
+    /// let always = BusinessCalendar::always();
+    /// let at = Utc.with_ymd_and_hms(2021, 6, 22, 0, 0, 0).unwrap();
+    /// let mut clock = SlaClock::start(ClockId::new(1), Metric::FirstResponse, TimeDelta::hours(4),
+    ///     "always".parse()?, at, Some(at + TimeDelta::hours(4)));
+    /// clock.pause(at + TimeDelta::hours(1), TimeDelta::hours(1));
+    /// let back = at + TimeDelta::hours(10);
+    /// assert_eq!(clock.due_on_resume(&always, back), Some(back + TimeDelta::hours(3)));
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    #[must_use]
+    pub fn due_on_resume(
+        &self,
+        calendar: &BusinessCalendar,
+        at: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        match self.state {
+            ClockState::Running { due, .. }
+            | ClockState::Paused {
+                due: due @ Some(_), ..
+            } => due,
+            ClockState::Paused { consumed, .. } | ClockState::Stopped { consumed, .. } => {
+                let left = (self.target - consumed).max(TimeDelta::zero());
+                calendar.add(at, left).ok()
+            }
+        }
+    }
+
+    /// When a warning at `threshold` fires for this clock as it runs now, on
+    /// `calendar`; `None` when it is not running, when the calendar cannot
+    /// supply the time, or when that instant falls after the due instant
+    /// (or the clock is never due): such warnings never fire. A threshold
+    /// already used up fires at once (at the start or the resume).
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::{TimeDelta, TimeZone, Utc};
+    /// use escalate::sla::{BusinessCalendar, ClockId, Metric, SlaClock, Threshold};
+    /// let seller = BusinessCalendar::builder(chrono_tz::America::New_York)
+    ///     .weekdays(&["08:00-17:00"]).build()?;
+    /// let at = Utc.with_ymd_and_hms(2021, 6, 22, 0, 0, 0).unwrap(); // Mon 20:00 New York
+    /// let due = seller.add(at, TimeDelta::hours(4))?;
+    /// let clock = SlaClock::start(ClockId::new(1), Metric::FirstResponse, TimeDelta::hours(4),
+    ///     "seller".parse()?, at, Some(due));
+    /// // 75% of four business hours: Tuesday 11:00 New York.
+    /// assert_eq!(clock.warns_at(&seller, Threshold::Percent(75)),
+    ///     Some(Utc.with_ymd_and_hms(2021, 6, 22, 15, 0, 0).unwrap()));
+    /// assert_eq!(clock.warns_at(&seller, Threshold::Percent(120)), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn warns_at(
+        &self,
+        calendar: &BusinessCalendar,
+        threshold: Threshold,
+    ) -> Option<DateTime<Utc>> {
+        let ClockState::Running {
+            since,
+            consumed,
+            due: Some(due),
+        } = self.state
+        else {
+            return None;
+        };
+        let need = threshold.consumed_at(self.target);
+        let at = if need <= consumed {
+            Some(since)
+        } else {
+            calendar.add(since, need - consumed).ok()
+        };
+        at.filter(|at| *at <= due)
+    }
+
+    /// Business time used before the current run (in all, once stopped).
+    fn consumed(&self) -> TimeDelta {
+        match self.state {
+            ClockState::Running { consumed, .. }
+            | ClockState::Paused { consumed, .. }
+            | ClockState::Stopped { consumed, .. } => consumed,
+        }
+    }
+
     /// Whether it still counts or can still breach (not stopped).
     pub(crate) fn is_live(&self) -> bool {
         !matches!(self.state, ClockState::Stopped { .. })
+    }
+
+    /// Whether it is counting business time now.
+    pub(crate) fn is_running(&self) -> bool {
+        matches!(self.state, ClockState::Running { .. })
     }
 }
 

@@ -8,11 +8,13 @@
 
 mod calendar;
 mod clock;
+mod name;
 mod target;
 
 pub use calendar::*;
+pub(crate) use clock::seconds;
 pub use clock::{ClockId, ClockState, SlaClock};
-pub(crate) use clock::{NEVER, seconds};
+pub use name::CalendarName;
 pub(crate) use target::format_span;
 pub use target::{
     Match, Metric, MetricPolicy, Reopen, SpanError, Target, TargetRule, Threshold, Within,

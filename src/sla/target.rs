@@ -6,6 +6,7 @@ use std::fmt;
 use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
 
+use super::CalendarName;
 use crate::{Channel, CustomerValue, Priority};
 
 /// What an SLA clock measures.
@@ -136,18 +137,19 @@ pub(crate) fn format_span(d: TimeDelta) -> String {
 }
 
 impl Within {
-    /// When this span, counted on `calendar` from `start`, runs out; the
-    /// never-reached instant when the calendar cannot supply it.
+    /// When this span, counted on `calendar` from `start`, runs out; `None`
+    /// when the calendar cannot supply it (it runs out of open hours, or past
+    /// chrono's dates): never.
     pub(crate) fn due_from(
         self,
         calendar: &super::BusinessCalendar,
         start: chrono::DateTime<chrono::Utc>,
-    ) -> chrono::DateTime<chrono::Utc> {
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
         match self {
             Within::Time(d) => calendar.add(start, d),
             Within::BusinessDays(n) => calendar.add_days(start, n),
         }
-        .unwrap_or(super::NEVER)
+        .ok()
     }
 }
 
@@ -209,13 +211,10 @@ impl fmt::Display for Within {
 pub struct Target {
     /// How long.
     pub within: Within,
-    /// The name of the calendar it is measured on.
-    #[serde(default = "always")]
-    pub calendar: String,
-}
-
-fn always() -> String {
-    "always".to_owned()
+    /// The name of the calendar it is measured on (the built-in `always`
+    /// when left out).
+    #[serde(default = "CalendarName::always")]
+    pub calendar: CalendarName,
 }
 
 impl Target {
@@ -225,15 +224,13 @@ impl Target {
     /// ```
     /// use chrono::TimeDelta;
     /// use escalate::sla::{Target, Within};
-    /// let t = Target::new(Within::Time(TimeDelta::hours(1)), "social");
+    /// let t = Target::new(Within::Time(TimeDelta::hours(1)), "social".parse()?);
     /// assert_eq!(t.calendar, "social");
+    /// # Ok::<(), escalate::InvalidId>(())
     /// ```
     #[must_use]
-    pub fn new(within: Within, calendar: impl Into<String>) -> Self {
-        Target {
-            within,
-            calendar: calendar.into(),
-        }
+    pub fn new(within: Within, calendar: CalendarName) -> Self {
+        Target { within, calendar }
     }
 }
 
@@ -442,12 +439,13 @@ impl MetricPolicy {
     /// use chrono::TimeDelta;
     /// use escalate::sla::{Metric, MetricPolicy, Target, Within};
     /// use escalate::sla::Reopen;
-    /// let five_days = Target::new(Within::BusinessDays(5), "desk");
+    /// let five_days = Target::new(Within::BusinessDays(5), "desk".parse()?);
     /// let p = MetricPolicy::new(Metric::Resolution, five_days.clone());
     /// assert_eq!(p.fallback, Some(five_days));
     /// assert!(p.targets.is_empty());
     /// assert!(p.warnings.is_empty());
     /// assert_eq!(p.reopen, Reopen::NewCycle);
+    /// # Ok::<(), escalate::InvalidId>(())
     /// ```
     #[must_use]
     pub fn new(metric: Metric, fallback: Target) -> Self {
@@ -467,10 +465,11 @@ impl MetricPolicy {
     /// use chrono::TimeDelta;
     /// use escalate::Channel;
     /// use escalate::sla::{Match, Metric, MetricPolicy, Target, Within};
-    /// let p = MetricPolicy::new(Metric::FirstResponse, Target::new(Within::Time(TimeDelta::hours(4)), "desk"))
+    /// let p = MetricPolicy::new(Metric::FirstResponse, Target::new(Within::Time(TimeDelta::hours(4)), "desk".parse()?))
     ///     .with_rule(Match { channel: Some(Channel::SocialPublic), ..Match::default() },
-    ///                Target::new(Within::Time(TimeDelta::minutes(15)), "social"));
+    ///                Target::new(Within::Time(TimeDelta::minutes(15)), "social".parse()?));
     /// assert_eq!(p.targets.len(), 1);
+    /// # Ok::<(), escalate::InvalidId>(())
     /// ```
     #[must_use]
     pub fn with_rule(mut self, when: Match, target: Target) -> Self {
@@ -484,9 +483,10 @@ impl MetricPolicy {
     /// ```
     /// use chrono::TimeDelta;
     /// use escalate::sla::{Metric, MetricPolicy, Target, Threshold, Within};
-    /// let p = MetricPolicy::new(Metric::FirstResponse, Target::new(Within::Time(TimeDelta::hours(4)), "desk"))
+    /// let p = MetricPolicy::new(Metric::FirstResponse, Target::new(Within::Time(TimeDelta::hours(4)), "desk".parse()?))
     ///     .with_warning(Threshold::Percent(75));
     /// assert_eq!(p.warnings, [Threshold::Percent(75)]);
+    /// # Ok::<(), escalate::InvalidId>(())
     /// ```
     #[must_use]
     pub fn with_warning(mut self, threshold: Threshold) -> Self {
@@ -500,9 +500,10 @@ impl MetricPolicy {
     /// ```
     /// use chrono::TimeDelta;
     /// use escalate::sla::{Metric, MetricPolicy, Reopen, Target, Within};
-    /// let p = MetricPolicy::new(Metric::Resolution, Target::new(Within::BusinessDays(5), "desk"))
+    /// let p = MetricPolicy::new(Metric::Resolution, Target::new(Within::BusinessDays(5), "desk".parse()?))
     ///     .with_reopen(Reopen::Continue);
     /// assert_eq!(p.reopen, Reopen::Continue);
+    /// # Ok::<(), escalate::InvalidId>(())
     /// ```
     #[must_use]
     pub fn with_reopen(mut self, reopen: Reopen) -> Self {
@@ -517,13 +518,14 @@ impl MetricPolicy {
     /// use chrono::TimeDelta;
     /// use escalate::{Channel, CustomerValue, Priority};
     /// use escalate::sla::{Match, Metric, MetricPolicy, Target, Within};
-    /// let p = MetricPolicy::new(Metric::FirstResponse, Target::new(Within::Time(TimeDelta::hours(4)), "desk"))
+    /// let p = MetricPolicy::new(Metric::FirstResponse, Target::new(Within::Time(TimeDelta::hours(4)), "desk".parse()?))
     ///     .with_rule(Match { channel: Some(Channel::SocialPublic), ..Match::default() },
-    ///                Target::new(Within::Time(TimeDelta::minutes(15)), "social"));
+    ///                Target::new(Within::Time(TimeDelta::minutes(15)), "social".parse()?));
     /// let t = p.target_for(Priority::Normal, Some(Channel::SocialPublic), CustomerValue::Standard).unwrap();
     /// assert_eq!(t.calendar, "social");
     /// let t = p.target_for(Priority::Normal, Some(Channel::Email), CustomerValue::Standard).unwrap();
     /// assert_eq!(t.calendar, "desk");
+    /// # Ok::<(), escalate::InvalidId>(())
     /// ```
     #[must_use]
     pub fn target_for(
@@ -543,6 +545,10 @@ impl MetricPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn cal(name: &str) -> CalendarName {
+        name.parse().unwrap()
+    }
 
     #[test]
     fn spans_parse_and_print() {
@@ -594,7 +600,7 @@ mod tests {
         );
         let p = MetricPolicy::new(
             Metric::NextResponse,
-            Target::new(Within::BusinessDays(1), "store"),
+            Target::new(Within::BusinessDays(1), cal("store")),
         )
         .with_warning(Threshold::Percent(80))
         .with_reopen(Reopen::FirstOnly);
@@ -621,11 +627,11 @@ mod tests {
             targets: vec![
                 TargetRule {
                     when: hv,
-                    target: Target::new(Within::Time(TimeDelta::hours(1)), "a"),
+                    target: Target::new(Within::Time(TimeDelta::hours(1)), cal("a")),
                 },
                 TargetRule {
                     when: urgent,
-                    target: Target::new(Within::Time(TimeDelta::hours(2)), "b"),
+                    target: Target::new(Within::Time(TimeDelta::hours(2)), cal("b")),
                 },
             ],
             fallback: None,

@@ -177,11 +177,31 @@ pub fn three_tiers(version: &str) -> Policy {
     Policy::new(version, TIERS).unwrap()
 }
 
-/// `three_tiers("test")` with a weekday 09:00-17:00 UTC calendar named `business`; no SLA, no rules.
+/// The head of a policy file: a version and three tiers.
+pub const HEAD: &str = r#"version = "v"
+tiers = ["frontline", "supervisor", "manager"]
+"#;
+
+/// A calendar name (test input, known valid).
+#[track_caller]
+pub fn cal(name: &str) -> escalate::sla::CalendarName {
+    name.parse().unwrap()
+}
+
+/// `three_tiers("test")` with a weekday 09:00-17:00 UTC calendar named
+/// `business`, the default calendar; no SLA, no rules.
 #[track_caller]
 pub fn bare() -> Policy {
+    bare_without_default()
+        .with_default_calendar(cal("business"))
+        .unwrap()
+}
+
+/// `bare` without a default calendar: calls are counted on `always`.
+#[track_caller]
+pub fn bare_without_default() -> Policy {
     three_tiers("test")
-        .with_calendar("business", weekdays(chrono_tz::UTC, &["09:00-17:00"]))
+        .with_calendar(cal("business"), weekdays(chrono_tz::UTC, &["09:00-17:00"]))
         .unwrap()
 }
 
@@ -198,7 +218,7 @@ pub fn with_rules(policy: Policy, rules: impl IntoIterator<Item = Rule>) -> Poli
 pub fn recommended_in_new_york() -> Policy {
     Policy::recommended()
         .with_calendar(
-            "business",
+            cal("business"),
             weekdays(chrono_tz::America::New_York, &["09:00-17:00"]),
         )
         .unwrap()
