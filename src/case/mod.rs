@@ -98,8 +98,6 @@ pub struct Case {
     escalations: u32,
     /// The tier a rule required an escalation to, until someone of it owns the case.
     escalation_pending: Option<Tier>,
-    /// When the case entered its current level (last assignment or escalation).
-    level_since: Option<DateTime<Utc>>,
     /// The highest tier a rule has required.
     required_tier: Option<Tier>,
     /// The rule that requires a review before closing.
@@ -541,7 +539,6 @@ impl Case {
             deflections: 0,
             escalations: 0,
             escalation_pending: None,
-            level_since: None,
             required_tier: None,
             review_required: None,
             armed: Vec::new(),
@@ -1199,14 +1196,12 @@ impl Case {
                 } else if matches!(event.kind, EventKind::Escalated { .. }) {
                     self.escalations += 1;
                 }
-                self.level_since = Some(at);
                 self.take_ownership(to, at);
             }
             EventKind::HandoffAccepted { by } => {
                 if self.escalation_pending.as_ref() == Some(by.tier()) {
                     self.escalation_pending = None;
                 }
-                self.level_since = Some(at);
                 self.take_ownership(by, at);
             }
             EventKind::HandoffOffered { to } => {

@@ -667,9 +667,13 @@ impl Case {
             let base = match delay.from {
                 DelayFrom::Condition => *armed_at,
                 DelayFrom::Opening => self.opened_at().unwrap_or(*armed_at),
-                // A case with no owner yet is at the level it opened at.
+                // The level starts when its owner took the case (assignment,
+                // escalation or accepted handoff); a case with no owner yet
+                // is at the level it opened at.
                 DelayFrom::Level => self
-                    .level_since
+                    .status
+                    .ownership()
+                    .map(super::Ownership::since)
                     .or_else(|| self.opened_at())
                     .unwrap_or(*armed_at),
             };
