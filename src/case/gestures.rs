@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 
-use super::{Case, CommandKind, EventKind, customer_or_system};
+use super::{Case, CommandKind, EventKind, decide::customer_or_system};
 use super::{Event, Refusal};
 use crate::customer::Outcome;
 use crate::owner::Actor;

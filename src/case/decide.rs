@@ -1,0 +1,516 @@
+//! Decide: what a command does to a case, or why not. Pure: it reads the
+//! case and the policy and returns events or a refusal.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use super::{
+    Case, Command, CommandKind, CommandName, Event, EventKind, Opened, Ownership, Refusal,
+    StateName, Status,
+};
+use crate::customer::{FailureId, FailureKind, Origin, PromiseId, PromiseState};
+use crate::ids::CommandId;
+use crate::owner::{Actor, Agent};
+use crate::policy::{DeflectionPolicy, Policy};
+
+impl Case {
+    /// Decides what a command does to the case: the events to apply, or why
+    /// not. Pure: it never changes the case; apply the events it returns.
+    ///
+    /// In order, it checks: a command id already applied yields no events
+    /// (idempotency); an expected version other than the case's is
+    /// [`Refusal::StaleVersion`]; a command time after `now` is
+    /// [`Refusal::InTheFuture`]; an agent whose tier the policy does not name
+    /// is [`Refusal::UnknownTier`]; then who may do what in which state.
+    ///
+    /// Only the owner, an agent of a higher tier than the owner, or the
+    /// system may act for the company; on a case with no owner yet any agent
+    /// may. Customers may only open a case by contacting or answering a
+    /// survey, contact, answer surveys, confirm a resolution, accept or
+    /// decline an offered gesture, or say they are leaving.
+    ///
+    /// Offers and grants of gestures also pass the recovery guards (too
+    /// late, double remedy, apology first, the caps, tier authority), in the
+    /// order [`check_grant`](crate::recovery::check_grant) documents; the
+    /// first one broken is the refusal.
+    ///
+    /// # Errors
+    /// A [`Refusal`] naming the state and the command, or the rule broken.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::{Actor, Agent, Case, Command, CommandKind, EventKind};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}}
+    /// ]"#)?;
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    /// }
+    /// // The case is owned by sam (frontline): another frontline agent may not resolve it.
+    /// let t = "2021-03-05T10:00:00Z".parse()?;
+    /// let kim = Agent::new("kim".parse()?, "frontline".parse()?);
+    /// let cmd = Command::new("c-7".parse()?, Actor::Agent(kim), t,
+    ///     CommandKind::Resolve { summary: "done".into() });
+    /// let refusal = case.handle(&policy, cmd, t).unwrap_err();
+    /// assert_eq!(refusal.to_string(), "kim (frontline) may not resolve a case owned by \
+    ///     sam (frontline): only the owner, an agent of a higher tier or the system may");
+    /// // The owner may; `handle` returns the events and leaves the case as it was.
+    /// let sam = Agent::new("sam".parse()?, "frontline".parse()?);
+    /// let cmd = Command::new("c-8".parse()?, Actor::Agent(sam), t,
+    ///     CommandKind::Resolve { summary: "right cabinet delivered".into() });
+    /// let events = case.handle(&policy, cmd, t)?;
+    /// assert!(matches!(events[0].kind(), EventKind::Resolved { .. }));
+    /// assert_eq!(case.version(), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn handle(
+        &self,
+        policy: &Policy,
+        command: Command,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Event>, Refusal> {
+        if self.has_applied(&command.id) {
+            return Ok(Vec::new());
+        }
+        if let Some(expected) = command.expected_version
+            && expected != self.version()
+        {
+            return Err(Refusal::StaleVersion {
+                expected,
+                actual: self.version(),
+            });
+        }
+        if command.at > now {
+            return Err(Refusal::InTheFuture {
+                at: command.at,
+                now,
+            });
+        }
+        if let Actor::Agent(agent) = &command.actor {
+            known_tier(policy, agent)?;
+        }
+        if let Some(current) = self.policy_version()
+            && current != policy.version()
+            && command.kind != CommandKind::AdoptPolicy
+        {
+            return Err(Refusal::PolicyMismatch {
+                case: current.into(),
+                given: policy.version().into(),
+            });
+        }
+        let Command {
+            id,
+            actor,
+            at,
+            kind,
+            ..
+        } = command;
+        let version = self.version();
+        let event = |version, actor, command, kind| Event {
+            version,
+            at,
+            actor,
+            command: Some(command),
+            kind,
+        };
+        let mut events = Vec::with_capacity(2);
+        let mut push = |kind| {
+            let version = version + events.len() as u64 + 1;
+            events.push(event(version, actor.clone(), id.clone(), kind));
+        };
+        match self.decide(policy, &actor, kind, at)? {
+            Decision::One(kind) => push(kind),
+            Decision::Two(first, second) => {
+                push(first);
+                push(second);
+            }
+            Decision::Many(kinds) => kinds.into_iter().for_each(push),
+        }
+        for (when, kind) in self.clock_effects(policy, at, &events) {
+            let version = version + events.len() as u64 + 1;
+            events.push(Event {
+                at: when,
+                ..event(version, Actor::System, id.clone(), kind)
+            });
+        }
+        for (_, kind) in self.rule_effects(policy, &events) {
+            let version = version + events.len() as u64 + 1;
+            events.push(event(version, Actor::System, id.clone(), kind));
+        }
+        Ok(events)
+    }
+
+    /// Whether a command with this id has already been applied.
+    fn has_applied(&self, id: &CommandId) -> bool {
+        self.command_ids.contains(id)
+    }
+
+    /// The event kinds a command produces, or the refusal.
+    #[allow(clippy::too_many_lines)] // one arm per command kind reads best as one match
+    fn decide(
+        &self,
+        policy: &Policy,
+        actor: &Actor,
+        kind: CommandKind,
+        at: DateTime<Utc>,
+    ) -> Result<Decision, Refusal> {
+        use Decision::{One, Two};
+        let name = kind.name();
+        let state = self.status.name();
+        let invalid = || Refusal::InvalidTransition {
+            state,
+            command: name,
+        };
+        let open_states = matches!(
+            state,
+            StateName::New | StateName::Working | StateName::AwaitingCustomer | StateName::Resolved
+        );
+        match kind {
+            CommandKind::Open {
+                customer,
+                origin,
+                summary,
+                priority,
+            } => {
+                if state != StateName::Unopened {
+                    return Err(invalid());
+                }
+                let from_customer =
+                    matches!(origin, Origin::Contact { .. } | Origin::Survey { .. });
+                if *actor == Actor::Customer && !from_customer {
+                    return Err(Refusal::CustomerNotAllowed { command: name });
+                }
+                let follow_up = match (&origin, actor) {
+                    (Origin::Contact { channel }, _) => Some(EventKind::Contacted {
+                        channel: *channel,
+                        note: summary.clone(),
+                    }),
+                    (Origin::Survey { score }, _) => Some(EventKind::SurveyAnswered {
+                        score: *score,
+                        comment: summary.clone(),
+                    }),
+                    (Origin::InternalDetection, Actor::Agent(agent)) => {
+                        Some(EventKind::Assigned { to: agent.clone() })
+                    }
+                    _ => None,
+                };
+                let opened = EventKind::Opened(Arc::new(Opened {
+                    case: self.id.clone(),
+                    customer,
+                    origin,
+                    summary,
+                    priority,
+                    policy: policy.version().into(),
+                    time_zone: policy.time_zone(),
+                }));
+                Ok(match follow_up {
+                    Some(second) => Two(opened, second),
+                    None => One(opened),
+                })
+            }
+            CommandKind::Contact { channel, note } => {
+                if !open_states {
+                    return Err(invalid());
+                }
+                customer_or_system(actor, name)?;
+                let contacted = EventKind::Contacted { channel, note };
+                if state == StateName::Resolved {
+                    Ok(Two(EventKind::Reopened, contacted))
+                } else {
+                    Ok(One(contacted))
+                }
+            }
+            CommandKind::AnswerSurvey { score, comment } => {
+                if !open_states {
+                    return Err(invalid());
+                }
+                customer_or_system(actor, name)?;
+                Ok(One(EventKind::SurveyAnswered { score, comment }))
+            }
+            CommandKind::SignalChurn { note } => {
+                if !open_states {
+                    return Err(invalid());
+                }
+                if *actor != Actor::Customer {
+                    self.for_company(policy, actor, name)?;
+                }
+                Ok(One(EventKind::ChurnSignalled { note }))
+            }
+            CommandKind::ConfirmResolution => {
+                if state != StateName::Resolved {
+                    return Err(invalid());
+                }
+                if *actor != Actor::Customer {
+                    return Err(Refusal::CustomerOnly {
+                        actor: actor.clone(),
+                        command: name,
+                    });
+                }
+                Ok(One(EventKind::ResolutionConfirmed))
+            }
+            CommandKind::Respond {
+                channel,
+                note,
+                kind,
+            } => {
+                if !open_states {
+                    return Err(invalid());
+                }
+                self.for_company(policy, actor, name)?;
+                Ok(One(EventKind::Responded {
+                    channel,
+                    note,
+                    kind,
+                }))
+            }
+            CommandKind::Assign { to } => {
+                if state != StateName::New {
+                    return Err(invalid());
+                }
+                self.for_company(policy, actor, name)?;
+                known_tier(policy, &to)?;
+                Ok(One(EventKind::Assigned { to }))
+            }
+            CommandKind::HandOff { to } => {
+                let Some(owner) = self.active_owner() else {
+                    return Err(invalid());
+                };
+                self.for_company(policy, actor, name)?;
+                known_tier(policy, &to)?;
+                if to.id() == owner.agent.id() {
+                    return Err(Refusal::AlreadyOwner {
+                        agent: owner.agent.clone(),
+                    });
+                }
+                Ok(One(EventKind::HandoffOffered { to }))
+            }
+            CommandKind::AcceptHandoff | CommandKind::DeclineHandoff => {
+                let Some(owner) = self.active_owner() else {
+                    return Err(invalid());
+                };
+                let Some(handoff) = &owner.handoff else {
+                    return Err(Refusal::NoHandoffPending);
+                };
+                match actor {
+                    Actor::Agent(agent) if agent.id() == handoff.to.id() => {
+                        let by = agent.clone();
+                        if name == CommandName::AcceptHandoff {
+                            Ok(One(EventKind::HandoffAccepted { by }))
+                        } else {
+                            Ok(One(EventKind::HandoffDeclined { by }))
+                        }
+                    }
+                    Actor::Customer => Err(Refusal::CustomerNotAllowed { command: name }),
+                    _ => Err(Refusal::NotOfferedTo {
+                        actor: actor.clone(),
+                        offered_to: handoff.to.clone(),
+                    }),
+                }
+            }
+            CommandKind::Escalate { to, reason } => {
+                let Some(owner) = self.active_owner() else {
+                    return Err(invalid());
+                };
+                self.for_company(policy, actor, name)?;
+                let to_rank = known_tier(policy, &to)?;
+                let from_rank = policy.rank(owner.agent.tier());
+                if from_rank.is_some_and(|from| to_rank <= from) {
+                    return Err(Refusal::NotHigherTier {
+                        from: owner.agent.clone(),
+                        to,
+                    });
+                }
+                Ok(One(EventKind::Escalated { to, reason }))
+            }
+            CommandKind::RecordFailure {
+                kind,
+                description,
+                loss,
+            } => {
+                if !open_states {
+                    return Err(invalid());
+                }
+                self.for_company(policy, actor, name)?;
+                if let Some(loss) = loss.filter(|l| l.minor() < 0) {
+                    return Err(Refusal::NegativeLoss { loss });
+                }
+                Ok(One(EventKind::FailureRecorded {
+                    failure: FailureId::next_after(self.ledger.failures().len()),
+                    kind,
+                    description,
+                    loss,
+                }))
+            }
+            CommandKind::Promise { what, due } => {
+                if !open_states {
+                    return Err(invalid());
+                }
+                self.for_company(policy, actor, name)?;
+                Ok(One(EventKind::PromiseMade {
+                    promise: PromiseId::next_after(self.promises.len()),
+                    what,
+                    due: Some(due),
+                }))
+            }
+            CommandKind::KeepPromise { promise } | CommandKind::BreakPromise { promise } => {
+                if !open_states {
+                    return Err(invalid());
+                }
+                self.for_company(policy, actor, name)?;
+                let found = self
+                    .promises
+                    .iter()
+                    .find(|p| p.id == promise)
+                    .ok_or(Refusal::UnknownPromise { promise })?;
+                if found.state != PromiseState::Open {
+                    return Err(Refusal::PromiseSettled {
+                        promise,
+                        state: found.state,
+                    });
+                }
+                if name == CommandName::KeepPromise {
+                    Ok(One(EventKind::PromiseKept { promise }))
+                } else {
+                    Ok(One(EventKind::PromiseBroken { promise }))
+                }
+            }
+            CommandKind::WaitOnCustomer { reason } => {
+                if state != StateName::Working {
+                    return Err(invalid());
+                }
+                self.for_company(policy, actor, name)?;
+                Ok(One(EventKind::AwaitingCustomer { reason }))
+            }
+            CommandKind::Resolve { summary } => {
+                if self.active_owner().is_none() {
+                    return Err(invalid());
+                }
+                self.for_company(policy, actor, name)?;
+                let deflected_only = self.deflections > 0 && self.answers == 0;
+                match policy.deflection() {
+                    DeflectionPolicy::Refuse if deflected_only => Err(Refusal::DeflectionOnly {
+                        deflections: self.deflections,
+                    }),
+                    DeflectionPolicy::RecordFailure if deflected_only => Ok(Two(
+                        EventKind::FailureRecorded {
+                            failure: FailureId::next_after(self.ledger.failures().len()),
+                            kind: FailureKind::Attention,
+                            description: "resolved with only a deflection: the customer was pointed elsewhere, not helped".into(),
+                            loss: None,
+                        },
+                        EventKind::Resolved { summary },
+                    )),
+                    _ => Ok(One(EventKind::Resolved { summary })),
+                }
+            }
+            CommandKind::Close { outcome, review } => {
+                if !open_states {
+                    return Err(invalid());
+                }
+                self.for_company(policy, actor, name)?;
+                self.check_review(policy, outcome, review.as_ref())?;
+                Ok(One(EventKind::Closed { outcome, review }))
+            }
+            CommandKind::AdoptPolicy => {
+                if !open_states {
+                    return Err(invalid());
+                }
+                self.for_company(policy, actor, name)?;
+                if self.policy_version() == Some(policy.version()) {
+                    return Err(Refusal::PolicyUnchanged {
+                        policy: policy.version().into(),
+                    });
+                }
+                Ok(One(EventKind::PolicyAdopted {
+                    policy: policy.version().into(),
+                }))
+            }
+            CommandKind::Offer { .. }
+            | CommandKind::Grant { .. }
+            | CommandKind::GrantOffer { .. }
+            | CommandKind::AcceptOffer { .. }
+            | CommandKind::DeclineOffer { .. } => {
+                if !open_states {
+                    return Err(invalid());
+                }
+                self.decide_gesture(policy, actor, kind, at)
+                    .map(Decision::Many)
+            }
+        }
+    }
+
+    /// The ownership of a case that is being worked on or waiting on the customer.
+    fn active_owner(&self) -> Option<&Ownership> {
+        match &self.status {
+            Status::Working { owner } | Status::AwaitingCustomer { owner, .. } => Some(owner),
+            _ => None,
+        }
+    }
+
+    /// Checks that `actor` may act for the company on this case.
+    pub(super) fn for_company(
+        &self,
+        policy: &Policy,
+        actor: &Actor,
+        command: CommandName,
+    ) -> Result<(), Refusal> {
+        match actor {
+            Actor::Customer => Err(Refusal::CustomerNotAllowed { command }),
+            Actor::System => Ok(()),
+            Actor::Agent(agent) => {
+                let Some(owner) = self.owner() else {
+                    return Ok(());
+                };
+                if agent.id() == owner.id() {
+                    return Ok(());
+                }
+                let rank = known_tier(policy, agent)?;
+                match policy.rank(owner.tier()) {
+                    Some(owner_rank) if rank <= owner_rank => Err(Refusal::NotOwner {
+                        actor: agent.clone(),
+                        owner: owner.clone(),
+                        command,
+                    }),
+                    _ => Ok(()),
+                }
+            }
+        }
+    }
+}
+
+/// Checks that `actor` is the customer or the system (customer-side commands).
+pub(super) fn customer_or_system(actor: &Actor, command: CommandName) -> Result<(), Refusal> {
+    match actor {
+        Actor::Customer | Actor::System => Ok(()),
+        Actor::Agent(_) => Err(Refusal::CustomerOnly {
+            actor: actor.clone(),
+            command,
+        }),
+    }
+}
+
+/// What a command produces: one event, two, or any number.
+enum Decision {
+    One(EventKind),
+    Two(EventKind, EventKind),
+    Many(Vec<EventKind>),
+}
+
+/// The agent's tier rank, or the refusal naming the policy's tiers.
+fn known_tier(policy: &Policy, agent: &Agent) -> Result<usize, Refusal> {
+    policy
+        .rank(agent.tier())
+        .ok_or_else(|| Refusal::UnknownTier {
+            tier: agent.tier().clone(),
+            known: policy.tier_list(),
+        })
+}
