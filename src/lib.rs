@@ -340,6 +340,30 @@
 //! from published research on complaint handling; their docs name the
 //! source of each.
 //!
+//! ## Architecture
+//!
+//! Decide, then apply: [`Case::handle`] reads the case and the policy and
+//! returns events or a [`Refusal`]; [`Case::apply`] evolves the case by one
+//! event. Time is always an argument; nothing reads a clock.
+//!
+//! The modules form layers, and every import points down (`tests/layers.rs`
+//! reads the sources and fails on any import that points up):
+//!
+//! 1. text and errors of input and configuration ([`Text`], [`InvalidId`],
+//!    [`PolicyError`]);
+//! 2. identifiers and money ([`CaseId`], [`Tier`], [`recovery::Money`]);
+//! 3. owners and the customer vocabulary ([`Agent`], [`Actor`],
+//!    [`Channel`], [`Priority`], [`Failure`], [`Promise`], ...);
+//! 4. [`sla`] (calendars, targets, clocks) and [`recovery`] (gestures,
+//!    authority, the guards on a [`recovery::Ledger`]), which do not know
+//!    each other;
+//! 5. [`policy`]: tiers, calendars, SLA targets, rules and recovery as data;
+//! 6. the case: [`Case`], its commands, events and refusals;
+//! 7. [`replay`]: histories replayed under a policy, and audits.
+//!
+//! The recovery guards never see a case: the case hands them its
+//! [`Ledger`](recovery::Ledger) of failures, grants and the churn signal.
+//!
 //! ## FAQ
 //!
 //! **When does a rule fire?** When its condition starts to hold, and again
