@@ -693,6 +693,10 @@ impl Case {
                     break;
                 }
                 out.push(next);
+                // `next_wakeup` wants only the first: never a list of repeats.
+                if matches!(horizon, Horizon::Earliest) {
+                    break;
+                }
                 last = next;
                 count += 1;
             }
