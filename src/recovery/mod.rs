@@ -55,10 +55,11 @@ mod ledger;
 mod recommend;
 mod record;
 mod refusal;
+mod rules;
 
 pub use crate::money::{Currency, Money, MoneyError};
 pub use audit::{Audit, AuditLine, AuditStep, Verdict};
-pub use authority::{Authority, Guards, Limit, RecoveryPolicy, ReviewRule};
+pub use authority::{Authority, Limit};
 pub use gesture::{
     CreditForm, Entitlement, Gesture, GestureKind, Manner, OfferId, Repair, Resource, Waived,
 };
@@ -68,6 +69,7 @@ pub use ledger::Ledger;
 pub use recommend::{Moment, Reason, Recommendation, Share, recommend};
 pub use record::{EmptyReview, Granted, Offer, OfferState, Review, Totals};
 pub use refusal::GrantRefusal;
+pub use rules::{Guards, RecoveryPolicy, ReviewRule};
 
 pub(crate) use gesture::phrase;
 pub(crate) use guard::compensation;
