@@ -7,6 +7,7 @@ use super::clocks::Horizon;
 use super::{Case, Event, EventKind, StateName};
 use crate::customer::{Origin, ResponseKind};
 use crate::policy::{Action, Call, Condition, DelayFrom, Policy, Rule};
+use crate::policy::{Leaf, Reads};
 use crate::sla::{Metric, Within};
 use crate::{CustomerValue, Priority, PromiseId, Text, Tier};
 
@@ -87,66 +88,57 @@ impl Facts {
         facts
     }
 
-    /// The kinds of leaf (bits as in [`Condition::reads`]) whose value may
+    /// The kinds of leaf (as in [`Condition::reads`]) whose value may
     /// differ between `before` and `self`. A pending handoff always counts:
     /// whether it waited too long depends on the time.
-    fn changed(&self, before: &Facts) -> u32 {
+    fn changed(&self, before: &Facts) -> Reads {
         if self.open != before.open {
-            return u32::MAX;
+            return Reads::ALL;
         }
-        let bit = |c: Condition, differs: bool| if differs { 1 << c.leaf_bit() } else { 0 };
         let promise = metric_index(Metric::Promise);
-        bit(
-            Condition::SlaWarning(Metric::Promise),
-            self.warnings != before.warnings,
-        ) | bit(
-            Condition::SlaBreach(Metric::Promise),
-            self.breaches != before.breaches,
-        ) | bit(
-            Condition::PromiseAtRisk,
-            self.warnings[promise] != before.warnings[promise],
-        ) | bit(
-            Condition::PromiseBroken,
-            self.breaches[promise] != before.breaches[promise],
-        ) | bit(
-            Condition::RepeatContact(1),
-            self.contacts_in_cycle != before.contacts_in_cycle,
-        ) | bit(Condition::Unanswered, self.unanswered != before.unanswered)
-            | bit(Condition::Unowned, self.owner_rank != before.owner_rank)
-            | bit(Condition::ChurnSignal, self.churned != before.churned)
-            | bit(
-                Condition::SurveyScoreAtMost(1),
+        [
+            (Leaf::SlaWarning, self.warnings != before.warnings),
+            (Leaf::SlaBreach, self.breaches != before.breaches),
+            (
+                Leaf::PromiseAtRisk,
+                self.warnings[promise] != before.warnings[promise],
+            ),
+            (
+                Leaf::PromiseBroken,
+                self.breaches[promise] != before.breaches[promise],
+            ),
+            (
+                Leaf::RepeatContact,
+                self.contacts_in_cycle != before.contacts_in_cycle,
+            ),
+            (Leaf::Unanswered, self.unanswered != before.unanswered),
+            (Leaf::Unowned, self.owner_rank != before.owner_rank),
+            (Leaf::ChurnSignal, self.churned != before.churned),
+            (
+                Leaf::SurveyScoreAtMost,
                 self.surveys_at_most != before.surveys_at_most,
-            )
-            | bit(
-                Condition::FailuresAtLeast(1),
-                self.failures != before.failures,
-            )
-            | bit(
-                Condition::PublicContact,
+            ),
+            (Leaf::FailuresAtLeast, self.failures != before.failures),
+            (
+                Leaf::PublicContact,
                 self.public_contacts != before.public_contacts,
-            )
-            | bit(
-                Condition::Deflection,
-                self.deflections != before.deflections,
-            )
-            | bit(Condition::Escalated, self.escalations != before.escalations)
-            | bit(
-                Condition::HandoffNotAccepted(Within::Time(chrono::TimeDelta::zero())),
+            ),
+            (Leaf::Deflection, self.deflections != before.deflections),
+            (Leaf::Escalated, self.escalations != before.escalations),
+            (
+                Leaf::HandoffNotAccepted,
                 self.handoff_since.is_some() || before.handoff_since.is_some(),
-            )
-            | bit(
-                Condition::SeverityAtLeast(Priority::Low),
-                self.priority != before.priority,
-            )
-            | bit(
-                Condition::HighValueCustomer,
+            ),
+            (Leaf::SeverityAtLeast, self.priority != before.priority),
+            (
+                Leaf::HighValueCustomer,
                 self.high_value != before.high_value,
-            )
-            | bit(
-                Condition::InternalDetection,
-                self.internal != before.internal,
-            )
+            ),
+            (Leaf::InternalDetection, self.internal != before.internal),
+        ]
+        .into_iter()
+        .filter(|(_, differs)| *differs)
+        .fold(Reads::NONE, |set, (leaf, _)| set.with(Reads::of(leaf)))
     }
 
     fn count_survey(&mut self, score: u8) {
@@ -548,12 +540,12 @@ impl<'a> Evaluator<'a> {
         // and most rules read none of the facts an event changes: a rule
         // whose facts did not change neither starts to hold nor grows.
         let changed = self.facts.changed(&before);
-        if changed == 0 {
+        if changed.is_empty() {
             return;
         }
         let mut escalation_taken = false;
         for (rule, reads) in self.policy.rules_with_reads() {
-            if reads & changed == 0 {
+            if !reads.meets(changed) {
                 continue;
             }
             let was = before.holds(&rule.when, at);

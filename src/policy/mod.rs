@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 mod load;
 mod recommended;
 mod rule;
+pub(crate) use rule::{Leaf, Reads};
 
 pub use load::{Lint, LintLevel};
 pub use rule::{Action, Call, Condition, DeflectionPolicy, Delay, DelayFrom, Notice, Rule};
@@ -547,7 +548,7 @@ impl Policy {
 
     /// The rules, each with the facts its condition reads
     /// ([`Condition::reads`]).
-    pub(crate) fn rules_with_reads(&self) -> impl Iterator<Item = (&Rule, u32)> {
+    pub(crate) fn rules_with_reads(&self) -> impl Iterator<Item = (&Rule, Reads)> {
         self.rules
             .iter()
             .zip(&self.labels)
@@ -569,7 +570,7 @@ impl Policy {
 struct RuleLabel {
     name: Text,
     when: Text,
-    reads: u32,
+    reads: Reads,
 }
 
 impl RuleLabel {

@@ -88,38 +88,94 @@ impl Condition {
 }
 
 impl Condition {
-    /// One bit per kind of leaf the condition reads (bit `i` for the `i`-th
-    /// leaf variant in declaration order, `All` and `Any` having none), so
-    /// that evaluation can skip a rule none of whose facts changed.
-    pub(crate) fn reads(&self) -> u32 {
+    /// The kinds of fact the condition reads, so that evaluation can skip
+    /// a rule none of whose facts changed.
+    pub(crate) fn reads(&self) -> Reads {
         match self {
-            Condition::All(cs) | Condition::Any(cs) => cs.iter().fold(0, |m, c| m | c.reads()),
-            leaf => 1 << leaf.leaf_bit(),
+            Condition::All(cs) | Condition::Any(cs) => {
+                cs.iter().fold(Reads::NONE, |m, c| m.with(c.reads()))
+            }
+            leaf => leaf.leaf().map_or(Reads::NONE, Reads::of),
         }
     }
 
-    /// The bit of a leaf's kind (see [`reads`](Self::reads)).
-    pub(crate) fn leaf_bit(&self) -> u32 {
-        match self {
-            Condition::All(_) | Condition::Any(_) => 31,
-            Condition::SlaWarning(_) => 0,
-            Condition::SlaBreach(_) => 1,
-            Condition::RepeatContact(_) => 2,
-            Condition::PublicContact => 3,
-            Condition::SurveyScoreAtMost(_) => 4,
-            Condition::ChurnSignal => 5,
-            Condition::FailuresAtLeast(_) => 6,
-            Condition::SeverityAtLeast(_) => 7,
-            Condition::HighValueCustomer => 8,
-            Condition::InternalDetection => 9,
-            Condition::Deflection => 10,
-            Condition::PromiseAtRisk => 11,
-            Condition::PromiseBroken => 12,
-            Condition::HandoffNotAccepted(_) => 13,
-            Condition::Escalated => 14,
-            Condition::Unowned => 15,
-            Condition::Unanswered => 16,
-        }
+    /// The kind of a leaf condition; `None` for `All` and `Any`.
+    pub(crate) fn leaf(&self) -> Option<Leaf> {
+        Some(match self {
+            Condition::All(_) | Condition::Any(_) => return None,
+            Condition::SlaWarning(_) => Leaf::SlaWarning,
+            Condition::SlaBreach(_) => Leaf::SlaBreach,
+            Condition::RepeatContact(_) => Leaf::RepeatContact,
+            Condition::PublicContact => Leaf::PublicContact,
+            Condition::SurveyScoreAtMost(_) => Leaf::SurveyScoreAtMost,
+            Condition::ChurnSignal => Leaf::ChurnSignal,
+            Condition::FailuresAtLeast(_) => Leaf::FailuresAtLeast,
+            Condition::SeverityAtLeast(_) => Leaf::SeverityAtLeast,
+            Condition::HighValueCustomer => Leaf::HighValueCustomer,
+            Condition::InternalDetection => Leaf::InternalDetection,
+            Condition::Deflection => Leaf::Deflection,
+            Condition::PromiseAtRisk => Leaf::PromiseAtRisk,
+            Condition::PromiseBroken => Leaf::PromiseBroken,
+            Condition::HandoffNotAccepted(_) => Leaf::HandoffNotAccepted,
+            Condition::Escalated => Leaf::Escalated,
+            Condition::Unowned => Leaf::Unowned,
+            Condition::Unanswered => Leaf::Unanswered,
+        })
+    }
+}
+
+/// The kind of a leaf condition, without its data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Leaf {
+    SlaWarning,
+    SlaBreach,
+    RepeatContact,
+    PublicContact,
+    SurveyScoreAtMost,
+    ChurnSignal,
+    FailuresAtLeast,
+    SeverityAtLeast,
+    HighValueCustomer,
+    InternalDetection,
+    Deflection,
+    PromiseAtRisk,
+    PromiseBroken,
+    HandoffNotAccepted,
+    Escalated,
+    Unowned,
+    Unanswered,
+}
+
+/// A set of [`Leaf`] kinds: the facts a rule reads, or the facts an event
+/// changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Reads(u32);
+
+impl Reads {
+    /// No fact.
+    pub(crate) const NONE: Reads = Reads(0);
+    /// Every fact.
+    pub(crate) const ALL: Reads = Reads(u32::MAX);
+
+    /// Just this kind.
+    pub(crate) fn of(leaf: Leaf) -> Reads {
+        Reads(1 << leaf as u32)
+    }
+
+    /// Both sets.
+    #[must_use]
+    pub(crate) fn with(self, other: Reads) -> Reads {
+        Reads(self.0 | other.0)
+    }
+
+    /// Whether the two sets share a kind.
+    pub(crate) fn meets(self, other: Reads) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    /// Whether the set is empty.
+    pub(crate) fn is_empty(self) -> bool {
+        self.0 == 0
     }
 }
 
