@@ -122,18 +122,11 @@ impl Case {
             command: Some(command),
             kind,
         };
-        let mut events = Vec::with_capacity(2);
-        let mut push = |kind| {
+        let kinds = self.decide(policy, &actor, kind, at)?;
+        let mut events = Vec::with_capacity(kinds.len() + 2);
+        for kind in kinds {
             let version = version + events.len() as u64 + 1;
             events.push(event(version, actor.clone(), id.clone(), kind));
-        };
-        match self.decide(policy, &actor, kind, at)? {
-            Decision::One(kind) => push(kind),
-            Decision::Two(first, second) => {
-                push(first);
-                push(second);
-            }
-            Decision::Many(kinds) => kinds.into_iter().for_each(push),
         }
         for (when, kind) in self.clock_effects(policy, at, &events) {
             let version = version + events.len() as u64 + 1;
@@ -162,8 +155,7 @@ impl Case {
         actor: &Actor,
         kind: CommandKind,
         at: DateTime<Utc>,
-    ) -> Result<Decision, Refusal> {
-        use Decision::{One, Two};
+    ) -> Result<Vec<EventKind>, Refusal> {
         let name = kind.name();
         let state = self.status.name();
         let invalid = || Refusal::InvalidTransition {
@@ -213,8 +205,8 @@ impl Case {
                     time_zone: policy.time_zone(),
                 }));
                 Ok(match follow_up {
-                    Some(second) => Two(opened, second),
-                    None => One(opened),
+                    Some(second) => vec![opened, second],
+                    None => vec![opened],
                 })
             }
             CommandKind::Contact { channel, note } => {
@@ -224,9 +216,9 @@ impl Case {
                 customer_or_system(actor, name)?;
                 let contacted = EventKind::Contacted { channel, note };
                 if state == StateName::Resolved {
-                    Ok(Two(EventKind::Reopened, contacted))
+                    Ok(vec![EventKind::Reopened, contacted])
                 } else {
-                    Ok(One(contacted))
+                    Ok(vec![contacted])
                 }
             }
             CommandKind::AnswerSurvey { score, comment } => {
@@ -234,7 +226,7 @@ impl Case {
                     return Err(invalid());
                 }
                 customer_or_system(actor, name)?;
-                Ok(One(EventKind::SurveyAnswered { score, comment }))
+                Ok(vec![EventKind::SurveyAnswered { score, comment }])
             }
             CommandKind::SignalChurn { note } => {
                 if !open_states {
@@ -243,7 +235,7 @@ impl Case {
                 if *actor != Actor::Customer {
                     self.for_company(policy, actor, name)?;
                 }
-                Ok(One(EventKind::ChurnSignalled { note }))
+                Ok(vec![EventKind::ChurnSignalled { note }])
             }
             CommandKind::ConfirmResolution => {
                 if state != StateName::Resolved {
@@ -255,7 +247,7 @@ impl Case {
                         command: name,
                     });
                 }
-                Ok(One(EventKind::ResolutionConfirmed))
+                Ok(vec![EventKind::ResolutionConfirmed])
             }
             CommandKind::Respond {
                 channel,
@@ -266,11 +258,11 @@ impl Case {
                     return Err(invalid());
                 }
                 self.for_company(policy, actor, name)?;
-                Ok(One(EventKind::Responded {
+                Ok(vec![EventKind::Responded {
                     channel,
                     note,
                     kind,
-                }))
+                }])
             }
             CommandKind::Assign { to } => {
                 if state != StateName::New {
@@ -278,7 +270,7 @@ impl Case {
                 }
                 self.for_company(policy, actor, name)?;
                 known_tier(policy, &to)?;
-                Ok(One(EventKind::Assigned { to }))
+                Ok(vec![EventKind::Assigned { to }])
             }
             CommandKind::HandOff { to } => {
                 let Some(owner) = self.active_owner() else {
@@ -291,7 +283,7 @@ impl Case {
                         agent: owner.agent.clone(),
                     });
                 }
-                Ok(One(EventKind::HandoffOffered { to }))
+                Ok(vec![EventKind::HandoffOffered { to }])
             }
             CommandKind::AcceptHandoff | CommandKind::DeclineHandoff => {
                 let Some(owner) = self.active_owner() else {
@@ -304,9 +296,9 @@ impl Case {
                     Actor::Agent(agent) if agent.id() == handoff.to.id() => {
                         let by = agent.clone();
                         if name == CommandName::AcceptHandoff {
-                            Ok(One(EventKind::HandoffAccepted { by }))
+                            Ok(vec![EventKind::HandoffAccepted { by }])
                         } else {
-                            Ok(One(EventKind::HandoffDeclined { by }))
+                            Ok(vec![EventKind::HandoffDeclined { by }])
                         }
                     }
                     Actor::Customer => Err(Refusal::CustomerNotAllowed { command: name }),
@@ -329,7 +321,7 @@ impl Case {
                         to,
                     });
                 }
-                Ok(One(EventKind::Escalated { to, reason }))
+                Ok(vec![EventKind::Escalated { to, reason }])
             }
             CommandKind::RecordFailure {
                 kind,
@@ -343,23 +335,23 @@ impl Case {
                 if let Some(loss) = loss.filter(|l| l.minor() < 0) {
                     return Err(Refusal::NegativeLoss { loss });
                 }
-                Ok(One(EventKind::FailureRecorded {
+                Ok(vec![EventKind::FailureRecorded {
                     failure: FailureId::next_after(self.ledger.failures().len()),
                     kind,
                     description,
                     loss,
-                }))
+                }])
             }
             CommandKind::Promise { what, due } => {
                 if !open_states {
                     return Err(invalid());
                 }
                 self.for_company(policy, actor, name)?;
-                Ok(One(EventKind::PromiseMade {
+                Ok(vec![EventKind::PromiseMade {
                     promise: PromiseId::next_after(self.promises.len()),
                     what,
                     due: Some(due),
-                }))
+                }])
             }
             CommandKind::KeepPromise { promise } | CommandKind::BreakPromise { promise } => {
                 if !open_states {
@@ -378,9 +370,9 @@ impl Case {
                     });
                 }
                 if name == CommandName::KeepPromise {
-                    Ok(One(EventKind::PromiseKept { promise }))
+                    Ok(vec![EventKind::PromiseKept { promise }])
                 } else {
-                    Ok(One(EventKind::PromiseBroken { promise }))
+                    Ok(vec![EventKind::PromiseBroken { promise }])
                 }
             }
             CommandKind::WaitOnCustomer { reason } => {
@@ -388,7 +380,7 @@ impl Case {
                     return Err(invalid());
                 }
                 self.for_company(policy, actor, name)?;
-                Ok(One(EventKind::AwaitingCustomer { reason }))
+                Ok(vec![EventKind::AwaitingCustomer { reason }])
             }
             CommandKind::Resolve { summary } => {
                 if self.active_owner().is_none() {
@@ -400,7 +392,7 @@ impl Case {
                     DeflectionPolicy::Refuse if deflected_only => Err(Refusal::DeflectionOnly {
                         deflections: self.deflections,
                     }),
-                    DeflectionPolicy::RecordFailure if deflected_only => Ok(Two(
+                    DeflectionPolicy::RecordFailure if deflected_only => Ok(vec![
                         EventKind::FailureRecorded {
                             failure: FailureId::next_after(self.ledger.failures().len()),
                             kind: FailureKind::Attention,
@@ -408,8 +400,8 @@ impl Case {
                             loss: None,
                         },
                         EventKind::Resolved { summary },
-                    )),
-                    _ => Ok(One(EventKind::Resolved { summary })),
+                    ]),
+                    _ => Ok(vec![EventKind::Resolved { summary }]),
                 }
             }
             CommandKind::Close { outcome, review } => {
@@ -418,7 +410,7 @@ impl Case {
                 }
                 self.for_company(policy, actor, name)?;
                 self.check_review(policy, outcome, review.as_ref())?;
-                Ok(One(EventKind::Closed { outcome, review }))
+                Ok(vec![EventKind::Closed { outcome, review }])
             }
             CommandKind::AdoptPolicy => {
                 if !open_states {
@@ -430,9 +422,9 @@ impl Case {
                         policy: policy.version().into(),
                     });
                 }
-                Ok(One(EventKind::PolicyAdopted {
+                Ok(vec![EventKind::PolicyAdopted {
                     policy: policy.version().into(),
-                }))
+                }])
             }
             CommandKind::Offer { .. }
             | CommandKind::Grant { .. }
@@ -443,7 +435,6 @@ impl Case {
                     return Err(invalid());
                 }
                 self.decide_gesture(policy, actor, kind, at)
-                    .map(Decision::Many)
             }
         }
     }
@@ -496,13 +487,6 @@ pub(super) fn customer_or_system(actor: &Actor, command: CommandName) -> Result<
             command,
         }),
     }
-}
-
-/// What a command produces: one event, two, or any number.
-enum Decision {
-    One(EventKind),
-    Two(EventKind, EventKind),
-    Many(Vec<EventKind>),
 }
 
 /// The agent's tier rank, or the refusal naming the policy's tiers.
