@@ -122,7 +122,7 @@ impl Case {
             command: Some(command),
             kind,
         };
-        let kinds = self.decide(policy, &actor, kind, at)?;
+        let kinds = self.decide(policy, &actor, kind)?;
         let mut events = Vec::with_capacity(kinds.len() + 2);
         for kind in kinds {
             let version = version + events.len() as u64 + 1;
@@ -154,7 +154,6 @@ impl Case {
         policy: &Policy,
         actor: &Actor,
         kind: CommandKind,
-        at: DateTime<Utc>,
     ) -> Result<Vec<EventKind>, Refusal> {
         let name = kind.name();
         let state = self.status.name();
@@ -434,7 +433,7 @@ impl Case {
                 if !open_states {
                     return Err(invalid());
                 }
-                self.decide_gesture(policy, actor, kind, at)
+                self.decide_gesture(policy, actor, kind)
             }
         }
     }

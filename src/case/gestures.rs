@@ -21,10 +21,8 @@ impl Case {
         policy: &Policy,
         actor: &Actor,
         kind: CommandKind,
-        at: DateTime<Utc>,
     ) -> Result<Vec<EventKind>, Refusal> {
         let name = kind.name();
-        let _ = at;
         let guards = |gestures: &[Gesture]| match self
             .check_grant(policy, actor, gestures)
             .into_iter()
