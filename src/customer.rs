@@ -45,7 +45,7 @@ impl Customer {
     ///
     /// # Example
     /// ```
-    /// # use escalate::{Customer, CustomerValue};
+    /// use escalate::{Customer, CustomerValue};
     /// let c = Customer::new("cust-1".parse()?, CustomerValue::Standard);
     /// assert_eq!(c.id().to_string(), "cust-1");
     /// # Ok::<(), escalate::InvalidId>(())
@@ -59,7 +59,7 @@ impl Customer {
     ///
     /// # Example
     /// ```
-    /// # use escalate::{Customer, CustomerValue};
+    /// use escalate::{Customer, CustomerValue};
     /// let c = Customer::new("cust-1".parse()?, CustomerValue::Standard);
     /// assert_eq!(c.value(), CustomerValue::Standard);
     /// # Ok::<(), escalate::InvalidId>(())

@@ -93,6 +93,11 @@
 //!
 //! ## Cookbook
 //!
+//! Most examples here and in the items' docs start from a short log of
+//! commands in their JSON form (the form a host stores them in and
+//! [`replay::History`] reads), run through [`Case::handle`] and
+//! [`Case::apply`]: the log is the case the example starts from.
+//!
 //! ### Refusals say what was wrong
 //! ```
 //! use escalate::{Actor, Agent, Case, Command, CommandKind, Refusal};

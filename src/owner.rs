@@ -60,7 +60,7 @@ impl Agent {
     ///
     /// # Example
     /// ```
-    /// # use escalate::Agent;
+    /// use escalate::Agent;
     /// let sam = Agent::new("sam".parse()?, "frontline".parse()?);
     /// assert_eq!(sam.id().as_str(), "sam");
     /// # Ok::<(), escalate::InvalidId>(())
@@ -74,7 +74,7 @@ impl Agent {
     ///
     /// # Example
     /// ```
-    /// # use escalate::Agent;
+    /// use escalate::Agent;
     /// let sam = Agent::new("sam".parse()?, "frontline".parse()?);
     /// assert_eq!(sam.tier().as_str(), "frontline");
     /// # Ok::<(), escalate::InvalidId>(())
