@@ -18,7 +18,7 @@ fn start() -> DateTime<Utc> {
 fn run(case: &mut Case, policy: &Policy, cmd: Command) {
     let now = cmd.at();
     for event in case.handle(policy, cmd, now).unwrap() {
-        case.apply(&event);
+        case.apply(&event).unwrap();
     }
 }
 
@@ -135,7 +135,7 @@ fn bench_command(c: &mut Criterion) {
                 let started = std::time::Instant::now();
                 for cmd in commands {
                     for e in &live.handle(&policy, cmd, now).unwrap() {
-                        live.apply(e);
+                        live.apply(e).unwrap();
                     }
                 }
                 total += started.elapsed();

@@ -107,12 +107,12 @@ fn run(
     kind: CommandKind,
 ) {
     for e in case.tick(policy, at) {
-        case.apply(&e);
+        case.apply(&e).unwrap();
     }
     *n += 1;
     let cmd = Command::new(format!("c{n}").parse().unwrap(), actor, at, kind);
     for e in case.handle(policy, cmd, at).unwrap() {
-        case.apply(&e);
+        case.apply(&e).unwrap();
     }
 }
 

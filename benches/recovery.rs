@@ -38,7 +38,7 @@ fn case() -> (Case, Policy, DateTime<Utc>) {
         t += TimeDelta::minutes(1);
         let cmd = Command::new(format!("c{n}").parse().unwrap(), actor, t, kind);
         for event in case.handle(&policy, cmd, t).unwrap() {
-            case.apply(&event);
+            case.apply(&event).unwrap();
         }
         t
     };

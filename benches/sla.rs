@@ -126,7 +126,7 @@ fn five_clock_case() -> (escalate::Case, escalate::policy::Policy) {
     for (n, (actor, kind)) in commands.into_iter().enumerate() {
         let cmd = Command::new(format!("c{n}").parse().expect("an id"), actor, at, kind);
         for event in case.handle(&policy, cmd, at).expect("accepted") {
-            case.apply(&event);
+            case.apply(&event).unwrap();
         }
     }
     (case, policy)

@@ -423,7 +423,7 @@ impl fmt::Display for Priority {
 /// ]"#)?;
 /// for command in commands {
 ///     let now = command.at();
-///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
 /// }
 /// // opened by a phone call
 /// let first: &Contact = &case.contacts()[0];
@@ -454,7 +454,7 @@ impl Contact {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.contacts()[0].channel(), escalate::Channel::Phone);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -480,7 +480,7 @@ impl Contact {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// let t: DateTime<Utc> = "2021-03-04T15:10:00Z".parse()?;
     /// assert_eq!(case.contacts()[0].at(), t);
@@ -508,13 +508,13 @@ impl Contact {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.contacts()[0].answered_at(), None);
     /// let reply: Command = serde_json::from_str(r#"{"id": "c-3", "actor": "system", "at": "2021-03-04T20:30:00Z",
     ///     "kind": {"type": "respond", "channel": "phone", "note": "called back", "kind": "answer"}}"#)?;
     /// let now = reply.at();
-    /// for event in case.handle(&policy, reply, now)? { case.apply(&event); }
+    /// for event in case.handle(&policy, reply, now)? { case.apply(&event)?; }
     /// assert_eq!(case.contacts()[0].answered_at(), Some(now));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -544,7 +544,7 @@ impl Contact {
 /// ]"#)?;
 /// for command in commands {
 ///     let now = command.at();
-///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
 /// }
 /// // sam recorded the wrong cabinet (USD 249.99) as a product failure.
 /// let failure: &Failure = &case.failures()[0];
@@ -611,7 +611,7 @@ impl Failure {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.failures()[0].id(), escalate::FailureId::new(1));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -641,7 +641,7 @@ impl Failure {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.failures()[0].kind(), escalate::FailureKind::Product);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -671,7 +671,7 @@ impl Failure {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.failures()[0].description(), "wrong cabinet delivered");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -701,7 +701,7 @@ impl Failure {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.failures()[0].loss().unwrap().to_string(), "USD 249.99");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -732,7 +732,7 @@ impl Failure {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// let t: DateTime<Utc> = "2021-03-04T20:15:00Z".parse()?;
     /// assert_eq!(case.failures()[0].at(), t);
@@ -763,7 +763,7 @@ impl Failure {
 /// ]"#)?;
 /// for command in commands {
 ///     let now = command.at();
-///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
 /// }
 /// let promise = &case.promises()[0];
 /// assert_eq!(promise.what(), "deliver the right cabinet");
@@ -799,7 +799,7 @@ impl Promise {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.promises()[0].id(), escalate::PromiseId::new(1));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -828,7 +828,7 @@ impl Promise {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.promises()[0].what(), "deliver the right cabinet");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -859,7 +859,7 @@ impl Promise {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// let t: DateTime<Utc> = "2021-03-06T17:00:00Z".parse()?;
     /// assert_eq!(case.promises()[0].due(), Some(t));
@@ -890,7 +890,7 @@ impl Promise {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// let t: DateTime<Utc> = "2021-03-04T20:15:00Z".parse()?;
     /// assert_eq!(case.promises()[0].made_at(), t);
@@ -920,7 +920,7 @@ impl Promise {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.promises()[0].state(), escalate::PromiseState::Open);
     /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -32,7 +32,7 @@
 //!     let now: DateTime<Utc> = when.parse()?;
 //!     let cmd = Command::new(format!("c-{n}").parse()?, actor, now, kind);
 //!     for event in case.handle(&policy, cmd, now)? {
-//!         case.apply(&event);
+//!         case.apply(&event)?;
 //!     }
 //! }
 //! assert_eq!(case.owner(), Some(&dana));
@@ -113,7 +113,7 @@
 //! ]"#)?;
 //! for command in commands {
 //!     let now = command.at();
-//!     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+//!     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
 //! }
 //! // The case is owned by sam (frontline); escalating it to another frontline agent:
 //! let kim = Agent::new("kim".parse()?, "frontline".parse()?);
@@ -143,7 +143,7 @@
 //! ]"#)?;
 //! for command in commands {
 //!     let now = command.at();
-//!     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+//!     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
 //! }
 //! let (t1, t2): (DateTime<Utc>, DateTime<Utc>) = ("2021-03-04T20:11:00Z".parse()?, "2021-03-05T00:00:00Z".parse()?);
 //! // "c-2" assigned the case already: sending it again changes nothing.
@@ -175,12 +175,12 @@
 //!              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
 //! let mut case = Case::new("MKT-1".parse()?);
 //! let now = open.at();
-//! for event in case.handle(&policy, open, now)? { case.apply(&event); }
+//! for event in case.handle(&policy, open, now)? { case.apply(&event)?; }
 //! assert_eq!(case.clocks()[0].due(), Some("2021-06-22T16:00:00Z".parse()?)); // Tue 12:00
 //! assert_eq!(case.next_wakeup(&policy), Some("2021-06-22T15:00:00Z".parse()?)); // the 75% warning
 //! // Nobody answers; the host calls `tick` at Tue 13:00.
 //! for event in case.tick(&policy, "2021-06-22T17:00:00Z".parse()?) {
-//!     case.apply(&event);
+//!     case.apply(&event)?;
 //! }
 //! assert_eq!(case.clocks()[0].breached_at(), Some("2021-06-22T16:00:00Z".parse()?));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -201,7 +201,7 @@
 //! ]"#)?;
 //! for command in commands {
 //!     let now = command.at();
-//!     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+//!     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
 //! }
 //! let json = serde_json::to_string(&case.events()[2])?;
 //! assert_eq!(json, r#"{"version":3,"at":"2021-03-04T20:11:00Z","actor":"system","command":"c-2","kind":{"type":"assigned","to":{"id":"sam","tier":"frontline"}}}"#);
@@ -229,7 +229,7 @@
 //! ]"#)?;
 //! for command in commands {
 //!     let now = command.at();
-//!     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+//!     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
 //! }
 //! // A wrong cabinet (USD 249.99), owned by sam (frontline).
 //! let sam = Actor::Agent(Agent::new("sam".parse()?, "frontline".parse()?));
@@ -272,7 +272,7 @@
 //! ]"#)?;
 //! for command in commands {
 //!     let now = command.at();
-//!     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+//!     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
 //! }
 //! // sam granted an apology and a USD 20.00 store credit.
 //! let report = audit(case.events().to_vec(), &policy)?;
@@ -422,8 +422,8 @@ mod text;
 mod test_support;
 
 pub use case::{
-    Case, Command, CommandKind, CommandName, Event, EventKind, Handoff, Opened, Ownership, Refusal,
-    ReplayError, StateName, Status,
+    ApplyError, Case, Command, CommandKind, CommandName, Event, EventKind, Handoff, Opened,
+    Ownership, Refusal, ReplayError, StateName, Status,
 };
 pub use customer::{
     Channel, Contact, Customer, CustomerValue, Failure, FailureId, FailureKind, Origin, Outcome,

@@ -308,8 +308,8 @@ impl Replay {
     }
 
     fn apply(&mut self, policy: &Policy, host: Host, events: &[Event], duty: &mut u32) {
-        for event in events {
-            self.case.apply(event);
+        if !self.apply_all(events) {
+            return;
         }
         if host == Host::Obedient {
             for event in events {
@@ -321,6 +321,13 @@ impl Replay {
                 self.take_over(policy, tier, event.at(), duty);
             }
         }
+    }
+
+    /// Applies events the case itself produced, which always fit it; should
+    /// one not, the rest of the batch is dropped and the case stays as it
+    /// was before it. Whether all applied.
+    fn apply_all(&mut self, events: &[Event]) -> bool {
+        events.iter().all(|event| self.case.apply(event).is_ok())
     }
 
     /// A recorded assignment or escalation to a real agent, refused because an
@@ -354,8 +361,8 @@ impl Replay {
                 .handle(policy, Command::new(id, actor, command.at(), kind), now)
             {
                 Ok(events) => {
-                    for event in &events {
-                        self.case.apply(event);
+                    if !self.apply_all(&events) {
+                        return false;
                     }
                 }
                 Err(_) => return false,
@@ -419,9 +426,7 @@ impl Replay {
         let command = Command::new(id, Actor::System, at, kind);
         match self.case.handle(policy, command.clone(), now) {
             Ok(events) => {
-                for event in &events {
-                    self.case.apply(event);
-                }
+                self.apply_all(&events);
             }
             Err(refusal) => self.refused.push(Refused { command, refusal }),
         }
@@ -459,7 +464,7 @@ impl Replay {
 /// ]"#)?;
 /// for command in commands {
 ///     let now = command.at();
-///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
 /// }
 /// // sam granted an apology and a USD 20.00 store credit: all within his authority.
 /// let report = audit(case.events().to_vec(), &Policy::default())?;
@@ -578,7 +583,7 @@ mod audit_tests {
                 "g1",
                 gesture,
             );
-            case.apply(&e);
+            case.apply(&e).unwrap();
         }
         // Beyond frontline: refused, so it does not count against the next.
         let e = granted(
@@ -589,7 +594,7 @@ mod audit_tests {
             "g2",
             credit(5_000),
         );
-        case.apply(&e);
+        case.apply(&e).unwrap();
         let e = granted(
             &case,
             "sue",
@@ -598,7 +603,7 @@ mod audit_tests {
             "g3",
             credit(5_000),
         );
-        case.apply(&e);
+        case.apply(&e).unwrap();
         let report = audit(case.events().to_vec(), &Policy::default()).unwrap();
         let allowed: Vec<bool> = report
             .lines()

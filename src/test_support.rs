@@ -23,7 +23,7 @@ fn run(case: &mut Case, id: &str, actor: Actor, when: &str, kind: CommandKind) -
     let policy = Policy::default().with_time_zone(chrono_tz::America::New_York);
     let cmd = Command::new(id.parse()?, actor, at(when), kind);
     for event in case.handle(&policy, cmd, at(when))? {
-        case.apply(&event);
+        case.apply(&event)?;
     }
     Ok(())
 }

@@ -7,7 +7,8 @@ use chrono::{TimeDelta, TimeZone, Utc};
 use chrono_tz::America::{Los_Angeles, New_York};
 use escalate::policy::{Action, Call, Condition, Policy, Rule};
 use escalate::sla::{
-    BusinessCalendar, ClockState, Match, Metric, MetricPolicy, Reopen, Target, Threshold, Within,
+    BusinessCalendar, ClockId, ClockState, Match, Metric, MetricPolicy, Reopen, Target, Threshold,
+    Within,
 };
 use escalate::{Actor, Case, Channel, CommandKind, Event, EventKind, Origin, ResponseKind};
 use proptest::prelude::*;
@@ -445,19 +446,39 @@ proptest! {
 }
 
 #[test]
-fn a_reply_handled_late_before_any_tick_records_its_lateness() {
+fn a_reply_handled_late_before_any_tick_records_the_breach_first() {
     let mut story = Story::new(seller_policy());
     story.open_by(local(New_York, 2021, 6, 21, 20, 0), via(Channel::Email));
-    // The host never ticked: the reply comes a day late. The clock records
-    // how late it was met; breach events come from `tick` at the due
-    // instant, which this host skipped (see `Case::tick`).
+    // The host never ticked: the reply comes a day late. Handling it first
+    // records what time made due by then (the warning and the breach, at
+    // their own instants, from no command), then the reply.
     let reply_at = local(New_York, 2021, 6, 23, 9, 0);
-    story
+    let events = story
         .handle(reply_at, Actor::System, respond(ResponseKind::Answer))
         .unwrap();
+    let due = local(New_York, 2021, 6, 22, 12, 0);
+    let timed: Vec<(&EventKind, _)> = events
+        .iter()
+        .take_while(|e| e.command().is_none())
+        .map(|e| (e.kind(), e.at()))
+        .collect();
+    assert!(matches!(timed[0].0, EventKind::SlaWarned { .. }));
+    assert_eq!(
+        timed[1],
+        (
+            &EventKind::SlaBreached {
+                clock: ClockId::new(1)
+            },
+            due
+        )
+    );
+    assert!(matches!(
+        events[timed.len()].kind(),
+        EventKind::Responded { .. }
+    ));
     let clock = &story.case.clocks()[0];
     assert_eq!(clock.lateness(), Some(hours(6)));
-    assert_eq!(clock.breached_at(), None);
+    assert_eq!(clock.breached_at(), Some(due));
     assert!(story.tick(reply_at + TimeDelta::days(30)).is_empty());
 }
 

@@ -29,7 +29,7 @@ impl Case {
     ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
     /// let mut case = Case::new("MKT-1".parse()?);
     /// let now = open.at();
-    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event)?; }
     /// assert_eq!(case.clocks().len(), 1); // the email's first response
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -58,7 +58,7 @@ impl Case {
     ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
     /// let mut case = Case::new("MKT-1".parse()?);
     /// let now = open.at();
-    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event)?; }
     /// assert_eq!(case.clock(ClockId::new(1)).map(|c| c.metric()), Some(Metric::FirstResponse));
     /// assert!(case.clock(ClockId::new(9)).is_none());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -84,7 +84,7 @@ impl Case {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// // The opening command named no priority.
     /// assert_eq!(case.priority(), escalate::Priority::Normal);
@@ -92,9 +92,7 @@ impl Case {
     /// ```
     #[must_use]
     pub fn priority(&self) -> Priority {
-        self.opening
-            .as_ref()
-            .map_or(Priority::Normal, |(o, _)| o.priority)
+        self.life().map_or(Priority::Normal, |l| l.opened.priority)
     }
 
     /// The events that time alone causes by `now`: SLA warnings at their
@@ -131,14 +129,14 @@ impl Case {
     ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
     /// let mut case = Case::new("MKT-1".parse()?);
     /// let now = open.at();
-    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event)?; }
     /// // Due Tue 12:00 New York, warning at 75%. Nobody answers; at 14:00:
     /// let events = case.tick(&policy, "2021-06-22T18:00:00Z".parse()?);
     /// assert!(matches!(events[0].kind(), EventKind::SlaWarned { .. }));
     /// assert_eq!(events[0].at(), "2021-06-22T15:00:00Z".parse::<DateTime<Utc>>()?); // Tue 11:00
     /// assert!(matches!(events[1].kind(), EventKind::SlaBreached { .. }));
     /// assert_eq!(events[1].at(), "2021-06-22T16:00:00Z".parse::<DateTime<Utc>>()?);
-    /// events.iter().for_each(|e| case.apply(e));
+    /// for e in &events { case.apply(e)?; }
     /// assert!(case.tick(&policy, "2021-06-23T18:00:00Z".parse()?).is_empty());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -172,7 +170,7 @@ impl Case {
             events.truncate(keep);
             let case = case.get_or_insert_with(|| self.clone());
             for e in &events[from..] {
-                case.apply(e);
+                case.record(e);
             }
             from = events.len();
             events.extend(case.tick_once(policy, now));
@@ -247,7 +245,7 @@ impl Case {
     ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
     /// let mut case = Case::new("MKT-1".parse()?);
     /// let now = open.at();
-    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event)?; }
     /// // The 75% warning, Tue 11:00 New York: call `tick` then.
     /// assert_eq!(case.next_wakeup(&policy), Some("2021-06-22T15:00:00Z".parse()?));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -360,7 +358,7 @@ impl Case {
                     effects.reopen(channel);
                 }
                 EventKind::Contacted { channel, .. } if !opening => {
-                    if matches!(self.status, Status::AwaitingCustomer { .. }) {
+                    if matches!(self.status(), Status::AwaitingCustomer { .. }) {
                         effects.resume_paused();
                     }
                     if !self.live(Metric::NextResponse) {

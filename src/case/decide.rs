@@ -53,7 +53,7 @@ impl Case {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// // The case is owned by sam (frontline): another frontline agent may not resolve it.
     /// let t = "2021-03-05T10:00:00Z".parse()?;
@@ -89,6 +89,20 @@ impl Case {
                 actual: self.version(),
             });
         }
+        if !super::evolve::command_time_in_range(command.at) {
+            return Err(Refusal::TimeOutOfRange {
+                field: "at",
+                value: command.at,
+            });
+        }
+        if let CommandKind::Promise { due, .. } = &command.kind
+            && !super::evolve::time_in_range(*due)
+        {
+            return Err(Refusal::TimeOutOfRange {
+                field: "due",
+                value: *due,
+            });
+        }
         if command.at > now {
             return Err(Refusal::InTheFuture {
                 at: command.at,
@@ -107,6 +121,24 @@ impl Case {
                 given: policy.version().into(),
             });
         }
+        // Time first: what is due by the command's time is recorded before
+        // it, as a tick then would record it, so that the log does not
+        // depend on when the host ticks.
+        let due = self.tick(policy, command.at);
+        if due.is_empty() {
+            return self.decide_command(policy, command);
+        }
+        let mut after = self.clone();
+        for event in &due {
+            after.record(event);
+        }
+        let mut events = due;
+        events.extend(after.decide_command(policy, command)?);
+        Ok(events)
+    }
+
+    /// The events of the command itself, on a case that time has caught up with.
+    fn decide_command(&self, policy: &Policy, command: Command) -> Result<Vec<Event>, Refusal> {
         let Command {
             id,
             actor,
@@ -156,7 +188,7 @@ impl Case {
         kind: CommandKind,
     ) -> Result<Vec<EventKind>, Refusal> {
         let name = kind.name();
-        let state = self.status.name();
+        let state = self.status().name();
         let invalid = || Refusal::InvalidTransition {
             state,
             command: name,
@@ -440,7 +472,7 @@ impl Case {
 
     /// The ownership of a case that is being worked on or waiting on the customer.
     fn active_owner(&self) -> Option<&Ownership> {
-        match &self.status {
+        match self.status() {
             Status::Working { owner } | Status::AwaitingCustomer { owner, .. } => Some(owner),
             _ => None,
         }

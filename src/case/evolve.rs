@@ -3,23 +3,32 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 
-use super::{Case, Event, EventKind, Handoff, Ownership, Status};
+use super::{ApplyError, Case, Event, EventKind, Handoff, Life, Ownership, Stage, Status};
 use crate::customer::{Contact, Failure, Promise, PromiseId, PromiseState, ResponseKind};
 use crate::owner::Agent;
-use crate::recovery::Ledger;
+use crate::recovery::{Ledger, Money};
 
 impl Case {
-    /// Evolves the case by one event. Total: it never fails and never reads
-    /// a clock. Events that do not fit the state (which `handle` never
-    /// produces, but an imported history might hold) are recorded and change
-    /// what they can; the version always advances by one.
+    /// Evolves the case by one event, after checking that it fits: its
+    /// version is the case's next one (`version() + 1`), an `opened` event
+    /// comes first and only once and names this case, and its times,
+    /// durations and amounts are in range (times from 1900 to 9999 UTC,
+    /// durations from 0 to 10,000 years, losses and costs not negative). An
+    /// event that does not fit is refused and the case is left unchanged.
+    ///
+    /// Apply never reads a clock. Events that fit the log but not the state
+    /// (which `handle` never produces, but an imported history might hold)
+    /// are recorded and change what they can.
+    ///
+    /// # Errors
+    /// [`ApplyError`] naming what does not fit.
     ///
     /// # Example
     /// ```
-    /// use chrono::{DateTime, Utc};
-    /// use escalate::{Actor, Case, Command, Event, EventKind};
+    /// use chrono::{DateTime, TimeDelta, Utc};
+    /// use escalate::{Actor, ApplyError, Case, Command, Event, EventKind};
     /// use escalate::policy::Policy;
     /// let policy = Policy::default();
     /// let mut case = Case::new("CAB-1".parse()?);
@@ -30,18 +39,30 @@ impl Case {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// // An event imported from another system: apply takes it as it is.
     /// let v = case.version();
     /// let t: DateTime<Utc> = "2021-03-05T09:00:00Z".parse()?;
-    /// case.apply(&Event::new(v + 1, t, Actor::Customer, None,
-    ///     EventKind::ChurnSignalled { note: "bought elsewhere".into() }));
+    /// let left = Event::new(v + 1, t, Actor::Customer, None,
+    ///     EventKind::ChurnSignalled { note: "bought elsewhere".into() });
+    /// case.apply(&left)?;
     /// assert_eq!(case.version(), v + 1);
     /// assert_eq!(case.churned_at(), Some(t));
+    /// // The same event again does not follow the case's version: refused.
+    /// assert_eq!(case.apply(&left), Err(ApplyError::Version { current: v + 1, expected: v + 2, found: v + 1 }));
+    /// assert_eq!(case.version(), v + 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn apply(&mut self, event: &Event) {
+    pub fn apply(&mut self, event: &Event) -> Result<(), ApplyError> {
+        self.check(event, self.version())?;
+        self.record(event);
+        Ok(())
+    }
+
+    /// Applies an event this case made itself (in `handle` or `tick`),
+    /// which fits it by construction: `apply` without the checks.
+    pub(super) fn record(&mut self, event: &Event) {
         if let Some(id) = &event.command
             && self.events.last().and_then(|e| e.command.as_ref()) != Some(id)
         {
@@ -51,21 +72,64 @@ impl Case {
         self.events.push(event.clone());
     }
 
+    /// Whether `event` fits the case's log (see [`apply`](Self::apply)).
+    /// `current` is the case's version (during a replay, the events
+    /// evolved so far).
+    pub(super) fn check(&self, event: &Event, current: u64) -> Result<(), ApplyError> {
+        if event.version != current.saturating_add(1) {
+            return Err(ApplyError::Version {
+                current,
+                expected: current.saturating_add(1),
+                found: event.version,
+            });
+        }
+        match (&self.stage, &event.kind) {
+            (_, EventKind::Opened(opened)) if opened.case != self.id => {
+                return Err(ApplyError::OtherCase {
+                    case: self.id.clone(),
+                    other: opened.case.clone(),
+                });
+            }
+            (Stage::Opened(_), EventKind::Opened(_)) => {
+                return Err(ApplyError::AlreadyOpened {
+                    case: self.id.clone(),
+                });
+            }
+            (Stage::Unopened, kind) if !matches!(kind, EventKind::Opened(_)) => {
+                return Err(ApplyError::NotOpened {
+                    case: self.id.clone(),
+                });
+            }
+            _ => {}
+        }
+        check_ranges(event)
+    }
+
     /// Every state change an event makes, except recording the event itself.
     #[allow(clippy::too_many_lines)] // one arm per event kind reads best as one match
     pub(super) fn evolve(&mut self, event: &Event) {
         let at = event.at;
-        self.latest = Some(self.latest.map_or(at, |l| l.max(at)));
-        match &event.kind {
-            EventKind::Opened(opened) => {
-                if self.opening.is_none() {
-                    self.opening = Some((Arc::clone(opened), at));
-                    self.ledger = Ledger::new(opened.time_zone);
-                }
-                if self.status == Status::Unopened {
-                    self.status = Status::New;
-                }
+        let life = match (&mut self.stage, &event.kind) {
+            (Stage::Opened(life), _) => life,
+            (Stage::Unopened, EventKind::Opened(opened)) => {
+                self.ledger = Ledger::new(opened.time_zone);
+                self.stage = Stage::Opened(Life {
+                    opened: Arc::clone(opened),
+                    opened_at: at,
+                    status: Status::New,
+                    policy: opened.policy.clone(),
+                    latest: at,
+                });
+                return;
             }
+            // `apply` refuses anything else before opening.
+            (Stage::Unopened, _) => return,
+        };
+        life.latest = life.latest.max(at);
+        let status = &mut life.status;
+        match &event.kind {
+            // `apply` refuses a second opening.
+            EventKind::Opened(_) => {}
             EventKind::Contacted { channel, .. } => {
                 self.contacts_in_cycle += 1;
                 self.public_contacts += u32::from(channel.is_public());
@@ -74,8 +138,8 @@ impl Case {
                     at,
                     answered_at: None,
                 });
-                if let Status::AwaitingCustomer { owner, .. } = &self.status {
-                    self.status = Status::Working {
+                if let Status::AwaitingCustomer { owner, .. } = status {
+                    *status = Status::Working {
                         owner: owner.clone(),
                     };
                 }
@@ -110,7 +174,7 @@ impl Case {
                 self.take_ownership(by, at);
             }
             EventKind::HandoffOffered { to } => {
-                if let Some(owner) = self.status.ownership_mut() {
+                if let Some(owner) = status.ownership_mut() {
                     owner.handoff = Some(Handoff {
                         to: to.clone(),
                         offered_at: at,
@@ -118,7 +182,7 @@ impl Case {
                 }
             }
             EventKind::HandoffDeclined { .. } => {
-                if let Some(owner) = self.status.ownership_mut() {
+                if let Some(owner) = status.ownership_mut() {
                     owner.handoff = None;
                 }
             }
@@ -148,8 +212,8 @@ impl Case {
                 self.settle(*promise, PromiseState::Broken { at });
             }
             EventKind::AwaitingCustomer { .. } => {
-                if let Status::Working { owner } = &self.status {
-                    self.status = Status::AwaitingCustomer {
+                if let Status::Working { owner } = status {
+                    *status = Status::AwaitingCustomer {
                         owner: owner.clone(),
                         since: at,
                     };
@@ -160,10 +224,10 @@ impl Case {
                 self.ledger.record_churn(at);
             }
             EventKind::Resolved { .. } => {
-                if let Some(owner) = self.status.ownership() {
+                if let Some(owner) = status.ownership() {
                     let mut owner = owner.clone();
                     owner.handoff = None;
-                    self.status = Status::Resolved {
+                    *status = Status::Resolved {
                         owner,
                         at,
                         confirmed_at: None,
@@ -172,14 +236,14 @@ impl Case {
             }
             EventKind::Reopened => {
                 self.contacts_in_cycle = 0;
-                if let Status::Resolved { owner, .. } = &self.status {
-                    self.status = Status::Working {
+                if let Status::Resolved { owner, .. } = status {
+                    *status = Status::Working {
                         owner: owner.clone(),
                     };
                 }
             }
             EventKind::ResolutionConfirmed => {
-                if let Status::Resolved { confirmed_at, .. } = &mut self.status {
+                if let Status::Resolved { confirmed_at, .. } = status {
                     confirmed_at.get_or_insert(at);
                 }
             }
@@ -198,11 +262,11 @@ impl Case {
             | EventKind::Notified { .. }
             | EventKind::RuleArmed { .. }
             | EventKind::RuleDisarmed { .. } => self.evolve_rules(at, &event.kind),
-            EventKind::PolicyAdopted { policy } => self.adopted_policy = Some(policy.clone()),
+            EventKind::PolicyAdopted { policy } => life.policy = policy.clone(),
             EventKind::Closed { outcome, review } => {
-                if !matches!(self.status, Status::Closed { .. }) {
-                    self.status = Status::Closed {
-                        last_owner: self.owner().cloned(),
+                if !matches!(status, Status::Closed { .. }) {
+                    *status = Status::Closed {
+                        last_owner: status.ownership().map(|o| o.agent.clone()),
                         outcome: *outcome,
                         at,
                         review: review.clone(),
@@ -222,11 +286,14 @@ impl Case {
             since: at,
             handoff: None,
         };
-        match &mut self.status {
+        let Stage::Opened(life) = &mut self.stage else {
+            return;
+        };
+        match &mut life.status {
             Status::Working { owner }
             | Status::AwaitingCustomer { owner, .. }
             | Status::Resolved { owner, .. } => *owner = ownership,
-            Status::New | Status::Unopened => self.status = Status::Working { owner: ownership },
+            Status::New | Status::Unopened => life.status = Status::Working { owner: ownership },
             Status::Closed { .. } => {}
         }
     }
@@ -239,5 +306,77 @@ impl Case {
         {
             p.state = state;
         }
+    }
+}
+
+/// The earliest and latest times a case works with, in seconds since 1970:
+/// 1900-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
+const TIMES: std::ops::RangeInclusive<i64> = -2_208_988_800..=253_402_300_799;
+
+/// The longest duration an event may carry: 10,000 years of 365.25 days.
+const LONGEST: i64 = 10_000 * 31_557_600;
+
+/// The latest time a command may carry, in seconds since 1970
+/// (9989-12-31T23:59:59Z): ten years before the last time an event may carry,
+/// since a command starts deadlines at most ten years ahead.
+const LATEST_COMMAND: i64 = 253_086_767_999;
+
+/// Whether a command may carry `at`.
+pub(crate) fn command_time_in_range(at: DateTime<Utc>) -> bool {
+    (*TIMES.start()..=LATEST_COMMAND).contains(&at.timestamp())
+}
+
+/// Whether `at` is within the times a case works with.
+pub(crate) fn time_in_range(at: DateTime<Utc>) -> bool {
+    TIMES.contains(&at.timestamp())
+}
+
+/// Checks the times, durations and amounts an event carries.
+fn check_ranges(event: &Event) -> Result<(), ApplyError> {
+    let time = |field: &'static str, value: DateTime<Utc>| {
+        if time_in_range(value) {
+            Ok(())
+        } else {
+            Err(ApplyError::TimeOutOfRange { field, value })
+        }
+    };
+    let maybe_time = |field: &'static str, value: Option<DateTime<Utc>>| {
+        value.map_or(Ok(()), |v| time(field, v))
+    };
+    let span = |field: &'static str, value: TimeDelta| {
+        if value >= TimeDelta::zero() && value.num_seconds() <= LONGEST {
+            Ok(())
+        } else {
+            Err(ApplyError::DurationOutOfRange {
+                field,
+                value: value.to_string(),
+            })
+        }
+    };
+    let money = |field: &'static str, value: Option<Money>| match value {
+        Some(value) if value.minor() < 0 => Err(ApplyError::NegativeAmount { field, value }),
+        _ => Ok(()),
+    };
+    time("at", event.at)?;
+    match &event.kind {
+        EventKind::ClockStarted { target, due, .. } => {
+            span("target", *target)?;
+            maybe_time("due", *due)
+        }
+        EventKind::ClockPaused { consumed, .. } => span("consumed", *consumed),
+        EventKind::ClockResumed { due, .. } => maybe_time("due", *due),
+        EventKind::ClockStopped {
+            consumed, late_by, ..
+        } => {
+            span("consumed", *consumed)?;
+            late_by.map_or(Ok(()), |l| span("late_by", l))
+        }
+        EventKind::PromiseMade { due, .. } => maybe_time("due", *due),
+        EventKind::Notified { by, .. } => maybe_time("by", *by),
+        EventKind::FailureRecorded { loss, .. } => money("loss", *loss),
+        EventKind::GestureOffered { gesture, .. } | EventKind::GestureGranted { gesture, .. } => {
+            money("cost", gesture.cost())
+        }
+        _ => Ok(()),
     }
 }

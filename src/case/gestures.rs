@@ -174,7 +174,7 @@ impl Case {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// // sam apologised, then offered a store credit the customer has not answered.
     /// assert_eq!(case.offers().len(), 1);
@@ -209,7 +209,7 @@ impl Case {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.granted().len(), 2); // an apology and a credit
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -244,7 +244,7 @@ impl Case {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.money_granted().get(Currency::USD), Money::new(2_000, Currency::USD));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -280,13 +280,13 @@ impl Case {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert!(case.money_wasted().is_zero());
     /// // The customer had left at 20:20, before the credit at 20:30; they say so later.
     /// let left: Command = serde_json::from_str(r#"{"id": "c-9", "actor": "customer",
     ///     "at": "2021-03-04T20:20:00Z", "kind": {"type": "signal_churn", "note": "bought elsewhere"}}"#)?;
-    /// for event in case.handle(&policy, left, "2021-03-05T09:00:00Z".parse()?)? { case.apply(&event); }
+    /// for event in case.handle(&policy, left, "2021-03-05T09:00:00Z".parse()?)? { case.apply(&event)?; }
     /// assert_eq!(case.money_wasted().get(Currency::USD).minor(), 2_000);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -320,7 +320,7 @@ impl Case {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// // The apology costs nothing; the store credit is discretionary money.
     /// assert_eq!(case.compensation().get(Currency::USD).minor(), 2_000);
@@ -355,20 +355,20 @@ impl Case {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert!(case.review().is_none());
     /// let review = Review::new("the wrong pick list", "scan the label before loading")?;
     /// let t = "2021-03-08T15:00:00Z".parse()?;
     /// let close = Command::new("c-9".parse()?, Actor::System, t,
     ///     CommandKind::Close { outcome: Outcome::Retained, review: Some(review.clone()) });
-    /// for event in case.handle(&policy, close, t)? { case.apply(&event); }
+    /// for event in case.handle(&policy, close, t)? { case.apply(&event)?; }
     /// assert_eq!(case.review(), Some(&review));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn review(&self) -> Option<&Review> {
-        match &self.status {
+        match self.status() {
             super::Status::Closed { review, .. } => review.as_ref(),
             _ => None,
         }
@@ -530,7 +530,7 @@ mod tests {
                 offer: OfferId::new(1),
             },
         );
-        case.apply(&e);
+        case.apply(&e).unwrap();
         // An imported acceptance of a declined offer changes nothing (apply is total).
         let e = next(
             &case,
@@ -538,7 +538,7 @@ mod tests {
                 offer: OfferId::new(1),
             },
         );
-        case.apply(&e);
+        case.apply(&e).unwrap();
         assert_eq!(
             case.offers()[0].state(),
             crate::recovery::OfferState::Declined
@@ -556,7 +556,7 @@ mod tests {
                 note: "left".into(),
             },
         );
-        case.apply(&e);
+        case.apply(&e).unwrap();
         assert_eq!(case.money_wasted().get(Currency::USD).minor(), 2_000);
         assert_eq!(crate::Case::replay(case.events().to_vec()).unwrap(), case);
     }

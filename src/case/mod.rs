@@ -19,7 +19,7 @@ use chrono_tz::Tz;
 
 pub use command::{Command, CommandKind, CommandName};
 pub use event::{Event, EventKind, Opened};
-pub use refusal::{Refusal, ReplayError};
+pub use refusal::{ApplyError, Refusal, ReplayError};
 pub use state::{Handoff, Ownership, StateName, Status};
 
 use crate::customer::{Contact, Customer, Failure, Origin, Promise, SurveyScore};
@@ -63,13 +63,13 @@ use crate::text::Text;
 ///         priority: escalate::Priority::Normal,
 ///     });
 /// for event in case.handle(&policy, open, t)? {
-///     case.apply(&event);
+///     case.apply(&event)?;
 /// }
 /// let sam = Agent::new("sam".parse()?, "frontline".parse()?);
 /// let t: DateTime<Utc> = "2021-03-04T20:11:00Z".parse()?;
 /// let assign = Command::new("c-2".parse()?, Actor::System, t, CommandKind::Assign { to: sam.clone() });
 /// for event in case.handle(&policy, assign, t)? {
-///     case.apply(&event);
+///     case.apply(&event)?;
 /// }
 /// assert_eq!(case.owner(), Some(&sam));
 /// assert_eq!(case.version(), 3); // opened, contacted, assigned
@@ -79,9 +79,8 @@ use crate::text::Text;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Case {
     id: CaseId,
-    status: Status,
-    /// What the case was opened with, and when.
-    opening: Option<(Arc<Opened>, DateTime<Utc>)>,
+    /// Unopened, or opened with what only an opened case has.
+    stage: Stage,
     contacts: Vec<Contact>,
     /// Contacts before this index have all been answered.
     unanswered_from: usize,
@@ -105,16 +104,40 @@ pub struct Case {
     armed: Vec<(Text, DateTime<Utc>)>,
     /// Every rule firing: which rule, when.
     rule_log: Vec<(Text, DateTime<Utc>)>,
-    /// The policy adopted after opening, if any.
-    adopted_policy: Option<Text>,
     /// Offers made, in order.
     offers: Vec<crate::recovery::Offer>,
     /// What the recovery guards read: failures, grants, the churn signal.
     ledger: Ledger,
-    latest: Option<DateTime<Utc>>,
     /// Hashes of the ids of applied commands (checked against `events` on a hit).
     command_ids: HashSet<CommandId>,
     events: Vec<Event>,
+}
+
+/// Whether a case is opened. What an opened case has lives in the opened
+/// stage only: a case is never opened without its opening, nor unopened
+/// with a state other than [`Status::Unopened`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Stage {
+    /// Nothing applied yet.
+    Unopened,
+    /// Opened (and perhaps closed since).
+    Opened(Life),
+}
+
+/// What only an opened case has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Life {
+    /// What the case was opened with.
+    opened: Arc<Opened>,
+    /// When.
+    opened_at: DateTime<Utc>,
+    /// Where it stands; never [`Status::Unopened`].
+    status: Status,
+    /// The version label of the policy it runs under: the opening one, or
+    /// the last one adopted.
+    policy: Text,
+    /// The latest event time seen.
+    latest: DateTime<Utc>,
 }
 
 impl Case {
@@ -132,8 +155,7 @@ impl Case {
     pub fn new(id: CaseId) -> Self {
         Case {
             id,
-            status: Status::Unopened,
-            opening: None,
+            stage: Stage::Unopened,
             contacts: Vec::new(),
             unanswered_from: 0,
             promises: Vec::new(),
@@ -149,10 +171,8 @@ impl Case {
             review_required: None,
             armed: Vec::new(),
             rule_log: Vec::new(),
-            adopted_policy: None,
             offers: Vec::new(),
             ledger: Ledger::default(),
-            latest: None,
             command_ids: HashSet::new(),
             events: Vec::new(),
         }
@@ -180,7 +200,7 @@ impl Case {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// // Store the events (here as JSON), read them back, rebuild the case.
     /// let stored = serde_json::to_string(case.events())?;
@@ -199,14 +219,18 @@ impl Case {
         case.command_ids.reserve(events.len());
         let mut previous: Option<&CommandId> = None;
         for (position, event) in events.iter().enumerate() {
-            let expected = position as u64 + 1;
-            if event.version != expected {
-                return Err(ReplayError::VersionGap {
-                    position,
-                    expected,
-                    found: event.version,
-                });
-            }
+            // `apply`'s checks, without copying the event: the log is kept whole.
+            case.check(event, position as u64)
+                .map_err(|error| match error {
+                    ApplyError::Version {
+                        expected, found, ..
+                    } => ReplayError::VersionGap {
+                        position,
+                        expected,
+                        found,
+                    },
+                    error => ReplayError::Invalid { position, error },
+                })?;
             if let Some(id) = &event.command
                 && previous != Some(id)
             {
@@ -234,7 +258,7 @@ impl Case {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.id().as_str(), "CAB-1");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -259,7 +283,7 @@ impl Case {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.version(), 2); // opened, contacted
     /// assert_eq!(case.version(), case.events().len() as u64);
@@ -287,14 +311,25 @@ impl Case {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.status().name(), escalate::StateName::Working);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn status(&self) -> &Status {
-        &self.status
+        match &self.stage {
+            Stage::Unopened => &Status::Unopened,
+            Stage::Opened(life) => &life.status,
+        }
+    }
+
+    /// What only an opened case has; `None` before the case is opened.
+    fn life(&self) -> Option<&Life> {
+        match &self.stage {
+            Stage::Unopened => None,
+            Stage::Opened(life) => Some(life),
+        }
     }
 
     /// The accountable owner, if the case has one.
@@ -317,14 +352,14 @@ impl Case {
     ///         assert!(case.owner().is_none()); // before the assignment
     ///     }
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.owner().unwrap().id().as_str(), "sam");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn owner(&self) -> Option<&Agent> {
-        self.status.ownership().map(|o| &o.agent)
+        self.status().ownership().map(|o| &o.agent)
     }
 
     /// Who the case is for; `None` before it is opened.
@@ -342,14 +377,14 @@ impl Case {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.customer().unwrap().id().as_str(), "cust-9");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn customer(&self) -> Option<&Customer> {
-        self.opening.as_ref().map(|(o, _)| &o.customer)
+        self.life().map(|l| &l.opened.customer)
     }
 
     /// How the case was opened; `None` before it is.
@@ -367,14 +402,14 @@ impl Case {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.origin(), Some(&Origin::Contact { channel: Channel::Phone }));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn origin(&self) -> Option<&Origin> {
-        self.opening.as_ref().map(|(o, _)| &o.origin)
+        self.life().map(|l| &l.opened.origin)
     }
 
     /// The version label of the policy the case runs under: the one it was
@@ -394,17 +429,14 @@ impl Case {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.policy_version(), Some("default")); // `Policy::default()`'s version
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn policy_version(&self) -> Option<&str> {
-        match &self.adopted_policy {
-            Some(adopted) => Some(adopted.as_str()),
-            None => self.opening.as_ref().map(|(o, _)| o.policy.as_str()),
-        }
+        self.life().map(|l| l.policy.as_str())
     }
 
     /// The time zone the case's timeline is written in (UTC before opening).
@@ -422,14 +454,14 @@ impl Case {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.time_zone().name(), "America/New_York");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn time_zone(&self) -> Tz {
-        self.opening.as_ref().map_or(Tz::UTC, |(o, _)| o.time_zone)
+        self.life().map_or(Tz::UTC, |l| l.opened.time_zone)
     }
 
     /// When the case was opened.
@@ -447,14 +479,14 @@ impl Case {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.opened_at(), Some("2021-03-04T15:10:00Z".parse()?));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn opened_at(&self) -> Option<DateTime<Utc>> {
-        self.opening.as_ref().map(|(_, at)| *at)
+        self.life().map(|l| l.opened_at)
     }
 
     /// The latest event time seen; it never decreases, even when an event
@@ -475,14 +507,14 @@ impl Case {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.latest(), Some("2021-03-04T20:11:00Z".parse()?));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn latest(&self) -> Option<DateTime<Utc>> {
-        self.latest
+        self.life().map(|l| l.latest)
     }
 
     /// Every customer contact, in arrival order.
@@ -500,7 +532,7 @@ impl Case {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.contacts().len(), 1); // the opening call
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -525,7 +557,7 @@ impl Case {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.unanswered().len(), 1); // nobody has called back yet
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -555,7 +587,7 @@ impl Case {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.failures().len(), 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -584,7 +616,7 @@ impl Case {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.promises().len(), 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -609,13 +641,13 @@ impl Case {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert!(case.surveys().is_empty());
     /// let survey: Command = serde_json::from_str(r#"{"id": "c-2", "actor": "customer",
     ///     "at": "2021-03-05T09:00:00Z", "kind": {"type": "answer_survey", "score": 1, "comment": "still waiting"}}"#)?;
     /// let now = survey.at();
-    /// for event in case.handle(&policy, survey, now)? { case.apply(&event); }
+    /// for event in case.handle(&policy, survey, now)? { case.apply(&event)?; }
     /// assert_eq!(case.surveys(), &[(now, escalate::SurveyScore::new(1)?)]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -639,13 +671,13 @@ impl Case {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.churned_at(), None);
     /// let left: Command = serde_json::from_str(r#"{"id": "c-2", "actor": "customer",
     ///     "at": "2021-03-05T09:00:00Z", "kind": {"type": "signal_churn", "note": "bought elsewhere"}}"#)?;
     /// let now = left.at();
-    /// for event in case.handle(&policy, left, now)? { case.apply(&event); }
+    /// for event in case.handle(&policy, left, now)? { case.apply(&event)?; }
     /// assert_eq!(case.churned_at(), Some(now));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -669,20 +701,20 @@ impl Case {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.outcome(), None);
     /// let close: Command = serde_json::from_str(r#"{"id": "c-2", "actor": "system",
     ///     "at": "2021-03-26T16:00:00Z", "kind": {"type": "close", "outcome": "lost"}}"#)?;
     /// let now = close.at();
-    /// for event in case.handle(&policy, close, now)? { case.apply(&event); }
+    /// for event in case.handle(&policy, close, now)? { case.apply(&event)?; }
     /// assert_eq!(case.outcome(), Some(escalate::Outcome::Lost));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn outcome(&self) -> Option<crate::Outcome> {
-        match self.status {
-            Status::Closed { outcome, .. } => Some(outcome),
+        match self.status() {
+            Status::Closed { outcome, .. } => Some(*outcome),
             _ => None,
         }
     }
@@ -702,7 +734,7 @@ impl Case {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.events().len(), 2); // opened, contacted
     /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::customer::{Outcome, PromiseId, PromiseState};
-use crate::ids::Tier;
+use crate::ids::{CaseId, Tier};
 use crate::owner::{Actor, Agent};
 use crate::recovery::{GrantRefusal, Money, OfferId, OfferState, ReviewRule};
 use crate::text::Text;
@@ -28,7 +28,7 @@ use super::{CommandName, StateName};
 /// ]"#)?;
 /// for command in commands {
 ///     let now = command.at();
-///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
 /// }
 /// // The case is owned by sam (frontline); the customer tries to resolve it.
 /// let t = "2021-03-05T10:00:00Z".parse()?;
@@ -104,6 +104,18 @@ pub enum Refusal {
         at: DateTime<Utc>,
         /// The time the host passed as now.
         now: DateTime<Utc>,
+    },
+    /// A command time, or a promise's due time, outside the times a case
+    /// works with: commands from 1900-01-01 to 9989-12-31 (UTC), so that
+    /// every deadline they start (at most 10 years) stays within 9999.
+    #[error(
+        "the command's {field} {value} is out of range: commands run from 1900-01-01 to 9989-12-31 (UTC)"
+    )]
+    TimeOutOfRange {
+        /// Which time (`at`, `due`).
+        field: &'static str,
+        /// The time given.
+        value: DateTime<Utc>,
     },
     /// Escalation to an agent who is not more senior than the owner.
     #[error("cannot escalate from {from} to {to}: tier {} is not above tier {}", to.tier(), from.tier())]
@@ -251,5 +263,90 @@ pub enum ReplayError {
         expected: u64,
         /// The version it has.
         found: u64,
+    },
+    /// An event that does not fit the case (see [`Case::apply`](crate::Case::apply)).
+    #[error("event {position}: {error}")]
+    Invalid {
+        /// Position in the history, from 0.
+        position: usize,
+        /// What does not fit.
+        error: ApplyError,
+    },
+}
+
+/// An event that [`Case::apply`](crate::Case::apply) refused: it would not
+/// fit the case's log, or it carries a time or an amount out of range. The
+/// case is left as it was.
+///
+/// # Example
+/// ```
+/// use chrono::{DateTime, Utc};
+/// use escalate::{Actor, ApplyError, Case, Event, EventKind, Outcome};
+/// let mut case = Case::new("CAB-1".parse()?);
+/// let t: DateTime<Utc> = "2021-03-26T16:00:00Z".parse()?;
+/// let closed = Event::new(1, t, Actor::System, None,
+///     EventKind::Closed { outcome: Outcome::Lost, review: None });
+/// let err = case.apply(&closed).unwrap_err();
+/// assert_eq!(err, ApplyError::NotOpened { case: "CAB-1".parse()? });
+/// assert_eq!(err.to_string(), "case CAB-1 is not opened yet: its first event must be `opened`");
+/// assert_eq!(case.version(), 0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ApplyError {
+    /// The event's version is not the case's next one.
+    #[error("event version {found} does not follow version {current}: expected {expected}")]
+    Version {
+        /// The case's version.
+        current: u64,
+        /// The version the event should have (`current + 1`).
+        expected: u64,
+        /// The version it has.
+        found: u64,
+    },
+    /// An event other than `opened` on a case not opened yet.
+    #[error("case {case} is not opened yet: its first event must be `opened`")]
+    NotOpened {
+        /// The case.
+        case: CaseId,
+    },
+    /// An `opened` event on a case already opened.
+    #[error("case {case} is already opened: an `opened` event comes first and only once")]
+    AlreadyOpened {
+        /// The case.
+        case: CaseId,
+    },
+    /// An `opened` event naming another case.
+    #[error("the event opens case {other}, not {case}: events of one case go to that case only")]
+    OtherCase {
+        /// The case applied to.
+        case: CaseId,
+        /// The case the event belongs to.
+        other: CaseId,
+    },
+    /// A time outside the range a case works with.
+    #[error("{field} {value} is out of range: times run from 1900-01-01 to 9999-12-31 (UTC)")]
+    TimeOutOfRange {
+        /// Which field (`at`, `due`, ...).
+        field: &'static str,
+        /// The time found.
+        value: DateTime<Utc>,
+    },
+    /// A duration that is negative or longer than the range of times.
+    #[error("{field} {value} is out of range: a duration runs from 0 to 10,000 years")]
+    DurationOutOfRange {
+        /// Which field (`target`, `consumed`, ...).
+        field: &'static str,
+        /// The duration found, as text.
+        value: String,
+    },
+    /// An amount of money that is negative where only a loss or a payment can be.
+    #[error("{field} {value} is negative: a loss or a payment is never below zero")]
+    NegativeAmount {
+        /// Which field.
+        field: &'static str,
+        /// The amount.
+        value: Money,
     },
 }

@@ -53,7 +53,7 @@ impl Facts {
     pub(crate) fn of(case: &Case, policy: &Policy) -> Facts {
         let mut facts = Facts {
             open: !matches!(
-                case.status,
+                case.status(),
                 super::Status::Unopened | super::Status::Closed { .. }
             ),
             unanswered: u32::try_from(case.unanswered().len()).unwrap_or(u32::MAX),
@@ -66,7 +66,7 @@ impl Facts {
             escalations: case.escalations,
             escalation_pending: case.escalation_pending.clone(),
             handoff_since: case
-                .status
+                .status()
                 .ownership()
                 .and_then(|o| o.handoff())
                 .map(super::Handoff::offered_at),
@@ -344,7 +344,7 @@ impl<'a> Firing<'a> {
         ));
         // A resolved or closed case is not escalated.
         let settled = matches!(
-            self.case.status.name(),
+            self.case.status().name(),
             StateName::Resolved | StateName::Closed
         );
         for action in &rule.then {
@@ -663,7 +663,7 @@ impl Case {
                 // escalation or accepted handoff); a case with no owner yet
                 // is at the level it opened at.
                 DelayFrom::Level => self
-                    .status
+                    .status()
                     .ownership()
                     .map(super::Ownership::since)
                     .or_else(|| self.opened_at())
@@ -693,7 +693,7 @@ impl Case {
                 count += 1;
             }
         } else if let Some(since) = self
-            .status
+            .status()
             .ownership()
             .and_then(|o| o.handoff())
             .map(super::Handoff::offered_at)
@@ -885,7 +885,7 @@ mod tests {
             live.update(event.at, &event.kind, policy, |id| {
                 case.clock(id).map(crate::sla::SlaClock::metric)
             });
-            case.apply(event);
+            case.apply(event).unwrap();
             prop_assert_eq!(&Facts::of(case, policy), &live, "after {:?}", event.kind);
         }
         Ok(())

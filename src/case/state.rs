@@ -22,7 +22,7 @@ use crate::owner::Agent;
 /// ]"#)?;
 /// for command in commands {
 ///     let now = command.at();
-///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
 /// }
 /// // Opened, nobody owns it yet.
 /// assert!(matches!(case.status(), Status::New));
@@ -138,7 +138,7 @@ impl Status {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.status().ownership().unwrap().agent().id().as_str(), "sam");
     /// assert!(Status::New.ownership().is_none());
@@ -181,7 +181,7 @@ impl Status {
 /// ]"#)?;
 /// for command in commands {
 ///     let now = command.at();
-///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
 /// }
 /// let ownership = case.status().ownership().unwrap();
 /// assert_eq!(ownership.agent().id().as_str(), "sam");
@@ -213,7 +213,7 @@ impl Ownership {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.status().ownership().unwrap().agent().to_string(), "sam (frontline)");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -241,7 +241,7 @@ impl Ownership {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// let assigned_at: DateTime<Utc> = "2021-03-04T20:11:00Z".parse()?;
     /// assert_eq!(case.status().ownership().unwrap().since(), assigned_at);
@@ -269,14 +269,14 @@ impl Ownership {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert!(case.status().ownership().unwrap().handoff().is_none());
     /// // sam offers the case to kim; until kim accepts, sam stays the owner.
     /// let offer: Command = serde_json::from_str(r#"{"id": "c-3", "actor": "system", "at": "2021-03-05T14:00:00Z",
     ///     "kind": {"type": "hand_off", "to": {"id": "kim", "tier": "frontline"}}}"#)?;
     /// let now = offer.at();
-    /// for event in case.handle(&policy, offer, now)? { case.apply(&event); }
+    /// for event in case.handle(&policy, offer, now)? { case.apply(&event)?; }
     /// assert_eq!(case.status().ownership().unwrap().handoff().unwrap().to().id().as_str(), "kim");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -305,13 +305,13 @@ impl Ownership {
 /// ]"#)?;
 /// for command in commands {
 ///     let now = command.at();
-///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
 /// }
 /// // The case is owned by sam; the system offers it to kim.
 /// let kim = Agent::new("kim".parse()?, "frontline".parse()?);
 /// let t: DateTime<Utc> = "2021-03-05T14:00:00Z".parse()?;
 /// let offer = Command::new("c-9".parse()?, Actor::System, t, CommandKind::HandOff { to: kim.clone() });
-/// for e in case.handle(&policy, offer, t)? { case.apply(&e); }
+/// for e in case.handle(&policy, offer, t)? { case.apply(&e)?; }
 /// let handoff = case.status().ownership().unwrap().handoff().unwrap();
 /// assert_eq!(handoff.to(), &kim);
 /// assert_eq!(handoff.offered_at(), t);
@@ -343,18 +343,18 @@ impl Handoff {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// // The case is owned by sam; the system offers it to kim.
     /// let kim = Agent::new("kim".parse()?, "frontline".parse()?);
     /// let t: DateTime<Utc> = "2021-03-05T14:00:00Z".parse()?;
     /// let offer = Command::new("c-9".parse()?, Actor::System, t, CommandKind::HandOff { to: kim.clone() });
-    /// for e in case.handle(&policy, offer, t)? { case.apply(&e); }
+    /// for e in case.handle(&policy, offer, t)? { case.apply(&e)?; }
     /// let handoff = case.status().ownership().unwrap().handoff().unwrap();
     /// assert_eq!(handoff.to(), &kim);
     /// // Once kim accepts, kim owns the case and no handoff is pending.
     /// let accept = Command::new("c-10".parse()?, Actor::Agent(kim.clone()), t, CommandKind::AcceptHandoff);
-    /// for e in case.handle(&policy, accept, t)? { case.apply(&e); }
+    /// for e in case.handle(&policy, accept, t)? { case.apply(&e)?; }
     /// assert_eq!(case.owner(), Some(&kim));
     /// assert!(case.status().ownership().unwrap().handoff().is_none());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -382,13 +382,13 @@ impl Handoff {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// // The case is owned by sam; the system offers it to kim.
     /// let kim = Agent::new("kim".parse()?, "frontline".parse()?);
     /// let t: DateTime<Utc> = "2021-03-05T14:00:00Z".parse()?;
     /// let offer = Command::new("c-9".parse()?, Actor::System, t, CommandKind::HandOff { to: kim.clone() });
-    /// for e in case.handle(&policy, offer, t)? { case.apply(&e); }
+    /// for e in case.handle(&policy, offer, t)? { case.apply(&e)?; }
     /// let handoff = case.status().ownership().unwrap().handoff().unwrap();
     /// assert_eq!(handoff.offered_at(), t);
     /// # Ok::<(), Box<dyn std::error::Error>>(())

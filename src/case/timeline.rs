@@ -38,7 +38,7 @@ impl Case {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.timeline(), "\
     /// 2021-03-04 10:10 EST  opened by the customer from a phone contact: \"wrong cabinet delivered\" (customer cust-9, standard; policy default)

@@ -39,7 +39,7 @@ use crate::text::local;
 /// ]"#)?;
 /// for command in commands {
 ///     let now = command.at();
-///     for event in case.handle(&lax, command, now)? { case.apply(&event); }
+///     for event in case.handle(&lax, command, now)? { case.apply(&event)?; }
 /// }
 /// // What the default policy would have allowed:
 /// let report = audit(case.events().to_vec(), &Policy::default())?;
@@ -88,7 +88,7 @@ impl AuditLine {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&lax, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&lax, command, now)? { case.apply(&event)?; }
     /// }
     /// // What the default policy would have allowed:
     /// let report = audit(case.events().to_vec(), &Policy::default())?;
@@ -128,7 +128,7 @@ impl AuditLine {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&lax, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&lax, command, now)? { case.apply(&event)?; }
     /// }
     /// // What the default policy would have allowed:
     /// let report = audit(case.events().to_vec(), &Policy::default())?;
@@ -167,7 +167,7 @@ impl AuditLine {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&lax, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&lax, command, now)? { case.apply(&event)?; }
     /// }
     /// // What the default policy would have allowed:
     /// let report = audit(case.events().to_vec(), &Policy::default())?;
@@ -207,7 +207,7 @@ impl AuditLine {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&lax, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&lax, command, now)? { case.apply(&event)?; }
     /// }
     /// // What the default policy would have allowed:
     /// let report = audit(case.events().to_vec(), &Policy::default())?;
@@ -282,7 +282,7 @@ impl Verdict {
 /// ]"#)?;
 /// for command in commands {
 ///     let now = command.at();
-///     for event in case.handle(&lax, command, now)? { case.apply(&event); }
+///     for event in case.handle(&lax, command, now)? { case.apply(&event)?; }
 /// }
 /// // What the default policy would have allowed:
 /// let report = audit(case.events().to_vec(), &Policy::default())?;
@@ -332,7 +332,7 @@ impl Audit {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&lax, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&lax, command, now)? { case.apply(&event)?; }
     /// }
     /// // What the default policy would have allowed:
     /// let report = audit(case.events().to_vec(), &Policy::default())?;
@@ -371,7 +371,7 @@ impl Audit {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&lax, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&lax, command, now)? { case.apply(&event)?; }
     /// }
     /// // What the default policy would have allowed:
     /// let report = audit(case.events().to_vec(), &Policy::default())?;
@@ -410,7 +410,7 @@ impl Audit {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&lax, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&lax, command, now)? { case.apply(&event)?; }
     /// }
     /// // What the default policy would have allowed:
     /// let report = audit(case.events().to_vec(), &Policy::default())?;
@@ -452,7 +452,7 @@ impl Audit {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&lax, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&lax, command, now)? { case.apply(&event)?; }
     /// }
     /// // What the default policy would have allowed:
     /// let report = audit(case.events().to_vec(), &Policy::default())?;

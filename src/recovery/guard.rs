@@ -64,7 +64,7 @@ use crate::owner::Actor;
 /// ]"#)?;
 /// for command in commands {
 ///     let now = command.at();
-///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
 /// }
 /// // Failure #1 cost the customer USD 249.99; sam (frontline) owns the case.
 /// let sam = Actor::Agent(Agent::new("sam".parse()?, "frontline".parse()?));

@@ -28,7 +28,7 @@
 //! ]"#)?;
 //! for command in commands {
 //!     let now = command.at();
-//!     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+//!     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
 //! }
 //! // sam (frontline) owns a case with a wrong cabinet delivered (USD 249.99).
 //! let sam = Agent::new("sam".parse()?, "frontline".parse()?);
@@ -40,7 +40,7 @@
 //!             amount: Money::new(2_000, Currency::USD) },
 //!     ]});
 //! for event in case.handle(&policy, grant, t)? {
-//!     case.apply(&event);
+//!     case.apply(&event)?;
 //! }
 //! assert_eq!(case.money_granted().to_string(), "USD 20.00");
 //! # Ok::<(), Box<dyn std::error::Error>>(())

@@ -32,7 +32,7 @@ use crate::ids::Tier;
 /// ]"#)?;
 /// for command in commands {
 ///     let now = command.at();
-///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
 /// }
 /// // sam (frontline) owns a case with a wrong cabinet delivered (USD 249.99), nothing granted.
 /// let next = case.recommend(&policy, "2021-03-05T10:00:00Z".parse()?);
@@ -116,7 +116,7 @@ impl fmt::Display for Reason {
 /// ]"#)?;
 /// for command in commands {
 ///     let now = command.at();
-///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
 /// }
 /// // sam (frontline) owns a case with a wrong cabinet delivered (USD 249.99), nothing granted.
 /// let next = case.recommend(&policy, "2021-03-05T10:00:00Z".parse()?);
@@ -156,7 +156,7 @@ impl Share {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// // sam (frontline) owns a case with a wrong cabinet delivered (USD 249.99), nothing granted.
     /// let next = case.recommend(&policy, "2021-03-05T10:00:00Z".parse()?);
@@ -191,7 +191,7 @@ impl Share {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// // sam (frontline) owns a case with a wrong cabinet delivered (USD 249.99), nothing granted.
     /// let next = case.recommend(&policy, "2021-03-05T10:00:00Z".parse()?);
@@ -226,7 +226,7 @@ impl Share {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// // sam (frontline) owns a case with a wrong cabinet delivered (USD 249.99), nothing granted.
     /// let next = case.recommend(&policy, "2021-03-05T10:00:00Z".parse()?);
@@ -261,7 +261,7 @@ impl Share {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// // sam (frontline) owns a case with a wrong cabinet delivered (USD 249.99), nothing granted.
     /// let next = case.recommend(&policy, "2021-03-05T10:00:00Z".parse()?);
@@ -326,7 +326,7 @@ impl Recommendation {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// // sam (frontline) owns a case with a wrong cabinet delivered (USD 249.99), nothing granted.
     /// let next = case.recommend(&policy, "2021-03-05T10:00:00Z".parse()?);
@@ -360,7 +360,7 @@ impl Recommendation {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// // sam (frontline) owns a case with a wrong cabinet delivered (USD 249.99), nothing granted.
     /// let next = case.recommend(&policy, "2021-03-05T10:00:00Z".parse()?);
@@ -393,7 +393,7 @@ impl Recommendation {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// // sam (frontline) owns a case with a wrong cabinet delivered (USD 249.99), nothing granted.
     /// let next = case.recommend(&policy, "2021-03-05T10:00:00Z".parse()?);
@@ -428,7 +428,7 @@ impl Recommendation {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// // sam (frontline) owns a case with a wrong cabinet delivered (USD 249.99), nothing granted.
     /// let next = case.recommend(&policy, "2021-03-05T10:00:00Z".parse()?);
@@ -464,7 +464,7 @@ impl Recommendation {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// // sam (frontline) owns a case with a wrong cabinet delivered (USD 249.99), nothing granted.
     /// let next = case.recommend(&policy, "2021-03-05T10:00:00Z".parse()?);
@@ -497,7 +497,7 @@ impl Recommendation {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// // sam (frontline) owns a case with a wrong cabinet delivered (USD 249.99), nothing granted.
     /// let next = case.recommend(&policy, "2021-03-05T10:00:00Z".parse()?);
@@ -506,7 +506,7 @@ impl Recommendation {
     /// let left: Command = serde_json::from_str(r#"{"id": "c-9", "actor": "customer",
     ///     "at": "2021-03-06T10:00:00Z", "kind": {"type": "signal_churn", "note": "bought elsewhere"}}"#)?;
     /// let left_at = left.at();
-    /// for event in case.handle(&policy, left, left_at)? { case.apply(&event); }
+    /// for event in case.handle(&policy, left, left_at)? { case.apply(&event)?; }
     /// let next = case.recommend(&policy, "2021-03-07T10:00:00Z".parse()?);
     /// assert_eq!(next[0].moment(), Moment::Open);
     /// assert_eq!(next[1].moment(), Moment::Passed { left_at });
@@ -593,7 +593,7 @@ struct Answered {
 /// ]"#)?;
 /// for command in commands {
 ///     let now = command.at();
-///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
 /// }
 /// // Apologised, with a USD 20.00 credit: the wrong cabinet still needs replacing.
 /// let next = case.recommend(&policy, "2021-03-05T10:00:00Z".parse()?);

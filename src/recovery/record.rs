@@ -36,7 +36,7 @@ use crate::{Actor, Text};
 /// ]"#)?;
 /// for command in commands {
 ///     let now = command.at();
-///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
 /// }
 /// // sam apologised for failure #1, then offered a store credit; the customer has not answered.
 /// let offer = &case.offers()[0];
@@ -80,7 +80,7 @@ impl Offer {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.offers()[0].id().get(), 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -115,7 +115,7 @@ impl Offer {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.offers()[0].gesture().kind(), escalate::recovery::GestureKind::Credit);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -150,7 +150,7 @@ impl Offer {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.offers()[0].by().to_string(), "sam (frontline)");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -186,7 +186,7 @@ impl Offer {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// let offered_at: DateTime<Utc> = "2021-03-04T20:30:00Z".parse()?;
     /// assert_eq!(case.offers()[0].at(), offered_at);
@@ -230,7 +230,7 @@ impl Offer {
     ///     if command.id().as_str() == "c-6" {
     ///         assert_eq!(case.offers()[0].state().to_string(), "open"); // before the customer answers
     ///     }
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// // The customer accepted the store credit and sam granted it.
     /// assert_eq!(case.offers()[0].state(), OfferState::Granted);
@@ -295,7 +295,7 @@ impl fmt::Display for OfferState {
 /// ]"#)?;
 /// for command in commands {
 ///     let now = command.at();
-///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
 /// }
 /// // sam granted an apology and a store credit together.
 /// let granted = &case.granted()[1];
@@ -336,7 +336,7 @@ impl Granted {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert!(case.granted()[0].gesture().is_specific_apology());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -369,7 +369,7 @@ impl Granted {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.granted()[0].by().to_string(), "sam (frontline)");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -403,7 +403,7 @@ impl Granted {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// let granted_at: DateTime<Utc> = "2021-03-04T20:30:00Z".parse()?;
     /// assert_eq!(case.granted()[0].at(), granted_at);
@@ -444,7 +444,7 @@ impl Granted {
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event); }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// assert_eq!(case.granted()[0].offer(), None); // the apology, granted outright
     /// // The store credit was offered, accepted, then granted:

@@ -46,7 +46,7 @@ crate::ids::numbered!(
 ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
 /// let mut case = Case::new("MKT-1".parse()?);
 /// let now = open.at();
-/// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+/// for event in case.handle(&policy, open, now)? { case.apply(&event)?; }
 /// let clock = &case.clocks()[0];
 /// assert_eq!(clock.metric(), Metric::FirstResponse);
 /// assert_eq!(clock.due(), Some("2021-06-22T16:00:00Z".parse()?)); // Tue 12:00 New York
@@ -90,13 +90,13 @@ pub struct SlaClock {
 ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
 /// let mut case = Case::new("MKT-1".parse()?);
 /// let now = open.at();
-/// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+/// for event in case.handle(&policy, open, now)? { case.apply(&event)?; }
 /// assert!(matches!(case.clocks()[0].state(), ClockState::Running { .. }));
 /// // The answer at Tue 10:00 New York stops the clock, on time.
 /// let reply: Command = serde_json::from_str(r#"{"id": "c-2", "actor": "system", "at": "2021-06-22T14:00:00Z",
 ///     "kind": {"type": "respond", "channel": "email", "note": "here is how", "kind": "answer"}}"#)?;
 /// let now = reply.at();
-/// for event in case.handle(&policy, reply, now)? { case.apply(&event); }
+/// for event in case.handle(&policy, reply, now)? { case.apply(&event)?; }
 /// assert!(matches!(case.clocks()[0].state(), ClockState::Stopped { late_by: None, .. }));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -343,7 +343,7 @@ impl SlaClock {
     ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
     /// let mut case = Case::new("MKT-1".parse()?);
     /// let now = open.at();
-    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event)?; }
     /// assert_eq!(case.clocks()[0].id(), escalate::sla::ClockId::new(1));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -372,7 +372,7 @@ impl SlaClock {
     ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
     /// let mut case = Case::new("MKT-1".parse()?);
     /// let now = open.at();
-    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event)?; }
     /// assert_eq!(case.clocks()[0].metric(), Metric::FirstResponse);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -401,13 +401,13 @@ impl SlaClock {
     ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
     /// let mut case = Case::new("MKT-1".parse()?);
     /// let now = open.at();
-    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event)?; }
     /// assert_eq!(case.clocks()[0].promise(), None);
     /// // A promise starts a clock of its own, due when the promise is.
     /// let promise: Command = serde_json::from_str(r#"{"id": "c-2", "actor": "system", "at": "2021-06-22T13:00:00Z",
     ///     "kind": {"type": "promise", "what": "a call back", "due": "2021-06-22T18:00:00Z"}}"#)?;
     /// let now = promise.at();
-    /// for event in case.handle(&policy, promise, now)? { case.apply(&event); }
+    /// for event in case.handle(&policy, promise, now)? { case.apply(&event)?; }
     /// assert_eq!(case.clocks()[1].metric(), Metric::Promise);
     /// assert_eq!(case.clocks()[1].promise(), Some(escalate::PromiseId::new(1)));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -437,7 +437,7 @@ impl SlaClock {
     ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
     /// let mut case = Case::new("MKT-1".parse()?);
     /// let now = open.at();
-    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event)?; }
     /// assert_eq!(case.clocks()[0].target(), chrono::TimeDelta::hours(4));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -466,7 +466,7 @@ impl SlaClock {
     ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
     /// let mut case = Case::new("MKT-1".parse()?);
     /// let now = open.at();
-    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event)?; }
     /// assert_eq!(case.clocks()[0].calendar(), "seller");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -495,7 +495,7 @@ impl SlaClock {
     ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
     /// let mut case = Case::new("MKT-1".parse()?);
     /// let now = open.at();
-    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event)?; }
     /// assert_eq!(case.clocks()[0].started_at(), now); // when the email arrived
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -525,7 +525,7 @@ impl SlaClock {
     ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
     /// let mut case = Case::new("MKT-1".parse()?);
     /// let now = open.at();
-    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event)?; }
     /// // Running since the email, due Tue 12:00 New York.
     /// let ClockState::Running { since, consumed, due } = case.clocks()[0].state() else { panic!() };
     /// assert_eq!((since, consumed), (now, chrono::TimeDelta::zero()));
@@ -558,10 +558,10 @@ impl SlaClock {
     ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
     /// let mut case = Case::new("MKT-1".parse()?);
     /// let now = open.at();
-    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event)?; }
     /// assert!(case.clocks()[0].warned().is_empty());
     /// // Tue 11:30 New York: past the 75% warning (11:00), before the due instant (12:00).
-    /// for event in case.tick(&policy, "2021-06-22T15:30:00Z".parse()?) { case.apply(&event); }
+    /// for event in case.tick(&policy, "2021-06-22T15:30:00Z".parse()?) { case.apply(&event)?; }
     /// assert_eq!(case.clocks()[0].warned(), &[Threshold::Percent(75)]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -590,10 +590,10 @@ impl SlaClock {
     ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
     /// let mut case = Case::new("MKT-1".parse()?);
     /// let now = open.at();
-    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event)?; }
     /// assert_eq!(case.clocks()[0].breached_at(), None);
     /// // Nobody answers; the host ticks the case at Tue 13:00 New York.
-    /// for event in case.tick(&policy, "2021-06-22T17:00:00Z".parse()?) { case.apply(&event); }
+    /// for event in case.tick(&policy, "2021-06-22T17:00:00Z".parse()?) { case.apply(&event)?; }
     /// assert_eq!(case.clocks()[0].breached_at(), Some("2021-06-22T16:00:00Z".parse()?));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -623,7 +623,7 @@ impl SlaClock {
     ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
     /// let mut case = Case::new("MKT-1".parse()?);
     /// let now = open.at();
-    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event)?; }
     /// // 4 business hours from Mon 20:00: Tue 08:00 to 12:00 New York.
     /// assert_eq!(case.clocks()[0].due(), Some("2021-06-22T16:00:00Z".parse()?));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -657,7 +657,7 @@ impl SlaClock {
     ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
     /// let mut case = Case::new("MKT-1".parse()?);
     /// let now = open.at();
-    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event)?; }
     /// let clock = &case.clocks()[0];
     /// let cal = policy.calendar(clock.calendar()).unwrap();
     /// // The night and the time before the 08:00 opening do not count.
@@ -696,7 +696,7 @@ impl SlaClock {
     ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
     /// let mut case = Case::new("MKT-1".parse()?);
     /// let now = open.at();
-    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event)?; }
     /// let clock = &case.clocks()[0];
     /// let cal = policy.calendar(clock.calendar()).unwrap();
     /// assert_eq!(clock.remaining(cal, "2021-06-22T13:30:00Z".parse()?), chrono::TimeDelta::minutes(150));
@@ -729,13 +729,13 @@ impl SlaClock {
     ///              "origin": {"type": "contact", "channel": "email"}, "summary": "it does not work"}}"#)?;
     /// let mut case = Case::new("MKT-1".parse()?);
     /// let now = open.at();
-    /// for event in case.handle(&policy, open, now)? { case.apply(&event); }
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event)?; }
     /// assert_eq!(case.clocks()[0].lateness(), None);
     /// // The answer comes at Tue 13:00 New York, an hour after the due instant.
     /// let reply: Command = serde_json::from_str(r#"{"id": "c-2", "actor": "system", "at": "2021-06-22T17:00:00Z",
     ///     "kind": {"type": "respond", "channel": "email", "note": "here is how", "kind": "answer"}}"#)?;
     /// let now = reply.at();
-    /// for event in case.handle(&policy, reply, now)? { case.apply(&event); }
+    /// for event in case.handle(&policy, reply, now)? { case.apply(&event)?; }
     /// assert_eq!(case.clocks()[0].lateness(), Some(chrono::TimeDelta::hours(1)));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

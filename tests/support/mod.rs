@@ -327,7 +327,7 @@ impl Story {
     /// Applies `events` to the case and logs them.
     pub fn apply(&mut self, events: &[Event]) {
         for e in events {
-            self.case.apply(e);
+            self.case.apply(e).unwrap();
         }
         self.log.extend_from_slice(events);
     }
