@@ -364,14 +364,15 @@ fn check_ranges(event: &Event) -> Result<(), ApplyError> {
             maybe_time("due", *due)
         }
         EventKind::ClockPaused { consumed, .. } => span("consumed", *consumed),
-        EventKind::ClockResumed { due, .. } => maybe_time("due", *due),
+        EventKind::ClockResumed { due, .. } | EventKind::PromiseMade { due, .. } => {
+            maybe_time("due", *due)
+        }
         EventKind::ClockStopped {
             consumed, late_by, ..
         } => {
             span("consumed", *consumed)?;
             late_by.map_or(Ok(()), |l| span("late_by", l))
         }
-        EventKind::PromiseMade { due, .. } => maybe_time("due", *due),
         EventKind::Notified { by, .. } => maybe_time("by", *by),
         EventKind::FailureRecorded { loss, .. } => money("loss", *loss),
         EventKind::GestureOffered { gesture, .. } | EventKind::GestureGranted { gesture, .. } => {
