@@ -437,3 +437,227 @@ fn a_changed_policy_applies_only_through_an_explicit_command() {
             .contains("the system moved the case to policy test-2")
     );
 }
+
+/// [`owned`], but owned by lee of tier "legacy", which the policy does not
+/// name (a log imported from an older system).
+#[track_caller]
+fn owned_by_unknown_tier() -> Story {
+    use escalate::{Event, EventKind};
+    let mut h = opened();
+    let v = h.case.version();
+    h.now += TimeDelta::minutes(1);
+    let assigned = Event::new(
+        v + 1,
+        h.now,
+        Actor::System,
+        None,
+        EventKind::Assigned {
+            to: agent("lee", "legacy"),
+        },
+    );
+    h.case.apply(&assigned).unwrap();
+    h
+}
+
+#[test]
+fn an_owner_of_an_unknown_tier_is_outranked_by_nobody() {
+    let mut h = owned_by_unknown_tier();
+    // Any agent acting for the company used to pass: an unknown tier is now
+    // no authority to act over, and no tier to escalate down from.
+    let r = h.refused(acting("ann", "frontline"), resolve("done"));
+    assert!(matches!(r, Refusal::OwnerTierUnknown { .. }));
+    assert_eq!(
+        r.to_string(),
+        "the owner lee (legacy) has a tier the policy does not name (tiers are frontline, supervisor, manager): only the owner or the system may act until the case is handed to an agent of a known tier"
+    );
+    let r = h.refused(
+        Actor::System,
+        CommandKind::Escalate {
+            to: agent("ann", "frontline"),
+            reason: "x".into(),
+        },
+    );
+    assert!(matches!(r, Refusal::OwnerTierUnknown { .. }));
+    // The system hands the case to an agent of a known tier; they accept.
+    h.ok(
+        Actor::System,
+        CommandKind::HandOff {
+            to: agent("sue", "supervisor"),
+        },
+    );
+    h.ok(acting("sue", "supervisor"), CommandKind::AcceptHandoff);
+    assert_eq!(h.case.owner(), Some(&agent("sue", "supervisor")));
+}
+
+#[test]
+fn adopting_a_policy_without_the_owners_tier_is_refused() {
+    use escalate::policy::Policy;
+    let mut h = owned();
+    let smaller = Policy::new("test-2", ["frontline", "manager"]).unwrap();
+    h.now += TimeDelta::minutes(1);
+    let adopt = Command::new(
+        "p1".parse().unwrap(),
+        Actor::System,
+        h.now,
+        CommandKind::AdoptPolicy,
+    );
+    let before = h.case.clone();
+    let r = h.case.handle(&smaller, adopt, h.now).unwrap_err();
+    assert_eq!(
+        r.to_string(),
+        r#"cannot adopt policy "test-2": it has no tier "supervisor" for the owner sue; hand the case to an agent of one of its tiers (frontline, manager) first"#
+    );
+    assert_eq!(h.case, before);
+}
+
+#[test]
+fn nobody_escalates_a_case_to_its_owner() {
+    let mut h = owned();
+    let r = h.refused(
+        acting("sue", "supervisor"),
+        CommandKind::Escalate {
+            to: agent("sue", "manager"),
+            reason: "promote myself".into(),
+        },
+    );
+    assert_eq!(r.to_string(), "sue (supervisor) already owns the case");
+}
+
+#[test]
+fn a_handoff_is_accepted_at_the_tier_offered() {
+    let mut h = owned();
+    h.ok(
+        acting("sue", "supervisor"),
+        CommandKind::HandOff {
+            to: agent("kim", "frontline"),
+        },
+    );
+    // kim, claiming to be a manager, may not take the case at that tier.
+    let r = h.refused(acting("kim", "manager"), CommandKind::AcceptHandoff);
+    assert_eq!(
+        r.to_string(),
+        "the case was offered to kim (frontline), not to kim (manager)"
+    );
+    h.ok(acting("kim", "frontline"), CommandKind::AcceptHandoff);
+    assert_eq!(h.case.owner(), Some(&agent("kim", "frontline")));
+}
+
+#[test]
+fn apply_refuses_what_does_not_fit_and_changes_nothing() {
+    use escalate::{ApplyError, Event, EventKind, ReplayError};
+    let h = owned();
+    let mut case = h.case.clone();
+    let v = case.version();
+    let closed = |version| {
+        Event::new(
+            version,
+            h.now,
+            Actor::System,
+            None,
+            EventKind::Closed {
+                outcome: Outcome::Lost,
+                review: None,
+            },
+        )
+    };
+    // A host that ticks, then handles on the same snapshot, gets two events
+    // numbered alike: the second is refused.
+    assert_eq!(
+        case.apply(&closed(v)),
+        Err(ApplyError::Version {
+            current: v,
+            expected: v + 1,
+            found: v
+        })
+    );
+    assert_eq!(
+        case.apply(&closed(v + 5)).unwrap_err().to_string(),
+        format!(
+            "event version {} does not follow version {v}: expected {}",
+            v + 5,
+            v + 1
+        )
+    );
+    // A second opening, or one of another case.
+    let opened_again = Event::new(
+        v + 1,
+        h.now,
+        Actor::System,
+        None,
+        case.events()[0].kind().clone(),
+    );
+    assert_eq!(
+        case.apply(&opened_again).unwrap_err().to_string(),
+        "case R-1 is already opened: an `opened` event comes first and only once"
+    );
+    let mut other = Case::new("R-2".parse().unwrap());
+    let first = case.events()[0].clone();
+    assert_eq!(
+        other.apply(&first).unwrap_err().to_string(),
+        "the event opens case R-1, not R-2: events of one case go to that case only"
+    );
+    // Times and amounts out of range.
+    let far = "+10000-01-01T00:00:00Z".parse().unwrap();
+    let late = Event::new(v + 1, far, Actor::System, None, EventKind::Reopened);
+    assert_eq!(
+        case.apply(&late).unwrap_err().to_string(),
+        "at +10000-01-01 00:00:00 UTC is out of range: times run from 1900-01-01 to 9999-12-31 (UTC)"
+    );
+    let stopped = Event::new(
+        v + 1,
+        h.now,
+        Actor::System,
+        None,
+        EventKind::ClockStopped {
+            clock: escalate::sla::ClockId::new(1),
+            consumed: TimeDelta::seconds(-5),
+            late_by: None,
+        },
+    );
+    assert_eq!(
+        case.apply(&stopped).unwrap_err().to_string(),
+        "consumed -PT5S is out of range: a duration runs from 0 to 10,000 years"
+    );
+    let failure = Event::new(
+        v + 1,
+        h.now,
+        Actor::System,
+        None,
+        EventKind::FailureRecorded {
+            failure: escalate::FailureId::new(1),
+            kind: FailureKind::Product,
+            description: "x".into(),
+            loss: Some(Money::new(-100, Currency::USD)),
+        },
+    );
+    assert_eq!(
+        case.apply(&failure).unwrap_err().to_string(),
+        "loss USD -1.00 is negative: a loss or a payment is never below zero"
+    );
+    assert_eq!(case, h.case);
+    // Replay refuses the same, naming the position.
+    let mut log = case.events().to_vec();
+    log.push(late);
+    assert_eq!(
+        Case::replay(log).unwrap_err(),
+        ReplayError::Invalid {
+            position: v as usize,
+            error: ApplyError::TimeOutOfRange {
+                field: "at",
+                value: far
+            }
+        }
+    );
+}
+
+#[test]
+fn commands_out_of_range_are_refused() {
+    let mut h = owned();
+    let far = "9995-01-01T00:00:00Z".parse().unwrap();
+    let cmd = Command::new("far".parse().unwrap(), Actor::System, far, resolve("done"));
+    let r = h.case.handle(&h.policy, cmd, far).unwrap_err();
+    assert_eq!(
+        r.to_string(),
+        "the command's at 9995-01-01 00:00:00 UTC is out of range: commands run from 1900-01-01 to 9989-12-31 (UTC)"
+    );
+}

@@ -26,7 +26,11 @@ impl Case {
     ///
     /// Only the owner, an agent of a higher tier than the owner, or the
     /// system may act for the company; on a case with no owner yet any agent
-    /// may. Customers may only open a case by contacting or answering a
+    /// may. An owner whose tier the policy does not name (an imported log)
+    /// is outranked by nobody: only they or the system may act
+    /// ([`Refusal::OwnerTierUnknown`]), and adopting a policy that lacks the
+    /// owner's tier is refused. Nobody escalates a case to its owner, and a
+    /// handoff is accepted only by the agent, at the tier, it was offered to. Customers may only open a case by contacting or answering a
     /// survey, contact, answer surveys, confirm a resolution, accept or
     /// decline an offered gesture, or say they are leaving.
     ///
@@ -324,7 +328,9 @@ impl Case {
                     return Err(Refusal::NoHandoffPending);
                 };
                 match actor {
-                    Actor::Agent(agent) if agent.id() == handoff.to.id() => {
+                    // The tier offered is the tier taken: the same agent at
+                    // another tier is not who the case was offered to.
+                    Actor::Agent(agent) if *agent == handoff.to => {
                         let by = agent.clone();
                         if name == CommandName::AcceptHandoff {
                             Ok(vec![EventKind::HandoffAccepted { by }])
@@ -345,8 +351,20 @@ impl Case {
                 };
                 self.for_company(policy, actor, name)?;
                 let to_rank = known_tier(policy, &to)?;
-                let from_rank = policy.rank(owner.agent.tier());
-                if from_rank.is_some_and(|from| to_rank <= from) {
+                if to.id() == owner.agent.id() {
+                    return Err(Refusal::AlreadyOwner {
+                        agent: owner.agent.clone(),
+                    });
+                }
+                // An owner of an unknown tier is not below anyone that can
+                // be shown: hand the case off instead.
+                let Some(from_rank) = policy.rank(owner.agent.tier()) else {
+                    return Err(Refusal::OwnerTierUnknown {
+                        owner: owner.agent.clone(),
+                        known: policy.tier_list(),
+                    });
+                };
+                if to_rank <= from_rank {
                     return Err(Refusal::NotHigherTier {
                         from: owner.agent.clone(),
                         to,
@@ -453,6 +471,15 @@ impl Case {
                         policy: policy.version().into(),
                     });
                 }
+                if let Some(owner) = self.owner()
+                    && policy.rank(owner.tier()).is_none()
+                {
+                    return Err(Refusal::AdoptionDropsOwnerTier {
+                        policy: policy.version().into(),
+                        owner: owner.clone(),
+                        known: policy.tier_list(),
+                    });
+                }
                 Ok(vec![EventKind::PolicyAdopted {
                     policy: policy.version().into(),
                 }])
@@ -502,7 +529,13 @@ impl Case {
                         owner: owner.clone(),
                         command,
                     }),
-                    _ => Ok(()),
+                    Some(_) => Ok(()),
+                    // An unknown tier grants no authority, and nobody can be
+                    // shown to outrank it.
+                    None => Err(Refusal::OwnerTierUnknown {
+                        owner: owner.clone(),
+                        known: policy.tier_list(),
+                    }),
                 }
             }
         }

@@ -125,7 +125,32 @@ pub enum Refusal {
         /// The proposed owner.
         to: Agent,
     },
-    /// A handoff to the agent who already owns the case.
+    /// An agent other than the owner acting for the company on a case whose
+    /// owner has a tier the policy does not name (an imported log, a policy
+    /// adopted since): an unknown tier grants no authority, and nobody can
+    /// be shown to outrank it.
+    #[error(
+        "the owner {owner} has a tier the policy does not name (tiers are {known}): only the owner or the system may act until the case is handed to an agent of a known tier"
+    )]
+    OwnerTierUnknown {
+        /// The owner.
+        owner: Agent,
+        /// The policy's tiers, joined.
+        known: String,
+    },
+    /// Adopting a policy that lacks the owner's tier.
+    #[error(
+        "cannot adopt policy \"{policy}\": it has no tier \"{}\" for the owner {}; hand the case to an agent of one of its tiers ({known}) first", owner.tier(), owner.id()
+    )]
+    AdoptionDropsOwnerTier {
+        /// The policy's version label.
+        policy: Text,
+        /// The owner.
+        owner: Agent,
+        /// The new policy's tiers, joined.
+        known: String,
+    },
+    /// A handoff or an escalation to the agent who already owns the case.
     #[error("{agent} already owns the case")]
     AlreadyOwner {
         /// The owner.
