@@ -652,7 +652,7 @@ fn apply_refuses_what_does_not_fit_and_changes_nothing() {
 
 #[test]
 fn commands_out_of_range_are_refused() {
-    let mut h = owned();
+    let h = owned();
     let far = "9995-01-01T00:00:00Z".parse().unwrap();
     let cmd = Command::new("far".parse().unwrap(), Actor::System, far, resolve("done"));
     let r = h.case.handle(&h.policy, cmd, far).unwrap_err();
