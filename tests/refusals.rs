@@ -641,7 +641,7 @@ fn apply_refuses_what_does_not_fit_and_changes_nothing() {
     assert_eq!(
         Case::replay(log).unwrap_err(),
         ReplayError::Invalid {
-            position: v as usize,
+            position: usize::try_from(v).unwrap(),
             error: ApplyError::TimeOutOfRange {
                 field: "at",
                 value: far
