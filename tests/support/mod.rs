@@ -434,19 +434,73 @@ impl Story {
         extra: Option<&[i64]>,
         command: impl Fn(S, DateTime<Utc>) -> (Actor, CommandKind),
     ) {
+        let schedule = extra.map_or(Schedule::BeforeEach, Schedule::Between);
+        self.drive_on(&schedule, start, steps, command);
+    }
+
+    /// Runs generated `(minutes, step)` pairs from `start`, refused or not,
+    /// ticking on `schedule`, then ticks once 30 days after the last.
+    #[track_caller]
+    pub fn drive_on<S>(
+        &mut self,
+        schedule: &Schedule<'_>,
+        start: DateTime<Utc>,
+        steps: impl IntoIterator<Item = (i64, S)>,
+        command: impl Fn(S, DateTime<Utc>) -> (Actor, CommandKind),
+    ) {
         let mut t = start;
-        let mut extra_ticks = extra.unwrap_or(&[]).iter();
+        let mut extra_ticks = match schedule {
+            Schedule::Between(extra) => extra.iter(),
+            _ => [].iter(),
+        };
         for (minutes, step) in steps {
             if let Some(e) = extra_ticks.next() {
                 self.tick(t + TimeDelta::minutes(e.rem_euclid(minutes.max(1))));
             }
             t += TimeDelta::minutes(minutes);
             let (actor, kind) = command(step, t);
-            self.tick(t);
+            match schedule {
+                Schedule::BeforeEach | Schedule::Between(_) => {
+                    self.tick(t);
+                }
+                Schedule::Wakeups => {
+                    // Bounded: each wake-up records at least one event.
+                    for _ in 0..10_000 {
+                        match self.case.next_wakeup(&self.policy) {
+                            Some(w) if w <= t => {
+                                assert!(
+                                    !self.tick(w).is_empty(),
+                                    "a wake-up at {w} ticked nothing"
+                                );
+                            }
+                            _ => break,
+                        }
+                    }
+                }
+                Schedule::Never | Schedule::AfterEach => {}
+            }
             let _refused = self.handle(t, actor, kind);
+            if matches!(schedule, Schedule::AfterEach) {
+                self.tick(t);
+            }
         }
         self.tick(t + TimeDelta::days(30));
     }
+}
+
+/// When a host ticks, between the commands of [`Story::drive_on`].
+#[derive(Clone, Copy, Debug)]
+pub enum Schedule<'a> {
+    /// Never, until the final tick: `handle` alone catches up with time.
+    Never,
+    /// At each command's time, before handling it.
+    BeforeEach,
+    /// At each command's time, after handling it.
+    AfterEach,
+    /// At every wake-up the case asks for, one at a time.
+    Wakeups,
+    /// Before each command, and also at these offsets (minutes) in between.
+    Between(&'a [i64]),
 }
 
 // ---------------------------------------------------------------------------
