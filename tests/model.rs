@@ -379,7 +379,8 @@ impl Model {
                     return Err("NoHandoffPending");
                 };
                 match actor {
-                    Actor::Agent(a) if a.id() == h.id() => Ok(1),
+                    // The agent offered, at the tier offered.
+                    Actor::Agent(a) if a == h => Ok(1),
                     Actor::Customer => Err("CustomerNotAllowed"),
                     _ => Err("NotOfferedTo"),
                 }
@@ -392,6 +393,9 @@ impl Model {
                 let Some(to_rank) = rank(to) else {
                     return Err("UnknownTier");
                 };
+                if Some(to.id()) == self.owner.as_ref().map(Agent::id) {
+                    return Err("AlreadyOwner");
+                }
                 if Some(to_rank) <= self.owner.as_ref().and_then(rank) {
                     return Err("NotHigherTier");
                 }

@@ -518,9 +518,16 @@ impl<'a> Evaluator<'a> {
         std::mem::take(&mut self.firing.out)
     }
 
-    /// Evaluates the rules on one more event.
+    /// Evaluates the rules on one more event, and on the escalations they
+    /// make.
     pub(crate) fn event(&mut self, at: DateTime<Utc>, kind: &EventKind) {
         let from = self.firing.out.len();
+        self.evaluate(at, kind);
+        self.escalations_since(from);
+    }
+
+    /// Evaluates the rules on one event, not on the escalations they make.
+    fn evaluate(&mut self, at: DateTime<Utc>, kind: &EventKind) {
         let before = self.facts.clone();
         let case = self.firing.case;
         let started = &self.started;
@@ -573,7 +580,6 @@ impl<'a> Evaluator<'a> {
                 escalation_taken |= self.firing.fire(rule, at, escalation_taken);
             }
         }
-        self.escalations_since(from);
     }
 
     /// Fires a time-driven rule at its instant. Rules firing at one instant
@@ -588,16 +594,29 @@ impl<'a> Evaluator<'a> {
     }
 
     /// An escalation a rule required is itself a fact (`escalated`) for the
-    /// rules: evaluates them on each one made since `from`. This ends: each
-    /// escalation moves the level up, and there are finitely many tiers.
+    /// rules: evaluates them on each one made since `from`, depth first (each
+    /// escalation's own consequences before the next one's). Iterative, not
+    /// recursive, so the depth costs no stack. This ends: each escalation
+    /// moves the level up, and there are finitely many tiers, so a chain is
+    /// at most as long as the policy has tiers.
     fn escalations_since(&mut self, from: usize) {
-        let made: Vec<(DateTime<Utc>, EventKind)> = self.firing.out[from..]
-            .iter()
-            .filter(|(_, k)| k.is_escalation())
-            .cloned()
-            .collect();
-        for (at, kind) in made {
-            self.event(at, &kind);
+        let made = |out: &[(DateTime<Utc>, EventKind)], from: usize| {
+            out[from..]
+                .iter()
+                .filter(|(_, k)| k.is_escalation())
+                .cloned()
+                .collect::<Vec<_>>()
+                .into_iter()
+        };
+        let mut stack = vec![made(&self.firing.out, from)];
+        while let Some(pending) = stack.last_mut() {
+            let Some((at, kind)) = pending.next() else {
+                stack.pop();
+                continue;
+            };
+            let from = self.firing.out.len();
+            self.evaluate(at, &kind);
+            stack.push(made(&self.firing.out, from));
         }
     }
 }
