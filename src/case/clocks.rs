@@ -97,13 +97,14 @@ impl Case {
 
     /// The events that time alone causes by `now`: SLA warnings at their
     /// thresholds and breaches at their due instants, each at most once
-    /// (a clock records what has fired). Each event carries the instant it
-    /// fired, so calling `tick` late, or often, gives the same events. A
-    /// response handled after a due instant that no `tick` has reached yet
-    /// records its lateness on the clock (`lateness`) but no breach event:
-    /// tick at [`next_wakeup`](Self::next_wakeup) before handling commands.
-    /// Apply them like `handle`'s. Warnings whose instant falls after the
-    /// clock's due instant never fire.
+    /// (a clock records what has fired), delayed rules, and what rules make
+    /// of them, in time order. Each event carries the instant it fired, so
+    /// calling `tick` late, or often, or never gives the same log:
+    /// [`handle`](Self::handle) records what time made due by a command's
+    /// time before the command. Tick at [`next_wakeup`](Self::next_wakeup)
+    /// to record what falls between commands when it happens (to notify
+    /// people). Apply the events like `handle`'s. Warnings whose instant
+    /// falls after the clock's due instant never fire.
     ///
     /// A clock's calendar is looked up in `policy` by name; a name the policy
     /// no longer has counts as open around the clock. A policy other than the
@@ -150,9 +151,11 @@ impl Case {
         // required call's clock, a delayed rule armed or disarmed by a
         // breach. Keep the events up to the first instant that does, apply
         // them, and go on from there, so that the case sees everything in
-        // time order however often it is ticked. Rounds are bounded; a policy
-        // that keeps making work due at once (a broken promise requiring a
-        // call due within a second, again and again) goes on at the next tick.
+        // time order however often it is ticked. Each round applies at least
+        // one event that starts work, and a valid policy starts finitely
+        // many (it has no rule cycle through a required call, and escalation
+        // chains end at the top tier: see `Policy`'s bounds), so the rounds
+        // end; the cap only guards a case whose state no valid log makes.
         let mut case: Option<Case> = None;
         let mut from = 0;
         for _ in 0..MAX_ROUNDS {
@@ -441,8 +444,10 @@ impl Case {
     }
 }
 
-/// The most rounds one `tick` takes (see [`Case::tick`]).
-const MAX_ROUNDS: usize = 64;
+/// A guard on the rounds of one `tick` (see [`Case::tick`]): far above what
+/// any valid policy needs (each round starts work, and the work a call can
+/// start is bounded by the policy).
+const MAX_ROUNDS: usize = 100_000;
 
 /// Whether an event `tick` emits starts work that may itself be due by the
 /// same tick.

@@ -20,9 +20,20 @@ impl Case {
     ///
     /// In order, it checks: a command id already applied yields no events
     /// (idempotency); an expected version other than the case's is
-    /// [`Refusal::StaleVersion`]; a command time after `now` is
+    /// [`Refusal::StaleVersion`]; a command time outside 1900 to 9989 is
+    /// [`Refusal::TimeOutOfRange`]; a command time after `now` is
     /// [`Refusal::InTheFuture`]; an agent whose tier the policy does not name
     /// is [`Refusal::UnknownTier`]; then who may do what in which state.
+    ///
+    /// # Time first
+    /// Before the command, `handle` accounts for everything time made due
+    /// by the command's time that is not recorded yet: warnings, breaches,
+    /// delayed rules, handoff timeouts, and what rules make of them. Those
+    /// events come first in the result, from no command (the events
+    /// [`tick`](Self::tick) at the command's time would give), then the
+    /// command's own, decided on the case as time left it. So the log is
+    /// the same whether the host ticked at every wake-up, on a cron, or
+    /// never.
     ///
     /// Only the owner, an agent of a higher tier than the owner, or the
     /// system may act for the company; on a case with no owner yet any agent
