@@ -35,6 +35,35 @@ impl Case {
     /// the same whether the host ticked at every wake-up, on a cron, or
     /// never.
     ///
+    /// ```
+    /// use escalate::{Case, Command, EventKind};
+    /// use escalate::policy::Policy;
+    /// use escalate::sla::{Metric, MetricPolicy, Target};
+    /// // First response within 4 hours, around the clock.
+    /// let policy = Policy::new("v1", ["frontline", "supervisor"])?
+    ///     .with_sla(MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "always".parse()?)))?;
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T09:00:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "email"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T13:30:00Z",
+    ///    "kind": {"type": "respond", "channel": "email", "note": "a new one is on its way", "kind": "answer"}}
+    /// ]"#)?;
+    /// let mut last = Vec::new();
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     last = case.handle(&policy, command, now)?; // nobody ticks
+    ///     for event in &last { case.apply(event)?; }
+    /// }
+    /// // The reply came half an hour late: the breach at 13:00 comes first.
+    /// assert!(matches!(last[0].kind(), EventKind::SlaBreached { .. }));
+    /// assert_eq!(last[0].at(), "2021-03-04T13:00:00Z".parse::<chrono::DateTime<chrono::Utc>>()?);
+    /// assert!(last[0].command().is_none());
+    /// assert!(matches!(last[1].kind(), EventKind::Responded { .. }));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// Only the owner, an agent of a higher tier than the owner, or the
     /// system may act for the company; on a case with no owner yet any agent
     /// may. An owner whose tier the policy does not name (an imported log)
