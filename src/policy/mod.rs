@@ -322,7 +322,10 @@ impl Policy {
     /// `always` is built in (open around the clock) and cannot be replaced.
     ///
     /// # Errors
-    /// [`PolicyError`] for the name `always` or a blank name.
+    /// [`PolicyError`] for the name `always` or a blank name, and for a
+    /// calendar that closes for good: one with no weekly hours, open only on
+    /// the dates of its shifts, never opens after the last, and clocks on it
+    /// would never be due.
     ///
     /// # Example
     /// ```
@@ -333,6 +336,10 @@ impl Policy {
     /// let policy = Policy::default().with_calendar("desk".parse()?, desk)?;
     /// assert!(policy.calendar(&"desk".parse()?).is_some());
     /// assert!(policy.calendar(&CalendarName::always()).is_some());
+    /// let once: BusinessCalendar = serde_json::from_str(r#"{"shifts": {"2027-01-05": ["09:00-17:00"]}}"#)?;
+    /// let err = policy.with_calendar("support".parse()?, once).unwrap_err();
+    /// assert_eq!(err.to_string(), "calendars.support: the calendar never opens after 2027-01-05 \
+    ///     (its last shift): give weekly hours");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_calendar(
@@ -347,6 +354,15 @@ impl Policy {
             return Err(PolicyError::new(
                 format!("calendars.{name}"),
                 "the name \"always\" is built in (open around the clock)",
+            ));
+        }
+        if let Some(last) = calendar.last_open_date() {
+            return Err(PolicyError::new(
+                format!("calendars.{name}"),
+                format!(
+                    "the calendar never opens after {} (its last shift): give weekly hours",
+                    last.format("%Y-%m-%d")
+                ),
             ));
         }
         self.calendars.insert(name, calendar);
