@@ -4,9 +4,12 @@
 
 mod support;
 
-use escalate::policy::Policy;
-use escalate::sla::BusinessCalendar;
-use support::{HEAD, cal, three_tiers};
+use chrono::TimeDelta;
+use escalate::policy::{Action, Call, Condition, Delay, DelayFrom, Notice, Policy, Rule};
+use escalate::sla::{
+    BusinessCalendar, CalendarName, Metric, MetricPolicy, Target, Threshold, Within,
+};
+use support::{HEAD, cal, hours, three_tiers};
 
 /// Loads `text` and expects a refusal with exactly `message`.
 #[track_caller]
@@ -42,4 +45,260 @@ fn a_calendar_open_only_on_dated_shifts_is_refused_with_its_last_date() {
         "{HEAD}\n[calendars.support]\nhours = {{ sat = [\"10:00-12:00\"] }}\nshifts = {{ \"2027-01-05\" = [\"09:00-17:00\"] }}\n"
     );
     assert!(Policy::from_toml_str(&weekly).is_ok());
+}
+
+/// `HEAD` with `body` as its only rule.
+fn one_rule(body: &str) -> String {
+    format!("{HEAD}\n[[rules]]\n{body}\n")
+}
+
+/// Two valid rules, so that a third is `rules[2]`.
+const TWO_RULES: &str = r#"
+[[rules]]
+name = "a"
+when = "public_contact"
+then = "require_review"
+
+[[rules]]
+name = "b"
+when = "churn_signal"
+then = "escalate_one_tier"
+"#;
+
+/// The rules `a` and `b` of [`TWO_RULES`], built in code.
+fn two_rules() -> Policy {
+    three_tiers("v")
+        .with_rule(Rule::new(
+            "a",
+            Condition::PublicContact,
+            [Action::RequireReview],
+        ))
+        .unwrap()
+        .with_rule(Rule::new(
+            "b",
+            Condition::ChurnSignal,
+            [Action::EscalateOneTier],
+        ))
+        .unwrap()
+}
+
+// ---------------------------------------------------------------------------
+// Repeats.
+
+fn nag(repeat: u32) -> Rule {
+    Rule::new("nag", Condition::Unanswered, [Action::RequireReview]).with_delay(
+        Delay {
+            after: Within::Time(TimeDelta::seconds(1)),
+            from: DelayFrom::Condition,
+            calendar: CalendarName::always(),
+        },
+        repeat,
+    )
+}
+
+#[test]
+fn a_rule_repeats_at_most_100_times() {
+    assert_eq!(Rule::MAX_REPEAT, 100);
+    assert!(two_rules().with_rule(nag(100)).is_ok());
+    for (repeat, message) in [
+        (
+            101,
+            "a rule repeats at most 100 times, not 101: use a longer delay",
+        ),
+        (
+            u32::MAX,
+            "a rule repeats at most 100 times, not 4294967295: use a longer delay",
+        ),
+    ] {
+        let err = two_rules().with_rule(nag(repeat)).unwrap_err();
+        assert_eq!(err.to_string(), format!("repeat: {message}"));
+        let body = format!(
+            "\n[[rules]]\nname = \"nag\"\nwhen = \"unanswered\"\nthen = \"require_review\"\ndelay = {{ after = \"1s\", from = \"condition\" }}\nrepeat = {repeat}\n"
+        );
+        refused_toml(
+            &format!("{HEAD}{TWO_RULES}{body}"),
+            &format!("rules[2].repeat: {message}"),
+        );
+    }
+    let fine = format!(
+        "{HEAD}{TWO_RULES}\n[[rules]]\nname = \"nag\"\nwhen = \"unanswered\"\nthen = \"require_review\"\ndelay = {{ after = \"1s\", from = \"condition\" }}\nrepeat = 100\n"
+    );
+    assert_eq!(Policy::from_toml_str(&fine).unwrap().rules()[2].repeat, 100);
+}
+
+// ---------------------------------------------------------------------------
+// Spans.
+
+const TOO_LONG: &str = "a span is at most 10 years (87840h), not 87841h: shorten it";
+const TOO_MANY_DAYS: &str =
+    "a span is at most 2610 business days (10 years), not 2611 business days: shorten it";
+
+#[test]
+fn the_bounds_on_spans_are_ten_years() {
+    assert_eq!(Policy::MAX_SPAN, TimeDelta::days(3_660));
+    assert_eq!(Policy::MAX_SPAN, hours(87_840));
+    assert_eq!(Policy::MAX_BUSINESS_DAYS, 2_610);
+}
+
+#[test]
+fn every_span_in_a_rule_is_at_most_ten_years() {
+    let long = Within::Time(hours(87_841));
+    let many = Within::BusinessDays(2_611);
+    let notify = |within| {
+        Action::Notify(Notice {
+            who: "lead".into(),
+            why: "slow".into(),
+            within: Some(within),
+        })
+    };
+    let delayed = |after| {
+        Rule::new("x", Condition::Unanswered, [Action::RequireReview]).with_delay(
+            Delay {
+                after,
+                from: DelayFrom::Level,
+                calendar: CalendarName::always(),
+            },
+            0,
+        )
+    };
+    let cases: Vec<(Rule, &str, &str, String)> = vec![
+        (
+            delayed(long),
+            "delay.after",
+            TOO_LONG,
+            "when = \"unanswered\"\nthen = \"require_review\"\ndelay = { after = \"87841h\", from = \"level\" }".into(),
+        ),
+        (
+            delayed(many),
+            "delay.after",
+            TOO_MANY_DAYS,
+            "when = \"unanswered\"\nthen = \"require_review\"\ndelay = { after = \"2611 business days\", from = \"level\" }".into(),
+        ),
+        (
+            Rule::new("x", Condition::Unanswered, [Action::RequireCall(Call::new(long))]),
+            "then.require_call",
+            TOO_LONG,
+            "when = \"unanswered\"\nthen = { require_call = \"87841h\" }".into(),
+        ),
+        (
+            Rule::new(
+                "x",
+                Condition::Unanswered,
+                [Action::RequireReview, Action::RequireCall(Call::new(many).on(cal("always")))],
+            ),
+            "then[1].require_call.within",
+            TOO_MANY_DAYS,
+            "when = \"unanswered\"\nthen = [\"require_review\", { require_call = { within = \"2611 business days\", calendar = \"always\" } }]".into(),
+        ),
+        (
+            Rule::new("x", Condition::Unanswered, [Action::RequireReview, notify(long)]),
+            "then[1].notify.within",
+            TOO_LONG,
+            "when = \"unanswered\"\nthen = [\"require_review\", { notify = { who = \"lead\", why = \"slow\", within = \"87841h\" } }]".into(),
+        ),
+        (
+            Rule::new(
+                "x",
+                Condition::All(vec![Condition::Unanswered, Condition::HandoffNotAccepted(long)]),
+                [Action::RequireReview],
+            ),
+            "when.all[1].handoff_not_accepted",
+            TOO_LONG,
+            "when = { all = [\"unanswered\", { handoff_not_accepted = \"87841h\" }] }\nthen = \"require_review\"".into(),
+        ),
+    ];
+    for (rule, path, message, body) in cases {
+        let err = two_rules().with_rule(rule).unwrap_err();
+        assert_eq!(err.to_string(), format!("{path}: {message}"));
+        refused_toml(
+            &format!("{HEAD}{TWO_RULES}\n[[rules]]\nname = \"x\"\n{body}\n"),
+            &format!("rules[2].{path}: {message}"),
+        );
+    }
+}
+
+#[test]
+fn every_span_of_an_sla_is_at_most_ten_years() {
+    let metric = |target: Within| {
+        MetricPolicy::new(
+            Metric::Resolution,
+            Target::new(Within::BusinessDays(5), CalendarName::always()),
+        )
+        .with_rule(
+            escalate::sla::Match::default(),
+            Target::new(target, CalendarName::always()),
+        )
+    };
+    let err = three_tiers("v")
+        .with_sla(metric(Within::Time(hours(87_841))))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("targets[0].target.within: {TOO_LONG}")
+    );
+    let fallback = MetricPolicy::new(
+        Metric::Resolution,
+        Target::new(Within::BusinessDays(2_611), CalendarName::always()),
+    );
+    let err = three_tiers("v").with_sla(fallback).unwrap_err();
+    assert_eq!(err.to_string(), format!("fallback.within: {TOO_MANY_DAYS}"));
+    let warning = metric(Within::Time(hours(4))).with_warning(Threshold::Before(hours(87_841)));
+    let err = three_tiers("v").with_sla(warning).unwrap_err();
+    assert_eq!(err.to_string(), format!("warnings[0].before: {TOO_LONG}"));
+
+    let ok = "\n[[sla]]\nmetric = \"first_response\"\nfallback = { within = \"4h\" }\n";
+    for (sla, message) in [
+        (
+            "metric = \"resolution\"\ntargets = [{ target = { within = \"87841h\" } }]",
+            format!("sla[1].targets[0].target.within: {TOO_LONG}"),
+        ),
+        (
+            "metric = \"resolution\"\nfallback = { within = \"2611 business days\" }",
+            format!("sla[1].fallback.within: {TOO_MANY_DAYS}"),
+        ),
+        (
+            "metric = \"resolution\"\nfallback = { within = \"4h\" }\nwarnings = [{ percent = 50 }, { before = \"87841h\" }]",
+            format!("sla[1].warnings[1].before: {TOO_LONG}"),
+        ),
+    ] {
+        refused_toml(&format!("{HEAD}{ok}\n[[sla]]\n{sla}\n"), &message);
+    }
+    // Exactly ten years is within the bounds.
+    let edge = format!(
+        "{HEAD}\n[[sla]]\nmetric = \"resolution\"\nfallback = {{ within = \"87840h\" }}\n\n[[sla]]\nmetric = \"first_response\"\nfallback = {{ within = \"2610 business days\" }}\n"
+    );
+    assert!(Policy::from_toml_str(&edge).is_ok());
+}
+
+#[test]
+fn huge_numbers_in_spans_are_errors_not_panics() {
+    for (span, message) in [
+        (
+            "99999999999999999999h",
+            r#"invalid span "99999999999999999999h": expected a duration such as "4h", "15m", "1h30m" or "2 business days""#.to_owned(),
+        ),
+        (
+            "9223372036854775807s",
+            r#"invalid span "9223372036854775807s": expected a duration such as "4h", "15m", "1h30m" or "2 business days""#.to_owned(),
+        ),
+        (
+            "4294967296 business days",
+            r#"invalid span "4294967296 business days": expected a duration such as "4h", "15m", "1h30m" or "2 business days""#.to_owned(),
+        ),
+        (
+            "2562047788015h",
+            "a span is at most 10 years (87840h), not 2562047788015h: shorten it".to_owned(),
+        ),
+        (
+            "4294967295 business days",
+            "a span is at most 2610 business days (10 years), not 4294967295 business days: shorten it".to_owned(),
+        ),
+    ] {
+        refused_toml(
+            &one_rule(&format!(
+                "name = \"x\"\nwhen = \"unanswered\"\nthen = {{ require_call = \"{span}\" }}"
+            )),
+            &format!("rules[0].then.require_call: {message}"),
+        );
+    }
 }

@@ -130,8 +130,10 @@ impl Policy {
     /// [`PolicyError`] with the path inside the rule: a duplicate or empty
     /// name, no actions, a tier or calendar the policy does not have, a count
     /// of zero, a survey score outside 1 to 5, a span a policy file cannot
-    /// hold (zero, negative or finer than a second), or a repeat without a
-    /// delay.
+    /// hold (zero, negative, finer than a second, or longer than
+    /// [`MAX_SPAN`](Self::MAX_SPAN) or
+    /// [`MAX_BUSINESS_DAYS`](Self::MAX_BUSINESS_DAYS)), or a repeat without
+    /// a delay or beyond [`Rule::MAX_REPEAT`].
     ///
     /// # Example
     /// ```
@@ -174,6 +176,16 @@ impl Policy {
                 return Err(PolicyError::new("repeat", "repeating needs a delay"));
             }
             None => {}
+        }
+        if rule.repeat > Rule::MAX_REPEAT {
+            return Err(PolicyError::new(
+                "repeat",
+                format!(
+                    "a rule repeats at most {} times, not {}: use a longer delay",
+                    Rule::MAX_REPEAT,
+                    rule.repeat
+                ),
+            ));
         }
         self.labels.push(super::RuleLabel::of(&rule));
         self.rules.push(rule);
@@ -389,8 +401,31 @@ fn check_condition(condition: &Condition, at: &str) -> Result<(), PolicyError> {
 }
 
 /// Checks that a span built in code can be written to a policy file and read
-/// back: files spell spans in whole seconds, and a span is positive.
+/// back (files spell spans in whole seconds, and a span is positive), and
+/// that it is within the policy bounds ([`Policy::MAX_SPAN`],
+/// [`Policy::MAX_BUSINESS_DAYS`]).
 pub(super) fn check_span(within: Within, at: &str) -> Result<(), PolicyError> {
+    let too_long = |shown: String, max: String| {
+        Err(PolicyError::new(
+            at,
+            format!("a span is at most {max}, not {shown}: shorten it"),
+        ))
+    };
+    match within {
+        Within::Time(d) if d > Policy::MAX_SPAN && d.subsec_nanos() == 0 => {
+            return too_long(
+                crate::sla::format_span(d),
+                format!("10 years ({})", crate::sla::format_span(Policy::MAX_SPAN)),
+            );
+        }
+        Within::BusinessDays(n) if n > Policy::MAX_BUSINESS_DAYS => {
+            return too_long(
+                within.to_string(),
+                format!("{} business days (10 years)", Policy::MAX_BUSINESS_DAYS),
+            );
+        }
+        _ => {}
+    }
     match within {
         Within::Time(d) if d <= chrono::TimeDelta::zero() || d.subsec_nanos() != 0 => {
             let shown = if d.subsec_nanos() == 0 {

@@ -163,6 +163,38 @@ impl Default for Policy {
 }
 
 impl Policy {
+    /// The longest span of time a policy holds (10 years, 3,660 days): SLA
+    /// targets, warnings, rule delays, required calls, notices and handoff
+    /// waits. Instants a case computes from them stay far from the limits of
+    /// chrono's dates, even after [`Rule::MAX_REPEAT`] repeats.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::TimeDelta;
+    /// use escalate::policy::{Action, Call, Condition, Policy, Rule};
+    /// use escalate::sla::Within;
+    /// assert_eq!(Policy::MAX_SPAN, TimeDelta::days(3_660));
+    /// let call = |d| Rule::new("call", Condition::PublicContact, [Action::RequireCall(Call::new(Within::Time(d)))]);
+    /// assert!(Policy::default().with_rule(call(Policy::MAX_SPAN)).is_ok());
+    /// let err = Policy::default().with_rule(call(Policy::MAX_SPAN + TimeDelta::hours(1))).unwrap_err();
+    /// assert_eq!(err.to_string(), "then.require_call: a span is at most 10 years (87840h), not 87841h: shorten it");
+    /// ```
+    pub const MAX_SPAN: chrono::TimeDelta = chrono::TimeDelta::days(3_660);
+
+    /// The most business days a span of a policy counts (2,610: 10 years of
+    /// five-day weeks).
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// use escalate::sla::{CalendarName, Metric, MetricPolicy, Target, Within};
+    /// let resolution = |n| MetricPolicy::new(Metric::Resolution, Target::new(Within::BusinessDays(n), CalendarName::always()));
+    /// assert!(Policy::default().with_sla(resolution(Policy::MAX_BUSINESS_DAYS)).is_ok());
+    /// let err = Policy::default().with_sla(resolution(3_000)).unwrap_err();
+    /// assert_eq!(err.to_string(), "fallback.within: a span is at most 2610 business days (10 years), not 3000 business days: shorten it");
+    /// ```
+    pub const MAX_BUSINESS_DAYS: u32 = 2_610;
+
     /// Creates a policy with a version label and tiers ordered from the most
     /// junior to the most senior. Timelines are written in UTC until
     /// [`with_time_zone`](Self::with_time_zone) says otherwise.
@@ -470,8 +502,9 @@ impl Policy {
     /// # Errors
     /// [`PolicyError`] when the metric is already tracked, a target names a
     /// calendar the policy does not have (add calendars first), or a target
-    /// or warning span is one a policy file cannot hold (zero, negative or
-    /// finer than a second).
+    /// or warning span is one a policy file cannot hold (zero, negative,
+    /// finer than a second, or longer than [`MAX_SPAN`](Self::MAX_SPAN) or
+    /// [`MAX_BUSINESS_DAYS`](Self::MAX_BUSINESS_DAYS)).
     ///
     /// # Example
     /// ```
