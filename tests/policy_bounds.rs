@@ -302,3 +302,81 @@ fn huge_numbers_in_spans_are_errors_not_panics() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------
+// Tiers, and loading in time linear in the file.
+
+const TOO_MANY_TIERS: &str = "tiers: a policy has at most 64 tiers, not 65: merge some (a tier is a level of seniority, not a team)";
+
+/// `n` distinct tier names.
+fn tier_names(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("t{i}")).collect()
+}
+
+/// A policy file with these tiers and nothing else.
+fn tiers_file(names: &[String]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+    format!("version = \"v\"\ntiers = [{}]\n", quoted.join(", "))
+}
+
+#[test]
+fn a_policy_has_at_most_64_tiers() {
+    assert_eq!(Policy::MAX_TIERS, 64);
+    let names = tier_names(64);
+    assert_eq!(Policy::new("v", &names).unwrap().tiers().len(), 64);
+    assert_eq!(
+        Policy::from_toml_str(&tiers_file(&names))
+            .unwrap()
+            .tiers()
+            .len(),
+        64
+    );
+    let names = tier_names(65);
+    assert_eq!(
+        Policy::new("v", &names).unwrap_err().to_string(),
+        TOO_MANY_TIERS
+    );
+    refused_toml(&tiers_file(&names), TOO_MANY_TIERS);
+    // The count comes before any other check of the names.
+    let mut bad = tier_names(65);
+    bad[3] = "t1".to_owned();
+    assert_eq!(
+        Policy::new("v", &bad).unwrap_err().to_string(),
+        TOO_MANY_TIERS
+    );
+}
+
+#[test]
+fn a_file_of_sixty_thousand_tiers_is_refused_by_its_count() {
+    // Quadratic loading took 5 s for this; counting is linear.
+    let names = tier_names(60_000);
+    refused_toml(
+        &tiers_file(&names),
+        "tiers: a policy has at most 64 tiers, not 60000: merge some (a tier is a level of seniority, not a team)",
+    );
+}
+
+#[test]
+fn many_rules_load_and_a_duplicate_name_is_found_among_them() {
+    // Rule names are checked against a set, not by scanning the rules.
+    let mut text = HEAD.to_owned();
+    for i in 0..5_000 {
+        text.push_str(&format!(
+            "\n[[rules]]\nname = \"r{i}\"\nwhen = {{ repeat_contact = {} }}\nthen = \"escalate_one_tier\"\n",
+            i + 1
+        ));
+    }
+    let policy = Policy::from_toml_str(&text).unwrap();
+    assert_eq!(policy.rules().len(), 5_000);
+    text.push_str(
+        "\n[[rules]]\nname = \"r17\"\nwhen = \"churn_signal\"\nthen = \"require_review\"\n",
+    );
+    refused_toml(&text, r#"rules[5000].name: rule "r17" is defined twice"#);
+    // Tiers named twice are still found, at the second.
+    let mut names = tier_names(64);
+    names[40] = "t7".to_owned();
+    assert_eq!(
+        Policy::new("v", &names).unwrap_err().to_string(),
+        r#"tiers[40]: tier "t7" is named twice"#
+    );
+}

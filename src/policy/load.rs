@@ -115,6 +115,8 @@ impl Policy {
         let mut policy = self.clone();
         policy.version = format!("{} (as recorded)", self.version);
         policy.rules.clear();
+        policy.labels.clear();
+        policy.index = super::RuleIndex::default();
         policy.deflection = DeflectionPolicy::Allow;
         policy.recovery = self
             .recovery
@@ -149,7 +151,7 @@ impl Policy {
         if rule.name.trim().is_empty() {
             return Err(PolicyError::new("name", "a rule needs a name"));
         }
-        if self.rules.iter().any(|r| r.name == rule.name) {
+        if self.index.names.contains(&rule.name) {
             return Err(PolicyError::new(
                 "name",
                 format!("rule \"{}\" is defined twice", rule.name),
@@ -187,6 +189,7 @@ impl Policy {
                 ),
             ));
         }
+        self.index.names.insert(rule.name.clone());
         self.labels.push(super::RuleLabel::of(&rule));
         self.rules.push(rule);
         Ok(self)

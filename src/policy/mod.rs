@@ -8,7 +8,7 @@
 //! name the field, lint it ([`Policy::lint`]), or start from
 //! [`Policy::recommended`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -53,8 +53,18 @@ pub struct Policy {
     /// Each rule's name and condition in words, as its `RuleFired` events
     /// carry them, and the facts it reads (made once, not on every firing).
     labels: Vec<RuleLabel>,
+    /// What adding a rule is checked against, so that the check does not
+    /// scan the rules already there.
+    index: RuleIndex,
     deflection: DeflectionPolicy,
     recovery: RecoveryPolicy,
+}
+
+/// What [`Policy::with_rule`] checks a new rule against without scanning
+/// the rules: the names taken.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct RuleIndex {
+    names: HashSet<String>,
 }
 
 /// The serialized form of a [`Policy`]; deserializing goes through
@@ -157,12 +167,27 @@ impl Default for Policy {
             sla: Vec::new(),
             rules: Vec::new(),
             labels: Vec::new(),
+            index: RuleIndex::default(),
             deflection: DeflectionPolicy::Allow,
         }
     }
 }
 
 impl Policy {
+    /// The most tiers a policy has. Escalation chains are at most this long,
+    /// and no per-case work grows faster than the number of tiers.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// let names: Vec<String> = (0..=Policy::MAX_TIERS).map(|i| format!("t{i}")).collect();
+    /// assert!(Policy::new("v1", &names[..Policy::MAX_TIERS]).is_ok());
+    /// let err = Policy::new("v1", &names).unwrap_err();
+    /// assert_eq!(err.to_string(), "tiers: a policy has at most 64 tiers, not 65: \
+    ///     merge some (a tier is a level of seniority, not a team)");
+    /// ```
+    pub const MAX_TIERS: usize = 64;
+
     /// The longest span of time a policy holds (10 years, 3,660 days): SLA
     /// targets, warnings, rule delays, required calls, notices and handoff
     /// waits. Instants a case computes from them stay far from the limits of
@@ -200,8 +225,9 @@ impl Policy {
     /// [`with_time_zone`](Self::with_time_zone) says otherwise.
     ///
     /// # Errors
-    /// [`PolicyError`] when the version is empty, there are no tiers, a tier
-    /// name is invalid, or a tier is named twice.
+    /// [`PolicyError`] when the version is empty, there are no tiers or more
+    /// than [`MAX_TIERS`](Self::MAX_TIERS), a tier name is invalid, or a tier
+    /// is named twice.
     ///
     /// # Example
     /// ```
@@ -217,11 +243,24 @@ impl Policy {
         if version.trim().is_empty() {
             return Err(PolicyError::new("version", "the version label is empty"));
         }
-        let mut out: Vec<Tier> = Vec::new();
-        for (i, name) in tiers.into_iter().enumerate() {
+        let names: Vec<S> = tiers.into_iter().collect();
+        if names.len() > Self::MAX_TIERS {
+            return Err(PolicyError::new(
+                "tiers",
+                format!(
+                    "a policy has at most {} tiers, not {}: merge some (a tier is a level of \
+                     seniority, not a team)",
+                    Self::MAX_TIERS,
+                    names.len()
+                ),
+            ));
+        }
+        let mut out: Vec<Tier> = Vec::with_capacity(names.len());
+        let mut seen: HashSet<Tier> = HashSet::with_capacity(names.len());
+        for (i, name) in names.iter().enumerate() {
             let tier = Tier::new(name.as_ref())
                 .map_err(|e| PolicyError::new(format!("tiers[{i}]"), e.to_string()))?;
-            if out.contains(&tier) {
+            if !seen.insert(tier.clone()) {
                 return Err(PolicyError::new(
                     format!("tiers[{i}]"),
                     format!("tier \"{tier}\" is named twice"),
@@ -245,6 +284,7 @@ impl Policy {
             sla: Vec::new(),
             rules: Vec::new(),
             labels: Vec::new(),
+            index: RuleIndex::default(),
             deflection: DeflectionPolicy::Allow,
         })
     }
@@ -670,6 +710,19 @@ mod tests {
             Policy::new("v", ["ok", ""]).unwrap_err().to_string(),
             r#"tiers[1]: invalid tier name "": it is empty"#
         );
+    }
+
+    #[test]
+    fn a_recorded_policy_keeps_nothing_of_its_rules_and_round_trips() {
+        let recorded = Policy::recommended().as_recorded();
+        assert!(recorded.labels.is_empty());
+        assert_eq!(recorded.index, RuleIndex::default());
+        let json = serde_json::to_string(&recorded).unwrap();
+        assert_eq!(serde_json::from_str::<Policy>(&json).unwrap(), recorded);
+        // Its rule names are free again.
+        let name = Policy::recommended().rules()[0].name.clone();
+        let rule = Rule::new(name, Condition::ChurnSignal, [Action::RequireReview]);
+        assert!(recorded.with_rule(rule).is_ok());
     }
 
     #[test]
