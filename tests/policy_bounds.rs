@@ -380,3 +380,44 @@ fn many_rules_load_and_a_duplicate_name_is_found_among_them() {
         r#"tiers[40]: tier "t7" is named twice"#
     );
 }
+
+// ---------------------------------------------------------------------------
+// The same action twice.
+
+#[test]
+fn a_rule_lists_each_action_once() {
+    let call = |h| Action::RequireCall(Call::new(Within::Time(hours(h))));
+    let cases: Vec<(Vec<Action>, &str, &str)> = vec![
+        (
+            vec![Action::EscalateOneTier, Action::EscalateOneTier],
+            "then[1]: the same action as then[0]: list each action once",
+            r#"["escalate_one_tier", "escalate_one_tier"]"#,
+        ),
+        (
+            vec![
+                Action::RequireReview,
+                call(1),
+                Action::EscalateOneTier,
+                call(1),
+            ],
+            "then[3]: the same action as then[1]: list each action once",
+            r#"["require_review", { require_call = "1h" }, "escalate_one_tier", { require_call = "1h" }]"#,
+        ),
+    ];
+    for (then, message, toml) in cases {
+        let rule = Rule::new("x", Condition::PublicContact, then);
+        assert_eq!(
+            two_rules().with_rule(rule).unwrap_err().to_string(),
+            message
+        );
+        refused_toml(
+            &format!(
+                "{HEAD}{TWO_RULES}\n[[rules]]\nname = \"x\"\nwhen = \"public_contact\"\nthen = {toml}\n"
+            ),
+            &format!("rules[2].{message}"),
+        );
+    }
+    // Two calls of different lengths are two actions.
+    let rule = Rule::new("x", Condition::PublicContact, [call(1), call(2)]);
+    assert!(two_rules().with_rule(rule).is_ok());
+}

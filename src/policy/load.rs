@@ -1,5 +1,6 @@
 //! Loading policies from TOML and JSON, checking rules, and linting.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use serde::Deserialize;
@@ -130,7 +131,7 @@ impl Policy {
     ///
     /// # Errors
     /// [`PolicyError`] with the path inside the rule: a duplicate or empty
-    /// name, no actions, a tier or calendar the policy does not have, a count
+    /// name, no actions or the same action twice, a tier or calendar the policy does not have, a count
     /// of zero, a survey score outside 1 to 5, a span a policy file cannot
     /// hold (zero, negative, finer than a second, or longer than
     /// [`MAX_SPAN`](Self::MAX_SPAN) or
@@ -143,8 +144,11 @@ impl Policy {
     /// let policy = Policy::default()
     ///     .with_rule(Rule::new("second failure", Condition::FailuresAtLeast(2), [Action::EscalateTo("manager".parse()?)]))?;
     /// assert_eq!(policy.rules()[0].name, "second failure");
-    /// let err = policy.with_rule(Rule::new("bad", Condition::SurveyScoreAtMost(9), [Action::RequireReview])).unwrap_err();
+    /// let err = policy.clone().with_rule(Rule::new("bad", Condition::SurveyScoreAtMost(9), [Action::RequireReview])).unwrap_err();
     /// assert_eq!(err.to_string(), "when.survey_score_at_most: a survey score is 1 to 5, not 9");
+    /// let twice = Rule::new("twice", Condition::PublicContact, [Action::RequireReview, Action::RequireReview]);
+    /// let err = policy.with_rule(twice).unwrap_err();
+    /// assert_eq!(err.to_string(), "then[1]: the same action as then[0]: list each action once");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_rule(mut self, rule: Rule) -> Result<Policy, PolicyError> {
@@ -161,6 +165,7 @@ impl Policy {
         if rule.then.is_empty() {
             return Err(PolicyError::new("then", "a rule needs at least one action"));
         }
+        let mut first: HashMap<&Action, usize> = HashMap::with_capacity(rule.then.len());
         for (i, action) in rule.then.iter().enumerate() {
             let at = if rule.then.len() == 1 {
                 "then".to_owned()
@@ -168,6 +173,12 @@ impl Policy {
                 format!("then[{i}]")
             };
             self.check_action(action, &at)?;
+            if let Some(k) = first.insert(action, i) {
+                return Err(PolicyError::new(
+                    at,
+                    format!("the same action as then[{k}]: list each action once"),
+                ));
+            }
         }
         if let Some(delay) = &rule.delay {
             check_span(delay.after, "delay.after")?;
