@@ -9,6 +9,7 @@ use escalate::policy::{Action, Call, Condition, Delay, DelayFrom, Notice, Policy
 use escalate::sla::{
     BusinessCalendar, CalendarName, Metric, MetricPolicy, Target, Threshold, Within,
 };
+use proptest::prelude::*;
 use support::{HEAD, cal, hours, three_tiers};
 
 /// Loads `text` and expects a refusal with exactly `message`.
@@ -420,4 +421,337 @@ fn a_rule_lists_each_action_once() {
     // Two calls of different lengths are two actions.
     let rule = Rule::new("x", Condition::PublicContact, [call(1), call(2)]);
     assert!(two_rules().with_rule(rule).is_ok());
+}
+
+// ---------------------------------------------------------------------------
+// Call cycles.
+
+/// The refusal of rule `name` that requires a call on a promise.
+fn calls_on_a_promise(name: &str) -> String {
+    format!(
+        "then: rule \"{name}\" requires a call, and a call's own promise can make it require another: every unanswered call would make another, without end; escalate or notify instead"
+    )
+}
+
+fn call_1h() -> Action {
+    Action::RequireCall(Call::new(Within::Time(hours(1))))
+}
+
+#[test]
+fn a_rule_on_a_promise_that_requires_a_call_is_refused() {
+    let conditions: Vec<(Condition, &str)> = vec![
+        (Condition::PromiseBroken, "\"promise_broken\""),
+        (Condition::PromiseAtRisk, "\"promise_at_risk\""),
+        (
+            Condition::SlaWarning(Metric::Promise),
+            "{ sla_warning = \"promise\" }",
+        ),
+        (
+            Condition::SlaBreach(Metric::Promise),
+            "{ sla_breach = \"promise\" }",
+        ),
+        (
+            Condition::All(vec![
+                Condition::HighValueCustomer,
+                Condition::Any(vec![Condition::Unowned, Condition::PromiseAtRisk]),
+            ]),
+            "{ all = [\"high_value_customer\", { any = [\"unowned\", \"promise_at_risk\"] }] }",
+        ),
+    ];
+    let message = calls_on_a_promise("chase");
+    for (when, toml) in conditions {
+        let rule = Rule::new("chase", when, [Action::RequireReview, call_1h()]);
+        assert_eq!(
+            two_rules().with_rule(rule).unwrap_err().to_string(),
+            message
+        );
+        refused_toml(
+            &format!(
+                "{HEAD}{TWO_RULES}\n[[rules]]\nname = \"chase\"\nwhen = {toml}\nthen = [\"require_review\", {{ require_call = \"1h\" }}]\n"
+            ),
+            &format!("rules[2].{message}"),
+        );
+    }
+    // The example of the brief, as a one-rule file, and with a delay.
+    refused_toml(
+        &one_rule(
+            "name = \"chase\"\nwhen = \"promise_broken\"\nthen = [{ require_call = \"1h\" }]",
+        ),
+        &format!("rules[0].{message}"),
+    );
+    refused_toml(
+        &one_rule(
+            "name = \"chase\"\nwhen = \"promise_broken\"\nthen = { require_call = \"1h\" }\ndelay = { after = \"1h\", from = \"condition\" }\nrepeat = 3",
+        ),
+        &format!("rules[0].{message}"),
+    );
+    // Two calls per broken call (the policy that doubled the log every
+    // hour) is refused too, first for listing the call twice.
+    refused_toml(
+        &one_rule(
+            "name = \"chase\"\nwhen = \"promise_broken\"\nthen = [{ require_call = \"1h\" }, { require_call = \"1h\" }]",
+        ),
+        "rules[0].then[1]: the same action as then[0]: list each action once",
+    );
+}
+
+const ESCALATE_ON_BROKEN: &str = "\n[[rules]]\nname = \"escalate broken\"\nwhen = \"promise_broken\"\nthen = \"escalate_one_tier\"\n";
+const CALL_ON_ESCALATION: &str = "\n[[rules]]\nname = \"call on escalation\"\nwhen = { any = [\"escalated\", \"churn_signal\"] }\nthen = [\"require_review\", { require_call = \"2h\" }]\n";
+
+fn escalate_on_broken() -> Rule {
+    Rule::new(
+        "escalate broken",
+        Condition::PromiseBroken,
+        [Action::EscalateOneTier],
+    )
+}
+
+fn call_on_escalation() -> Rule {
+    Rule::new(
+        "call on escalation",
+        Condition::Any(vec![Condition::Escalated, Condition::ChurnSignal]),
+        [
+            Action::RequireReview,
+            Action::RequireCall(Call::new(Within::Time(hours(2)))),
+        ],
+    )
+}
+
+#[test]
+fn a_call_that_comes_back_through_an_escalation_is_refused_at_the_rule_that_closes_the_cycle() {
+    // The caller comes last: it is the rule named first.
+    let message = "then: rule \"call on escalation\" requires a call, and a call's own promise can make it (through rule \"escalate broken\") require another: every unanswered call would make another, without end; escalate or notify instead";
+    let err = two_rules()
+        .with_rule(escalate_on_broken())
+        .unwrap()
+        .with_rule(call_on_escalation())
+        .unwrap_err();
+    assert_eq!(err.to_string(), message);
+    refused_toml(
+        &format!("{HEAD}{TWO_RULES}{ESCALATE_ON_BROKEN}{CALL_ON_ESCALATION}"),
+        &format!("rules[3].{message}"),
+    );
+    // The escalation comes last.
+    let message = "then: rule \"escalate broken\" escalates when a promise is at risk or broken, and an escalation makes rule \"call on escalation\" require a call, which is a promise: every unanswered call would make another, without end; notify instead of escalating, or have rule \"call on escalation\" escalate or notify instead of calling";
+    let err = two_rules()
+        .with_rule(call_on_escalation())
+        .unwrap()
+        .with_rule(escalate_on_broken())
+        .unwrap_err();
+    assert_eq!(err.to_string(), message);
+    refused_toml(
+        &format!("{HEAD}{TWO_RULES}{CALL_ON_ESCALATION}{ESCALATE_ON_BROKEN}"),
+        &format!("rules[3].{message}"),
+    );
+    // Any escalating action counts: requiring an owner, or a named tier.
+    for action in [
+        Action::RequireOwner("manager".parse().unwrap()),
+        Action::EscalateTo("manager".parse().unwrap()),
+    ] {
+        let rule = Rule::new("escalate broken", Condition::PromiseAtRisk, [action]);
+        let err = two_rules()
+            .with_rule(call_on_escalation())
+            .unwrap()
+            .with_rule(rule)
+            .unwrap_err();
+        assert_eq!(err.path(), "then");
+    }
+}
+
+#[test]
+fn rules_that_do_not_make_a_call_cycle_load() {
+    let allowed: Vec<Vec<Rule>> = vec![
+        // An escalation chain is bounded by the tiers.
+        vec![
+            Rule::new("up", Condition::Escalated, [Action::EscalateOneTier]),
+            escalate_on_broken(),
+        ],
+        // A broken promise escalates and notifies; an escalation notifies.
+        vec![
+            escalate_on_broken(),
+            Rule::new(
+                "tell",
+                Condition::Escalated,
+                [Action::Notify(Notice {
+                    who: "lead".into(),
+                    why: "escalated".into(),
+                    within: None,
+                })],
+            ),
+        ],
+        // A call on a public post, and escalations on escalations.
+        vec![
+            Rule::new("call", Condition::PublicContact, [call_1h()]),
+            Rule::new("up", Condition::Escalated, [Action::EscalateOneTier]),
+        ],
+        // A call on an escalation, when no promise escalates.
+        vec![
+            call_on_escalation(),
+            Rule::new(
+                "up",
+                Condition::FailuresAtLeast(2),
+                [Action::EscalateOneTier],
+            ),
+            Rule::new("review", Condition::PromiseBroken, [Action::RequireReview]),
+        ],
+    ];
+    for rules in allowed {
+        let policy = rules
+            .into_iter()
+            .fold(two_rules(), |p, r| p.with_rule(r).unwrap());
+        let back = Policy::from_toml_str(&policy.to_toml_string().unwrap()).unwrap();
+        assert_eq!(back, policy);
+    }
+}
+
+#[test]
+fn the_recommended_policy_stays_valid_and_refuses_a_call_on_a_promise() {
+    let recommended = Policy::recommended();
+    assert!(recommended.lint().is_empty());
+    let toml = recommended.to_toml_string().unwrap();
+    assert_eq!(Policy::from_toml_str(&toml).unwrap(), recommended);
+    // The natural rule that never settled: a call when a promise is at risk.
+    let at_risk = Rule::new("call at risk", Condition::PromiseAtRisk, [call_1h()]);
+    assert_eq!(
+        recommended
+            .clone()
+            .with_rule(at_risk)
+            .unwrap_err()
+            .to_string(),
+        calls_on_a_promise("call at risk")
+    );
+    // A call on every escalation comes back through the recommended
+    // escalation on a broken promise.
+    let n = recommended.rules().len();
+    let call = Rule::new("call on escalation", Condition::Escalated, [call_1h()]);
+    let message = "then: rule \"call on escalation\" requires a call, and a call's own promise can make it (through rule \"SLA breach: escalate and apologise for the delay\") require another: every unanswered call would make another, without end; escalate or notify instead";
+    assert_eq!(
+        recommended.clone().with_rule(call).unwrap_err().to_string(),
+        message
+    );
+    refused_toml(
+        &format!(
+            "{toml}\n[[rules]]\nname = \"call on escalation\"\nwhen = \"escalated\"\nthen = {{ require_call = \"1h\" }}\n"
+        ),
+        &format!("rules[{n}].{message}"),
+    );
+    // An escalation on every escalation is a bounded chain.
+    let chain = Rule::new("up", Condition::Escalated, [Action::EscalateOneTier]);
+    assert!(recommended.with_rule(chain).is_ok());
+}
+
+/// The rule graph spelled out: rule `r` feeds rule `s` when `r` requires a
+/// call and `s` reads a promise (a call edge), or `r` escalates and `s`
+/// reads `escalated`. Whether some cycle passes through a call edge.
+fn has_call_cycle(rules: &[Rule]) -> bool {
+    fn reads(c: &Condition, f: &dyn Fn(&Condition) -> bool) -> bool {
+        match c {
+            Condition::All(cs) | Condition::Any(cs) => cs.iter().any(|c| reads(c, f)),
+            leaf => f(leaf),
+        }
+    }
+    let on_promise = |c: &Condition| {
+        matches!(
+            c,
+            Condition::PromiseAtRisk
+                | Condition::PromiseBroken
+                | Condition::SlaWarning(Metric::Promise)
+                | Condition::SlaBreach(Metric::Promise)
+        )
+    };
+    let on_escalation = |c: &Condition| matches!(c, Condition::Escalated);
+    let calls = |r: &Rule| r.then.iter().any(|a| matches!(a, Action::RequireCall(_)));
+    let escalates = |r: &Rule| {
+        r.then.iter().any(|a| {
+            matches!(
+                a,
+                Action::RequireOwner(_) | Action::EscalateTo(_) | Action::EscalateOneTier
+            )
+        })
+    };
+    let n = rules.len();
+    let edge = |r: usize, s: usize| {
+        (calls(&rules[r]) && reads(&rules[s].when, &on_promise))
+            || (escalates(&rules[r]) && reads(&rules[s].when, &on_escalation))
+    };
+    // reach[a][b]: a path of one edge or more from a to b.
+    let mut reach = vec![vec![false; n]; n];
+    for (r, row) in reach.iter_mut().enumerate() {
+        for (s, cell) in row.iter_mut().enumerate() {
+            *cell = edge(r, s);
+        }
+    }
+    for k in 0..n {
+        for a in 0..n {
+            if reach[a][k] {
+                for b in 0..n {
+                    if reach[k][b] {
+                        reach[a][b] = true;
+                    }
+                }
+            }
+        }
+    }
+    (0..n).any(|r| {
+        (0..n).any(|s| {
+            calls(&rules[r]) && reads(&rules[s].when, &on_promise) && (s == r || reach[s][r])
+        })
+    })
+}
+
+fn arbitrary_rule() -> impl Strategy<Value = (Condition, Vec<Action>)> {
+    let leaf = prop::sample::select(vec![
+        Condition::PromiseBroken,
+        Condition::PromiseAtRisk,
+        Condition::SlaWarning(Metric::Promise),
+        Condition::SlaBreach(Metric::FirstResponse),
+        Condition::Escalated,
+        Condition::PublicContact,
+        Condition::Unowned,
+    ]);
+    let when = prop_oneof![
+        leaf.clone(),
+        prop::collection::vec(leaf.clone(), 1..3).prop_map(Condition::Any),
+        prop::collection::vec(leaf, 1..3).prop_map(Condition::All),
+    ];
+    let action = prop::sample::select(vec![
+        Action::EscalateOneTier,
+        Action::EscalateTo("manager".parse().unwrap()),
+        Action::RequireOwner("supervisor".parse().unwrap()),
+        Action::RequireCall(Call::new(Within::Time(hours(1)))),
+        Action::RequireReview,
+        Action::RequireApology("frontline".parse().unwrap()),
+    ]);
+    (when, prop::collection::vec(action, 1..3))
+}
+
+proptest! {
+    /// Adding rules one by one is refused exactly at the first rule that
+    /// makes the spelled-out rule graph have a cycle through a call, and the
+    /// refusal names that rule's `then`.
+    #[test]
+    fn the_call_cycle_check_agrees_with_the_rule_graph(
+        rules in prop::collection::vec(arbitrary_rule(), 1..7),
+    ) {
+        let mut policy = three_tiers("v");
+        let mut added: Vec<Rule> = Vec::new();
+        for (i, (when, mut then)) in rules.into_iter().enumerate() {
+            let mut seen = std::collections::HashSet::new();
+            then.retain(|a| seen.insert(a.clone()));
+            let rule = Rule::new(format!("r{i}"), when, then);
+            added.push(rule.clone());
+            let cycle = has_call_cycle(&added);
+            match policy.clone().with_rule(rule) {
+                Ok(next) => {
+                    prop_assert!(!cycle, "accepted a cycle: {:?}", added);
+                    policy = next;
+                }
+                Err(e) => {
+                    prop_assert!(cycle, "refused without a cycle: {e}: {:?}", added);
+                    prop_assert_eq!(e.path(), "then");
+                    break;
+                }
+            }
+        }
+    }
 }

@@ -8,7 +8,7 @@ use serde::de::{self, MapAccess, SeqAccess, Visitor};
 
 use super::{Action, Call, Condition, DeflectionPolicy, Policy, PolicySpec, Rule};
 use crate::PolicyError;
-use crate::sla::{Threshold, Within};
+use crate::sla::{Metric, Threshold, Within};
 
 impl Policy {
     /// Reads a policy from TOML, checking it as it goes.
@@ -131,12 +131,14 @@ impl Policy {
     ///
     /// # Errors
     /// [`PolicyError`] with the path inside the rule: a duplicate or empty
-    /// name, no actions or the same action twice, a tier or calendar the policy does not have, a count
-    /// of zero, a survey score outside 1 to 5, a span a policy file cannot
-    /// hold (zero, negative, finer than a second, or longer than
-    /// [`MAX_SPAN`](Self::MAX_SPAN) or
-    /// [`MAX_BUSINESS_DAYS`](Self::MAX_BUSINESS_DAYS)), or a repeat without
-    /// a delay or beyond [`Rule::MAX_REPEAT`].
+    /// name, no actions or the same action twice, a tier or calendar the
+    /// policy does not have, a count of zero, a survey score outside 1 to 5,
+    /// a span a policy file cannot hold (zero, negative, finer than a second,
+    /// or longer than [`MAX_SPAN`](Self::MAX_SPAN) or
+    /// [`MAX_BUSINESS_DAYS`](Self::MAX_BUSINESS_DAYS)), a repeat without a
+    /// delay or beyond [`Rule::MAX_REPEAT`], or a call cycle (see
+    /// [Bounds](Policy#bounds)): a rule that requires a call and that a
+    /// promise can make fire, itself or through a rule already there.
     ///
     /// # Example
     /// ```
@@ -200,10 +202,79 @@ impl Policy {
                 ),
             ));
         }
+        let feeds = Feeds::of(&rule);
+        self.check_call_cycle(&rule, feeds)?;
+        let i = self.rules.len();
+        if feeds.escalates && feeds.on_promise {
+            self.index.promise_escalator.get_or_insert(i);
+        }
+        if feeds.calls && feeds.on_escalation {
+            self.index.escalation_caller.get_or_insert(i);
+        }
         self.index.names.insert(rule.name.clone());
         self.labels.push(super::RuleLabel::of(&rule));
         self.rules.push(rule);
         Ok(self)
+    }
+
+    /// Refuses a rule that closes a call cycle: a call is a promise, and a
+    /// rule that a promise makes fire, directly or through an escalation
+    /// that another rule answers with a call, would make a call for every
+    /// unanswered call. Cycles through escalations alone are bounded (each
+    /// moves the case up a tier) and allowed.
+    ///
+    /// Rules feed each other only through the facts their actions make: an
+    /// escalation (`escalated`) and a call's promise clock (`promise_at_risk`,
+    /// `promise_broken`, the promise metric's `sla_warning` and
+    /// `sla_breach`). So a cycle through a call exists exactly when a rule
+    /// on a promise requires a call, or a rule on a promise escalates and a
+    /// rule on `escalated` requires a call; the policy keeps the first rule
+    /// of each of these two kinds, and the check takes constant time.
+    fn check_call_cycle(&self, rule: &Rule, feeds: Feeds) -> Result<(), PolicyError> {
+        const ENDLESS: &str = "every unanswered call would make another, without end";
+        let name = |i: usize| self.rules.get(i).map_or("", |r| r.name.as_str());
+        if feeds.calls && feeds.on_promise {
+            return Err(PolicyError::new(
+                "then",
+                format!(
+                    "rule \"{}\" requires a call, and a call's own promise can make it require \
+                     another: {ENDLESS}; escalate or notify instead",
+                    rule.name
+                ),
+            ));
+        }
+        if feeds.calls
+            && feeds.on_escalation
+            && let Some(i) = self.index.promise_escalator
+        {
+            return Err(PolicyError::new(
+                "then",
+                format!(
+                    "rule \"{}\" requires a call, and a call's own promise can make it (through \
+                     rule \"{}\") require another: {ENDLESS}; escalate or notify instead",
+                    rule.name,
+                    name(i)
+                ),
+            ));
+        }
+        if feeds.escalates
+            && feeds.on_promise
+            && let Some(i) = self.index.escalation_caller
+        {
+            return Err(PolicyError::new(
+                "then",
+                format!(
+                    "rule \"{}\" escalates when a promise is at risk or broken, and an escalation \
+                     makes rule \"{}\" require a call, which is a promise: {ENDLESS}; notify \
+                     instead of escalating, or have rule \"{}\" escalate or notify instead of \
+                     calling",
+                    rule.name,
+                    name(i),
+                    name(i)
+                ),
+            ));
+        }
+        Ok(())
     }
 
     fn check_action(&self, action: &Action, at: &str) -> Result<(), PolicyError> {
@@ -365,6 +436,44 @@ impl Policy {
             }
         }
         lints
+    }
+}
+
+/// How a rule can make rules fire: what its actions make, and which of
+/// those its condition reads.
+#[derive(Clone, Copy, Debug)]
+#[allow(clippy::struct_excessive_bools)] // four independent facts about one rule
+struct Feeds {
+    /// It requires a call: a promise with its own clock.
+    calls: bool,
+    /// It escalates (or requires an owner), which `escalated` counts.
+    escalates: bool,
+    /// Its condition reads a promise's warning or breach.
+    on_promise: bool,
+    /// Its condition reads `escalated`.
+    on_escalation: bool,
+}
+
+impl Feeds {
+    fn of(rule: &Rule) -> Feeds {
+        let leaves = rule.when.leaves();
+        Feeds {
+            calls: rule
+                .then
+                .iter()
+                .any(|a| matches!(a, Action::RequireCall(_))),
+            escalates: rule.then.iter().any(Action::escalates),
+            on_promise: leaves.iter().any(|c| {
+                matches!(
+                    c,
+                    Condition::PromiseAtRisk
+                        | Condition::PromiseBroken
+                        | Condition::SlaWarning(Metric::Promise)
+                        | Condition::SlaBreach(Metric::Promise)
+                )
+            }),
+            on_escalation: leaves.iter().any(|c| matches!(c, Condition::Escalated)),
+        }
     }
 }
 

@@ -39,6 +39,44 @@ use crate::{PolicyError, Text, Tier};
 /// assert_eq!(policy.rank(&"regional".parse()?), None);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// # Bounds
+///
+/// Every valid policy gives a case a bounded amount of work; building or
+/// loading refuses a policy beyond these bounds, naming the field, and
+/// loading takes time linear in the size of the file:
+/// - at most [`MAX_TIERS`](Self::MAX_TIERS) (64) tiers;
+/// - a rule repeats at most [`Rule::MAX_REPEAT`] (100) times;
+/// - every span (SLA targets, warnings, delays, calls, notices, handoff
+///   waits) is at most [`MAX_SPAN`](Self::MAX_SPAN) (10 years: 3,660 days)
+///   or [`MAX_BUSINESS_DAYS`](Self::MAX_BUSINESS_DAYS) (2,610 business
+///   days), so instant arithmetic never overflows;
+/// - no call cycles: a required call is a promise, whose warning and breach
+///   are facts rules read (`promise_at_risk`, `promise_broken`, and the
+///   promise metric's `sla_warning` and `sla_breach`). A rule that requires
+///   a call must not be made to fire by a promise, directly or through a
+///   rule that escalates on a promise while it fires on `escalated`: every
+///   unanswered call would make another, without end;
+/// - escalation chains (a rule on `escalated` that escalates) are allowed:
+///   each escalation moves the case strictly up, so a chain has at most as
+///   many links as the policy has tiers;
+/// - a rule lists each action once, and every calendar keeps opening (one
+///   with only dated shifts closes for good after its last one).
+///
+/// ```
+/// use escalate::policy::Policy;
+/// let err = Policy::from_toml_str(r#"
+///     version = "shop-1"
+///     tiers = ["frontline", "supervisor"]
+///     [[rules]]
+///     name = "chase"
+///     when = "promise_broken"
+///     then = { require_call = "1h" }
+/// "#).unwrap_err();
+/// assert_eq!(err.path(), "rules[0].then");
+/// assert_eq!(err.problem(), "rule \"chase\" requires a call, and a call's own promise can make it \
+///     require another: every unanswered call would make another, without end; escalate or notify instead");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "PolicySpec", into = "PolicySpec")]
 pub struct Policy {
@@ -61,10 +99,15 @@ pub struct Policy {
 }
 
 /// What [`Policy::with_rule`] checks a new rule against without scanning
-/// the rules: the names taken.
+/// the rules: the names taken, and the first rule of each kind that can
+/// close a call cycle with it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct RuleIndex {
     names: HashSet<String>,
+    /// The first rule that escalates when a promise is at risk or broken.
+    promise_escalator: Option<usize>,
+    /// The first rule that requires a call when the case is escalated.
+    escalation_caller: Option<usize>,
 }
 
 /// The serialized form of a [`Policy`]; deserializing goes through
