@@ -4,6 +4,8 @@
 
 mod support;
 
+use std::fmt::Write as _;
+
 use chrono::TimeDelta;
 use escalate::policy::{Action, Call, Condition, Delay, DelayFrom, Notice, Policy, Rule};
 use escalate::sla::{
@@ -362,10 +364,12 @@ fn many_rules_load_and_a_duplicate_name_is_found_among_them() {
     // Rule names are checked against a set, not by scanning the rules.
     let mut text = HEAD.to_owned();
     for i in 0..5_000 {
-        text.push_str(&format!(
-            "\n[[rules]]\nname = \"r{i}\"\nwhen = {{ repeat_contact = {} }}\nthen = \"escalate_one_tier\"\n",
+        writeln!(
+            text,
+            "\n[[rules]]\nname = \"r{i}\"\nwhen = {{ repeat_contact = {} }}\nthen = \"escalate_one_tier\"",
             i + 1
-        ));
+        )
+        .unwrap();
     }
     let policy = Policy::from_toml_str(&text).unwrap();
     assert_eq!(policy.rules().len(), 5_000);
@@ -682,12 +686,11 @@ fn has_call_cycle(rules: &[Rule]) -> bool {
         }
     }
     for k in 0..n {
-        for a in 0..n {
-            if reach[a][k] {
-                for b in 0..n {
-                    if reach[k][b] {
-                        reach[a][b] = true;
-                    }
+        let via = reach[k].clone();
+        for row in &mut reach {
+            if row[k] {
+                for (cell, through) in row.iter_mut().zip(&via) {
+                    *cell |= *through;
                 }
             }
         }
