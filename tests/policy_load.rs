@@ -322,6 +322,37 @@ fn broken_inputs() -> Vec<(Input, &'static str)> {
             ),
             "rules[0].when.sla_breach: unknown variant `first_reply`, expected one of `first_response`, `next_response`, `periodic_update`, `resolution`, `promise`",
         ),
+        // The bounds of every policy (tests/policy_bounds.rs has them all).
+        (
+            Json(
+                r#"{"version": "v", "tiers": ["frontline"], "rules": [{"name": "x", "when": "unanswered", "then": "require_review", "delay": {"after": "1s", "from": "condition"}, "repeat": 4294967295}]}"#,
+            ),
+            "rules[0].repeat: a rule repeats at most 100 times, not 4294967295: use a longer delay",
+        ),
+        (
+            Json(
+                r#"{"version": "v", "tiers": ["frontline"], "rules": [{"name": "x", "when": "unanswered", "then": "require_review", "delay": {"after": "100000h", "from": "condition"}}]}"#,
+            ),
+            "rules[0].delay.after: a span is at most 10 years (87840h), not 100000h: shorten it",
+        ),
+        (
+            Json(
+                r#"{"version": "v", "tiers": ["frontline"], "rules": [{"name": "x", "when": "public_contact", "then": ["require_review", "require_review"]}]}"#,
+            ),
+            "rules[0].then[1]: the same action as then[0]: list each action once",
+        ),
+        (
+            Json(
+                r#"{"version": "v", "tiers": ["frontline"], "rules": [{"name": "chase", "when": "promise_at_risk", "then": {"require_call": "1h"}}]}"#,
+            ),
+            r#"rules[0].then: rule "chase" requires a call, and a call's own promise can make it require another: every unanswered call would make another, without end; escalate or notify instead"#,
+        ),
+        (
+            Json(
+                r#"{"version": "v", "tiers": ["frontline"], "calendars": {"support": {"shifts": {"2027-01-05": ["09:00-17:00"]}}}}"#,
+            ),
+            "calendars.support: the calendar never opens after 2027-01-05 (its last shift): give weekly hours",
+        ),
     ]
 }
 

@@ -1,5 +1,6 @@
 //! Loading policies from TOML and JSON, checking rules, and linting.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use serde::Deserialize;
@@ -7,7 +8,7 @@ use serde::de::{self, MapAccess, SeqAccess, Visitor};
 
 use super::{Action, Call, Condition, DeflectionPolicy, Policy, PolicySpec, Rule};
 use crate::PolicyError;
-use crate::sla::{Threshold, Within};
+use crate::sla::{Metric, Threshold, Within};
 
 impl Policy {
     /// Reads a policy from TOML, checking it as it goes.
@@ -115,6 +116,8 @@ impl Policy {
         let mut policy = self.clone();
         policy.version = format!("{} (as recorded)", self.version);
         policy.rules.clear();
+        policy.labels.clear();
+        policy.index = super::RuleIndex::default();
         policy.deflection = DeflectionPolicy::Allow;
         policy.recovery = self
             .recovery
@@ -128,10 +131,14 @@ impl Policy {
     ///
     /// # Errors
     /// [`PolicyError`] with the path inside the rule: a duplicate or empty
-    /// name, no actions, a tier or calendar the policy does not have, a count
-    /// of zero, a survey score outside 1 to 5, a span a policy file cannot
-    /// hold (zero, negative or finer than a second), or a repeat without a
-    /// delay.
+    /// name, no actions or the same action twice, a tier or calendar the
+    /// policy does not have, a count of zero, a survey score outside 1 to 5,
+    /// a span a policy file cannot hold (zero, negative, finer than a second,
+    /// or longer than [`MAX_SPAN`](Self::MAX_SPAN) or
+    /// [`MAX_BUSINESS_DAYS`](Self::MAX_BUSINESS_DAYS)), a repeat without a
+    /// delay or beyond [`Rule::MAX_REPEAT`], or a call cycle (see
+    /// [Bounds](Policy#bounds)): a rule that requires a call and that a
+    /// promise can make fire, itself or through a rule already there.
     ///
     /// # Example
     /// ```
@@ -139,15 +146,18 @@ impl Policy {
     /// let policy = Policy::default()
     ///     .with_rule(Rule::new("second failure", Condition::FailuresAtLeast(2), [Action::EscalateTo("manager".parse()?)]))?;
     /// assert_eq!(policy.rules()[0].name, "second failure");
-    /// let err = policy.with_rule(Rule::new("bad", Condition::SurveyScoreAtMost(9), [Action::RequireReview])).unwrap_err();
+    /// let err = policy.clone().with_rule(Rule::new("bad", Condition::SurveyScoreAtMost(9), [Action::RequireReview])).unwrap_err();
     /// assert_eq!(err.to_string(), "when.survey_score_at_most: a survey score is 1 to 5, not 9");
+    /// let twice = Rule::new("twice", Condition::PublicContact, [Action::RequireReview, Action::RequireReview]);
+    /// let err = policy.with_rule(twice).unwrap_err();
+    /// assert_eq!(err.to_string(), "then[1]: the same action as then[0]: list each action once");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_rule(mut self, rule: Rule) -> Result<Policy, PolicyError> {
         if rule.name.trim().is_empty() {
             return Err(PolicyError::new("name", "a rule needs a name"));
         }
-        if self.rules.iter().any(|r| r.name == rule.name) {
+        if self.index.names.contains(&rule.name) {
             return Err(PolicyError::new(
                 "name",
                 format!("rule \"{}\" is defined twice", rule.name),
@@ -157,6 +167,7 @@ impl Policy {
         if rule.then.is_empty() {
             return Err(PolicyError::new("then", "a rule needs at least one action"));
         }
+        let mut first: HashMap<&Action, usize> = HashMap::with_capacity(rule.then.len());
         for (i, action) in rule.then.iter().enumerate() {
             let at = if rule.then.len() == 1 {
                 "then".to_owned()
@@ -164,6 +175,12 @@ impl Policy {
                 format!("then[{i}]")
             };
             self.check_action(action, &at)?;
+            if let Some(k) = first.insert(action, i) {
+                return Err(PolicyError::new(
+                    at,
+                    format!("the same action as then[{k}]: list each action once"),
+                ));
+            }
         }
         if let Some(delay) = &rule.delay {
             check_span(delay.after, "delay.after")?;
@@ -175,9 +192,89 @@ impl Policy {
             }
             None => {}
         }
+        if rule.repeat > Rule::MAX_REPEAT {
+            return Err(PolicyError::new(
+                "repeat",
+                format!(
+                    "a rule repeats at most {} times, not {}: use a longer delay",
+                    Rule::MAX_REPEAT,
+                    rule.repeat
+                ),
+            ));
+        }
+        let feeds = Feeds::of(&rule);
+        self.check_call_cycle(&rule, feeds)?;
+        let i = self.rules.len();
+        if feeds.escalates && feeds.on_promise {
+            self.index.promise_escalator.get_or_insert(i);
+        }
+        if feeds.calls && feeds.on_escalation {
+            self.index.escalation_caller.get_or_insert(i);
+        }
+        self.index.names.insert(rule.name.clone());
         self.labels.push(super::RuleLabel::of(&rule));
         self.rules.push(rule);
         Ok(self)
+    }
+
+    /// Refuses a rule that closes a call cycle: a call is a promise, and a
+    /// rule that a promise makes fire, directly or through an escalation
+    /// that another rule answers with a call, would make a call for every
+    /// unanswered call. Cycles through escalations alone are bounded (each
+    /// moves the case up a tier) and allowed.
+    ///
+    /// Rules feed each other only through the facts their actions make: an
+    /// escalation (`escalated`) and a call's promise clock (`promise_at_risk`,
+    /// `promise_broken`, the promise metric's `sla_warning` and
+    /// `sla_breach`). So a cycle through a call exists exactly when a rule
+    /// on a promise requires a call, or a rule on a promise escalates and a
+    /// rule on `escalated` requires a call; the policy keeps the first rule
+    /// of each of these two kinds, and the check takes constant time.
+    fn check_call_cycle(&self, rule: &Rule, feeds: Feeds) -> Result<(), PolicyError> {
+        const ENDLESS: &str = "every unanswered call would make another, without end";
+        let name = |i: usize| self.rules.get(i).map_or("", |r| r.name.as_str());
+        if feeds.calls && feeds.on_promise {
+            return Err(PolicyError::new(
+                "then",
+                format!(
+                    "rule \"{}\" requires a call, and a call's own promise can make it require \
+                     another: {ENDLESS}; escalate or notify instead",
+                    rule.name
+                ),
+            ));
+        }
+        if feeds.calls
+            && feeds.on_escalation
+            && let Some(i) = self.index.promise_escalator
+        {
+            return Err(PolicyError::new(
+                "then",
+                format!(
+                    "rule \"{}\" requires a call, and a call's own promise can make it (through \
+                     rule \"{}\") require another: {ENDLESS}; escalate or notify instead",
+                    rule.name,
+                    name(i)
+                ),
+            ));
+        }
+        if feeds.escalates
+            && feeds.on_promise
+            && let Some(i) = self.index.escalation_caller
+        {
+            return Err(PolicyError::new(
+                "then",
+                format!(
+                    "rule \"{}\" escalates when a promise is at risk or broken, and an escalation \
+                     makes rule \"{}\" require a call, which is a promise: {ENDLESS}; notify \
+                     instead of escalating, or have rule \"{}\" escalate or notify instead of \
+                     calling",
+                    rule.name,
+                    name(i),
+                    name(i)
+                ),
+            ));
+        }
+        Ok(())
     }
 
     fn check_action(&self, action: &Action, at: &str) -> Result<(), PolicyError> {
@@ -342,6 +439,44 @@ impl Policy {
     }
 }
 
+/// How a rule can make rules fire: what its actions make, and which of
+/// those its condition reads.
+#[derive(Clone, Copy, Debug)]
+#[allow(clippy::struct_excessive_bools)] // four independent facts about one rule
+struct Feeds {
+    /// It requires a call: a promise with its own clock.
+    calls: bool,
+    /// It escalates (or requires an owner), which `escalated` counts.
+    escalates: bool,
+    /// Its condition reads a promise's warning or breach.
+    on_promise: bool,
+    /// Its condition reads `escalated`.
+    on_escalation: bool,
+}
+
+impl Feeds {
+    fn of(rule: &Rule) -> Feeds {
+        let leaves = rule.when.leaves();
+        Feeds {
+            calls: rule
+                .then
+                .iter()
+                .any(|a| matches!(a, Action::RequireCall(_))),
+            escalates: rule.then.iter().any(Action::escalates),
+            on_promise: leaves.iter().any(|c| {
+                matches!(
+                    c,
+                    Condition::PromiseAtRisk
+                        | Condition::PromiseBroken
+                        | Condition::SlaWarning(Metric::Promise)
+                        | Condition::SlaBreach(Metric::Promise)
+                )
+            }),
+            on_escalation: leaves.iter().any(|c| matches!(c, Condition::Escalated)),
+        }
+    }
+}
+
 impl Action {
     /// Whether the action moves the case up (or requires an owner).
     pub(crate) fn escalates(&self) -> bool {
@@ -389,8 +524,31 @@ fn check_condition(condition: &Condition, at: &str) -> Result<(), PolicyError> {
 }
 
 /// Checks that a span built in code can be written to a policy file and read
-/// back: files spell spans in whole seconds, and a span is positive.
+/// back (files spell spans in whole seconds, and a span is positive), and
+/// that it is within the policy bounds ([`Policy::MAX_SPAN`],
+/// [`Policy::MAX_BUSINESS_DAYS`]).
 pub(super) fn check_span(within: Within, at: &str) -> Result<(), PolicyError> {
+    let too_long = |shown: String, max: String| {
+        Err(PolicyError::new(
+            at,
+            format!("a span is at most {max}, not {shown}: shorten it"),
+        ))
+    };
+    match within {
+        Within::Time(d) if d > Policy::MAX_SPAN && d.subsec_nanos() == 0 => {
+            return too_long(
+                crate::sla::format_span(d),
+                format!("10 years ({})", crate::sla::format_span(Policy::MAX_SPAN)),
+            );
+        }
+        Within::BusinessDays(n) if n > Policy::MAX_BUSINESS_DAYS => {
+            return too_long(
+                within.to_string(),
+                format!("{} business days (10 years)", Policy::MAX_BUSINESS_DAYS),
+            );
+        }
+        _ => {}
+    }
     match within {
         Within::Time(d) if d <= chrono::TimeDelta::zero() || d.subsec_nanos() != 0 => {
             let shown = if d.subsec_nanos() == 0 {

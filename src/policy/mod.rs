@@ -8,7 +8,7 @@
 //! name the field, lint it ([`Policy::lint`]), or start from
 //! [`Policy::recommended`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -39,6 +39,44 @@ use crate::{PolicyError, Text, Tier};
 /// assert_eq!(policy.rank(&"regional".parse()?), None);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// # Bounds
+///
+/// Every valid policy gives a case a bounded amount of work; building or
+/// loading refuses a policy beyond these bounds, naming the field, and
+/// loading takes time linear in the size of the file:
+/// - at most [`MAX_TIERS`](Self::MAX_TIERS) (64) tiers;
+/// - a rule repeats at most [`Rule::MAX_REPEAT`] (100) times;
+/// - every span (SLA targets, warnings, delays, calls, notices, handoff
+///   waits) is at most [`MAX_SPAN`](Self::MAX_SPAN) (10 years: 3,660 days)
+///   or [`MAX_BUSINESS_DAYS`](Self::MAX_BUSINESS_DAYS) (2,610 business
+///   days), so instant arithmetic never overflows;
+/// - no call cycles: a required call is a promise, whose warning and breach
+///   are facts rules read (`promise_at_risk`, `promise_broken`, and the
+///   promise metric's `sla_warning` and `sla_breach`). A rule that requires
+///   a call must not be made to fire by a promise, directly or through a
+///   rule that escalates on a promise while it fires on `escalated`: every
+///   unanswered call would make another, without end;
+/// - escalation chains (a rule on `escalated` that escalates) are allowed:
+///   each escalation moves the case strictly up, so a chain has at most as
+///   many links as the policy has tiers;
+/// - a rule lists each action once, and every calendar keeps opening (one
+///   with only dated shifts closes for good after its last one).
+///
+/// ```
+/// use escalate::policy::Policy;
+/// let err = Policy::from_toml_str(r#"
+///     version = "shop-1"
+///     tiers = ["frontline", "supervisor"]
+///     [[rules]]
+///     name = "chase"
+///     when = "promise_broken"
+///     then = { require_call = "1h" }
+/// "#).unwrap_err();
+/// assert_eq!(err.path(), "rules[0].then");
+/// assert_eq!(err.problem(), "rule \"chase\" requires a call, and a call's own promise can make it \
+///     require another: every unanswered call would make another, without end; escalate or notify instead");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "PolicySpec", into = "PolicySpec")]
 pub struct Policy {
@@ -53,8 +91,23 @@ pub struct Policy {
     /// Each rule's name and condition in words, as its `RuleFired` events
     /// carry them, and the facts it reads (made once, not on every firing).
     labels: Vec<RuleLabel>,
+    /// What adding a rule is checked against, so that the check does not
+    /// scan the rules already there.
+    index: RuleIndex,
     deflection: DeflectionPolicy,
     recovery: RecoveryPolicy,
+}
+
+/// What [`Policy::with_rule`] checks a new rule against without scanning
+/// the rules: the names taken, and the first rule of each kind that can
+/// close a call cycle with it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct RuleIndex {
+    names: HashSet<String>,
+    /// The first rule that escalates when a promise is at risk or broken.
+    promise_escalator: Option<usize>,
+    /// The first rule that requires a call when the case is escalated.
+    escalation_caller: Option<usize>,
 }
 
 /// The serialized form of a [`Policy`]; deserializing goes through
@@ -157,19 +210,67 @@ impl Default for Policy {
             sla: Vec::new(),
             rules: Vec::new(),
             labels: Vec::new(),
+            index: RuleIndex::default(),
             deflection: DeflectionPolicy::Allow,
         }
     }
 }
 
 impl Policy {
+    /// The most tiers a policy has. Escalation chains are at most this long,
+    /// and no per-case work grows faster than the number of tiers.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// let names: Vec<String> = (0..=Policy::MAX_TIERS).map(|i| format!("t{i}")).collect();
+    /// assert!(Policy::new("v1", &names[..Policy::MAX_TIERS]).is_ok());
+    /// let err = Policy::new("v1", &names).unwrap_err();
+    /// assert_eq!(err.to_string(), "tiers: a policy has at most 64 tiers, not 65: \
+    ///     merge some (a tier is a level of seniority, not a team)");
+    /// ```
+    pub const MAX_TIERS: usize = 64;
+
+    /// The longest span of time a policy holds (10 years, 3,660 days): SLA
+    /// targets, warnings, rule delays, required calls, notices and handoff
+    /// waits. Instants a case computes from them stay far from the limits of
+    /// chrono's dates, even after [`Rule::MAX_REPEAT`] repeats.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::TimeDelta;
+    /// use escalate::policy::{Action, Call, Condition, Policy, Rule};
+    /// use escalate::sla::Within;
+    /// assert_eq!(Policy::MAX_SPAN, TimeDelta::days(3_660));
+    /// let call = |d| Rule::new("call", Condition::PublicContact, [Action::RequireCall(Call::new(Within::Time(d)))]);
+    /// assert!(Policy::default().with_rule(call(Policy::MAX_SPAN)).is_ok());
+    /// let err = Policy::default().with_rule(call(Policy::MAX_SPAN + TimeDelta::hours(1))).unwrap_err();
+    /// assert_eq!(err.to_string(), "then.require_call: a span is at most 10 years (87840h), not 87841h: shorten it");
+    /// ```
+    pub const MAX_SPAN: chrono::TimeDelta = chrono::TimeDelta::days(3_660);
+
+    /// The most business days a span of a policy counts (2,610: 10 years of
+    /// five-day weeks).
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// use escalate::sla::{CalendarName, Metric, MetricPolicy, Target, Within};
+    /// let resolution = |n| MetricPolicy::new(Metric::Resolution, Target::new(Within::BusinessDays(n), CalendarName::always()));
+    /// assert!(Policy::default().with_sla(resolution(Policy::MAX_BUSINESS_DAYS)).is_ok());
+    /// let err = Policy::default().with_sla(resolution(3_000)).unwrap_err();
+    /// assert_eq!(err.to_string(), "fallback.within: a span is at most 2610 business days (10 years), not 3000 business days: shorten it");
+    /// ```
+    pub const MAX_BUSINESS_DAYS: u32 = 2_610;
+
     /// Creates a policy with a version label and tiers ordered from the most
     /// junior to the most senior. Timelines are written in UTC until
     /// [`with_time_zone`](Self::with_time_zone) says otherwise.
     ///
     /// # Errors
-    /// [`PolicyError`] when the version is empty, there are no tiers, a tier
-    /// name is invalid, or a tier is named twice.
+    /// [`PolicyError`] when the version is empty, there are no tiers or more
+    /// than [`MAX_TIERS`](Self::MAX_TIERS), a tier name is invalid, or a tier
+    /// is named twice.
     ///
     /// # Example
     /// ```
@@ -185,11 +286,24 @@ impl Policy {
         if version.trim().is_empty() {
             return Err(PolicyError::new("version", "the version label is empty"));
         }
-        let mut out: Vec<Tier> = Vec::new();
-        for (i, name) in tiers.into_iter().enumerate() {
+        let names: Vec<S> = tiers.into_iter().collect();
+        if names.len() > Self::MAX_TIERS {
+            return Err(PolicyError::new(
+                "tiers",
+                format!(
+                    "a policy has at most {} tiers, not {}: merge some (a tier is a level of \
+                     seniority, not a team)",
+                    Self::MAX_TIERS,
+                    names.len()
+                ),
+            ));
+        }
+        let mut out: Vec<Tier> = Vec::with_capacity(names.len());
+        let mut seen: HashSet<Tier> = HashSet::with_capacity(names.len());
+        for (i, name) in names.iter().enumerate() {
             let tier = Tier::new(name.as_ref())
                 .map_err(|e| PolicyError::new(format!("tiers[{i}]"), e.to_string()))?;
-            if out.contains(&tier) {
+            if !seen.insert(tier.clone()) {
                 return Err(PolicyError::new(
                     format!("tiers[{i}]"),
                     format!("tier \"{tier}\" is named twice"),
@@ -213,6 +327,7 @@ impl Policy {
             sla: Vec::new(),
             rules: Vec::new(),
             labels: Vec::new(),
+            index: RuleIndex::default(),
             deflection: DeflectionPolicy::Allow,
         })
     }
@@ -322,7 +437,10 @@ impl Policy {
     /// `always` is built in (open around the clock) and cannot be replaced.
     ///
     /// # Errors
-    /// [`PolicyError`] for the name `always` or a blank name.
+    /// [`PolicyError`] for the name `always` or a blank name, and for a
+    /// calendar that closes for good: one with no weekly hours, open only on
+    /// the dates of its shifts, never opens after the last, and clocks on it
+    /// would never be due.
     ///
     /// # Example
     /// ```
@@ -333,6 +451,10 @@ impl Policy {
     /// let policy = Policy::default().with_calendar("desk".parse()?, desk)?;
     /// assert!(policy.calendar(&"desk".parse()?).is_some());
     /// assert!(policy.calendar(&CalendarName::always()).is_some());
+    /// let once: BusinessCalendar = serde_json::from_str(r#"{"shifts": {"2027-01-05": ["09:00-17:00"]}}"#)?;
+    /// let err = policy.with_calendar("support".parse()?, once).unwrap_err();
+    /// assert_eq!(err.to_string(), "calendars.support: the calendar never opens after 2027-01-05 \
+    ///     (its last shift): give weekly hours");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_calendar(
@@ -347,6 +469,15 @@ impl Policy {
             return Err(PolicyError::new(
                 format!("calendars.{name}"),
                 "the name \"always\" is built in (open around the clock)",
+            ));
+        }
+        if let Some(last) = calendar.last_open_date() {
+            return Err(PolicyError::new(
+                format!("calendars.{name}"),
+                format!(
+                    "the calendar never opens after {} (its last shift): give weekly hours",
+                    last.format("%Y-%m-%d")
+                ),
             ));
         }
         self.calendars.insert(name, calendar);
@@ -454,8 +585,9 @@ impl Policy {
     /// # Errors
     /// [`PolicyError`] when the metric is already tracked, a target names a
     /// calendar the policy does not have (add calendars first), or a target
-    /// or warning span is one a policy file cannot hold (zero, negative or
-    /// finer than a second).
+    /// or warning span is one a policy file cannot hold (zero, negative,
+    /// finer than a second, or longer than [`MAX_SPAN`](Self::MAX_SPAN) or
+    /// [`MAX_BUSINESS_DAYS`](Self::MAX_BUSINESS_DAYS)).
     ///
     /// # Example
     /// ```
@@ -621,6 +753,19 @@ mod tests {
             Policy::new("v", ["ok", ""]).unwrap_err().to_string(),
             r#"tiers[1]: invalid tier name "": it is empty"#
         );
+    }
+
+    #[test]
+    fn a_recorded_policy_keeps_nothing_of_its_rules_and_round_trips() {
+        let recorded = Policy::recommended().as_recorded();
+        assert!(recorded.labels.is_empty());
+        assert_eq!(recorded.index, RuleIndex::default());
+        let json = serde_json::to_string(&recorded).unwrap();
+        assert_eq!(serde_json::from_str::<Policy>(&json).unwrap(), recorded);
+        // Its rule names are free again.
+        let name = Policy::recommended().rules()[0].name.clone();
+        let rule = Rule::new(name, Condition::ChurnSignal, [Action::RequireReview]);
+        assert!(recorded.with_rule(rule).is_ok());
     }
 
     #[test]

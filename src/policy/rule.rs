@@ -495,12 +495,30 @@ pub struct Rule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delay: Option<Delay>,
     /// After acting, act again this many more times, one delay apart, while
-    /// the condition holds (needs a delay).
+    /// the condition holds (needs a delay; at most [`Rule::MAX_REPEAT`]).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub repeat: u32,
 }
 
 impl Rule {
+    /// The most repeats a rule has: a policy refuses a rule with more
+    /// ([`Policy::with_rule`](super::Policy::with_rule)), so a rule acts at
+    /// most 101 times per time its condition starts to hold.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::{Action, Condition, Delay, DelayFrom, Policy, Rule};
+    /// use escalate::sla::{CalendarName, Within};
+    /// let daily = Delay { after: "24h".parse()?, from: DelayFrom::Condition, calendar: CalendarName::always() };
+    /// let nag = |repeat| Rule::new("nag", Condition::Unanswered, [Action::RequireReview])
+    ///     .with_delay(daily.clone(), repeat);
+    /// assert!(Policy::default().with_rule(nag(Rule::MAX_REPEAT)).is_ok());
+    /// let err = Policy::default().with_rule(nag(101)).unwrap_err();
+    /// assert_eq!(err.to_string(), "repeat: a rule repeats at most 100 times, not 101: use a longer delay");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub const MAX_REPEAT: u32 = 100;
+
     /// A rule that acts as soon as its condition starts to hold.
     ///
     /// # Example
@@ -526,7 +544,8 @@ impl Rule {
         }
     }
 
-    /// Waits before acting, and repeats `repeat` more times.
+    /// Waits before acting, and repeats `repeat` more times (at most
+    /// [`Rule::MAX_REPEAT`]: a policy refuses a rule with more).
     ///
     /// # Example
     /// ```

@@ -387,6 +387,14 @@ impl BusinessCalendar {
         }
     }
 
+    /// The date after which the calendar never opens again (its last
+    /// shift), for a calendar with no weekly hours; `None` for one that
+    /// keeps opening. Policies refuse such calendars: their clocks would
+    /// silently never be due.
+    pub(crate) fn last_open_date(&self) -> Option<NaiveDate> {
+        self.spec.last_open_date()
+    }
+
     /// The calendar's time zone.
     ///
     /// ```
@@ -812,6 +820,27 @@ mod tests {
 
     fn hours(h: i64) -> TimeDelta {
         TimeDelta::hours(h)
+    }
+
+    #[test]
+    fn a_calendar_without_weekly_hours_closes_after_its_last_open_shift() {
+        assert_eq!(nine_to_five().last_open_date(), None);
+        assert_eq!(BusinessCalendar::always().last_open_date(), None);
+        // Weekly hours keep opening, whatever the shifts.
+        let with_shift = BusinessCalendar::builder(New_York)
+            .hours(Weekday::Sat, &["10:00-12:00"])
+            .shift(date(2021, 12, 24), &[])
+            .build()
+            .expect("valid calendar");
+        assert_eq!(with_shift.last_open_date(), None);
+        // An empty shift closes its date: the last open one counts.
+        let dated = BusinessCalendar::builder(New_York)
+            .shift(date(2027, 1, 5), &["09:00-17:00"])
+            .shift(date(2026, 12, 24), &["22:00-06:00"])
+            .shift(date(2027, 2, 1), &[])
+            .build()
+            .expect("valid calendar");
+        assert_eq!(dated.last_open_date(), Some(date(2027, 1, 5)));
     }
 
     #[test]

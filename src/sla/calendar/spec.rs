@@ -178,6 +178,21 @@ impl Spec {
         Ok(())
     }
 
+    /// The last date the calendar opens on, when it closes for good after
+    /// it: no weekly hours, only dated shifts (weekly hours open every
+    /// week, and holidays and breaks are finitely many). `None` for a
+    /// calendar that keeps opening.
+    pub(super) fn last_open_date(&self) -> Option<NaiveDate> {
+        if self.weekly.iter().any(|d| !d.is_empty()) {
+            return None;
+        }
+        self.shifts
+            .iter()
+            .rev()
+            .find(|(_, spans)| !spans.is_empty())
+            .map(|(date, _)| *date)
+    }
+
     fn is_always(&self) -> bool {
         self.weekly.iter().all(|d| d == &[Span::WHOLE_DAY])
     }
