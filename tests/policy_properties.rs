@@ -12,7 +12,7 @@ use escalate::policy::{
 use escalate::recovery::GestureKind;
 use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold, Within};
 use escalate::{
-    Actor, Case, Channel, CommandKind, CustomerValue, EventKind, FailureKind, Outcome, Priority,
+    Actor, Case, Channel, CommandKind, CustomerValue, Event, EventKind, FailureKind, Outcome, Priority,
     PromiseId, ResponseKind, SurveyScore,
 };
 use proptest::prelude::*;
@@ -524,5 +524,166 @@ proptest! {
             prop_assert!(pair[0].at() <= pair[1].at(), "out of time order: {:?} then {:?}", pair[0], pair[1]);
         }
         prop_assert_eq!(&Case::replay(never.events().to_vec()).unwrap(), &never);
+    }
+}
+
+/// Adversarial valid policies: up to 64 tiers, rules that answer
+/// escalations with escalations, 1-second delays repeated up to 100 times,
+/// calls required at once, the same condition in many rules. Rules the
+/// policy refuses (a cycle through a required call, a repeated action) are
+/// left out: what remains is valid.
+fn adversarial_policy() -> impl Strategy<Value = Policy> {
+    let condition = prop::sample::select(vec![
+        Condition::Escalated,
+        Condition::Unowned,
+        Condition::Unanswered,
+        Condition::PublicContact,
+        Condition::PromiseBroken,
+        Condition::PromiseAtRisk,
+        Condition::SlaBreach(Metric::FirstResponse),
+        Condition::SlaWarning(Metric::Promise),
+        Condition::RepeatContact(2),
+        Condition::HandoffNotAccepted(Within::Time(TimeDelta::seconds(1))),
+    ]);
+    let action = prop_oneof![
+        Just(Action::EscalateOneTier),
+        (0usize..64).prop_map(|k| Action::EscalateTo(tier(&format!("t{k}")))),
+        (0usize..64).prop_map(|k| Action::RequireOwner(tier(&format!("t{k}")))),
+        (1i64..5).prop_map(|s| Action::RequireCall(Call::new(Within::Time(TimeDelta::seconds(s))))),
+        Just(Action::RequireReview),
+        Just(Action::Notify(Notice { who: "lead".into(), why: "x".into(), within: None })),
+    ];
+    let rule = (
+        condition,
+        prop::collection::vec(action, 1..4),
+        prop::option::of((1i64..3, 0u32..=100)),
+    );
+    (2usize..=64, prop::collection::vec(rule, 1..16)).prop_map(|(tiers, rules)| {
+        let names: Vec<String> = DEFAULT_TIERS
+            .iter()
+            .map(|t| (*t).to_owned())
+            .chain((DEFAULT_TIERS.len()..tiers.max(DEFAULT_TIERS.len())).map(|k| format!("t{k}")))
+            .collect();
+        let mut p = Policy::new("adversarial", &names)
+            .unwrap()
+            .with_sla(MetricPolicy::new(
+                Metric::FirstResponse,
+                Target::new(Within::Time(TimeDelta::seconds(2)), cal("always")),
+            ))
+            .unwrap()
+            .with_sla(
+                MetricPolicy::new(
+                    Metric::Promise,
+                    Target::new(Within::Time(TimeDelta::seconds(1)), cal("always")),
+                )
+                .with_warning(Threshold::Percent(50)),
+            )
+            .unwrap();
+        for (i, (when, then, delay)) in rules.into_iter().enumerate() {
+            // Tiers past the policy's own are not named: use the last one.
+            let last = names.len() - 1;
+            let then: Vec<Action> = then
+                .into_iter()
+                .map(|a| match a {
+                    Action::EscalateTo(t) if names.iter().all(|n| *n != t.as_str()) => {
+                        Action::EscalateTo(tier(&names[last]))
+                    }
+                    Action::RequireOwner(t) if names.iter().all(|n| *n != t.as_str()) => {
+                        Action::RequireOwner(tier(&names[last]))
+                    }
+                    a => a,
+                })
+                .collect();
+            let mut rule = Rule::new(format!("r{i}"), when, then);
+            if let Some((seconds, repeat)) = delay {
+                rule = rule.with_delay(
+                    Delay {
+                        after: Within::Time(TimeDelta::seconds(seconds)),
+                        from: DelayFrom::Condition,
+                        calendar: cal("always"),
+                    },
+                    repeat,
+                );
+            }
+            if let Ok(with) = p.clone().with_rule(rule) {
+                p = with;
+            }
+        }
+        p
+    })
+}
+
+/// Whether a rule fires at instants of its own (a delay, or a handoff left
+/// waiting) rather than on an event.
+fn is_timed(rule: &Rule) -> bool {
+    rule.delay.is_some()
+        || rule.when.to_string().contains("handoff")
+}
+
+/// Checks the documented bound on the rule work of one call: apart from
+/// the rules that fire at their own instants, at most `R` firings per event
+/// that is not a rule's, plus `(T - 1) * E` over the whole call (escalations
+/// by rules raise the level, so there are at most `T - 1` of them, each
+/// firing at most the `E` rules that read `escalated`).
+fn check_rule_work(policy: &Policy, events: &[Event]) -> Result<(), TestCaseError> {
+    let rules = policy.rules().len();
+    let on_escalated = policy
+        .rules()
+        .iter()
+        .filter(|r| r.when.to_string().contains("escalated"))
+        .count();
+    let causes = events.iter().filter(|e| !is_rule_event(e.kind())).count();
+    let mut fired = 0;
+    for event in events {
+        if let EventKind::RuleFired { rule, .. } = event.kind() {
+            let timed = policy
+                .rules()
+                .iter()
+                .find(|r| r.name == rule.as_str())
+                .is_some_and(is_timed);
+            if !timed {
+                fired += 1;
+            }
+        }
+    }
+    let bound = rules * causes + (policy.tiers().len() - 1) * on_escalated;
+    prop_assert!(fired <= bound, "{} firings for {} causes, bound {}", fired, causes, bound);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Every call is bounded for every valid policy: under adversarial
+    /// policies, no `handle` or `tick` fires more rules than the bound, a
+    /// wake-up always moves time on, and every host gets the same log.
+    #[test]
+    fn rule_work_is_bounded_under_adversarial_policies(
+        policy in adversarial_policy(),
+        steps in prop::collection::vec((1i64..600, 0u8..20, 0u32..10_000), 1..20),
+    ) {
+        let start = Utc.with_ymd_and_hms(2021, 3, 5, 19, 0, 0).unwrap();
+        let mut s = Story::new(policy.clone());
+        s.open_with(start, via(Channel::SocialPublic), CustomerValue::HighValue, Priority::High);
+        check_rule_work(&policy, s.case.events())?;
+        let mut t = start;
+        for &(seconds, k, param) in &steps {
+            t += TimeDelta::seconds(seconds);
+            let (actor, kind) = step(k, param, t);
+            if let Ok(events) = s.handle(t, actor, kind) {
+                check_rule_work(&policy, &events)?;
+            }
+            // A wake-up moves time on: never the same instant twice.
+            if let Some(w) = s.case.next_wakeup(&policy).filter(|w| *w <= t) {
+                let events = s.tick(w);
+                prop_assert!(!events.is_empty());
+                check_rule_work(&policy, &events)?;
+                prop_assert!(s.case.next_wakeup(&policy).is_none_or(|next| next > w));
+            }
+        }
+        let last = s.tick(t + TimeDelta::days(30));
+        check_rule_work(&policy, &last)?;
+        prop_assert_eq!(s.case.next_wakeup(&policy), None);
+        prop_assert_eq!(&Case::replay(s.case.events().to_vec()).unwrap(), &s.case);
     }
 }

@@ -63,6 +63,29 @@ use crate::{PolicyError, Text, Tier};
 /// - a rule lists each action once, and every calendar keeps opening (one
 ///   with only dated shifts closes for good after its last one).
 ///
+/// From these, the work of one [`Case::handle`](crate::Case::handle) or
+/// [`Case::tick`](crate::Case::tick) is bounded by the policy and what the
+/// call records:
+/// - **rule firings** ≤ `R·c + (T − 1)·E` plus the timed firings, where `R`
+///   is the number of rules, `c` the events of the call that are not a
+///   rule's (a cause fires each rule at most once), `T` the tiers and `E`
+///   the rules that read `escalated` (a rule escalates only to a higher
+///   level than the case has reached, so there are at most `T − 1` such
+///   escalations in a case's life, each firing at most the `E` rules);
+/// - **timed firings**: a delayed rule fires at most `repeat + 1` (≤ 101)
+///   times each time its condition starts to hold; a rule on an unaccepted
+///   handoff, once per handoff;
+/// - **causes** `c`: a command makes at most three events of its own and
+///   starts, pauses, resumes or stops each clock at most once; a clock
+///   warns at most once per warning of its metric and breaches once; a
+///   firing makes at most two events per action (a call: its promise and
+///   its clock), and a call's clock cannot lead to another call.
+///
+/// So a call's events are at most `c + F·(1 + 2A) + 2R·c`, where `F` is the
+/// firings above and `A` the most actions of one rule; a property test
+/// checks the firing bound under adversarial policies (64 tiers, chains of
+/// escalations, 1-second delays repeated 100 times).
+///
 /// ```
 /// use escalate::policy::Policy;
 /// let err = Policy::from_toml_str(r#"
