@@ -112,17 +112,7 @@ pub fn check_grant(
     let authority = rules.authority(&tier);
     let specific =
         ledger.has_specific_apology() || gestures.iter().any(Gesture::is_specific_apology);
-    let mut remedied: Vec<(FailureId, GestureKind)> = ledger
-        .granted()
-        .iter()
-        .filter(|g| g.gesture().restores())
-        .flat_map(|g| {
-            g.gesture()
-                .failures()
-                .iter()
-                .map(|f| (*f, g.gesture().kind()))
-        })
-        .collect();
+    let mut remedied = remedied(ledger);
     let mut totals = ledger.compensation();
     for gesture in gestures {
         let kind = gesture.kind();
@@ -185,6 +175,21 @@ pub fn check_grant(
         }
     }
     out
+}
+
+/// The failures made good by a granted gesture, with the kind that did it.
+fn remedied(ledger: &Ledger) -> Vec<(FailureId, GestureKind)> {
+    ledger
+        .granted()
+        .iter()
+        .filter(|g| g.gesture().restores())
+        .flat_map(|g| {
+            g.gesture()
+                .failures()
+                .iter()
+                .map(|f| (*f, g.gesture().kind()))
+        })
+        .collect()
 }
 
 /// The cap guards for compensation brought to `sum` on a `loss`.

@@ -554,6 +554,30 @@ struct Answered {
     remedied: bool,
 }
 
+/// What the granted gestures did for each failure, in recording order: one
+/// pass over them. Failure numbers run from 1 in recording order, so #n is
+/// at index n - 1.
+fn answered(ledger: &Ledger) -> Vec<Answered> {
+    let failures = ledger.failures();
+    let mut marks = vec![Answered::default(); failures.len()];
+    for granted in ledger.granted() {
+        let gesture = granted.gesture();
+        let apology = gesture.kind() == GestureKind::Apology;
+        for id in gesture.failures() {
+            let index = (id.get() as usize).wrapping_sub(1);
+            if let (Some(mark), Some(failure)) = (marks.get_mut(index), failures.get(index)) {
+                if apology {
+                    mark.apologised = true;
+                }
+                if gesture.fits(failure.kind()) {
+                    mark.remedied = true;
+                }
+            }
+        }
+    }
+    marks
+}
+
 /// The next gestures the policy suggests for a case at `now`, most urgent
 /// first:
 ///
@@ -612,28 +636,9 @@ pub fn recommend(
         Some(left_at) if left_at <= now => Moment::Passed { left_at },
         _ => Moment::Open,
     };
-    let granted = ledger.granted();
     let ranks = Ranks::new(rules, tiers);
-    // One pass over the granted gestures: which failures an apology named
-    // and which a matching gesture remedied. Failure numbers
-    // run from 1 in recording order, so #n is at index n - 1.
     let failures = ledger.failures();
-    let mut marks = vec![Answered::default(); failures.len()];
-    for granted in granted {
-        let gesture = granted.gesture();
-        let apology = gesture.kind() == GestureKind::Apology;
-        for id in gesture.failures() {
-            let index = (id.get() as usize).wrapping_sub(1);
-            if let (Some(mark), Some(failure)) = (marks.get_mut(index), failures.get(index)) {
-                if apology {
-                    mark.apologised = true;
-                }
-                if gesture.fits(failure.kind()) {
-                    mark.remedied = true;
-                }
-            }
-        }
-    }
+    let marks = answered(ledger);
     let mut out = Vec::with_capacity(failures.len() + 1);
     let unnamed: Vec<FailureId> = failures
         .iter()
