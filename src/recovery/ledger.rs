@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::{Currency, Gesture, Granted, Money, Totals};
+use super::{Currency, Gesture, Granted, Money, MoneyError, Totals};
 use crate::customer::{Failure, FailureId};
 
 /// What the recovery guards, [`recommend`](super::recommend) and
@@ -29,7 +29,7 @@ use crate::customer::{Failure, FailureId};
 /// let sam = Actor::Agent(Agent::new("sam".parse()?, "frontline".parse()?));
 /// ledger.record_grant(Gesture::Apology { failures: vec![FailureId::new(1)],
 ///     manner: Manner::Personal }, sam, t, None);
-/// assert_eq!(ledger.loss(Currency::USD), Money::new(24_999, Currency::USD));
+/// assert_eq!(ledger.loss(Currency::USD), Ok(Money::new(24_999, Currency::USD)));
 /// assert!(ledger.has_specific_apology());
 /// assert!(ledger.compensation().is_zero());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -212,36 +212,88 @@ impl Ledger {
     }
 
     /// The customer's loss in one currency: the sum of the recorded
-    /// failures' losses in it (saturating at the largest amount).
+    /// failures' losses in it.
+    ///
+    /// # Errors
+    /// [`MoneyError::TotalOutOfRange`] when the sum does not fit in 64-bit
+    /// minor units (the sum is checked, never saturated).
     ///
     /// # Example
     /// ```
-    /// use escalate::recovery::{Currency, Ledger, Money};
-    /// assert_eq!(Ledger::default().loss(Currency::EUR), Money::new(0, Currency::EUR));
+    /// use escalate::{Failure, FailureId, FailureKind};
+    /// use escalate::recovery::{Currency, Ledger, Money, MoneyError};
+    /// let mut ledger = Ledger::default();
+    /// assert_eq!(ledger.loss(Currency::EUR), Ok(Money::new(0, Currency::EUR)));
+    /// for n in 1..=2 {
+    ///     ledger.record_failure(Failure::new(FailureId::new(n), FailureKind::Monetary,
+    ///         "charged twice", Some(Money::new(i64::MAX, Currency::USD)),
+    ///         "2021-03-04T20:00:00Z".parse()?));
+    /// }
+    /// assert_eq!(ledger.loss(Currency::USD), Err(MoneyError::TotalOutOfRange(Currency::USD)));
+    /// # Ok::<(), chrono::ParseError>(())
     /// ```
-    #[must_use]
-    pub fn loss(&self, currency: Currency) -> Money {
-        self.loss_on(|_| true, currency)
+    pub fn loss(&self, currency: Currency) -> Result<Money, MoneyError> {
+        self.exact_loss(currency)
+            .and_then(|minor| i64::try_from(minor).ok())
+            .map(|minor| Money::new(minor, currency))
+            .ok_or(MoneyError::TotalOutOfRange(currency))
     }
 
-    /// The loss on the named failures, in one currency.
-    pub(crate) fn named_loss(&self, failures: &[FailureId], currency: Currency) -> Money {
-        self.loss_on(|f| failures.contains(&f.id()), currency)
+    /// The loss in one currency, exactly (see [`exact_sum`]).
+    pub(crate) fn exact_loss(&self, currency: Currency) -> Option<i128> {
+        exact_sum(
+            self.failures
+                .iter()
+                .filter_map(Failure::loss)
+                .filter(|l| l.currency() == currency)
+                .map(|l| l.minor()),
+        )
     }
 
-    fn loss_on(&self, keep: impl Fn(&Failure) -> bool, currency: Currency) -> Money {
-        let minor = self
-            .failures
-            .iter()
-            .filter(|f| keep(f))
-            .filter_map(Failure::loss)
-            .filter(|l| l.currency() == currency)
-            .fold(0i64, |sum, l| sum.saturating_add(l.minor()));
-        Money::new(minor, currency)
+    /// The compensation the guards count in one currency, exactly: the
+    /// discretionary money granted, each amount counted at zero or more (a
+    /// negative amount, which only a forged log holds, makes no room under
+    /// the caps).
+    pub(crate) fn counted_compensation(&self, currency: Currency) -> Option<i128> {
+        exact_sum(
+            self.granted
+                .iter()
+                .filter_map(|g| g.gesture.discretionary_cost())
+                .filter(|m| m.currency() == currency)
+                .map(|m| m.minor().max(0)),
+        )
+    }
+
+    /// The compensation the guards count and the loss, in one currency,
+    /// summed exactly.
+    pub(crate) fn money_in(&self, currency: Currency) -> MoneyIn {
+        MoneyIn {
+            compensation: self.counted_compensation(currency),
+            loss: self.exact_loss(currency),
+        }
+    }
+
+    /// The loss on the named failures in one currency, exactly (see
+    /// [`exact_sum`]).
+    pub(crate) fn exact_named_loss(
+        &self,
+        failures: &[FailureId],
+        currency: Currency,
+    ) -> Option<i128> {
+        exact_sum(
+            self.failures
+                .iter()
+                .filter(|f| failures.contains(&f.id()))
+                .filter_map(Failure::loss)
+                .filter(|l| l.currency() == currency)
+                .map(|l| l.minor()),
+        )
     }
 
     /// The compensation granted so far: discretionary money, which the caps
-    /// and authority limits count (money the customer is owed is not).
+    /// and authority limits count (money the customer is owed is not). A
+    /// total that does not fit in 64-bit minor units is out of range, never
+    /// saturated (see [`Totals`]).
     ///
     /// # Example
     /// ```
@@ -252,7 +304,8 @@ impl Ledger {
         super::compensation(self.granted.iter().map(|g| &g.gesture))
     }
 
-    /// All money granted, owed or not, per currency.
+    /// All money granted, owed or not, per currency; a total that does not
+    /// fit in 64-bit minor units is out of range (see [`Totals`]).
     ///
     /// # Example
     /// ```
@@ -269,7 +322,9 @@ impl Ledger {
 
     /// Discretionary money granted after the churn signal arrived, or dated
     /// at or after the time the customer left (a signal logged late): money
-    /// spent on a customer already lost. Money owed is never wasted.
+    /// spent on a customer already lost. Money owed is never wasted. A total
+    /// that does not fit in 64-bit minor units is out of range (see
+    /// [`Totals`]).
     ///
     /// # Example
     /// ```
@@ -290,4 +345,19 @@ impl Ledger {
         }
         totals
     }
+}
+
+/// The exact sum of amounts in minor units. `None` only if the sum passed
+/// the range of `i128`, which no ledger reaches: it would take more than
+/// 2^63 amounts.
+pub(crate) fn exact_sum(mut minors: impl Iterator<Item = i64>) -> Option<i128> {
+    minors.try_fold(0i128, |sum, m| sum.checked_add(i128::from(m)))
+}
+
+/// A ledger's compensation (as the guards count it) and loss in one
+/// currency, exactly; `None` past the range of `i128` (see [`exact_sum`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct MoneyIn {
+    pub(crate) compensation: Option<i128>,
+    pub(crate) loss: Option<i128>,
 }

@@ -68,7 +68,7 @@ pub use ladder::Ladder;
 pub use ledger::Ledger;
 pub use recommend::{Moment, Reason, Recommendation, Share, recommend};
 pub use record::{EmptyReview, Granted, Offer, OfferState, Review, Totals};
-pub use refusal::GrantRefusal;
+pub use refusal::{GrantRefusal, MoneySum};
 pub use rules::{Guards, RecoveryPolicy, ReviewRule};
 
 pub(crate) use gesture::phrase;

@@ -5,8 +5,9 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 
 use super::authority::part_of;
-use super::guard::Ranks;
-use super::{GestureKind, Ledger, Money, RecoveryPolicy, Resource};
+use super::guard::{Ranks, slot};
+use super::ledger::MoneyIn;
+use super::{Currency, GestureKind, Ledger, Money, RecoveryPolicy, Resource};
 use crate::customer::{FailureId, FailureKind};
 use crate::ids::Tier;
 
@@ -592,8 +593,9 @@ fn answered(ledger: &Ledger) -> Vec<Answered> {
 ///    lowest money-now rung at 25-50% of its loss follows.
 ///
 /// Each comes with the least senior tier that may give it at its largest
-/// amount, and whether the moment has passed: after the churn signal only
-/// the apology is still open.
+/// amount (none when the compensation it would bring the case to, or the
+/// loss, does not fit in 64-bit minor units), and whether the moment has
+/// passed: after the churn signal only the apology is still open.
 ///
 /// # Example
 /// ```
@@ -656,8 +658,7 @@ pub fn recommend(
             moment: Moment::Open,
         });
     }
-    let compensation = ledger.compensation();
-    let mut loss_in: Option<Money> = None;
+    let mut money = MoneyBook::new(ledger);
     for (failure, mark) in failures.iter().zip(&marks) {
         let (id, kind) = (failure.id(), failure.kind());
         let remedied = mark.remedied;
@@ -667,32 +668,30 @@ pub fn recommend(
         }
         let mut suggest = |gesture: GestureKind, reason: Reason, bps: Option<(u32, u32)>| {
             let share = bps.and_then(|(min_bps, max_bps)| {
-                failure.loss().map(|loss| Share {
+                let loss = failure.loss()?;
+                Some(Share {
                     min_bps,
                     max_bps,
-                    min: part_of(loss, min_bps),
-                    max: part_of(loss, max_bps),
+                    min: part_of(loss, min_bps)?,
+                    max: part_of(loss, max_bps)?,
                 })
             });
-            // Only money counts toward the caps and authority limits.
-            let total = share.filter(|_| gesture.is_monetary()).map(|s| {
-                let currency = s.max.currency();
-                let sum = compensation
-                    .get(currency)
-                    .checked_add(s.max)
-                    .unwrap_or(Money::new(i64::MAX, currency));
-                let loss = match loss_in {
-                    Some(loss) if loss.currency() == currency => loss,
-                    _ => *loss_in.insert(ledger.loss(currency)),
-                };
-                (sum, loss)
-            });
+            // Only money counts toward the caps and authority limits; a
+            // total or a loss beyond 64-bit minor units is beyond every tier.
+            let total = share
+                .filter(|_| gesture.is_monetary())
+                .map(|s| money.with(s.max));
+            let tier = match total {
+                Some(None) => None,
+                Some(Some(total)) => ranks.lowest(gesture, Some(total)),
+                None => ranks.lowest(gesture, None),
+            };
             out.push(Recommendation {
                 gesture,
                 failures: vec![id],
                 reason,
                 share,
-                tier: ranks.lowest(gesture, total),
+                tier,
                 moment: passed,
             });
         };
@@ -717,6 +716,39 @@ pub fn recommend(
         }
     }
     out
+}
+
+/// What `recommend` reads of the ledger's money, per currency, looked up
+/// once: compensation and loss summed exactly.
+struct MoneyBook<'a> {
+    ledger: &'a Ledger,
+    /// Per currency: compensation and loss (`None` past `i128`).
+    sums: Vec<(Currency, MoneyIn)>,
+}
+
+impl<'a> MoneyBook<'a> {
+    fn new(ledger: &'a Ledger) -> Self {
+        MoneyBook {
+            ledger,
+            sums: Vec::new(),
+        }
+    }
+
+    fn of(&mut self, currency: Currency) -> Option<&MoneyIn> {
+        let ledger = self.ledger;
+        slot(&mut self.sums, currency, || ledger.money_in(currency)).map(|sums| &*sums)
+    }
+
+    /// The compensation `amount` would bring the case to, and the loss it
+    /// is measured against; `None` when either does not fit in 64-bit
+    /// minor units.
+    fn with(&mut self, amount: Money) -> Option<(Money, Money)> {
+        let currency = amount.currency();
+        let sums = self.of(currency)?;
+        let fits = |minor: i128| i64::try_from(minor).ok().map(|m| Money::new(m, currency));
+        let total = fits(sums.compensation?.checked_add(amount.minor().into())?)?;
+        Some((total, fits(sums.loss?)?))
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::authority::{Percent, part_of};
+use super::authority::{Percent, exact_part};
 use super::{GestureKind, Limit, Money, phrase, share_of_loss};
 use crate::customer::FailureId;
 use crate::ids::Tier;
@@ -62,6 +62,19 @@ pub enum GrantRefusal {
         /// The loss on the failures named.
         loss: Money,
     },
+    /// A sum of money the guards need would not fit in 64-bit minor units:
+    /// the grant is refused rather than checked against a saturated number.
+    /// Such sums are far beyond any real amount: a forged log, a mistyped
+    /// loss, or a history recorded under a policy that enforced nothing.
+    #[error("cannot grant {}: {} (out of range)", phrase(*.gesture, Some(*.amount)), out_of_range(*.sum, *.amount))]
+    OutOfRange {
+        /// The kind of gesture.
+        gesture: GestureKind,
+        /// Its cost.
+        amount: Money,
+        /// Which sum would not fit.
+        sum: MoneySum,
+    },
     /// Discretionary money after the customer signalled they had left. Money
     /// the customer is owed is still paid; apologies and gestures that cost
     /// nothing are still allowed.
@@ -96,7 +109,7 @@ pub enum GrantRefusal {
         amount: Money,
     },
     /// Total compensation above the hard cap.
-    #[error("cannot bring total compensation to {total}: the hard cap is {} of the customer's loss of {loss}, {} at most", local_percent(*.cap_bps), part_of(*.loss, *.cap_bps))]
+    #[error("cannot bring total compensation to {total}: the hard cap is {} of the customer's loss of {loss}, {} at most", local_percent(*.cap_bps), exact_part(*.loss, *.cap_bps))]
     OverHardCap {
         /// The total the grant would reach.
         total: Money,
@@ -137,6 +150,43 @@ pub enum GrantRefusal {
         /// The least senior tier that could grant it; `None` if none could.
         needs: Option<Tier>,
     },
+}
+
+/// Which sum of money would not fit in 64-bit minor units: what
+/// [`GrantRefusal::OutOfRange`] names.
+///
+/// # Example
+/// ```
+/// use escalate::recovery::{Currency, GestureKind, GrantRefusal, Money, MoneySum};
+/// let refusal = GrantRefusal::OutOfRange {
+///     gesture: GestureKind::Credit,
+///     amount: Money::new(i64::MAX, Currency::USD),
+///     sum: MoneySum::Compensation,
+/// };
+/// assert_eq!(refusal.to_string(), "cannot grant a credit of USD 92233720368547758.07: \
+///     the total compensation in USD would not fit in 64-bit minor units (out of range)");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MoneySum {
+    /// The case's total compensation (discretionary money) with the gesture.
+    Compensation,
+    /// The customer's loss the gesture is measured against: on the whole
+    /// case for compensation, on the failures it names for owed money.
+    Loss,
+}
+
+/// The reason of an out-of-range refusal, in the gesture's currency.
+fn out_of_range(sum: MoneySum, amount: Money) -> String {
+    let currency = amount.currency();
+    match sum {
+        MoneySum::Compensation => {
+            format!("the total compensation in {currency} would not fit in 64-bit minor units")
+        }
+        MoneySum::Loss => {
+            format!("the customer's loss in {currency} does not fit in 64-bit minor units")
+        }
+    }
 }
 
 /// `12000` as `120.00%`.
