@@ -2,7 +2,7 @@
 //! apology first, the caps, and tier authority.
 
 use super::authority::within;
-use super::ledger::MoneyIn;
+use super::ledger::{MoneyIn, Owed};
 use super::{
     Authority, Currency, Entitlement, Gesture, GestureKind, GrantRefusal, Ledger, Limit, Money,
     MoneySum, RecoveryPolicy, Totals,
@@ -23,9 +23,12 @@ use crate::owner::Actor;
 ///
 /// 1. a failure the case has not recorded, an amount not above zero (a
 ///    repair's cost may be zero), a remedy or money that names no failure,
-///    an owed refund above the loss on the failures it names, or whose loss
-///    does not fit in 64-bit minor units (these stop the check: nothing
-///    else is reported);
+///    an owed refund that would bring the owed money on the failures it
+///    names above their loss, counting every owed refund granted before it
+///    (in earlier grants or earlier in this one, before or after the churn
+///    signal: [`GrantRefusal::OwedBeyondLoss`]), or whose loss does not fit
+///    in 64-bit minor units (these stop the check: nothing else is
+///    reported);
 /// 2. **too late**: discretionary money once the customer's churn signal is
 ///    on the case, whatever date the grant carries ([`GrantRefusal::TooLate`]);
 ///    owed money, apologies and gestures that cost nothing are still allowed;
@@ -296,6 +299,7 @@ fn rank_of(tiers: &[Tier], tier: &Tier) -> Option<usize> {
 
 /// Checks that gestures name recorded failures and carry amounts above zero.
 pub(crate) fn validate(ledger: &Ledger, gestures: &[Gesture]) -> Result<(), GrantRefusal> {
+    let mut books: Vec<(Currency, Owed)> = Vec::new();
     for gesture in gestures {
         for failure in gesture.failures() {
             if ledger.failure(*failure).is_none() {
@@ -322,23 +326,53 @@ pub(crate) fn validate(ledger: &Ledger, gestures: &[Gesture]) -> Result<(), Gran
                 gesture: gesture.kind(),
             });
         }
-        // Money the customer is owed is at most what they lost on the
-        // failures it names; anything beyond is not owed.
+        // Money the customer is owed on a failure is at most what they lost
+        // on it, in total over every grant; anything beyond is not owed.
         if let (Entitlement::Owed, Some(amount)) = (gesture.entitlement(), gesture.cost()) {
-            let loss = ledger
-                .exact_named_loss(gesture.failures(), amount.currency())
-                .and_then(|minor| i64::try_from(minor).ok())
-                .map(|minor| Money::new(minor, amount.currency()))
-                .ok_or(GrantRefusal::OutOfRange {
-                    gesture: gesture.kind(),
-                    amount,
-                    sum: MoneySum::Loss,
-                })?;
-            if amount.minor() > loss.minor() {
-                return Err(GrantRefusal::OwedBeyondLoss { amount, loss });
-            }
+            owed_within_loss(ledger, &mut books, gesture, amount)?;
         }
     }
+    Ok(())
+}
+
+/// Checks an owed refund of `amount` against what is left of the loss on
+/// the failures it names, then counts it there. `books` holds, per
+/// currency, the owed money counted so far, with the grant's earlier
+/// gestures.
+fn owed_within_loss(
+    ledger: &Ledger,
+    books: &mut Vec<(Currency, Owed)>,
+    gesture: &Gesture,
+    amount: Money,
+) -> Result<(), GrantRefusal> {
+    let currency = amount.currency();
+    let out_of_range = || GrantRefusal::OutOfRange {
+        gesture: gesture.kind(),
+        amount,
+        sum: MoneySum::Loss,
+    };
+    let Some(book) = slot(books, currency, || ledger.owed(currency)) else {
+        return Err(out_of_range());
+    };
+    let failures = gesture.failures();
+    let on = book.on(failures).ok_or_else(out_of_range)?;
+    let money = |minor: i128| {
+        i64::try_from(minor)
+            .ok()
+            .map(|minor| Money::new(minor, currency))
+    };
+    let (Some(loss), Some(paid)) = (money(on.loss), money(on.paid)) else {
+        return Err(out_of_range());
+    };
+    if i128::from(amount.minor()) > on.left {
+        return Err(GrantRefusal::OwedBeyondLoss {
+            failures: failures.to_vec(),
+            loss,
+            paid,
+            amount,
+        });
+    }
+    book.pay(failures, amount.minor());
     Ok(())
 }
 
@@ -497,7 +531,17 @@ mod tests {
         let refusal = validate(&ledger, &[owed(100_000_000)]).unwrap_err();
         assert_eq!(
             refusal.to_string(),
-            "cannot grant an owed refund of USD 1000000.00: the customer's loss on the failures it names is USD 249.99; the rest is not owed"
+            "cannot grant an owed refund of USD 1000000.00 for failure #1: the customer's loss on it is USD 249.99; the rest is not owed"
+        );
+        // Owed money counts over the gestures of one grant.
+        assert_eq!(
+            validate(&ledger, &[owed(20_000), owed(4_999), owed(1)]),
+            Err(GrantRefusal::OwedBeyondLoss {
+                failures: vec![FailureId::new(1)],
+                loss: usd(24_999),
+                paid: usd(24_999),
+                amount: usd(1),
+            })
         );
         assert_eq!(ledger.loss(Currency::USD), Ok(usd(24_999)));
         assert_eq!(ledger.loss(Currency::EUR), Ok(Money::new(0, Currency::EUR)));

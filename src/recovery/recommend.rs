@@ -4,9 +4,9 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 
-use super::authority::part_of;
+use super::authority::{part_of, share_bps};
 use super::guard::{Ranks, slot};
-use super::ledger::MoneyIn;
+use super::ledger::{MoneyIn, Owed};
 use super::{Currency, GestureKind, Ledger, Money, RecoveryPolicy, Resource};
 use crate::customer::{FailureId, FailureKind};
 use crate::ids::Tier;
@@ -592,6 +592,11 @@ fn answered(ledger: &Ledger) -> Vec<Answered> {
 ///    answered by the apology. For a bad product the customer keeps, the
 ///    lowest money-now rung at 25-50% of its loss follows.
 ///
+/// Money is never suggested beyond what is left of a failure's loss after
+/// the refunds owed on it were paid: a money suggestion's share is capped
+/// there (its basis points rounded down), and a failure whose loss was all
+/// refunded as owed gets none.
+///
 /// Each comes with the least senior tier that may give it at its largest
 /// amount (none when the compensation it would bring the case to, or the
 /// loss, does not fit in 64-bit minor units), and whether the moment has
@@ -667,7 +672,7 @@ pub fn recommend(
             continue;
         }
         let mut suggest = |gesture: GestureKind, reason: Reason, bps: Option<(u32, u32)>| {
-            let share = bps.and_then(|(min_bps, max_bps)| {
+            let mut share = bps.and_then(|(min_bps, max_bps)| {
                 let loss = failure.loss()?;
                 Some(Share {
                     min_bps,
@@ -676,6 +681,17 @@ pub fn recommend(
                     max: part_of(loss, max_bps)?,
                 })
             });
+            if gesture.is_monetary()
+                && let (Some(s), Some(loss)) = (share.as_mut(), failure.loss())
+            {
+                // Never more money than is left of the loss after the owed
+                // refunds on it; nothing when none is left.
+                let left = money.unpaid(id, loss);
+                if left.minor() <= 0 {
+                    return;
+                }
+                s.cap(left, loss);
+            }
             // Only money counts toward the caps and authority limits; a
             // total or a loss beyond 64-bit minor units is beyond every tier.
             let total = share
@@ -718,12 +734,30 @@ pub fn recommend(
     out
 }
 
+impl Share {
+    /// Lowers the share to at most `left` of `loss` (both of one currency,
+    /// `left` above zero and at most the loss), its basis points rounded down.
+    fn cap(&mut self, left: Money, loss: Money) {
+        if self.max.minor() > left.minor() {
+            self.max = left;
+            self.max_bps = share_bps(left, loss)
+                .and_then(|bps| u32::try_from(bps).ok())
+                .map_or(self.max_bps, |bps| bps.min(self.max_bps));
+        }
+        if self.min.minor() > self.max.minor() {
+            self.min = self.max;
+            self.min_bps = self.min_bps.min(self.max_bps);
+        }
+    }
+}
+
 /// What `recommend` reads of the ledger's money, per currency, looked up
-/// once: compensation and loss summed exactly.
+/// once: compensation and loss summed exactly, and the owed refunds counted
+/// against each failure.
 struct MoneyBook<'a> {
     ledger: &'a Ledger,
-    /// Per currency: compensation and loss (`None` past `i128`).
-    sums: Vec<(Currency, MoneyIn)>,
+    /// Per currency: compensation, loss (`None` past `i128`) and owed money.
+    sums: Vec<(Currency, (MoneyIn, Owed))>,
 }
 
 impl<'a> MoneyBook<'a> {
@@ -734,9 +768,24 @@ impl<'a> MoneyBook<'a> {
         }
     }
 
-    fn of(&mut self, currency: Currency) -> Option<&MoneyIn> {
+    fn of(&mut self, currency: Currency) -> Option<&(MoneyIn, Owed)> {
         let ledger = self.ledger;
-        slot(&mut self.sums, currency, || ledger.money_in(currency)).map(|sums| &*sums)
+        slot(&mut self.sums, currency, || {
+            (ledger.money_in(currency), ledger.owed(currency))
+        })
+        .map(|sums| &*sums)
+    }
+
+    /// What is left of one failure's `loss` after the owed refunds counted
+    /// against it (at most the loss, at least zero).
+    fn unpaid(&mut self, failure: FailureId, loss: Money) -> Money {
+        let paid = self
+            .of(loss.currency())
+            .map_or(0, |(_, owed)| owed.paid_on(failure));
+        let left = i128::from(loss.minor())
+            .checked_sub(paid)
+            .map_or(0, |left| left.clamp(0, i128::from(loss.minor().max(0))));
+        Money::new(i64::try_from(left).unwrap_or(0), loss.currency())
     }
 
     /// The compensation `amount` would bring the case to, and the loss it
@@ -744,7 +793,7 @@ impl<'a> MoneyBook<'a> {
     /// minor units.
     fn with(&mut self, amount: Money) -> Option<(Money, Money)> {
         let currency = amount.currency();
-        let sums = self.of(currency)?;
+        let (sums, _) = self.of(currency)?;
         let fits = |minor: i128| i64::try_from(minor).ok().map(|m| Money::new(m, currency));
         let total = fits(sums.compensation?.checked_add(amount.minor().into())?)?;
         Some((total, fits(sums.loss?)?))
