@@ -187,6 +187,8 @@ impl Authority {
 }
 
 /// Whether `total` is at most `bps` basis points of `loss` (same currency).
+/// Exact: an `i64` times a `u32` fits in `i128` with room to spare, as do
+/// the other products of this module.
 pub(crate) fn within(total: Money, loss: Money, bps: u32) -> bool {
     i128::from(total.minor()) * i128::from(WHOLE) <= i128::from(loss.minor()) * i128::from(bps)
 }
