@@ -175,9 +175,19 @@ impl Money {
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sign = if self.minor < 0 { "-" } else { "" };
-        let abs = self.minor.unsigned_abs();
-        write!(f, "{} {sign}{}.{:02}", self.currency, abs / 100, abs % 100)
+        ExactAmount(i128::from(self.minor), self.currency).fmt(f)
+    }
+}
+
+/// An amount in minor units that may lie beyond `i64` (an exact share of a
+/// loss can), displayed as [`Money`] is: `USD 249.99`.
+pub(crate) struct ExactAmount(pub(crate) i128, pub(crate) Currency);
+
+impl fmt::Display for ExactAmount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        write!(f, "{} {sign}{}.{:02}", self.1, abs / 100, abs % 100)
     }
 }
 
@@ -201,6 +211,24 @@ pub enum MoneyError {
     /// The result does not fit in 64-bit minor units.
     #[error("amount out of range")]
     Overflow,
+    /// A total in this currency (of the amounts granted, or of the
+    /// customer's losses) does not fit in 64-bit minor units, so there is no
+    /// exact amount to report. Such sums are far beyond any real amount: a
+    /// forged log, a mistyped loss, or a history recorded under a policy
+    /// that enforced nothing.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::recovery::{Currency, Money, MoneyError, Totals};
+    /// let mut granted = Totals::default();
+    /// granted.add(Money::new(i64::MAX, Currency::USD));
+    /// granted.add(Money::new(1, Currency::USD));
+    /// let err = granted.checked_get(Currency::USD).unwrap_err();
+    /// assert_eq!(err, MoneyError::TotalOutOfRange(Currency::USD));
+    /// assert_eq!(err.to_string(), "the total in USD does not fit in 64-bit minor units");
+    /// ```
+    #[error("the total in {0} does not fit in 64-bit minor units")]
+    TotalOutOfRange(Currency),
 }
 
 #[cfg(test)]

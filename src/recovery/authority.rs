@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{GestureKind, Money};
 use crate::Tier;
+use crate::money::ExactAmount;
 
 /// Basis points in one whole: 10,000 bps = 100%.
 pub(crate) const WHOLE: u32 = 10_000;
@@ -186,6 +187,8 @@ impl Authority {
 }
 
 /// Whether `total` is at most `bps` basis points of `loss` (same currency).
+/// Exact: an `i64` times a `u32` fits in `i128` with room to spare, as do
+/// the other products of this module.
 pub(crate) fn within(total: Money, loss: Money, bps: u32) -> bool {
     i128::from(total.minor()) * i128::from(WHOLE) <= i128::from(loss.minor()) * i128::from(bps)
 }
@@ -197,10 +200,21 @@ pub(crate) fn share_bps(total: Money, loss: Money) -> Option<i128> {
         .then(|| i128::from(total.minor()) * i128::from(WHOLE) / i128::from(loss.minor()))
 }
 
-/// `bps` basis points of `amount`, rounded down to the minor unit.
-pub(crate) fn part_of(amount: Money, bps: u32) -> Money {
+/// `bps` basis points of `amount`, rounded toward zero to the minor unit;
+/// `None` when it does not fit in 64-bit minor units (above 100% of an
+/// amount near the ends of `i64`).
+pub(crate) fn part_of(amount: Money, bps: u32) -> Option<Money> {
+    let minor = exact_part(amount, bps).0;
+    i64::try_from(minor)
+        .ok()
+        .map(|minor| Money::new(minor, amount.currency()))
+}
+
+/// `bps` basis points of `amount`, rounded toward zero, exactly (it may not
+/// fit in 64 bits), for messages.
+pub(crate) fn exact_part(amount: Money, bps: u32) -> ExactAmount {
     let minor = i128::from(amount.minor()) * i128::from(bps) / i128::from(WHOLE);
-    Money::new(i64::try_from(minor).unwrap_or(i64::MAX), amount.currency())
+    ExactAmount(minor, amount.currency())
 }
 
 /// Basis points written as a percentage: `12000` is `120.00%`.
@@ -286,7 +300,14 @@ mod tests {
             .is_some()
         );
         assert_eq!(Percent(13_333).to_string(), "133.33%");
-        assert_eq!(part_of(usd(24_999), 2_500), usd(6_249));
+        assert_eq!(part_of(usd(24_999), 2_500), Some(usd(6_249)));
+        // Beyond 100% of an amount near i64::MAX there is no Money: the
+        // exact amount is still written out.
+        assert_eq!(part_of(usd(i64::MAX), 15_000), None);
+        assert_eq!(
+            exact_part(usd(i64::MAX), 15_000).to_string(),
+            "USD 138350580552821637.10"
+        );
         assert_eq!(share_bps(usd(1), usd(0)), None);
     }
 }

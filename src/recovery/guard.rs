@@ -2,9 +2,10 @@
 //! apology first, the caps, and tier authority.
 
 use super::authority::within;
+use super::ledger::{MoneyIn, Owed};
 use super::{
-    Authority, Entitlement, Gesture, GestureKind, GrantRefusal, Ledger, Limit, Money,
-    RecoveryPolicy, Totals,
+    Authority, Currency, Entitlement, Gesture, GestureKind, GrantRefusal, Ledger, Limit, Money,
+    MoneySum, RecoveryPolicy, Totals,
 };
 use crate::customer::FailureId;
 use crate::ids::Tier;
@@ -22,8 +23,12 @@ use crate::owner::Actor;
 ///
 /// 1. a failure the case has not recorded, an amount not above zero (a
 ///    repair's cost may be zero), a remedy or money that names no failure,
-///    an owed refund above the loss on the failures it names (these stop the
-///    check: nothing else is reported);
+///    an owed refund that would bring the owed money on the failures it
+///    names above their loss, counting every owed refund granted before it
+///    (in earlier grants or earlier in this one, before or after the churn
+///    signal: [`GrantRefusal::OwedBeyondLoss`]), or whose loss does not fit
+///    in 64-bit minor units (these stop the check: nothing else is
+///    reported);
 /// 2. **too late**: discretionary money once the customer's churn signal is
 ///    on the case, whatever date the grant carries ([`GrantRefusal::TooLate`]);
 ///    owed money, apologies and gestures that cost nothing are still allowed;
@@ -33,7 +38,9 @@ use crate::owner::Actor;
 ///    with no apology naming a recorded failure granted before it or in the
 ///    same grant ([`GrantRefusal::ApologyRequired`]);
 /// 5. **hard cap**: total compensation over the hard cap share of the loss
-///    ([`GrantRefusal::OverHardCap`]);
+///    ([`GrantRefusal::OverHardCap`]); or, when the total or the loss would
+///    not fit in 64-bit minor units, **out of range**
+///    ([`GrantRefusal::OutOfRange`]: refused, never saturated into a pass);
 /// 6. **soft cap**: over the soft cap, by a tier below the one the policy
 ///    names ([`GrantRefusal::OverSoftCap`]);
 /// 7. **authority**: a kind of gesture, or a total, beyond the actor's tier
@@ -41,9 +48,11 @@ use crate::owner::Actor;
 ///
 /// Compensation is discretionary money (owed refunds are not), in the
 /// gesture's currency; the loss is the sum of the recorded failures' losses
-/// in that currency. The system acts with the authority of the most junior
-/// tier (automation may do what anyone may do, no more); the customer may
-/// grant nothing.
+/// in that currency. Both are summed exactly (a negative amount, which only
+/// a forged log holds, counts as zero toward compensation) and compared
+/// exactly, in 128-bit arithmetic. The system acts with the authority of
+/// the most junior tier (automation may do what anyone may do, no more);
+/// the customer may grant nothing.
 ///
 /// # Example
 /// ```
@@ -112,18 +121,8 @@ pub fn check_grant(
     let authority = rules.authority(&tier);
     let specific =
         ledger.has_specific_apology() || gestures.iter().any(Gesture::is_specific_apology);
-    let mut remedied: Vec<(FailureId, GestureKind)> = ledger
-        .granted()
-        .iter()
-        .filter(|g| g.gesture().restores())
-        .flat_map(|g| {
-            g.gesture()
-                .failures()
-                .iter()
-                .map(|f| (*f, g.gesture().kind()))
-        })
-        .collect();
-    let mut totals = ledger.compensation();
+    let mut remedied = remedied(ledger);
+    let mut running = Running::new(ledger);
     for gesture in gestures {
         let kind = gesture.kind();
         let money = gesture.discretionary_cost();
@@ -159,15 +158,22 @@ pub fn check_grant(
                 amount,
             });
         }
-        let total = money.map(|amount| {
-            let sum = totals
-                .get(amount.currency())
-                .checked_add(amount)
-                .unwrap_or(Money::new(i64::MAX, amount.currency()));
-            totals.add(amount);
-            let loss = ledger.loss(amount.currency());
-            caps(rules, tiers, actor, rank, sum, loss, &mut out);
-            (sum, loss)
+        let mut counted = true;
+        let total = money.and_then(|amount| match running.add(amount) {
+            Ok((sum, loss)) => {
+                caps(rules, tiers, actor, rank, sum, loss, &mut out);
+                Some((sum, loss))
+            }
+            // Refused, not saturated into a pass.
+            Err(sum) => {
+                out.push(GrantRefusal::OutOfRange {
+                    gesture: kind,
+                    amount,
+                    sum,
+                });
+                counted = false;
+                None
+            }
         });
         let limit = match authority {
             Some(a) if a.allows(kind) => total.and_then(|(sum, loss)| a.breaks(sum, loss)),
@@ -180,11 +186,81 @@ pub fn check_grant(
                 gesture: kind,
                 amount: gesture.cost(),
                 limit,
-                needs: Ranks::new(rules, tiers).lowest(kind, total),
+                needs: if counted {
+                    Ranks::new(rules, tiers).lowest(kind, total)
+                } else {
+                    None
+                },
             });
         }
     }
     out
+}
+
+/// The failures made good by a granted gesture, with the kind that did it.
+fn remedied(ledger: &Ledger) -> Vec<(FailureId, GestureKind)> {
+    ledger
+        .granted()
+        .iter()
+        .filter(|g| g.gesture().restores())
+        .flat_map(|g| {
+            g.gesture()
+                .failures()
+                .iter()
+                .map(|f| (*f, g.gesture().kind()))
+        })
+        .collect()
+}
+
+/// The value kept for `key` in `rows`, made by `make` the first time.
+pub(crate) fn slot<K: PartialEq + Copy, V>(
+    rows: &mut Vec<(K, V)>,
+    key: K,
+    make: impl FnOnce() -> V,
+) -> Option<&mut V> {
+    if !rows.iter().any(|(k, _)| *k == key) {
+        rows.push((key, make()));
+    }
+    rows.iter_mut().find(|(k, _)| *k == key).map(|(_, v)| v)
+}
+
+/// The compensation a grant brings the case to, gesture by gesture, and the
+/// loss it is measured against, per currency, summed exactly.
+struct Running<'a> {
+    ledger: &'a Ledger,
+    /// Per currency: the compensation so far (with the grant's earlier
+    /// gestures) and the customer's loss; `None` past the range of `i128`.
+    sums: Vec<(Currency, MoneyIn)>,
+}
+
+impl<'a> Running<'a> {
+    fn new(ledger: &'a Ledger) -> Self {
+        Running {
+            ledger,
+            sums: Vec::new(),
+        }
+    }
+
+    /// Adds `amount` to the compensation of its currency: the new total and
+    /// the loss, or which of them does not fit in 64-bit minor units.
+    fn add(&mut self, amount: Money) -> Result<(Money, Money), MoneySum> {
+        let currency = amount.currency();
+        let ledger = self.ledger;
+        let Some(sums) = slot(&mut self.sums, currency, || ledger.money_in(currency)) else {
+            return Err(MoneySum::Compensation);
+        };
+        sums.compensation = sums
+            .compensation
+            .and_then(|t| t.checked_add(amount.minor().into()));
+        let fits = |minor: Option<i128>| {
+            minor
+                .and_then(|m| i64::try_from(m).ok())
+                .map(|m| Money::new(m, currency))
+        };
+        let sum = fits(sums.compensation).ok_or(MoneySum::Compensation)?;
+        let loss = fits(sums.loss).ok_or(MoneySum::Loss)?;
+        Ok((sum, loss))
+    }
 }
 
 /// The cap guards for compensation brought to `sum` on a `loss`.
@@ -223,6 +299,7 @@ fn rank_of(tiers: &[Tier], tier: &Tier) -> Option<usize> {
 
 /// Checks that gestures name recorded failures and carry amounts above zero.
 pub(crate) fn validate(ledger: &Ledger, gestures: &[Gesture]) -> Result<(), GrantRefusal> {
+    let mut books: Vec<(Currency, Owed)> = Vec::new();
     for gesture in gestures {
         for failure in gesture.failures() {
             if ledger.failure(*failure).is_none() {
@@ -249,15 +326,53 @@ pub(crate) fn validate(ledger: &Ledger, gestures: &[Gesture]) -> Result<(), Gran
                 gesture: gesture.kind(),
             });
         }
-        // Money the customer is owed is at most what they lost on the
-        // failures it names; anything beyond is not owed.
+        // Money the customer is owed on a failure is at most what they lost
+        // on it, in total over every grant; anything beyond is not owed.
         if let (Entitlement::Owed, Some(amount)) = (gesture.entitlement(), gesture.cost()) {
-            let loss = ledger.named_loss(gesture.failures(), amount.currency());
-            if amount.minor() > loss.minor() {
-                return Err(GrantRefusal::OwedBeyondLoss { amount, loss });
-            }
+            owed_within_loss(ledger, &mut books, gesture, amount)?;
         }
     }
+    Ok(())
+}
+
+/// Checks an owed refund of `amount` against what is left of the loss on
+/// the failures it names, then counts it there. `books` holds, per
+/// currency, the owed money counted so far, with the grant's earlier
+/// gestures.
+fn owed_within_loss(
+    ledger: &Ledger,
+    books: &mut Vec<(Currency, Owed)>,
+    gesture: &Gesture,
+    amount: Money,
+) -> Result<(), GrantRefusal> {
+    let currency = amount.currency();
+    let out_of_range = || GrantRefusal::OutOfRange {
+        gesture: gesture.kind(),
+        amount,
+        sum: MoneySum::Loss,
+    };
+    let Some(book) = slot(books, currency, || ledger.owed(currency)) else {
+        return Err(out_of_range());
+    };
+    let failures = gesture.failures();
+    let on = book.on(failures).ok_or_else(out_of_range)?;
+    let money = |minor: i128| {
+        i64::try_from(minor)
+            .ok()
+            .map(|minor| Money::new(minor, currency))
+    };
+    let (Some(loss), Some(paid)) = (money(on.loss), money(on.paid)) else {
+        return Err(out_of_range());
+    };
+    if i128::from(amount.minor()) > on.left {
+        return Err(GrantRefusal::OwedBeyondLoss {
+            failures: failures.to_vec(),
+            loss,
+            paid,
+            amount,
+        });
+    }
+    book.pay(failures, amount.minor());
     Ok(())
 }
 
@@ -416,10 +531,20 @@ mod tests {
         let refusal = validate(&ledger, &[owed(100_000_000)]).unwrap_err();
         assert_eq!(
             refusal.to_string(),
-            "cannot grant an owed refund of USD 1000000.00: the customer's loss on the failures it names is USD 249.99; the rest is not owed"
+            "cannot grant an owed refund of USD 1000000.00 for failure #1: the customer's loss on it is USD 249.99; the rest is not owed"
         );
-        assert_eq!(ledger.loss(Currency::USD), usd(24_999));
-        assert_eq!(ledger.loss(Currency::EUR).minor(), 0);
+        // Owed money counts over the gestures of one grant.
+        assert_eq!(
+            validate(&ledger, &[owed(20_000), owed(4_999), owed(1)]),
+            Err(GrantRefusal::OwedBeyondLoss {
+                failures: vec![FailureId::new(1)],
+                loss: usd(24_999),
+                paid: usd(24_999),
+                amount: usd(1),
+            })
+        );
+        assert_eq!(ledger.loss(Currency::USD), Ok(usd(24_999)));
+        assert_eq!(ledger.loss(Currency::EUR), Ok(Money::new(0, Currency::EUR)));
         // Nobody may grant money against a loss recorded in another currency.
         let sam = Actor::Agent(Agent::new(
             "sam".parse().unwrap(),

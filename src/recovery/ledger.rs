@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::{Currency, Gesture, Granted, Money, Totals};
+use super::{Currency, Entitlement, Gesture, Granted, Money, MoneyError, Totals};
 use crate::customer::{Failure, FailureId};
 
 /// What the recovery guards, [`recommend`](super::recommend) and
@@ -29,7 +29,7 @@ use crate::customer::{Failure, FailureId};
 /// let sam = Actor::Agent(Agent::new("sam".parse()?, "frontline".parse()?));
 /// ledger.record_grant(Gesture::Apology { failures: vec![FailureId::new(1)],
 ///     manner: Manner::Personal }, sam, t, None);
-/// assert_eq!(ledger.loss(Currency::USD), Money::new(24_999, Currency::USD));
+/// assert_eq!(ledger.loss(Currency::USD), Ok(Money::new(24_999, Currency::USD)));
 /// assert!(ledger.has_specific_apology());
 /// assert!(ledger.compensation().is_zero());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -212,36 +212,102 @@ impl Ledger {
     }
 
     /// The customer's loss in one currency: the sum of the recorded
-    /// failures' losses in it (saturating at the largest amount).
+    /// failures' losses in it.
+    ///
+    /// # Errors
+    /// [`MoneyError::TotalOutOfRange`] when the sum does not fit in 64-bit
+    /// minor units (the sum is checked, never saturated).
     ///
     /// # Example
     /// ```
-    /// use escalate::recovery::{Currency, Ledger, Money};
-    /// assert_eq!(Ledger::default().loss(Currency::EUR), Money::new(0, Currency::EUR));
+    /// use escalate::{Failure, FailureId, FailureKind};
+    /// use escalate::recovery::{Currency, Ledger, Money, MoneyError};
+    /// let mut ledger = Ledger::default();
+    /// assert_eq!(ledger.loss(Currency::EUR), Ok(Money::new(0, Currency::EUR)));
+    /// for n in 1..=2 {
+    ///     ledger.record_failure(Failure::new(FailureId::new(n), FailureKind::Monetary,
+    ///         "charged twice", Some(Money::new(i64::MAX, Currency::USD)),
+    ///         "2021-03-04T20:00:00Z".parse()?));
+    /// }
+    /// assert_eq!(ledger.loss(Currency::USD), Err(MoneyError::TotalOutOfRange(Currency::USD)));
+    /// # Ok::<(), chrono::ParseError>(())
     /// ```
-    #[must_use]
-    pub fn loss(&self, currency: Currency) -> Money {
-        self.loss_on(|_| true, currency)
+    pub fn loss(&self, currency: Currency) -> Result<Money, MoneyError> {
+        self.exact_loss(currency)
+            .and_then(|minor| i64::try_from(minor).ok())
+            .map(|minor| Money::new(minor, currency))
+            .ok_or(MoneyError::TotalOutOfRange(currency))
     }
 
-    /// The loss on the named failures, in one currency.
-    pub(crate) fn named_loss(&self, failures: &[FailureId], currency: Currency) -> Money {
-        self.loss_on(|f| failures.contains(&f.id()), currency)
+    /// The loss in one currency, exactly (see [`exact_sum`]).
+    pub(crate) fn exact_loss(&self, currency: Currency) -> Option<i128> {
+        exact_sum(
+            self.failures
+                .iter()
+                .filter_map(Failure::loss)
+                .filter(|l| l.currency() == currency)
+                .map(|l| l.minor()),
+        )
     }
 
-    fn loss_on(&self, keep: impl Fn(&Failure) -> bool, currency: Currency) -> Money {
-        let minor = self
-            .failures
-            .iter()
-            .filter(|f| keep(f))
-            .filter_map(Failure::loss)
-            .filter(|l| l.currency() == currency)
-            .fold(0i64, |sum, l| sum.saturating_add(l.minor()));
-        Money::new(minor, currency)
+    /// The compensation the guards count in one currency, exactly: the
+    /// discretionary money granted, each amount counted at zero or more (a
+    /// negative amount, which only a forged log holds, makes no room under
+    /// the caps).
+    pub(crate) fn counted_compensation(&self, currency: Currency) -> Option<i128> {
+        exact_sum(
+            self.granted
+                .iter()
+                .filter_map(|g| g.gesture.discretionary_cost())
+                .filter(|m| m.currency() == currency)
+                .map(|m| m.minor().max(0)),
+        )
+    }
+
+    /// The compensation the guards count and the loss, in one currency,
+    /// summed exactly.
+    pub(crate) fn money_in(&self, currency: Currency) -> MoneyIn {
+        MoneyIn {
+            compensation: self.counted_compensation(currency),
+            loss: self.exact_loss(currency),
+        }
+    }
+
+    /// The owed money granted in one currency, counted against the
+    /// failures each refund names (see [`Owed`]).
+    pub(crate) fn owed(&self, currency: Currency) -> Owed {
+        let mut rows: Vec<OwedRow> = Vec::new();
+        for failure in &self.failures {
+            let loss = failure
+                .loss()
+                .filter(|l| l.currency() == currency)
+                .map_or(0, |l| l.minor());
+            match rows.iter_mut().find(|r| r.id == failure.id()) {
+                // A forged log may record one number twice: its losses add up.
+                Some(row) => row.loss = row.loss.and_then(|sum| sum.checked_add(loss.into())),
+                None => rows.push(OwedRow {
+                    id: failure.id(),
+                    loss: Some(loss.into()),
+                    paid: 0,
+                }),
+            }
+        }
+        let mut owed = Owed { rows };
+        for granted in &self.granted {
+            let gesture = &granted.gesture;
+            if let (Entitlement::Owed, Some(amount)) = (gesture.entitlement(), gesture.cost())
+                && amount.currency() == currency
+            {
+                owed.pay(gesture.failures(), amount.minor());
+            }
+        }
+        owed
     }
 
     /// The compensation granted so far: discretionary money, which the caps
-    /// and authority limits count (money the customer is owed is not).
+    /// and authority limits count (money the customer is owed is not). A
+    /// total that does not fit in 64-bit minor units is out of range, never
+    /// saturated (see [`Totals`]).
     ///
     /// # Example
     /// ```
@@ -252,7 +318,8 @@ impl Ledger {
         super::compensation(self.granted.iter().map(|g| &g.gesture))
     }
 
-    /// All money granted, owed or not, per currency.
+    /// All money granted, owed or not, per currency; a total that does not
+    /// fit in 64-bit minor units is out of range (see [`Totals`]).
     ///
     /// # Example
     /// ```
@@ -269,7 +336,9 @@ impl Ledger {
 
     /// Discretionary money granted after the churn signal arrived, or dated
     /// at or after the time the customer left (a signal logged late): money
-    /// spent on a customer already lost. Money owed is never wasted.
+    /// spent on a customer already lost. Money owed is never wasted. A total
+    /// that does not fit in 64-bit minor units is out of range (see
+    /// [`Totals`]).
     ///
     /// # Example
     /// ```
@@ -289,5 +358,235 @@ impl Ledger {
             }
         }
         totals
+    }
+}
+
+/// The exact sum of amounts in minor units. `None` only if the sum passed
+/// the range of `i128`, which no ledger reaches: it would take more than
+/// 2^63 amounts.
+pub(crate) fn exact_sum(mut minors: impl Iterator<Item = i64>) -> Option<i128> {
+    minors.try_fold(0i128, |sum, m| sum.checked_add(i128::from(m)))
+}
+
+/// A ledger's compensation (as the guards count it) and loss in one
+/// currency, exactly; `None` past the range of `i128` (see [`exact_sum`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct MoneyIn {
+    pub(crate) compensation: Option<i128>,
+    pub(crate) loss: Option<i128>,
+}
+
+/// The owed money of one currency, counted against the failures it was
+/// owed on: each owed refund, in the order granted, against the failures it
+/// names, in the order it names them, each failure up to what is left of
+/// its loss. What a refund names beyond their losses (only a log from an
+/// older version or a forged one holds such refunds) counts against none.
+/// The guards allow an owed refund only if the failures it names have that
+/// much of their loss left, so the owed money on a failure never exceeds
+/// its loss in total.
+#[derive(Clone, Debug)]
+pub(crate) struct Owed {
+    rows: Vec<OwedRow>,
+}
+
+/// One failure's loss (`None` if it passed the range of `i128`) and the
+/// owed money counted against it.
+#[derive(Clone, Copy, Debug)]
+struct OwedRow {
+    id: FailureId,
+    loss: Option<i128>,
+    paid: i128,
+}
+
+/// What the failures named by an owed refund lost, what was already paid
+/// on them as owed, and what is left to pay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct OwedOn {
+    pub(crate) loss: i128,
+    pub(crate) paid: i128,
+    pub(crate) left: i128,
+}
+
+impl Owed {
+    /// The rows of the failures named, each once, in the order named.
+    fn named<'a>(&'a self, failures: &'a [FailureId]) -> impl Iterator<Item = usize> + 'a {
+        failures
+            .iter()
+            .enumerate()
+            .filter(|(i, id)| !failures[..*i].contains(id))
+            .filter_map(|(_, id)| self.rows.iter().position(|r| r.id == *id))
+    }
+
+    /// The loss, the owed money paid and what is left on `failures`;
+    /// `None` when a sum passes the range of `i128` (see [`exact_sum`]).
+    pub(crate) fn on(&self, failures: &[FailureId]) -> Option<OwedOn> {
+        let mut on = OwedOn {
+            loss: 0,
+            paid: 0,
+            left: 0,
+        };
+        for i in self.named(failures) {
+            let row = self.rows.get(i)?;
+            let loss = row.loss?;
+            on.loss = on.loss.checked_add(loss)?;
+            on.paid = on.paid.checked_add(row.paid)?;
+            on.left = on.left.checked_add(loss.checked_sub(row.paid)?.max(0))?;
+        }
+        Some(on)
+    }
+
+    /// Counts `amount` against `failures`, in order, each up to what is
+    /// left of its loss.
+    pub(crate) fn pay(&mut self, failures: &[FailureId], amount: i64) {
+        let mut amount = i128::from(amount.max(0));
+        let named: Vec<usize> = self.named(failures).collect();
+        for i in named {
+            let Some(row) = self.rows.get_mut(i) else {
+                continue;
+            };
+            let left = row
+                .loss
+                .and_then(|loss| loss.checked_sub(row.paid))
+                .unwrap_or(0)
+                .max(0);
+            let take = amount.min(left);
+            // `take` is at most what is left of the loss: `paid` stays at
+            // most the loss, and `amount` at least zero.
+            row.paid += take;
+            amount -= take;
+        }
+    }
+
+    /// The owed money counted against one failure.
+    pub(crate) fn paid_on(&self, failure: FailureId) -> i128 {
+        self.rows
+            .iter()
+            .find(|r| r.id == failure)
+            .map_or(0, |r| r.paid)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::customer::FailureKind;
+    use crate::owner::Actor;
+    use crate::test_support::at;
+
+    fn usd(minor: i64) -> Money {
+        Money::new(minor, Currency::USD)
+    }
+
+    fn ids(ns: &[u32]) -> Vec<FailureId> {
+        ns.iter().copied().map(FailureId::new).collect()
+    }
+
+    /// A ledger with failures numbered from 1 with these losses (US cents).
+    fn ledger(losses: &[i64]) -> Ledger {
+        let mut ledger = Ledger::default();
+        for (n, loss) in (1..).zip(losses) {
+            ledger.record_failure(Failure::new(
+                FailureId::new(n),
+                FailureKind::Monetary,
+                "lost",
+                Some(usd(*loss)),
+                at("2021-03-05T10:00:00Z"),
+            ));
+        }
+        ledger
+    }
+
+    fn owed(ledger: &mut Ledger, failures: &[u32], minor: i64) {
+        ledger.record_grant(
+            Gesture::PartialRefund {
+                failures: ids(failures),
+                amount: usd(minor),
+                due: Entitlement::Owed,
+            },
+            Actor::System,
+            at("2021-03-05T11:00:00Z"),
+            None,
+        );
+    }
+
+    #[test]
+    fn owed_money_fills_the_failures_in_the_order_named() {
+        let mut l = ledger(&[10_000, 5_000]);
+        owed(&mut l, &[2, 1], 7_000);
+        let book = l.owed(Currency::USD);
+        assert_eq!(
+            (
+                book.paid_on(FailureId::new(1)),
+                book.paid_on(FailureId::new(2))
+            ),
+            (2_000, 5_000)
+        );
+        assert_eq!(
+            book.on(&ids(&[1])),
+            Some(OwedOn {
+                loss: 10_000,
+                paid: 2_000,
+                left: 8_000
+            })
+        );
+        // A failure named twice counts once.
+        assert_eq!(
+            book.on(&ids(&[1, 2, 1])),
+            Some(OwedOn {
+                loss: 15_000,
+                paid: 7_000,
+                left: 8_000
+            })
+        );
+        // Beyond the losses, an old log's refund counts against nothing.
+        owed(&mut l, &[1, 2], 1_000_000);
+        let book = l.owed(Currency::USD);
+        assert_eq!(
+            book.on(&ids(&[1, 2])),
+            Some(OwedOn {
+                loss: 15_000,
+                paid: 15_000,
+                left: 0
+            })
+        );
+        // Another currency has its own book; discretionary refunds are not owed.
+        assert_eq!(
+            l.owed(Currency::EUR).on(&ids(&[1])).map(|o| o.paid),
+            Some(0)
+        );
+    }
+
+    #[test]
+    fn forged_amounts_make_no_room() {
+        let mut l = ledger(&[10_000, -5_000]);
+        owed(&mut l, &[1], -3_000);
+        let book = l.owed(Currency::USD);
+        assert_eq!(
+            book.on(&ids(&[1, 2])),
+            Some(OwedOn {
+                loss: 5_000,
+                paid: 0,
+                left: 10_000
+            })
+        );
+        // A number recorded twice adds its losses.
+        let mut l = ledger(&[i64::MAX]);
+        l.record_failure(Failure::new(
+            FailureId::new(1),
+            FailureKind::Monetary,
+            "again",
+            Some(usd(i64::MAX)),
+            at("2021-03-05T10:00:00Z"),
+        ));
+        let loss = l.owed(Currency::USD).on(&ids(&[1])).map(|o| o.loss);
+        assert_eq!(loss, Some(2 * i128::from(i64::MAX)));
+        assert_eq!(
+            l.loss(Currency::USD),
+            Err(MoneyError::TotalOutOfRange(Currency::USD))
+        );
+        assert_eq!(
+            exact_sum([i64::MIN, i64::MIN].into_iter()),
+            Some(2 * i128::from(i64::MIN))
+        );
     }
 }

@@ -1,6 +1,8 @@
 //! Recovery: what a company does after it fails a customer.
 //!
-//! - [`Money`] in integer minor units, never added across currencies.
+//! - [`Money`] in integer minor units, never added across currencies, and
+//!   summed with checked arithmetic: a sum beyond 64 bits is refused or
+//!   reported out of range ([`Totals`]), never saturated.
 //! - [`Gesture`]s (apology, repair, waiver, credit, refunds, keep-the-item),
 //!   each with a cost, a [`Resource`] and the failures it names.
 //! - [`RecoveryPolicy`]: each tier's [`Authority`], the soft and hard caps,
@@ -68,7 +70,7 @@ pub use ladder::Ladder;
 pub use ledger::Ledger;
 pub use recommend::{Moment, Reason, Recommendation, Share, recommend};
 pub use record::{EmptyReview, Granted, Offer, OfferState, Review, Totals};
-pub use refusal::GrantRefusal;
+pub use refusal::{GrantRefusal, MoneySum};
 pub use rules::{Guards, RecoveryPolicy, ReviewRule};
 
 pub(crate) use gesture::phrase;

@@ -4,9 +4,10 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 
-use super::authority::part_of;
-use super::guard::Ranks;
-use super::{GestureKind, Ledger, Money, RecoveryPolicy, Resource};
+use super::authority::{part_of, share_bps};
+use super::guard::{Ranks, slot};
+use super::ledger::{MoneyIn, Owed};
+use super::{Currency, GestureKind, Ledger, Money, RecoveryPolicy, Resource};
 use crate::customer::{FailureId, FailureKind};
 use crate::ids::Tier;
 
@@ -554,6 +555,30 @@ struct Answered {
     remedied: bool,
 }
 
+/// What the granted gestures did for each failure, in recording order: one
+/// pass over them. Failure numbers run from 1 in recording order, so #n is
+/// at index n - 1.
+fn answered(ledger: &Ledger) -> Vec<Answered> {
+    let failures = ledger.failures();
+    let mut marks = vec![Answered::default(); failures.len()];
+    for granted in ledger.granted() {
+        let gesture = granted.gesture();
+        let apology = gesture.kind() == GestureKind::Apology;
+        for id in gesture.failures() {
+            let index = (id.get() as usize).wrapping_sub(1);
+            if let (Some(mark), Some(failure)) = (marks.get_mut(index), failures.get(index)) {
+                if apology {
+                    mark.apologised = true;
+                }
+                if gesture.fits(failure.kind()) {
+                    mark.remedied = true;
+                }
+            }
+        }
+    }
+    marks
+}
+
 /// The next gestures the policy suggests for a case at `now`, most urgent
 /// first:
 ///
@@ -567,9 +592,15 @@ struct Answered {
 ///    answered by the apology. For a bad product the customer keeps, the
 ///    lowest money-now rung at 25-50% of its loss follows.
 ///
+/// Money is never suggested beyond what is left of a failure's loss after
+/// the refunds owed on it were paid: a money suggestion's share is capped
+/// there (its basis points rounded down), and a failure whose loss was all
+/// refunded as owed gets none.
+///
 /// Each comes with the least senior tier that may give it at its largest
-/// amount, and whether the moment has passed: after the churn signal only
-/// the apology is still open.
+/// amount (none when the compensation it would bring the case to, or the
+/// loss, does not fit in 64-bit minor units), and whether the moment has
+/// passed: after the churn signal only the apology is still open.
 ///
 /// # Example
 /// ```
@@ -612,28 +643,9 @@ pub fn recommend(
         Some(left_at) if left_at <= now => Moment::Passed { left_at },
         _ => Moment::Open,
     };
-    let granted = ledger.granted();
     let ranks = Ranks::new(rules, tiers);
-    // One pass over the granted gestures: which failures an apology named
-    // and which a matching gesture remedied. Failure numbers
-    // run from 1 in recording order, so #n is at index n - 1.
     let failures = ledger.failures();
-    let mut marks = vec![Answered::default(); failures.len()];
-    for granted in granted {
-        let gesture = granted.gesture();
-        let apology = gesture.kind() == GestureKind::Apology;
-        for id in gesture.failures() {
-            let index = (id.get() as usize).wrapping_sub(1);
-            if let (Some(mark), Some(failure)) = (marks.get_mut(index), failures.get(index)) {
-                if apology {
-                    mark.apologised = true;
-                }
-                if gesture.fits(failure.kind()) {
-                    mark.remedied = true;
-                }
-            }
-        }
-    }
+    let marks = answered(ledger);
     let mut out = Vec::with_capacity(failures.len() + 1);
     let unnamed: Vec<FailureId> = failures
         .iter()
@@ -651,8 +663,7 @@ pub fn recommend(
             moment: Moment::Open,
         });
     }
-    let compensation = ledger.compensation();
-    let mut loss_in: Option<Money> = None;
+    let mut money = MoneyBook::new(ledger);
     for (failure, mark) in failures.iter().zip(&marks) {
         let (id, kind) = (failure.id(), failure.kind());
         let remedied = mark.remedied;
@@ -661,33 +672,42 @@ pub fn recommend(
             continue;
         }
         let mut suggest = |gesture: GestureKind, reason: Reason, bps: Option<(u32, u32)>| {
-            let share = bps.and_then(|(min_bps, max_bps)| {
-                failure.loss().map(|loss| Share {
+            let mut share = bps.and_then(|(min_bps, max_bps)| {
+                let loss = failure.loss()?;
+                Some(Share {
                     min_bps,
                     max_bps,
-                    min: part_of(loss, min_bps),
-                    max: part_of(loss, max_bps),
+                    min: part_of(loss, min_bps)?,
+                    max: part_of(loss, max_bps)?,
                 })
             });
-            // Only money counts toward the caps and authority limits.
-            let total = share.filter(|_| gesture.is_monetary()).map(|s| {
-                let currency = s.max.currency();
-                let sum = compensation
-                    .get(currency)
-                    .checked_add(s.max)
-                    .unwrap_or(Money::new(i64::MAX, currency));
-                let loss = match loss_in {
-                    Some(loss) if loss.currency() == currency => loss,
-                    _ => *loss_in.insert(ledger.loss(currency)),
-                };
-                (sum, loss)
-            });
+            if gesture.is_monetary()
+                && let (Some(s), Some(loss)) = (share.as_mut(), failure.loss())
+            {
+                // Never more money than is left of the loss after the owed
+                // refunds on it; nothing when none is left.
+                let left = money.unpaid(id, loss);
+                if left.minor() <= 0 {
+                    return;
+                }
+                s.cap(left, loss);
+            }
+            // Only money counts toward the caps and authority limits; a
+            // total or a loss beyond 64-bit minor units is beyond every tier.
+            let total = share
+                .filter(|_| gesture.is_monetary())
+                .map(|s| money.with(s.max));
+            let tier = match total {
+                Some(None) => None,
+                Some(Some(total)) => ranks.lowest(gesture, Some(total)),
+                None => ranks.lowest(gesture, None),
+            };
             out.push(Recommendation {
                 gesture,
                 failures: vec![id],
                 reason,
                 share,
-                tier: ranks.lowest(gesture, total),
+                tier,
                 moment: passed,
             });
         };
@@ -712,6 +732,72 @@ pub fn recommend(
         }
     }
     out
+}
+
+impl Share {
+    /// Lowers the share to at most `left` of `loss` (both of one currency,
+    /// `left` above zero and at most the loss), its basis points rounded down.
+    fn cap(&mut self, left: Money, loss: Money) {
+        if self.max.minor() > left.minor() {
+            self.max = left;
+            self.max_bps = share_bps(left, loss)
+                .and_then(|bps| u32::try_from(bps).ok())
+                .map_or(self.max_bps, |bps| bps.min(self.max_bps));
+        }
+        if self.min.minor() > self.max.minor() {
+            self.min = self.max;
+            self.min_bps = self.min_bps.min(self.max_bps);
+        }
+    }
+}
+
+/// What `recommend` reads of the ledger's money, per currency, looked up
+/// once: compensation and loss summed exactly, and the owed refunds counted
+/// against each failure.
+struct MoneyBook<'a> {
+    ledger: &'a Ledger,
+    /// Per currency: compensation, loss (`None` past `i128`) and owed money.
+    sums: Vec<(Currency, (MoneyIn, Owed))>,
+}
+
+impl<'a> MoneyBook<'a> {
+    fn new(ledger: &'a Ledger) -> Self {
+        MoneyBook {
+            ledger,
+            sums: Vec::new(),
+        }
+    }
+
+    fn of(&mut self, currency: Currency) -> Option<&(MoneyIn, Owed)> {
+        let ledger = self.ledger;
+        slot(&mut self.sums, currency, || {
+            (ledger.money_in(currency), ledger.owed(currency))
+        })
+        .map(|sums| &*sums)
+    }
+
+    /// What is left of one failure's `loss` after the owed refunds counted
+    /// against it (at most the loss, at least zero).
+    fn unpaid(&mut self, failure: FailureId, loss: Money) -> Money {
+        let paid = self
+            .of(loss.currency())
+            .map_or(0, |(_, owed)| owed.paid_on(failure));
+        let left = i128::from(loss.minor())
+            .checked_sub(paid)
+            .map_or(0, |left| left.clamp(0, i128::from(loss.minor().max(0))));
+        Money::new(i64::try_from(left).unwrap_or(0), loss.currency())
+    }
+
+    /// The compensation `amount` would bring the case to, and the loss it
+    /// is measured against; `None` when either does not fit in 64-bit
+    /// minor units.
+    fn with(&mut self, amount: Money) -> Option<(Money, Money)> {
+        let currency = amount.currency();
+        let (sums, _) = self.of(currency)?;
+        let fits = |minor: i128| i64::try_from(minor).ok().map(|m| Money::new(m, currency));
+        let total = fits(sums.compensation?.checked_add(amount.minor().into())?)?;
+        Some((total, fits(sums.loss?)?))
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::authority::{Percent, share_bps};
-use super::{Currency, Gesture, Money, OfferId};
+use super::{Currency, Gesture, Money, MoneyError, OfferId};
 use crate::{Actor, Text};
 
 /// A gesture offered to the customer, and where the offer stands.
@@ -567,6 +567,16 @@ impl From<Review> for ReviewSpec {
 /// Sums of money, one per currency (amounts of two currencies are never
 /// added together).
 ///
+/// # Overflow
+/// Sums are checked, never saturated: a total that would not fit in 64-bit
+/// minor units is *out of range* from then on. It has no exact amount, so it
+/// is left out of [`amounts`](Self::amounts), [`checked_get`](Self::checked_get)
+/// refuses it with [`MoneyError::TotalOutOfRange`], it is listed by
+/// [`out_of_range`](Self::out_of_range), and it displays as `USD out of
+/// range`. Such sums are far beyond any real amount (a forged log, a
+/// mistyped loss, a history recorded under a policy that enforced nothing);
+/// the guards refuse a grant that would take compensation out of range.
+///
 /// # Example
 /// ```
 /// use escalate::recovery::{Currency, Money, Totals};
@@ -579,10 +589,15 @@ impl From<Review> for ReviewSpec {
 /// assert_eq!(Totals::default().to_string(), "nothing");
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Totals(Vec<Money>);
+pub struct Totals {
+    exact: Vec<Money>,
+    out_of_range: Vec<Currency>,
+}
 
 impl Totals {
-    /// Adds an amount to the total of its currency (saturating).
+    /// Adds an amount to the total of its currency. The sum is checked: a
+    /// total that would not fit in 64-bit minor units becomes out of range
+    /// and stays so (see [Overflow](Self#overflow)).
     ///
     /// # Example
     /// ```
@@ -590,21 +605,33 @@ impl Totals {
     /// let mut t = Totals::default();
     /// t.add(Money::new(1, Currency::USD));
     /// assert!(!t.is_zero());
+    /// t.add(Money::new(i64::MAX, Currency::USD));
+    /// assert_eq!(t.out_of_range(), [Currency::USD]);
     /// ```
     pub fn add(&mut self, amount: Money) {
-        match self
-            .0
-            .iter_mut()
-            .find(|m| m.currency() == amount.currency())
-        {
-            Some(m) => {
-                *m = Money::new(m.minor().saturating_add(amount.minor()), m.currency());
-            }
-            None => self.0.push(amount),
+        let currency = amount.currency();
+        if self.out_of_range.contains(&currency) {
+            return;
+        }
+        let Some(i) = self.exact.iter().position(|m| m.currency() == currency) else {
+            self.exact.push(amount);
+            return;
+        };
+        let Some(total) = self.exact.get_mut(i) else {
+            return;
+        };
+        if let Ok(sum) = total.checked_add(amount) {
+            *total = sum;
+        } else {
+            self.exact.remove(i);
+            self.out_of_range.push(currency);
         }
     }
 
-    /// The total in one currency (zero when there is none).
+    /// The total in one currency: zero when nothing in it was added, and
+    /// zero too for a total that is out of range, which has no amount (see
+    /// [Overflow](Self#overflow)); [`checked_get`](Self::checked_get) tells
+    /// the two apart.
     ///
     /// # Example
     /// ```
@@ -613,14 +640,39 @@ impl Totals {
     /// ```
     #[must_use]
     pub fn get(&self, currency: Currency) -> Money {
-        self.0
-            .iter()
-            .copied()
-            .find(|m| m.currency() == currency)
+        self.checked_get(currency)
             .unwrap_or(Money::new(0, currency))
     }
 
-    /// Whether every total is zero.
+    /// The exact total in one currency (zero when nothing in it was added).
+    ///
+    /// # Errors
+    /// [`MoneyError::TotalOutOfRange`] when the total does not fit in 64-bit
+    /// minor units.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::recovery::{Currency, Money, MoneyError, Totals};
+    /// let mut t = Totals::default();
+    /// t.add(Money::new(2_000, Currency::USD));
+    /// assert_eq!(t.checked_get(Currency::USD), Ok(Money::new(2_000, Currency::USD)));
+    /// assert_eq!(t.checked_get(Currency::EUR), Ok(Money::new(0, Currency::EUR)));
+    /// t.add(Money::new(i64::MAX, Currency::USD));
+    /// assert_eq!(t.checked_get(Currency::USD), Err(MoneyError::TotalOutOfRange(Currency::USD)));
+    /// ```
+    pub fn checked_get(&self, currency: Currency) -> Result<Money, MoneyError> {
+        if self.out_of_range.contains(&currency) {
+            return Err(MoneyError::TotalOutOfRange(currency));
+        }
+        Ok(self
+            .exact
+            .iter()
+            .copied()
+            .find(|m| m.currency() == currency)
+            .unwrap_or(Money::new(0, currency)))
+    }
+
+    /// Whether every total is zero (a total out of range is not).
     ///
     /// # Example
     /// ```
@@ -634,10 +686,11 @@ impl Totals {
     /// ```
     #[must_use]
     pub fn is_zero(&self) -> bool {
-        self.0.iter().all(|m| m.minor() == 0)
+        self.out_of_range.is_empty() && self.exact.iter().all(|m| m.minor() == 0)
     }
 
-    /// The totals, one per currency, in the order currencies first appeared.
+    /// The exact totals, one per currency, in the order currencies first
+    /// appeared; a total out of range is not among them.
     ///
     /// # Example
     /// ```
@@ -648,20 +701,43 @@ impl Totals {
     /// ```
     #[must_use]
     pub fn amounts(&self) -> &[Money] {
-        &self.0
+        &self.exact
+    }
+
+    /// The currencies whose totals are out of range, in the order they went
+    /// out of range.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::recovery::{Currency, Money, Totals};
+    /// let mut t = Totals::default();
+    /// t.add(Money::new(i64::MIN, Currency::CAD));
+    /// assert!(t.out_of_range().is_empty());
+    /// t.add(Money::new(-1, Currency::CAD));
+    /// assert_eq!(t.out_of_range(), [Currency::CAD]);
+    /// assert_eq!(t.to_string(), "CAD out of range");
+    /// ```
+    #[must_use]
+    pub fn out_of_range(&self) -> &[Currency] {
+        &self.out_of_range
     }
 }
 
 impl fmt::Display for Totals {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.is_empty() {
+        if self.exact.is_empty() && self.out_of_range.is_empty() {
             return f.write_str("nothing");
         }
-        for (i, m) in self.0.iter().enumerate() {
+        let exact = self.exact.iter().map(|m| (m.currency(), Some(m)));
+        let beyond = self.out_of_range.iter().map(|c| (*c, None));
+        for (i, (currency, total)) in exact.chain(beyond).enumerate() {
             if i > 0 {
                 f.write_str(" + ")?;
             }
-            write!(f, "{m}")?;
+            match total {
+                Some(m) => write!(f, "{m}")?,
+                None => write!(f, "{currency} out of range")?,
+            }
         }
         Ok(())
     }
@@ -699,9 +775,16 @@ mod tests {
             ),
             "2021-03-15 09:00 EDT"
         );
+        // A total never saturates: beyond i64 it is out of range.
         let mut t = Totals::default();
         t.add(Money::new(i64::MAX, Currency::USD));
         t.add(usd(1));
-        assert_eq!(t.get(Currency::USD).minor(), i64::MAX);
+        assert_eq!(
+            t.checked_get(Currency::USD),
+            Err(MoneyError::TotalOutOfRange(Currency::USD))
+        );
+        assert_eq!(t.get(Currency::USD), usd(0));
+        assert!(t.amounts().is_empty());
+        assert_eq!(t.to_string(), "USD out of range");
     }
 }
