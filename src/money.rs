@@ -223,7 +223,7 @@ pub enum MoneyError {
     /// let mut granted = Totals::default();
     /// granted.add(Money::new(i64::MAX, Currency::USD));
     /// granted.add(Money::new(1, Currency::USD));
-    /// let err = granted.checked_get(Currency::USD).unwrap_err();
+    /// let err = granted.get(Currency::USD).unwrap_err();
     /// assert_eq!(err, MoneyError::TotalOutOfRange(Currency::USD));
     /// assert_eq!(err.to_string(), "the total in USD does not fit in 64-bit minor units");
     /// ```

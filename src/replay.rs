@@ -470,7 +470,7 @@ impl Replay {
 /// let report = audit(case.events().to_vec(), &Policy::default())?;
 /// assert_eq!(report.lines().len(), 2);
 /// assert!(report.lines().iter().all(|l| l.verdict().is_allowed()));
-/// assert_eq!(report.spent().get(Currency::USD).minor(), 2_000);
+/// assert_eq!(report.spent().get(Currency::USD)?.minor(), 2_000);
 /// assert_eq!(report.allowed(), report.spent());
 /// assert!(report.wasted().is_zero());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -615,8 +615,8 @@ mod audit_tests {
             report.lines()[0].gesture().kind(),
             crate::recovery::GestureKind::Apology
         );
-        assert_eq!(report.spent().get(Currency::USD).minor(), 12_000);
-        assert_eq!(report.allowed().get(Currency::USD).minor(), 7_000);
+        assert_eq!(report.spent().get(Currency::USD).unwrap().minor(), 12_000);
+        assert_eq!(report.allowed().get(Currency::USD).unwrap().minor(), 7_000);
         assert!(report.to_string().contains(
             "sam (frontline) granted a gift card of USD 50.00: refused: sam (frontline) may not grant a credit of USD 50.00"
         ));

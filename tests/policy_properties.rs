@@ -12,8 +12,8 @@ use escalate::policy::{
 use escalate::recovery::GestureKind;
 use escalate::sla::{BusinessCalendar, Metric, MetricPolicy, Target, Threshold, Within};
 use escalate::{
-    Actor, Case, Channel, CommandKind, CustomerValue, Event, EventKind, FailureKind, Outcome, Priority,
-    PromiseId, ResponseKind, SurveyScore,
+    Actor, Case, Channel, CommandKind, CustomerValue, Event, EventKind, FailureKind, Outcome,
+    Priority, PromiseId, ResponseKind, SurveyScore,
 };
 use proptest::prelude::*;
 use support::{
@@ -551,7 +551,11 @@ fn adversarial_policy() -> impl Strategy<Value = Policy> {
         (0usize..64).prop_map(|k| Action::RequireOwner(tier(&format!("t{k}")))),
         (1i64..5).prop_map(|s| Action::RequireCall(Call::new(Within::Time(TimeDelta::seconds(s))))),
         Just(Action::RequireReview),
-        Just(Action::Notify(Notice { who: "lead".into(), why: "x".into(), within: None })),
+        Just(Action::Notify(Notice {
+            who: "lead".into(),
+            why: "x".into(),
+            within: None
+        })),
     ];
     let rule = (
         condition,
@@ -617,7 +621,17 @@ fn adversarial_policy() -> impl Strategy<Value = Policy> {
 /// waiting) rather than on an event.
 fn is_timed(rule: &Rule) -> bool {
     rule.delay.is_some()
-        || rule.when.to_string().contains("handoff")
+        || reads(&rule.when, &|c| {
+            matches!(c, Condition::HandoffNotAccepted(_))
+        })
+}
+
+/// Whether a leaf of `condition` meets `leaf`.
+fn reads(condition: &Condition, leaf: &dyn Fn(&Condition) -> bool) -> bool {
+    match condition {
+        Condition::All(cs) | Condition::Any(cs) => cs.iter().any(|c| reads(c, leaf)),
+        c => leaf(c),
+    }
 }
 
 /// Checks the documented bound on the rule work of one call: apart from
@@ -630,7 +644,7 @@ fn check_rule_work(policy: &Policy, events: &[Event]) -> Result<(), TestCaseErro
     let on_escalated = policy
         .rules()
         .iter()
-        .filter(|r| r.when.to_string().contains("escalated"))
+        .filter(|r| reads(&r.when, &|c| *c == Condition::Escalated))
         .count();
     let causes = events.iter().filter(|e| !is_rule_event(e.kind())).count();
     let mut fired = 0;
@@ -647,7 +661,13 @@ fn check_rule_work(policy: &Policy, events: &[Event]) -> Result<(), TestCaseErro
         }
     }
     let bound = rules * causes + (policy.tiers().len() - 1) * on_escalated;
-    prop_assert!(fired <= bound, "{} firings for {} causes, bound {}", fired, causes, bound);
+    prop_assert!(
+        fired <= bound,
+        "{} firings for {} causes, bound {}",
+        fired,
+        causes,
+        bound
+    );
     Ok(())
 }
 

@@ -222,7 +222,10 @@ fn hard_cap_refuses_above_150_percent_for_everyone() {
             },
         ]),
     );
-    assert_eq!(h.case.compensation().get(Currency::USD), usd(37_498));
+    assert_eq!(
+        h.case.compensation().get(Currency::USD).unwrap(),
+        usd(37_498)
+    );
 }
 
 #[test]
@@ -656,11 +659,14 @@ fn wrong_cabinet_wasted_339_99_and_the_policy_refuses_all_of_it() {
     let events = wrong_cabinet_history();
     let actual = Case::replay(events.clone()).unwrap();
     assert_eq!(actual.money_granted().to_string(), "USD 339.99");
-    assert_eq!(actual.money_wasted().get(Currency::USD), usd(33_999));
+    assert_eq!(
+        actual.money_wasted().get(Currency::USD).unwrap(),
+        usd(33_999)
+    );
 
     let report = escalate::replay::audit(events, &policy).unwrap();
-    assert_eq!(report.spent().get(Currency::USD), usd(33_999));
-    assert_eq!(report.wasted().get(Currency::USD), usd(33_999));
+    assert_eq!(report.spent().get(Currency::USD).unwrap(), usd(33_999));
+    assert_eq!(report.wasted().get(Currency::USD).unwrap(), usd(33_999));
     assert!(report.allowed().is_zero());
     let verdicts: Vec<(String, Vec<String>)> = report
         .lines()

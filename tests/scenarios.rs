@@ -166,7 +166,10 @@ mod wrong_cabinet {
             "{:?}",
             replay.refused()
         );
-        assert_eq!(replay.case().money_granted().get(Currency::USD), usd(3000));
+        assert_eq!(
+            replay.case().money_granted().get(Currency::USD).unwrap(),
+            usd(3000)
+        );
     }
 
     #[test]
@@ -226,7 +229,10 @@ mod wrong_cabinet {
             "{reasons:?}"
         );
         // As it happened: $30.00 + $249.99 + $60.00 = $339.99 wasted.
-        assert_eq!(actual.case().money_wasted().get(Currency::USD), usd(33_999));
+        assert_eq!(
+            actual.case().money_wasted().get(Currency::USD).unwrap(),
+            usd(33_999)
+        );
         assert_eq!(Summary::of(&actual).wasted_minor, 33_999);
         assert_eq!(Summary::of(&policy).wasted_minor, 0);
         let report = common::differences(&story, &actual, &policy).unwrap();
@@ -236,10 +242,18 @@ mod wrong_cabinet {
         );
         // Side by side, what was spent and what the policy would have spent.
         assert_eq!(
-            actual.case().money_granted().get(Currency::USD),
+            actual.case().money_granted().get(Currency::USD).unwrap(),
             usd(33_999)
         );
-        assert_eq!(policy.case().money_granted().get(Currency::USD).minor(), 0);
+        assert_eq!(
+            policy
+                .case()
+                .money_granted()
+                .get(Currency::USD)
+                .unwrap()
+                .minor(),
+            0
+        );
     }
 
     #[test]
@@ -539,7 +553,10 @@ mod poster_apology {
                 .any(|g| matches!(g, Gesture::KeepItem { value, .. } if *value == usd(12_000)))
         );
         // $240.00 against a loss of $180.00: 133%, under the 150% hard cap.
-        assert_eq!(policy.case().compensation().get(Currency::USD), usd(24_000));
+        assert_eq!(
+            policy.case().compensation().get(Currency::USD).unwrap(),
+            usd(24_000)
+        );
         let waiver = granted
             .iter()
             .find(|g| {
@@ -660,7 +677,10 @@ mod brunch_and_ink {
         let (story, actual, policy) = load("ink_cartridges");
         assert!(policy.refused().is_empty(), "{:?}", policy.refused());
         let cad = |minor| Money::new(minor, Currency::CAD);
-        assert_eq!(policy.case().compensation().get(Currency::CAD), cad(3500));
+        assert_eq!(
+            policy.case().compensation().get(Currency::CAD).unwrap(),
+            cad(3500)
+        );
         let soft_cap = story.recommended().unwrap().recovery().soft_cap_bps();
         assert!(3500 * 10_000 <= 17_400 * i64::from(soft_cap));
         for replay in [&actual, &policy] {

@@ -246,7 +246,7 @@ impl Case {
     ///     let now = command.at();
     ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
-    /// assert_eq!(case.money_granted().get(Currency::USD), Money::new(2_000, Currency::USD));
+    /// assert_eq!(case.money_granted().get(Currency::USD)?, Money::new(2_000, Currency::USD));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -287,7 +287,7 @@ impl Case {
     /// let left: Command = serde_json::from_str(r#"{"id": "c-9", "actor": "customer",
     ///     "at": "2021-03-04T20:20:00Z", "kind": {"type": "signal_churn", "note": "bought elsewhere"}}"#)?;
     /// for event in case.handle(&policy, left, "2021-03-05T09:00:00Z".parse()?)? { case.apply(&event)?; }
-    /// assert_eq!(case.money_wasted().get(Currency::USD).minor(), 2_000);
+    /// assert_eq!(case.money_wasted().get(Currency::USD)?.minor(), 2_000);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -323,7 +323,7 @@ impl Case {
     ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// // The apology costs nothing; the store credit is discretionary money.
-    /// assert_eq!(case.compensation().get(Currency::USD).minor(), 2_000);
+    /// assert_eq!(case.compensation().get(Currency::USD)?.minor(), 2_000);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -557,7 +557,10 @@ mod tests {
             },
         );
         case.apply(&e).unwrap();
-        assert_eq!(case.money_wasted().get(Currency::USD).minor(), 2_000);
+        assert_eq!(
+            case.money_wasted().get(Currency::USD).unwrap().minor(),
+            2_000
+        );
         assert_eq!(crate::Case::replay(case.events().to_vec()).unwrap(), case);
     }
 }

@@ -375,7 +375,7 @@ impl Audit {
     /// }
     /// // What the default policy would have allowed:
     /// let report = audit(case.events().to_vec(), &Policy::default())?;
-    /// assert_eq!(report.spent().get(Currency::USD).minor(), 10_000);
+    /// assert_eq!(report.spent().get(Currency::USD)?.minor(), 10_000);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -416,7 +416,7 @@ impl Audit {
     /// let report = audit(case.events().to_vec(), &Policy::default())?;
     /// // The apology costs nothing and the gift card would have been refused.
     /// assert!(report.allowed().is_zero());
-    /// assert_eq!(report.allowed().get(Currency::USD).minor(), 0);
+    /// assert_eq!(report.allowed().get(Currency::USD)?.minor(), 0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -457,7 +457,7 @@ impl Audit {
     /// // What the default policy would have allowed:
     /// let report = audit(case.events().to_vec(), &Policy::default())?;
     /// // The gift card came after the customer had left.
-    /// assert_eq!(report.wasted().get(Currency::USD).minor(), 10_000);
+    /// assert_eq!(report.wasted().get(Currency::USD)?.minor(), 10_000);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -569,7 +569,7 @@ impl Audit {
     /// let report = Audit::of(chrono_tz::UTC, steps, policy.recovery(), policy.tiers());
     /// assert_eq!(report.lines().len(), 2); // the apology first, then the credit
     /// assert!(report.lines().iter().all(|l| l.verdict().is_allowed()));
-    /// assert_eq!(report.spent().get(Currency::USD), usd(2_000));
+    /// assert_eq!(report.spent().get(Currency::USD)?, usd(2_000));
     /// assert!(report.wasted().is_zero());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

@@ -570,7 +570,7 @@ impl From<Review> for ReviewSpec {
 /// # Overflow
 /// Sums are checked, never saturated: a total that would not fit in 64-bit
 /// minor units is *out of range* from then on. It has no exact amount, so it
-/// is left out of [`amounts`](Self::amounts), [`checked_get`](Self::checked_get)
+/// is left out of [`amounts`](Self::amounts), [`get`](Self::get)
 /// refuses it with [`MoneyError::TotalOutOfRange`], it is listed by
 /// [`out_of_range`](Self::out_of_range), and it displays as `USD out of
 /// range`. Such sums are far beyond any real amount (a forged log, a
@@ -584,7 +584,7 @@ impl From<Review> for ReviewSpec {
 /// t.add(Money::new(3_000, Currency::USD));
 /// t.add(Money::new(24_999, Currency::USD));
 /// t.add(Money::new(500, Currency::EUR));
-/// assert_eq!(t.get(Currency::USD), Money::new(27_999, Currency::USD));
+/// assert_eq!(t.get(Currency::USD), Ok(Money::new(27_999, Currency::USD)));
 /// assert_eq!(t.to_string(), "USD 279.99 + EUR 5.00");
 /// assert_eq!(Totals::default().to_string(), "nothing");
 /// ```
@@ -628,39 +628,23 @@ impl Totals {
         }
     }
 
-    /// The total in one currency: zero when nothing in it was added, and
-    /// zero too for a total that is out of range, which has no amount (see
-    /// [Overflow](Self#overflow)); [`checked_get`](Self::checked_get) tells
-    /// the two apart.
-    ///
-    /// # Example
-    /// ```
-    /// use escalate::recovery::{Currency, Money, Totals};
-    /// assert_eq!(Totals::default().get(Currency::CAD), Money::new(0, Currency::CAD));
-    /// ```
-    #[must_use]
-    pub fn get(&self, currency: Currency) -> Money {
-        self.checked_get(currency)
-            .unwrap_or(Money::new(0, currency))
-    }
-
     /// The exact total in one currency (zero when nothing in it was added).
     ///
     /// # Errors
     /// [`MoneyError::TotalOutOfRange`] when the total does not fit in 64-bit
-    /// minor units.
+    /// minor units: it is never reported as a saturated amount.
     ///
     /// # Example
     /// ```
     /// use escalate::recovery::{Currency, Money, MoneyError, Totals};
     /// let mut t = Totals::default();
     /// t.add(Money::new(2_000, Currency::USD));
-    /// assert_eq!(t.checked_get(Currency::USD), Ok(Money::new(2_000, Currency::USD)));
-    /// assert_eq!(t.checked_get(Currency::EUR), Ok(Money::new(0, Currency::EUR)));
+    /// assert_eq!(t.get(Currency::USD), Ok(Money::new(2_000, Currency::USD)));
+    /// assert_eq!(t.get(Currency::EUR)?, Ok(Money::new(0, Currency::EUR)));
     /// t.add(Money::new(i64::MAX, Currency::USD));
-    /// assert_eq!(t.checked_get(Currency::USD), Err(MoneyError::TotalOutOfRange(Currency::USD)));
+    /// assert_eq!(t.get(Currency::USD), Err(MoneyError::TotalOutOfRange(Currency::USD)));
     /// ```
-    pub fn checked_get(&self, currency: Currency) -> Result<Money, MoneyError> {
+    pub fn get(&self, currency: Currency) -> Result<Money, MoneyError> {
         if self.out_of_range.contains(&currency) {
             return Err(MoneyError::TotalOutOfRange(currency));
         }
@@ -780,10 +764,9 @@ mod tests {
         t.add(Money::new(i64::MAX, Currency::USD));
         t.add(usd(1));
         assert_eq!(
-            t.checked_get(Currency::USD),
+            t.get(Currency::USD),
             Err(MoneyError::TotalOutOfRange(Currency::USD))
         );
-        assert_eq!(t.get(Currency::USD), usd(0));
         assert!(t.amounts().is_empty());
         assert_eq!(t.to_string(), "USD out of range");
     }
