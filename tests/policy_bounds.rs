@@ -363,7 +363,7 @@ fn a_file_of_sixty_thousand_tiers_is_refused_by_its_count() {
 fn many_rules_load_and_a_duplicate_name_is_found_among_them() {
     // Rule names are checked against a set, not by scanning the rules.
     let mut text = HEAD.to_owned();
-    for i in 0..5_000 {
+    for i in 0..63 {
         writeln!(
             text,
             "\n[[rules]]\nname = \"r{i}\"\nwhen = {{ repeat_contact = {} }}\nthen = \"escalate_one_tier\"",
@@ -372,11 +372,11 @@ fn many_rules_load_and_a_duplicate_name_is_found_among_them() {
         .unwrap();
     }
     let policy = Policy::from_toml_str(&text).unwrap();
-    assert_eq!(policy.rules().len(), 5_000);
+    assert_eq!(policy.rules().len(), 63);
     text.push_str(
         "\n[[rules]]\nname = \"r17\"\nwhen = \"churn_signal\"\nthen = \"require_review\"\n",
     );
-    refused_toml(&text, r#"rules[5000].name: rule "r17" is defined twice"#);
+    refused_toml(&text, r#"rules[63].name: rule "r17" is defined twice"#);
     // Tiers named twice are still found, at the second.
     let mut names = tier_names(64);
     names[40] = "t7".to_owned();
@@ -757,4 +757,47 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn a_policy_has_at_most_64_rules_and_10_warnings_per_metric() {
+    let rules = |n: usize| -> String {
+        let mut text = String::from("version = \"v1\"\ntiers = [\"frontline\"]\n");
+        for i in 0..n {
+            text.push_str(&format!(
+                "[[rules]]\nname = \"r{i}\"\nwhen = \"public_contact\"\nthen = \"require_review\"\n"
+            ));
+        }
+        text
+    };
+    assert_eq!(
+        Policy::from_toml_str(&rules(Policy::MAX_RULES))
+            .unwrap()
+            .rules()
+            .len(),
+        64
+    );
+    refused_toml(
+        &rules(Policy::MAX_RULES + 1),
+        "rules: a policy has at most 64 rules: merge rules that share a condition",
+    );
+    let warnings = |n: usize| -> String {
+        let list: Vec<String> = (1..=n)
+            .map(|p| format!("{{ percent = {} }}", p * 5))
+            .collect();
+        format!(
+            "version = \"v1\"\ntiers = [\"frontline\"]\n[[sla]]\nmetric = \"first_response\"\nfallback = {{ within = \"4h\", calendar = \"always\" }}\nwarnings = [{}]\n",
+            list.join(", ")
+        )
+    };
+    assert_eq!(
+        Policy::from_toml_str(&warnings(Policy::MAX_WARNINGS)).map(|p| p
+            .sla(escalate::sla::Metric::FirstResponse)
+            .map(|m| m.warnings.len())),
+        Ok(Some(10))
+    );
+    refused_toml(
+        &warnings(Policy::MAX_WARNINGS + 1),
+        "sla[0].warnings: a metric has at most 10 warnings, not 11",
+    );
 }

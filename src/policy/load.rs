@@ -154,6 +154,9 @@ impl Policy {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_rule(mut self, rule: Rule) -> Result<Policy, PolicyError> {
+        if self.rules.len() >= Policy::MAX_RULES {
+            return Err(super::too_many_rules());
+        }
         if rule.name.trim().is_empty() {
             return Err(PolicyError::new("name", "a rule needs a name"));
         }

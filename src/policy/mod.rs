@@ -45,7 +45,9 @@ use crate::{PolicyError, Text, Tier};
 /// Every valid policy gives a case a bounded amount of work; building or
 /// loading refuses a policy beyond these bounds, naming the field, and
 /// loading takes time linear in the size of the file:
-/// - at most [`MAX_TIERS`](Self::MAX_TIERS) (64) tiers;
+/// - at most [`MAX_TIERS`](Self::MAX_TIERS) (64) tiers,
+///   [`MAX_RULES`](Self::MAX_RULES) (64) rules and
+///   [`MAX_WARNINGS`](Self::MAX_WARNINGS) (10) warnings per SLA metric;
 /// - a rule repeats at most [`Rule::MAX_REPEAT`] (100) times;
 /// - every span (SLA targets, warnings, delays, calls, notices, handoff
 ///   waits) is at most [`MAX_SPAN`](Self::MAX_SPAN) (10 years: 3,660 days)
@@ -160,6 +162,17 @@ fn utc() -> Tz {
     Tz::UTC
 }
 
+/// The refusal of a rule beyond [`Policy::MAX_RULES`].
+pub(super) fn too_many_rules() -> PolicyError {
+    PolicyError::new(
+        "rules",
+        format!(
+            "a policy has at most {} rules: merge rules that share a condition",
+            Policy::MAX_RULES
+        ),
+    )
+}
+
 impl TryFrom<PolicySpec> for Policy {
     type Error = PolicyError;
     fn try_from(spec: PolicySpec) -> Result<Self, PolicyError> {
@@ -174,6 +187,9 @@ impl TryFrom<PolicySpec> for Policy {
             policy = policy
                 .with_sla(metric)
                 .map_err(|e| e.within(&format!("sla[{i}]")))?;
+        }
+        if spec.rules.len() > Policy::MAX_RULES {
+            return Err(too_many_rules());
         }
         for (i, rule) in spec.rules.into_iter().enumerate() {
             policy = policy
@@ -253,6 +269,35 @@ impl Policy {
     ///     merge some (a tier is a level of seniority, not a team)");
     /// ```
     pub const MAX_TIERS: usize = 64;
+
+    /// The most escalation rules a policy has. With [`MAX_TIERS`](Self::MAX_TIERS)
+    /// and [`Rule::MAX_REPEAT`] it bounds the rule work of one call (see
+    /// [Bounds](Self#bounds)).
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::{Action, Condition, Policy, Rule};
+    /// let rule = |i: usize| Rule::new(format!("r{i}"), Condition::PublicContact, [Action::RequireReview]);
+    /// let full = (0..Policy::MAX_RULES).try_fold(Policy::default(), |p, i| p.with_rule(rule(i)))?;
+    /// let err = full.with_rule(rule(Policy::MAX_RULES)).unwrap_err();
+    /// assert_eq!(err.to_string(), "rules: a policy has at most 64 rules: merge rules that share a condition");
+    /// # Ok::<(), escalate::PolicyError>(())
+    /// ```
+    pub const MAX_RULES: usize = 64;
+
+    /// The most warnings one SLA metric has: each is an event per clock.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// use escalate::sla::{Metric, MetricPolicy, Target, Threshold};
+    /// let mut metric = MetricPolicy::new(Metric::FirstResponse, Target::new("4h".parse()?, "always".parse()?));
+    /// for p in 1..=11 { metric = metric.with_warning(Threshold::Percent(p * 5)); }
+    /// let err = Policy::default().with_sla(metric).unwrap_err();
+    /// assert_eq!(err.to_string(), "warnings: a metric has at most 10 warnings, not 11");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub const MAX_WARNINGS: usize = 10;
 
     /// The longest span of time a policy holds (10 years, 3,660 days): SLA
     /// targets, warnings, rule delays, required calls, notices and handoff
@@ -642,6 +687,16 @@ impl Policy {
                     .iter()
                     .map(|t| ("fallback.calendar".to_owned(), t)),
             );
+        if metric.warnings.len() > Policy::MAX_WARNINGS {
+            return Err(PolicyError::new(
+                "warnings",
+                format!(
+                    "a metric has at most {} warnings, not {}",
+                    Policy::MAX_WARNINGS,
+                    metric.warnings.len()
+                ),
+            ));
+        }
         for (k, threshold) in metric.warnings.iter().enumerate() {
             if let crate::sla::Threshold::Before(d) = threshold {
                 load::check_span(
