@@ -764,9 +764,11 @@ fn a_policy_has_at_most_64_rules_and_10_warnings_per_metric() {
     let rules = |n: usize| -> String {
         let mut text = String::from("version = \"v1\"\ntiers = [\"frontline\"]\n");
         for i in 0..n {
-            text.push_str(&format!(
-                "[[rules]]\nname = \"r{i}\"\nwhen = \"public_contact\"\nthen = \"require_review\"\n"
-            ));
+            writeln!(
+                text,
+                "[[rules]]\nname = \"r{i}\"\nwhen = \"public_contact\"\nthen = \"require_review\""
+            )
+            .unwrap();
         }
         text
     };
