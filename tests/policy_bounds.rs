@@ -366,8 +366,14 @@ fn many_rules_load_and_a_duplicate_name_is_found_among_them() {
     for i in 0..63 {
         writeln!(
             text,
-            "\n[[rules]]\nname = \"r{i}\"\nwhen = {{ repeat_contact = {} }}\nthen = \"escalate_one_tier\"",
-            i + 1
+            "\n[[rules]]\nname = \"r{i}\"\nwhen = {}\nthen = \"escalate_one_tier\"",
+            [
+                "{ repeat_contact = 2 }",
+                "{ failures_at_least = 2 }",
+                "{ survey_score_at_most = 2 }",
+                "\"public_contact\"",
+                "\"churn_signal\"",
+            ][i % 5]
         )
         .unwrap();
     }
@@ -766,7 +772,14 @@ fn a_policy_has_at_most_64_rules_and_10_warnings_per_metric() {
         for i in 0..n {
             writeln!(
                 text,
-                "[[rules]]\nname = \"r{i}\"\nwhen = \"public_contact\"\nthen = \"require_review\""
+                "[[rules]]\nname = \"r{i}\"\nwhen = \"{}\"\nthen = \"require_review\"",
+                [
+                    "public_contact",
+                    "churn_signal",
+                    "deflection",
+                    "unowned",
+                    "unanswered"
+                ][i % 5]
             )
             .unwrap();
         }
@@ -801,5 +814,34 @@ fn a_policy_has_at_most_64_rules_and_10_warnings_per_metric() {
     refused_toml(
         &warnings(Policy::MAX_WARNINGS + 1),
         "sla[0].warnings: a metric has at most 10 warnings, not 11",
+    );
+}
+
+#[test]
+fn one_fact_fires_at_most_16_rules_and_a_chain_at_most_64() {
+    let mut text = HEAD.to_owned();
+    for i in 0..17 {
+        writeln!(
+            text,
+            "\n[[rules]]\nname = \"r{i}\"\nwhen = {{ any = [\"churn_signal\", {{ sla_breach = \"first_response\" }}] }}\nthen = \"require_review\""
+        )
+        .unwrap();
+    }
+    refused_toml(
+        &text,
+        "rules[16].when: 16 rules already read sla_breach; at most 16 rules read one fact: merge rules that share a condition",
+    );
+    let tiers: Vec<String> = (0..33).map(|i| format!("\"t{i}\"")).collect();
+    let mut text = format!("version = \"v1\"\ntiers = [{}]\n", tiers.join(", "));
+    for i in 0..3 {
+        writeln!(
+            text,
+            "\n[[rules]]\nname = \"r{i}\"\nwhen = \"escalated\"\nthen = \"escalate_one_tier\""
+        )
+        .unwrap();
+    }
+    refused_toml(
+        &text,
+        "rules[2].when: with 33 tiers, 3 rules on escalated could fire 96 times in one chain of escalations; at most 64: fewer rules on escalated, or fewer tiers",
     );
 }

@@ -6,6 +6,7 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 
+use super::rule::{Leaf, Reads};
 use super::{Action, Call, Condition, DeflectionPolicy, Policy, PolicySpec, Rule};
 use crate::PolicyError;
 use crate::sla::{Metric, Threshold, Within};
@@ -207,6 +208,13 @@ impl Policy {
         }
         let feeds = Feeds::of(&rule);
         self.check_call_cycle(&rule, feeds)?;
+        let reads = rule.when.reads();
+        self.check_fan_out(reads)?;
+        for (k, leaf) in Leaf::ALL.into_iter().enumerate() {
+            if reads.meets(Reads::of(leaf)) {
+                self.index.readers[k] += 1;
+            }
+        }
         let i = self.rules.len();
         if feeds.escalates && feeds.on_promise {
             self.index.promise_escalator.get_or_insert(i);
@@ -218,6 +226,47 @@ impl Policy {
         self.labels.push(super::RuleLabel::of(&rule));
         self.rules.push(rule);
         Ok(self)
+    }
+
+    /// Refuses a rule that would let one event fire too many rules: more
+    /// than [`MAX_RULES_PER_FACT`](Policy::MAX_RULES_PER_FACT) on one kind
+    /// of fact, or a chain of escalations firing more than
+    /// [`MAX_CHAIN_FIRINGS`](Policy::MAX_CHAIN_FIRINGS).
+    fn check_fan_out(&self, reads: Reads) -> Result<(), PolicyError> {
+        for (k, leaf) in Leaf::ALL.into_iter().enumerate() {
+            if !reads.meets(Reads::of(leaf)) {
+                continue;
+            }
+            let readers = self.index.readers[k];
+            if readers >= Policy::MAX_RULES_PER_FACT {
+                return Err(PolicyError::new(
+                    "when",
+                    format!(
+                        "{readers} rules already read {}; at most {} rules read one fact: merge \
+                         rules that share a condition",
+                        leaf.name(),
+                        Policy::MAX_RULES_PER_FACT
+                    ),
+                ));
+            }
+            if leaf == Leaf::Escalated {
+                let rules = readers + 1;
+                let tiers = self.tiers().len();
+                let firings = tiers.saturating_sub(1) * rules;
+                if firings > Policy::MAX_CHAIN_FIRINGS {
+                    return Err(PolicyError::new(
+                        "when",
+                        format!(
+                            "with {tiers} tiers, {rules} rules on escalated could fire {firings} \
+                             times in one chain of escalations; at most {}: fewer rules on \
+                             escalated, or fewer tiers",
+                            Policy::MAX_CHAIN_FIRINGS
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Refuses a rule that closes a call cycle: a call is a promise, and a

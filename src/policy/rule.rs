@@ -146,6 +146,52 @@ pub(crate) enum Leaf {
     Unanswered,
 }
 
+impl Leaf {
+    /// Every kind, in declaration order.
+    pub(crate) const ALL: [Leaf; 17] = [
+        Leaf::SlaWarning,
+        Leaf::SlaBreach,
+        Leaf::RepeatContact,
+        Leaf::PublicContact,
+        Leaf::SurveyScoreAtMost,
+        Leaf::ChurnSignal,
+        Leaf::FailuresAtLeast,
+        Leaf::SeverityAtLeast,
+        Leaf::HighValueCustomer,
+        Leaf::InternalDetection,
+        Leaf::Deflection,
+        Leaf::PromiseAtRisk,
+        Leaf::PromiseBroken,
+        Leaf::HandoffNotAccepted,
+        Leaf::Escalated,
+        Leaf::Unowned,
+        Leaf::Unanswered,
+    ];
+
+    /// The name policy files give the fact.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Leaf::SlaWarning => "sla_warning",
+            Leaf::SlaBreach => "sla_breach",
+            Leaf::RepeatContact => "repeat_contact",
+            Leaf::PublicContact => "public_contact",
+            Leaf::SurveyScoreAtMost => "survey_score_at_most",
+            Leaf::ChurnSignal => "churn_signal",
+            Leaf::FailuresAtLeast => "failures_at_least",
+            Leaf::SeverityAtLeast => "severity_at_least",
+            Leaf::HighValueCustomer => "high_value_customer",
+            Leaf::InternalDetection => "internal_detection",
+            Leaf::Deflection => "deflection",
+            Leaf::PromiseAtRisk => "promise_at_risk",
+            Leaf::PromiseBroken => "promise_broken",
+            Leaf::HandoffNotAccepted => "handoff_not_accepted",
+            Leaf::Escalated => "escalated",
+            Leaf::Unowned => "unowned",
+            Leaf::Unanswered => "unanswered",
+        }
+    }
+}
+
 /// A set of [`Leaf`] kinds: the facts a rule reads, or the facts an event
 /// changed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
