@@ -171,6 +171,16 @@ impl Policy {
         if rule.then.is_empty() {
             return Err(PolicyError::new("then", "a rule needs at least one action"));
         }
+        if rule.then.len() > Rule::MAX_ACTIONS {
+            return Err(PolicyError::new(
+                "then",
+                format!(
+                    "a rule has at most {} actions, not {}: split it into rules",
+                    Rule::MAX_ACTIONS,
+                    rule.then.len()
+                ),
+            ));
+        }
         let mut first: HashMap<&Action, usize> = HashMap::with_capacity(rule.then.len());
         for (i, action) in rule.then.iter().enumerate() {
             let at = if rule.then.len() == 1 {

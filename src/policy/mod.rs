@@ -48,7 +48,8 @@ use crate::{PolicyError, Text, Tier};
 /// - at most [`MAX_TIERS`](Self::MAX_TIERS) (64) tiers,
 ///   [`MAX_RULES`](Self::MAX_RULES) (64) rules and
 ///   [`MAX_WARNINGS`](Self::MAX_WARNINGS) (10) warnings per SLA metric;
-/// - a rule repeats at most [`Rule::MAX_REPEAT`] (100) times;
+/// - a rule repeats at most [`Rule::MAX_REPEAT`] (100) times and takes at
+///   most [`Rule::MAX_ACTIONS`] (8) actions;
 /// - every span (SLA targets, warnings, delays, calls, notices, handoff
 ///   waits) is at most [`MAX_SPAN`](Self::MAX_SPAN) (10 years: 3,660 days)
 ///   or [`MAX_BUSINESS_DAYS`](Self::MAX_BUSINESS_DAYS) (2,610 business

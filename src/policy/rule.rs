@@ -565,6 +565,18 @@ impl Rule {
     /// ```
     pub const MAX_REPEAT: u32 = 100;
 
+    /// The most actions one rule takes.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::{Action, Condition, Notice, Policy, Rule};
+    /// let notify = |i: usize| Action::Notify(Notice { who: format!("lead {i}"), why: "late".into(), within: None });
+    /// let rule = Rule::new("many", Condition::PublicContact, (0..=Rule::MAX_ACTIONS).map(notify));
+    /// let err = Policy::default().with_rule(rule).unwrap_err();
+    /// assert_eq!(err.to_string(), "then: a rule has at most 8 actions, not 9: split it into rules");
+    /// ```
+    pub const MAX_ACTIONS: usize = 8;
+
     /// A rule that acts as soon as its condition starts to hold.
     ///
     /// # Example
