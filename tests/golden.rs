@@ -351,7 +351,7 @@ fn golden_sla_and_rules() -> Vec<(EventKind, &'static str)> {
         (
             EventKind::GestureRecommended {
                 rule: "r".into(),
-                gesture: "credit".into(),
+                gesture: escalate::recovery::GestureKind::Credit,
             },
             r#"{"type":"gesture_recommended","rule":"r","gesture":"credit"}"#,
         ),

@@ -188,7 +188,7 @@ fn require_apology_recommend_require_review_and_notify() {
             },
             EventKind::GestureRecommended {
                 rule: "r".into(),
-                gesture: "waive".into(),
+                gesture: GestureKind::Waive,
             },
             review("r"),
             EventKind::Notified {

@@ -435,7 +435,7 @@ pub enum EventKind {
         /// The rule.
         rule: Text,
         /// The rung.
-        gesture: Text,
+        gesture: crate::recovery::GestureKind,
     },
     /// A rule requires a root-cause review before closing.
     ReviewRequired {

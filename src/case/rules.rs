@@ -422,7 +422,7 @@ impl<'a> Firing<'a> {
                     at,
                     EventKind::GestureRecommended {
                         rule: name.clone(),
-                        gesture: gesture.as_str().into(),
+                        gesture: *gesture,
                     },
                 )),
                 Action::RequireReview => self

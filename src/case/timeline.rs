@@ -269,7 +269,7 @@ impl Case {
                 "the policy requires an apology naming the failure, from tier {tier} or higher"
             ),
             EventKind::GestureRecommended { gesture, .. } => {
-                write!(out, "the policy recommends: {gesture}")
+                write!(out, "the policy recommends: {}", gesture.as_str())
             }
             EventKind::ReviewRequired { .. } => {
                 write!(
