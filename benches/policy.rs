@@ -78,7 +78,7 @@ fn fifty_rules() -> Policy {
             1 => Condition::All(vec![a, b]),
             _ => Condition::Any(vec![
                 a,
-                Condition::All(vec![b, Condition::HighValueCustomer]),
+                Condition::All(vec![b, leaves[(i * 3 + 1) % leaves.len()].clone()]),
             ]),
         };
         let mut rule = Rule::new(format!("rule {i}"), when.clone(), actions(i));
