@@ -416,6 +416,8 @@ pub mod policy;
 pub mod recovery;
 pub mod replay;
 pub mod sla;
+#[cfg(feature = "proptest")]
+pub mod testing;
 mod text;
 
 #[cfg(test)]
