@@ -210,10 +210,14 @@ impl Belief {
         kind
     }
 
-    /// The index of the first open promise (or of any).
+    /// The index of the first open promise, or now and then (and when none
+    /// is open) of any, perhaps settled already.
     fn promise(&self, param: u16) -> usize {
-        let found = self.promises.iter().position(|open| *open);
-        found.unwrap_or(usize::from(param) % self.promises.len().max(1))
+        let any = usize::from(param) % self.promises.len().max(1);
+        match self.promises.iter().position(|open| *open) {
+            Some(open) if !param.is_multiple_of(3) => open,
+            _ => any,
+        }
     }
 
     /// The index of the first offer in state `state` (or the first one).
