@@ -322,7 +322,8 @@ fn kind_of(pick: u8) -> Kind {
 /// use proptest::prelude::*;
 /// let policy = Policy::default();
 /// proptest!(ProptestConfig::with_cases(16), |(commands in commands(&policy))| {
-///     prop_assert!(matches!(commands[0].kind(), CommandKind::Open { .. }));
+///     let opens = matches!(commands[0].kind(), CommandKind::Open { .. });
+///     prop_assert!(opens);
 ///     prop_assert!(commands.windows(2).all(|w| w[0].at() <= w[1].at()));
 ///     for command in &commands {
 ///         if let Actor::Agent(agent) = command.actor() {

@@ -86,8 +86,7 @@ impl fmt::Display for Law {
 /// ]"#)?;
 /// let report = check_laws(&Policy::default(), &commands)?;
 /// assert_eq!(report.refused(), 1);
-/// // The same commands under a policy whose recovery guards are off still keep these laws;
-/// // a law broken would say which, where and how:
+/// // A law broken says which, where and how:
 /// let broken = escalate::testing::Violation::new(Law::OneOwner, 1, "the case has no owner");
 /// assert_eq!(broken.to_string(),
 ///     "command 1 breaks the law \"one owner from the first assignment until closing\": the case has no owner");
@@ -257,7 +256,7 @@ impl Report {
     ///     "at": "2021-03-04T15:10:00Z", "kind": {"type": "close", "outcome": "lost"}}"#)?;
     /// let report = check_laws(&escalate::policy::Policy::default(), &[close])?;
     /// assert_eq!(report.refusals()[0].0, 0);
-    /// assert_eq!(report.refusals()[0].1.to_string(), "cannot close a case that is unopened");
+    /// assert_eq!(report.refusals()[0].1.to_string(), "cannot close a case that is not opened yet");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
