@@ -588,6 +588,9 @@ impl<'a> Run<'a> {
     }
 
     fn tick(&mut self, step: usize, at: DateTime<Utc>) -> Result<Vec<Event>, Violation> {
+        // A host's clock reads a time a case works with (1900 to 9999):
+        // ticks outside are taken at the nearest end, by every schedule alike.
+        let at = at.clamp(earliest(), latest());
         self.clock(at);
         let events = self.case.tick(self.policy, at);
         self.record(step, None, &events)?;
@@ -923,6 +926,16 @@ impl<'a> Run<'a> {
     }
 }
 
+/// 1900-01-01T00:00:00Z, the earliest time a case works with.
+fn earliest() -> DateTime<Utc> {
+    DateTime::from_timestamp(-2_208_988_800, 0).unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// 9999-12-31T23:59:59Z, the latest time a case works with.
+fn latest() -> DateTime<Utc> {
+    DateTime::from_timestamp(253_402_300_799, 0).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 /// Whether a gesture is discretionary money: a cost the customer is not owed.
 fn discretionary(gesture: &Gesture) -> bool {
     gesture.entitlement() == Entitlement::Discretionary
@@ -1199,6 +1212,15 @@ mod tests {
         .unwrap();
         all.push(far);
         all.push(old);
+        for at in [DateTime::<Utc>::MAX_UTC, DateTime::<Utc>::MIN_UTC] {
+            let c = &all[0];
+            all.push(Command::new(
+                c.id().clone(),
+                c.actor().clone(),
+                at,
+                c.kind().clone(),
+            ));
+        }
         all.extend(commands(""));
         let report = check_laws(&Policy::recommended(), &all).unwrap();
         assert_eq!(
