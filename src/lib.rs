@@ -369,6 +369,16 @@
 //! The recovery guards never see a case: the case hands them its
 //! [`Ledger`](recovery::Ledger) of failures, grants and the churn signal.
 //!
+//! ## Crate features
+//!
+//! - `proptest` (off by default): exports `escalate::testing`, a testing
+//!   kit for embedders: proptest strategies for calendars, valid policies,
+//!   customers, command sequences and tick schedules, and `check_laws`,
+//!   which runs commands through a case and checks its laws (replay, one
+//!   owner, authority, money, churn, host independence, bounded work) after
+//!   every step. An embedder's own property test checks its policy file in
+//!   ten lines; see the module's docs.
+//!
 //! ## FAQ
 //!
 //! **When does a rule fire?** When its condition starts to hold, and again
@@ -416,6 +426,8 @@ pub mod policy;
 pub mod recovery;
 pub mod replay;
 pub mod sla;
+#[cfg(feature = "proptest")]
+pub mod testing;
 mod text;
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["policy"],
     &["case"],
     &["replay"],
+    &["testing"],
 ];
 
 fn layer_of(module: &str) -> Option<usize> {

@@ -640,7 +640,7 @@ impl Totals {
     /// let mut t = Totals::default();
     /// t.add(Money::new(2_000, Currency::USD));
     /// assert_eq!(t.get(Currency::USD), Ok(Money::new(2_000, Currency::USD)));
-    /// assert_eq!(t.get(Currency::EUR)?, Ok(Money::new(0, Currency::EUR)));
+    /// assert_eq!(t.get(Currency::EUR), Ok(Money::new(0, Currency::EUR)));
     /// t.add(Money::new(i64::MAX, Currency::USD));
     /// assert_eq!(t.get(Currency::USD), Err(MoneyError::TotalOutOfRange(Currency::USD)));
     /// ```
