@@ -299,6 +299,18 @@ impl Case {
                 };
                 match horizon {
                     Horizon::Until(now) => {
+                        // Business time never runs faster than the wall
+                        // clock: if no unfired threshold is used up in wall
+                        // time, none is, and the calendar need not be asked.
+                        if let ClockState::Running {
+                            since, consumed, ..
+                        } = clock.state()
+                            && let Some(upper) = consumed.checked_add(&(now - since))
+                            && unfired.clone().all(|(need, _)| need > upper)
+                        {
+                            breach_unless_recorded(clock, due, &mut emit);
+                            continue;
+                        }
                         // Only thresholds already used up by `now` can fire.
                         let used = clock.elapsed(calendar, now);
                         unfired
@@ -313,9 +325,7 @@ impl Case {
                     }
                 }
             }
-            if clock.breached_at().is_none() {
-                emit(due, EventKind::SlaBreached { clock: clock.id() });
-            }
+            breach_unless_recorded(clock, due, &mut emit);
         }
     }
 
@@ -441,6 +451,17 @@ impl Case {
             EventKind::SlaBreached { .. } => clock.breach(at),
             _ => {}
         }
+    }
+}
+
+/// Emits a clock's breach at its due instant, unless recorded already.
+fn breach_unless_recorded(
+    clock: &SlaClock,
+    due: DateTime<Utc>,
+    emit: &mut impl FnMut(DateTime<Utc>, EventKind),
+) {
+    if clock.breached_at().is_none() {
+        emit(due, EventKind::SlaBreached { clock: clock.id() });
     }
 }
 

@@ -691,6 +691,14 @@ impl Case {
             let mut last = fired.last().copied().map_or(base, |f| f.max(base));
             let mut count = fired.len();
             while count <= rule.repeat as usize {
+                // Business time never runs faster than the wall clock: a
+                // delay of time not over in wall time is not over, and the
+                // calendar need not be asked.
+                if let (Horizon::Until(now), Within::Time(d)) = (horizon, delay.after)
+                    && last.checked_add_signed(d).is_some_and(|earliest| earliest > now)
+                {
+                    break;
+                }
                 // A calendar that cannot supply the delay never fires the rule.
                 let Some(next) = delay.after.due_from(calendar, last) else {
                     break;
