@@ -195,7 +195,12 @@ impl Case {
         if !policy.rules().is_empty() {
             // In time order: each clock event and the rules it causes, and
             // the time-driven rules due at or before it.
-            let mut timed = self.timed_rules(policy, now).into_iter().peekable();
+            let timed = self.timed_rules(policy, now);
+            if fired.is_empty() && timed.is_empty() {
+                // Nothing is due: no facts to evaluate.
+                return Vec::new();
+            }
+            let mut timed = timed.into_iter().peekable();
             let mut evaluator = super::rules::Evaluator::new(self, policy);
             let mut out = Vec::with_capacity(fired.len());
             for (at, kind) in fired {

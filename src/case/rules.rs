@@ -695,7 +695,9 @@ impl Case {
                 // delay of time not over in wall time is not over, and the
                 // calendar need not be asked.
                 if let (Horizon::Until(now), Within::Time(d)) = (horizon, delay.after)
-                    && last.checked_add_signed(d).is_some_and(|earliest| earliest > now)
+                    && last
+                        .checked_add_signed(d)
+                        .is_some_and(|earliest| earliest > now)
                 {
                     break;
                 }
