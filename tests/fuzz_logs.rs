@@ -21,6 +21,10 @@ fn tier(name: &str) -> escalate::Tier {
     name.parse().unwrap()
 }
 
+/// 10,000 years of 365.25 days, in seconds: the longest duration an event
+/// may carry.
+const LONGEST: i64 = 10_000 * 31_557_600;
+
 // ---------------------------------------------------------------------------
 // What the fuzzer found, one test each: the case made events its own `apply`
 // refused.
@@ -97,6 +101,47 @@ fn ticked(case: &mut Case, policy: &Policy, now: DateTime<Utc>) -> Vec<Event> {
             .unwrap_or_else(|err| panic!("own event refused: {err}: {e:?}"));
     }
     events
+}
+
+fn assigned_sam(at: &str) -> Value {
+    json!({"version": 0, "at": at, "actor": "system", "kind": {"type": "assigned", "to": {"id": "sam", "tier": "frontline"}}})
+}
+
+/// A paused clock with a target of 10,000 years runs again: its due instant
+/// would be after 9999. The clock runs without one (it never breaches), as
+/// on a calendar that cannot supply the time.
+#[test]
+fn a_clock_resumed_with_a_due_instant_after_9999_is_never_due() {
+    let policy = edge_policy(Within::Time(TimeDelta::hours(4)), "always", Vec::new());
+    let mut case = replayed(vec![
+        opened_at("2021-03-01T09:00:00Z"),
+        json!({"version": 0, "at": "2021-03-01T09:00:00Z", "actor": "system", "kind": {"type": "clock_started",
+            "clock": 1, "metric": "next_response", "target_seconds": LONGEST, "calendar": "always", "due": "9999-12-31T23:59:59Z"}}),
+        assigned_sam("2021-03-01T09:30:00Z"),
+        json!({"version": 0, "at": "2021-03-01T10:00:00Z", "actor": "system", "kind": {"type": "awaiting_customer", "reason": "photos"}}),
+        json!({"version": 0, "at": "2021-03-01T10:00:00Z", "actor": "system", "kind": {"type": "clock_paused",
+            "clock": 1, "consumed_seconds": 3_600}}),
+    ]);
+    let contact = CommandKind::Contact {
+        channel: Channel::Email,
+        note: "here they are".into(),
+    };
+    let events = handled(
+        &mut case,
+        &policy,
+        Actor::Customer,
+        contact,
+        "2021-03-01T11:00:00Z",
+    );
+    assert!(
+        events.iter().any(|e| matches!(
+            e.kind(),
+            escalate::EventKind::ClockResumed { due: None, .. }
+        )),
+        "{events:?}"
+    );
+    assert_eq!(case.clocks()[0].due(), None);
+    assert_eq!(case.next_wakeup(&policy), None);
 }
 
 /// A delayed rule armed an hour before the end of 9999 would fire after
