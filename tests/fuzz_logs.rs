@@ -6,6 +6,7 @@ use escalate::policy::{Action, Call, Condition, Delay, DelayFrom, Notice, Policy
 use escalate::sla::{BusinessCalendar, CalendarName, Metric, MetricPolicy, Target, Within};
 use escalate::{
     Actor, Case, Channel, Command, CommandKind, Customer, CustomerValue, Event, Origin, Priority,
+    ResponseKind,
 };
 use serde_json::{Value, json};
 
@@ -105,6 +106,51 @@ fn ticked(case: &mut Case, policy: &Policy, now: DateTime<Utc>) -> Vec<Event> {
 
 fn assigned_sam(at: &str) -> Value {
     json!({"version": 0, "at": at, "actor": "system", "kind": {"type": "assigned", "to": {"id": "sam", "tier": "frontline"}}})
+}
+
+/// A clock paused with the most business time an event may carry, run again
+/// and stopped: the business time it used in all is more than an event may
+/// carry. The stop records the most (durations in events saturate), not a
+/// duration `apply` refuses.
+#[test]
+fn a_stop_after_ten_thousand_years_of_business_time_records_the_most_an_event_carries() {
+    let policy = edge_policy(Within::Time(TimeDelta::hours(4)), "always", Vec::new());
+    let mut case = replayed(vec![
+        opened_at("2021-03-01T09:00:00Z"),
+        json!({"version": 0, "at": "2021-03-01T09:00:00Z", "actor": "system", "kind": {"type": "clock_started",
+            "clock": 1, "metric": "next_response", "target_seconds": 14_400, "calendar": "always", "due": "2021-03-01T13:00:00Z"}}),
+        assigned_sam("2021-03-01T09:30:00Z"),
+        json!({"version": 0, "at": "2021-03-01T10:00:00Z", "actor": "system", "kind": {"type": "awaiting_customer", "reason": "photos"}}),
+        json!({"version": 0, "at": "2021-03-01T10:00:00Z", "actor": "system", "kind": {"type": "clock_paused",
+            "clock": 1, "consumed_seconds": LONGEST}}),
+    ]);
+    let contact = CommandKind::Contact {
+        channel: Channel::Email,
+        note: "here they are".into(),
+    };
+    handled(
+        &mut case,
+        &policy,
+        Actor::Customer,
+        contact,
+        "2021-03-01T11:00:00Z",
+    );
+    let reply = CommandKind::Respond {
+        channel: Channel::Email,
+        note: "thanks".into(),
+        kind: ResponseKind::Answer,
+    };
+    handled(
+        &mut case,
+        &policy,
+        Actor::System,
+        reply,
+        "2021-03-01T12:00:00Z",
+    );
+    let clock = case.clocks().first().unwrap();
+    assert!(
+        matches!(clock.state(), escalate::sla::ClockState::Stopped { consumed, .. } if consumed == TimeDelta::seconds(LONGEST))
+    );
 }
 
 /// A paused clock with a target of 10,000 years runs again: its due instant

@@ -314,7 +314,7 @@ impl Case {
 const TIMES: std::ops::RangeInclusive<i64> = -2_208_988_800..=253_402_300_799;
 
 /// The longest duration an event may carry: 10,000 years of 365.25 days.
-const LONGEST: i64 = 10_000 * 31_557_600;
+pub(super) const LONGEST: i64 = 10_000 * 31_557_600;
 
 /// The latest time a command may carry, in seconds since 1970
 /// (9989-12-31T23:59:59Z): ten years before the last time an event may carry,
