@@ -283,3 +283,41 @@ fn a_clock_due_after_9999_starts_without_a_due_instant() {
     assert!(!case.clocks().is_empty());
     assert!(case.clocks().iter().all(|c| c.due().is_none()));
 }
+
+/// Two clocks with one number: events name a clock by its number, so the
+/// first could never be warned, breached or stopped, and every tick warned it
+/// again (under a rule requiring a call on a breach, a tick made 64 rounds
+/// of calls at one instant). A clock that does not take the case's next
+/// number is refused, as a version out of sequence is.
+#[test]
+fn a_clock_numbered_out_of_sequence_is_refused() {
+    let started = |at: &str, clock: u32, metric: &str| {
+        json!({"version": 0, "at": at, "actor": "system", "kind": {"type": "clock_started", "clock": clock,
+            "metric": metric, "target_seconds": 3_600, "calendar": "always", "due": "2021-03-01T10:00:00Z"}})
+    };
+    let log = |numbers: [u32; 2]| {
+        let mut events = vec![
+            opened_at("2021-03-01T09:00:00Z"),
+            started("2021-03-01T09:00:00Z", numbers[0], "resolution"),
+            started("2021-03-01T09:10:00Z", numbers[1], "next_response"),
+        ];
+        for (i, e) in events.iter_mut().enumerate() {
+            e["version"] = json!(i + 1);
+        }
+        serde_json::from_value::<Vec<Event>>(Value::Array(events)).unwrap()
+    };
+    assert!(Case::replay(log([1, 2])).is_ok());
+    let err = Case::replay(log([1, 1])).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "event 2: clock #1 does not take the case's next number: expected clock #2"
+    );
+    let mut case = Case::replay(log([1, 2])[..2].to_vec()).unwrap();
+    let gap = log([1, 3]).pop().unwrap();
+    let before = case.clone();
+    assert_eq!(
+        case.apply(&gap).unwrap_err().to_string(),
+        "clock #3 does not take the case's next number: expected clock #2"
+    );
+    assert_eq!(case, before);
+}

@@ -17,6 +17,7 @@ impl Case {
     /// durations and amounts are in range (times from 1900 to 9999 UTC,
     /// durations from 0 to 10,000 years, losses and costs not negative). An
     /// event that does not fit is refused and the case is left unchanged.
+    /// A `clock_started` event must take the case's next clock number.
     ///
     /// Apply never reads a clock. Events that fit the log but not the state
     /// (which `handle` never produces, but an imported history might hold)
@@ -101,6 +102,15 @@ impl Case {
                 });
             }
             _ => {}
+        }
+        if let EventKind::ClockStarted { clock, .. } = &event.kind {
+            let expected = crate::sla::ClockId::next_after(self.clocks.len());
+            if *clock != expected {
+                return Err(ApplyError::ClockNumber {
+                    expected,
+                    found: *clock,
+                });
+            }
         }
         check_ranges(event)
     }
