@@ -695,9 +695,10 @@ pub(crate) fn promise_target(at: DateTime<Utc>, due: Option<DateTime<Utc>>) -> T
     })
 }
 
-/// Durations in events are whole seconds.
+/// Durations in events are whole seconds, within what `apply` accepts (0
+/// to 10,000 years; only a forged log's clock gets past it).
 fn whole_seconds(d: TimeDelta) -> TimeDelta {
-    TimeDelta::seconds(d.num_seconds())
+    TimeDelta::seconds(d.num_seconds().clamp(0, super::evolve::LONGEST))
 }
 
 /// Warnings before breaches at the same instant.

@@ -17,6 +17,7 @@ impl Case {
     /// durations and amounts are in range (times from 1900 to 9999 UTC,
     /// durations from 0 to 10,000 years, losses and costs not negative). An
     /// event that does not fit is refused and the case is left unchanged.
+    /// A `clock_started` event must take the case's next clock number.
     ///
     /// Apply never reads a clock. Events that fit the log but not the state
     /// (which `handle` never produces, but an imported history might hold)
@@ -101,6 +102,15 @@ impl Case {
                 });
             }
             _ => {}
+        }
+        if let EventKind::ClockStarted { clock, .. } = &event.kind {
+            let expected = crate::sla::ClockId::next_after(self.clocks.len());
+            if *clock != expected {
+                return Err(ApplyError::ClockNumber {
+                    expected,
+                    found: *clock,
+                });
+            }
         }
         check_ranges(event)
     }
@@ -314,7 +324,7 @@ impl Case {
 const TIMES: std::ops::RangeInclusive<i64> = -2_208_988_800..=253_402_300_799;
 
 /// The longest duration an event may carry: 10,000 years of 365.25 days.
-const LONGEST: i64 = 10_000 * 31_557_600;
+pub(super) const LONGEST: i64 = 10_000 * 31_557_600;
 
 /// The latest time a command may carry, in seconds since 1970
 /// (9989-12-31T23:59:59Z): ten years before the last time an event may carry,

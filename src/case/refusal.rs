@@ -6,6 +6,7 @@ use crate::customer::{Outcome, PromiseId, PromiseState};
 use crate::ids::{CaseId, Tier};
 use crate::owner::{Actor, Agent};
 use crate::recovery::{GrantRefusal, Money, OfferId, OfferState, ReviewRule};
+use crate::sla::ClockId;
 use crate::text::Text;
 
 use super::{CommandName, StateName};
@@ -373,5 +374,15 @@ pub enum ApplyError {
         field: &'static str,
         /// The amount.
         value: Money,
+    },
+    /// A clock started with another number than the case's next one (clocks
+    /// are numbered from 1 in the order they started; events name them by
+    /// number).
+    #[error("{found} does not take the case's next number: expected {expected}")]
+    ClockNumber {
+        /// The number the clock should have.
+        expected: ClockId,
+        /// The number it has.
+        found: ClockId,
     },
 }

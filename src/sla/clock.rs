@@ -637,7 +637,9 @@ impl SlaClock {
         }
     }
 
-    /// Business time used at `now` (for a stopped clock, in all).
+    /// Business time used at `now` (for a stopped clock, in all), saturating
+    /// at `TimeDelta::MAX` (only a clock built with such extremes, never one
+    /// a case replays from its events, gets near it).
     ///
     /// # Example
     /// ```
@@ -670,13 +672,14 @@ impl SlaClock {
         match self.state {
             ClockState::Running {
                 since, consumed, ..
-            } => consumed + calendar.elapsed(since, now),
+            } => saturating_add(consumed, calendar.elapsed(since, now)),
             ClockState::Paused { .. } | ClockState::Stopped { .. } => self.consumed(),
         }
     }
 
     /// Business time left at `now`: the target less the time used; negative
-    /// once overdue.
+    /// once overdue. Saturates at the ends of `TimeDelta`'s range instead of
+    /// overflowing (a clock built with such extremes).
     ///
     /// # Example
     /// ```
@@ -706,7 +709,7 @@ impl SlaClock {
     /// ```
     #[must_use]
     pub fn remaining(&self, calendar: &BusinessCalendar, now: DateTime<Utc>) -> TimeDelta {
-        self.target - self.elapsed(calendar, now)
+        saturating_sub(self.target, self.elapsed(calendar, now))
     }
 
     /// How late it was met, in business time, if it was met late.
@@ -781,7 +784,9 @@ impl SlaClock {
     /// When the clock is due if it runs again from `at`: a paused clock that
     /// kept its due instant keeps it; otherwise the target less the time
     /// used, counted on `calendar` from `at` (`None` when the calendar cannot
-    /// supply it). A running clock's due instant does not change.
+    /// supply it, or only after 9999-12-31 23:59:59 UTC, the last time an
+    /// event may carry: the clock is never due). A running clock's due
+    /// instant does not change.
     ///
     /// # Example
     /// ```
@@ -794,6 +799,9 @@ impl SlaClock {
     /// clock.pause(at + TimeDelta::hours(1), TimeDelta::hours(1));
     /// let back = at + TimeDelta::hours(10);
     /// assert_eq!(clock.due_on_resume(&always, back), Some(back + TimeDelta::hours(3)));
+    /// // Three hours left from 23:00 on the last day of 9999: never due.
+    /// let last = Utc.with_ymd_and_hms(9999, 12, 31, 23, 0, 0).unwrap();
+    /// assert_eq!(clock.due_on_resume(&always, last), None);
     /// # Ok::<(), escalate::InvalidId>(())
     /// ```
     #[must_use]
@@ -808,8 +816,11 @@ impl SlaClock {
                 due: due @ Some(_), ..
             } => due,
             ClockState::Paused { consumed, .. } | ClockState::Stopped { consumed, .. } => {
-                let left = (self.target - consumed).max(TimeDelta::zero());
-                calendar.add(at, left).ok()
+                let left = saturating_sub(self.target, consumed).max(TimeDelta::zero());
+                calendar
+                    .add(at, left)
+                    .ok()
+                    .and_then(super::by_the_end_of_9999)
             }
         }
     }
@@ -854,7 +865,7 @@ impl SlaClock {
         let at = if need <= consumed {
             Some(since)
         } else {
-            calendar.add(since, need - consumed).ok()
+            calendar.add(since, saturating_sub(need, consumed)).ok()
         };
         at.filter(|at| *at <= due)
     }
@@ -877,6 +888,24 @@ impl SlaClock {
     pub(crate) fn is_running(&self) -> bool {
         matches!(self.state, ClockState::Running { .. })
     }
+}
+
+/// `a + b`, or the end of `TimeDelta`'s range it overflows towards.
+fn saturating_add(a: TimeDelta, b: TimeDelta) -> TimeDelta {
+    a.checked_add(&b).unwrap_or(if b < TimeDelta::zero() {
+        TimeDelta::MIN
+    } else {
+        TimeDelta::MAX
+    })
+}
+
+/// `a - b`, or the end of `TimeDelta`'s range it overflows towards.
+fn saturating_sub(a: TimeDelta, b: TimeDelta) -> TimeDelta {
+    a.checked_sub(&b).unwrap_or(if b < TimeDelta::zero() {
+        TimeDelta::MAX
+    } else {
+        TimeDelta::MIN
+    })
 }
 
 /// Serde for durations in events: whole seconds as an integer.
@@ -921,5 +950,47 @@ pub(crate) mod seconds {
                 })
                 .transpose()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeDelta, TimeZone, Utc};
+
+    use super::{ClockId, SlaClock};
+    use crate::sla::{BusinessCalendar, CalendarName, Metric, Threshold};
+
+    /// Clocks built through the public API with the extremes of `TimeDelta`
+    /// (no case replays such a clock from its events: `apply` refuses the
+    /// durations) answer without overflowing.
+    #[test]
+    fn arithmetic_at_the_ends_of_time_delta_saturates() {
+        let always = BusinessCalendar::always();
+        let at = Utc.with_ymd_and_hms(2021, 6, 22, 0, 0, 0).unwrap();
+        let later = at + TimeDelta::hours(1);
+        let clock = |target, consumed| {
+            let mut c = SlaClock::start(
+                ClockId::new(1),
+                Metric::Resolution,
+                target,
+                CalendarName::always(),
+                at,
+                Some(later),
+            );
+            c.pause(at, consumed);
+            c.resume(at, Some(later));
+            c
+        };
+        let full = clock(TimeDelta::MAX, TimeDelta::MAX);
+        assert_eq!(full.elapsed(&always, later), TimeDelta::MAX);
+        assert_eq!(full.remaining(&always, later), TimeDelta::zero());
+        let owed = clock(TimeDelta::MIN, TimeDelta::hours(1));
+        assert_eq!(owed.remaining(&always, later), TimeDelta::MIN);
+        let credit = clock(TimeDelta::MAX, TimeDelta::MIN);
+        assert_eq!(credit.remaining(&always, later), TimeDelta::MAX);
+        assert_eq!(credit.warns_at(&always, Threshold::Percent(75)), None);
+        let mut paused = clock(TimeDelta::MAX, TimeDelta::MIN);
+        paused.pause(at, TimeDelta::MIN);
+        assert_eq!(paused.due_on_resume(&always, later), None);
     }
 }

@@ -15,7 +15,7 @@ pub use calendar::*;
 pub(crate) use clock::seconds;
 pub use clock::{ClockId, ClockState, SlaClock};
 pub use name::CalendarName;
-pub(crate) use target::format_span;
 pub use target::{
     Match, Metric, MetricPolicy, Reopen, SpanError, Target, TargetRule, Threshold, Within,
 };
+pub(crate) use target::{by_the_end_of_9999, format_span};

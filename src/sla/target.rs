@@ -139,7 +139,10 @@ pub(crate) fn format_span(d: TimeDelta) -> String {
 impl Within {
     /// When this span, counted on `calendar` from `start`, runs out; `None`
     /// when the calendar cannot supply it (it runs out of open hours, or past
-    /// chrono's dates): never.
+    /// chrono's dates) or when it runs out after the last time a case works
+    /// with (9999-12-31 23:59:59 UTC, the last an event may carry): never.
+    /// Clocks, delayed rules, notices and calls all take their due instants
+    /// from here, so none of their events carries a time `apply` refuses.
     pub(crate) fn due_from(
         self,
         calendar: &super::BusinessCalendar,
@@ -150,7 +153,20 @@ impl Within {
             Within::BusinessDays(n) => calendar.add_days(start, n),
         }
         .ok()
+        .and_then(by_the_end_of_9999)
     }
+}
+
+/// The last second a due instant may fall in, in seconds since 1970:
+/// 9999-12-31 23:59:59 UTC, the last time an event may carry
+/// ([`Case::apply`](crate::Case::apply) refuses later ones).
+const LAST_SECOND: i64 = 253_402_300_799;
+
+/// `due`, or `None` (never) when it falls after the end of 9999 UTC.
+pub(crate) fn by_the_end_of_9999(
+    due: chrono::DateTime<chrono::Utc>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    (due.timestamp() <= LAST_SECOND).then_some(due)
 }
 
 impl std::str::FromStr for Within {
@@ -583,6 +599,26 @@ mod tests {
         );
         assert!("0 business days".parse::<Within>().is_err());
         assert_eq!(Within::BusinessDays(3).to_string(), "3 business days");
+    }
+
+    #[test]
+    fn nothing_is_due_after_9999() {
+        let always = super::super::BusinessCalendar::always();
+        let at = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+        assert_eq!(
+            chrono::DateTime::from_timestamp(LAST_SECOND, 0),
+            Some(at("9999-12-31T23:59:59Z"))
+        );
+        let hour = Within::Time(TimeDelta::hours(1));
+        assert_eq!(
+            hour.due_from(&always, at("9999-12-31T22:59:59Z")),
+            Some(at("9999-12-31T23:59:59Z"))
+        );
+        assert_eq!(hour.due_from(&always, at("9999-12-31T23:00:00Z")), None);
+        assert_eq!(
+            Within::BusinessDays(1).due_from(&always, at("9999-12-31T00:00:00Z")),
+            None
+        );
     }
 
     #[test]
