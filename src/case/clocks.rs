@@ -310,7 +310,8 @@ impl Case {
                         if let ClockState::Running {
                             since, consumed, ..
                         } = clock.state()
-                            && let Some(upper) = consumed.checked_add(&(now - since))
+                            && let Some(upper) =
+                                consumed.checked_add(&(now - since).max(TimeDelta::zero()))
                             && unfired.clone().all(|(need, _)| need > upper)
                         {
                             breach_unless_recorded(clock, due, &mut emit);
@@ -483,6 +484,10 @@ fn makes_work(kind: &EventKind) -> bool {
         EventKind::ClockStarted { .. }
             | EventKind::RuleArmed { .. }
             | EventKind::RuleDisarmed { .. }
+            // A warning or a breach changes facts a rule on a handoff left
+            // waiting reads at its own instant.
+            | EventKind::SlaWarned { .. }
+            | EventKind::SlaBreached { .. }
     )
 }
 

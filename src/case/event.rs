@@ -472,6 +472,34 @@ pub enum EventKind {
     },
 }
 
+impl EventKind {
+    /// Whether an escalation rule made the event: a firing, what it
+    /// required or recommended, a notice, a delayed rule armed or disarmed.
+    /// (A call a rule requires is a promise and a clock, which are not.)
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::EventKind;
+    /// assert!(EventKind::ReviewRequired { rule: "breach".into() }.by_rule());
+    /// assert!(!EventKind::Reopened.by_rule());
+    /// ```
+    #[must_use]
+    pub fn by_rule(&self) -> bool {
+        matches!(
+            self,
+            EventKind::RuleFired { .. }
+                | EventKind::OwnerRequired { .. }
+                | EventKind::EscalationRequired { .. }
+                | EventKind::ApologyRequired { .. }
+                | EventKind::GestureRecommended { .. }
+                | EventKind::ReviewRequired { .. }
+                | EventKind::Notified { .. }
+                | EventKind::RuleArmed { .. }
+                | EventKind::RuleDisarmed { .. }
+        )
+    }
+}
+
 /// What a case was opened with: the data of [`EventKind::Opened`].
 ///
 /// # Example

@@ -751,9 +751,11 @@ impl Case {
             .rules()
             .iter()
             .filter_map(|rule| {
+                // A rule on two handoff waits lists an instant per wait, in
+                // the order of its leaves: the earliest is the next.
                 self.rule_instants(policy, rule, Horizon::Earliest)
-                    .first()
-                    .copied()
+                    .into_iter()
+                    .min()
             })
             .min()
     }

@@ -526,7 +526,7 @@ impl<'a> Run<'a> {
             on_escalated: policy
                 .rules()
                 .iter()
-                .filter(|r| reads(&r.when, &|c| *c == Condition::Escalated))
+                .filter(|r| r.when.leaves().contains(&&Condition::Escalated))
                 .count(),
         }
     }
@@ -891,7 +891,10 @@ impl<'a> Run<'a> {
     /// The rule firings of one call within `R·c + (T − 1)·E`, apart from
     /// the rules that fire at instants of their own.
     fn check_work(&self, step: usize, events: &[Event]) -> Result<(), Violation> {
-        let causes = events.iter().filter(|e| !is_rule_event(e.kind())).count();
+        let causes = events
+            .iter()
+            .filter(|e| !EventKind::by_rule(e.kind()))
+            .count();
         let fired = events
             .iter()
             .filter(|e| match e.kind() {
@@ -946,33 +949,11 @@ fn discretionary(gesture: &Gesture) -> bool {
 /// waiting) rather than on an event.
 fn is_timed(rule: &Rule) -> bool {
     rule.delay.is_some()
-        || reads(&rule.when, &|c| {
-            matches!(c, Condition::HandoffNotAccepted(_))
-        })
-}
-
-/// Whether a leaf of `condition` meets `leaf`.
-fn reads(condition: &Condition, leaf: &dyn Fn(&Condition) -> bool) -> bool {
-    match condition {
-        Condition::All(cs) | Condition::Any(cs) => cs.iter().any(|c| reads(c, leaf)),
-        c => leaf(c),
-    }
-}
-
-/// Whether an event is one that rules produce.
-fn is_rule_event(kind: &EventKind) -> bool {
-    matches!(
-        kind,
-        EventKind::RuleFired { .. }
-            | EventKind::OwnerRequired { .. }
-            | EventKind::EscalationRequired { .. }
-            | EventKind::ApologyRequired { .. }
-            | EventKind::GestureRecommended { .. }
-            | EventKind::ReviewRequired { .. }
-            | EventKind::Notified { .. }
-            | EventKind::RuleArmed { .. }
-            | EventKind::RuleDisarmed { .. }
-    )
+        || rule
+            .when
+            .leaves()
+            .iter()
+            .any(|c| matches!(c, Condition::HandoffNotAccepted(_)))
 }
 
 #[cfg(test)]

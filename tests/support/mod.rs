@@ -508,18 +508,7 @@ pub enum Schedule<'a> {
 
 /// Whether an event is one that rules produce.
 pub fn is_rule_event(kind: &EventKind) -> bool {
-    matches!(
-        kind,
-        EventKind::RuleFired { .. }
-            | EventKind::OwnerRequired { .. }
-            | EventKind::EscalationRequired { .. }
-            | EventKind::ApologyRequired { .. }
-            | EventKind::GestureRecommended { .. }
-            | EventKind::ReviewRequired { .. }
-            | EventKind::Notified { .. }
-            | EventKind::RuleArmed { .. }
-            | EventKind::RuleDisarmed { .. }
-    )
+    kind.by_rule()
 }
 
 /// The rule events among `events`, with their instants.
