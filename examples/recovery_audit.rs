@@ -12,7 +12,7 @@ use escalate::policy::Policy;
 use escalate::recovery::{CreditForm, Currency, Entitlement, Gesture, Manner, Money, Repair};
 use escalate::{
     Actor, Agent, Case, Channel, Customer, CustomerValue, Event, EventKind, FailureId, FailureKind,
-    Opened, Origin, Priority,
+    Opened, Origin, Priority, Timeline,
 };
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -137,14 +137,13 @@ fn main() -> Result<()> {
         ));
     }
 
-    let case = Case::replay(events.clone())?;
-    println!("== timeline\n{}", case.timeline());
+    println!("== timeline\n{}", Timeline::from_events(&events)?);
     println!(
         "== spent against the policy\n{}",
-        escalate::replay::audit(events, &policy)?
+        escalate::replay::audit(events.iter().cloned(), &policy)?
     );
     println!("== what the policy suggested on 2021-03-08 (before the churn signal)");
-    let early = Case::replay(case.events()[..2].to_vec())?;
+    let early = Case::replay(events.get(..2).unwrap_or_default())?;
     for next in early.recommend(&policy, "2021-03-08T16:00:00Z".parse()?) {
         println!("{next}");
     }

@@ -426,7 +426,7 @@ impl fmt::Display for Priority {
 ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
 /// }
 /// // opened by a phone call
-/// let first: &Contact = &case.contacts()[0];
+/// let first: &Contact = &case.unanswered()[0];
 /// assert_eq!(first.channel(), Channel::Phone);
 /// assert!(first.answered_at().is_none());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -456,7 +456,7 @@ impl Contact {
     ///     let now = command.at();
     ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
-    /// assert_eq!(case.contacts()[0].channel(), escalate::Channel::Phone);
+    /// assert_eq!(case.unanswered()[0].channel(), escalate::Channel::Phone);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -483,7 +483,7 @@ impl Contact {
     ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
     /// let t: DateTime<Utc> = "2021-03-04T15:10:00Z".parse()?;
-    /// assert_eq!(case.contacts()[0].at(), t);
+    /// assert_eq!(case.unanswered()[0].at(), t);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -506,16 +506,20 @@ impl Contact {
     ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
     ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}}
     /// ]"#)?;
+    /// let mut log = Vec::new(); // the host keeps the events
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; log.push(event); }
     /// }
-    /// assert_eq!(case.contacts()[0].answered_at(), None);
+    /// assert_eq!(case.unanswered()[0].answered_at(), None);
     /// let reply: Command = serde_json::from_str(r#"{"id": "c-3", "actor": "system", "at": "2021-03-04T20:30:00Z",
     ///     "kind": {"type": "respond", "channel": "phone", "note": "called back", "kind": "answer"}}"#)?;
     /// let now = reply.at();
-    /// for event in case.handle(&policy, reply, now)? { case.apply(&event)?; }
-    /// assert_eq!(case.contacts()[0].answered_at(), Some(now));
+    /// for event in case.handle(&policy, reply, now)? { case.apply(&event)?; log.push(event); }
+    /// // The case keeps unanswered contacts only; the timeline has them all.
+    /// assert!(case.unanswered().is_empty());
+    /// let timeline = escalate::Timeline::from_events(&log)?;
+    /// assert_eq!(timeline.contacts()[0].answered_at(), Some(now));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]

@@ -28,16 +28,18 @@
 //!     (Actor::System, "2021-03-08T16:00:00Z", CommandKind::Escalate {
 //!         to: dana.clone(), reason: "second contact".into() }),
 //! ];
+//! let mut log = Vec::new(); // the host stores the events; the case keeps what it needs to decide
 //! for (n, (actor, when, kind)) in steps.into_iter().enumerate() {
 //!     let now: DateTime<Utc> = when.parse()?;
 //!     let cmd = Command::new(format!("c-{n}").parse()?, actor, now, kind);
 //!     for event in case.handle(&policy, cmd, now)? {
 //!         case.apply(&event)?;
+//!         log.push(event);
 //!     }
 //! }
 //! assert_eq!(case.owner(), Some(&dana));
-//! assert_eq!(Case::replay(case.events().to_vec())?, case);
-//! print!("{}", case.timeline());
+//! assert_eq!(Case::replay(&log)?, case);
+//! print!("{}", escalate::Timeline::from_events(&log)?);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -199,11 +201,12 @@
 //!   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
 //!    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}}
 //! ]"#)?;
+//! let mut log = Vec::new(); // the host keeps the events
 //! for command in commands {
 //!     let now = command.at();
-//!     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
+//!     for event in case.handle(&policy, command, now)? { case.apply(&event)?; log.push(event); }
 //! }
-//! let json = serde_json::to_string(&case.events()[2])?;
+//! let json = serde_json::to_string(&log[2])?;
 //! assert_eq!(json, r#"{"version":3,"at":"2021-03-04T20:11:00Z","actor":"system","command":"c-2","kind":{"type":"assigned","to":{"id":"sam","tier":"frontline"}}}"#);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -270,12 +273,13 @@
 //!    "kind": {"type": "grant", "gestures": [{"type": "apology", "failures": [1], "manner": "personal"},
 //!        {"type": "credit", "failures": [1], "form": "store_credit", "amount": {"minor": 2000, "currency": "USD"}}]}}
 //! ]"#)?;
+//! let mut log = Vec::new(); // the host keeps the events
 //! for command in commands {
 //!     let now = command.at();
-//!     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
+//!     for event in case.handle(&policy, command, now)? { case.apply(&event)?; log.push(event); }
 //! }
 //! // sam granted an apology and a USD 20.00 store credit.
-//! let report = audit(case.events().to_vec(), &policy)?;
+//! let report = audit(log.clone(), &policy)?;
 //! assert!(report.to_string().ends_with(
 //!     "spent USD 20.00; the policy would have allowed USD 20.00; wasted after the customer left nothing\n"));
 //! let next = case.recommend(&policy, "2021-03-05T10:00:00Z".parse()?);
@@ -435,7 +439,7 @@ mod test_support;
 
 pub use case::{
     ApplyError, Case, Command, CommandKind, CommandName, Event, EventKind, Handoff, Opened,
-    Ownership, Refusal, ReplayError, StateName, Status,
+    Ownership, Refusal, ReplayError, StateName, Status, Timeline,
 };
 pub use customer::{
     Channel, Contact, Customer, CustomerValue, Failure, FailureId, FailureKind, Origin, Outcome,

@@ -19,18 +19,28 @@ pub fn at(s: &str) -> DateTime<Utc> {
     )
 }
 
-fn run(case: &mut Case, id: &str, actor: Actor, when: &str, kind: CommandKind) -> Result<()> {
+/// A case and its log: the events applied to it, in order.
+pub type Logged = (Case, Vec<crate::Event>);
+
+fn run(
+    (case, log): &mut Logged,
+    id: &str,
+    actor: Actor,
+    when: &str,
+    kind: CommandKind,
+) -> Result<()> {
     let policy = Policy::default().with_time_zone(chrono_tz::America::New_York);
     let cmd = Command::new(id.parse()?, actor, at(when), kind);
     for event in case.handle(&policy, cmd, at(when))? {
         case.apply(&event)?;
+        log.push(event);
     }
     Ok(())
 }
 
 /// Case CAB-1 opened by a phone call at 2021-03-04 15:10 UTC, no owner.
-pub fn opened_case() -> Result<Case> {
-    let mut case = Case::new("CAB-1".parse()?);
+pub fn opened_case() -> Result<Logged> {
+    let mut case = (Case::new("CAB-1".parse()?), Vec::new());
     run(
         &mut case,
         "c-1",
@@ -49,7 +59,7 @@ pub fn opened_case() -> Result<Case> {
 }
 
 /// [`opened_case`] assigned to sam (frontline) at 20:11 UTC by the system.
-pub fn owned_case() -> Result<Case> {
+pub fn owned_case() -> Result<Logged> {
     let mut case = opened_case()?;
     let sam = Agent::new("sam".parse()?, "frontline".parse()?);
     run(
@@ -63,7 +73,7 @@ pub fn owned_case() -> Result<Case> {
 }
 
 /// [`owned_case`] with a product failure (loss USD 249.99) at 19:00 UTC.
-pub fn case_with_failure() -> Result<Case> {
+pub fn case_with_failure() -> Result<Logged> {
     let mut case = owned_case()?;
     let sam = Agent::new("sam".parse()?, "frontline".parse()?);
     run(
@@ -83,7 +93,7 @@ pub fn case_with_failure() -> Result<Case> {
 /// [`case_with_failure`] where sam (frontline) apologised for failure #1 at
 /// 20:25 UTC and offered a USD 20.00 store credit for it at 20:30 UTC
 /// (offer #1, open).
-pub fn case_with_offer() -> Result<Case> {
+pub fn case_with_offer() -> Result<Logged> {
     let mut case = case_with_failure()?;
     let sam = Agent::new("sam".parse()?, "frontline".parse()?);
     run(
@@ -113,7 +123,7 @@ pub fn case_with_offer() -> Result<Case> {
 /// [`case_with_failure`] where sam (frontline) granted, at 20:30 UTC and in
 /// one command, a personal apology naming failure #1 and a USD 20.00 store
 /// credit for it.
-pub fn case_with_grant() -> Result<Case> {
+pub fn case_with_grant() -> Result<Logged> {
     let mut case = case_with_failure()?;
     let sam = Agent::new("sam".parse()?, "frontline".parse()?);
     run(

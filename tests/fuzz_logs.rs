@@ -1533,9 +1533,11 @@ fn exercise(log: &Value, policy: &Policy, others: &[(String, Policy)]) -> Result
         return Ok(Reached::NotReplayed);
     };
     stage(|| "timeline".into());
-    let _ = case.timeline();
+    let _ = escalate::Timeline::from_events(&events);
     stage(|| "audit".into());
-    let _ = escalate::replay::audit(events, policy);
+    let _ = escalate::replay::audit(events.iter().cloned(), policy);
+    // The log of the host and live cases below.
+    let mut log = events;
     let latest = case.latest().unwrap_or_else(|| t("2021-03-01T00:00:00Z"));
     let plus = |d: TimeDelta| latest.checked_add_signed(d).unwrap_or(latest);
 
@@ -1618,6 +1620,7 @@ fn exercise(log: &Value, policy: &Policy, others: &[(String, Policy)]) -> Result
         stage(|| format!("tick at the wake-up {w:?}"));
         let ticked = host.tick(policy, w);
         apply_own(&mut host, &ticked, "tick at a wake-up")?;
+        log.extend(ticked.iter().cloned());
         if host.next_wakeup(policy).is_some_and(|next| next <= w) {
             return Err(Finding {
                 signature: "a wake-up does not move time on".into(),
@@ -1643,10 +1646,11 @@ fn exercise(log: &Value, policy: &Policy, others: &[(String, Policy)]) -> Result
         stage(|| format!("handle {command:?} at {at:?}"));
         if let Ok(events) = live.handle(policy, command, at) {
             apply_own(&mut live, &events, "handle")?;
+            log.extend(events);
         }
     }
     stage(|| "replay of the case's own log".into());
-    if let Err(error) = Case::replay(live.events().to_vec()) {
+    if let Err(error) = Case::replay(&log) {
         return Err(Finding {
             signature: format!("the case's own log does not replay: {}", error_kind(&error)),
             message: error.to_string(),

@@ -30,7 +30,7 @@ fn late_reply(host: impl Fn(&mut Story, DateTime<Utc>)) -> Vec<Event> {
         .unwrap();
     host(&mut story, reply_at);
     story.tick(reply_at + TimeDelta::days(30));
-    story.case.events().to_vec()
+    story.log
 }
 
 #[test]

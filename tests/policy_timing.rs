@@ -243,7 +243,7 @@ fn work_a_rule_starts_in_a_tick_is_done_in_the_same_tick() {
         for t in ticks {
             s.tick(*t);
         }
-        s.case
+        (s.case, s.log)
     };
     let late = story(&[mon(16, 30)]);
     let every_half_hour: Vec<_> = (0..15)
@@ -251,7 +251,7 @@ fn work_a_rule_starts_in_a_tick_is_done_in_the_same_tick() {
         .collect();
     assert_eq!(story(&every_half_hour), late);
     let firings: Vec<_> = late
-        .events()
+        .1
         .iter()
         .filter_map(|e| match e.kind() {
             EventKind::RuleFired { rule, .. } => Some((rule.as_str().to_owned(), e.at())),
@@ -266,9 +266,9 @@ fn work_a_rule_starts_in_a_tick_is_done_in_the_same_tick() {
         ]
     );
     assert!(
-        late.events()
+        late.1
             .iter()
             .any(|e| matches!(e.kind(), EventKind::SlaBreached { .. }) && e.at() == mon(11, 0))
     );
-    assert_eq!(late.next_wakeup(&policy), None);
+    assert_eq!(late.0.next_wakeup(&policy), None);
 }

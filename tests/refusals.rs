@@ -318,7 +318,7 @@ fn refusals_are_send_sync_static() {
 fn replay_errors() {
     use escalate::{Event, EventKind, ReplayError};
     let h = owned();
-    let mut events = h.case.events().to_vec();
+    let mut events = h.log.clone();
     assert_eq!(
         Case::replay(events[1..].to_vec()).unwrap_err().to_string(),
         "cannot replay a history whose first event is not `opened`"
@@ -432,8 +432,7 @@ fn a_changed_policy_applies_only_through_an_explicit_command() {
         Err(Refusal::PolicyMismatch { .. })
     ));
     assert!(
-        h.case
-            .timeline()
+        h.timeline()
             .contains("the system moved the case to policy test-2")
     );
 }
@@ -579,19 +578,13 @@ fn apply_refuses_what_does_not_fit_and_changes_nothing() {
         )
     );
     // A second opening, or one of another case.
-    let opened_again = Event::new(
-        v + 1,
-        h.now,
-        Actor::System,
-        None,
-        case.events()[0].kind().clone(),
-    );
+    let opened_again = Event::new(v + 1, h.now, Actor::System, None, h.log[0].kind().clone());
     assert_eq!(
         case.apply(&opened_again).unwrap_err().to_string(),
         "case R-1 is already opened: an `opened` event comes first and only once"
     );
     let mut other = Case::new("R-2".parse().unwrap());
-    let first = case.events()[0].clone();
+    let first = h.log[0].clone();
     assert_eq!(
         other.apply(&first).unwrap_err().to_string(),
         "the event opens case R-1, not R-2: events of one case go to that case only"
@@ -636,7 +629,7 @@ fn apply_refuses_what_does_not_fit_and_changes_nothing() {
     );
     assert_eq!(case, h.case);
     // Replay refuses the same, naming the position.
-    let mut log = case.events().to_vec();
+    let mut log = h.log.clone();
     log.push(late);
     assert_eq!(
         Case::replay(log).unwrap_err(),

@@ -13,7 +13,7 @@ use escalate::recovery::GrantRefusal;
 use escalate::recovery::{Currency, Gesture, GestureKind, Money, Waived};
 use escalate::replay::{Host, Replay};
 use escalate::sla::{ClockState, Metric};
-use escalate::{CommandKind, EventKind, Outcome, Refusal, StateName};
+use escalate::{CommandKind, EventKind, Outcome, Refusal, StateName, Timeline};
 use support::{local, usd};
 
 #[track_caller]
@@ -26,7 +26,6 @@ fn load(name: &str) -> (Story, Replay, Replay) {
 
 fn events_at(replay: &Replay, at: DateTime<Utc>) -> impl Iterator<Item = &EventKind> {
     replay
-        .case()
         .events()
         .iter()
         .filter(move |e| e.at() == at)
@@ -54,7 +53,6 @@ mod wrong_cabinet {
         // As it happened: nobody ever owned the case.
         assert!(
             actual
-                .case()
                 .events()
                 .iter()
                 .all(|e| !matches!(e.kind(), EventKind::Assigned { .. }))
@@ -297,8 +295,8 @@ mod shoe_callbacks {
     #[test]
     fn the_voicemail_owes_a_callback_by_the_next_business_day_and_its_breach_escalates() {
         let (_, _, policy) = load("shoe_callbacks");
-        let callback = policy
-            .case()
+        let timeline = Timeline::from_events(policy.events()).unwrap();
+        let callback = timeline
             .clocks()
             .iter()
             .find(|c| c.metric() == Metric::NextResponse)
@@ -315,7 +313,6 @@ mod shoe_callbacks {
     fn still_unanswered_it_escalates_again_by_policy_not_weeks_later() {
         let (_, _, policy) = load("shoe_callbacks");
         let escalations: Vec<(DateTime<Utc>, String)> = policy
-            .case()
             .events()
             .iter()
             .filter_map(|e| match e.kind() {
@@ -344,7 +341,7 @@ mod shoe_callbacks {
     #[test]
     fn the_repeat_contact_is_counted_and_every_missed_deadline_shows_its_lateness() {
         let (_, actual, policy) = load("shoe_callbacks");
-        let case = actual.case();
+        let case = Timeline::from_events(actual.events()).unwrap();
         assert_eq!(case.contacts()[1].at(), local(LA, 2021, 6, 17, 15, 0));
         // Under the policy the repeat-contact rule counts it (its owner is
         // already senior enough, so it asks for nothing more).
@@ -353,7 +350,7 @@ mod shoe_callbacks {
             |k| matches!(k, EventKind::RuleFired { rule, .. } if rule.starts_with("second contact"))
         ));
         assert_eq!(case.contacts()[1].channel(), escalate::Channel::Voicemail);
-        let timeline = case.timeline();
+        let timeline = case.to_string();
         for clock in case.clocks() {
             if let Some(due) = clock.breached_at() {
                 let line = format!(
@@ -426,7 +423,6 @@ mod shoe_callbacks {
         let (at, _) = Summary::of(&policy).first_escalation.unwrap();
         assert_eq!(at, local(LA, 2021, 6, 2, 11, 0));
         let manager_actually = actual
-            .case()
             .events()
             .iter()
             .find(|e| matches!(e.kind(), EventKind::Assigned { to } | EventKind::Escalated { to, .. } if to.tier().as_str() != "frontline"))
@@ -472,7 +468,6 @@ mod marketplace_deflection {
         // The deflection assigned nobody new: the only owner is the seller
         // the marketplace assigned.
         let owners: Vec<_> = policy
-            .case()
             .events()
             .iter()
             .filter_map(|e| match e.kind() {
@@ -490,7 +485,7 @@ mod marketplace_deflection {
         let (_, actual, policy) = load("marketplace_deflection");
         for replay in [&actual, &policy] {
             assert_eq!(replay.case().outcome(), Some(Outcome::Lost));
-            let timeline = replay.case().timeline();
+            let timeline = Timeline::from_events(replay.events()).unwrap().to_string();
             assert!(
                 timeline.contains("deflected by email (pointed the customer elsewhere)"),
                 "{timeline}"
@@ -512,15 +507,10 @@ mod poster_apology {
             None,
             "closed"
         );
-        let last_owner = policy
-            .case()
-            .events()
-            .iter()
-            .rev()
-            .find_map(|e| match e.kind() {
-                EventKind::Assigned { to } | EventKind::Escalated { to, .. } => Some(to.clone()),
-                _ => None,
-            });
+        let last_owner = policy.events().iter().rev().find_map(|e| match e.kind() {
+            EventKind::Assigned { to } | EventKind::Escalated { to, .. } => Some(to.clone()),
+            _ => None,
+        });
         assert_eq!(last_owner.unwrap().tier().as_str(), "executive");
         let recommended = story.recommended().unwrap();
         let executive = recommended
@@ -593,11 +583,12 @@ mod brunch_and_ink {
     {
         let (_, actual, policy) = load("brunch");
         for replay in [&actual, &policy] {
-            let case = replay.case();
+            let log = replay.events();
             assert!(
-                matches!(case.events()[1].kind(), EventKind::Assigned { to } if to.id().as_str() == "waiter")
+                matches!(log[1].kind(), EventKind::Assigned { to } if to.id().as_str() == "waiter")
             );
-            assert_eq!(case.events()[1].at(), case.events()[0].at());
+            assert_eq!(log[1].at(), log[0].at());
+            let case = replay.case();
             let first = case
                 .clocks()
                 .iter()
@@ -632,8 +623,8 @@ mod brunch_and_ink {
         // team's calendar).
         let (_, actual, policy) = load("ink_cartridges");
         for replay in [&actual, &policy] {
-            let social = replay
-                .case()
+            let timeline = Timeline::from_events(replay.events()).unwrap();
+            let social = timeline
                 .clocks()
                 .iter()
                 .find(|c| c.started_at() == local(TO, 2011, 6, 18, 14, 40))
@@ -657,17 +648,12 @@ mod brunch_and_ink {
             |k| matches!(k, EventKind::OwnerRequired { tier, .. } if tier.as_str() == "manager")
         ));
         for replay in [&actual, &policy] {
-            let owner = replay
-                .case()
-                .events()
-                .iter()
-                .rev()
-                .find_map(|e| match e.kind() {
-                    EventKind::Assigned { to } | EventKind::HandoffAccepted { by: to } => {
-                        Some(to.clone())
-                    }
-                    _ => None,
-                });
+            let owner = replay.events().iter().rev().find_map(|e| match e.kind() {
+                EventKind::Assigned { to } | EventKind::HandoffAccepted { by: to } => {
+                    Some(to.clone())
+                }
+                _ => None,
+            });
             assert_eq!(owner.unwrap().to_string(), "store-manager (manager)");
         }
     }
@@ -684,7 +670,8 @@ mod brunch_and_ink {
         let soft_cap = story.recommended().unwrap().recovery().soft_cap_bps();
         assert!(3500 * 10_000 <= 17_400 * i64::from(soft_cap));
         for replay in [&actual, &policy] {
-            let coaching = &replay.case().promises()[0];
+            let timeline = Timeline::from_events(replay.events()).unwrap();
+            let coaching = &timeline.promises()[0];
             assert!(coaching.what().starts_with("coach the staff"));
             assert_eq!(
                 coaching.state(),

@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use escalate::policy::Policy;
 use escalate::replay::{History, Host, Replay};
 use escalate::sla::{BusinessCalendar, CalendarName, MetricPolicy};
-use escalate::{Agent, EventKind, Outcome, Tier};
+use escalate::{Agent, EventKind, Outcome, Tier, Timeline};
 use serde::Deserialize;
 
 /// The stories, by the names of their files under `examples/data/`.
@@ -111,11 +111,11 @@ impl Summary {
     /// Summarises a replay.
     pub fn of(replay: &Replay) -> Summary {
         let case = replay.case();
-        let first_owner = case.events().iter().find_map(|e| match e.kind() {
+        let first_owner = replay.events().iter().find_map(|e| match e.kind() {
             EventKind::Assigned { to } => Some((e.at(), to.clone())),
             _ => None,
         });
-        let first_escalation = case.events().iter().find_map(|e| match e.kind() {
+        let first_escalation = replay.events().iter().find_map(|e| match e.kind() {
             EventKind::Escalated { to, .. } => Some((e.at(), to.tier().clone())),
             EventKind::EscalationRequired { tier, .. } => Some((e.at(), tier.clone())),
             _ => None,
@@ -170,7 +170,8 @@ pub fn differences(story: &Story, actual: &Replay, policy: &Replay) -> Result<St
     )?;
     let mut rule = String::new();
     let mut review_shown = false;
-    for event in policy.case().events() {
+    let clocks = Timeline::from_events(policy.events())?;
+    for event in policy.events() {
         let line = match event.kind() {
             EventKind::RuleFired { rule: name, .. } => {
                 rule = name.to_string();
@@ -201,8 +202,7 @@ pub fn differences(story: &Story, actual: &Replay, policy: &Replay) -> Result<St
                 format!("{to} takes the case")
             }
             EventKind::SlaBreached { clock } => {
-                let metric = policy
-                    .case()
+                let metric = clocks
                     .clock(*clock)
                     .map(|c| c.metric().to_string())
                     .unwrap_or_default();
@@ -248,7 +248,7 @@ pub fn tell(name: &str) -> Result<(), Error> {
     let policy = story.under_policy()?;
     println!("=== {}: {}\n", story.title, story.note);
     println!("--- what happened");
-    print!("{}", actual.case().timeline());
+    print!("{}", Timeline::from_events(actual.events())?);
     let recommended = story.recommended()?;
     let suggestions = actual.case().recommend(&recommended, story.until);
     if !suggestions.is_empty() {

@@ -65,8 +65,8 @@ impl Case {
     /// ```
     #[must_use]
     pub fn clock(&self, id: ClockId) -> Option<&SlaClock> {
-        let index = usize::try_from(id.get()).ok()?.checked_sub(1)?;
-        self.clocks.get(index).filter(|c| c.id() == id)
+        let index = self.clocks.binary_search_by_key(&id, SlaClock::id).ok()?;
+        self.clocks.get(index)
     }
 
     /// How urgent the case is (normal before it is opened).
@@ -346,7 +346,7 @@ impl Case {
             case: self,
             policy,
             at,
-            started: self.clocks.len(),
+            started: self.clock_count as usize,
             out: Vec::new(),
         };
         let opening = primary
@@ -430,6 +430,12 @@ impl Case {
         } = kind
         {
             let started = SlaClock::start(*clock, *metric, *target, calendar.clone(), at, *due);
+            self.clock_count = self.clock_count.saturating_add(1);
+            if self.retention == super::Retention::Compact {
+                // A stopped clock is kept only while it is the latest of its
+                // metric (a reopening may resume it).
+                self.clocks.retain(|c| c.is_live() || c.metric() != *metric);
+            }
             self.clocks.push(match promise {
                 Some(promise) => started.tracking(*promise),
                 None => started,
@@ -444,9 +450,14 @@ impl Case {
             | EventKind::SlaBreached { clock } => *clock,
             _ => return,
         };
-        let Some(clock) = self.clocks.iter_mut().rev().find(|c| c.id() == id) else {
+        let Ok(index) = self.clocks.binary_search_by_key(&id, SlaClock::id) else {
             return;
         };
+        let Some(clock) = self.clocks.get_mut(index) else {
+            return;
+        };
+        let metric = super::rules::metric_index(clock.metric());
+        let (warned, breached) = (clock.warned().len(), clock.breached_at().is_some());
         match kind {
             EventKind::ClockPaused { consumed, .. } => clock.pause(at, *consumed),
             EventKind::ClockResumed { due, .. } => clock.resume(at, *due),
@@ -456,6 +467,23 @@ impl Case {
             EventKind::SlaWarned { threshold, .. } => clock.warn(*threshold),
             EventKind::SlaBreached { .. } => clock.breach(at),
             _ => {}
+        }
+        let warnings = clock.warned().len().saturating_sub(warned);
+        let breach = clock.breached_at().is_some() && !breached;
+        let stopped = !clock.is_live();
+        self.warnings[metric] =
+            self.warnings[metric].saturating_add(u32::try_from(warnings).unwrap_or(u32::MAX));
+        self.breaches[metric] = self.breaches[metric].saturating_add(u32::from(breach));
+        if stopped && self.retention == super::Retention::Compact {
+            // A stopped clock is kept only while it is the latest of its
+            // metric (a reopening may resume it); the rest are counted.
+            let mut latest = [None; 5];
+            for clock in &self.clocks {
+                latest[super::rules::metric_index(clock.metric())] = Some(clock.id());
+            }
+            self.clocks.retain(|c| {
+                c.is_live() || latest[super::rules::metric_index(c.metric())] == Some(c.id())
+            });
         }
     }
 }

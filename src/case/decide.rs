@@ -220,7 +220,7 @@ impl Case {
 
     /// Whether a command with this id has already been applied.
     fn has_applied(&self, id: &CommandId) -> bool {
-        self.command_ids.contains(id)
+        self.recent_commands.contains(id)
     }
 
     /// The event kinds a command produces, or the refusal.
@@ -437,7 +437,7 @@ impl Case {
                 }
                 self.for_company(policy, actor, name)?;
                 Ok(vec![EventKind::PromiseMade {
-                    promise: PromiseId::next_after(self.promises.len()),
+                    promise: PromiseId::next_after(self.promise_count as usize),
                     what,
                     due: Some(due),
                 }])
@@ -447,16 +447,20 @@ impl Case {
                     return Err(invalid());
                 }
                 self.for_company(policy, actor, name)?;
-                let found = self
+                let state = self
                     .promises
                     .iter()
                     .find(|p| p.id == promise)
+                    .map(|p| p.state)
+                    .or_else(|| {
+                        self.settled
+                            .iter()
+                            .find(|(id, _)| *id == promise)
+                            .map(|(_, state)| *state)
+                    })
                     .ok_or(Refusal::UnknownPromise { promise })?;
-                if found.state != PromiseState::Open {
-                    return Err(Refusal::PromiseSettled {
-                        promise,
-                        state: found.state,
-                    });
+                if state != PromiseState::Open {
+                    return Err(Refusal::PromiseSettled { promise, state });
                 }
                 if name == CommandName::KeepPromise {
                     Ok(vec![EventKind::PromiseKept { promise }])

@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::{ApplyError, Case, Event, EventKind, Handoff, Life, Ownership, Stage, Status};
+use super::{
+    ApplyError, Case, Event, EventKind, Handoff, Life, Ownership, Retention, Stage, Status,
+};
 use crate::customer::{Contact, Failure, Promise, PromiseId, PromiseState, ResponseKind};
 use crate::owner::Agent;
 use crate::recovery::{Ledger, Money};
@@ -65,17 +67,15 @@ impl Case {
     /// which fits it by construction: `apply` without the checks.
     pub(super) fn record(&mut self, event: &Event) {
         if let Some(id) = &event.command
-            && self.events.last().and_then(|e| e.command.as_ref()) != Some(id)
+            && self.last_command.as_ref() != Some(id)
         {
-            self.command_ids.insert(id.clone());
+            self.recent_commands.push(id.clone());
         }
+        self.last_command.clone_from(&event.command);
+        self.version = self.version.saturating_add(1);
         self.evolve(event);
-        self.events.push(event.clone());
     }
 
-    /// Whether `event` fits the case's log (see [`apply`](Self::apply)).
-    /// `current` is the case's version (during a replay, the events
-    /// evolved so far).
     pub(super) fn check(&self, event: &Event, current: u64) -> Result<(), ApplyError> {
         if event.version != current.saturating_add(1) {
             return Err(ApplyError::Version {
@@ -104,7 +104,7 @@ impl Case {
             _ => {}
         }
         if let EventKind::ClockStarted { clock, .. } = &event.kind {
-            let expected = crate::sla::ClockId::next_after(self.clocks.len());
+            let expected = crate::sla::ClockId::next_after(self.clock_count as usize);
             if *clock != expected {
                 return Err(ApplyError::ClockNumber {
                     expected,
@@ -142,6 +142,7 @@ impl Case {
             EventKind::Opened(_) => {}
             EventKind::Contacted { channel, .. } => {
                 self.contacts_in_cycle += 1;
+                self.contact_count = self.contact_count.saturating_add(1);
                 self.public_contacts += u32::from(channel.is_public());
                 self.contacts.push(Contact {
                     channel: *channel,
@@ -167,6 +168,11 @@ impl Case {
                     contact.answered_at = Some(at);
                 }
                 self.unanswered_from = self.contacts.len();
+                if self.retention == Retention::Compact {
+                    // Answered contacts are counted, not kept.
+                    self.contacts.clear();
+                    self.unanswered_from = 0;
+                }
             }
             EventKind::Assigned { to } | EventKind::Escalated { to, .. } => {
                 // Carrying out a required escalation is the same escalation.
@@ -175,6 +181,7 @@ impl Case {
                 } else if matches!(event.kind, EventKind::Escalated { .. }) {
                     self.escalations += 1;
                 }
+                self.escalated |= matches!(event.kind, EventKind::Escalated { .. });
                 self.take_ownership(to, at);
             }
             EventKind::HandoffAccepted { by } => {
@@ -208,13 +215,16 @@ impl Case {
                 *loss,
                 at,
             )),
-            EventKind::PromiseMade { promise, what, due } => self.promises.push(Promise {
-                id: *promise,
-                what: what.clone(),
-                due: *due,
-                made_at: at,
-                state: PromiseState::Open,
-            }),
+            EventKind::PromiseMade { promise, what, due } => {
+                self.promise_count = self.promise_count.saturating_add(1);
+                self.promises.push(Promise {
+                    id: *promise,
+                    what: what.clone(),
+                    due: *due,
+                    made_at: at,
+                    state: PromiseState::Open,
+                });
+            }
             EventKind::PromiseKept { promise } => {
                 self.settle(*promise, PromiseState::Kept { at });
             }
@@ -229,7 +239,15 @@ impl Case {
                     };
                 }
             }
-            EventKind::SurveyAnswered { score, .. } => self.surveys.push((at, *score)),
+            EventKind::SurveyAnswered { score, .. } => {
+                for at_most in usize::from(score.get().max(1))..=5 {
+                    self.surveys_at_most[at_most - 1] += 1;
+                }
+                self.last_survey = Some((at, *score));
+                if self.retention == Retention::Everything {
+                    self.surveys.push((at, *score));
+                }
+            }
             EventKind::ChurnSignalled { .. } => {
                 self.ledger.record_churn(at);
             }
@@ -309,12 +327,24 @@ impl Case {
     }
 
     fn settle(&mut self, id: PromiseId, state: PromiseState) {
-        if let Some(p) = self
+        let Some(index) = self
             .promises
-            .iter_mut()
-            .find(|p| p.id == id && p.state == PromiseState::Open)
-        {
-            p.state = state;
+            .iter()
+            .position(|p| p.id == id && p.state == PromiseState::Open)
+        else {
+            return;
+        };
+        match self.retention {
+            Retention::Everything => {
+                if let Some(p) = self.promises.get_mut(index) {
+                    p.state = state;
+                }
+            }
+            // A settled promise is remembered by how it ended, not kept.
+            Retention::Compact => {
+                self.promises.remove(index);
+                self.settled.push((id, state));
+            }
         }
     }
 }

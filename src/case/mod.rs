@@ -11,7 +11,6 @@ mod rules;
 mod state;
 mod timeline;
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -21,6 +20,7 @@ pub use command::{Command, CommandKind, CommandName};
 pub use event::{Event, EventKind, Opened};
 pub use refusal::{ApplyError, Refusal, ReplayError};
 pub use state::{Handoff, Ownership, StateName, Status};
+pub use timeline::Timeline;
 
 use crate::customer::{Contact, Customer, Failure, Origin, Promise, SurveyScore};
 use crate::ids::{CaseId, CommandId, Tier};
@@ -54,6 +54,7 @@ use crate::text::Text;
 /// use escalate::policy::Policy;
 /// let policy = Policy::default();
 /// let mut case = Case::new("CAB-1".parse()?);
+/// let mut log = Vec::new(); // the host keeps the events
 /// let t: DateTime<Utc> = "2021-03-04T20:10:00Z".parse()?;
 /// let open = Command::new("c-1".parse()?, Actor::Customer, t,
 ///     CommandKind::Open {
@@ -64,16 +65,18 @@ use crate::text::Text;
 ///     });
 /// for event in case.handle(&policy, open, t)? {
 ///     case.apply(&event)?;
+///     log.push(event);
 /// }
 /// let sam = Agent::new("sam".parse()?, "frontline".parse()?);
 /// let t: DateTime<Utc> = "2021-03-04T20:11:00Z".parse()?;
 /// let assign = Command::new("c-2".parse()?, Actor::System, t, CommandKind::Assign { to: sam.clone() });
 /// for event in case.handle(&policy, assign, t)? {
 ///     case.apply(&event)?;
+///     log.push(event);
 /// }
 /// assert_eq!(case.owner(), Some(&sam));
 /// assert_eq!(case.version(), 3); // opened, contacted, assigned
-/// assert_eq!(Case::replay(case.events().to_vec())?, case);
+/// assert_eq!(Case::replay(&log)?, case);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,12 +84,40 @@ pub struct Case {
     id: CaseId,
     /// Unopened, or opened with what only an opened case has.
     stage: Stage,
+    /// The number of events applied.
+    version: u64,
+    /// Whether answered contacts, stopped clocks and settled promises are
+    /// folded away (a case) or kept (the case a [`Timeline`] reads).
+    retention: Retention,
+    /// The contacts kept: the unanswered ones (and, when everything is
+    /// kept, the answered ones before them).
     contacts: Vec<Contact>,
     /// Contacts before this index have all been answered.
     unanswered_from: usize,
+    /// Every customer contact, answered or not.
+    contact_count: u32,
+    /// Open promises (and, when everything is kept, settled ones).
     promises: Vec<Promise>,
+    /// How settled promises ended, for the refusal that names it.
+    settled: Vec<(crate::customer::PromiseId, crate::customer::PromiseState)>,
+    /// Every promise made, kept or not.
+    promise_count: u32,
+    /// Surveys answered (all of them only when everything is kept).
     surveys: Vec<(DateTime<Utc>, SurveyScore)>,
+    /// The latest survey answer.
+    last_survey: Option<(DateTime<Utc>, SurveyScore)>,
+    /// Survey answers scoring at most 1, 2, 3, 4 and 5.
+    surveys_at_most: [u32; 5],
+    /// Clocks that are not stopped, and the latest clock of each metric
+    /// (a reopening may resume it); every clock when everything is kept.
+    /// In the order they started, so ids ascend.
     clocks: Vec<SlaClock>,
+    /// Every clock started.
+    clock_count: u32,
+    /// Warnings and breaches recorded, per metric (in the order of
+    /// `rules::metric_index`).
+    warnings: [u32; 5],
+    breaches: [u32; 5],
     /// Customer contacts since opening or the last reopening.
     contacts_in_cycle: u32,
     public_contacts: u32,
@@ -94,23 +125,64 @@ pub struct Case {
     deflections: u32,
     /// Escalations by hand or required by rules.
     escalations: u32,
+    /// Whether anyone escalated the case by hand.
+    escalated: bool,
     /// The tier a rule required an escalation to, until someone of it owns the case.
     escalation_pending: Option<Tier>,
     /// The highest tier a rule has required.
     required_tier: Option<Tier>,
     /// The rule that requires a review before closing.
     review_required: Option<Text>,
-    /// Delayed rules whose condition holds, since when.
-    armed: Vec<(Text, DateTime<Utc>)>,
-    /// Every rule firing: which rule, when.
-    rule_log: Vec<(Text, DateTime<Utc>)>,
+    /// Delayed rules whose condition holds: since when, and their firings since.
+    armed: Vec<Armed>,
+    /// The latest firing of each rule that has fired.
+    last_fired: Vec<(Text, DateTime<Utc>)>,
     /// Offers made, in order.
     offers: Vec<crate::recovery::Offer>,
     /// What the recovery guards read: failures, grants, the churn signal.
     ledger: Ledger,
-    /// Hashes of the ids of applied commands (checked against `events` on a hit).
-    command_ids: HashSet<CommandId>,
-    events: Vec<Event>,
+    /// The command of the latest event, if it had one.
+    last_command: Option<CommandId>,
+    /// The ids of the latest commands applied.
+    recent_commands: RecentCommands,
+}
+
+/// Whether a case folds its past away.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Retention {
+    /// Only what deciding needs (every case).
+    Compact,
+    /// Everything, for the [`Timeline`].
+    Everything,
+}
+
+/// A delayed rule whose condition holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Armed {
+    rule: Text,
+    /// When its condition started to hold.
+    since: DateTime<Utc>,
+    /// Its firings since then.
+    fired: u32,
+    /// The latest of them.
+    last: Option<DateTime<Utc>>,
+}
+
+/// The ids of the latest [`Case::COMMAND_WINDOW`] commands applied, oldest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct RecentCommands(std::collections::VecDeque<CommandId>);
+
+impl RecentCommands {
+    fn contains(&self, id: &CommandId) -> bool {
+        self.0.iter().any(|known| known == id)
+    }
+
+    fn push(&mut self, id: CommandId) {
+        if self.0.len() >= Case::COMMAND_WINDOW {
+            self.0.pop_front();
+        }
+        self.0.push_back(id);
+    }
 }
 
 /// Whether a case is opened. What an opened case has lives in the opened
@@ -156,25 +228,36 @@ impl Case {
         Case {
             id,
             stage: Stage::Unopened,
+            version: 0,
+            retention: Retention::Compact,
             contacts: Vec::new(),
             unanswered_from: 0,
+            contact_count: 0,
             promises: Vec::new(),
+            settled: Vec::new(),
+            promise_count: 0,
             surveys: Vec::new(),
+            last_survey: None,
+            surveys_at_most: [0; 5],
             clocks: Vec::new(),
+            clock_count: 0,
+            warnings: [0; 5],
+            breaches: [0; 5],
             contacts_in_cycle: 0,
             public_contacts: 0,
             answers: 0,
             deflections: 0,
             escalations: 0,
+            escalated: false,
             escalation_pending: None,
             required_tier: None,
             review_required: None,
             armed: Vec::new(),
-            rule_log: Vec::new(),
+            last_fired: Vec::new(),
             offers: Vec::new(),
             ledger: Ledger::default(),
-            command_ids: HashSet::new(),
-            events: Vec::new(),
+            last_command: None,
+            recent_commands: RecentCommands::default(),
         }
     }
 
@@ -198,48 +281,39 @@ impl Case {
     ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
     ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}}
     /// ]"#)?;
+    /// let mut log = Vec::new(); // the host keeps the events
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; log.push(event); }
     /// }
     /// // Store the events (here as JSON), read them back, rebuild the case.
-    /// let stored = serde_json::to_string(case.events())?;
+    /// let stored = serde_json::to_string(&log)?;
     /// let replayed = Case::replay(serde_json::from_str::<Vec<escalate::Event>>(&stored)?)?;
     /// assert_eq!(replayed, case);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn replay(events: impl Into<Vec<Event>>) -> Result<Case, ReplayError> {
-        // The history becomes the case's own: no copy of the events.
-        let events: Vec<Event> = events.into();
-        let first = events.first().ok_or(ReplayError::Empty)?;
-        let EventKind::Opened(opened) = &first.kind else {
+    pub fn replay<E: std::borrow::Borrow<Event>>(
+        events: impl IntoIterator<Item = E>,
+    ) -> Result<Case, ReplayError> {
+        Case::replay_keeping(events, Retention::Compact)
+    }
+
+    /// [`replay`](Self::replay), keeping what `retention` says.
+    fn replay_keeping<E: std::borrow::Borrow<Event>>(
+        events: impl IntoIterator<Item = E>,
+        retention: Retention,
+    ) -> Result<Case, ReplayError> {
+        let mut events = events.into_iter();
+        let first = events.next().ok_or(ReplayError::Empty)?;
+        let EventKind::Opened(opened) = &first.borrow().kind else {
             return Err(ReplayError::NotOpened);
         };
         let mut case = Case::new(opened.case.clone());
-        case.command_ids.reserve(events.len());
-        let mut previous: Option<&CommandId> = None;
-        for (position, event) in events.iter().enumerate() {
-            // `apply`'s checks, without copying the event: the log is kept whole.
-            case.check(event, position as u64)
-                .map_err(|error| match error {
-                    ApplyError::Version {
-                        expected, found, ..
-                    } => ReplayError::VersionGap {
-                        position,
-                        expected,
-                        found,
-                    },
-                    error => ReplayError::Invalid { position, error },
-                })?;
-            if let Some(id) = &event.command
-                && previous != Some(id)
-            {
-                case.command_ids.insert(id.clone());
-            }
-            previous = event.command.as_ref();
-            case.evolve(event);
+        case.retention = retention;
+        for (position, event) in std::iter::once(first).chain(events).enumerate() {
+            case.apply(event.borrow())
+                .map_err(|error| ReplayError::at(position, error))?;
         }
-        case.events = events;
         Ok(case)
     }
 
@@ -281,17 +355,18 @@ impl Case {
     ///    "customer": {"id": "cust-9", "value": "standard"},
     ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}
     /// ]"#)?;
+    /// let mut log = Vec::new(); // the host keeps the events
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; log.push(event); }
     /// }
     /// assert_eq!(case.version(), 2); // opened, contacted
-    /// assert_eq!(case.version(), case.events().len() as u64);
+    /// assert_eq!(case.version(), log.len() as u64);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn version(&self) -> u64 {
-        self.events.len() as u64
+        self.version
     }
 
     /// Where the case stands.
@@ -517,31 +592,6 @@ impl Case {
         self.life().map(|l| l.latest)
     }
 
-    /// Every customer contact, in arrival order.
-    ///
-    /// # Example
-    /// ```
-    /// use escalate::{Case, Command};
-    /// use escalate::policy::Policy;
-    /// let policy = Policy::default();
-    /// let mut case = Case::new("CAB-1".parse()?);
-    /// let commands: Vec<Command> = serde_json::from_str(r#"[
-    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
-    ///    "customer": {"id": "cust-9", "value": "standard"},
-    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}
-    /// ]"#)?;
-    /// for command in commands {
-    ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
-    /// }
-    /// assert_eq!(case.contacts().len(), 1); // the opening call
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    #[must_use]
-    pub fn contacts(&self) -> &[Contact] {
-        &self.contacts
-    }
-
     /// The contacts not yet answered, oldest first.
     ///
     /// # Example
@@ -597,7 +647,9 @@ impl Case {
         self.ledger.failures()
     }
 
-    /// Every promise made, in order.
+    /// The open promises, in the order they were made. Kept and broken
+    /// ones are counted ([`promise_count`](Self::promise_count));
+    /// [`Timeline::promises`] lists them all.
     ///
     /// # Example
     /// ```
@@ -624,36 +676,6 @@ impl Case {
     #[must_use]
     pub fn promises(&self) -> &[Promise] {
         &self.promises
-    }
-
-    /// Survey answers: when, and the score.
-    ///
-    /// # Example
-    /// ```
-    /// use escalate::{Case, Command};
-    /// use escalate::policy::Policy;
-    /// let policy = Policy::default();
-    /// let mut case = Case::new("CAB-1".parse()?);
-    /// let commands: Vec<Command> = serde_json::from_str(r#"[
-    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
-    ///    "customer": {"id": "cust-9", "value": "standard"},
-    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}
-    /// ]"#)?;
-    /// for command in commands {
-    ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
-    /// }
-    /// assert!(case.surveys().is_empty());
-    /// let survey: Command = serde_json::from_str(r#"{"id": "c-2", "actor": "customer",
-    ///     "at": "2021-03-05T09:00:00Z", "kind": {"type": "answer_survey", "score": 1, "comment": "still waiting"}}"#)?;
-    /// let now = survey.at();
-    /// for event in case.handle(&policy, survey, now)? { case.apply(&event)?; }
-    /// assert_eq!(case.surveys(), &[(now, escalate::SurveyScore::new(1)?)]);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    #[must_use]
-    pub fn surveys(&self) -> &[(DateTime<Utc>, SurveyScore)] {
-        &self.surveys
     }
 
     /// When the customer first signalled they had left, if they did.
@@ -719,7 +741,9 @@ impl Case {
         }
     }
 
-    /// Every event applied, in order.
+    /// How many times the customer has contacted the company about the
+    /// case, answered or not. The case keeps only the unanswered contacts
+    /// ([`unanswered`](Self::unanswered)); [`Timeline::contacts`] lists them all.
     ///
     /// # Example
     /// ```
@@ -730,17 +754,96 @@ impl Case {
     /// let commands: Vec<Command> = serde_json::from_str(r#"[
     ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
     ///    "customer": {"id": "cust-9", "value": "standard"},
-    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "customer", "at": "2021-03-04T16:10:00Z",
+    ///    "kind": {"type": "contact", "channel": "email", "note": "any news?"}}
     /// ]"#)?;
     /// for command in commands {
     ///     let now = command.at();
     ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
     /// }
-    /// assert_eq!(case.events().len(), 2); // opened, contacted
+    /// assert_eq!(case.contact_count(), 2);
+    /// assert_eq!(case.unanswered().len(), 2);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
-    pub fn events(&self) -> &[Event] {
-        &self.events
+    pub fn contact_count(&self) -> u32 {
+        self.contact_count
     }
+
+    /// How many promises the company has made on the case, kept, broken or
+    /// open. The case keeps only the open ones ([`promises`](Self::promises));
+    /// [`Timeline::promises`] lists them all.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::Case;
+    /// assert_eq!(Case::new("CAB-1".parse()?).promise_count(), 0);
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    #[must_use]
+    pub fn promise_count(&self) -> u32 {
+        self.promise_count
+    }
+
+    /// How many SLA clocks the case has started. The case keeps the clocks
+    /// that still matter ([`clocks`](Self::clocks)); [`Timeline::clocks`]
+    /// lists them all.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::Case;
+    /// assert_eq!(Case::new("CAB-1".parse()?).clock_count(), 0);
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    #[must_use]
+    pub fn clock_count(&self) -> u32 {
+        self.clock_count
+    }
+
+    /// The customer's latest survey answer, and when. The case counts the
+    /// others; [`Timeline::surveys`] lists them all.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::Case;
+    /// assert_eq!(Case::new("CAB-1".parse()?).last_survey(), None);
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    #[must_use]
+    pub fn last_survey(&self) -> Option<(DateTime<Utc>, SurveyScore)> {
+        self.last_survey
+    }
+
+    /// How many recent command ids a case remembers to make a repeated
+    /// command harmless.
+    ///
+    /// A command whose id is among the ids of the latest 32 commands the case
+    /// applied gives no events ([`handle`](Self::handle) returns an empty
+    /// list): a host that retries after a timeout does not act twice. The
+    /// case does not keep every id it ever saw (that would grow with its
+    /// history): a command repeated after 32 others is decided again, so a
+    /// store that may resend older commands enforces uniqueness itself, with
+    /// a key on (case, command id).
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::{Actor, Case, Command, CommandKind, Customer, CustomerValue, Origin, Channel, Priority};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let t = "2021-03-04T15:10:00Z".parse()?;
+    /// let open = Command::new("c-1".parse()?, Actor::Customer, t, CommandKind::Open {
+    ///     customer: Customer::new("cust-9".parse()?, CustomerValue::Standard),
+    ///     origin: Origin::Contact { channel: Channel::Phone },
+    ///     summary: "wrong cabinet delivered".into(),
+    ///     priority: Priority::Normal,
+    /// });
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// for event in case.handle(&policy, open.clone(), t)? { case.apply(&event)?; }
+    /// // The same command again (a retry): nothing more happens.
+    /// assert!(case.handle(&policy, open, t)?.is_empty());
+    /// assert_eq!(Case::COMMAND_WINDOW, 32);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub const COMMAND_WINDOW: usize = 32;
 }

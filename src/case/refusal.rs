@@ -268,8 +268,8 @@ pub enum Refusal {
 ///
 /// # Example
 /// ```
-/// use escalate::{Case, ReplayError};
-/// assert_eq!(Case::replay(Vec::new()).unwrap_err(), ReplayError::Empty);
+/// use escalate::{Case, Event, ReplayError};
+/// assert_eq!(Case::replay(Vec::<Event>::new()).unwrap_err(), ReplayError::Empty);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -298,6 +298,22 @@ pub enum ReplayError {
         /// What does not fit.
         error: ApplyError,
     },
+}
+
+impl ReplayError {
+    /// The error for the event at `position` that `apply` refused.
+    pub(crate) fn at(position: usize, error: ApplyError) -> ReplayError {
+        match error {
+            ApplyError::Version {
+                expected, found, ..
+            } => ReplayError::VersionGap {
+                position,
+                expected,
+                found,
+            },
+            error => ReplayError::Invalid { position, error },
+        }
+    }
 }
 
 /// An event that [`Case::apply`](crate::Case::apply) refused: it would not

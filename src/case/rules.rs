@@ -39,7 +39,7 @@ pub(crate) struct Facts {
     internal: bool,
 }
 
-fn metric_index(m: Metric) -> usize {
+pub(super) fn metric_index(m: Metric) -> usize {
     match m {
         Metric::FirstResponse => 0,
         Metric::NextResponse => 1,
@@ -51,7 +51,7 @@ fn metric_index(m: Metric) -> usize {
 
 impl Facts {
     pub(crate) fn of(case: &Case, policy: &Policy) -> Facts {
-        let mut facts = Facts {
+        Facts {
             open: !matches!(
                 case.status(),
                 super::Status::Unopened | super::Status::Closed { .. }
@@ -75,17 +75,10 @@ impl Facts {
                 .customer()
                 .is_some_and(|c| c.value() == CustomerValue::HighValue),
             internal: matches!(case.origin(), Some(Origin::InternalDetection)),
-            ..Facts::default()
-        };
-        for (_, score) in &case.surveys {
-            facts.count_survey(score.get());
+            surveys_at_most: case.surveys_at_most,
+            warnings: case.warnings,
+            breaches: case.breaches,
         }
-        for clock in &case.clocks {
-            let i = metric_index(clock.metric());
-            facts.warnings[i] += u32::try_from(clock.warned().len()).unwrap_or(u32::MAX);
-            facts.breaches[i] += u32::from(clock.breached_at().is_some());
-        }
-        facts
     }
 
     /// The kinds of leaf (as in [`Condition::reads`]) whose value may
@@ -318,8 +311,8 @@ impl<'a> Firing<'a> {
             policy,
             owned: case.owner().and_then(|o| policy.rank(o.tier())),
             required: case.required_tier.as_ref().and_then(|t| policy.rank(t)),
-            promises: case.promises.len(),
-            clocks: case.clocks.len(),
+            promises: case.promise_count as usize,
+            clocks: case.clock_count as usize,
             out: Vec::new(),
         }
     }
@@ -496,7 +489,7 @@ impl<'a> Evaluator<'a> {
             policy,
             facts: Facts::of(case, policy),
             firing: Firing::new(case, policy),
-            armed: case.armed.iter().map(|(name, _)| name.as_str()).collect(),
+            armed: case.armed.iter().map(|armed| armed.rule.as_str()).collect(),
             started: Vec::new(),
             timed_escalation: None,
         }
@@ -664,17 +657,11 @@ impl Case {
     fn rule_instants(&self, policy: &Policy, rule: &Rule, horizon: Horizon) -> Vec<DateTime<Utc>> {
         let mut out = Vec::new();
         if let Some(delay) = &rule.delay {
-            let Some((_, armed_at)) = self.armed.iter().find(|(n, _)| n.as_str() == rule.name)
-            else {
+            let Some(armed) = self.armed.iter().find(|a| a.rule.as_str() == rule.name) else {
                 return out;
             };
+            let armed_at = &armed.since;
             let calendar = policy.calendar_or_always(&delay.calendar);
-            let fired: Vec<DateTime<Utc>> = self
-                .rule_log
-                .iter()
-                .filter(|(n, t)| n.as_str() == rule.name && t >= armed_at)
-                .map(|(_, t)| *t)
-                .collect();
             let base = match delay.from {
                 DelayFrom::Condition => *armed_at,
                 DelayFrom::Opening => self.opened_at().unwrap_or(*armed_at),
@@ -688,8 +675,8 @@ impl Case {
                     .or_else(|| self.opened_at())
                     .unwrap_or(*armed_at),
             };
-            let mut last = fired.last().copied().map_or(base, |f| f.max(base));
-            let mut count = fired.len();
+            let mut last = armed.last.map_or(base, |f| f.max(base));
+            let mut count = armed.fired as usize;
             while count <= rule.repeat as usize {
                 // Business time never runs faster than the wall clock: a
                 // delay of time not over in wall time is not over, and the
@@ -731,10 +718,13 @@ impl Case {
                 if let Condition::HandoffNotAccepted(w) = leaf
                     && let Some(at) = handoff_deadline(since, *w)
                 {
+                    // Waits end in the order of their lengths, and a rule
+                    // fires at each in turn: one that fired at or after
+                    // this end has had it.
                     let already = self
-                        .rule_log
+                        .last_fired
                         .iter()
-                        .any(|(n, t)| n.as_str() == rule.name && *t == at);
+                        .any(|(n, t)| n.as_str() == rule.name && *t >= at && *t >= since);
                     let facts = Facts::of(self, policy);
                     if horizon.reaches(at) && !already && facts.holds(&rule.when, at) {
                         out.push(at);
@@ -763,11 +753,29 @@ impl Case {
     /// Evolves the case's rule bookkeeping.
     pub(crate) fn evolve_rules(&mut self, at: DateTime<Utc>, kind: &EventKind) {
         match kind {
-            EventKind::RuleArmed { rule } if !self.armed.iter().any(|(n, _)| n == rule) => {
-                self.armed.push((rule.clone(), at));
+            EventKind::RuleArmed { rule } if !self.armed.iter().any(|a| &a.rule == rule) => {
+                self.armed.push(super::Armed {
+                    rule: rule.clone(),
+                    since: at,
+                    fired: 0,
+                    last: None,
+                });
             }
-            EventKind::RuleDisarmed { rule } => self.armed.retain(|(n, _)| n != rule),
-            EventKind::RuleFired { rule, .. } => self.rule_log.push((rule.clone(), at)),
+            EventKind::RuleDisarmed { rule } => self.armed.retain(|a| &a.rule != rule),
+            EventKind::RuleFired { rule, .. } => {
+                if let Some(armed) = self
+                    .armed
+                    .iter_mut()
+                    .find(|a| &a.rule == rule && at >= a.since)
+                {
+                    armed.fired = armed.fired.saturating_add(1);
+                    armed.last = Some(at);
+                }
+                match self.last_fired.iter_mut().find(|(n, _)| n == rule) {
+                    Some((_, last)) => *last = at,
+                    None => self.last_fired.push((rule.clone(), at)),
+                }
+            }
             EventKind::OwnerRequired { tier, .. } => self.required_tier = Some(tier.clone()),
             EventKind::EscalationRequired { tier, .. } => {
                 self.required_tier = Some(tier.clone());

@@ -5,22 +5,73 @@ use std::fmt::Write as _;
 use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 
-use super::{Case, EventKind};
+use super::{Case, Event, EventKind, ReplayError, Retention};
 use crate::customer::PromiseState;
+use crate::customer::{Contact, Promise, SurveyScore};
 use crate::owner::Actor;
+use crate::sla::SlaClock;
 use crate::sla::{ClockId, format_span};
 use crate::text::local;
 
-impl Case {
-    /// The case's story, one line an event, in the time zone of the policy
-    /// it was opened under: who owned it when, every contact and whether it
-    /// was answered, every failure, every promise and whether it was kept.
-    /// Events that arrived after a later-dated event are marked
-    /// `(logged late)`.
+/// A case's whole story, read from its events: every clock, contact,
+/// promise and survey answer (a [`Case`] keeps only what deciding needs),
+/// and the story as text, one line an event.
+///
+/// The text is in the time zone of the policy the case was opened under:
+/// who owned it when, every contact and whether it was answered, every
+/// failure, every promise and whether it was kept. Events that arrived after
+/// a later-dated event are marked `(logged late)`.
+///
+/// # Example
+/// ```
+/// use escalate::{Case, Command, Timeline};
+/// use escalate::policy::Policy;
+/// let policy = Policy::default().with_time_zone("America/New_York".parse()?);
+/// // sam logs his 20:10 call and its promise after the 20:11 assignment: they arrive late.
+/// let mut case = Case::new("CAB-1".parse()?);
+/// let commands: Vec<Command> = serde_json::from_str(r#"[
+///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+///    "customer": {"id": "cust-9", "value": "standard"},
+///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:10:00Z",
+///    "kind": {"type": "respond", "channel": "phone", "note": "the right one is on its way", "kind": "answer"}},
+///   {"id": "c-4", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:10:00Z",
+///    "kind": {"type": "promise", "what": "deliver the right cabinet", "due": "2021-03-06T17:00:00Z"}}
+/// ]"#)?;
+/// let mut log = Vec::new(); // the host keeps the events
+/// for command in commands {
+///     let now = command.at();
+///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; log.push(event); }
+/// }
+/// let timeline = Timeline::from_events(&log)?;
+/// assert_eq!(timeline.to_string(), "\
+/// 2021-03-04 10:10 EST  opened by the customer from a phone contact: \"wrong cabinet delivered\" (customer cust-9, standard; policy default)
+/// 2021-03-04 10:10 EST  the customer contacted by phone: \"wrong cabinet delivered\" (answered 2021-03-04 15:10 EST, after 5h)
+/// 2021-03-04 15:11 EST  the system assigned the case to sam (frontline); owner: sam (frontline)
+/// 2021-03-04 15:10 EST  sam (frontline) responded by phone: \"the right one is on its way\" (logged late)
+/// 2021-03-04 15:10 EST  sam (frontline) promised \"deliver the right cabinet\" by 2021-03-06 12:00 EST (promise #1: open) (logged late)
+/// 2021-03-04 15:10 EST  clock #1 (promise #1) started: due 2021-03-06 12:00 EST (44h50m on the always calendar) (logged late)
+/// ");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Timeline {
+    /// The case, replayed keeping everything.
+    case: Case,
+    text: String,
+}
+
+impl Timeline {
+    /// Reads a case's events (as [`Case::replay`] takes them) into its story.
+    ///
+    /// # Errors
+    /// [`ReplayError`] when the events do not replay.
     ///
     /// # Example
     /// ```
-    /// use escalate::{Case, Command};
+    /// use escalate::{Case, Command, Timeline};
     /// use escalate::policy::Policy;
     /// let policy = Policy::default().with_time_zone("America/New_York".parse()?);
     /// // sam logs his 20:10 call and its promise after the 20:11 assignment: they arrive late.
@@ -36,11 +87,13 @@ impl Case {
     ///   {"id": "c-4", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:10:00Z",
     ///    "kind": {"type": "promise", "what": "deliver the right cabinet", "due": "2021-03-06T17:00:00Z"}}
     /// ]"#)?;
+    /// let mut log = Vec::new(); // the host keeps the events
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; log.push(event); }
     /// }
-    /// assert_eq!(case.timeline(), "\
+    /// let timeline = Timeline::from_events(&log)?;
+    /// assert_eq!(timeline.to_string(), "\
     /// 2021-03-04 10:10 EST  opened by the customer from a phone contact: \"wrong cabinet delivered\" (customer cust-9, standard; policy default)
     /// 2021-03-04 10:10 EST  the customer contacted by phone: \"wrong cabinet delivered\" (answered 2021-03-04 15:10 EST, after 5h)
     /// 2021-03-04 15:11 EST  the system assigned the case to sam (frontline); owner: sam (frontline)
@@ -50,24 +103,238 @@ impl Case {
     /// ");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    #[must_use]
-    pub fn timeline(&self) -> String {
-        let tz = self.time_zone();
-        let mut out = String::new();
+    pub fn from_events(events: &[Event]) -> Result<Timeline, ReplayError> {
+        let case = Case::replay_keeping(events, Retention::Everything)?;
+        let tz = case.time_zone();
+        let mut text = String::new();
         let mut latest: Option<DateTime<Utc>> = None;
         let mut contact = 0usize;
-        for event in &self.events {
-            let _ = write!(out, "{}  ", local(tz, event.at));
-            self.describe(&mut out, tz, event.actor(), event.kind(), &mut contact);
+        for event in events {
+            let _ = write!(text, "{}  ", local(tz, event.at));
+            case.describe(&mut text, tz, event.actor(), event.kind(), &mut contact);
             if latest.is_some_and(|l| event.at < l) {
-                out.push_str(" (logged late)");
+                text.push_str(" (logged late)");
             }
             latest = Some(latest.map_or(event.at, |l| l.max(event.at)));
-            out.push('\n');
+            text.push('\n');
         }
-        out
+        Ok(Timeline { case, text })
     }
 
+    /// The story as text, one line an event.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::{Case, Command, Timeline};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default().with_time_zone("America/New_York".parse()?);
+    /// // sam logs his 20:10 call and its promise after the 20:11 assignment: they arrive late.
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:10:00Z",
+    ///    "kind": {"type": "respond", "channel": "phone", "note": "the right one is on its way", "kind": "answer"}},
+    ///   {"id": "c-4", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:10:00Z",
+    ///    "kind": {"type": "promise", "what": "deliver the right cabinet", "due": "2021-03-06T17:00:00Z"}}
+    /// ]"#)?;
+    /// let mut log = Vec::new(); // the host keeps the events
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; log.push(event); }
+    /// }
+    /// let timeline = Timeline::from_events(&log)?;
+    /// assert_eq!(timeline.as_str().lines().count(), log.len());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Every SLA clock the case started, in order, as it ended up.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::{Case, Command, Timeline};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default().with_time_zone("America/New_York".parse()?);
+    /// // sam logs his 20:10 call and its promise after the 20:11 assignment: they arrive late.
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:10:00Z",
+    ///    "kind": {"type": "respond", "channel": "phone", "note": "the right one is on its way", "kind": "answer"}},
+    ///   {"id": "c-4", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:10:00Z",
+    ///    "kind": {"type": "promise", "what": "deliver the right cabinet", "due": "2021-03-06T17:00:00Z"}}
+    /// ]"#)?;
+    /// let mut log = Vec::new(); // the host keeps the events
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; log.push(event); }
+    /// }
+    /// let timeline = Timeline::from_events(&log)?;
+    /// assert_eq!(timeline.clocks().len(), 1); // the promise's
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn clocks(&self) -> &[SlaClock] {
+        self.case.clocks()
+    }
+
+    /// The clock with this id, as it ended up.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::{Case, Command, Timeline};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default().with_time_zone("America/New_York".parse()?);
+    /// // sam logs his 20:10 call and its promise after the 20:11 assignment: they arrive late.
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:10:00Z",
+    ///    "kind": {"type": "respond", "channel": "phone", "note": "the right one is on its way", "kind": "answer"}},
+    ///   {"id": "c-4", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:10:00Z",
+    ///    "kind": {"type": "promise", "what": "deliver the right cabinet", "due": "2021-03-06T17:00:00Z"}}
+    /// ]"#)?;
+    /// let mut log = Vec::new(); // the host keeps the events
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; log.push(event); }
+    /// }
+    /// let timeline = Timeline::from_events(&log)?;
+    /// let clock = timeline.clock(escalate::sla::ClockId::new(1)).ok_or("no clock #1")?;
+    /// assert_eq!(clock.metric(), escalate::sla::Metric::Promise);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn clock(&self, id: ClockId) -> Option<&SlaClock> {
+        self.case.clock(id)
+    }
+
+    /// Every customer contact, in arrival order, with when it was answered.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::{Case, Command, Timeline};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default().with_time_zone("America/New_York".parse()?);
+    /// // sam logs his 20:10 call and its promise after the 20:11 assignment: they arrive late.
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:10:00Z",
+    ///    "kind": {"type": "respond", "channel": "phone", "note": "the right one is on its way", "kind": "answer"}},
+    ///   {"id": "c-4", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:10:00Z",
+    ///    "kind": {"type": "promise", "what": "deliver the right cabinet", "due": "2021-03-06T17:00:00Z"}}
+    /// ]"#)?;
+    /// let mut log = Vec::new(); // the host keeps the events
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; log.push(event); }
+    /// }
+    /// let timeline = Timeline::from_events(&log)?;
+    /// assert_eq!(timeline.contacts().len(), 1); // the opening call
+    /// assert!(timeline.contacts()[0].answered_at().is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn contacts(&self) -> &[Contact] {
+        &self.case.contacts
+    }
+
+    /// Every promise made, in order, with how it ended.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::{Case, Command, Timeline};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default().with_time_zone("America/New_York".parse()?);
+    /// // sam logs his 20:10 call and its promise after the 20:11 assignment: they arrive late.
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:10:00Z",
+    ///    "kind": {"type": "respond", "channel": "phone", "note": "the right one is on its way", "kind": "answer"}},
+    ///   {"id": "c-4", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:10:00Z",
+    ///    "kind": {"type": "promise", "what": "deliver the right cabinet", "due": "2021-03-06T17:00:00Z"}}
+    /// ]"#)?;
+    /// let mut log = Vec::new(); // the host keeps the events
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; log.push(event); }
+    /// }
+    /// let timeline = Timeline::from_events(&log)?;
+    /// assert_eq!(timeline.promises().len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn promises(&self) -> &[Promise] {
+        &self.case.promises
+    }
+
+    /// Every survey answer: when, and the score.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::{Case, Command, Timeline};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default().with_time_zone("America/New_York".parse()?);
+    /// // sam logs his 20:10 call and its promise after the 20:11 assignment: they arrive late.
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// let commands: Vec<Command> = serde_json::from_str(r#"[
+    ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+    ///    "customer": {"id": "cust-9", "value": "standard"},
+    ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T20:11:00Z",
+    ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+    ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:10:00Z",
+    ///    "kind": {"type": "respond", "channel": "phone", "note": "the right one is on its way", "kind": "answer"}},
+    ///   {"id": "c-4", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T20:10:00Z",
+    ///    "kind": {"type": "promise", "what": "deliver the right cabinet", "due": "2021-03-06T17:00:00Z"}}
+    /// ]"#)?;
+    /// let mut log = Vec::new(); // the host keeps the events
+    /// for command in commands {
+    ///     let now = command.at();
+    ///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; log.push(event); }
+    /// }
+    /// let timeline = Timeline::from_events(&log)?;
+    /// assert!(timeline.surveys().is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn surveys(&self) -> &[(DateTime<Utc>, SurveyScore)] {
+        &self.case.surveys
+    }
+}
+
+impl std::fmt::Display for Timeline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl Case {
     #[allow(clippy::too_many_lines)] // one arm per event kind reads best as one match
     fn describe(
         &self,

@@ -37,12 +37,13 @@ use crate::text::local;
 ///   {"id": "c-4", "actor": "customer", "at": "2021-03-04T20:20:00Z",
 ///    "kind": {"type": "signal_churn", "note": "bought elsewhere"}}
 /// ]"#)?;
+/// let mut log = Vec::new(); // the host keeps the events
 /// for command in commands {
 ///     let now = command.at();
-///     for event in case.handle(&lax, command, now)? { case.apply(&event)?; }
+///     for event in case.handle(&lax, command, now)? { case.apply(&event)?; log.push(event); }
 /// }
 /// // What the default policy would have allowed:
-/// let report = audit(case.events().to_vec(), &Policy::default())?;
+/// let report = audit(log.clone(), &Policy::default())?;
 /// let sorry = &report.lines()[0];
 /// assert_eq!(sorry.gesture().to_string(), "a personal apology");
 /// assert!(sorry.verdict().is_allowed());
@@ -86,12 +87,13 @@ impl AuditLine {
     ///   {"id": "c-4", "actor": "customer", "at": "2021-03-04T20:20:00Z",
     ///    "kind": {"type": "signal_churn", "note": "bought elsewhere"}}
     /// ]"#)?;
+    /// let mut log = Vec::new(); // the host keeps the events
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&lax, command, now)? { case.apply(&event)?; }
+    ///     for event in case.handle(&lax, command, now)? { case.apply(&event)?; log.push(event); }
     /// }
     /// // What the default policy would have allowed:
-    /// let report = audit(case.events().to_vec(), &Policy::default())?;
+    /// let report = audit(log.clone(), &Policy::default())?;
     /// let t: DateTime<Utc> = "2021-03-04T20:30:00Z".parse()?;
     /// assert_eq!(report.lines()[0].at(), t);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -126,12 +128,13 @@ impl AuditLine {
     ///   {"id": "c-4", "actor": "customer", "at": "2021-03-04T20:20:00Z",
     ///    "kind": {"type": "signal_churn", "note": "bought elsewhere"}}
     /// ]"#)?;
+    /// let mut log = Vec::new(); // the host keeps the events
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&lax, command, now)? { case.apply(&event)?; }
+    ///     for event in case.handle(&lax, command, now)? { case.apply(&event)?; log.push(event); }
     /// }
     /// // What the default policy would have allowed:
-    /// let report = audit(case.events().to_vec(), &Policy::default())?;
+    /// let report = audit(log.clone(), &Policy::default())?;
     /// assert_eq!(report.lines()[1].actor().to_string(), "sam (frontline)");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -165,12 +168,13 @@ impl AuditLine {
     ///   {"id": "c-4", "actor": "customer", "at": "2021-03-04T20:20:00Z",
     ///    "kind": {"type": "signal_churn", "note": "bought elsewhere"}}
     /// ]"#)?;
+    /// let mut log = Vec::new(); // the host keeps the events
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&lax, command, now)? { case.apply(&event)?; }
+    ///     for event in case.handle(&lax, command, now)? { case.apply(&event)?; log.push(event); }
     /// }
     /// // What the default policy would have allowed:
-    /// let report = audit(case.events().to_vec(), &Policy::default())?;
+    /// let report = audit(log.clone(), &Policy::default())?;
     /// assert_eq!(report.lines()[1].gesture().kind(), GestureKind::Credit);
     /// assert_eq!(report.lines()[1].gesture().cost().map(|m| m.minor()), Some(10_000));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -205,12 +209,13 @@ impl AuditLine {
     ///   {"id": "c-4", "actor": "customer", "at": "2021-03-04T20:20:00Z",
     ///    "kind": {"type": "signal_churn", "note": "bought elsewhere"}}
     /// ]"#)?;
+    /// let mut log = Vec::new(); // the host keeps the events
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&lax, command, now)? { case.apply(&event)?; }
+    ///     for event in case.handle(&lax, command, now)? { case.apply(&event)?; log.push(event); }
     /// }
     /// // What the default policy would have allowed:
-    /// let report = audit(case.events().to_vec(), &Policy::default())?;
+    /// let report = audit(log.clone(), &Policy::default())?;
     /// assert_eq!(report.lines()[0].verdict(), &Verdict::Allowed); // the apology
     /// // The gift card was beyond sam's authority: a supervisor could have granted it.
     /// let Verdict::Refused(reasons) = report.lines()[1].verdict() else { panic!("allowed") };
@@ -280,12 +285,13 @@ impl Verdict {
 ///   {"id": "c-4", "actor": "customer", "at": "2021-03-04T20:20:00Z",
 ///    "kind": {"type": "signal_churn", "note": "bought elsewhere"}}
 /// ]"#)?;
+/// let mut log = Vec::new(); // the host keeps the events
 /// for command in commands {
 ///     let now = command.at();
-///     for event in case.handle(&lax, command, now)? { case.apply(&event)?; }
+///     for event in case.handle(&lax, command, now)? { case.apply(&event)?; log.push(event); }
 /// }
 /// // What the default policy would have allowed:
-/// let report = audit(case.events().to_vec(), &Policy::default())?;
+/// let report = audit(log.clone(), &Policy::default())?;
 /// assert_eq!(report.to_string(), "\
 /// 2021-03-04 20:30 UTC  sam (frontline) granted a personal apology: allowed
 /// 2021-03-04 20:30 UTC  sam (frontline) granted a gift card of USD 100.00: refused: sam (frontline) \
@@ -330,12 +336,13 @@ impl Audit {
     ///   {"id": "c-4", "actor": "customer", "at": "2021-03-04T20:20:00Z",
     ///    "kind": {"type": "signal_churn", "note": "bought elsewhere"}}
     /// ]"#)?;
+    /// let mut log = Vec::new(); // the host keeps the events
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&lax, command, now)? { case.apply(&event)?; }
+    ///     for event in case.handle(&lax, command, now)? { case.apply(&event)?; log.push(event); }
     /// }
     /// // What the default policy would have allowed:
-    /// let report = audit(case.events().to_vec(), &Policy::default())?;
+    /// let report = audit(log.clone(), &Policy::default())?;
     /// assert_eq!(report.lines().len(), 2); // the apology, the gift card
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -369,12 +376,13 @@ impl Audit {
     ///   {"id": "c-4", "actor": "customer", "at": "2021-03-04T20:20:00Z",
     ///    "kind": {"type": "signal_churn", "note": "bought elsewhere"}}
     /// ]"#)?;
+    /// let mut log = Vec::new(); // the host keeps the events
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&lax, command, now)? { case.apply(&event)?; }
+    ///     for event in case.handle(&lax, command, now)? { case.apply(&event)?; log.push(event); }
     /// }
     /// // What the default policy would have allowed:
-    /// let report = audit(case.events().to_vec(), &Policy::default())?;
+    /// let report = audit(log.clone(), &Policy::default())?;
     /// assert_eq!(report.spent().get(Currency::USD)?.minor(), 10_000);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -408,12 +416,13 @@ impl Audit {
     ///   {"id": "c-4", "actor": "customer", "at": "2021-03-04T20:20:00Z",
     ///    "kind": {"type": "signal_churn", "note": "bought elsewhere"}}
     /// ]"#)?;
+    /// let mut log = Vec::new(); // the host keeps the events
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&lax, command, now)? { case.apply(&event)?; }
+    ///     for event in case.handle(&lax, command, now)? { case.apply(&event)?; log.push(event); }
     /// }
     /// // What the default policy would have allowed:
-    /// let report = audit(case.events().to_vec(), &Policy::default())?;
+    /// let report = audit(log.clone(), &Policy::default())?;
     /// // The apology costs nothing and the gift card would have been refused.
     /// assert!(report.allowed().is_zero());
     /// assert_eq!(report.allowed().get(Currency::USD)?.minor(), 0);
@@ -450,12 +459,13 @@ impl Audit {
     ///   {"id": "c-4", "actor": "customer", "at": "2021-03-04T20:20:00Z",
     ///    "kind": {"type": "signal_churn", "note": "bought elsewhere"}}
     /// ]"#)?;
+    /// let mut log = Vec::new(); // the host keeps the events
     /// for command in commands {
     ///     let now = command.at();
-    ///     for event in case.handle(&lax, command, now)? { case.apply(&event)?; }
+    ///     for event in case.handle(&lax, command, now)? { case.apply(&event)?; log.push(event); }
     /// }
     /// // What the default policy would have allowed:
-    /// let report = audit(case.events().to_vec(), &Policy::default())?;
+    /// let report = audit(log.clone(), &Policy::default())?;
     /// // The gift card came after the customer had left.
     /// assert_eq!(report.wasted().get(Currency::USD)?.minor(), 10_000);
     /// # Ok::<(), Box<dyn std::error::Error>>(())

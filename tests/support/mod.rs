@@ -332,6 +332,14 @@ impl Story {
         self.log.extend_from_slice(events);
     }
 
+    /// The story of the log so far, as text.
+    #[allow(dead_code)]
+    pub fn timeline(&self) -> String {
+        escalate::Timeline::from_events(&self.log)
+            .unwrap()
+            .to_string()
+    }
+
     /// Ticks at `now`, applying what it emits.
     pub fn tick(&mut self, now: DateTime<Utc>) -> Vec<Event> {
         let events = self.case.tick(&self.policy, now);
