@@ -418,6 +418,7 @@
 
 mod case;
 mod customer;
+pub mod desk;
 mod error;
 mod ids;
 mod money;
