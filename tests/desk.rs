@@ -493,7 +493,12 @@ fn a_new_email_owes_its_first_response_and_its_resolution() {
 fn a_second_contact_owes_a_supervisor_until_one_owns_the_case() {
     let mut host = Host::new(Policy::recommended());
     host.open("CAB-1", day(8, 9, 0), Channel::Phone);
-    host.ok("CAB-1", day(8, 9, 30), Actor::Customer, contact(Channel::Phone));
+    host.ok(
+        "CAB-1",
+        day(8, 9, 30),
+        Actor::Customer,
+        contact(Channel::Phone),
+    );
     let owed = host.owed("CAB-1");
     let owner = owed
         .iter()
@@ -505,7 +510,10 @@ fn a_second_contact_owes_a_supervisor_until_one_owns_the_case() {
             tier: "supervisor".parse().unwrap()
         }
     );
-    assert_eq!((owner.since, owner.late_at), (Some(day(8, 9, 30)), Some(day(8, 9, 30))));
+    assert_eq!(
+        (owner.since, owner.late_at),
+        (Some(day(8, 9, 30)), Some(day(8, 9, 30)))
+    );
     // A frontline owner does not meet it: an escalation is owed, since the rule fired.
     host.ok("CAB-1", day(8, 9, 40), Actor::System, assign(sam()));
     let owed = host.owed("CAB-1");
@@ -552,8 +560,18 @@ fn a_third_contact_owes_a_personal_call_within_two_business_hours() {
     let mut host = Host::new(Policy::recommended());
     host.open("CAB-1", day(8, 14, 0), Channel::Phone);
     host.ok("CAB-1", day(8, 14, 5), Actor::System, assign(sam()));
-    host.ok("CAB-1", day(8, 14, 10), Actor::Customer, contact(Channel::Phone));
-    host.ok("CAB-1", day(8, 14, 20), Actor::Customer, contact(Channel::Phone));
+    host.ok(
+        "CAB-1",
+        day(8, 14, 10),
+        Actor::Customer,
+        contact(Channel::Phone),
+    );
+    host.ok(
+        "CAB-1",
+        day(8, 14, 20),
+        Actor::Customer,
+        contact(Channel::Phone),
+    );
     let owed = host.owed("CAB-1");
     let call = owed
         .iter()
@@ -566,7 +584,10 @@ fn a_third_contact_owes_a_personal_call_within_two_business_hours() {
             rule: "third contact: the owner calls personally".into()
         }
     );
-    assert_eq!((call.since, call.late_at), (Some(day(8, 14, 20)), Some(day(8, 16, 20))));
+    assert_eq!(
+        (call.since, call.late_at),
+        (Some(day(8, 14, 20)), Some(day(8, 16, 20)))
+    );
     // The second contact required a supervisor while sam (frontline) owns it.
     let escalation = owed
         .iter()
@@ -731,7 +752,13 @@ fn obligations_round_trip_through_json() {
 fn v2() -> Policy {
     Policy::new(
         "v2",
-        ["frontline", "supervisor", "manager", "regional", "executive"],
+        [
+            "frontline",
+            "supervisor",
+            "manager",
+            "regional",
+            "executive",
+        ],
     )
     .unwrap()
 }
@@ -859,8 +886,18 @@ fn adopting_records_what_was_due_under_the_old_policy_first() {
             .unwrap()
             .is_empty()
     );
-    host.ok("CAB-1", day(8, 14, 2), Actor::Customer, contact(Channel::Email));
-    assert!(host.desk.plan_rollout(&Rollout::at_once(day(8, 15, 0))).adoptions.is_empty());
+    host.ok(
+        "CAB-1",
+        day(8, 14, 2),
+        Actor::Customer,
+        contact(Channel::Email),
+    );
+    assert!(
+        host.desk
+            .plan_rollout(&Rollout::at_once(day(8, 15, 0)))
+            .adoptions
+            .is_empty()
+    );
 }
 
 #[test]
@@ -881,7 +918,12 @@ fn an_adoption_the_case_refuses_changes_nothing() {
         )
         .unwrap();
     let err = host
-        .send("CAB-1", day(8, 14, 0), Actor::System, CommandKind::AdoptPolicy)
+        .send(
+            "CAB-1",
+            day(8, 14, 0),
+            Actor::System,
+            CommandKind::AdoptPolicy,
+        )
         .unwrap_err();
     assert!(matches!(
         err,

@@ -39,7 +39,11 @@ fn by_hand(policy: &Policy, id: &CaseId, commands: &[Command], end: DateTime<Utc
         case.apply(e).unwrap();
     }
     log.extend(events);
-    Alone { case, log, accepted }
+    Alone {
+        case,
+        log,
+        accepted,
+    }
 }
 
 struct Alone {
@@ -66,7 +70,11 @@ fn through_the_desk(
     let mut merged: Vec<(DateTime<Utc>, usize, usize)> = streams
         .iter()
         .enumerate()
-        .flat_map(|(c, (_, cmds))| cmds.iter().enumerate().map(move |(i, cmd)| (cmd.at(), c, i)))
+        .flat_map(|(c, (_, cmds))| {
+            cmds.iter()
+                .enumerate()
+                .map(move |(i, cmd)| (cmd.at(), c, i))
+        })
         .collect();
     merged.sort();
     let mut desk = Desk::new(policy.clone());
@@ -76,10 +84,12 @@ fn through_the_desk(
         _ => &[],
     };
     let advance = |desk: &mut Desk,
-                       seen: &mut BTreeMap<CaseId, Seen>,
-                       now: DateTime<Utc>|
+                   seen: &mut BTreeMap<CaseId, Seen>,
+                   now: DateTime<Utc>|
      -> Result<(), TestCaseError> {
-        let woken = desk.advance(now).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let woken = desk
+            .advance(now)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
         for w in woken {
             prop_assert!(!w.events.is_empty(), "a case woken for nothing");
             seen.entry(w.case).or_default().log.extend(w.events);

@@ -103,10 +103,11 @@ pub struct Desk {
     wakeups: BTreeSet<(DateTime<Utc>, u32)>,
 }
 
-/// One case on the desk.
+/// One case on the desk. The case is boxed: slots stay small, and growing
+/// the desk moves pointers, not cases.
 #[derive(Clone, Debug)]
 struct Slot {
-    case: Case,
+    case: Box<Case>,
     /// The policy it runs under, in `Desk::policies`.
     policy: usize,
     /// Its entry in `Desk::wakeups`, if it has one.
@@ -271,7 +272,9 @@ impl Desk {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn set_current_policy(&mut self, version: &str) -> Result<(), DeskError> {
-        self.current = self.position(version).ok_or_else(|| self.unknown(version))?;
+        self.current = self
+            .position(version)
+            .ok_or_else(|| self.unknown(version))?;
         Ok(())
     }
 
@@ -327,7 +330,7 @@ impl Desk {
     /// ```
     #[must_use]
     pub fn case(&self, id: &CaseId) -> Option<&Case> {
-        self.slot(id).map(|s| &s.case)
+        self.slot(id).map(|s| &*s.case)
     }
 
     fn slot(&self, id: &CaseId) -> Option<&Slot> {
@@ -354,7 +357,7 @@ impl Desk {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn cases(&self) -> impl Iterator<Item = &Case> {
-        self.slots.iter().map(|s| &s.case)
+        self.slots.iter().map(|s| &*s.case)
     }
 
     /// Routes a command to its case and applies the events it makes;
@@ -431,13 +434,13 @@ impl Desk {
             return Err(DeskError::UnknownCase { case: case.clone() });
         };
         let policy = &self.policies[slot.policy];
-        let events = slot
-            .case
-            .handle(policy, command, now)
-            .map_err(|refusal| DeskError::Refused {
-                case: case.clone(),
-                refusal,
-            })?;
+        let events =
+            slot.case
+                .handle(policy, command, now)
+                .map_err(|refusal| DeskError::Refused {
+                    case: case.clone(),
+                    refusal,
+                })?;
         if events.is_empty() {
             return Ok(events);
         }
@@ -473,7 +476,7 @@ impl Desk {
         if fresh.version() > 0 {
             let next = fresh.next_wakeup(policy);
             let mut slot = Slot {
-                case: fresh,
+                case: Box::new(fresh),
                 policy: self.current,
                 wakeup: None,
             };
@@ -696,7 +699,9 @@ impl Desk {
                 case: case.id().clone(),
             });
         };
-        let policy = self.position(version).ok_or_else(|| self.unknown(version))?;
+        let policy = self
+            .position(version)
+            .ok_or_else(|| self.unknown(version))?;
         if self.ids.contains_key(case.id()) {
             return Err(DeskError::CaseExists {
                 case: case.id().clone(),
@@ -706,7 +711,7 @@ impl Desk {
         let next = case.next_wakeup(&self.policies[policy]);
         let id = case.id().clone();
         let mut slot = Slot {
-            case,
+            case: Box::new(case),
             policy,
             wakeup: None,
         };
@@ -788,7 +793,7 @@ impl Desk {
             }
             self.ids.insert(moved.case.id().clone(), index);
         }
-        Some(removed.case)
+        Some(*removed.case)
     }
 
     /// What a case owes now, earliest deadline first: see [`Obligation`].

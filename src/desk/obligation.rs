@@ -154,7 +154,12 @@ pub(super) fn owed(case: &Case, policy: &Policy) -> Vec<Obligation> {
                 let since = firings
                     .iter()
                     .find(|(n, t)| from.is_none_or(|f| *t >= f) && escalating(n, Some(rank)))
-                    .or_else(|| firings.iter().rev().find(|(n, _)| escalating(n, Some(rank))))
+                    .or_else(|| {
+                        firings
+                            .iter()
+                            .rev()
+                            .find(|(n, _)| escalating(n, Some(rank)))
+                    })
                     .map(|(_, t)| *t);
                 out.push(at_once(Owed::Escalation { tier: tier.clone() }, since));
             }

@@ -216,7 +216,7 @@ impl Desk {
             .slots
             .iter()
             .filter(|s| s.policy != self.current)
-            .map(|s| &s.case)
+            .map(|s| &*s.case)
             .filter(|c| {
                 matches!(
                     c.status().name(),
