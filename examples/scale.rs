@@ -229,7 +229,7 @@ fn commands_of(i: usize, n: usize, agents: &[Agent]) -> Vec<Command> {
             },
         ),
     ];
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         out.push(Command::new(
             id("again"),
             Actor::Customer,
@@ -311,6 +311,7 @@ impl Store {
     }
 }
 
+#[allow(clippy::too_many_lines)] // one run, phase by phase, then its report
 fn run(policy: &Policy, o: &Options) -> Result<(), String> {
     let n = o.cases;
     reset_peak_rss();

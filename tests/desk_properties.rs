@@ -170,13 +170,12 @@ fn same_as_by_hand(
             "case {} differs",
             id
         );
-        match desk.case(id) {
-            Some(case) => {
-                prop_assert_eq!(case, &alone.case);
-                prop_assert_eq!(desk.wakeup(id), alone.case.next_wakeup(policy));
-            }
+        if let Some(case) = desk.case(id) {
+            prop_assert_eq!(case, &alone.case);
+            prop_assert_eq!(desk.wakeup(id), alone.case.next_wakeup(policy));
+        } else {
             // A case whose opening was refused is not on the desk.
-            None => prop_assert_eq!(alone.case.version(), 0),
+            prop_assert_eq!(alone.case.version(), 0);
         }
         if let Some(w) = alone.case.next_wakeup(policy) {
             earliest = Some(earliest.map_or(w, |e| e.min(w)));

@@ -82,6 +82,7 @@ impl Rollout {
     /// use chrono::TimeDelta;
     /// use escalate::desk::Rollout;
     /// let t = "2021-03-08T14:00:00Z".parse()?;
+    /// let day_after: chrono::DateTime<chrono::Utc> = "2021-03-10T14:00:00Z".parse()?;
     /// let daily = Rollout::at_once(t).in_batches(NonZeroUsize::MIN, TimeDelta::days(1));
     /// assert_eq!(daily.instant(2), day_after);
     /// # Ok::<(), chrono::ParseError>(())
