@@ -4,6 +4,7 @@
 //! the same commands sent to the cases directly.
 
 use std::hint::black_box;
+use std::time::Instant;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
@@ -67,24 +68,33 @@ fn desk_of(policy: &Policy, n: usize) -> Desk {
 
 fn bench_advance(c: &mut Criterion) {
     let policy = Policy::recommended();
-    // 2,000 cases; the first 1,000 are due.
-    let desk = desk_of(&policy, 2_000);
+    // 2,000 cases; the first 1,000 are due: at their warning (one business
+    // hour after opening), or, on a desk already woken just before, at
+    // their breach (four business hours), which fires the breach rules.
+    let fresh = desk_of(&policy, 2_000);
     let due = 1_000;
     let last = TimeDelta::seconds(due - 1);
+    let breach = start() + TimeDelta::hours(4);
+    let mut warned = fresh.clone();
+    warned.advance(breach - TimeDelta::seconds(1)).unwrap();
     let mut group = c.benchmark_group("desk/advance");
     group.sample_size(20);
     group.throughput(Throughput::Elements(u64::try_from(due).unwrap()));
-    for (name, at) in [
-        ("warning/recommended", start() + TimeDelta::hours(1) + last),
-        ("breach/recommended", start() + TimeDelta::hours(4) + last),
+    for (name, desk, at) in [
+        (
+            "warning/recommended",
+            &fresh,
+            start() + TimeDelta::hours(1) + last,
+        ),
+        ("breach/recommended", &warned, breach + last),
     ] {
         // Check the workload: each due case records something.
         let woken = desk.clone().advance(at).unwrap();
         assert_eq!(woken.len(), 1_000, "{name}");
         group.bench_function(name, |b| {
-            b.iter_batched(
+            b.iter_batched_ref(
                 || desk.clone(),
-                |mut desk| black_box(desk.advance(at).unwrap()),
+                |desk| black_box(desk.advance(at).unwrap()),
                 BatchSize::LargeInput,
             );
         });
@@ -92,11 +102,16 @@ fn bench_advance(c: &mut Criterion) {
     group.finish();
 }
 
-/// The next command for a round over `cases` open cases: a contact, then
-/// the owner's answer, one second apart.
-fn conversation(n: u64, cases: usize) -> (usize, Command) {
-    let case = usize::try_from(n / 2).unwrap() % cases;
-    let at = start() + TimeDelta::hours(1) + TimeDelta::seconds(i64::try_from(n).unwrap());
+/// The `n`th command of a conversation over `cases` open cases: in each
+/// round every case gets a contact and, a second later, the owner's answer;
+/// rounds are ten minutes apart (nothing falls due in between).
+fn conversation(n: usize, cases: usize) -> (usize, Command) {
+    let round = n / (2 * cases);
+    let case = (n / 2) % cases;
+    let at = start()
+        + TimeDelta::hours(1)
+        + TimeDelta::minutes(10 * i64::try_from(round).unwrap())
+        + TimeDelta::seconds(i64::try_from(n % 2).unwrap());
     let id = format!("b-{n}").parse().unwrap();
     let command = if n.is_multiple_of(2) {
         Command::new(
@@ -123,60 +138,64 @@ fn conversation(n: u64, cases: usize) -> (usize, Command) {
     (case, command)
 }
 
+/// `iters` commands over fresh cases, four per case: every case stays at a
+/// short history (6 to 16 events), as on a desk of cases a few days old.
+fn workload(iters: u64) -> (usize, Vec<(usize, Command)>) {
+    let n = usize::try_from(iters).unwrap();
+    let cases = n.div_ceil(4).max(1);
+    (cases, (0..n).map(|k| conversation(k, cases)).collect())
+}
+
 fn bench_handle(c: &mut Criterion) {
-    let cases = 1_000;
     let mut group = c.benchmark_group("desk/handle_apply");
+    group.sample_size(20);
     group.throughput(Throughput::Elements(1));
     for policy in [Policy::recommended(), Policy::default()] {
-        let mut desk = desk_of(&policy, cases);
-        let ids: Vec<CaseId> = (0..cases).map(case_id).collect();
-        let mut n = 0;
         group.bench_function(format!("desk/{}", policy.version()), |b| {
-            b.iter_batched(
-                || {
-                    n += 1;
-                    conversation(n, cases)
-                },
-                |(case, command)| {
+            b.iter_custom(|iters| {
+                let (cases, commands) = workload(iters);
+                let mut desk = desk_of(&policy, cases);
+                let ids: Vec<CaseId> = (0..cases).map(case_id).collect();
+                let began = Instant::now();
+                for (case, command) in commands {
                     let now = command.at();
-                    black_box(desk.handle(&ids[case], command, now).unwrap())
-                },
-                BatchSize::SmallInput,
-            );
+                    black_box(desk.handle(&ids[case], command, now).unwrap());
+                }
+                let elapsed = began.elapsed();
+                drop(black_box(desk));
+                elapsed
+            });
         });
         // The same commands sent to the cases directly, without the desk.
-        let mut alone: Vec<Case> = ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| {
-                let at = start() + TimeDelta::seconds(i64::try_from(i).unwrap());
-                let mut case = Case::new(id.clone());
-                for command in [open(at), assign(at)] {
-                    for e in case.handle(&policy, command, at).unwrap() {
-                        case.apply(&e).unwrap();
-                    }
-                }
-                case
-            })
-            .collect();
-        let mut n = 0;
         group.bench_function(format!("case/{}", policy.version()), |b| {
-            b.iter_batched(
-                || {
-                    n += 1;
-                    conversation(n, cases)
-                },
-                |(case, command)| {
+            b.iter_custom(|iters| {
+                let (cases, commands) = workload(iters);
+                let mut alone: Vec<Case> = (0..cases)
+                    .map(|i| {
+                        let at = start() + TimeDelta::seconds(i64::try_from(i).unwrap());
+                        let mut case = Case::new(case_id(i));
+                        for command in [open(at), assign(at)] {
+                            for e in case.handle(&policy, command, at).unwrap() {
+                                case.apply(&e).unwrap();
+                            }
+                        }
+                        case
+                    })
+                    .collect();
+                let began = Instant::now();
+                for (i, command) in commands {
                     let now = command.at();
-                    let case = &mut alone[case];
+                    let case = &mut alone[i];
                     let events = case.handle(&policy, command, now).unwrap();
                     for e in &events {
                         case.apply(e).unwrap();
                     }
-                    black_box(events)
-                },
-                BatchSize::SmallInput,
-            );
+                    black_box(events);
+                }
+                let elapsed = began.elapsed();
+                drop(black_box(alone));
+                elapsed
+            });
         });
     }
     group.finish();
