@@ -65,7 +65,7 @@ use crate::{ApplyError, Case, CaseId, Command, CommandKind, Event};
 
 /// Many cases under one or more policies, with a wake-up index.
 ///
-/// See the [module docs](self) for an overview.
+/// See the [module docs](crate::desk) for an overview.
 ///
 /// # Cost
 ///
