@@ -422,6 +422,7 @@
 
 mod case;
 mod customer;
+pub mod desk;
 mod error;
 mod ids;
 mod money;

@@ -16,7 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["sla", "recovery"],
     &["policy"],
     &["case"],
-    &["replay"],
+    &["replay", "desk"],
     &["testing"],
 ];
 

@@ -6,6 +6,7 @@ mod decide;
 mod event;
 mod evolve;
 mod gestures;
+mod obligations;
 mod refusal;
 mod rules;
 mod state;
