@@ -135,6 +135,15 @@ impl Case {
                 self.settle_offer(*offer, OfferState::Open, OfferState::Declined);
             }
             EventKind::GestureGranted { gesture, offer } => {
+                // An apology by an agent of the tier owed settles it (one by
+                // a higher tier too: the desk, which knows the ranks, reads
+                // the grants for that).
+                if let (Gesture::Apology { .. }, crate::Actor::Agent(agent)) =
+                    (gesture, &event.actor)
+                {
+                    self.apologies_owed
+                        .retain(|(tier, _, since)| tier != agent.tier() || *since > event.at);
+                }
                 self.ledger
                     .record_grant(gesture.clone(), event.actor.clone(), event.at, *offer);
                 if let Some(offer) = offer {

@@ -132,8 +132,15 @@ pub struct Case {
     escalation_pending: Option<Tier>,
     /// The highest tier a rule has required.
     required_tier: Option<Tier>,
+    /// When a rule first required that tier.
+    required_since: Option<DateTime<Utc>>,
     /// The rule that requires a review before closing.
     review_required: Option<Text>,
+    /// When it did.
+    review_since: Option<DateTime<Utc>>,
+    /// Apologies rules require and no agent of the tier has granted since:
+    /// the tier, the rule, since when (one per tier, the oldest).
+    apologies_owed: Vec<(Tier, Text, DateTime<Utc>)>,
     /// Delayed rules whose condition holds: since when, and their firings since.
     armed: Vec<Armed>,
     /// The latest firing of each rule that has fired.
@@ -252,7 +259,10 @@ impl Case {
             escalated: false,
             escalation_pending: None,
             required_tier: None,
+            required_since: None,
             review_required: None,
+            review_since: None,
+            apologies_owed: Vec::new(),
             armed: Vec::new(),
             last_fired: Vec::new(),
             offers: Vec::new(),

@@ -776,15 +776,36 @@ impl Case {
                     None => self.last_fired.push((rule.clone(), at)),
                 }
             }
-            EventKind::OwnerRequired { tier, .. } => self.required_tier = Some(tier.clone()),
+            EventKind::OwnerRequired { tier, .. } => self.require_tier(tier, at),
             EventKind::EscalationRequired { tier, .. } => {
-                self.required_tier = Some(tier.clone());
+                self.require_tier(tier, at);
                 self.escalation_pending = Some(tier.clone());
                 self.escalations += 1;
             }
-            EventKind::ReviewRequired { rule } => self.review_required = Some(rule.clone()),
+            EventKind::ApologyRequired { rule, tier } => {
+                if !self.apologies_owed.iter().any(|(t, _, _)| t == tier) {
+                    self.apologies_owed.push((tier.clone(), rule.clone(), at));
+                }
+            }
+            EventKind::ReviewRequired { rule } => {
+                if self.review_required.is_none() {
+                    self.review_since = Some(at);
+                }
+                self.review_required = Some(rule.clone());
+            }
             _ => {}
         }
+    }
+}
+
+impl Case {
+    /// A rule requires an owner of `tier`: the requirement dates from the
+    /// first rule that asked for this tier.
+    fn require_tier(&mut self, tier: &Tier, at: DateTime<Utc>) {
+        if self.required_tier.as_ref() != Some(tier) {
+            self.required_since = Some(at);
+        }
+        self.required_tier = Some(tier.clone());
     }
 }
 

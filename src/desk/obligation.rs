@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::policy::{Action, Policy, Rule};
+use crate::policy::Policy;
 use crate::recovery::Gesture;
 use crate::sla::{ClockId, ClockState, Metric};
 use crate::{Actor, Case, PromiseId, PromiseState, Status, Text, Tier};
@@ -126,41 +126,15 @@ pub(super) fn owed(case: &Case, policy: &Policy) -> Vec<Obligation> {
     if matches!(status, Status::Unopened | Status::Closed { .. }) {
         return out;
     }
-    let firings = case.rule_firings();
-    let rule = |name: &str| policy.rules().iter().find(|r| r.name == name);
-    // An owner or an escalation: a settled case is not escalated.
+    // An owner or an escalation: a settled case is not escalated. What a
+    // rule requires is owed from the instant it first required the tier.
     if !matches!(status, Status::Resolved { .. })
-        && let Some(tier) = case.required_tier()
+        && let Some((tier, since)) = case.required_tier()
         && let Some(need) = policy.rank(tier)
     {
-        let owner = case.owner().map(|o| policy.rank(o.tier()));
-        let escalating = |name: &Text, owner: Option<usize>| {
-            rule(name).is_some_and(|r| escalates_above(r, policy, owner))
-        };
-        match owner {
-            None => out.push(at_once(
-                Owed::Owner { tier: tier.clone() },
-                firings
-                    .iter()
-                    .find(|(n, _)| escalating(n, None))
-                    .map(|(_, t)| *t),
-            )),
+        match case.owner().map(|o| policy.rank(o.tier())) {
+            None => out.push(at_once(Owed::Owner { tier: tier.clone() }, since)),
             Some(Some(rank)) if rank < need => {
-                // Owed since the first rule that could escalate above the
-                // owner fired after they took the case (or, if the
-                // requirement is older than their ownership, since the
-                // last one before).
-                let from = status.ownership().map(crate::Ownership::since);
-                let since = firings
-                    .iter()
-                    .find(|(n, t)| from.is_none_or(|f| *t >= f) && escalating(n, Some(rank)))
-                    .or_else(|| {
-                        firings
-                            .iter()
-                            .rev()
-                            .find(|(n, _)| escalating(n, Some(rank)))
-                    })
-                    .map(|(_, t)| *t);
                 out.push(at_once(Owed::Escalation { tier: tier.clone() }, since));
             }
             _ => {}
@@ -203,10 +177,10 @@ pub(super) fn owed(case: &Case, policy: &Policy) -> Vec<Obligation> {
             });
         }
     }
-    if let Some(by) = case.review_required_by() {
+    if let Some((by, since)) = case.review_required_by() {
         out.push(Obligation {
             owed: Owed::Review { rule: by.clone() },
-            since: firings.iter().find(|(n, _)| n == by).map(|(_, t)| *t),
+            since,
             late_at: None,
         });
     }
@@ -221,18 +195,6 @@ fn at_once(owed: Owed, since: Option<DateTime<Utc>>) -> Obligation {
         since,
         late_at: since,
     }
-}
-
-/// Whether a firing of `rule` requires a tier above `owner` (any tier for
-/// an unowned case).
-fn escalates_above(rule: &Rule, policy: &Policy, owner: Option<usize>) -> bool {
-    rule.then.iter().any(|action| match action {
-        Action::EscalateOneTier => true,
-        Action::EscalateTo(tier) | Action::RequireOwner(tier) => policy
-            .rank(tier)
-            .is_some_and(|rank| owner.is_none_or(|o| rank > o)),
-        _ => false,
-    })
 }
 
 /// The apologies rules required and nobody of the tier (or above) has
@@ -252,36 +214,23 @@ fn apologies(case: &Case, policy: &Policy, out: &mut Vec<Obligation>) {
             (g.at(), rank)
         })
         .collect();
-    let mut owed: Vec<(usize, Obligation)> = Vec::new();
-    for (name, at) in case.rule_firings() {
-        let Some(rule) = policy.rules().iter().find(|r| r.name == name.as_str()) else {
+    for (tier, rule, at) in case.apologies_owed() {
+        let Some(need) = policy.rank(tier) else {
             continue;
         };
-        for action in &rule.then {
-            let Action::RequireApology(tier) = action else {
-                continue;
-            };
-            let Some(need) = policy.rank(tier) else {
-                continue;
-            };
-            let given = granted
-                .iter()
-                .any(|(g, rank)| g >= at && rank.is_some_and(|r| r >= need));
-            if !given && !owed.iter().any(|(rank, _)| *rank == need) {
-                owed.push((
-                    need,
-                    at_once(
-                        Owed::Apology {
-                            tier: tier.clone(),
-                            rule: name.clone(),
-                        },
-                        Some(*at),
-                    ),
-                ));
-            }
+        let given = granted
+            .iter()
+            .any(|(g, rank)| g >= at && rank.is_some_and(|r| r >= need));
+        if !given {
+            out.push(at_once(
+                Owed::Apology {
+                    tier: tier.clone(),
+                    rule: rule.clone(),
+                },
+                Some(*at),
+            ));
         }
     }
-    out.extend(owed.into_iter().map(|(_, o)| o));
 }
 
 /// The rule that required a call, from the promise a call is recorded as.
