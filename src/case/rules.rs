@@ -782,10 +782,10 @@ impl Case {
                 self.escalation_pending = Some(tier.clone());
                 self.escalations += 1;
             }
-            EventKind::ApologyRequired { rule, tier } => {
-                if !self.apologies_owed.iter().any(|(t, _, _)| t == tier) {
-                    self.apologies_owed.push((tier.clone(), rule.clone(), at));
-                }
+            EventKind::ApologyRequired { rule, tier }
+                if !self.apologies_owed.iter().any(|(t, _, _)| t == tier) =>
+            {
+                self.apologies_owed.push((tier.clone(), rule.clone(), at));
             }
             EventKind::ReviewRequired { rule } => {
                 if self.review_required.is_none() {
