@@ -431,7 +431,7 @@ impl fmt::Display for Priority {
 /// assert!(first.answered_at().is_none());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Contact {
     pub(crate) channel: Channel,
     pub(crate) at: DateTime<Utc>,
@@ -556,7 +556,7 @@ impl Contact {
 /// assert_eq!(failure.loss().map(|m| m.minor()), Some(24_999));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Failure {
     pub(crate) id: FailureId,
     pub(crate) kind: FailureKind,
@@ -774,7 +774,7 @@ impl Failure {
 /// assert_eq!(promise.state(), PromiseState::Open);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Promise {
     pub(crate) id: PromiseId,
     pub(crate) what: Text,
@@ -942,7 +942,7 @@ impl Promise {
 /// use escalate::PromiseState;
 /// assert_eq!(PromiseState::Open.to_string(), "open");
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum PromiseState {
     /// Not yet kept.
     Open,

@@ -9,6 +9,7 @@ mod gestures;
 mod obligations;
 mod refusal;
 mod rules;
+mod snapshot;
 mod state;
 mod timeline;
 
@@ -20,6 +21,7 @@ use chrono_tz::Tz;
 pub use command::{Command, CommandKind, CommandName};
 pub use event::{Event, EventKind, Opened};
 pub use refusal::{ApplyError, Refusal, ReplayError};
+pub use snapshot::Snapshot;
 pub use state::{Handoff, Ownership, StateName, Status};
 pub use timeline::Timeline;
 
@@ -80,7 +82,7 @@ use crate::text::Text;
 /// assert_eq!(Case::replay(&log)?, case);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Case {
     id: CaseId,
     /// Unopened, or opened with what only an opened case has.
@@ -156,7 +158,7 @@ pub struct Case {
 }
 
 /// Whether a case folds its past away.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 enum Retention {
     /// Only what deciding needs (every case).
     Compact,
@@ -165,7 +167,7 @@ enum Retention {
 }
 
 /// A delayed rule whose condition holds.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Armed {
     rule: Text,
     /// When its condition started to hold.
@@ -177,7 +179,7 @@ struct Armed {
 }
 
 /// The ids of the latest [`Case::COMMAND_WINDOW`] commands applied, oldest first.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct RecentCommands(std::collections::VecDeque<CommandId>);
 
 impl RecentCommands {
@@ -196,7 +198,7 @@ impl RecentCommands {
 /// Whether a case is opened. What an opened case has lives in the opened
 /// stage only: a case is never opened without its opening, nor unopened
 /// with a state other than [`Status::Unopened`].
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 enum Stage {
     /// Nothing applied yet.
     Unopened,
@@ -205,7 +207,7 @@ enum Stage {
 }
 
 /// What only an opened case has.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Life {
     /// What the case was opened with.
     opened: Arc<Opened>,

@@ -29,7 +29,7 @@ use crate::owner::Agent;
 /// assert_eq!(case.status().name(), StateName::New);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Status {
     /// Nothing has happened yet; only an `Open` command is accepted.
     Unopened,
@@ -188,7 +188,7 @@ impl Status {
 /// assert!(ownership.handoff().is_none());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Ownership {
     pub(super) agent: Agent,
     pub(super) since: DateTime<Utc>,
@@ -318,7 +318,7 @@ impl Ownership {
 /// assert_eq!(case.owner().unwrap().id().as_str(), "sam"); // still accountable
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Handoff {
     pub(super) to: Agent,
     pub(super) offered_at: DateTime<Utc>,

@@ -34,7 +34,7 @@ use crate::customer::{Failure, FailureId};
 /// assert!(ledger.compensation().is_zero());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Ledger {
     time_zone: Tz,
     failures: Vec<Failure>,
@@ -44,7 +44,7 @@ pub struct Ledger {
 
 /// The customer's churn signal: when they left, and how many grants the
 /// ledger held when the signal arrived.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Churn {
     left_at: DateTime<Utc>,
     grants_before: usize,

@@ -45,7 +45,7 @@ use crate::{Actor, Text};
 /// assert_eq!(offer.gesture().to_string(), "a store credit of USD 20.00");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Offer {
     pub(crate) id: OfferId,
     pub(crate) gesture: Gesture,
@@ -249,7 +249,7 @@ impl Offer {
 /// use escalate::recovery::OfferState;
 /// assert_eq!(OfferState::Declined.to_string(), "declined");
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum OfferState {
     /// Waiting for the customer.
     Open,
@@ -304,7 +304,7 @@ impl fmt::Display for OfferState {
 /// assert_eq!(granted.offer(), None);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Granted {
     pub(crate) gesture: Gesture,
     pub(crate) by: Actor,

@@ -57,11 +57,12 @@ crate::ids::numbered!(
 /// assert_eq!(clock.remaining(cal, t), TimeDelta::minutes(150));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SlaClock {
     id: ClockId,
     metric: Metric,
     promise: Option<PromiseId>,
+    #[serde(with = "seconds")]
     target: TimeDelta,
     calendar: CalendarName,
     started_at: DateTime<Utc>,
@@ -100,13 +101,14 @@ pub struct SlaClock {
 /// assert!(matches!(case.clocks()[0].state(), ClockState::Stopped { late_by: None, .. }));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ClockState {
     /// Counting business time.
     Running {
         /// Since when (the start or the last resume).
         since: DateTime<Utc>,
         /// Business time used before `since`.
+        #[serde(with = "seconds")]
         consumed: TimeDelta,
         /// When it is due; `None` when its calendar cannot supply the time
         /// left (it never opens again): it never breaches.
@@ -117,6 +119,7 @@ pub enum ClockState {
         /// Since when.
         since: DateTime<Utc>,
         /// Business time used before the pause.
+        #[serde(with = "seconds")]
         consumed: TimeDelta,
         /// The due instant, kept when the pause began at or after it: a pause
         /// after the breach instant does not move the breach.
@@ -127,10 +130,12 @@ pub enum ClockState {
         /// When.
         at: DateTime<Utc>,
         /// Business time used in all.
+        #[serde(with = "seconds")]
         consumed: TimeDelta,
         /// The due instant in force when it stopped, if one was.
         due: Option<DateTime<Utc>>,
         /// Business time past the due instant, when it was met late.
+        #[serde(with = "seconds::option")]
         late_by: Option<TimeDelta>,
     },
 }
