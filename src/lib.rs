@@ -73,6 +73,14 @@
 //!   The rules live in the policy ([`Policy::recovery`](policy::Policy::recovery)).
 //! - [`replay`]: a recorded history replayed under any policy, to see what it
 //!   would have refused and required.
+//! - [`desk`]: many cases at once: commands routed by case id, one wake-up
+//!   index, [`advance`](desk::Desk::advance) for every case due, and what
+//!   each case owes ([`obligations`](desk::Desk::obligations)).
+//!
+//! A [`Case`] keeps what it needs to decide, not its history: the host
+//! stores the events `handle` and `tick` return, [`Timeline::from_events`]
+//! reads them back into a story, and a [`Snapshot`] stores a case's state
+//! so that loading it does not replay every event.
 //!
 //! The case's states carry their data: a case that has an owner is in a
 //! state that holds the owner ([`Status::Working`]); a new case has none.

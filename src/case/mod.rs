@@ -184,7 +184,8 @@ struct RecentCommands(std::collections::VecDeque<CommandId>);
 
 impl RecentCommands {
     fn contains(&self, id: &CommandId) -> bool {
-        self.0.iter().any(|known| known == id)
+        // Newest first: a retry is most often of the latest command.
+        self.0.iter().rev().any(|known| known == id)
     }
 
     fn push(&mut self, id: CommandId) {
