@@ -201,6 +201,8 @@ impl Facts {
             EventKind::Closed { .. } => {
                 self.open = false;
                 self.owner_rank = None;
+                // A closed case has no owner, so no handoff pending.
+                self.handoff_since = None;
             }
             EventKind::SlaWarned { clock, .. } => {
                 if let Some(m) = metric_of(*clock) {
