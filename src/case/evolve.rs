@@ -309,6 +309,12 @@ impl Case {
     }
 
     fn take_ownership(&mut self, agent: &Agent, at: DateTime<Utc>) {
+        // An owner of the tier required meets the requirement: a later one
+        // dates from its own rule. (One of a higher tier meets it too; the
+        // desk, which knows the ranks, does not list it then.)
+        if self.required_tier.as_ref() == Some(agent.tier()) {
+            self.required_since = None;
+        }
         let ownership = Ownership {
             agent: agent.clone(),
             since: at,

@@ -134,7 +134,8 @@ pub struct Case {
     escalation_pending: Option<Tier>,
     /// The highest tier a rule has required.
     required_tier: Option<Tier>,
-    /// When a rule first required that tier.
+    /// Since when the requirement stands: the first rule that required an
+    /// owner since an owner of the required tier last took the case.
     required_since: Option<DateTime<Utc>>,
     /// The rule that requires a review before closing.
     review_required: Option<Text>,

@@ -801,10 +801,12 @@ impl Case {
 }
 
 impl Case {
-    /// A rule requires an owner of `tier`: the requirement dates from the
-    /// first rule that asked for this tier.
+    /// A rule requires an owner of `tier`. The requirement dates from the
+    /// first rule that required an owner since one of the required tier
+    /// last took the case (or since opening): raising the tier does not
+    /// restart it.
     fn require_tier(&mut self, tier: &Tier, at: DateTime<Utc>) {
-        if self.required_tier.as_ref() != Some(tier) {
+        if self.required_since.is_none() {
             self.required_since = Some(at);
         }
         self.required_tier = Some(tier.clone());
