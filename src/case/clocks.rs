@@ -435,7 +435,11 @@ impl Case {
                 // A stopped clock is kept only while it is the latest of its
                 // metric (a reopening may resume it).
                 self.clocks.retain(|c| c.is_live() || c.metric() != *metric);
+                // Kept at its length: a case holds few clocks for long.
+                self.clocks.shrink_to_fit();
             }
+            // A case holds few clocks for long: room for exactly one more.
+            self.clocks.reserve_exact(1);
             self.clocks.push(match promise {
                 Some(promise) => started.tracking(*promise),
                 None => started,
@@ -484,6 +488,7 @@ impl Case {
             self.clocks.retain(|c| {
                 c.is_live() || latest[super::rules::metric_index(c.metric())] == Some(c.id())
             });
+            self.clocks.shrink_to_fit();
         }
     }
 }

@@ -144,6 +144,7 @@ impl Case {
                 self.contacts_in_cycle += 1;
                 self.contact_count = self.contact_count.saturating_add(1);
                 self.public_contacts += u32::from(channel.is_public());
+                self.contacts.reserve_exact(1);
                 self.contacts.push(Contact {
                     channel: *channel,
                     at,
@@ -170,7 +171,8 @@ impl Case {
                 self.unanswered_from = self.contacts.len();
                 if self.retention == Retention::Compact {
                     // Answered contacts are counted, not kept.
-                    self.contacts.clear();
+                    // Answered contacts are counted, not kept (nor their room).
+                    self.contacts = Vec::new();
                     self.unanswered_from = 0;
                 }
             }
@@ -217,6 +219,7 @@ impl Case {
             )),
             EventKind::PromiseMade { promise, what, due } => {
                 self.promise_count = self.promise_count.saturating_add(1);
+                self.promises.reserve_exact(1);
                 self.promises.push(Promise {
                     id: *promise,
                     what: what.clone(),
@@ -349,6 +352,7 @@ impl Case {
             // A settled promise is remembered by how it ended, not kept.
             Retention::Compact => {
                 self.promises.remove(index);
+                self.promises.shrink_to_fit();
                 self.settled.push((id, state));
             }
         }

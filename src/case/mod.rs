@@ -193,6 +193,7 @@ impl RecentCommands {
         if self.0.len() >= Case::COMMAND_WINDOW {
             self.0.pop_front();
         }
+        self.0.reserve_exact(1);
         self.0.push_back(id);
     }
 }

@@ -756,6 +756,7 @@ impl Case {
     pub(crate) fn evolve_rules(&mut self, at: DateTime<Utc>, kind: &EventKind) {
         match kind {
             EventKind::RuleArmed { rule } if !self.armed.iter().any(|a| &a.rule == rule) => {
+                self.armed.reserve_exact(1);
                 self.armed.push(super::Armed {
                     rule: rule.clone(),
                     since: at,
@@ -763,7 +764,10 @@ impl Case {
                     last: None,
                 });
             }
-            EventKind::RuleDisarmed { rule } => self.armed.retain(|a| &a.rule != rule),
+            EventKind::RuleDisarmed { rule } => {
+                self.armed.retain(|a| &a.rule != rule);
+                self.armed.shrink_to_fit();
+            }
             EventKind::RuleFired { rule, .. } => {
                 if let Some(armed) = self
                     .armed
@@ -775,7 +779,10 @@ impl Case {
                 }
                 match self.last_fired.iter_mut().find(|(n, _)| n == rule) {
                     Some((_, last)) => *last = at,
-                    None => self.last_fired.push((rule.clone(), at)),
+                    None => {
+                        self.last_fired.reserve_exact(1);
+                        self.last_fired.push((rule.clone(), at));
+                    }
                 }
             }
             EventKind::OwnerRequired { tier, .. } => self.require_tier(tier, at),

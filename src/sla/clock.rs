@@ -303,6 +303,7 @@ impl SlaClock {
     /// ```
     pub fn warn(&mut self, threshold: Threshold) {
         if !self.warned.contains(&threshold) {
+            self.warned.reserve_exact(1);
             self.warned.push(threshold);
         }
     }
