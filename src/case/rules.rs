@@ -777,12 +777,11 @@ impl Case {
                     armed.fired = armed.fired.saturating_add(1);
                     armed.last = Some(at);
                 }
-                match self.last_fired.iter_mut().find(|(n, _)| n == rule) {
-                    Some((_, last)) => *last = at,
-                    None => {
-                        self.last_fired.reserve_exact(1);
-                        self.last_fired.push((rule.clone(), at));
-                    }
+                if let Some((_, last)) = self.last_fired.iter_mut().find(|(n, _)| n == rule) {
+                    *last = at;
+                } else {
+                    self.last_fired.reserve_exact(1);
+                    self.last_fired.push((rule.clone(), at));
                 }
             }
             EventKind::OwnerRequired { tier, .. } => self.require_tier(tier, at),
