@@ -1,15 +1,14 @@
 //! Case benchmarks: one typical command decided and applied, and replay of a
 //! 10,000-event history.
 
+mod common;
+
 use std::hint::black_box;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use escalate::policy::Policy;
-use escalate::{
-    Actor, Agent, Case, Channel, Command, CommandKind, Customer, CustomerValue, Event, Origin,
-    ResponseKind,
-};
+use escalate::{Actor, Agent, Case, Channel, Command, CommandKind, Event, ResponseKind};
 
 fn start() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2021, 3, 4, 15, 0, 0).unwrap()
@@ -38,14 +37,7 @@ fn history(pairs: usize) -> (Case, Policy, Agent, Vec<Event>) {
             "open".parse().unwrap(),
             Actor::Customer,
             t,
-            CommandKind::Open {
-                customer: Customer::new("cust".parse().unwrap(), CustomerValue::Standard),
-                origin: Origin::Contact {
-                    channel: Channel::Email,
-                },
-                summary: "order late".into(),
-                priority: escalate::Priority::Normal,
-            },
+            common::email_opening(),
         ),
     );
     run(

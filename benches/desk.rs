@@ -3,6 +3,8 @@
 //! through the desk under the recommended and the default policy, beside
 //! the same commands sent to the cases directly.
 
+mod common;
+
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -10,10 +12,7 @@ use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use escalate::desk::Desk;
 use escalate::policy::Policy;
-use escalate::{
-    Actor, Agent, Case, CaseId, Channel, Command, CommandKind, Customer, CustomerValue, Origin,
-    Priority, ResponseKind,
-};
+use escalate::{Actor, Agent, Case, CaseId, Channel, Command, CommandKind, ResponseKind};
 
 /// Monday 2021-03-08 09:00 UTC, when the recommended policy's business
 /// hours open.
@@ -34,14 +33,7 @@ fn open(at: DateTime<Utc>) -> Command {
         "open".parse().unwrap(),
         Actor::Customer,
         at,
-        CommandKind::Open {
-            customer: Customer::new("cust".parse().unwrap(), CustomerValue::Standard),
-            origin: Origin::Contact {
-                channel: Channel::Email,
-            },
-            summary: "order late".into(),
-            priority: Priority::Normal,
-        },
+        common::email_opening(),
     )
 }
 

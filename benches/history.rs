@@ -11,16 +11,15 @@
 //! cargo bench --bench history
 //! ```
 
+mod common;
+
 use std::hint::black_box;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use escalate::policy::{Action, Condition, Delay, DelayFrom, Notice, Policy, Rule};
 use escalate::sla::Within;
-use escalate::{
-    Actor, Agent, Case, Channel, Command, CommandKind, Customer, CustomerValue, Origin, Priority,
-    ResponseKind,
-};
+use escalate::{Actor, Agent, Case, Channel, Command, CommandKind, ResponseKind};
 
 fn start() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2021, 3, 1, 14, 0, 0).unwrap()
@@ -100,14 +99,7 @@ fn history(policy: &Policy, events: u64) -> (Case, Command) {
         "open".parse().unwrap(),
         Actor::Customer,
         t,
-        CommandKind::Open {
-            customer: Customer::new("cust".parse().unwrap(), CustomerValue::Standard),
-            origin: Origin::Contact {
-                channel: Channel::Email,
-            },
-            summary: "order late".into(),
-            priority: Priority::Normal,
-        },
+        common::email_opening(),
     );
     run(&mut case, policy, open);
     let assign = Command::new(

@@ -2,6 +2,8 @@
 //! `tick`, against the same policy with no rules, and loading the
 //! recommended policy from TOML.
 
+mod common;
+
 use std::hint::black_box;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
@@ -9,10 +11,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use escalate::policy::{Action, Call, Condition, Delay, DelayFrom, Notice, Policy, Rule};
 use escalate::recovery::GestureKind;
 use escalate::sla::{Metric, Within};
-use escalate::{
-    Actor, Agent, Case, Channel, Command, CommandKind, Customer, CustomerValue, Origin, Priority,
-    ResponseKind,
-};
+use escalate::{Actor, Agent, Case, Channel, Command, CommandKind, Priority, ResponseKind};
 
 /// Monday 2021-03-01 14:00 UTC.
 fn start() -> DateTime<Utc> {
@@ -141,14 +140,7 @@ fn typical_case(policy: &Policy) -> Case {
         &mut n,
         t,
         Actor::Customer,
-        CommandKind::Open {
-            customer: Customer::new("cust".parse().unwrap(), CustomerValue::Standard),
-            origin: Origin::Contact {
-                channel: Channel::Email,
-            },
-            summary: "order late".into(),
-            priority: Priority::Normal,
-        },
+        common::email_opening(),
     );
     let sam = Agent::new("sam".parse().unwrap(), "frontline".parse().unwrap());
     run(
