@@ -44,6 +44,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("ambiguous start")?
         .to_utc();
     let due = calendar.add(start, TimeDelta::hours(8))?;
-    println!("{}", due.with_timezone(&New_York).format("%Y-%m-%d %H:%M %Z"));
+    println!(
+        "{}",
+        due.with_timezone(&New_York).format("%Y-%m-%d %H:%M %Z")
+    );
     Ok(())
 }

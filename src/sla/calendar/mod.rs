@@ -124,7 +124,7 @@ use spec::{Span, Spec};
 #[derive(Clone, Deserialize)]
 #[serde(try_from = "spec::Repr")]
 pub struct BusinessCalendar {
-    spec: Spec,
+    /// The description and its arithmetic form, shared by clones.
     engine: Arc<Engine>,
 }
 
@@ -341,8 +341,12 @@ fn ns_delta(ns: i128) -> TimeDelta {
 impl BusinessCalendar {
     fn from_spec(spec: Spec) -> Result<Self, CalendarConfigError> {
         spec.validate()?;
-        let engine = Arc::new(Engine::new(&spec));
-        Ok(BusinessCalendar { spec, engine })
+        let engine = Arc::new(Engine::new(spec));
+        Ok(BusinessCalendar { engine })
+    }
+
+    fn spec(&self) -> &Spec {
+        self.engine.spec()
     }
 
     /// A calendar open around the clock, in UTC (the [`Default`]).
@@ -358,9 +362,8 @@ impl BusinessCalendar {
     /// ```
     #[must_use]
     pub fn always() -> Self {
-        let spec = Spec::always(Tz::UTC);
-        let engine = Arc::new(Engine::new(&spec));
-        BusinessCalendar { spec, engine }
+        let engine = Arc::new(Engine::new(Spec::always(Tz::UTC)));
+        BusinessCalendar { engine }
     }
 
     /// Starts a calendar in `time_zone` with no hours; add them with the
@@ -392,7 +395,7 @@ impl BusinessCalendar {
     /// keeps opening. Policies refuse such calendars: their clocks would
     /// silently never be due.
     pub(crate) fn last_open_date(&self) -> Option<NaiveDate> {
-        self.spec.last_open_date()
+        self.spec().last_open_date()
     }
 
     /// The calendar's time zone.
@@ -403,7 +406,7 @@ impl BusinessCalendar {
     /// ```
     #[must_use]
     pub fn time_zone(&self) -> Tz {
-        self.spec.tz
+        self.spec().tz
     }
 
     /// The instant at which `d` of business time has passed since `start`:
@@ -435,7 +438,7 @@ impl BusinessCalendar {
         if dn < 0 {
             return self.sub_ns(start, -dn);
         }
-        let (cum, hint) = self.engine.cum_hint(instant_ns(start));
+        let (cum, hint) = self.engine.cum(instant_ns(start));
         match self.engine.latest_at(cum + dn, hint) {
             Ok(ns) => ns_instant(ns),
             Err(Exhausted::Above) if dn == 0 => Err(CalendarError::NeverOpens { after: start }),
@@ -480,8 +483,8 @@ impl BusinessCalendar {
         if dn == 0 {
             return Ok(end);
         }
-        let target = self.engine.cum(instant_ns(end)) - dn;
-        match self.engine.latest_at(target, 0) {
+        let (cum, hint) = self.engine.cum(instant_ns(end));
+        match self.engine.latest_at(cum - dn, hint) {
             Ok(ns) => ns_instant(ns),
             Err(Exhausted::Below) => Err(CalendarError::RunsOutBefore {
                 end,
@@ -513,7 +516,7 @@ impl BusinessCalendar {
             return TimeDelta::zero();
         }
         let e = &self.engine;
-        ns_delta((e.cum(instant_ns(to)) - e.cum(instant_ns(from))).max(0))
+        ns_delta((e.cum(instant_ns(to)).0 - e.cum(instant_ns(from)).0).max(0))
     }
 
     /// Whether the calendar is open at `t`.
@@ -591,8 +594,9 @@ impl BusinessCalendar {
         }
         let e = &self.engine;
         let (day, tod) = e.local(instant_ns(start));
-        let target = e.prefix(Measure::BusinessDays, day + 1) + i128::from(n);
-        let target_day = match e.find(Measure::BusinessDays, target) {
+        let (prefix, hint) = e.prefix(Measure::BusinessDays, day + 1);
+        let target = prefix + i128::from(n);
+        let target_day = match e.find(Measure::BusinessDays, target, hint) {
             Ok(d) => d,
             Err(Exhausted::Above) => return Err(CalendarError::NotEnoughDays { start, days: n }),
             Err(_) => return Err(CalendarError::OutOfRange),
@@ -623,7 +627,7 @@ impl CalendarBuilder {
     /// ```
     pub fn hours(mut self, day: Weekday, spans: &[&str]) -> Self {
         let i = spec::weekday_index(day);
-        let field = format!("hours.{}", spec::DAY_KEYS[i]);
+        let field = || format!("hours.{}", spec::DAY_KEYS[i]);
         match parse_all(&field, spans) {
             Ok(v) => self.spec.weekly[i] = v,
             Err(e) => self.record(e),
@@ -686,7 +690,7 @@ impl CalendarBuilder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn break_on(mut self, date: NaiveDate, spans: &[&str]) -> Self {
-        let field = format!("breaks.{}", date.format("%Y-%m-%d"));
+        let field = || format!("breaks.{}", date.format("%Y-%m-%d"));
         match parse_all(&field, spans) {
             Ok(v) => self.spec.breaks.entry(date).or_default().extend(v),
             Err(e) => self.record(e),
@@ -710,7 +714,7 @@ impl CalendarBuilder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn shift(mut self, date: NaiveDate, spans: &[&str]) -> Self {
-        let field = format!("shifts.{}", date.format("%Y-%m-%d"));
+        let field = || format!("shifts.{}", date.format("%Y-%m-%d"));
         match parse_all(&field, spans) {
             Ok(v) => {
                 self.spec.shifts.insert(date, v);
@@ -741,11 +745,13 @@ impl CalendarBuilder {
     }
 }
 
-fn parse_all(field: &str, spans: &[&str]) -> Result<Vec<Span>, CalendarConfigError> {
+/// Parses the spans given to a builder method; `field` names them in error
+/// messages (it is only called for those).
+fn parse_all(field: &dyn Fn() -> String, spans: &[&str]) -> Result<Vec<Span>, CalendarConfigError> {
     spans
         .iter()
         .enumerate()
-        .map(|(i, t)| Span::parse(&format!("{field}[{i}]"), t))
+        .map(|(i, t)| Span::parse(&|| format!("{}[{i}]", field()), t))
         .collect()
 }
 
@@ -757,7 +763,7 @@ impl Default for BusinessCalendar {
 
 impl PartialEq for BusinessCalendar {
     fn eq(&self, other: &Self) -> bool {
-        self.spec == other.spec
+        self.spec() == other.spec()
     }
 }
 
@@ -766,18 +772,18 @@ impl Eq for BusinessCalendar {}
 impl fmt::Debug for BusinessCalendar {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("BusinessCalendar")
-            .field("time_zone", &self.spec.tz)
-            .field("weekly", &self.spec.weekly)
-            .field("holidays", &self.spec.holidays)
-            .field("breaks", &self.spec.breaks)
-            .field("shifts", &self.spec.shifts)
+            .field("time_zone", &self.spec().tz)
+            .field("weekly", &self.spec().weekly)
+            .field("holidays", &self.spec().holidays)
+            .field("breaks", &self.spec().breaks)
+            .field("shifts", &self.spec().shifts)
             .finish_non_exhaustive()
     }
 }
 
 impl Serialize for BusinessCalendar {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.spec.serialize(serializer)
+        self.spec().serialize(serializer)
     }
 }
 
@@ -1878,7 +1884,7 @@ mod tests {
         fn agrees_with_the_reference(case in calendars(), start_min in -(4 * 1440i64)..(4 * 1440), len_min in 0i64..(3 * 1440)) {
             let from = instant(&case, start_min * 60, 0);
             let to = from + TimeDelta::minutes(len_min);
-            let reference = Reference::new(&case.cal.spec, from.date_naive(), to.date_naive());
+            let reference = Reference::new(case.cal.spec(), from.date_naive(), to.date_naive());
             // Minute by minute, and at every boundary (boundaries are not on
             // whole minutes when the offset has seconds, as local mean time does).
             let (a, b) = (from.timestamp(), to.timestamp());
@@ -1921,7 +1927,7 @@ mod tests {
             let local = t.with_timezone(&tz).naive_local();
             let tod = local - local.date().and_time(chrono::NaiveTime::MIN);
             let horizon = local.date() + TimeDelta::days(7 * i64::from(n) + 14);
-            let reference = Reference::new(&case.cal.spec, local.date(), horizon);
+            let reference = Reference::new(case.cal.spec(), local.date(), horizon);
             let mut day = local.date();
             let mut left = n;
             while left > 0 && day < horizon {
