@@ -352,6 +352,7 @@ struct Raw {
 
 /// Where a chunk's running totals come from: the end of the chunk before
 /// it, or the start of the chunk after it.
+#[derive(Clone, Copy)]
 enum Base {
     After([i64; 2]),
     Before([i64; 2]),
@@ -526,8 +527,8 @@ impl Engine {
         for s in &mut specials {
             let w = weekday(s.day);
             let before = delta;
-            for m in 0..2 {
-                delta[m] += s.value[m] - self.per_day[m][w];
+            for (m, d) in delta.iter_mut().enumerate() {
+                *d += s.value[m] - self.per_day[m][w];
             }
             s.delta_through = delta;
             s.at_start = [
@@ -599,8 +600,8 @@ impl Engine {
             let lo = u32::try_from(raw.intervals.len()).unwrap_or(u32::MAX);
             raw.intervals.extend_from_slice(iv);
             let hi = u32::try_from(raw.intervals.len()).unwrap_or(u32::MAX);
-            for m in 0..2 {
-                raw.total[m] += value[m] - self.per_day[m][w];
+            for (m, t) in raw.total.iter_mut().enumerate() {
+                *t += value[m] - self.per_day[m][w];
             }
             raw.specials.push(Special {
                 day,

@@ -90,13 +90,18 @@ use spec::{Span, Spec};
 /// does not exist (the calendar never opens again, or the result is beyond
 /// the dates chrono can represent) the methods return a [`CalendarError`].
 ///
-/// *Cost.* Queries take a few binary searches over the precomputed
-/// exception days and DST transitions; whole weeks are counted by
+/// *Cost.* Building a calendar parses and checks its description and
+/// computes the weekly pattern: a few microseconds. The days that differ
+/// from the pattern (near exceptions and DST changes) are tabulated lazily,
+/// about two months at a time, the first time a query reaches them; the
+/// zone's offset changes are found the same way and shared by every
+/// calendar of the zone in the process. A first query near the calendar's
+/// other queries therefore costs some microseconds once, and one that
+/// jumps decades away pays for the months in between once. After that,
+/// queries take a few table lookups; whole weeks are counted by
 /// multiplication, so `elapsed` over a year or a century costs the same
-/// (about 0.1 µs; see `BENCHMARKS.md`). Building a calendar does that
-/// precomputation (about 0.3 ms for a zone with DST); the first calendar in
-/// a time zone also tabulates the zone's offset changes, about 5 ms once per
-/// process. Cloning is cheap: the tables are shared.
+/// (about 0.1 µs; see `BENCHMARKS.md`). Cloning is cheap: the tables are
+/// shared.
 ///
 /// # Serialization
 ///

@@ -56,8 +56,11 @@ impl Transition {
 /// without locking. Cells are allocated in groups on first use, so that
 /// an unused table costs a few bytes per group.
 pub(super) struct Cells<T> {
-    groups: Box<[OnceLock<Box<[OnceLock<T>]>>]>,
+    groups: Box<[OnceLock<Group<T>>]>,
 }
+
+/// [`GROUP`] cells of a [`Cells`].
+type Group<T> = Box<[OnceLock<T>]>;
 
 /// Cells per group.
 const GROUP: usize = 64;
