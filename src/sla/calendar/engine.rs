@@ -117,22 +117,19 @@ static EMPTY: Chunk = Chunk {
 
 /// Where a day stands among the special slots: `idx` specials of the chunk
 /// at position `pos` come before it, and every special of earlier chunks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) struct At {
+#[derive(Clone, Copy, Debug)]
+pub(super) struct At<'a> {
     pos: usize,
     idx: usize,
-}
-
-impl At {
-    /// Before every chunk.
-    pub(super) const START: At = At { pos: 0, idx: 0 };
+    /// The chunk at `pos`.
+    chunk: &'a Chunk,
 }
 
 /// Where a UTC instant falls.
 #[derive(Clone, Copy)]
 pub(super) struct Slot<'a> {
     pub(super) day: i64,
-    at: At,
+    at: At<'a>,
     /// Absolute UTC second the relative intervals are shifted by.
     base: i64,
     /// Open intervals, relative to `base`.
@@ -164,14 +161,15 @@ pub(super) struct Engine {
     /// Days whose slot may differ because of an exception (a day before,
     /// on and after each holiday, break and shift), sorted.
     exception_days: Vec<i64>,
-    /// Chunk keys that can hold special slots: `below`, then
-    /// `zone_lo..=zone_hi` (the zone's transitions; empty when
-    /// `zone_lo > zone_hi`), then `above`. Their index in this order is
-    /// the chunk's *position*.
+    /// Chunk keys that can hold special slots: `below` (exceptions before
+    /// the zone's transitions), then the `zone_len` keys from `zone_lo`
+    /// (those the zone's transitions reach), then `above`. Their index in
+    /// this order is the chunk's *position*; there are `len` of them.
     below: Vec<i64>,
     zone_lo: i64,
-    zone_hi: i64,
+    zone_len: usize,
     above: Vec<i64>,
+    len: usize,
     chunks: Cells<Chunk>,
     /// The position computed first; running totals start there.
     anchor: OnceLock<usize>,
@@ -420,7 +418,8 @@ impl Engine {
         keys.dedup();
         let split = keys.partition_point(|&k| k < zone_lo);
         let above = keys.split_off(split);
-        let count = keys.len() + usize::try_from(zone_hi - zone_lo + 1).unwrap_or(0) + above.len();
+        let zone_len = usize::try_from(zone_hi - zone_lo + 1).unwrap_or(0);
+        let len = keys.len() + zone_len + above.len();
         Engine {
             spec,
             zone,
@@ -430,9 +429,10 @@ impl Engine {
             exception_days,
             below: keys,
             zone_lo,
-            zone_hi,
+            zone_len,
             above,
-            chunks: Cells::new(count),
+            len,
+            chunks: Cells::new(len),
             anchor: OnceLock::new(),
         }
     }
@@ -442,18 +442,9 @@ impl Engine {
         &self.spec
     }
 
-    /// Number of chunks (positions).
-    fn len(&self) -> usize {
-        self.below.len() + self.zone_len() + self.above.len()
-    }
-
-    fn zone_len(&self) -> usize {
-        usize::try_from(self.zone_hi - self.zone_lo + 1).unwrap_or(0)
-    }
-
     /// The chunk key at position `p` (`p < len()`).
     fn key(&self, p: usize) -> i64 {
-        let (b, z) = (self.below.len(), self.zone_len());
+        let (b, z) = (self.below.len(), self.zone_len);
         if p < b {
             self.below[p]
         } else if p < b + z {
@@ -471,8 +462,11 @@ impl Engine {
         } else {
             usize::try_from(k - self.zone_lo)
                 .map_or(usize::MAX, |n| n.saturating_add(1))
-                .min(self.zone_len())
+                .min(self.zone_len)
         };
+        if self.below.is_empty() && self.above.is_empty() {
+            return zone.checked_sub(1);
+        }
         let below = self.below.partition_point(|&x| x <= k);
         let above = self.above.partition_point(|&x| x <= k);
         (below + zone + above).checked_sub(1)
@@ -489,7 +483,7 @@ impl Engine {
 
     #[cold]
     fn materialize(&self, p: usize) -> &Chunk {
-        if p >= self.len() {
+        if p >= self.len {
             return &EMPTY;
         }
         let anchor = *self.anchor.get_or_init(|| p);
@@ -652,58 +646,63 @@ impl Engine {
     }
 
     /// Where `day` stands among the special slots.
-    fn at_day(&self, day: i64) -> At {
+    fn at_day(&self, day: i64) -> At<'_> {
         let k = day.div_euclid(CHUNK_DAYS);
         match self.position_le(k) {
-            None => At::START,
+            None => self.start(),
             Some(pos) => {
-                let c = self.chunk(pos);
-                let idx = if c.key == k {
-                    c.specials.partition_point(|s| s.day < day)
+                let chunk = self.chunk(pos);
+                let idx = if chunk.key == k {
+                    chunk.specials.partition_point(|s| s.day < day)
                 } else {
-                    c.specials.len()
+                    chunk.specials.len()
                 };
-                At { pos, idx }
+                At { pos, idx, chunk }
             }
+        }
+    }
+
+    /// Before every chunk.
+    fn start(&self) -> At<'_> {
+        At {
+            pos: 0,
+            idx: 0,
+            chunk: self.chunk(0),
         }
     }
 
     /// The measure summed over all slots before `day` (from an arbitrary
     /// origin), and where `day` stands (a hint for [`find`](Self::find)).
-    pub(super) fn prefix(&self, m: Measure, day: i64) -> (i128, At) {
+    pub(super) fn prefix(&self, m: Measure, day: i64) -> (i128, At<'_>) {
         let at = self.at_day(day);
         (self.prefix_at(m, day, at), at)
     }
 
     /// The sum of (value - regular value) over the specials before `at`.
-    fn delta(&self, m: Measure, at: At) -> i64 {
-        if self.len() == 0 {
-            return 0;
-        }
-        let c = self.chunk(at.pos);
-        match at.idx.checked_sub(1).and_then(|j| c.specials.get(j)) {
+    fn delta(m: Measure, at: At<'_>) -> i64 {
+        match at.idx.checked_sub(1).and_then(|j| at.chunk.specials.get(j)) {
             Some(s) => s.delta_through[m as usize],
-            None => c.base[m as usize],
+            None => at.chunk.base[m as usize],
         }
     }
 
     /// [`prefix`](Self::prefix) of `day`, which stands at `at`.
-    fn prefix_at(&self, m: Measure, day: i64, at: At) -> i128 {
-        self.regular_prefix(m, day) + i128::from(self.delta(m, at))
+    fn prefix_at(&self, m: Measure, day: i64, at: At<'_>) -> i128 {
+        self.regular_prefix(m, day) + i128::from(Self::delta(m, at))
     }
 
     /// The day `D` with `prefix(D) < target <= prefix(D + 1)`, searched from
     /// around `hint`.
-    pub(super) fn find(&self, m: Measure, target: i128, hint: At) -> Result<i64, Exhausted> {
+    pub(super) fn find(&self, m: Measure, target: i128, hint: At<'_>) -> Result<i64, Exhausted> {
         self.find_at(m, target, hint).map(|(day, _)| day)
     }
 
     /// [`find`](Self::find), also returning where the day stands.
-    fn find_at(&self, m: Measure, target: i128, hint: At) -> Result<(i64, At), Exhausted> {
+    fn find_at(&self, m: Measure, target: i128, hint: At<'_>) -> Result<(i64, At<'_>), Exhausted> {
         let mi = m as usize;
-        let n = self.len();
+        let n = self.len;
         if n == 0 {
-            return self.regular_find(m, target, 0, At::START, Exhausted::Above);
+            return self.regular_find(m, target, 0, self.start(), Exhausted::Above);
         }
         let mut p = hint.pos.min(n - 1);
         // Each step moves one chunk towards the answer; the bound only
@@ -712,14 +711,22 @@ impl Engine {
             let c = self.chunk(p);
             if target <= i128::from(c.lower[mi]) {
                 if p == 0 {
-                    let at = At::START;
+                    let at = At {
+                        pos: 0,
+                        idx: 0,
+                        chunk: c,
+                    };
                     return self.regular_find(m, target, c.base[mi], at, Exhausted::Below);
                 }
                 // Between the chunk before and this one, the pattern is regular.
                 let gap_start = (self.key(p - 1) + 1) * CHUNK_DAYS;
                 let below = self.regular_prefix(m, gap_start) + i128::from(c.base[mi]);
                 if target > below {
-                    let at = At { pos: p, idx: 0 };
+                    let at = At {
+                        pos: p,
+                        idx: 0,
+                        chunk: c,
+                    };
                     return self.regular_find(m, target, c.base[mi], at, Exhausted::Below);
                 }
                 p -= 1;
@@ -727,6 +734,7 @@ impl Engine {
                 let at = At {
                     pos: p,
                     idx: c.specials.len(),
+                    chunk: c,
                 };
                 if p + 1 == n {
                     return self.regular_find(m, target, c.end[mi], at, Exhausted::Above);
@@ -743,13 +751,22 @@ impl Engine {
                 if let Some(s) = c.specials.get(next)
                     && i128::from(s.at_start[mi]) < target
                 {
-                    return Ok((s.day, At { pos: p, idx: next }));
+                    let at = At {
+                        pos: p,
+                        idx: next,
+                        chunk: c,
+                    };
+                    return Ok((s.day, at));
                 }
                 let delta = match next.checked_sub(1) {
                     Some(prev) => c.specials[prev].delta_through[mi],
                     None => c.base[mi],
                 };
-                let at = At { pos: p, idx: next };
+                let at = At {
+                    pos: p,
+                    idx: next,
+                    chunk: c,
+                };
                 let exhausted = if next == c.specials.len() {
                     Exhausted::Above
                 } else {
@@ -763,14 +780,14 @@ impl Engine {
 
     /// The day reaching `target` where the pattern is regular and the
     /// specials before sum to `delta`.
-    fn regular_find(
+    fn regular_find<'a>(
         &self,
         m: Measure,
         target: i128,
         delta: i64,
-        at: At,
+        at: At<'a>,
         exhausted: Exhausted,
-    ) -> Result<(i64, At), Exhausted> {
+    ) -> Result<(i64, At<'a>), Exhausted> {
         let mi = m as usize;
         let week64 = self.week_prefix[mi][7];
         if week64 == 0 {
@@ -790,10 +807,9 @@ impl Engine {
     }
 
     /// The slot of `day`, which stands at `at`.
-    fn slot_at(&self, day: i64, at: At) -> Slot<'_> {
-        let c = self.chunk(at.pos);
-        match c.specials.get(at.idx) {
-            Some(s) if s.day == day => Self::special_slot(c, s, at),
+    fn slot_at<'a>(&'a self, day: i64, at: At<'a>) -> Slot<'a> {
+        match at.chunk.specials.get(at.idx) {
+            Some(s) if s.day == day => Self::special_slot(s, at),
             _ => Slot {
                 day,
                 at,
@@ -803,7 +819,8 @@ impl Engine {
         }
     }
 
-    fn special_slot<'a>(c: &'a Chunk, s: &Special, at: At) -> Slot<'a> {
+    fn special_slot<'a>(s: &Special, at: At<'a>) -> Slot<'a> {
+        let c = at.chunk;
         let lo = s.lo as usize;
         let hi = (s.hi as usize).min(c.intervals.len()).max(lo);
         Slot {
@@ -826,7 +843,7 @@ impl Engine {
         let kd = d.div_euclid(CHUNK_DAYS);
         let keys = [k0, k1];
         let keys = if k0 == k1 { &keys[..1] } else { &keys[..] };
-        let mut at = At::START;
+        let mut at = None;
         for &k in keys {
             let Some(pos) = self.position_le(k) else {
                 continue;
@@ -834,10 +851,11 @@ impl Engine {
             let c = self.chunk(pos);
             if c.key != k {
                 if k == kd {
-                    at = At {
+                    at = Some(At {
                         pos,
                         idx: c.specials.len(),
-                    };
+                        chunk: c,
+                    });
                 }
                 continue;
             }
@@ -848,19 +866,25 @@ impl Engine {
                 .take_while(|(_, s)| s.day <= d + 2)
             {
                 if s.start <= u && u < s.end {
-                    return Self::special_slot(c, s, At { pos, idx: from + i });
+                    let at = At {
+                        pos,
+                        idx: from + i,
+                        chunk: c,
+                    };
+                    return Self::special_slot(s, at);
                 }
             }
             if k == kd {
-                at = At {
+                at = Some(At {
                     pos,
                     idx: from + c.specials[from..].partition_point(|s| s.day < d),
-                };
+                    chunk: c,
+                });
             }
         }
         Slot {
             day: d,
-            at,
+            at: at.unwrap_or_else(|| self.start()),
             base: d * DAY - off,
             intervals: &self.regular[weekday(d)],
         }
@@ -868,7 +892,7 @@ impl Engine {
 
     /// Business time (ns) from the origin to instant `t` (ns), and where
     /// its slot stands (a hint for [`latest_at`](Self::latest_at)).
-    pub(super) fn cum(&self, t: i128) -> (i128, At) {
+    pub(super) fn cum(&self, t: i128) -> (i128, At<'_>) {
         let slot = self.locate(secs_of(t));
         let before: i128 = slot.iter().map(|(a, b)| (t.min(b) - a).max(0)).sum();
         let cum = self.prefix_at(Measure::Seconds, slot.day, slot.at) * NANOS + before;
@@ -881,7 +905,7 @@ impl Engine {
     }
 
     /// The smallest instant (ns) at which `cum` equals `target`.
-    fn inverse(&self, target: i128, hint: At) -> Result<i128, Exhausted> {
+    fn inverse(&self, target: i128, hint: At<'_>) -> Result<i128, Exhausted> {
         let (q, r) = div_rem(target, NANOS_I64);
         let c = q + i128::from(r != 0);
         let (day, at) = self.find_at(Measure::Seconds, c, hint)?;
@@ -905,7 +929,7 @@ impl Engine {
     ///
     /// `hint` is where to start searching: the second value of
     /// [`cum`](Self::cum) for an instant near the answer.
-    pub(super) fn latest_at(&self, target: i128, hint: At) -> Result<i128, Exhausted> {
+    pub(super) fn latest_at(&self, target: i128, hint: At<'_>) -> Result<i128, Exhausted> {
         Ok(self.inverse(target + 1, hint)? - 1)
     }
 

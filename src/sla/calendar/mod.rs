@@ -1375,6 +1375,75 @@ mod tests {
         );
     }
 
+    /// Answers of a fixed set of queries spread over five centuries.
+    fn spread_answers(cal: &BusinessCalendar, order: &[usize]) -> Vec<String> {
+        let starts = [1750, 1850, 1918, 2021, 2101, 2250].map(|y| local(New_York, y, 3, 10, 12, 0));
+        order
+            .iter()
+            .map(|&i| {
+                let t = starts[i % starts.len()];
+                format!(
+                    "{:?} {:?} {:?} {:?} {}",
+                    cal.add(t, hours(300)),
+                    cal.sub(t, hours(41)),
+                    cal.add_days(t, 9),
+                    cal.elapsed(t - TimeDelta::days(40), t + TimeDelta::days(400)),
+                    cal.is_open(t)
+                )
+            })
+            .collect()
+    }
+
+    fn office_with_far_holidays() -> BusinessCalendar {
+        BusinessCalendar::builder(New_York)
+            .weekdays(&["08:00-18:00"])
+            .hours(Weekday::Sun, &["01:30-03:00"])
+            .holiday(date(1750, 3, 12))
+            .holiday(date(2021, 3, 15))
+            .holiday(date(2250, 3, 11))
+            .build()
+            .expect("valid calendar")
+    }
+
+    #[test]
+    fn answers_do_not_depend_on_which_query_comes_first() {
+        // The tables are computed lazily from the first chunk a query
+        // reaches; the answers must not show it.
+        let forwards: Vec<usize> = (0..6).collect();
+        let reference = spread_answers(&office_with_far_holidays(), &forwards);
+        for first in 0..6 {
+            let order: Vec<usize> = (first..first + 6).rev().collect();
+            let mut answers = spread_answers(&office_with_far_holidays(), &order);
+            answers.reverse();
+            answers.rotate_right(first);
+            assert_eq!(answers, reference, "first query at index {first}");
+        }
+    }
+
+    #[test]
+    fn concurrent_first_queries_agree() {
+        let forwards: Vec<usize> = (0..6).collect();
+        let reference = spread_answers(&office_with_far_holidays(), &forwards);
+        let shared = office_with_far_holidays();
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..6)
+                .map(|first| {
+                    let cal = shared.clone();
+                    let reference = &reference;
+                    scope.spawn(move || {
+                        let order: Vec<usize> = (first..first + 6).collect();
+                        let mut answers = spread_answers(&cal, &order);
+                        answers.rotate_right(first);
+                        assert_eq!(&answers, reference, "thread starting at {first}");
+                    })
+                })
+                .collect();
+            for handle in handles {
+                assert!(handle.join().is_ok());
+            }
+        });
+    }
+
     #[test]
     fn elapsed_over_long_ranges_matches_day_by_day_sums() {
         let cal = BusinessCalendar::builder(New_York)
