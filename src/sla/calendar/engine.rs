@@ -693,12 +693,22 @@ impl Engine {
 
     /// The day `D` with `prefix(D) < target <= prefix(D + 1)`, searched from
     /// around `hint`.
-    pub(super) fn find(&self, m: Measure, target: i128, hint: At<'_>) -> Result<i64, Exhausted> {
+    pub(super) fn find<'a>(
+        &'a self,
+        m: Measure,
+        target: i128,
+        hint: At<'a>,
+    ) -> Result<i64, Exhausted> {
         self.find_at(m, target, hint).map(|(day, _)| day)
     }
 
     /// [`find`](Self::find), also returning where the day stands.
-    fn find_at(&self, m: Measure, target: i128, hint: At<'_>) -> Result<(i64, At<'_>), Exhausted> {
+    fn find_at<'a>(
+        &'a self,
+        m: Measure,
+        target: i128,
+        hint: At<'a>,
+    ) -> Result<(i64, At<'a>), Exhausted> {
         let mi = m as usize;
         let n = self.len;
         if n == 0 {
@@ -708,7 +718,11 @@ impl Engine {
         // Each step moves one chunk towards the answer; the bound only
         // guards against inconsistent tables.
         for _ in 0..=n {
-            let c = self.chunk(p);
+            let c = if p == hint.pos {
+                hint.chunk
+            } else {
+                self.chunk(p)
+            };
             if target <= i128::from(c.lower[mi]) {
                 if p == 0 {
                     let at = At {
@@ -905,7 +919,7 @@ impl Engine {
     }
 
     /// The smallest instant (ns) at which `cum` equals `target`.
-    fn inverse(&self, target: i128, hint: At<'_>) -> Result<i128, Exhausted> {
+    fn inverse<'a>(&'a self, target: i128, hint: At<'a>) -> Result<i128, Exhausted> {
         let (q, r) = div_rem(target, NANOS_I64);
         let c = q + i128::from(r != 0);
         let (day, at) = self.find_at(Measure::Seconds, c, hint)?;
@@ -929,7 +943,7 @@ impl Engine {
     ///
     /// `hint` is where to start searching: the second value of
     /// [`cum`](Self::cum) for an instant near the answer.
-    pub(super) fn latest_at(&self, target: i128, hint: At<'_>) -> Result<i128, Exhausted> {
+    pub(super) fn latest_at<'a>(&'a self, target: i128, hint: At<'a>) -> Result<i128, Exhausted> {
         Ok(self.inverse(target + 1, hint)? - 1)
     }
 

@@ -106,6 +106,9 @@ impl<T> fmt::Debug for Cells<T> {
 /// The transitions of one chunk.
 #[derive(Debug)]
 struct Chunk {
+    /// The chunk's first second and the first second after it.
+    from: i64,
+    to: i64,
     /// Offset in effect at the chunk's first second.
     start: i32,
     /// Transitions with `at` in `(first second, end]`, in order.
@@ -178,6 +181,8 @@ fn scan(tz: Tz, from: i64, to: i64) -> Chunk {
         off_a = off_b;
     }
     Chunk {
+        from,
+        to,
         start,
         transitions: transitions.into_boxed_slice(),
     }
@@ -328,6 +333,24 @@ impl Zone {
             l.saturating_sub(MAX_OFFSET - 1),
             l.saturating_add(MAX_OFFSET),
         );
+        // Usually one chunk holds every transition with `at` in
+        // [from, to] (it holds those in (chunk.from, chunk.to]).
+        if let Some(chunk) = Self::chunk_index(l).and_then(|j| self.chunk(j))
+            && chunk.from < from
+            && to <= chunk.to
+        {
+            let mut off = chunk.start;
+            for t in &chunk.transitions {
+                if t.at > to {
+                    break;
+                }
+                if t.at >= from && t.local_key() > l {
+                    return l - i64::from(t.before);
+                }
+                off = t.after;
+            }
+            return l - i64::from(off);
+        }
         // Transitions lie in (SCAN_FROM, SCAN_TO]; the one at `at` is in
         // the chunk holding second `at - 1`.
         let (Some(first), Some(last)) = (
