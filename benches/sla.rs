@@ -4,7 +4,7 @@
 
 use std::hint::black_box;
 
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use chrono_tz::America::New_York;
 use criterion::{Criterion, criterion_group, criterion_main};
 use escalate::sla::BusinessCalendar;
@@ -20,6 +20,30 @@ fn us_office() -> BusinessCalendar {
                      "2021-12-24"]
     }"#;
     serde_json::from_str(json).expect("the bench calendar is valid")
+}
+
+/// The same calendar as [`us_office`], through the builder, as a one-shot
+/// program builds it (`examples/calendar_one_shot.rs`).
+fn us_office_built() -> BusinessCalendar {
+    const HOLIDAYS: [(i32, u32, u32); 11] = [
+        (2021, 1, 1),
+        (2021, 1, 18),
+        (2021, 2, 15),
+        (2021, 5, 31),
+        (2021, 6, 18),
+        (2021, 7, 5),
+        (2021, 9, 6),
+        (2021, 10, 11),
+        (2021, 11, 11),
+        (2021, 11, 25),
+        (2021, 12, 24),
+    ];
+    let mut builder = BusinessCalendar::builder(New_York).weekdays(&["09:00-17:00"]);
+    for (y, m, d) in HOLIDAYS {
+        let date = NaiveDate::from_ymd_opt(y, m, d).expect("a valid holiday");
+        builder = builder.holiday(date);
+    }
+    builder.build().expect("the bench calendar is valid")
 }
 
 fn new_york(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
@@ -56,6 +80,15 @@ fn calendar(c: &mut Criterion) {
     let later = new_york(2121, 1, 4, 10);
     group.bench_function("elapsed_one_century", |b| {
         b.iter(|| black_box(&cal).elapsed(black_box(from), black_box(later)));
+    });
+
+    // Setup: what a one-shot process pays before its first answer. The
+    // zone's tables are shared per process, so after the first iteration
+    // these measure what every further calendar in the zone costs.
+    assert_eq!(us_office_built(), cal);
+    group.bench_function("build", |b| b.iter(us_office_built));
+    group.bench_function("build_then_add_8h", |b| {
+        b.iter(|| us_office_built().add(black_box(fri), black_box(eight)));
     });
 
     group.finish();

@@ -11,16 +11,25 @@
 //! (no exception nearby, no offset change nearby) holds the weekly pattern
 //! shifted by a constant offset, so its open seconds depend on the weekday
 //! only; whole weeks are counted by multiplication. The few *special* slots
-//! (near holidays, breaks, shifts and DST transitions) are computed once at
-//! construction and stored with running totals of how much they differ from
-//! the regular pattern. Every query is then a few binary searches.
+//! (near holidays, breaks, shifts and DST transitions) are stored with
+//! running totals of how much they differ from the regular pattern. Every
+//! query is then a few lookups.
+//!
+//! Special slots are found lazily, in chunks of [`CHUNK_DAYS`] days: only
+//! chunks that can hold one exist (those spanning the zone's transitions,
+//! 1800-2101, and those near an exception date), and each is computed the
+//! first time a query reaches it. The running totals start at the first
+//! chunk computed (the *anchor*) and grow outwards from it, one chunk at a
+//! time; `cum` is only ever used in differences, so the origin does not
+//! show. Building a calendar therefore costs a few microseconds, and a
+//! query pays for the chunks between the anchor and its instant once.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use chrono::{Datelike, NaiveDate};
 
 use super::spec::{Span, Spec};
-use super::zone::{DAY, Index, Zone};
+use super::zone::{Cells, DAY, MAX_OFFSET, Zone};
 
 /// Nanoseconds per second.
 pub(super) const NANOS: i128 = 1_000_000_000;
@@ -43,6 +52,10 @@ fn weekday(day: i64) -> usize {
 /// that would go past them stop with an error.
 pub(super) const DAY_LIMIT: i64 = 100_000_000;
 
+/// Days per chunk of special slots; chunk `k` holds days
+/// `k * CHUNK_DAYS .. (k + 1) * CHUNK_DAYS`.
+const CHUNK_DAYS: i64 = 64;
+
 /// The measures kept per slot.
 #[derive(Clone, Copy)]
 pub(super) enum Measure {
@@ -52,30 +65,71 @@ pub(super) enum Measure {
     BusinessDays,
 }
 
-/// A slot computed at construction.
+/// A special slot.
 #[derive(Debug)]
 struct Special {
     day: i64,
     /// UTC seconds of the slot's bounds.
     start: i64,
     end: i64,
-    /// Range in `Engine::intervals`.
+    /// Range in `Chunk::intervals`.
     lo: u32,
     hi: u32,
     /// Open seconds and business-day flag of this slot.
     value: [i64; 2],
     /// Cumulative measures at the start of this slot.
     at_start: [i64; 2],
-    /// Sum over specials up to and including this one of (value - regular value).
+    /// Sum over specials from the anchor up to and including this one of
+    /// (value - regular value).
     delta_through: [i64; 2],
+}
+
+/// The special slots of one chunk of days.
+#[derive(Debug)]
+struct Chunk {
+    /// `day.div_euclid(CHUNK_DAYS)` of its days.
+    key: i64,
+    specials: Vec<Special>,
+    intervals: Vec<(i64, i64)>,
+    /// Sum of (value - regular value) over the specials from the anchor to
+    /// this chunk (negative below the anchor), and through its last one.
+    base: [i64; 2],
+    end: [i64; 2],
+    /// Cumulative measures at the end of each special, per measure.
+    special_ends: [Vec<i64>; 2],
+    /// Cumulative measures at the chunk's first day and past its last.
+    lower: [i64; 2],
+    upper: [i64; 2],
+}
+
+/// The chunk given for a position past the end (never reached: positions
+/// come from the engine's own lookups).
+static EMPTY: Chunk = Chunk {
+    key: 0,
+    specials: Vec::new(),
+    intervals: Vec::new(),
+    base: [0; 2],
+    end: [0; 2],
+    special_ends: [Vec::new(), Vec::new()],
+    lower: [0; 2],
+    upper: [0; 2],
+};
+
+/// Where a day stands among the special slots: `idx` specials of the chunk
+/// at position `pos` come before it, and every special of earlier chunks.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct At<'a> {
+    pos: usize,
+    idx: usize,
+    /// The chunk at `pos`.
+    chunk: &'a Chunk,
 }
 
 /// Where a UTC instant falls.
 #[derive(Clone, Copy)]
 pub(super) struct Slot<'a> {
     pub(super) day: i64,
-    /// How many special slots come before this one.
-    before: usize,
+    at: At<'a>,
     /// Absolute UTC second the relative intervals are shifted by.
     base: i64,
     /// Open intervals, relative to `base`.
@@ -97,18 +151,28 @@ impl Slot<'_> {
 /// The arithmetic form of a calendar.
 #[derive(Debug)]
 pub(super) struct Engine {
+    spec: Spec,
     zone: Arc<Zone>,
     /// Regular slot contents per weekday, relative to local midnight.
     regular: [Vec<(i64, i64)>; 7],
     /// Regular measures per weekday, and their prefix sums over a week.
     per_day: [[i64; 7]; 2],
     week_prefix: [[i64; 8]; 2],
-    specials: Vec<Special>,
-    /// `specials[i].day`, indexed for fast searches.
-    special_days: Index,
-    /// Cumulative measures at the end of each special slot, per measure.
-    special_ends: [Vec<i64>; 2],
-    intervals: Vec<(i64, i64)>,
+    /// Days whose slot may differ because of an exception (a day before,
+    /// on and after each holiday, break and shift), sorted.
+    exception_days: Vec<i64>,
+    /// Chunk keys that can hold special slots: `below` (exceptions before
+    /// the zone's transitions), then the `zone_len` keys from `zone_lo`
+    /// (those the zone's transitions reach), then `above`. Their index in
+    /// this order is the chunk's *position*; there are `len` of them.
+    below: Vec<i64>,
+    zone_lo: i64,
+    zone_len: usize,
+    above: Vec<i64>,
+    len: usize,
+    chunks: Cells<Chunk>,
+    /// The position computed first; running totals start there.
+    anchor: OnceLock<usize>,
 }
 
 /// Why an inverse lookup found no day.
@@ -122,21 +186,26 @@ pub(super) enum Exhausted {
     Range,
 }
 
+/// Sorts intervals and merges those that overlap or touch, in place.
 fn merge(v: &mut Vec<(i64, i64)>) {
     v.sort_unstable();
-    let mut out: Vec<(i64, i64)> = Vec::with_capacity(v.len());
-    for &(a, b) in v.iter() {
-        match out.last_mut() {
+    let mut n: usize = 0;
+    for i in 0..v.len() {
+        let (a, b) = v[i];
+        match n.checked_sub(1).map(|last| &mut v[last]) {
             Some(last) if a <= last.1 => last.1 = last.1.max(b),
-            _ => out.push((a, b)),
+            _ => {
+                v[n] = (a, b);
+                n += 1;
+            }
         }
     }
-    *v = out;
+    v.truncate(n);
 }
 
-/// `open` minus `closed`, both sorted and merged.
-fn subtract(open: &[(i64, i64)], closed: &[(i64, i64)]) -> Vec<(i64, i64)> {
-    let mut out = Vec::with_capacity(open.len());
+/// `open` minus `closed` (both sorted and merged), into `out`.
+fn subtract(open: &[(i64, i64)], closed: &[(i64, i64)], out: &mut Vec<(i64, i64)>) {
+    out.clear();
     for &(a, b) in open {
         let mut a = a;
         for &(c, d) in closed {
@@ -152,7 +221,33 @@ fn subtract(open: &[(i64, i64)], closed: &[(i64, i64)]) -> Vec<(i64, i64)> {
             out.push((a, b));
         }
     }
-    out
+}
+
+/// Whether anything of `open` is outside `closed` (both sorted and merged).
+fn any_left(open: &[(i64, i64)], closed: &[(i64, i64)]) -> bool {
+    open.iter().any(|&(a, b)| {
+        let mut a = a;
+        for &(c, d) in closed {
+            if d <= a || c >= b {
+                continue;
+            }
+            if c > a {
+                return true;
+            }
+            a = a.max(d);
+        }
+        a < b
+    })
+}
+
+/// Buffers reused across slot computations.
+#[derive(Default)]
+struct Scratch {
+    open: Vec<(i64, i64)>,
+    closed: Vec<(i64, i64)>,
+    own: Vec<(i64, i64)>,
+    /// The open intervals of the slot last computed.
+    inside: Vec<(i64, i64)>,
 }
 
 fn total(v: &[(i64, i64)]) -> i64 {
@@ -205,52 +300,85 @@ fn to_utc(zone: &Zone, day: i64, spans: &[Span], out: &mut Vec<(i64, i64)>) {
     }
 }
 
-/// The content of slot `day`: start, end, open intervals (absolute UTC
-/// seconds) and whether `day` owns open hours.
-fn compute_slot(zone: &Zone, rules: &Rules<'_>, day: i64) -> (i64, i64, Vec<(i64, i64)>, bool) {
+/// The content of slot `day`: start, end and whether `day` owns open
+/// hours; its open intervals (absolute UTC seconds) are left in
+/// `scratch.inside`.
+fn compute_slot(
+    zone: &Zone,
+    rules: &Rules<'_>,
+    day: i64,
+    scratch: &mut Scratch,
+) -> (i64, i64, bool) {
     let start = zone.to_utc(day * DAY);
     let end = zone.to_utc((day + 1) * DAY).max(start);
-    let mut open = Vec::new();
-    let mut closed = Vec::new();
+    let Scratch {
+        open,
+        closed,
+        own,
+        inside,
+    } = scratch;
+    open.clear();
+    closed.clear();
     // Two days back: when a DST gap swallows a whole date (Samoa skipped
     // 2011-12-30), a shift from the day before it continues in the slot after.
     for d in day - 2..=day + 1 {
-        to_utc(zone, d, rules.hours(d), &mut open);
-        to_utc(zone, d, rules.breaks(d), &mut closed);
+        to_utc(zone, d, rules.hours(d), open);
+        to_utc(zone, d, rules.breaks(d), closed);
     }
-    merge(&mut open);
-    merge(&mut closed);
-    let mut inside: Vec<(i64, i64)> = subtract(&open, &closed)
-        .into_iter()
-        .filter_map(|(a, b)| {
-            let (a, b) = (a.max(start), b.min(end));
-            (a < b).then_some((a, b))
-        })
-        .collect();
-    merge(&mut inside);
-    let mut own = Vec::new();
-    to_utc(zone, day, rules.hours(day), &mut own);
-    merge(&mut own);
-    let owns_hours = !subtract(&own, &closed).is_empty();
-    (start, end, inside, owns_hours)
+    merge(open);
+    merge(closed);
+    subtract(open, closed, inside);
+    inside.retain_mut(|(a, b)| {
+        (*a, *b) = ((*a).max(start), (*b).min(end));
+        a < b
+    });
+    merge(inside);
+    own.clear();
+    to_utc(zone, day, rules.hours(day), own);
+    merge(own);
+    let owns_hours = any_left(own, closed);
+    (start, end, owns_hours)
+}
+
+/// A chunk's special slots before their running totals are known.
+struct Raw {
+    specials: Vec<Special>,
+    intervals: Vec<(i64, i64)>,
+    /// Sum of (value - regular value) over its specials.
+    total: [i64; 2],
+}
+
+/// Where a chunk's running totals come from: the end of the chunk before
+/// it, or the start of the chunk after it.
+#[derive(Clone, Copy)]
+enum Base {
+    After([i64; 2]),
+    Before([i64; 2]),
+}
+
+fn to_i64(x: i128) -> i64 {
+    // Chunks hold real dates, so their cumulative measures fit easily.
+    i64::try_from(x).unwrap_or(if x < 0 { i64::MIN } else { i64::MAX })
 }
 
 impl Engine {
-    pub(super) fn new(spec: &Spec) -> Engine {
+    pub(super) fn new(spec: Spec) -> Engine {
         let zone = Zone::of(spec.tz);
-        let utc = Zone::fixed_utc();
+        let utc = Zone::fixed(0);
         let weekly = Rules {
-            spec,
+            spec: &spec,
             weekly_only: true,
         };
         let mut regular: [Vec<(i64, i64)>; 7] = Default::default();
         let mut per_day = [[0; 7]; 2];
+        let mut scratch = Scratch::default();
         for (w, slot) in regular.iter_mut().enumerate() {
             // Day -3 (1969-12-29) is a Monday.
             let day = i64::try_from(w).unwrap_or(0) - 3;
-            let (start, _, iv, owns) = compute_slot(&utc, &weekly, day);
+            let (start, _, owns) = compute_slot(&utc, &weekly, day, &mut scratch);
+            let iv = &scratch.inside;
             *slot = iv.iter().map(|&(a, b)| (a - start, b - start)).collect();
-            per_day[0][w] = total(&iv);
+            per_day[0][w] = total(iv);
             per_day[1][w] = i64::from(owns);
         }
         let mut week_prefix = [[0; 8]; 2];
@@ -259,22 +387,7 @@ impl Engine {
                 week_prefix[m][w + 1] = week_prefix[m][w] + per_day[m][w];
             }
         }
-        let mut engine = Engine {
-            zone,
-            regular,
-            per_day,
-            week_prefix,
-            specials: Vec::new(),
-            special_days: Index::new(Vec::new(), 0, 0),
-            special_ends: [Vec::new(), Vec::new()],
-            intervals: Vec::new(),
-        };
-        engine.compute_specials(spec);
-        engine
-    }
-
-    fn compute_specials(&mut self, spec: &Spec) {
-        let mut days: Vec<i64> = Vec::new();
+        let mut exception_days: Vec<i64> = Vec::new();
         let dates = spec
             .holidays
             .iter()
@@ -282,34 +395,209 @@ impl Engine {
             .chain(spec.shifts.keys());
         for date in dates {
             let d = day_number(*date);
-            days.extend(d - 1..=d + 1);
+            exception_days.extend(d - 1..=d + 1);
         }
-        for t in self.zone.transitions() {
-            let lo = (t.at + i64::from(t.before.min(t.after))).div_euclid(DAY);
-            let hi = (t.at + i64::from(t.before.max(t.after))).div_euclid(DAY);
-            days.extend(lo - 1..=hi + 1);
+        exception_days.sort_unstable();
+        exception_days.dedup();
+        // Transitions at `at` in the zone's span make days within
+        // MAX_OFFSET (plus one day) of `at / DAY` special.
+        let (zone_lo, zone_hi) = if zone.has_transitions() {
+            let (from, to) = Zone::span();
+            (
+                ((from - MAX_OFFSET).div_euclid(DAY) - 1).div_euclid(CHUNK_DAYS),
+                ((to + MAX_OFFSET).div_euclid(DAY) + 1).div_euclid(CHUNK_DAYS),
+            )
+        } else {
+            (0, -1)
+        };
+        let mut keys: Vec<i64> = exception_days
+            .iter()
+            .map(|d| d.div_euclid(CHUNK_DAYS))
+            .filter(|k| !(zone_lo..=zone_hi).contains(k))
+            .collect();
+        keys.dedup();
+        let split = keys.partition_point(|&k| k < zone_lo);
+        let above = keys.split_off(split);
+        let zone_len = usize::try_from(zone_hi - zone_lo + 1).unwrap_or(0);
+        let len = keys.len() + zone_len + above.len();
+        Engine {
+            spec,
+            zone,
+            regular,
+            per_day,
+            week_prefix,
+            exception_days,
+            below: keys,
+            zone_lo,
+            zone_len,
+            above,
+            len,
+            chunks: Cells::new(len),
+            anchor: OnceLock::new(),
         }
+    }
+
+    /// The calendar as written.
+    pub(super) fn spec(&self) -> &Spec {
+        &self.spec
+    }
+
+    /// The chunk key at position `p` (`p < len()`).
+    fn key(&self, p: usize) -> i64 {
+        let (b, z) = (self.below.len(), self.zone_len);
+        if p < b {
+            self.below[p]
+        } else if p < b + z {
+            self.zone_lo + i64::try_from(p - b).unwrap_or(0)
+        } else {
+            self.above.get(p - b - z).copied().unwrap_or(i64::MAX)
+        }
+    }
+
+    /// The last position whose key is at most `k`.
+    fn position_le(&self, k: i64) -> Option<usize> {
+        // Keys below the zone's, the zone's, and those above, in order.
+        let zone = if k < self.zone_lo {
+            0
+        } else {
+            usize::try_from(k - self.zone_lo)
+                .map_or(usize::MAX, |n| n.saturating_add(1))
+                .min(self.zone_len)
+        };
+        if self.below.is_empty() && self.above.is_empty() {
+            return zone.checked_sub(1);
+        }
+        let below = self.below.partition_point(|&x| x <= k);
+        let above = self.above.partition_point(|&x| x <= k);
+        (below + zone + above).checked_sub(1)
+    }
+
+    /// The chunk at position `p`, computed (with those between it and the
+    /// anchor) on first use.
+    fn chunk(&self, p: usize) -> &Chunk {
+        match self.chunks.get(p) {
+            Some(c) => c,
+            None => self.materialize(p),
+        }
+    }
+
+    #[cold]
+    fn materialize(&self, p: usize) -> &Chunk {
+        if p >= self.len {
+            return &EMPTY;
+        }
+        let anchor = *self.anchor.get_or_init(|| p);
+        let init = |q: usize, base: Base| {
+            self.chunks
+                .get_or_init(q, || self.compute_chunk(self.key(q), base))
+                .unwrap_or(&EMPTY)
+        };
+        let mut chunk = init(anchor, Base::After([0; 2]));
+        if p > anchor {
+            for q in anchor + 1..=p {
+                chunk = init(q, Base::After(chunk.end));
+            }
+        } else {
+            for q in (p..anchor).rev() {
+                chunk = init(q, Base::Before(chunk.base));
+            }
+        }
+        chunk
+    }
+
+    /// The special slots of chunk `key`, with running totals from `base`.
+    fn compute_chunk(&self, key: i64, base: Base) -> Chunk {
+        let raw = self.raw_chunk(key);
+        let base = match base {
+            Base::After(b) => b,
+            Base::Before(next) => [next[0] - raw.total[0], next[1] - raw.total[1]],
+        };
+        let Raw {
+            mut specials,
+            intervals,
+            total: _,
+        } = raw;
+        let mut delta = base;
+        for s in &mut specials {
+            let w = weekday(s.day);
+            let before = delta;
+            for (m, d) in delta.iter_mut().enumerate() {
+                *d += s.value[m] - self.per_day[m][w];
+            }
+            s.delta_through = delta;
+            s.at_start = [
+                to_i64(self.regular_prefix(Measure::Seconds, s.day) + i128::from(before[0])),
+                to_i64(self.regular_prefix(Measure::BusinessDays, s.day) + i128::from(before[1])),
+            ];
+        }
+        let special_ends = [0, 1].map(|m| {
+            specials
+                .iter()
+                .map(|s| s.at_start[m] + s.value[m])
+                .collect()
+        });
+        let (first, past) = (key * CHUNK_DAYS, (key + 1) * CHUNK_DAYS);
+        let measures = [Measure::Seconds, Measure::BusinessDays];
+        Chunk {
+            key,
+            specials,
+            intervals,
+            base,
+            end: delta,
+            special_ends,
+            lower: [0, 1]
+                .map(|m| to_i64(self.regular_prefix(measures[m], first) + i128::from(base[m]))),
+            upper: [0, 1]
+                .map(|m| to_i64(self.regular_prefix(measures[m], past) + i128::from(delta[m]))),
+        }
+    }
+
+    /// The special slots among the days of chunk `key`: those near an
+    /// exception or an offset change that differ from the regular pattern.
+    fn raw_chunk(&self, key: i64) -> Raw {
+        let (first, past) = (key * CHUNK_DAYS, (key + 1) * CHUNK_DAYS);
+        let mut days: Vec<i64> = {
+            let from = self.exception_days.partition_point(|&d| d < first);
+            let to = self.exception_days.partition_point(|&d| d < past);
+            self.exception_days[from..to].to_vec()
+        };
+        // A transition makes the days from one before its earliest local
+        // date to one after its latest special; MAX_OFFSET bounds how far
+        // those are from `at`.
+        let window = MAX_OFFSET + DAY;
+        self.zone
+            .for_each_transition(first * DAY - window, past * DAY + window, |t| {
+                let lo = (t.at + i64::from(t.before.min(t.after))).div_euclid(DAY);
+                let hi = (t.at + i64::from(t.before.max(t.after))).div_euclid(DAY);
+                days.extend((lo - 1..=hi + 1).filter(|d| (first..past).contains(d)));
+            });
         days.sort_unstable();
         days.dedup();
         let rules = Rules {
-            spec,
+            spec: &self.spec,
             weekly_only: false,
         };
-        let mut delta = [0i64; 2];
+        let mut raw = Raw {
+            specials: Vec::new(),
+            intervals: Vec::new(),
+            total: [0; 2],
+        };
+        let mut scratch = Scratch::default();
         for day in days {
-            let (start, end, iv, owns) = compute_slot(&self.zone, &rules, day);
+            let (start, end, owns) = compute_slot(&self.zone, &rules, day, &mut scratch);
+            let iv = &scratch.inside;
             let w = weekday(day);
-            let value = [total(&iv), i64::from(owns)];
-            if self.is_regular(day, start, end, &iv, value) {
+            let value = [total(iv), i64::from(owns)];
+            if self.is_regular(day, start, end, iv, value) {
                 continue;
             }
-            let lo = u32::try_from(self.intervals.len()).unwrap_or(u32::MAX);
-            self.intervals.extend_from_slice(&iv);
-            let hi = u32::try_from(self.intervals.len()).unwrap_or(u32::MAX);
-            for m in 0..2 {
-                delta[m] += value[m] - self.per_day[m][w];
+            let lo = u32::try_from(raw.intervals.len()).unwrap_or(u32::MAX);
+            raw.intervals.extend_from_slice(iv);
+            let hi = u32::try_from(raw.intervals.len()).unwrap_or(u32::MAX);
+            for (m, t) in raw.total.iter_mut().enumerate() {
+                *t += value[m] - self.per_day[m][w];
             }
-            self.specials.push(Special {
+            raw.specials.push(Special {
                 day,
                 start,
                 end,
@@ -317,29 +605,10 @@ impl Engine {
                 hi,
                 value,
                 at_start: [0; 2],
-                delta_through: delta,
+                delta_through: [0; 2],
             });
         }
-        let (first, last) = (
-            self.specials.first().map_or(0, |s| s.day),
-            self.specials.last().map_or(0, |s| s.day),
-        );
-        self.special_days = Index::new(self.specials.iter().map(|s| s.day).collect(), first, last);
-        for i in 0..self.specials.len() {
-            let day = self.specials[i].day;
-            let at_start = [
-                self.prefix_i64(Measure::Seconds, day),
-                self.prefix_i64(Measure::BusinessDays, day),
-            ];
-            self.specials[i].at_start = at_start;
-        }
-        for m in 0..2 {
-            self.special_ends[m] = self
-                .specials
-                .iter()
-                .map(|s| s.at_start[m] + s.value[m])
-                .collect();
-        }
+        raw
     }
 
     /// Whether a computed slot equals the regular pattern under a constant
@@ -376,54 +645,170 @@ impl Engine {
             + i128::from(self.week_prefix[m][w])
     }
 
-    /// The measure summed over all slots before `day` (from an arbitrary origin).
-    pub(super) fn prefix(&self, m: Measure, day: i64) -> i128 {
-        let i = self.special_days.count_lt(day);
-        self.prefix_at(m, day, i)
+    /// Where `day` stands among the special slots.
+    fn at_day(&self, day: i64) -> At<'_> {
+        let k = day.div_euclid(CHUNK_DAYS);
+        match self.position_le(k) {
+            None => self.start(),
+            Some(pos) => {
+                let chunk = self.chunk(pos);
+                let idx = if chunk.key == k {
+                    chunk.specials.partition_point(|s| s.day < day)
+                } else {
+                    chunk.specials.len()
+                };
+                At { pos, idx, chunk }
+            }
+        }
     }
 
-    /// [`prefix`](Self::prefix) when `before` specials precede `day`.
-    fn prefix_at(&self, m: Measure, day: i64, before: usize) -> i128 {
-        let delta = before
-            .checked_sub(1)
-            .map_or(0, |j| self.specials[j].delta_through[m as usize]);
-        self.regular_prefix(m, day) + i128::from(delta)
+    /// Before every chunk.
+    fn start(&self) -> At<'_> {
+        At {
+            pos: 0,
+            idx: 0,
+            chunk: self.chunk(0),
+        }
     }
 
-    fn prefix_i64(&self, m: Measure, day: i64) -> i64 {
-        // Special days are real dates, so the prefix fits easily.
-        i64::try_from(self.prefix(m, day)).unwrap_or(0)
+    /// The measure summed over all slots before `day` (from an arbitrary
+    /// origin), and where `day` stands (a hint for [`find`](Self::find)).
+    pub(super) fn prefix(&self, m: Measure, day: i64) -> (i128, At<'_>) {
+        let at = self.at_day(day);
+        (self.prefix_at(m, day, at), at)
     }
 
-    /// The day `D` with `prefix(D) < target <= prefix(D + 1)`.
-    pub(super) fn find(&self, m: Measure, target: i128) -> Result<i64, Exhausted> {
-        self.find_at(m, target, 0).map(|(day, _)| day)
+    /// The sum of (value - regular value) over the specials before `at`.
+    fn delta(m: Measure, at: At<'_>) -> i64 {
+        match at.idx.checked_sub(1).and_then(|j| at.chunk.specials.get(j)) {
+            Some(s) => s.delta_through[m as usize],
+            None => at.chunk.base[m as usize],
+        }
     }
 
-    /// [`find`](Self::find), also returning how many specials precede the
-    /// day. `hint`: a number of specials known to end below `target`.
-    fn find_at(&self, m: Measure, target: i128, hint: usize) -> Result<(i64, usize), Exhausted> {
+    /// [`prefix`](Self::prefix) of `day`, which stands at `at`.
+    fn prefix_at(&self, m: Measure, day: i64, at: At<'_>) -> i128 {
+        self.regular_prefix(m, day) + i128::from(Self::delta(m, at))
+    }
+
+    /// The day `D` with `prefix(D) < target <= prefix(D + 1)`, searched from
+    /// around `hint`.
+    pub(super) fn find<'a>(
+        &'a self,
+        m: Measure,
+        target: i128,
+        hint: At<'a>,
+    ) -> Result<i64, Exhausted> {
+        self.find_at(m, target, hint).map(|(day, _)| day)
+    }
+
+    /// [`find`](Self::find), also returning where the day stands.
+    fn find_at<'a>(
+        &'a self,
+        m: Measure,
+        target: i128,
+        hint: At<'a>,
+    ) -> Result<(i64, At<'a>), Exhausted> {
         let mi = m as usize;
-        let next = first_reaching(&self.special_ends[mi], hint, target);
-        let delta = match next.checked_sub(1) {
-            Some(prev) => self.specials[prev].delta_through[mi],
-            None => 0,
-        };
-        if let Some(s) = self.specials.get(next)
-            && i128::from(s.at_start[mi]) < target
-        {
-            return Ok((s.day, next));
+        let n = self.len;
+        if n == 0 {
+            return self.regular_find(m, target, 0, self.start(), Exhausted::Above);
         }
-        let week = i128::from(self.week_prefix[mi][7]);
-        if week == 0 {
-            return Err(if next == self.specials.len() {
-                Exhausted::Above
+        let mut p = hint.pos.min(n - 1);
+        // Each step moves one chunk towards the answer; the bound only
+        // guards against inconsistent tables.
+        for _ in 0..=n {
+            let c = if p == hint.pos {
+                hint.chunk
             } else {
-                Exhausted::Below
-            });
+                self.chunk(p)
+            };
+            if target <= i128::from(c.lower[mi]) {
+                if p == 0 {
+                    let at = At {
+                        pos: 0,
+                        idx: 0,
+                        chunk: c,
+                    };
+                    return self.regular_find(m, target, c.base[mi], at, Exhausted::Below);
+                }
+                // Between the chunk before and this one, the pattern is regular.
+                let gap_start = (self.key(p - 1) + 1) * CHUNK_DAYS;
+                let below = self.regular_prefix(m, gap_start) + i128::from(c.base[mi]);
+                if target > below {
+                    let at = At {
+                        pos: p,
+                        idx: 0,
+                        chunk: c,
+                    };
+                    return self.regular_find(m, target, c.base[mi], at, Exhausted::Below);
+                }
+                p -= 1;
+            } else if target > i128::from(c.upper[mi]) {
+                let at = At {
+                    pos: p,
+                    idx: c.specials.len(),
+                    chunk: c,
+                };
+                if p + 1 == n {
+                    return self.regular_find(m, target, c.end[mi], at, Exhausted::Above);
+                }
+                let gap_end = self.key(p + 1) * CHUNK_DAYS;
+                let above = self.regular_prefix(m, gap_end) + i128::from(c.end[mi]);
+                if target <= above {
+                    return self.regular_find(m, target, c.end[mi], at, Exhausted::Above);
+                }
+                p += 1;
+            } else {
+                let ends = &c.special_ends[mi];
+                let next = ends.partition_point(|&e| i128::from(e) < target);
+                if let Some(s) = c.specials.get(next)
+                    && i128::from(s.at_start[mi]) < target
+                {
+                    let at = At {
+                        pos: p,
+                        idx: next,
+                        chunk: c,
+                    };
+                    return Ok((s.day, at));
+                }
+                let delta = match next.checked_sub(1) {
+                    Some(prev) => c.specials[prev].delta_through[mi],
+                    None => c.base[mi],
+                };
+                let at = At {
+                    pos: p,
+                    idx: next,
+                    chunk: c,
+                };
+                let exhausted = if next == c.specials.len() {
+                    Exhausted::Above
+                } else {
+                    Exhausted::Below
+                };
+                return self.regular_find(m, target, delta, at, exhausted);
+            }
         }
-        let r = target - i128::from(delta);
+        Err(Exhausted::Range)
+    }
+
+    /// The day reaching `target` where the pattern is regular and the
+    /// specials before sum to `delta`.
+    fn regular_find<'a>(
+        &self,
+        m: Measure,
+        target: i128,
+        delta: i64,
+        at: At<'a>,
+        exhausted: Exhausted,
+    ) -> Result<(i64, At<'a>), Exhausted> {
+        let mi = m as usize;
         let week64 = self.week_prefix[mi][7];
+        if week64 == 0 {
+            return Err(exhausted);
+        }
+        let week = i128::from(week64);
+        let r = target - i128::from(delta);
         let (q, _) = div_rem(r - 1, week64);
         let rem = r - q * week; // in 1..=week
         let w = (0..7)
@@ -431,32 +816,32 @@ impl Engine {
             .unwrap_or(6);
         let day = q * 7 + i128::try_from(w).unwrap_or(0) - 3;
         i64::try_from(day)
-            .map(|day| (day, next))
+            .map(|day| (day, at))
             .map_err(|_| Exhausted::Range)
     }
 
-    /// The slot of day `day`.
-    /// The slot of `day`, when `before` specials precede it.
-    fn slot_at(&self, day: i64, before: usize) -> Slot<'_> {
-        match self.specials.get(before) {
-            Some(s) if s.day == day => self.special_slot(s, before),
+    /// The slot of `day`, which stands at `at`.
+    fn slot_at<'a>(&'a self, day: i64, at: At<'a>) -> Slot<'a> {
+        match at.chunk.specials.get(at.idx) {
+            Some(s) if s.day == day => Self::special_slot(s, at),
             _ => Slot {
                 day,
-                before,
+                at,
                 base: self.zone.to_utc(day * DAY),
                 intervals: &self.regular[weekday(day)],
             },
         }
     }
 
-    fn special_slot(&self, s: &Special, index: usize) -> Slot<'_> {
+    fn special_slot<'a>(s: &Special, at: At<'a>) -> Slot<'a> {
+        let c = at.chunk;
         let lo = s.lo as usize;
-        let hi = (s.hi as usize).min(self.intervals.len()).max(lo);
+        let hi = (s.hi as usize).min(c.intervals.len()).max(lo);
         Slot {
             day: s.day,
-            before: index,
+            at,
             base: 0,
-            intervals: &self.intervals[lo..hi],
+            intervals: &c.intervals[lo..hi],
         }
     }
 
@@ -464,40 +849,68 @@ impl Engine {
     pub(super) fn locate(&self, u: i64) -> Slot<'_> {
         let off = i64::from(self.zone.offset_at(u));
         let d = (u + off).div_euclid(DAY);
-        let i = self.special_days.count_lt(d - 2);
-        let mut before = i;
-        for (k, s) in self.specials[i..]
-            .iter()
-            .enumerate()
-            .take_while(|(_, s)| s.day <= d + 2)
-        {
-            if s.start <= u && u < s.end {
-                return self.special_slot(s, i + k);
+        // A special slot of a nearby day may hold `u` (DST shifts slots).
+        let (k0, k1) = (
+            (d - 2).div_euclid(CHUNK_DAYS),
+            (d + 2).div_euclid(CHUNK_DAYS),
+        );
+        let kd = d.div_euclid(CHUNK_DAYS);
+        let keys = [k0, k1];
+        let keys = if k0 == k1 { &keys[..1] } else { &keys[..] };
+        let mut at = None;
+        for &k in keys {
+            let Some(pos) = self.position_le(k) else {
+                continue;
+            };
+            let c = self.chunk(pos);
+            if c.key != k {
+                if k == kd {
+                    at = Some(At {
+                        pos,
+                        idx: c.specials.len(),
+                        chunk: c,
+                    });
+                }
+                continue;
             }
-            if s.day < d {
-                before = i + k + 1;
+            let from = c.specials.partition_point(|s| s.day < d - 2);
+            for (i, s) in c.specials[from..]
+                .iter()
+                .enumerate()
+                .take_while(|(_, s)| s.day <= d + 2)
+            {
+                if s.start <= u && u < s.end {
+                    let at = At {
+                        pos,
+                        idx: from + i,
+                        chunk: c,
+                    };
+                    return Self::special_slot(s, at);
+                }
+            }
+            if k == kd {
+                at = Some(At {
+                    pos,
+                    idx: from + c.specials[from..].partition_point(|s| s.day < d),
+                    chunk: c,
+                });
             }
         }
         Slot {
             day: d,
-            before,
+            at: at.unwrap_or_else(|| self.start()),
             base: d * DAY - off,
             intervals: &self.regular[weekday(d)],
         }
     }
 
-    /// Business time (ns) from the origin to instant `t` (ns).
-    pub(super) fn cum(&self, t: i128) -> i128 {
-        self.cum_hint(t).0
-    }
-
-    /// [`cum`](Self::cum), and a hint for [`latest_at`](Self::latest_at)
-    /// with targets above it.
-    pub(super) fn cum_hint(&self, t: i128) -> (i128, usize) {
+    /// Business time (ns) from the origin to instant `t` (ns), and where
+    /// its slot stands (a hint for [`latest_at`](Self::latest_at)).
+    pub(super) fn cum(&self, t: i128) -> (i128, At<'_>) {
         let slot = self.locate(secs_of(t));
         let before: i128 = slot.iter().map(|(a, b)| (t.min(b) - a).max(0)).sum();
-        let cum = self.prefix_at(Measure::Seconds, slot.day, slot.before) * NANOS + before;
-        (cum, slot.before)
+        let cum = self.prefix_at(Measure::Seconds, slot.day, slot.at) * NANOS + before;
+        (cum, slot.at)
     }
 
     /// Whether instant `t` (ns) is open.
@@ -506,13 +919,13 @@ impl Engine {
     }
 
     /// The smallest instant (ns) at which `cum` equals `target`.
-    pub(super) fn inverse(&self, target: i128, hint: usize) -> Result<i128, Exhausted> {
+    fn inverse<'a>(&'a self, target: i128, hint: At<'a>) -> Result<i128, Exhausted> {
         let (q, r) = div_rem(target, NANOS_I64);
         let c = q + i128::from(r != 0);
-        let (day, before) = self.find_at(Measure::Seconds, c, hint)?;
+        let (day, at) = self.find_at(Measure::Seconds, c, hint)?;
         check_day(day)?;
-        let slot = self.slot_at(day, before);
-        let mut rem = target - self.prefix_at(Measure::Seconds, day, before) * NANOS;
+        let slot = self.slot_at(day, at);
+        let mut rem = target - self.prefix_at(Measure::Seconds, day, at) * NANOS;
         let mut last = None;
         for (a, b) in slot.iter() {
             if rem <= b - a {
@@ -528,9 +941,9 @@ impl Engine {
     /// The latest instant (ns) at which `cum` is at most `target`; it is an
     /// open instant.
     ///
-    /// `hint` is the second value of [`cum_hint`](Self::cum_hint) for an
-    /// instant whose `cum` is at most `target`, or 0.
-    pub(super) fn latest_at(&self, target: i128, hint: usize) -> Result<i128, Exhausted> {
+    /// `hint` is where to start searching: the second value of
+    /// [`cum`](Self::cum) for an instant near the answer.
+    pub(super) fn latest_at<'a>(&'a self, target: i128, hint: At<'a>) -> Result<i128, Exhausted> {
         Ok(self.inverse(target + 1, hint)? - 1)
     }
 
@@ -549,23 +962,6 @@ impl Engine {
         let l = i64::try_from(l).unwrap_or(if l > 0 { i64::MAX / 2 } else { i64::MIN / 2 });
         i128::from(self.zone.to_utc(l)) * NANOS + sub
     }
-}
-
-/// The first index `i >= from` with `ends[i] >= target`, or `ends.len()`;
-/// every `ends[i]` with `i < from` must be below `target`. Gallops from
-/// `from`, so the cost grows with the distance, not the length.
-fn first_reaching(ends: &[i64], from: usize, target: i128) -> usize {
-    let len = ends.len();
-    let mut lo = from.min(len);
-    let mut hi = lo;
-    let mut step = 1;
-    while hi < len && i128::from(ends[hi]) < target {
-        lo = hi + 1;
-        hi = from.saturating_add(step).min(len);
-        step = step.saturating_mul(2);
-    }
-    let lo = lo.min(hi);
-    lo + ends[lo..hi].partition_point(|&e| i128::from(e) < target)
 }
 
 /// Floor division and remainder of an `i128` by a positive `i64`, with a

@@ -90,13 +90,18 @@ use spec::{Span, Spec};
 /// does not exist (the calendar never opens again, or the result is beyond
 /// the dates chrono can represent) the methods return a [`CalendarError`].
 ///
-/// *Cost.* Queries take a few binary searches over the precomputed
-/// exception days and DST transitions; whole weeks are counted by
+/// *Cost.* Building a calendar parses and checks its description and
+/// computes the weekly pattern: a few microseconds. The days that differ
+/// from the pattern (near exceptions and DST changes) are tabulated lazily,
+/// about two months at a time, the first time a query reaches them; the
+/// zone's offset changes are found the same way and shared by every
+/// calendar of the zone in the process. A first query near the calendar's
+/// other queries therefore costs some microseconds once, and one that
+/// jumps decades away pays for the months in between once. After that,
+/// queries take a few table lookups; whole weeks are counted by
 /// multiplication, so `elapsed` over a year or a century costs the same
-/// (about 0.1 µs; see `BENCHMARKS.md`). Building a calendar does that
-/// precomputation (about 0.3 ms for a zone with DST); the first calendar in
-/// a time zone also tabulates the zone's offset changes, about 5 ms once per
-/// process. Cloning is cheap: the tables are shared.
+/// (about 0.1 µs; see `BENCHMARKS.md`). Cloning is cheap: the tables are
+/// shared.
 ///
 /// # Serialization
 ///
@@ -124,7 +129,7 @@ use spec::{Span, Spec};
 #[derive(Clone, Deserialize)]
 #[serde(try_from = "spec::Repr")]
 pub struct BusinessCalendar {
-    spec: Spec,
+    /// The description and its arithmetic form, shared by clones.
     engine: Arc<Engine>,
 }
 
@@ -341,8 +346,12 @@ fn ns_delta(ns: i128) -> TimeDelta {
 impl BusinessCalendar {
     fn from_spec(spec: Spec) -> Result<Self, CalendarConfigError> {
         spec.validate()?;
-        let engine = Arc::new(Engine::new(&spec));
-        Ok(BusinessCalendar { spec, engine })
+        let engine = Arc::new(Engine::new(spec));
+        Ok(BusinessCalendar { engine })
+    }
+
+    fn spec(&self) -> &Spec {
+        self.engine.spec()
     }
 
     /// A calendar open around the clock, in UTC (the [`Default`]).
@@ -358,9 +367,8 @@ impl BusinessCalendar {
     /// ```
     #[must_use]
     pub fn always() -> Self {
-        let spec = Spec::always(Tz::UTC);
-        let engine = Arc::new(Engine::new(&spec));
-        BusinessCalendar { spec, engine }
+        let engine = Arc::new(Engine::new(Spec::always(Tz::UTC)));
+        BusinessCalendar { engine }
     }
 
     /// Starts a calendar in `time_zone` with no hours; add them with the
@@ -392,7 +400,7 @@ impl BusinessCalendar {
     /// keeps opening. Policies refuse such calendars: their clocks would
     /// silently never be due.
     pub(crate) fn last_open_date(&self) -> Option<NaiveDate> {
-        self.spec.last_open_date()
+        self.spec().last_open_date()
     }
 
     /// The calendar's time zone.
@@ -403,7 +411,7 @@ impl BusinessCalendar {
     /// ```
     #[must_use]
     pub fn time_zone(&self) -> Tz {
-        self.spec.tz
+        self.spec().tz
     }
 
     /// The instant at which `d` of business time has passed since `start`:
@@ -435,7 +443,7 @@ impl BusinessCalendar {
         if dn < 0 {
             return self.sub_ns(start, -dn);
         }
-        let (cum, hint) = self.engine.cum_hint(instant_ns(start));
+        let (cum, hint) = self.engine.cum(instant_ns(start));
         match self.engine.latest_at(cum + dn, hint) {
             Ok(ns) => ns_instant(ns),
             Err(Exhausted::Above) if dn == 0 => Err(CalendarError::NeverOpens { after: start }),
@@ -480,8 +488,8 @@ impl BusinessCalendar {
         if dn == 0 {
             return Ok(end);
         }
-        let target = self.engine.cum(instant_ns(end)) - dn;
-        match self.engine.latest_at(target, 0) {
+        let (cum, hint) = self.engine.cum(instant_ns(end));
+        match self.engine.latest_at(cum - dn, hint) {
             Ok(ns) => ns_instant(ns),
             Err(Exhausted::Below) => Err(CalendarError::RunsOutBefore {
                 end,
@@ -513,7 +521,7 @@ impl BusinessCalendar {
             return TimeDelta::zero();
         }
         let e = &self.engine;
-        ns_delta((e.cum(instant_ns(to)) - e.cum(instant_ns(from))).max(0))
+        ns_delta((e.cum(instant_ns(to)).0 - e.cum(instant_ns(from)).0).max(0))
     }
 
     /// Whether the calendar is open at `t`.
@@ -591,8 +599,9 @@ impl BusinessCalendar {
         }
         let e = &self.engine;
         let (day, tod) = e.local(instant_ns(start));
-        let target = e.prefix(Measure::BusinessDays, day + 1) + i128::from(n);
-        let target_day = match e.find(Measure::BusinessDays, target) {
+        let (prefix, hint) = e.prefix(Measure::BusinessDays, day + 1);
+        let target = prefix + i128::from(n);
+        let target_day = match e.find(Measure::BusinessDays, target, hint) {
             Ok(d) => d,
             Err(Exhausted::Above) => return Err(CalendarError::NotEnoughDays { start, days: n }),
             Err(_) => return Err(CalendarError::OutOfRange),
@@ -623,7 +632,7 @@ impl CalendarBuilder {
     /// ```
     pub fn hours(mut self, day: Weekday, spans: &[&str]) -> Self {
         let i = spec::weekday_index(day);
-        let field = format!("hours.{}", spec::DAY_KEYS[i]);
+        let field = || format!("hours.{}", spec::DAY_KEYS[i]);
         match parse_all(&field, spans) {
             Ok(v) => self.spec.weekly[i] = v,
             Err(e) => self.record(e),
@@ -686,7 +695,7 @@ impl CalendarBuilder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn break_on(mut self, date: NaiveDate, spans: &[&str]) -> Self {
-        let field = format!("breaks.{}", date.format("%Y-%m-%d"));
+        let field = || format!("breaks.{}", date.format("%Y-%m-%d"));
         match parse_all(&field, spans) {
             Ok(v) => self.spec.breaks.entry(date).or_default().extend(v),
             Err(e) => self.record(e),
@@ -710,7 +719,7 @@ impl CalendarBuilder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn shift(mut self, date: NaiveDate, spans: &[&str]) -> Self {
-        let field = format!("shifts.{}", date.format("%Y-%m-%d"));
+        let field = || format!("shifts.{}", date.format("%Y-%m-%d"));
         match parse_all(&field, spans) {
             Ok(v) => {
                 self.spec.shifts.insert(date, v);
@@ -741,11 +750,13 @@ impl CalendarBuilder {
     }
 }
 
-fn parse_all(field: &str, spans: &[&str]) -> Result<Vec<Span>, CalendarConfigError> {
+/// Parses the spans given to a builder method; `field` names them in error
+/// messages (it is only called for those).
+fn parse_all(field: &dyn Fn() -> String, spans: &[&str]) -> Result<Vec<Span>, CalendarConfigError> {
     spans
         .iter()
         .enumerate()
-        .map(|(i, t)| Span::parse(&format!("{field}[{i}]"), t))
+        .map(|(i, t)| Span::parse(&|| format!("{}[{i}]", field()), t))
         .collect()
 }
 
@@ -757,7 +768,7 @@ impl Default for BusinessCalendar {
 
 impl PartialEq for BusinessCalendar {
     fn eq(&self, other: &Self) -> bool {
-        self.spec == other.spec
+        self.spec() == other.spec()
     }
 }
 
@@ -766,18 +777,18 @@ impl Eq for BusinessCalendar {}
 impl fmt::Debug for BusinessCalendar {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("BusinessCalendar")
-            .field("time_zone", &self.spec.tz)
-            .field("weekly", &self.spec.weekly)
-            .field("holidays", &self.spec.holidays)
-            .field("breaks", &self.spec.breaks)
-            .field("shifts", &self.spec.shifts)
+            .field("time_zone", &self.spec().tz)
+            .field("weekly", &self.spec().weekly)
+            .field("holidays", &self.spec().holidays)
+            .field("breaks", &self.spec().breaks)
+            .field("shifts", &self.spec().shifts)
             .finish_non_exhaustive()
     }
 }
 
 impl Serialize for BusinessCalendar {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.spec.serialize(serializer)
+        self.spec().serialize(serializer)
     }
 }
 
@@ -1364,6 +1375,75 @@ mod tests {
         );
     }
 
+    /// Answers of a fixed set of queries spread over five centuries.
+    fn spread_answers(cal: &BusinessCalendar, order: &[usize]) -> Vec<String> {
+        let starts = [1750, 1850, 1918, 2021, 2101, 2250].map(|y| local(New_York, y, 3, 10, 12, 0));
+        order
+            .iter()
+            .map(|&i| {
+                let t = starts[i % starts.len()];
+                format!(
+                    "{:?} {:?} {:?} {:?} {}",
+                    cal.add(t, hours(300)),
+                    cal.sub(t, hours(41)),
+                    cal.add_days(t, 9),
+                    cal.elapsed(t - TimeDelta::days(40), t + TimeDelta::days(400)),
+                    cal.is_open(t)
+                )
+            })
+            .collect()
+    }
+
+    fn office_with_far_holidays() -> BusinessCalendar {
+        BusinessCalendar::builder(New_York)
+            .weekdays(&["08:00-18:00"])
+            .hours(Weekday::Sun, &["01:30-03:00"])
+            .holiday(date(1750, 3, 12))
+            .holiday(date(2021, 3, 15))
+            .holiday(date(2250, 3, 11))
+            .build()
+            .expect("valid calendar")
+    }
+
+    #[test]
+    fn answers_do_not_depend_on_which_query_comes_first() {
+        // The tables are computed lazily from the first chunk a query
+        // reaches; the answers must not show it.
+        let forwards: Vec<usize> = (0..6).collect();
+        let reference = spread_answers(&office_with_far_holidays(), &forwards);
+        for first in 0..6 {
+            let order: Vec<usize> = (first..first + 6).rev().collect();
+            let mut answers = spread_answers(&office_with_far_holidays(), &order);
+            answers.reverse();
+            answers.rotate_right(first);
+            assert_eq!(answers, reference, "first query at index {first}");
+        }
+    }
+
+    #[test]
+    fn concurrent_first_queries_agree() {
+        let forwards: Vec<usize> = (0..6).collect();
+        let reference = spread_answers(&office_with_far_holidays(), &forwards);
+        let shared = office_with_far_holidays();
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..6)
+                .map(|first| {
+                    let cal = shared.clone();
+                    let reference = &reference;
+                    scope.spawn(move || {
+                        let order: Vec<usize> = (first..first + 6).collect();
+                        let mut answers = spread_answers(&cal, &order);
+                        answers.rotate_right(first);
+                        assert_eq!(&answers, reference, "thread starting at {first}");
+                    })
+                })
+                .collect();
+            for handle in handles {
+                assert!(handle.join().is_ok());
+            }
+        });
+    }
+
     #[test]
     fn elapsed_over_long_ranges_matches_day_by_day_sums() {
         let cal = BusinessCalendar::builder(New_York)
@@ -1878,7 +1958,7 @@ mod tests {
         fn agrees_with_the_reference(case in calendars(), start_min in -(4 * 1440i64)..(4 * 1440), len_min in 0i64..(3 * 1440)) {
             let from = instant(&case, start_min * 60, 0);
             let to = from + TimeDelta::minutes(len_min);
-            let reference = Reference::new(&case.cal.spec, from.date_naive(), to.date_naive());
+            let reference = Reference::new(case.cal.spec(), from.date_naive(), to.date_naive());
             // Minute by minute, and at every boundary (boundaries are not on
             // whole minutes when the offset has seconds, as local mean time does).
             let (a, b) = (from.timestamp(), to.timestamp());
@@ -1921,7 +2001,7 @@ mod tests {
             let local = t.with_timezone(&tz).naive_local();
             let tod = local - local.date().and_time(chrono::NaiveTime::MIN);
             let horizon = local.date() + TimeDelta::days(7 * i64::from(n) + 14);
-            let reference = Reference::new(&case.cal.spec, local.date(), horizon);
+            let reference = Reference::new(case.cal.spec(), local.date(), horizon);
             let mut day = local.date();
             let mut left = n;
             while left > 0 && day < horizon {

@@ -42,10 +42,13 @@ impl Span {
     }
 
     /// Parses `HH:MM-HH:MM` (seconds optional: `HH:MM:SS`). `field` names the
-    /// value in error messages.
-    pub(super) fn parse(field: &str, text: &str) -> Result<Span, CalendarConfigError> {
+    /// value in error messages (it is only called for those).
+    pub(super) fn parse(
+        field: &dyn Fn() -> String,
+        text: &str,
+    ) -> Result<Span, CalendarConfigError> {
         let invalid = || CalendarConfigError::InvalidInterval {
-            field: field.to_owned(),
+            field: field(),
             value: text.to_owned(),
         };
         let (a, b) = text.split_once('-').ok_or_else(invalid)?;
@@ -53,13 +56,13 @@ impl Span {
         let end = parse_time(field, b.trim())?;
         if start == DAY {
             return Err(CalendarConfigError::MidnightStart {
-                field: field.to_owned(),
+                field: field(),
                 value: text.to_owned(),
             });
         }
         if start == end || (end == 0 && start == 0) {
             return Err(CalendarConfigError::EmptyInterval {
-                field: field.to_owned(),
+                field: field(),
                 value: text.to_owned(),
             });
         }
@@ -93,9 +96,9 @@ fn write_time(f: &mut fmt::Formatter<'_>, secs: u32) -> fmt::Result {
 }
 
 /// `HH:MM` or `HH:MM:SS`, from `00:00` to `24:00`.
-fn parse_time(field: &str, text: &str) -> Result<u32, CalendarConfigError> {
+fn parse_time(field: &dyn Fn() -> String, text: &str) -> Result<u32, CalendarConfigError> {
     let invalid = || CalendarConfigError::InvalidTime {
-        field: field.to_owned(),
+        field: field(),
         value: text.to_owned(),
     };
     let mut parts = text.split(':');
@@ -139,7 +142,7 @@ pub(super) fn parse_spans(field: &str, texts: &[String]) -> Result<Vec<Span>, Ca
     texts
         .iter()
         .enumerate()
-        .map(|(i, t)| Span::parse(&format!("{field}[{i}]"), t))
+        .map(|(i, t)| Span::parse(&|| format!("{field}[{i}]"), t))
         .collect()
 }
 

@@ -185,6 +185,17 @@ fn peers(c: &mut Criterion) {
     g.bench_function("workclock/elapsed_one_year", |bn| {
         bn.iter(|| black_box(&wc).between(black_box(wa), black_box(wb)));
     });
+    // Setup: building the calendar (the zone's tables are per process in
+    // both libraries, so after the first iteration this is the cost of
+    // every further calendar), then building and adding once.
+    g.bench_function("escalate/build", |bn| bn.iter(escalate_office));
+    g.bench_function("workclock/build", |bn| bn.iter(workclock_office));
+    g.bench_function("escalate/build_then_add_8h", |bn| {
+        bn.iter(|| escalate_office().add(black_box(fri), black_box(eight)));
+    });
+    g.bench_function("workclock/build_then_add_8h", |bn| {
+        bn.iter(|| workclock_office().add(black_box(wfri), black_box(weight)));
+    });
     g.finish();
 }
 
