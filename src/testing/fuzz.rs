@@ -45,7 +45,7 @@ use std::fmt;
 
 pub use calendar::calendar;
 pub use commands::commands;
-pub use log::log;
+pub use log::{log, log_under};
 pub use policy::policy;
 
 /// A fuzz target: which of the crate's inputs it fuzzes.

@@ -11,10 +11,6 @@ use super::{Depth, Finding, Target};
 use crate::sla::{BusinessCalendar, CalendarError};
 use crate::testing::calendars;
 
-/// How many bytes of a non-JSON input drive the calendar strategy; the
-/// rest steer the instants and durations.
-const CALENDAR_BYTES: usize = 48;
-
 /// How many rounds of instants and durations one input checks at most.
 const ROUNDS: usize = 4;
 
@@ -28,11 +24,12 @@ fn finding(law: &str, detail: impl Into<String>) -> Finding {
 ///
 /// The calendar is the JSON document the input starts with (the shape of a
 /// policy file's calendars); for an input that does not start with a JSON
-/// object, a hash of its first 48 bytes seeds the testing kit's
-/// [`calendars`](crate::testing::calendars) strategy. (The target keeps the
-/// last 256 calendars it built, by their bytes, as building one costs more
-/// than the laws; a calendar is checked to round-trip through JSON when it
-/// is built.) The bytes after the
+/// object, its first byte picks one of 256 calendars of the testing kit's
+/// [`calendars`](crate::testing::calendars) strategy (so that a fuzzer
+/// spends its time on the arithmetic: building a calendar costs more than
+/// all the laws). The target keeps the last 256 calendars it built, by
+/// their bytes; a calendar is checked to round-trip through JSON when it is
+/// built. The bytes after the
 /// calendar steer up to four rounds of three instants `t <= u <= v` (near
 /// clock changes, anywhere in chrono's range, at its extremes, in leap
 /// seconds), two durations `d`, `e` (up to `TimeDelta::MAX`) and a number
@@ -73,12 +70,11 @@ pub fn calendar(data: &[u8]) -> Result<Depth, Finding> {
     let (head, rest) = match document::<IgnoredAny>(data) {
         Some((Ok(_), rest)) => (&data[..data.len() - rest.len()], rest),
         Some((Err(_), _)) => (data, &[][..]),
-        None => data.split_at(data.len().min(CALENDAR_BYTES)),
+        None => data.split_at(data.len().min(1)),
     };
     let Some(calendar) = cached(head)? else {
         return Ok(Depth::Rejected);
     };
-    let mut steer = Steer::new(rest);
     let mut steer = Steer::new(rest);
     let mut answered = false;
     for round in 0..ROUNDS {
@@ -114,7 +110,7 @@ thread_local! {
 /// The most calendars [`CACHE`] keeps.
 const CACHED: usize = 256;
 
-/// The calendar of `head` (a JSON document, or bytes for the strategy),
+/// The calendar of `head` (a JSON document, or a byte for the strategy),
 /// `None` for a document that is not a calendar; built, and checked to
 /// round-trip through JSON, the first time these bytes are seen.
 fn cached(head: &[u8]) -> Result<Option<BusinessCalendar>, Finding> {

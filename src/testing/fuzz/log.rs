@@ -237,17 +237,54 @@ pub fn log(data: &[u8]) -> Result<Depth, Finding> {
     let mut steer = Steer::new(rest);
     let chosen = usize::from(steer.byte()) % policies.len();
     let other = &policies[usize::from(steer.byte()) % policies.len()];
-    let Ok(case) = Case::replay(events.clone()) else {
-        return Ok(Depth::Parsed);
-    };
-    exercise(&case, &events, &policies[chosen], other, &mut steer).map_err(|f| {
+    let latest = events.iter().map(Event::at).max().unwrap_or_else(base);
+    let mut instants = Vec::new();
+    while instants.len() < 4 && !steer.is_empty() {
+        instants.push(steer.instant(latest));
+    }
+    log_under(&events, &policies[chosen], other, &instants).map_err(|f| {
         let name = POLICY_NAMES.get(chosen).copied().unwrap_or("?");
         Finding::new(
             f.target(),
             f.law(),
             format!("under the policy \"{name}\": {}", f.detail()),
         )
-    })?;
+    })
+}
+
+/// The body of the [`log`] target for a log already read: `events`
+/// replayed, then run under `policy` as [`log`] says, adopting `other`,
+/// and ticked at `instants` too. [`Depth::Parsed`] when the log does not
+/// replay.
+///
+/// # Errors
+/// The [`Finding`] of the first law broken.
+///
+/// # Example
+/// ```
+/// use escalate::Event;
+/// use escalate::policy::Policy;
+/// use escalate::testing::fuzz::{log_under, Depth};
+/// let events: Vec<Event> = serde_json::from_str(r#"[{"version": 1, "at": "2021-03-05T19:00:00Z",
+///   "actor": "customer", "kind": {"type": "opened", "case": "A-1",
+///   "customer": {"id": "cust-1", "value": "standard"}, "origin": {"type": "contact", "channel": "email"},
+///   "summary": "late", "priority": "normal", "policy": "recommended-1", "time_zone": "UTC"}}]"#)?;
+/// let policy = Policy::recommended();
+/// let at = ["2021-03-08T10:00:00Z".parse()?];
+/// assert_eq!(log_under(&events, &policy, &policy.as_recorded(), &at)?, Depth::Exercised);
+/// assert_eq!(log_under(&events[1..], &policy, &policy, &[])?, Depth::Parsed);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn log_under(
+    events: &[Event],
+    policy: &Policy,
+    other: &Policy,
+    instants: &[DateTime<Utc>],
+) -> Result<Depth, Finding> {
+    let Ok(case) = Case::replay(events.to_vec()) else {
+        return Ok(Depth::Parsed);
+    };
+    exercise(&case, events, policy, other, instants)?;
     Ok(Depth::Exercised)
 }
 
@@ -279,7 +316,7 @@ fn exercise(
     events: &[Event],
     policy: &Policy,
     other: &Policy,
-    steer: &mut Steer<'_>,
+    extra: &[DateTime<Utc>],
 ) -> Result<(), Finding> {
     let _ = case.timeline();
     let _ = crate::replay::audit(events.to_vec(), policy);
@@ -305,12 +342,7 @@ fn exercise(
             instants.extend(due.checked_add_signed(TimeDelta::seconds(1)));
         }
     }
-    for _ in 0..4 {
-        if steer.is_empty() {
-            break;
-        }
-        instants.push(steer.instant(latest));
-    }
+    instants.extend_from_slice(extra);
     let always = BusinessCalendar::always();
     for &now in &instants {
         for clock in case.clocks() {
