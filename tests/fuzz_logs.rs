@@ -7,16 +7,19 @@
 //! the `serde_json::Value` level with a xorshift generator seeded by the
 //! iteration number (extreme numbers, times and durations, changed tags and
 //! versions, swapped, duplicated, deleted and forged events, truncated strings,
-//! swapped ids), and then, under `catch_unwind`: deserializes it, replays it,
-//! and if it replays ticks it at instants up to chrono's extremes, follows its
-//! wake-ups, handles commands at times in and out of range, reads its
-//! timeline, clocks, ledger and recommendations, audits it, and applies every
-//! event `tick` and `handle` returned (an `Err` there is a bug: the case
-//! refused its own events). It also checks that a second tick at the same
-//! instant records nothing more, that every wake-up is within the times a
-//! case works with and moves time on, and that the case's own log replays.
-//! A finding is shown with the smallest log (by removing events) that still
-//! gives it.
+//! swapped ids), deserializes it, and runs it under `catch_unwind` through
+//! the body of the `log` fuzz target (`escalate::testing::fuzz::log_under`,
+//! which the libFuzzer target and `tests/fuzz_targets.rs` run too; its docs
+//! list what it does and checks): it replays the log, and if it replays
+//! ticks it at instants up to chrono's extremes, follows its wake-ups,
+//! handles commands at times in and out of range, reads its timeline,
+//! clocks, ledger and recommendations, audits it, and applies every event
+//! `tick` and `handle` returned (an `Err` there is a bug: the case refused
+//! its own events). It also checks that a second tick at the same instant
+//! records nothing more, that every wake-up is within the times a case
+//! works with and moves time on, and that the host's log replays to the
+//! live case. A finding is shown with the smallest log (by removing
+//! events) that still gives it.
 //!
 //! `every_mutated_log_is_handled_without_panic` runs a bounded number of
 //! iterations; the ignored `fuzz_logs_for_figures` runs
@@ -48,6 +51,7 @@ use escalate::sla::{
     BusinessCalendar, CalendarName, Match, Metric, MetricPolicy, Reopen, Target, TargetRule,
     Threshold, Within,
 };
+use escalate::testing::fuzz::{Depth, log_under};
 use escalate::{
     Actor, Agent, Case, Channel, Command, CommandKind, Customer, CustomerValue, Event, FailureId,
     FailureKind, Origin, Outcome, Priority, PromiseId, ResponseKind, SurveyScore,
@@ -107,21 +111,6 @@ impl Rng {
 
 fn t(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
-}
-
-/// chrono's earliest and latest instants, and the edges of the times a case
-/// works with (1900 to 9999 UTC) and a command may carry (to 9989).
-fn edges() -> [DateTime<Utc>; 8] {
-    [
-        DateTime::<Utc>::MIN_UTC,
-        DateTime::<Utc>::MAX_UTC,
-        t("1899-12-31T23:59:59Z"),
-        t("1900-01-01T00:00:00Z"),
-        t("9989-12-31T23:59:59Z"),
-        t("9990-01-01T00:00:00Z"),
-        t("9999-12-31T23:59:59Z"),
-        t("9999-12-31T23:59:59.999999999Z"),
-    ]
 }
 
 /// Times as the JSON of a log may spell them, most of them at an edge.
@@ -1392,10 +1381,6 @@ thread_local! {
     static FUZZING: Cell<bool> = const { Cell::new(false) };
     /// The message and place of the last panic recorded.
     static PANIC: RefCell<Option<(String, String)>> = const { RefCell::new(None) };
-    /// What the run was doing.
-    static STAGE: RefCell<String> = const { RefCell::new(String::new()) };
-    /// Wake-ups at which `tick` recorded nothing.
-    static IDLE_WAKEUPS: Cell<u64> = const { Cell::new(0) };
 }
 
 fn install_hook() {
@@ -1421,10 +1406,6 @@ fn install_hook() {
     });
 }
 
-fn stage(describe: impl FnOnce() -> String) {
-    STAGE.with(|s| *s.borrow_mut() = describe());
-}
-
 /// How far a log got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Reached {
@@ -1439,313 +1420,44 @@ enum Reached {
 /// Something wrong found while running a log.
 #[derive(Clone, Debug)]
 struct Finding {
-    /// Groups findings: the panic's place, or what refused what.
+    /// Groups findings: the panic's place, or the law broken.
     signature: String,
-    /// The panic message or the error.
+    /// The panic message, or what broke the law.
     message: String,
-    /// What the run was doing.
-    stage: String,
 }
 
-/// Applies `events` to `case`; an error is the case refusing its own events.
-fn apply_own(case: &mut Case, events: &[Event], what: &str) -> Result<(), Finding> {
-    for e in events {
-        if let Err(error) = case.apply(e) {
-            return Err(Finding {
-                signature: format!("{what} made an event apply refused: {}", error_kind(&error)),
-                message: format!("{error}; event {}", serde_json::to_string(e).unwrap()),
-                stage: STAGE.with(|s| s.borrow().clone()),
-            });
-        }
-    }
-    Ok(())
-}
-
-/// The name of an error's variant (`TimeOutOfRange`), to group findings.
-fn error_kind(error: &impl std::fmt::Debug) -> String {
-    let debug = format!("{error:?}");
-    debug
-        .split(|c: char| !c.is_alphanumeric())
-        .next()
-        .unwrap_or("")
-        .to_owned()
-}
-
-/// The commands sent to a replayed case: the menu, as actors and kinds.
-fn menu(case: &Case, policy: &Policy, at: DateTime<Utc>) -> Vec<(Actor, CommandKind)> {
-    let first = policy.tiers().first().map_or("frontline", |t| t.as_str());
-    let last = policy.tiers().last().map_or("frontline", |t| t.as_str());
-    let owner = case
-        .owner()
-        .map_or(Actor::System, |o| Actor::Agent(o.clone()));
-    let tiers: Vec<String> = policy.tiers().iter().map(ToString::to_string).collect();
-    let tiers = if tiers.is_empty() {
-        vec!["frontline".to_owned()]
-    } else {
-        tiers
-    };
-    let mut out: Vec<(Actor, CommandKind)> = (0u8..25)
-        .map(|k| step(k, u32::from(k) * 37, at, &tiers))
-        .collect();
-    out.push((
-        owner.clone(),
-        CommandKind::Escalate {
-            to: agent("max", last),
-            reason: "up".into(),
-        },
-    ));
-    out.push((
-        owner,
-        CommandKind::HandOff {
-            to: agent("kim", first),
-        },
-    ));
-    out.push((
-        Actor::System,
-        CommandKind::Promise {
-            what: "far".into(),
-            due: t("9999-12-31T23:59:59Z"),
-        },
-    ));
-    out.push((Actor::System, CommandKind::AdoptPolicy));
-    out.push((
-        Actor::System,
-        CommandKind::Grant {
-            gestures: vec![Gesture::KeepItem {
-                failures: vec![FailureId::new(1)],
-                value: usd(i64::MAX),
-            }],
-        },
-    ));
-    out
-}
-
-/// Runs everything a host may do with a log under `policy`; `Err` for a
-/// case refusing its own events.
-#[allow(clippy::too_many_lines)] // one run, step by step
-fn exercise(log: &Value, policy: &Policy, others: &[(String, Policy)]) -> Result<Reached, Finding> {
-    stage(|| "deserialize".into());
+/// Runs `log` under policy `policy` of the corpus through the `log` fuzz
+/// target's body ([`log_under`]), adopting another of the corpus's policies,
+/// catching panics.
+fn run(log: &Value, policy: usize) -> Result<Reached, Finding> {
+    let corpus = corpus();
     let Ok(events) = serde_json::from_value::<Vec<Event>>(log.clone()) else {
         return Ok(Reached::Rejected);
     };
-    stage(|| "replay".into());
-    let Ok(case) = Case::replay(events.clone()) else {
-        return Ok(Reached::NotReplayed);
-    };
-    stage(|| "timeline".into());
-    let _ = escalate::Timeline::from_events(&events);
-    stage(|| "audit".into());
-    let _ = escalate::replay::audit(events.iter().cloned(), policy);
-    // The log of the host and live cases below.
-    let mut log = events;
-    let latest = case.latest().unwrap_or_else(|| t("2021-03-01T00:00:00Z"));
-    let plus = |d: TimeDelta| latest.checked_add_signed(d).unwrap_or(latest);
-
-    // Ticks at instants near the case's and at the edges.
-    stage(|| "next_wakeup".into());
-    let wakeup = case.next_wakeup(policy);
-    let mut instants: Vec<DateTime<Utc>> = edges().to_vec();
-    instants.extend([
-        latest,
-        plus(TimeDelta::seconds(1)),
-        plus(TimeDelta::hours(5)),
-        plus(TimeDelta::days(40)),
-        plus(TimeDelta::days(365 * 9000)),
-        plus(TimeDelta::seconds(-1)),
-    ]);
-    instants.extend(wakeup);
-    for clock in case.clocks().iter().take(4) {
-        if let Some(due) = clock.due() {
-            instants.push(due);
-            instants.extend(due.checked_add_signed(TimeDelta::seconds(1)));
-        }
-    }
-    let always = BusinessCalendar::always();
-    for &now in &instants {
-        for clock in case.clocks() {
-            let calendar = policy.calendar(clock.calendar()).unwrap_or(&always);
-            stage(|| format!("clock {} at {now:?}", clock.id()));
-            let _ = clock.elapsed(calendar, now);
-            let _ = clock.remaining(calendar, now);
-            let _ = clock.late_by(calendar, now);
-            let _ = clock.due_on_resume(calendar, now);
-            for threshold in [
-                Threshold::Percent(0),
-                Threshold::Percent(75),
-                Threshold::Percent(u16::MAX),
-                Threshold::Before(TimeDelta::MAX),
-                Threshold::Before(TimeDelta::seconds(LONGEST)),
-            ] {
-                let _ = clock.warns_at(calendar, threshold);
-            }
-        }
-        stage(|| format!("tick at {now:?}"));
-        let ticked = case.tick(policy, now);
-        if ticked.is_empty() {
-            continue;
-        }
-        let mut after = case.clone();
-        apply_own(&mut after, &ticked, "tick")?;
-        stage(|| format!("a second tick at {now:?}"));
-        let again = after.tick(policy, now);
-        if !again.is_empty() {
-            return Err(Finding {
-                signature: "a second tick at the same instant records more".into(),
-                message: format!(
-                    "{} events, then {} more, the first {}",
-                    ticked.len(),
-                    again.len(),
-                    serde_json::to_string(&again[0]).unwrap()
-                ),
-                stage: format!("tick at {now:?}"),
-            });
-        }
-        stage(|| format!("next_wakeup after a tick at {now:?}"));
-        let _ = after.next_wakeup(policy);
-    }
-
-    // A host that ticks at every wake-up.
-    let mut host = case.clone();
-    for _ in 0..6 {
-        let Some(w) = host.next_wakeup(policy) else {
-            break;
-        };
-        if !(edges()[3]..=edges()[7]).contains(&w) {
-            return Err(Finding {
-                signature: "next_wakeup out of the times a case works with".into(),
-                message: format!("{w:?}"),
-                stage: "next_wakeup".into(),
-            });
-        }
-        stage(|| format!("tick at the wake-up {w:?}"));
-        let ticked = host.tick(policy, w);
-        apply_own(&mut host, &ticked, "tick at a wake-up")?;
-        log.extend(ticked.iter().cloned());
-        if host.next_wakeup(policy).is_some_and(|next| next <= w) {
-            return Err(Finding {
-                signature: "a wake-up does not move time on".into(),
-                message: format!("{w:?} again after {} events", ticked.len()),
-                stage: format!("tick at the wake-up {w:?}"),
-            });
-        }
-        if ticked.is_empty() {
-            IDLE_WAKEUPS.with(|n| n.set(n.get() + 1));
-            break;
-        }
-    }
-
-    // Commands at times the case lives in, one after the other.
-    let steps = [60, 300, 3_600, 86_400, 7 * 86_400, 61];
-    let mut at = latest;
-    let mut live = host;
-    for (i, (actor, kind)) in menu(&case, policy, latest).into_iter().enumerate() {
-        at = at
-            .checked_add_signed(TimeDelta::seconds(steps[i % steps.len()]))
-            .unwrap_or(at);
-        let command = Command::new(format!("fz-{i}").parse().unwrap(), actor, at, kind);
-        stage(|| format!("handle {command:?} at {at:?}"));
-        if let Ok(events) = live.handle(policy, command, at) {
-            apply_own(&mut live, &events, "handle")?;
-            log.extend(events);
-        }
-    }
-    stage(|| "replay of the case's own log".into());
-    if let Err(error) = Case::replay(&log) {
-        return Err(Finding {
-            signature: format!("the case's own log does not replay: {}", error_kind(&error)),
-            message: error.to_string(),
-            stage: "replay of the case's own log".into(),
-        });
-    }
-
-    // A few commands at times at the edges and at the due instants.
-    let mut edge_times: Vec<DateTime<Utc>> = edges().to_vec();
-    edge_times.extend(instants.iter().skip(8).copied());
-    let probes = menu(&case, policy, latest);
-    for (i, &at) in edge_times.iter().enumerate() {
-        let (actor, kind) = probes[(i * 7) % probes.len()].clone();
-        let now = if i % 5 == 4 {
-            DateTime::<Utc>::MAX_UTC
-        } else {
-            at
-        };
-        let command = Command::new(format!("fe-{i}").parse().unwrap(), actor, at, kind);
-        stage(|| format!("handle {command:?} at {at:?}, now {now:?}"));
-        if let Ok(events) = case.handle(policy, command, now) {
-            let mut after = case.clone();
-            apply_own(&mut after, &events, "handle at an edge")?;
-        }
-    }
-
-    // Another policy: mostly refused, but adopting it is allowed.
-    let (_, other) = &others[usize::try_from(case.version()).unwrap_or(0) % others.len()];
-    stage(|| format!("adopt {} then tick", other.version()));
-    let adopt = Command::new(
-        "fz-adopt".parse().unwrap(),
-        Actor::System,
-        latest,
-        CommandKind::AdoptPolicy,
-    );
-    if let Ok(events) = case.handle(other, adopt, latest) {
-        let mut adopted = case.clone();
-        apply_own(&mut adopted, &events, "adopting a policy")?;
-        for now in [plus(TimeDelta::days(3)), DateTime::<Utc>::MAX_UTC] {
-            let ticked = adopted.tick(other, now);
-            apply_own(
-                &mut adopted.clone(),
-                &ticked,
-                "tick after adopting a policy",
-            )?;
-        }
-        let _ = adopted.next_wakeup(other);
-    }
-
-    // The recovery side.
-    stage(|| "ledger, recommend, check_grant".into());
-    let _ = case.ledger().compensation();
-    let _ = case.ledger().loss(Currency::USD);
-    let _ = case.ledger().money_granted();
-    let _ = case.money_wasted();
-    for now in [latest, DateTime::<Utc>::MAX_UTC, DateTime::<Utc>::MIN_UTC] {
-        let _ = case.recommend(policy, now);
-    }
-    let gestures = [
-        Gesture::Credit {
-            failures: vec![FailureId::new(1)],
-            form: CreditForm::GiftCard,
-            amount: usd(i64::MAX),
-        },
-        Gesture::PartialRefund {
-            failures: vec![FailureId::new(1), FailureId::new(2)],
-            amount: usd(i64::MAX),
-            due: Entitlement::Owed,
-        },
-    ];
-    for actor in [Actor::System, Actor::Agent(agent("max", TIER_POOL[5]))] {
-        let _ = case.check_grant(policy, &actor, &gestures);
-    }
-    Ok(Reached::Replayed)
-}
-
-/// Runs `log` under policy `policy` of the corpus, catching panics.
-fn run(log: &Value, policy: usize) -> Result<Reached, Finding> {
-    let corpus = corpus();
+    let other = &corpus.policies[events.len() % corpus.policies.len()].1;
     FUZZING.with(|f| f.set(true));
     PANIC.with(|p| *p.borrow_mut() = None);
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
-        exercise(log, &corpus.policies[policy].1, &corpus.policies)
+        log_under(&events, &corpus.policies[policy].1, other, &[])
     }));
     FUZZING.with(|f| f.set(false));
-    outcome.unwrap_or_else(|_| {
-        let (message, place) = PANIC
-            .with(|p| p.borrow_mut().take())
-            .unwrap_or_else(|| ("(no message)".into(), String::new()));
-        Err(Finding {
-            signature: format!("panic at {place}"),
-            message,
-            stage: STAGE.with(|s| s.borrow().clone()),
-        })
-    })
+    match outcome {
+        Ok(Ok(Depth::Exercised)) => Ok(Reached::Replayed),
+        Ok(Ok(_)) => Ok(Reached::NotReplayed),
+        Ok(Err(finding)) => Err(Finding {
+            signature: finding.law().to_owned(),
+            message: finding.detail().to_owned(),
+        }),
+        Err(_) => {
+            let (message, place) = PANIC
+                .with(|p| p.borrow_mut().take())
+                .unwrap_or_else(|| ("(no message)".into(), String::new()));
+            Err(Finding {
+                signature: format!("panic at {place}"),
+                message,
+            })
+        }
+    }
 }
 
 /// The mutated log of iteration `i`, with the policy it runs under and the
@@ -1818,8 +1530,6 @@ struct Figures {
     reached: BTreeMap<String, u64>,
     /// Findings by signature: how many, and the first iteration that gave one.
     findings: BTreeMap<String, (u64, u64, Finding, String)>,
-    /// Wake-ups at which `tick` recorded nothing (not a failure: counted).
-    idle_wakeups: u64,
     /// The slowest iteration, and how long it took.
     slowest: (u64, Duration),
     elapsed: Duration,
@@ -1842,7 +1552,7 @@ impl Figures {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "{} executions in {:.1?} ({:.0}/s); reached: {:?}; {} panics, {} other failures; {} idle wake-ups",
+            "{} executions in {:.1?} ({:.0}/s); reached: {:?}; {} panics, {} other failures",
             self.executions,
             self.elapsed,
             f64::from(u32::try_from(self.executions).unwrap_or(u32::MAX))
@@ -1850,7 +1560,6 @@ impl Figures {
             self.reached,
             self.panics(),
             self.failures() - self.panics(),
-            self.idle_wakeups,
         );
         let _ = writeln!(
             out,
@@ -1860,8 +1569,8 @@ impl Figures {
         for (k, (signature, (n, first, finding, mutations))) in self.findings.iter().enumerate() {
             let _ = writeln!(
                 out,
-                "\n{n} x {signature}\n  message: {}\n  stage: {}\n  first: iteration {first} ({mutations})",
-                finding.message, finding.stage
+                "\n{n} x {signature}\n  message: {}\n  first: iteration {first} ({mutations})",
+                finding.message
             );
             if k < shown {
                 let (log, policy, _) = mutant(*first);
@@ -1906,7 +1615,6 @@ fn fuzz(from: u64, n: u64) -> Figures {
         }
     }
     figures.elapsed = started.elapsed();
-    figures.idle_wakeups = IDLE_WAKEUPS.with(|n| n.replace(0));
     figures
 }
 
@@ -1926,10 +1634,7 @@ fn seed_logs_replay_and_run_clean() {
         assert!(!events.is_empty(), "{}", seed.name);
         Case::replay(events).unwrap();
         if let Err(f) = run(&seed.log, seed.policy) {
-            panic!(
-                "{}: {} in {}: {}",
-                seed.name, f.signature, f.stage, f.message
-            );
+            panic!("{}: {}: {}", seed.name, f.signature, f.message);
         }
     }
 }

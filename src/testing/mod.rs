@@ -47,6 +47,7 @@
 //! feature.
 
 mod commands;
+pub mod fuzz;
 mod laws;
 mod policies;
 

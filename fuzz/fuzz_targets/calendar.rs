@@ -1,0 +1,12 @@
+//! The `calendar` target: the body is `escalate::testing::fuzz::calendar`, shared
+//! with the stable runner (`tests/fuzz_targets.rs`).
+#![no_main]
+
+use escalate::testing::fuzz::Target;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Err(finding) = Target::Calendar.run(data) {
+        panic!("{finding}");
+    }
+});
