@@ -46,7 +46,7 @@ use crate::text::Text;
 /// that is earlier than an event already applied (a late log entry, as in
 /// real systems): such a command is accepted, not refused, and its events
 /// carry its own time. The case's [`latest`](Self::latest) time never
-/// decreases, and [`timeline`](Self::timeline) lists events in arrival order,
+/// decreases, and [`Timeline`] lists events in arrival order,
 /// marking those that arrived late. The same events in the same order
 /// always give the same case.
 ///
