@@ -439,6 +439,7 @@ pub mod policy;
 pub mod recovery;
 pub mod replay;
 pub mod sla;
+pub mod store;
 #[cfg(feature = "proptest")]
 pub mod testing;
 mod text;

@@ -48,7 +48,8 @@
 //! ```
 
 mod error;
-mod obligation;
+pub(crate) mod obligation;
+mod policies;
 mod rollout;
 
 use std::collections::{BTreeSet, HashMap};
@@ -59,6 +60,8 @@ use serde::{Deserialize, Serialize};
 pub use error::DeskError;
 pub use obligation::{Obligation, Owed};
 pub use rollout::{Adoption, Held, Rollout, RolloutPlan};
+
+pub(crate) use policies::Policies;
 
 use crate::policy::Policy;
 use crate::{ApplyError, Case, CaseId, Command, CommandKind, Event};
@@ -92,10 +95,8 @@ use crate::{ApplyError, Case, CaseId, Command, CommandKind, Event};
 /// ```
 #[derive(Clone, Debug)]
 pub struct Desk {
-    /// Every policy on the desk, told apart by version label.
-    policies: Vec<Policy>,
-    /// The policy new cases open under and `AdoptPolicy` moves cases to.
-    current: usize,
+    /// Every policy on the desk, and the current one.
+    policies: Policies,
     /// Where each case is in `slots`.
     ids: HashMap<CaseId, u32>,
     slots: Vec<Slot>,
@@ -146,8 +147,7 @@ impl Desk {
     #[must_use]
     pub fn new(policy: Policy) -> Desk {
         Desk {
-            policies: vec![policy],
-            current: 0,
+            policies: Policies::new(policy),
             ids: HashMap::new(),
             slots: Vec::new(),
             wakeups: BTreeSet::new(),
@@ -182,28 +182,11 @@ impl Desk {
 
     /// Adds `policy` unless the desk holds it; its position.
     fn add(&mut self, policy: Policy) -> Result<usize, DeskError> {
-        match self.position(policy.version()) {
-            Some(i) if self.policies[i] == policy => Ok(i),
-            Some(_) => Err(DeskError::PolicyConflict {
-                policy: policy.version().to_owned(),
-            }),
-            None => {
-                self.policies.push(policy);
-                Ok(self.policies.len() - 1)
-            }
-        }
+        self.policies.add(policy)
     }
 
     fn position(&self, version: &str) -> Option<usize> {
-        self.policies.iter().position(|p| p.version() == version)
-    }
-
-    fn known(&self) -> String {
-        self.policies
-            .iter()
-            .map(|p| format!("{:?}", p.version()))
-            .collect::<Vec<_>>()
-            .join(", ")
+        self.policies.position(version)
     }
 
     /// The policy on the desk with this version label.
@@ -232,7 +215,7 @@ impl Desk {
     /// ```
     #[must_use]
     pub fn policies(&self) -> &[Policy] {
-        &self.policies
+        &self.policies.list
     }
 
     /// The policy new cases open under, and that an `AdoptPolicy` command
@@ -247,7 +230,7 @@ impl Desk {
     /// ```
     #[must_use]
     pub fn current_policy(&self) -> &Policy {
-        &self.policies[self.current]
+        self.policies.current()
     }
 
     /// Makes the policy with this version label the current one: new cases
@@ -272,17 +255,11 @@ impl Desk {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn set_current_policy(&mut self, version: &str) -> Result<(), DeskError> {
-        self.current = self
-            .position(version)
-            .ok_or_else(|| self.unknown(version))?;
-        Ok(())
+        self.policies.set_current(version)
     }
 
     fn unknown(&self, version: &str) -> DeskError {
-        DeskError::UnknownPolicy {
-            policy: version.to_owned(),
-            known: self.known(),
-        }
+        self.policies.unknown(version)
     }
 
     /// The number of cases on the desk.
@@ -464,7 +441,7 @@ impl Desk {
             return Err(DeskError::UnknownCase { case: case.clone() });
         }
         let index = u32::try_from(self.slots.len()).map_err(|_| DeskError::Full)?;
-        let policy = &self.policies[self.current];
+        let policy = &self.policies[self.policies.current];
         let mut fresh = Case::new(case.clone());
         let events = fresh
             .handle(policy, command, now)
@@ -477,7 +454,7 @@ impl Desk {
             let next = fresh.next_wakeup(policy);
             let mut slot = Slot {
                 case: Box::new(fresh),
-                policy: self.current,
+                policy: self.policies.current,
                 wakeup: None,
             };
             reschedule(&mut self.wakeups, &mut slot, index, next);
@@ -499,37 +476,15 @@ impl Desk {
         command: Command,
         now: DateTime<Utc>,
     ) -> Result<Vec<Event>, DeskError> {
-        let target = self.current;
+        let target = self.policies.current;
         let Some(slot) = self.slots.get_mut(index as usize) else {
             return Err(DeskError::UnknownCase { case: case.clone() });
         };
-        let refused = |refusal| DeskError::Refused {
-            case: case.clone(),
-            refusal,
-        };
         let (old, new) = (&self.policies[slot.policy], &self.policies[target]);
-        // Adoption reads the state, the owner and the policy, which time
-        // alone never changes: deciding on the case as it is tells whether
-        // it will be refused, before anything is recorded.
-        if slot
-            .case
-            .handle(new, command.clone(), now)
-            .map_err(refused)?
-            .is_empty()
-        {
+        let Some((after, events)) = adopt(&slot.case, old, new, command, now)? else {
             return Ok(Vec::new()); // a command id applied already
-        }
-        let mut after = slot.case.clone();
-        let mut events = after.tick(old, command.at());
-        if let Err((_, error)) = apply_all(&mut after, &events) {
-            return Err(apply_error(case, error, &[]));
-        }
-        let own = after.handle(new, command, now).map_err(refused)?;
-        if let Err((_, error)) = apply_all(&mut after, &own) {
-            return Err(apply_error(case, error, &[]));
-        }
-        events.extend(own);
-        slot.case = after;
+        };
+        *slot.case = after;
         slot.policy = target;
         let next = slot.case.next_wakeup(new);
         reschedule(&mut self.wakeups, slot, index, next);
@@ -829,15 +784,54 @@ impl Desk {
     }
 }
 
+/// Moves a case from policy `old` to `new` by an `AdoptPolicy` command:
+/// what was due under `old` by the command's time first, then the
+/// adoption, all applied to a copy of the case. `None` for a command id
+/// applied already. All or nothing: on an error the case is as it was.
+pub(crate) fn adopt(
+    case: &Case,
+    old: &Policy,
+    new: &Policy,
+    command: Command,
+    now: DateTime<Utc>,
+) -> Result<Option<(Case, Vec<Event>)>, DeskError> {
+    let id = case.id();
+    let refused = |refusal| DeskError::Refused {
+        case: id.clone(),
+        refusal,
+    };
+    // Adoption reads the state, the owner and the policy, which time
+    // alone never changes: deciding on the case as it is tells whether
+    // it will be refused, before anything is recorded.
+    if case
+        .handle(new, command.clone(), now)
+        .map_err(refused)?
+        .is_empty()
+    {
+        return Ok(None);
+    }
+    let mut after = case.clone();
+    let mut events = after.tick(old, command.at());
+    if let Err((_, error)) = apply_all(&mut after, &events) {
+        return Err(apply_error(id, error, &[]));
+    }
+    let own = after.handle(new, command, now).map_err(refused)?;
+    if let Err((_, error)) = apply_all(&mut after, &own) {
+        return Err(apply_error(id, error, &[]));
+    }
+    events.extend(own);
+    Ok(Some((after, events)))
+}
+
 /// Applies events a case made; on a refusal, how many applied.
-fn apply_all(case: &mut Case, events: &[Event]) -> Result<(), (usize, ApplyError)> {
+pub(crate) fn apply_all(case: &mut Case, events: &[Event]) -> Result<(), (usize, ApplyError)> {
     for (k, event) in events.iter().enumerate() {
         case.apply(event).map_err(|error| (k, error))?;
     }
     Ok(())
 }
 
-fn apply_error(case: &CaseId, error: ApplyError, applied: &[Event]) -> DeskError {
+pub(crate) fn apply_error(case: &CaseId, error: ApplyError, applied: &[Event]) -> DeskError {
     DeskError::Apply {
         case: case.clone(),
         error,

@@ -120,7 +120,7 @@ pub enum Owed {
 }
 
 /// What `case` owes under `policy`, earliest deadline first.
-pub(super) fn owed(case: &Case, policy: &Policy) -> Vec<Obligation> {
+pub(crate) fn owed(case: &Case, policy: &Policy) -> Vec<Obligation> {
     let mut out = Vec::new();
     let status = case.status();
     if matches!(status, Status::Unopened | Status::Closed { .. }) {

@@ -212,11 +212,11 @@ impl Desk {
     /// ```
     #[must_use]
     pub fn plan_rollout(&self, rollout: &Rollout) -> RolloutPlan {
-        let policy = &self.policies[self.current];
+        let policy = &self.policies.current();
         let mut open: Vec<&crate::Case> = self
             .slots
             .iter()
-            .filter(|s| s.policy != self.current)
+            .filter(|s| s.policy != self.policies.current)
             .map(|s| &*s.case)
             .filter(|c| {
                 matches!(
@@ -283,7 +283,7 @@ impl Desk {
         policy: Policy,
         rollout: &Rollout,
     ) -> Result<RolloutPlan, DeskError> {
-        self.current = self.add(policy)?;
+        self.policies.current = self.add(policy)?;
         Ok(self.plan_rollout(rollout))
     }
 }
