@@ -50,7 +50,7 @@
 mod error;
 pub(crate) mod obligation;
 mod policies;
-mod rollout;
+pub(crate) mod rollout;
 
 use std::collections::{BTreeSet, HashMap};
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Desk, DeskError};
 use crate::policy::Policy;
-use crate::{Actor, CaseId, Command, CommandId, CommandKind, Refusal, StateName};
+use crate::{Actor, Case, CaseId, Command, CommandId, CommandKind, Refusal, StateName};
 
 /// When the open cases adopt the desk's current policy: all at one
 /// instant, or in batches of cases some time apart (to spread the work of
@@ -212,46 +212,11 @@ impl Desk {
     /// ```
     #[must_use]
     pub fn plan_rollout(&self, rollout: &Rollout) -> RolloutPlan {
-        let policy = &self.policies.current();
-        let mut open: Vec<&crate::Case> = self
-            .slots
-            .iter()
-            .filter(|s| s.policy != self.policies.current)
-            .map(|s| &*s.case)
-            .filter(|c| {
-                matches!(
-                    c.status().name(),
-                    StateName::New
-                        | StateName::Working
-                        | StateName::AwaitingCustomer
-                        | StateName::Resolved
-                )
-            })
-            .collect();
-        open.sort_unstable_by(|a, b| a.id().cmp(b.id()));
-        let mut plan = RolloutPlan {
-            policy: policy.version().to_owned(),
-            adoptions: Vec::new(),
-            held: Vec::new(),
-        };
-        for case in open {
-            let at = rollout.instant(plan.adoptions.len());
-            let Some(id) = command_id(policy.version(), case.version()) else {
-                continue;
-            };
-            let command = Command::new(id, Actor::System, at, CommandKind::AdoptPolicy);
-            match case.handle(policy, command.clone(), at) {
-                Ok(_) => plan.adoptions.push(Adoption {
-                    case: case.id().clone(),
-                    command,
-                }),
-                Err(refusal) => plan.held.push(Held {
-                    case: case.id().clone(),
-                    refusal,
-                }),
-            }
-        }
-        plan
+        plan(
+            self.policies.current(),
+            self.slots.iter().map(|s| &*s.case),
+            rollout,
+        )
     }
 
     /// Adds `policy` to the desk, makes it the current one (new cases open
@@ -286,6 +251,52 @@ impl Desk {
         self.policies.current = self.add(policy)?;
         Ok(self.plan_rollout(rollout))
     }
+}
+
+/// The plan for `cases` not under `policy` to adopt it (see
+/// [`Desk::plan_rollout`]).
+pub(crate) fn plan<'a>(
+    policy: &Policy,
+    cases: impl IntoIterator<Item = &'a Case>,
+    rollout: &Rollout,
+) -> RolloutPlan {
+    let mut open: Vec<&Case> = cases
+        .into_iter()
+        .filter(|c| c.policy_version() != Some(policy.version()))
+        .filter(|c| {
+            matches!(
+                c.status().name(),
+                StateName::New
+                    | StateName::Working
+                    | StateName::AwaitingCustomer
+                    | StateName::Resolved
+            )
+        })
+        .collect();
+    open.sort_unstable_by(|a, b| a.id().cmp(b.id()));
+    let mut plan = RolloutPlan {
+        policy: policy.version().to_owned(),
+        adoptions: Vec::new(),
+        held: Vec::new(),
+    };
+    for case in open {
+        let at = rollout.instant(plan.adoptions.len());
+        let Some(id) = command_id(policy.version(), case.version()) else {
+            continue;
+        };
+        let command = Command::new(id, Actor::System, at, CommandKind::AdoptPolicy);
+        match case.handle(policy, command.clone(), at) {
+            Ok(_) => plan.adoptions.push(Adoption {
+                case: case.id().clone(),
+                command,
+            }),
+            Err(refusal) => plan.held.push(Held {
+                case: case.id().clone(),
+                refusal,
+            }),
+        }
+    }
+    plan
 }
 
 /// `adopt <label> after <version>`, cut to the longest command id.

@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::{Due, EventStore, StoreError};
-use crate::desk::{self, CaseEvents, DeskError, Obligation, Policies};
+use crate::desk::{self, CaseEvents, DeskError, Obligation, Policies, Rollout, RolloutPlan};
 use crate::policy::Policy;
 use crate::{Case, CaseId, Command, CommandKind, Event};
 
@@ -103,13 +103,13 @@ pub struct Advanced {
 ///
 /// # Example
 /// ```
-/// use escalate::store::Restart;
-/// let nothing = Restart::default();
+/// use escalate::store::LoadReport;
+/// let nothing = LoadReport::default();
 /// assert_eq!(nothing.cases, 0);
 /// ```
 #[derive(Debug, Default)]
 #[non_exhaustive]
-pub struct Restart {
+pub struct LoadReport {
     /// How many cases were loaded.
     pub cases: usize,
     /// The cases that did not load, each error naming its case.
@@ -331,20 +331,66 @@ impl<S: EventStore> StoredDesk<S> {
     /// assert_eq!(desk.load_all()?.cases, 0);
     /// # Ok::<(), escalate::store::StoreError>(())
     /// ```
-    pub fn load_all(&mut self) -> Result<Restart, StoreError> {
-        let mut restart = Restart::default();
+    pub fn load_all(&mut self) -> Result<LoadReport, StoreError> {
+        let mut report = LoadReport::default();
         for id in self.store.cases()? {
             self.cache.remove(&id);
             match self.take(&id) {
                 Ok(Some(cached)) => {
                     self.cache.insert(id, cached);
-                    restart.cases += 1;
+                    report.cases += 1;
                 }
                 Ok(None) => {}
-                Err(error) => restart.failed.push(error),
+                Err(error) => report.failed.push(error),
             }
         }
-        Ok(restart)
+        Ok(report)
+    }
+
+    /// Plans the adoption of the current policy by the stored open cases
+    /// under another (see [`Desk::plan_rollout`](crate::desk::Desk::plan_rollout)):
+    /// loads every case ([`load_all`](Self::load_all), whose report comes
+    /// with the plan: a case that does not load is not in the plan), and
+    /// returns the `AdoptPolicy` commands to send with [`handle`](Self::handle).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] when the store cannot list its cases.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::Command;
+    /// use escalate::desk::Rollout;
+    /// use escalate::policy::Policy;
+    /// use escalate::store::{MemoryStore, StoredDesk};
+    /// let mut desk = StoredDesk::new(MemoryStore::new(), Policy::default());
+    /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-03-08T14:00:00Z",
+    ///     "kind": {"type": "open", "customer": {"id": "cust-9", "value": "standard"},
+    ///              "origin": {"type": "contact", "channel": "email"}, "summary": "wrong cabinet delivered"}}"#)?;
+    /// let now = open.at();
+    /// desk.handle(&"CAB-1".parse()?, open, now)?;
+    /// desk.add_policy(Policy::recommended())?;
+    /// desk.set_current_policy("recommended-1")?;
+    /// let at = "2021-03-08T18:00:00Z".parse()?;
+    /// let (plan, report) = desk.plan_rollout(&Rollout::at_once(at))?;
+    /// assert!(report.failed.is_empty());
+    /// for adoption in plan.adoptions {
+    ///     desk.handle(&adoption.case, adoption.command, at)?;
+    /// }
+    /// let case = desk.case(&"CAB-1".parse()?)?.expect("stored");
+    /// assert_eq!(case.policy_version(), Some("recommended-1"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn plan_rollout(
+        &mut self,
+        rollout: &Rollout,
+    ) -> Result<(RolloutPlan, LoadReport), StoreError> {
+        let report = self.load_all()?;
+        let plan = desk::rollout::plan(
+            self.policies.current(),
+            self.cache.values().map(|c| &c.case),
+            rollout,
+        );
+        Ok((plan, report))
     }
 
     /// Handles a command to a case: loads it, decides under its policy (an

@@ -60,7 +60,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use codec::{EVENT_SCHEMA, decode_event, decode_snapshot, encode_event, encode_snapshot};
-pub use desk::{Advanced, Restart, StoredDesk};
+pub use desk::{Advanced, LoadReport, StoredDesk};
 pub use error::StoreError;
 pub use memory::MemoryStore;
 
