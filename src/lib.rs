@@ -76,6 +76,11 @@
 //! - [`desk`]: many cases at once: commands routed by case id, one wake-up
 //!   index, [`advance`](desk::Desk::advance) for every case due, and what
 //!   each case owes ([`obligations`](desk::Desk::obligations)).
+//! - [`store`]: where a service keeps events, snapshots and wake-ups (an
+//!   in-memory store; SQLite and PostgreSQL behind the `sqlite` and
+//!   `postgres` features), and [`StoredDesk`](store::StoredDesk), a desk
+//!   that works through one, for one process or many.
+//! - [`guide`]: embedding the crate in a service, step by step.
 //!
 //! A [`Case`] keeps what it needs to decide, not its history: the host
 //! stores the events `handle` and `tick` return, [`Timeline::from_events`]
@@ -432,6 +437,7 @@ mod case;
 mod customer;
 pub mod desk;
 mod error;
+pub mod guide;
 mod ids;
 mod money;
 mod owner;
