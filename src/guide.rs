@@ -161,7 +161,7 @@
 //!   that lost the race is refused ([`StoreError::Conflict`](crate::store::StoreError::Conflict));
 //!   the desk loads the case again, decides again and retries;
 //! - due cases are claimed with a lease: [`advance`](crate::store::StoredDesk::advance)
-//!   claims a batch (with `PostgreSQL`, `FOR UPDATE SKIP LOCKED`), so a case
+//!   claims a batch (with PostgreSQL, `FOR UPDATE SKIP LOCKED`), so a case
 //!   is worked by one desk at a time, and a desk that dies holding claims
 //!   delays those cases by the lease at most;
 //! - which desk works a case, and when, never changes its log.

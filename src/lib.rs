@@ -77,7 +77,7 @@
 //!   index, [`advance`](desk::Desk::advance) for every case due, and what
 //!   each case owes ([`obligations`](desk::Desk::obligations)).
 //! - [`store`]: where a service keeps events, snapshots and wake-ups (an
-//!   in-memory store; `SQLite` and `PostgreSQL` behind the `sqlite` and
+//!   in-memory store; SQLite and PostgreSQL behind the `sqlite` and
 //!   `postgres` features), and [`StoredDesk`](store::StoredDesk), a desk
 //!   that works through one, for one process or many.
 //! - [`guide`]: embedding the crate in a service, step by step.
