@@ -32,9 +32,7 @@ pub(super) fn document<T: DeserializeOwned>(
 /// the choices that the target reads from the bytes directly.
 pub(super) fn runner(bytes: &[u8]) -> TestRunner {
     // FNV-1a, then splitmix64 for the 16 bytes of the seed.
-    let mut state = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
+    let mut state = hash(bytes);
     let mut seed = [0u8; 16];
     for chunk in seed.chunks_mut(8) {
         state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
@@ -45,6 +43,13 @@ pub(super) fn runner(bytes: &[u8]) -> TestRunner {
     }
     let rng = TestRng::from_seed(RngAlgorithm::XorShift, &seed);
     TestRunner::new_with_rng(Config::default(), rng)
+}
+
+/// The FNV-1a hash of `bytes`.
+pub(super) fn hash(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// A value of `strategy` drawn with `runner`; `None` when the strategy
