@@ -430,6 +430,7 @@ impl<S: EventStore> StoredDesk<S> {
         now: DateTime<Utc>,
     ) -> Result<Vec<Event>, StoreError> {
         for _ in 0..self.attempts {
+            let from_cache = self.cache.contains_key(id);
             let cached = self.take(id)?;
             let before = cached.as_ref().map_or(0, |c| c.case.version());
             let decided = self.decide(id, cached.as_ref().map(|c| &c.case), &command, now);
@@ -439,6 +440,10 @@ impl<S: EventStore> StoredDesk<S> {
                     self.keep(cached);
                     return Ok(Vec::new());
                 }
+                // A refusal of the case as this desk last saw it may be
+                // stale (another desk may have appended since): decide
+                // again on the case as stored.
+                Err(StoreError::Desk(DeskError::Refused { .. })) if from_cache => continue,
                 Err(error) => {
                     self.keep(cached);
                     return Err(error);
@@ -640,7 +645,14 @@ impl<S: EventStore> StoredDesk<S> {
         let version = case.policy_version().ok_or_else(|| DeskError::NotOpened {
             case: case.id().clone(),
         })?;
-        Ok(self.policies.find(version)?)
+        self.policies.find(version).map_err(|error| match error {
+            DeskError::UnknownPolicy { policy, known } => StoreError::UnknownPolicy {
+                case: case.id().clone(),
+                policy,
+                known,
+            },
+            other => other.into(),
+        })
     }
 
     /// Appends `events` (taking `id` from `before` to `after`) with the

@@ -97,6 +97,18 @@ pub enum StoreError {
         /// Why.
         error: ReplayError,
     },
+    /// A stored case under a policy the desk does not hold.
+    #[error(
+        "case {case} runs under policy {policy:?}, which this desk does not hold: add it to the desk (it holds {known})"
+    )]
+    UnknownPolicy {
+        /// The case.
+        case: CaseId,
+        /// The policy's version label.
+        policy: String,
+        /// The labels the desk holds, quoted and joined.
+        known: String,
+    },
     /// The desk refused: an unknown case or policy, a refused command, ...
     #[error(transparent)]
     Desk(#[from] DeskError),
@@ -146,6 +158,7 @@ impl StoreError {
             | StoreError::UnknownSchema { case, .. }
             | StoreError::Replay { case, .. }
             | StoreError::Contended { case, .. }
+            | StoreError::UnknownPolicy { case, .. }
             | StoreError::Desk(
                 DeskError::UnknownCase { case }
                 | DeskError::CaseExists { case }
