@@ -91,11 +91,10 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, Box<dyn Error>>
             "--postgres" => parsed.postgres = Some(value("--postgres", &mut args)?),
             "--workers" => {
                 let n = value("--workers", &mut args)?;
-                parsed.workers = n
-                    .parse()
-                    .ok()
-                    .filter(|n| *n > 0)
-                    .ok_or_else(|| format!("--workers {n}: give a number of workers, 1 or more"))?;
+                parsed.workers =
+                    n.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                        format!("--workers {n}: give a number of workers, 1 or more")
+                    })?;
             }
             "--fresh" => parsed.fresh = true,
             "-h" | "--help" => {
@@ -131,8 +130,7 @@ fn read(input: &str) -> Result<Vec<(usize, Line)>, Box<dyn Error>> {
     let reader: Box<dyn BufRead> = if input == "-" {
         Box::new(BufReader::new(std::io::stdin()))
     } else {
-        let file =
-            std::fs::File::open(input).map_err(|e| format!("cannot read {input}: {e}"))?;
+        let file = std::fs::File::open(input).map_err(|e| format!("cannot read {input}: {e}"))?;
         Box::new(BufReader::new(file))
     };
     let mut lines = Vec::new();
@@ -149,7 +147,11 @@ fn read(input: &str) -> Result<Vec<(usize, Line)>, Box<dyn Error>> {
 }
 
 #[cfg(feature = "sqlite")]
-fn sqlite(args: &Args, policy: &Policy, lines: Vec<(usize, Line)>) -> Result<Tally, Box<dyn Error>> {
+fn sqlite(
+    args: &Args,
+    policy: &Policy,
+    lines: Vec<(usize, Line)>,
+) -> Result<Tally, Box<dyn Error>> {
     use escalate::store::SqliteStore;
     if args.fresh && args.db.exists() {
         std::fs::remove_file(&args.db)?;
@@ -215,7 +217,10 @@ fn postgres(
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err("a worker panicked".to_owned())))
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("a worker panicked".to_owned()))
+            })
             .collect()
     });
     let mut total = Tally::default();
