@@ -120,6 +120,20 @@ pub enum StoreError {
         /// How many times the desk tried.
         attempts: u32,
     },
+    /// A database written by a newer build of escalate: its schema
+    /// version is one this build does not know. The database is left as
+    /// it is; open it with a newer build.
+    #[error(
+        "{database}: the database schema is at version {found}, newer than this build of escalate knows (up to {known})"
+    )]
+    DatabaseTooNew {
+        /// The database (a path, or a name).
+        database: String,
+        /// Its schema version.
+        found: i64,
+        /// The newest schema version this build knows.
+        known: i64,
+    },
     /// The database failed (connection, I/O, a constraint the store did
     /// not expect).
     #[error("the store failed: {0}")]
@@ -166,7 +180,9 @@ impl StoreError {
                 | DeskError::Refused { case, .. }
                 | DeskError::Apply { case, .. },
             ) => Some(case),
-            StoreError::Desk(_) | StoreError::Backend(_) => None,
+            StoreError::Desk(_) | StoreError::DatabaseTooNew { .. } | StoreError::Backend(_) => {
+                None
+            }
         }
     }
 }

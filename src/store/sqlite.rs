@@ -1,0 +1,691 @@
+//! A store in one SQLite file (feature `sqlite`).
+
+#![allow(clippy::doc_markdown)] // "SQLite" is a name in prose, not code
+
+use std::fmt;
+use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior};
+
+use super::{
+    Due, EVENT_SCHEMA, EventStore, Loaded, StoreError, check_append, commands_of, decode_event,
+    decode_snapshot, encode_event, encode_snapshot,
+};
+use crate::{CaseId, Event, Snapshot};
+
+/// An [`EventStore`] in one SQLite file, with SQLite compiled in:
+/// embedded, for a host that runs on one machine. Available with the crate
+/// feature `sqlite`.
+///
+/// The store keeps its tables, all named `escalate_*`, in the file it is
+/// given (a host may keep its own tables beside them), and creates and
+/// migrates them itself: the table `escalate_schema` records each
+/// migration applied, and a file whose schema is newer than this build
+/// knows is refused ([`StoreError::DatabaseTooNew`]) and left as it is.
+///
+/// | table | key | holds |
+/// |---|---|---|
+/// | `escalate_events` | `(case_id, version)` | each event's JSON (`body`), its [`EVENT_SCHEMA`] (`schema`) and its time (`at`, RFC 3339, for people reading the file) |
+/// | `escalate_commands` | `(case_id, command_id)` | the command ids each case recorded |
+/// | `escalate_snapshots` | `case_id` | each case's latest snapshot and its version |
+/// | `escalate_wakeups` | `case_id` | each case's next wake-up (`due` seconds and `due_nanos` since 1970, indexed in that order) and the end of its claim (`claimed_until`, microseconds since 1970 by the machine's clock) |
+///
+/// Every time chrono represents is stored exactly, so wake-ups come back
+/// as they went in and in their order, from chrono's earliest to its
+/// latest.
+///
+/// # Durability and concurrency
+/// The file is in WAL mode: readers do not block the writer. By default
+/// ([`Durability::ProcessCrash`]) an acknowledged append survives the
+/// process being killed at any moment, and a power loss or an operating
+/// system crash may lose the last appends acknowledged before it (never a
+/// part of one: the file stays consistent); [`Durability::PowerLoss`]
+/// survives those too, at one disk sync per append.
+///
+/// Any number of stores, in one process or several on the same machine,
+/// may open the same file: each append, claim and migration is one
+/// transaction that takes the file's write lock first, and a store waits
+/// up to [`BUSY_TIMEOUT`](Self::BUSY_TIMEOUT) for another one's
+/// transaction before failing with [`StoreError::Backend`]. Leases run on
+/// the machine's wall clock (`SystemTime`): set back, it lengthens the
+/// claims held.
+///
+/// # Example
+/// ```
+/// use escalate::Command;
+/// use escalate::policy::Policy;
+/// use escalate::store::{EventStore, SqliteStore, StoredDesk};
+/// let path = std::env::temp_dir().join(format!("escalate-doc-{}.db", std::process::id()));
+/// # let _ = std::fs::remove_file(&path);
+/// let mut desk = StoredDesk::new(SqliteStore::open(&path)?, Policy::recommended());
+/// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-03-08T14:00:00Z",
+///     "kind": {"type": "open", "customer": {"id": "cust-9", "value": "standard"},
+///              "origin": {"type": "contact", "channel": "email"}, "summary": "wrong cabinet delivered"}}"#)?;
+/// let now = open.at();
+/// let case = "CAB-1".parse()?;
+/// desk.handle(&case, open, now)?;
+/// drop(desk);
+/// // The host restarts: the case is in the file.
+/// let mut store = SqliteStore::open(&path)?;
+/// assert_eq!(store.cases()?, [case.clone()]);
+/// assert_eq!(store.load(&case)?.version(), 4);
+/// # drop(store);
+/// # for end in ["", "-wal", "-shm"] { let _ = std::fs::remove_file(format!("{}{end}", path.display())); }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Connection,
+    /// The file's path, or `:memory:`, for error messages.
+    database: String,
+}
+
+/// How much an acknowledged append survives, for
+/// [`SqliteStore::open_with`].
+///
+/// # Example
+/// ```
+/// use escalate::store::Durability;
+/// assert_eq!(Durability::default(), Durability::ProcessCrash);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Durability {
+    /// An acknowledged append survives the process being killed at any
+    /// moment; a power loss or an operating system crash may roll back
+    /// the appends acknowledged since the last checkpoint, whole, and the
+    /// file stays consistent. SQLite's `synchronous = NORMAL` in WAL mode:
+    /// a commit is written to the log file, and the disk is synced at
+    /// checkpoints only.
+    #[default]
+    ProcessCrash,
+    /// An acknowledged append also survives a power loss or an operating
+    /// system crash. SQLite's `synchronous = FULL`: the log file is synced
+    /// to disk at every commit, one sync per append.
+    PowerLoss,
+}
+
+/// The newest schema version of the store's tables this build knows.
+const SCHEMA: i64 = 1;
+
+/// Migration `k + 1` takes the tables from schema `k` to `k + 1`.
+const MIGRATIONS: [&str; 1] = ["
+    CREATE TABLE escalate_events (
+        case_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        schema INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (case_id, version)
+    );
+    CREATE TABLE escalate_commands (
+        case_id TEXT NOT NULL,
+        command_id TEXT NOT NULL,
+        PRIMARY KEY (case_id, command_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE escalate_snapshots (
+        case_id TEXT NOT NULL PRIMARY KEY,
+        version INTEGER NOT NULL,
+        body TEXT NOT NULL
+    );
+    CREATE TABLE escalate_wakeups (
+        case_id TEXT NOT NULL PRIMARY KEY,
+        due INTEGER NOT NULL,
+        due_nanos INTEGER NOT NULL,
+        claimed_until INTEGER
+    ) WITHOUT ROWID;
+    CREATE INDEX escalate_wakeups_due ON escalate_wakeups (due, due_nanos, case_id);
+"];
+
+impl SqliteStore {
+    /// How long a store waits for another connection's transaction on
+    /// the same file before failing.
+    pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+    /// Opens the store in the SQLite file at `path`, creating the file
+    /// and the store's tables when missing, with
+    /// [`Durability::ProcessCrash`].
+    ///
+    /// # Errors
+    /// [`StoreError::DatabaseTooNew`] for a file written by a newer build
+    /// of escalate; [`StoreError::Backend`] when the file cannot be opened
+    /// or created, or is not an SQLite database.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::store::{EventStore, SqliteStore};
+    /// let path = std::env::temp_dir().join(format!("escalate-doc-open-{}.db", std::process::id()));
+    /// # let _ = std::fs::remove_file(&path);
+    /// let mut store = SqliteStore::open(&path)?;
+    /// assert!(store.cases()?.is_empty());
+    /// assert!(path.exists());
+    /// # drop(store);
+    /// # for end in ["", "-wal", "-shm"] { let _ = std::fs::remove_file(format!("{}{end}", path.display())); }
+    /// # Ok::<(), escalate::store::StoreError>(())
+    /// ```
+    pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore, StoreError> {
+        SqliteStore::open_with(path, Durability::default())
+    }
+
+    /// Opens the store in the SQLite file at `path` as [`open`](Self::open)
+    /// does, with the durability given.
+    ///
+    /// # Errors
+    /// As [`open`](Self::open).
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::store::{Durability, EventStore, SqliteStore};
+    /// let path = std::env::temp_dir().join(format!("escalate-doc-full-{}.db", std::process::id()));
+    /// # let _ = std::fs::remove_file(&path);
+    /// let mut store = SqliteStore::open_with(&path, Durability::PowerLoss)?;
+    /// assert_eq!(store.next_wakeup()?, None);
+    /// # drop(store);
+    /// # for end in ["", "-wal", "-shm"] { let _ = std::fs::remove_file(format!("{}{end}", path.display())); }
+    /// # Ok::<(), escalate::store::StoreError>(())
+    /// ```
+    pub fn open_with(
+        path: impl AsRef<Path>,
+        durability: Durability,
+    ) -> Result<SqliteStore, StoreError> {
+        let path = path.as_ref();
+        let database = path.display().to_string();
+        let conn = Connection::open(path).map_err(|e| failed(&database, "cannot open", e))?;
+        SqliteStore::setup(conn, database, durability)
+    }
+
+    /// A store in memory, gone with the value: for tests.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] if SQLite cannot allocate it.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::store::{EventStore, SqliteStore};
+    /// let mut store = SqliteStore::open_in_memory()?;
+    /// assert!(store.cases()?.is_empty());
+    /// # Ok::<(), escalate::store::StoreError>(())
+    /// ```
+    pub fn open_in_memory() -> Result<SqliteStore, StoreError> {
+        let database = ":memory:".to_owned();
+        let conn = Connection::open_in_memory().map_err(|e| failed(&database, "cannot open", e))?;
+        SqliteStore::setup(conn, database, Durability::default())
+    }
+
+    /// Sets the connection up and brings the tables to [`SCHEMA`].
+    fn setup(
+        mut conn: Connection,
+        database: String,
+        durability: Durability,
+    ) -> Result<SqliteStore, StoreError> {
+        let fail = |e: rusqlite::Error| failed(&database, "cannot set up", e);
+        conn.busy_timeout(SqliteStore::BUSY_TIMEOUT).map_err(fail)?;
+        // In memory, the journal stays "memory": there is no file to share.
+        let _mode: String = conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
+            .map_err(fail)?;
+        let synchronous = match durability {
+            Durability::ProcessCrash => "NORMAL",
+            Durability::PowerLoss => "FULL",
+        };
+        conn.pragma_update(None, "synchronous", synchronous)
+            .map_err(fail)?;
+        migrate(&mut conn, &database)?;
+        Ok(SqliteStore { conn, database })
+    }
+}
+
+/// Creates the tables or migrates them to [`SCHEMA`], in one transaction.
+fn migrate(conn: &mut Connection, database: &str) -> Result<(), StoreError> {
+    let fail = |e: rusqlite::Error| failed(database, "cannot migrate", e);
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(fail)?;
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS escalate_schema (
+            version INTEGER NOT NULL PRIMARY KEY,
+            applied TEXT NOT NULL
+        );",
+    )
+    .map_err(fail)?;
+    let found: i64 = tx
+        .query_row(
+            "SELECT COALESCE(MAX(version), 0) FROM escalate_schema",
+            [],
+            |row| row.get(0),
+        )
+        .map_err(fail)?;
+    if found > SCHEMA {
+        return Err(StoreError::DatabaseTooNew {
+            database: database.to_owned(),
+            found,
+            known: SCHEMA,
+        });
+    }
+    let wall = wall_micros();
+    let applied = DateTime::from_timestamp_micros(wall).map_or_else(
+        || format!("{wall} µs after 1970"),
+        |t| t.to_rfc3339_opts(SecondsFormat::Secs, true),
+    );
+    for (version, sql) in (1..).zip(MIGRATIONS) {
+        if version <= found {
+            continue;
+        }
+        tx.execute_batch(sql).map_err(fail)?;
+        tx.execute(
+            "INSERT INTO escalate_schema (version, applied) VALUES (?1, ?2)",
+            (version, &applied),
+        )
+        .map_err(fail)?;
+    }
+    tx.commit().map_err(fail)
+}
+
+impl EventStore for SqliteStore {
+    fn append(
+        &mut self,
+        case: &CaseId,
+        expected: u64,
+        events: &[Event],
+        wakeup: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        let db = &self.database;
+        let tx = write(&mut self.conn, db)?;
+        append_in(&tx, db, case, expected, events, wakeup)?;
+        tx.commit().map_err(backend(db))
+    }
+
+    fn load(&mut self, case: &CaseId) -> Result<Loaded, StoreError> {
+        let db = &self.database;
+        let tx = self.conn.transaction().map_err(backend(db))?;
+        let snapshot = {
+            let mut select = tx
+                .prepare_cached("SELECT version, body FROM escalate_snapshots WHERE case_id = ?1")
+                .map_err(backend(db))?;
+            let row = select
+                .query_row([case.as_str()], |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        text(row.get_ref(1)?).map(str::to_owned),
+                    ))
+                })
+                .optional()
+                .map_err(backend(db))?;
+            match row {
+                None => None,
+                Some((version, body)) => {
+                    let version = stored_version(case, version, "snapshot")?;
+                    let body = body.map_err(|reason| corrupt(case, version, "snapshot", reason))?;
+                    Some(decode_snapshot(case, version, &body)?)
+                }
+            }
+        };
+        let after = snapshot.as_ref().map_or(0, Snapshot::version);
+        let events = events_in(&tx, db, case, after)?;
+        tx.commit().map_err(backend(db))?;
+        Ok(Loaded { snapshot, events })
+    }
+
+    fn events(&mut self, case: &CaseId, after: u64) -> Result<Vec<Event>, StoreError> {
+        events_in(&self.conn, &self.database, case, after)
+    }
+
+    fn save_snapshot(&mut self, snapshot: &Snapshot) -> Result<(), StoreError> {
+        let case = snapshot.case().id();
+        let version = sql_version(case, snapshot.version())?;
+        let body = encode_snapshot(snapshot)?;
+        let db = &self.database;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO escalate_snapshots (case_id, version, body) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (case_id) DO UPDATE SET version = excluded.version, body = excluded.body
+                 WHERE excluded.version > escalate_snapshots.version",
+            )
+            .and_then(|mut upsert| upsert.execute((case.as_str(), version, body)))
+            .map_err(backend(db))?;
+        Ok(())
+    }
+
+    fn claim_due(
+        &mut self,
+        now: DateTime<Utc>,
+        limit: usize,
+        lease: Duration,
+    ) -> Result<Vec<Due>, StoreError> {
+        let wall = wall_micros();
+        let lease = i64::try_from(lease.as_nanos().div_ceil(1000)).unwrap_or(i64::MAX);
+        let until = wall.saturating_add(lease);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let db = &self.database;
+        let tx = write(&mut self.conn, db)?;
+        let mut due = Vec::new();
+        {
+            let mut select = tx
+                .prepare_cached(
+                    "SELECT case_id, due, due_nanos FROM escalate_wakeups
+                     WHERE due <= ?1 AND (due < ?1 OR due_nanos <= ?2)
+                       AND (claimed_until IS NULL OR claimed_until <= ?3)
+                     ORDER BY due, due_nanos, case_id LIMIT ?4",
+                )
+                .map_err(backend(db))?;
+            let mut rows = select
+                .query((now.timestamp(), now.timestamp_subsec_nanos(), wall, limit))
+                .map_err(backend(db))?;
+            while let Some(row) = rows.next().map_err(backend(db))? {
+                let case = stored_case(row.get_ref(0).map_err(backend(db))?)?;
+                let at = stored_time(
+                    &case,
+                    row.get(1).map_err(backend(db))?,
+                    row.get(2).map_err(backend(db))?,
+                )?;
+                due.push(Due { case, at });
+            }
+        }
+        {
+            let mut claim = tx
+                .prepare_cached("UPDATE escalate_wakeups SET claimed_until = ?1 WHERE case_id = ?2")
+                .map_err(backend(db))?;
+            for Due { case, .. } in &due {
+                claim.execute((until, case.as_str())).map_err(backend(db))?;
+            }
+        }
+        tx.commit().map_err(backend(db))?;
+        Ok(due)
+    }
+
+    fn next_wakeup(&mut self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let db = &self.database;
+        let mut select = self
+            .conn
+            .prepare_cached(
+                "SELECT case_id, due, due_nanos FROM escalate_wakeups
+                 ORDER BY due, due_nanos LIMIT 1",
+            )
+            .map_err(backend(db))?;
+        let mut rows = select.query([]).map_err(backend(db))?;
+        let Some(row) = rows.next().map_err(backend(db))? else {
+            return Ok(None);
+        };
+        let case = stored_case(row.get_ref(0).map_err(backend(db))?)?;
+        stored_time(
+            &case,
+            row.get(1).map_err(backend(db))?,
+            row.get(2).map_err(backend(db))?,
+        )
+        .map(Some)
+    }
+
+    fn cases(&mut self) -> Result<Vec<CaseId>, StoreError> {
+        let db = &self.database;
+        let mut select = self
+            .conn
+            .prepare_cached("SELECT DISTINCT case_id FROM escalate_events ORDER BY case_id")
+            .map_err(backend(db))?;
+        let mut rows = select.query([]).map_err(backend(db))?;
+        let mut cases = Vec::new();
+        while let Some(row) = rows.next().map_err(backend(db))? {
+            cases.push(stored_case(row.get_ref(0).map_err(backend(db))?)?);
+        }
+        Ok(cases)
+    }
+}
+
+/// One append, inside the caller's transaction: the same steps and checks
+/// as [`MemoryStore`](super::MemoryStore), in the same order.
+fn append_in(
+    tx: &Transaction<'_>,
+    db: &str,
+    case: &CaseId,
+    expected: u64,
+    events: &[Event],
+    wakeup: Option<DateTime<Utc>>,
+) -> Result<(), StoreError> {
+    let found: i64 = tx
+        .prepare_cached("SELECT COALESCE(MAX(version), 0) FROM escalate_events WHERE case_id = ?1")
+        .and_then(|mut select| select.query_row([case.as_str()], |row| row.get(0)))
+        .map_err(backend(db))?;
+    let found = stored_version(case, found, "event")?;
+    if found != expected {
+        return Err(StoreError::Conflict {
+            case: case.clone(),
+            expected,
+            found,
+        });
+    }
+    check_append(case, expected, events)?;
+    {
+        let mut insert = tx
+            .prepare_cached("INSERT INTO escalate_commands (case_id, command_id) VALUES (?1, ?2)")
+            .map_err(backend(db))?;
+        for command in commands_of(events) {
+            match insert.execute((case.as_str(), command.as_str())) {
+                Ok(_) => {}
+                Err(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
+                    return Err(StoreError::DuplicateCommand {
+                        case: case.clone(),
+                        command: command.clone(),
+                    });
+                }
+                Err(e) => return Err(backend(db)(e)),
+            }
+        }
+    }
+    {
+        let mut insert = tx
+            .prepare_cached(
+                "INSERT INTO escalate_events (case_id, version, schema, at, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .map_err(backend(db))?;
+        for event in events {
+            let body = encode_event(event)?;
+            let at = event.at().to_rfc3339_opts(SecondsFormat::AutoSi, true);
+            let version = sql_version(case, event.version())?;
+            insert
+                .execute((case.as_str(), version, EVENT_SCHEMA, at, body))
+                .map_err(backend(db))?;
+        }
+    }
+    match wakeup {
+        Some(at) => tx
+            .prepare_cached(
+                "INSERT INTO escalate_wakeups (case_id, due, due_nanos, claimed_until)
+                 VALUES (?1, ?2, ?3, NULL)
+                 ON CONFLICT (case_id) DO UPDATE SET due = excluded.due,
+                     due_nanos = excluded.due_nanos, claimed_until = NULL",
+            )
+            .and_then(|mut upsert| {
+                upsert.execute((case.as_str(), at.timestamp(), at.timestamp_subsec_nanos()))
+            }),
+        None => tx
+            .prepare_cached("DELETE FROM escalate_wakeups WHERE case_id = ?1")
+            .and_then(|mut delete| delete.execute([case.as_str()])),
+    }
+    .map_err(backend(db))?;
+    Ok(())
+}
+
+/// The case's events numbered after `after`, in order.
+fn events_in(
+    conn: &Connection,
+    db: &str,
+    case: &CaseId,
+    after: u64,
+) -> Result<Vec<Event>, StoreError> {
+    let after = i64::try_from(after).unwrap_or(i64::MAX);
+    let mut select = conn
+        .prepare_cached(
+            "SELECT version, schema, body FROM escalate_events
+             WHERE case_id = ?1 AND version > ?2 ORDER BY version",
+        )
+        .map_err(backend(db))?;
+    let mut rows = select.query((case.as_str(), after)).map_err(backend(db))?;
+    let mut events = Vec::new();
+    while let Some(row) = rows.next().map_err(backend(db))? {
+        let version = stored_version(case, row.get(0).map_err(backend(db))?, "event")?;
+        let schema = match row.get_ref(1).map_err(backend(db))? {
+            ValueRef::Integer(n) => u32::try_from(n).map_err(|_| {
+                corrupt(
+                    case,
+                    version,
+                    "event",
+                    format!("schema {n} is not a schema version"),
+                )
+            })?,
+            other => {
+                return Err(corrupt(
+                    case,
+                    version,
+                    "event",
+                    format!("its schema is stored as {}, not an integer", type_of(other)),
+                ));
+            }
+        };
+        let body = text(row.get_ref(2).map_err(backend(db))?)
+            .map_err(|reason| corrupt(case, version, "event", reason))?;
+        events.push(decode_event(case, version, schema, body)?);
+    }
+    Ok(events)
+}
+
+/// A stored body as text, or why it is not.
+fn text(value: ValueRef<'_>) -> Result<&str, String> {
+    match value {
+        ValueRef::Text(bytes) => std::str::from_utf8(bytes).map_err(|e| e.to_string()),
+        other => Err(format!("it is stored as {}, not text", type_of(other))),
+    }
+}
+
+/// The SQLite type of a stored value, in words.
+fn type_of(value: ValueRef<'_>) -> &'static str {
+    match value {
+        ValueRef::Null => "null",
+        ValueRef::Integer(_) => "an integer",
+        ValueRef::Real(_) => "a real number",
+        ValueRef::Text(_) => "text",
+        ValueRef::Blob(_) => "a blob",
+    }
+}
+
+/// A stored case id.
+fn stored_case(value: ValueRef<'_>) -> Result<CaseId, StoreError> {
+    let text = text(value).map_err(|reason| invalid(format!("a stored case id: {reason}")))?;
+    text.parse()
+        .map_err(|e| invalid(format!("a stored case id does not read: {e}")))
+}
+
+/// A stored version, which is never negative.
+fn stored_version(case: &CaseId, version: i64, what: &str) -> Result<u64, StoreError> {
+    u64::try_from(version).map_err(|_| {
+        invalid(format!(
+            "case {case}: a stored {what} has version {version}"
+        ))
+    })
+}
+
+/// A version as SQLite stores it: a 64-bit signed integer.
+fn sql_version(case: &CaseId, version: u64) -> Result<i64, StoreError> {
+    i64::try_from(version).map_err(|_| {
+        invalid(format!(
+            "case {case}: version {version} is past the largest SQLite stores ({})",
+            i64::MAX
+        ))
+    })
+}
+
+/// A stored wake-up.
+fn stored_time(case: &CaseId, seconds: i64, nanos: i64) -> Result<DateTime<Utc>, StoreError> {
+    u32::try_from(nanos)
+        .ok()
+        .and_then(|nanos| DateTime::from_timestamp(seconds, nanos))
+        .ok_or_else(|| {
+            invalid(format!(
+                "case {case}: the stored wake-up ({seconds} s and {nanos} ns after 1970) is not a time chrono represents"
+            ))
+        })
+}
+
+/// Microseconds since 1970 by the machine's clock.
+fn wall_micros() -> i64 {
+    let micros = |d: Duration| i64::try_from(d.as_micros()).unwrap_or(i64::MAX);
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(since) => micros(since),
+        Err(before) => -micros(before.duration()),
+    }
+}
+
+fn corrupt(case: &CaseId, version: u64, what: &'static str, reason: String) -> StoreError {
+    StoreError::Corrupt {
+        case: case.clone(),
+        version,
+        what,
+        reason,
+    }
+}
+
+/// Begins a transaction that holds the file's write lock.
+fn write<'c>(conn: &'c mut Connection, db: &str) -> Result<Transaction<'c>, StoreError> {
+    conn.transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(backend(db))
+}
+
+/// SQLite failing on the database `db`.
+fn backend(db: &str) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+    move |error| {
+        StoreError::backend(Failed {
+            database: db.to_owned(),
+            doing: None,
+            error,
+        })
+    }
+}
+
+/// SQLite failing on `database` while doing `what`.
+fn failed(database: &str, doing: &'static str, error: rusqlite::Error) -> StoreError {
+    StoreError::backend(Failed {
+        database: database.to_owned(),
+        doing: Some(doing),
+        error,
+    })
+}
+
+fn invalid(message: String) -> StoreError {
+    StoreError::backend(Invalid(message))
+}
+
+/// What the store found wrong, in words.
+#[derive(Debug)]
+struct Invalid(String);
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+/// SQLite's own error, and the database it came from.
+#[derive(Debug)]
+struct Failed {
+    database: String,
+    doing: Option<&'static str>,
+    error: rusqlite::Error,
+}
+
+impl fmt::Display for Failed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.doing {
+            Some(doing) => write!(f, "{}: {doing} the database: {}", self.database, self.error),
+            None => write!(f, "{}: {}", self.database, self.error),
+        }
+    }
+}
+
+impl std::error::Error for Failed {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
