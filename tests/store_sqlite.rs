@@ -17,7 +17,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use escalate::policy::Policy;
 use escalate::store::{
-    Due, Durability, EVENT_SCHEMA, EventStore, Loaded, SqliteStore, StoreError, StoredDesk,
+    Append, Due, Durability, EVENT_SCHEMA, EventStore, Loaded, SqliteStore, StoreError, StoredDesk,
 };
 use escalate::{Case, CaseId, Event, EventKind, Outcome, Snapshot, StateName};
 use store_conformance::{id, story, t, whole_story};
@@ -98,6 +98,13 @@ impl EventStore for TempDb {
         wakeup: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
         self.store().append(case, expected, events, wakeup)
+    }
+
+    fn append_many(
+        &mut self,
+        batch: &[Append<'_>],
+    ) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+        self.store().append_many(batch)
     }
 
     fn load(&mut self, case: &CaseId) -> Result<Loaded, StoreError> {

@@ -122,6 +122,60 @@ pub trait EventStore {
         wakeup: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError>;
 
+    /// Appends many cases' events at once, each as [`append`](Self::append)
+    /// would, in order (an append may follow another to the same case),
+    /// and gives each its own outcome: a refused append (a conflict, a
+    /// duplicate command, events out of place) writes nothing of its own
+    /// and the others go on. A store that writes in transactions writes
+    /// the whole batch in one, which is much faster than one per append
+    /// (`SqliteStore` overrides this; the provided method calls `append`
+    /// for each).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] when the database fails: then nothing of the
+    /// batch is written by a store that writes it in one transaction (the
+    /// provided method reports a failing append in its place instead, the
+    /// appends before it stored).
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// use escalate::store::{Append, EventStore, MemoryStore, StoreError};
+    /// let policy = Policy::recommended();
+    /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-03-08T14:00:00Z",
+    ///     "kind": {"type": "open", "customer": {"id": "cust-9", "value": "standard"},
+    ///              "origin": {"type": "contact", "channel": "email"}, "summary": "wrong cabinet delivered"}}"#)?;
+    /// let now = open.at();
+    /// let mut cases = Vec::new();
+    /// for id in ["CAB-1", "CAB-2"] {
+    ///     let mut case = Case::new(id.parse()?);
+    ///     let events = case.handle(&policy, open.clone(), now)?;
+    ///     for event in &events { case.apply(event)?; }
+    ///     cases.push((case, events));
+    /// }
+    /// let batch: Vec<Append> = cases.iter().map(|(case, events)| Append {
+    ///     case: case.id(), expected: 0, events, wakeup: case.next_wakeup(&policy),
+    /// }).collect();
+    /// let mut store = MemoryStore::new();
+    /// let outcomes = store.append_many(&batch)?;
+    /// assert!(outcomes.iter().all(Result::is_ok));
+    /// // The same batch again: both at the wrong version now.
+    /// let outcomes = store.append_many(&batch)?;
+    /// assert!(outcomes.iter().all(|o| matches!(o, Err(StoreError::Conflict { .. }))));
+    /// assert_eq!(store.cases()?.len(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn append_many(
+        &mut self,
+        batch: &[Append<'_>],
+    ) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+        Ok(batch
+            .iter()
+            .map(|a| self.append(a.case, a.expected, a.events, a.wakeup))
+            .collect())
+    }
+
     /// The case's latest snapshot, if any, and every event after it (all
     /// its events when it has no snapshot); nothing for an unknown case.
     ///
@@ -169,6 +223,29 @@ pub trait EventStore {
     /// # Errors
     /// [`StoreError::Backend`].
     fn cases(&mut self) -> Result<Vec<CaseId>, StoreError>;
+}
+
+/// One append of a batch, for [`EventStore::append_many`]: the arguments
+/// of an [`EventStore::append`].
+///
+/// # Example
+/// ```
+/// use escalate::store::Append;
+/// let case = "CAB-1".parse()?;
+/// let nothing = Append { case: &case, expected: 0, events: &[], wakeup: None };
+/// assert_eq!(nothing.expected, 0);
+/// # Ok::<(), escalate::InvalidId>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Append<'a> {
+    /// The case.
+    pub case: &'a CaseId,
+    /// The version the writer saw (0 for a new case).
+    pub expected: u64,
+    /// The events, numbered from `expected + 1`.
+    pub events: &'a [Event],
+    /// The case's next wake-up after them.
+    pub wakeup: Option<DateTime<Utc>>,
 }
 
 /// What [`EventStore::load`] reads for a case: its latest snapshot and the

@@ -11,8 +11,8 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::{
-    Due, EVENT_SCHEMA, EventStore, Loaded, StoreError, check_append, commands_of, decode_event,
-    decode_snapshot, encode_event, encode_snapshot,
+    Append, Due, EVENT_SCHEMA, EventStore, Loaded, StoreError, check_append, commands_of,
+    decode_event, decode_snapshot, encode_event, encode_snapshot,
 };
 use crate::{CaseId, Event, Snapshot};
 
@@ -36,6 +36,12 @@ use crate::{CaseId, Event, Snapshot};
 /// Every time chrono represents is stored exactly, so wake-ups come back
 /// as they went in and in their order, from chrono's earliest to its
 /// latest.
+///
+/// # Throughput
+/// A transaction costs much more than the rows in it: a host that appends
+/// for many cases at once writes them with
+/// [`append_many`](EventStore::append_many), one transaction for the
+/// batch, rather than one [`append`](EventStore::append) each.
 ///
 /// # Durability and concurrency
 /// The file is in WAL mode: readers do not block the writer. By default
@@ -103,7 +109,8 @@ pub enum Durability {
     ProcessCrash,
     /// An acknowledged append also survives a power loss or an operating
     /// system crash. SQLite's `synchronous = FULL`: the log file is synced
-    /// to disk at every commit, one sync per append.
+    /// to disk at every commit, one sync per append (or per batch, with
+    /// [`append_many`](EventStore::append_many)).
     PowerLoss,
 }
 
@@ -151,7 +158,8 @@ impl SqliteStore {
     /// # Errors
     /// [`StoreError::DatabaseTooNew`] for a file written by a newer build
     /// of escalate; [`StoreError::Backend`] when the file cannot be opened
-    /// or created, or is not an SQLite database.
+    /// or created, is not an SQLite database, or cannot be put in WAL mode
+    /// (a file system without shared memory).
     ///
     /// # Example
     /// ```
@@ -193,7 +201,7 @@ impl SqliteStore {
         let path = path.as_ref();
         let database = path.display().to_string();
         let conn = Connection::open(path).map_err(|e| failed(&database, "cannot open", e))?;
-        SqliteStore::setup(conn, database, durability)
+        SqliteStore::setup(conn, database, durability, "wal")
     }
 
     /// A store in memory, gone with the value: for tests.
@@ -211,21 +219,30 @@ impl SqliteStore {
     pub fn open_in_memory() -> Result<SqliteStore, StoreError> {
         let database = ":memory:".to_owned();
         let conn = Connection::open_in_memory().map_err(|e| failed(&database, "cannot open", e))?;
-        SqliteStore::setup(conn, database, Durability::default())
+        // In memory, the journal stays in memory: there is no file to share.
+        SqliteStore::setup(conn, database, Durability::default(), "memory")
     }
 
-    /// Sets the connection up and brings the tables to [`SCHEMA`].
+    /// Sets the connection up (the journal mode must end up `journal`) and
+    /// brings the tables to [`SCHEMA`].
     fn setup(
         mut conn: Connection,
         database: String,
         durability: Durability,
+        journal: &str,
     ) -> Result<SqliteStore, StoreError> {
         let fail = |e: rusqlite::Error| failed(&database, "cannot set up", e);
         conn.busy_timeout(SqliteStore::BUSY_TIMEOUT).map_err(fail)?;
-        // In memory, the journal stays "memory": there is no file to share.
-        let _mode: String = conn
+        let mode: String = conn
             .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
             .map_err(fail)?;
+        if !mode.eq_ignore_ascii_case(journal) {
+            // A file system without the shared memory WAL needs: the
+            // guarantees above would not hold.
+            return Err(invalid(format!(
+                "{database}: cannot set up the database: its journal mode stays {mode:?}, not {journal:?}"
+            )));
+        }
         let synchronous = match durability {
             Durability::ProcessCrash => "NORMAL",
             Durability::PowerLoss => "FULL",
@@ -293,8 +310,39 @@ impl EventStore for SqliteStore {
     ) -> Result<(), StoreError> {
         let db = &self.database;
         let tx = write(&mut self.conn, db)?;
-        append_in(&tx, db, case, expected, events, wakeup)?;
+        check_in(&tx, db, case, expected, events)?;
+        write_in(&tx, db, case, events, wakeup)?;
         tx.commit().map_err(backend(db))
+    }
+
+    /// Writes the whole batch in one transaction: each append is checked
+    /// before anything of it is written, so that a refused one is skipped
+    /// and the others go on.
+    fn append_many(
+        &mut self,
+        batch: &[Append<'_>],
+    ) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+        let db = &self.database;
+        let tx = write(&mut self.conn, db)?;
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for append in batch {
+            match check_in(&tx, db, append.case, append.expected, append.events) {
+                Ok(()) => {
+                    // Any error here is the database's: nothing of the
+                    // batch is written (the transaction rolls back on drop).
+                    write_in(&tx, db, append.case, append.events, append.wakeup)?;
+                    outcomes.push(Ok(()));
+                }
+                Err(
+                    refused @ (StoreError::Conflict { .. }
+                    | StoreError::DuplicateCommand { .. }
+                    | StoreError::InvalidAppend { .. }),
+                ) => outcomes.push(Err(refused)),
+                Err(error) => return Err(error),
+            }
+        }
+        tx.commit().map_err(backend(db))?;
+        Ok(outcomes)
     }
 
     fn load(&mut self, case: &CaseId) -> Result<Loaded, StoreError> {
@@ -432,15 +480,16 @@ impl EventStore for SqliteStore {
     }
 }
 
-/// One append, inside the caller's transaction: the same steps and checks
-/// as [`MemoryStore`](super::MemoryStore), in the same order.
-fn append_in(
-    tx: &Transaction<'_>,
+/// Checks an append inside the caller's transaction, which holds the
+/// write lock, writing nothing: the same checks as
+/// [`MemoryStore`](super::MemoryStore), in the same order (the version,
+/// the numbering, the command ids).
+fn check_in(
+    tx: &Connection,
     db: &str,
     case: &CaseId,
     expected: u64,
     events: &[Event],
-    wakeup: Option<DateTime<Utc>>,
 ) -> Result<(), StoreError> {
     let found: i64 = tx
         .prepare_cached("SELECT COALESCE(MAX(version), 0) FROM escalate_events WHERE case_id = ?1")
@@ -455,6 +504,35 @@ fn append_in(
         });
     }
     check_append(case, expected, events)?;
+    let mut recorded = tx
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM escalate_commands WHERE case_id = ?1 AND command_id = ?2)",
+        )
+        .map_err(backend(db))?;
+    for command in commands_of(events) {
+        let found: bool = recorded
+            .query_row((case.as_str(), command.as_str()), |row| row.get(0))
+            .map_err(backend(db))?;
+        if found {
+            return Err(StoreError::DuplicateCommand {
+                case: case.clone(),
+                command: command.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Writes an append [`check_in`] passed, in the same transaction: its
+/// command ids (a key violation there is still a duplicate command), its
+/// events, and its wake-up, which ends any claim.
+fn write_in(
+    tx: &Connection,
+    db: &str,
+    case: &CaseId,
+    events: &[Event],
+    wakeup: Option<DateTime<Utc>>,
+) -> Result<(), StoreError> {
     {
         let mut insert = tx
             .prepare_cached("INSERT INTO escalate_commands (case_id, command_id) VALUES (?1, ?2)")
@@ -687,5 +765,69 @@ impl fmt::Display for Failed {
 impl std::error::Error for Failed {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         Some(&self.error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_migration_per_schema_version() {
+        assert_eq!(i64::try_from(MIGRATIONS.len()), Ok(SCHEMA));
+    }
+
+    #[test]
+    fn a_stored_time_out_of_chrono_range_is_an_error_naming_the_case() {
+        let case: CaseId = "CAB-1".parse().unwrap();
+        for (seconds, nanos) in [(i64::MAX, 0), (0, -1), (0, 2_000_000_000)] {
+            let err = stored_time(&case, seconds, nanos).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "the store failed: case CAB-1: the stored wake-up ({seconds} s and {nanos} ns after 1970) is not a time chrono represents"
+                )
+            );
+        }
+        let max = DateTime::<Utc>::MAX_UTC;
+        assert_eq!(
+            stored_time(
+                &case,
+                max.timestamp(),
+                i64::from(max.timestamp_subsec_nanos())
+            )
+            .unwrap(),
+            max
+        );
+    }
+
+    #[test]
+    fn a_version_past_sqlite_integers_is_an_error() {
+        let case: CaseId = "CAB-1".parse().unwrap();
+        assert_eq!(sql_version(&case, 7).unwrap(), 7);
+        let err = sql_version(&case, u64::MAX).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "the store failed: case CAB-1: version {} is past the largest SQLite stores (9223372036854775807)",
+                u64::MAX
+            )
+        );
+        assert!(stored_version(&case, -1, "event").is_err());
+    }
+
+    #[test]
+    fn stored_values_of_another_type_are_named() {
+        assert_eq!(text(ValueRef::Text(b"ok")), Ok("ok"));
+        assert_eq!(
+            text(ValueRef::Integer(3)),
+            Err("it is stored as an integer, not text".to_owned())
+        );
+        assert!(text(ValueRef::Text(&[0xff])).is_err());
+        assert!(stored_case(ValueRef::Text(b"")).is_err());
+        assert_eq!(
+            stored_case(ValueRef::Text(b"CAB-1")).unwrap().as_str(),
+            "CAB-1"
+        );
     }
 }

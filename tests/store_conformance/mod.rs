@@ -18,7 +18,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 use escalate::desk::{CaseEvents, Desk};
 use escalate::policy::Policy;
-use escalate::store::{Due, EventStore, Loaded, StoreError, StoredDesk};
+use escalate::store::{Append, Due, EventStore, Loaded, StoreError, StoredDesk};
 use escalate::{Case, CaseId, Command, Event};
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
@@ -28,7 +28,7 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 macro_rules! store_conformance_tests {
     ($make:expr) => {
         $crate::store_conformance_tests!(@each $make;
-            round_trip, conflict, duplicate_command, invalid_append, empty_append,
+            round_trip, conflict, duplicate_command, invalid_append, empty_append, append_many,
             snapshots, events_after, claim_order_and_limit, claim_ties,
             claim_ends_at_append, expired_lease, next_wakeup, exact_times, cases_listed,
             stored_desk_matches_desk, stored_desk_matches_desk_on_generated_commands);
@@ -51,6 +51,7 @@ pub fn run_all<S: EventStore>(make: &mut dyn FnMut() -> S) {
     duplicate_command(make);
     invalid_append(make);
     empty_append(make);
+    append_many(make);
     snapshots(make);
     events_after(make);
     claim_order_and_limit(make);
@@ -451,6 +452,106 @@ pub fn empty_append<S: EventStore>(make: &mut dyn FnMut() -> S) {
     store.append(&id("CAB-1"), at, &[], Some(when)).unwrap();
     assert_eq!(store.next_wakeup().unwrap(), Some(when));
     assert_holds(&mut store, "CAB-1", &driven.steps[0]);
+}
+
+fn append<'a>(
+    case: &'a CaseId,
+    expected: u64,
+    events: &'a [Event],
+    wakeup: Option<DateTime<Utc>>,
+) -> Append<'a> {
+    Append {
+        case,
+        expected,
+        events,
+        wakeup,
+    }
+}
+
+/// A batch of appends: each goes in or is refused as it would alone, in
+/// order (a later append to a case follows an earlier one of the batch),
+/// and a refused one writes nothing of its own.
+pub fn append_many<S: EventStore>(make: &mut dyn FnMut() -> S) {
+    let mut store = make();
+    assert!(store.append_many(&[]).unwrap().is_empty());
+    let [sa, sb, sc, sd, se] = ["A", "B", "C", "D", "E"].map(|case| whole_story(case, 0));
+    let (a_at, e_at) = (sa.steps[0].len() as u64, se.steps[0].len() as u64);
+    // E is open and claimed before the batch.
+    let when = t("2021-03-08T15:00:00Z");
+    store.append(&id("E"), 0, &se.steps[0], Some(when)).unwrap();
+    assert_eq!(store.claim_due(when, 10, HOUR).unwrap().len(), 1);
+    // A new command id, then one recorded in the batch already.
+    let a_next = a_at + sa.steps[1].len() as u64;
+    let again = [
+        renumbered(&sa.steps[2][0], a_next + 1, Some("A-x")),
+        renumbered(&sa.steps[2][0], a_next + 2, Some("A-1")),
+    ];
+    let misnumbered: Vec<Event> = sc.steps[0]
+        .iter()
+        .map(|ev| renumbered(ev, ev.version() + 1, Some("C-1")))
+        .collect();
+    let (ida, idb, idc, idd, ide) = (id("A"), id("B"), id("C"), id("D"), id("E"));
+    let batch = [
+        append(&ida, 0, &sa.steps[0], sa.wakeups[0]),
+        append(&idb, 3, &sb.steps[0], sb.wakeups[0]),
+        append(&ida, a_at, &sa.steps[1], sa.wakeups[1]),
+        append(&ida, a_next, &again, None),
+        append(&idc, 0, &misnumbered, Some(when)),
+        append(&idd, 0, &sd.steps[0], Some(when)),
+        append(&ide, e_at, &se.steps[1], Some(when)),
+    ];
+    let outcomes = store.append_many(&batch).unwrap();
+    assert_eq!(outcomes.len(), batch.len());
+    assert!(outcomes[0].is_ok() && outcomes[2].is_ok(), "{outcomes:?}");
+    assert!(matches!(
+        outcomes[1],
+        Err(StoreError::Conflict {
+            expected: 3,
+            found: 0,
+            ..
+        })
+    ));
+    assert!(
+        matches!(&outcomes[3], Err(StoreError::DuplicateCommand { case, command })
+            if case.as_str() == "A" && command.as_str() == "A-1"),
+        "{outcomes:?}"
+    );
+    assert!(matches!(
+        outcomes[4],
+        Err(StoreError::InvalidAppend {
+            found: 2,
+            want: 1,
+            ..
+        })
+    ));
+    assert!(outcomes[5].is_ok() && outcomes[6].is_ok(), "{outcomes:?}");
+    assert_holds(&mut store, "A", &sa.steps[..2].concat());
+    assert_holds(&mut store, "B", &[]);
+    assert_holds(&mut store, "C", &[]);
+    assert_holds(&mut store, "D", &sd.steps[0]);
+    assert_holds(&mut store, "E", &se.steps[..2].concat());
+    assert_eq!(store.cases().unwrap(), [id("A"), id("D"), id("E")]);
+    // E's claim ended with its append; D and E are due at 15:00, and A
+    // when its own wake-up says.
+    let mut due: Vec<CaseId> = store
+        .claim_due(when, 10, HOUR)
+        .unwrap()
+        .into_iter()
+        .map(|d| d.case)
+        .collect();
+    due.sort();
+    let mut expected = vec![id("D"), id("E")];
+    if sa.wakeups[1].is_some_and(|w| w <= when) {
+        expected.insert(0, id("A"));
+    }
+    assert_eq!(due, expected);
+    let next = store.next_wakeup().unwrap();
+    assert_eq!(
+        next,
+        [sa.wakeups[1], Some(when)].into_iter().flatten().min()
+    );
+    // The refused append recorded none of its command ids.
+    store.append(&ida, a_next, &again[..1], None).unwrap();
 }
 
 /// Loading reads the latest snapshot and the events after it, which
