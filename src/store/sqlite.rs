@@ -1,7 +1,5 @@
 //! A store in one SQLite file (feature `sqlite`).
 
-#![allow(clippy::doc_markdown)] // "SQLite" is a name in prose, not code
-
 use std::fmt;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
