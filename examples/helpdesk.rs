@@ -80,7 +80,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, Box<dyn Error>>
         workers: 1,
         fresh: false,
     };
-    let mut value = |name: &str, args: &mut dyn Iterator<Item = String>| {
+    let value = |name: &str, args: &mut dyn Iterator<Item = String>| {
         args.next()
             .ok_or_else(|| format!("{name} needs a value (see the top of examples/helpdesk.rs)"))
     };
