@@ -106,7 +106,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, Box<dyn Error>>
             other if other.starts_with("--") => {
                 return Err(format!("unknown option {other} (try --help)").into());
             }
-            other => parsed.input = other.to_owned(),
+            other => other.clone_into(&mut parsed.input),
         }
     }
     Ok(parsed)
@@ -153,8 +153,16 @@ fn sqlite(
     lines: Vec<(usize, Line)>,
 ) -> Result<Tally, Box<dyn Error>> {
     use escalate::store::SqliteStore;
-    if args.fresh && args.db.exists() {
-        std::fs::remove_file(&args.db)?;
+    if args.fresh {
+        // The database, and its write-ahead log and shared memory beside it.
+        for suffix in ["", "-wal", "-shm"] {
+            let mut path = args.db.clone().into_os_string();
+            path.push(suffix);
+            match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+                _ => {}
+            }
+        }
     }
     let store = SqliteStore::open(&args.db)?;
     let mut desk = StoredDesk::new(store, policy.clone());

@@ -17,7 +17,8 @@ const LAYERS: &[&[&str]] = &[
     &["policy"],
     &["case"],
     &["replay", "desk"],
-    &["testing"],
+    &["store"],
+    &["testing", "guide"],
 ];
 
 fn layer_of(module: &str) -> Option<usize> {

@@ -316,9 +316,17 @@ fn a_corrupt_row_names_its_case_and_version_and_the_desk_works_the_others() {
         Err(StoreError::Corrupt { version: 2, .. })
     ));
     assert_eq!(db.events(&id("CAB-1"), 2).unwrap().len(), 2);
+    // A restart loads CAB-2 and reports CAB-1.
+    let mut desk = StoredDesk::new(db, Policy::recommended());
+    let report = desk.load_all().unwrap();
+    assert_eq!(report.cases, 1);
+    assert!(
+        matches!(&report.failed[..], [StoreError::Corrupt { case, version: 2, .. }] if case.as_str() == "CAB-1"),
+        "{:?}",
+        report.failed
+    );
     // Both cases are due at 15:00 (the 25% warning of an email's first
     // response); the desk works CAB-2 and reports CAB-1.
-    let mut desk = StoredDesk::new(db, Policy::recommended());
     let advanced = desk.advance(t("2021-03-08T15:00:00Z")).unwrap();
     assert_eq!(advanced.failed.len(), 1);
     assert!(

@@ -333,9 +333,13 @@ impl<S: EventStore> StoredDesk<S> {
     /// ```
     pub fn load_all(&mut self) -> Result<LoadReport, StoreError> {
         let mut report = LoadReport::default();
-        for id in self.store.cases()? {
+        for (id, loaded) in self.store.load_all()? {
             self.cache.remove(&id);
-            match self.take(&id) {
+            let loaded = loaded.and_then(|loaded| {
+                let snapshot = loaded.snapshot.as_ref().map_or(0, crate::Snapshot::version);
+                Ok(loaded.into_case(&id)?.map(|case| Cached { case, snapshot }))
+            });
+            match loaded {
                 Ok(Some(cached)) => {
                     self.cache.insert(id, cached);
                     report.cases += 1;

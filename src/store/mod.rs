@@ -223,6 +223,32 @@ pub trait EventStore {
     /// # Errors
     /// [`StoreError::Backend`].
     fn cases(&mut self) -> Result<Vec<CaseId>, StoreError>;
+
+    /// Every case in the store, each with what [`load`](Self::load) gives
+    /// for it (or why its rows do not read), in id order: what a host
+    /// restarting reads. The provided method loads one case after another;
+    /// a database store reads them all in a few queries.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] when the database fails; a case whose rows
+    /// do not read is an error in its place, and the others load.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::store::{EventStore, MemoryStore};
+    /// assert!(MemoryStore::new().load_all()?.is_empty());
+    /// # Ok::<(), escalate::store::StoreError>(())
+    /// ```
+    fn load_all(&mut self) -> Result<LoadedCases, StoreError> {
+        let cases = self.cases()?;
+        Ok(cases
+            .into_iter()
+            .map(|case| {
+                let loaded = self.load(&case);
+                (case, loaded)
+            })
+            .collect())
+    }
 }
 
 /// One append of a batch, for [`EventStore::append_many`]: the arguments
@@ -247,6 +273,10 @@ pub struct Append<'a> {
     /// The case's next wake-up after them.
     pub wakeup: Option<DateTime<Utc>>,
 }
+
+/// What [`EventStore::load_all`] reads: every case, with what
+/// [`EventStore::load`] gives for it or why its rows do not read.
+pub type LoadedCases = Vec<(CaseId, Result<Loaded, StoreError>)>;
 
 /// What [`EventStore::load`] reads for a case: its latest snapshot and the
 /// events after it.

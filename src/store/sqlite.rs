@@ -1,5 +1,6 @@
 //! A store in one SQLite file (feature `sqlite`).
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -9,8 +10,8 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::{
-    Append, Due, EVENT_SCHEMA, EventStore, Loaded, StoreError, check_append, commands_of,
-    decode_event, decode_snapshot, encode_event, encode_snapshot,
+    Append, Due, EVENT_SCHEMA, EventStore, Loaded, LoadedCases, StoreError, check_append,
+    commands_of, decode_event, decode_snapshot, encode_event, encode_snapshot,
 };
 use crate::{CaseId, Event, Snapshot};
 
@@ -476,6 +477,77 @@ impl EventStore for SqliteStore {
         }
         Ok(cases)
     }
+
+    /// Three queries, in one read transaction: the cases, their snapshots,
+    /// and every event after each case's snapshot, in order.
+    fn load_all(&mut self) -> Result<LoadedCases, StoreError> {
+        let db = &self.database;
+        let tx = self.conn.transaction().map_err(backend(db))?;
+        let mut all: LoadedCases = Vec::new();
+        let mut index: HashMap<CaseId, usize> = HashMap::new();
+        {
+            let mut select = tx
+                .prepare("SELECT DISTINCT case_id FROM escalate_events ORDER BY case_id")
+                .map_err(backend(db))?;
+            let mut rows = select.query([]).map_err(backend(db))?;
+            while let Some(row) = rows.next().map_err(backend(db))? {
+                let case = stored_case(row.get_ref(0).map_err(backend(db))?)?;
+                index.insert(case.clone(), all.len());
+                all.push((case, Ok(Loaded::default())));
+            }
+        }
+        {
+            let mut select = tx
+                .prepare("SELECT case_id, version, body FROM escalate_snapshots")
+                .map_err(backend(db))?;
+            let mut rows = select.query([]).map_err(backend(db))?;
+            while let Some(row) = rows.next().map_err(backend(db))? {
+                let case = stored_case(row.get_ref(0).map_err(backend(db))?)?;
+                let Some(&at) = index.get(&case) else {
+                    continue; // a snapshot with no events: not a case
+                };
+                let version = stored_version(&case, row.get(1).map_err(backend(db))?, "snapshot");
+                let snapshot = version.and_then(|version| {
+                    let body = text(row.get_ref(2).map_err(backend(db))?)
+                        .map_err(|reason| corrupt(&case, version, "snapshot", reason))?;
+                    decode_snapshot(&case, version, body)
+                });
+                if let Ok(loaded) = &mut all[at].1 {
+                    match snapshot {
+                        Ok(snapshot) => loaded.snapshot = Some(snapshot),
+                        Err(error) => all[at].1 = Err(error),
+                    }
+                }
+            }
+        }
+        {
+            let mut select = tx
+                .prepare(
+                    "SELECT e.case_id, e.version, e.schema, e.body FROM escalate_events e
+                     LEFT JOIN escalate_snapshots s ON s.case_id = e.case_id
+                     WHERE e.version > COALESCE(s.version, 0)
+                     ORDER BY e.case_id, e.version",
+                )
+                .map_err(backend(db))?;
+            let mut rows = select.query([]).map_err(backend(db))?;
+            while let Some(row) = rows.next().map_err(backend(db))? {
+                let case = stored_case(row.get_ref(0).map_err(backend(db))?)?;
+                let Some(&at) = index.get(&case) else {
+                    continue;
+                };
+                let Ok(loaded) = &mut all[at].1 else {
+                    continue; // a row of this case did not read already
+                };
+                match event_of(row, db, &case) {
+                    Ok(event) => loaded.events.push(event),
+                    Err(error) => all[at].1 = Err(error),
+                }
+            }
+        }
+        drop(index);
+        tx.commit().map_err(backend(db))?;
+        Ok(all)
+    }
 }
 
 /// Checks an append inside the caller's transaction, which holds the
@@ -600,30 +672,46 @@ fn events_in(
     let mut rows = select.query((case.as_str(), after)).map_err(backend(db))?;
     let mut events = Vec::new();
     while let Some(row) = rows.next().map_err(backend(db))? {
-        let version = stored_version(case, row.get(0).map_err(backend(db))?, "event")?;
-        let schema = match row.get_ref(1).map_err(backend(db))? {
-            ValueRef::Integer(n) => u32::try_from(n).map_err(|_| {
-                corrupt(
-                    case,
-                    version,
-                    "event",
-                    format!("schema {n} is not a schema version"),
-                )
-            })?,
-            other => {
-                return Err(corrupt(
-                    case,
-                    version,
-                    "event",
-                    format!("its schema is stored as {}, not an integer", type_of(other)),
-                ));
-            }
-        };
-        let body = text(row.get_ref(2).map_err(backend(db))?)
-            .map_err(|reason| corrupt(case, version, "event", reason))?;
-        events.push(decode_event(case, version, schema, body)?);
+        events.push(event_of_at(row, 0, db, case)?);
     }
     Ok(events)
+}
+
+/// The event in a row of `(case_id, version, schema, body)`.
+fn event_of(row: &rusqlite::Row<'_>, db: &str, case: &CaseId) -> Result<Event, StoreError> {
+    event_of_at(row, 1, db, case)
+}
+
+/// The event in a row whose columns from `first` are `(version, schema,
+/// body)`.
+fn event_of_at(
+    row: &rusqlite::Row<'_>,
+    first: usize,
+    db: &str,
+    case: &CaseId,
+) -> Result<Event, StoreError> {
+    let version = stored_version(case, row.get(first).map_err(backend(db))?, "event")?;
+    let schema = match row.get_ref(first + 1).map_err(backend(db))? {
+        ValueRef::Integer(n) => u32::try_from(n).map_err(|_| {
+            corrupt(
+                case,
+                version,
+                "event",
+                format!("schema {n} is not a schema version"),
+            )
+        })?,
+        other => {
+            return Err(corrupt(
+                case,
+                version,
+                "event",
+                format!("its schema is stored as {}, not an integer", type_of(other)),
+            ));
+        }
+    };
+    let body = text(row.get_ref(first + 2).map_err(backend(db))?)
+        .map_err(|reason| corrupt(case, version, "event", reason))?;
+    decode_event(case, version, schema, body)
 }
 
 /// A stored body as text, or why it is not.

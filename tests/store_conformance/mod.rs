@@ -31,7 +31,7 @@ macro_rules! store_conformance_tests {
             round_trip, conflict, duplicate_command, invalid_append, empty_append, append_many,
             snapshots, events_after, claim_order_and_limit, claim_ties,
             claim_ends_at_append, expired_lease, next_wakeup, exact_times, cases_listed,
-            stored_desk_matches_desk, stored_desk_matches_desk_on_generated_commands);
+            load_all_matches_load, stored_desk_matches_desk, stored_desk_matches_desk_on_generated_commands);
     };
     (@each $make:expr; $($check:ident),*) => {
         $(
@@ -61,6 +61,7 @@ pub fn run_all<S: EventStore>(make: &mut dyn FnMut() -> S) {
     next_wakeup(make);
     exact_times(make);
     cases_listed(make);
+    load_all_matches_load(make);
     stored_desk_matches_desk(make);
     stored_desk_matches_desk_on_generated_commands(make);
 }
@@ -609,6 +610,38 @@ pub fn snapshots<S: EventStore>(make: &mut dyn FnMut() -> S) {
         .unwrap();
     assert_eq!(store.load(&id("CAB-1")).unwrap().events, [closed]);
     assert_eq!(store.cases().unwrap(), [id("CAB-1")]);
+}
+
+/// `load_all` gives every case, in id order, with what `load` gives for
+/// it: with and without snapshots, snapshots at the last version and
+/// before it.
+pub fn load_all_matches_load<S: EventStore>(make: &mut dyn FnMut() -> S) {
+    let mut store = make();
+    assert!(store.load_all().unwrap().is_empty());
+    for (n, case) in ["CAB-3", "CAB-1", "CAB-2", "CAB-4"].into_iter().enumerate() {
+        let driven = whole_story(case, i64::try_from(n).unwrap());
+        append_steps(&mut store, case, &driven, driven.steps.len());
+        let all = driven.events();
+        match n {
+            0 => {} // no snapshot
+            1 => store.save_snapshot(&driven.case.snapshot()).unwrap(),
+            _ => store
+                .save_snapshot(&Case::replay(&all[..all.len() - n]).unwrap().snapshot())
+                .unwrap(),
+        }
+    }
+    let all = store.load_all().unwrap();
+    let ids: Vec<&str> = all.iter().map(|(case, _)| case.as_str()).collect();
+    assert_eq!(ids, ["CAB-1", "CAB-2", "CAB-3", "CAB-4"]);
+    for (case, loaded) in all {
+        let loaded = loaded.unwrap();
+        assert_eq!(loaded, store.load(&case).unwrap(), "case {case}");
+        let events = store.events(&case, 0).unwrap();
+        assert_eq!(
+            loaded.into_case(&case).unwrap(),
+            Some(Case::replay(&events).unwrap())
+        );
+    }
 }
 
 /// `events(case, after)` gives the events numbered after `after`.
