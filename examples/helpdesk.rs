@@ -64,7 +64,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let lines = read(&args.input)?;
     let tally = match &args.postgres {
         Some(url) => postgres(url, &policy, lines, args.workers)?,
-        None => sqlite(&args, &policy, lines)?,
+        None => sqlite(&args, &policy, &lines)?,
     };
     println!();
     print!("{tally}");
@@ -181,12 +181,12 @@ fn sqlite(
         println!("  not loaded: {error}");
     }
     let mut tally = Tally::default();
-    work(&mut desk, &lines, &mut tally, "")?;
+    work(&mut desk, lines, &mut tally, "")?;
     Ok(tally)
 }
 
 #[cfg(not(feature = "sqlite"))]
-fn sqlite(_: &Args, _: &Policy, _: Vec<(usize, Line)>) -> Result<Tally, Box<dyn Error>> {
+fn sqlite(_: &Args, _: &Policy, _: &[(usize, Line)]) -> Result<Tally, Box<dyn Error>> {
     Err("this build has no SQLite store: run with --features sqlite".into())
 }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::{Due, EventStore, StoreError};
+use super::{Append, Due, EventStore, StoreError};
 use crate::desk::{self, CaseEvents, DeskError, Obligation, Policies, Rollout, RolloutPlan};
 use crate::policy::Policy;
 use crate::{Case, CaseId, Command, CommandKind, Event};
@@ -76,6 +76,18 @@ pub struct StoredDesk<S> {
 struct Cached {
     case: Case,
     snapshot: u64,
+}
+
+/// A case ticked by [`StoredDesk::advance`], to append.
+struct Ticked {
+    id: CaseId,
+    /// Its version before the tick.
+    before: u64,
+    after: Case,
+    events: Vec<Event>,
+    /// The version of its latest stored snapshot.
+    snapshot: u64,
+    wakeup: Option<DateTime<Utc>>,
 }
 
 /// What [`StoredDesk::advance`] did: the events each due case recorded
@@ -501,19 +513,14 @@ impl<S: EventStore> StoredDesk<S> {
         loop {
             let due = self.store.claim_due(now, self.batch, self.lease)?;
             let claimed = due.len();
-            let mut fresh = 0;
-            for Due { case, .. } in due {
-                if !worked.insert(case.clone()) {
-                    continue;
-                }
-                fresh += 1;
-                match self.tick(&case, now) {
-                    Ok(events) if events.is_empty() => {}
-                    Ok(events) => advanced.woken.push(CaseEvents { case, events }),
-                    Err(error) => advanced.failed.push(error),
-                }
-            }
-            if claimed < self.batch || fresh == 0 {
+            let fresh: Vec<CaseId> = due
+                .into_iter()
+                .map(|Due { case, .. }| case)
+                .filter(|case| worked.insert(case.clone()))
+                .collect();
+            let none_fresh = fresh.is_empty();
+            self.tick_batch(fresh, now, &mut advanced)?;
+            if claimed < self.batch || none_fresh {
                 return Ok(advanced);
             }
         }
@@ -564,6 +571,95 @@ impl<S: EventStore> StoredDesk<S> {
             .ok_or_else(|| DeskError::UnknownCase { case: id.clone() })?;
         let policy = self.policy_of(&case)?;
         Ok(desk::obligation::owed(&case, &self.policies[policy]))
+    }
+
+    /// Ticks claimed cases and appends what they recorded in one batch
+    /// ([`EventStore::append_many`]); a case whose append conflicts is
+    /// ticked again on its own.
+    fn tick_batch(
+        &mut self,
+        cases: Vec<CaseId>,
+        now: DateTime<Utc>,
+        advanced: &mut Advanced,
+    ) -> Result<(), StoreError> {
+        let mut ticked: Vec<Ticked> = Vec::with_capacity(cases.len());
+        for id in cases {
+            let cached = match self.take(&id) {
+                Ok(Some(cached)) => cached,
+                Ok(None) => {
+                    advanced
+                        .failed
+                        .push(DeskError::UnknownCase { case: id.clone() }.into());
+                    continue;
+                }
+                Err(error) => {
+                    advanced.failed.push(error);
+                    continue;
+                }
+            };
+            let policy = match self.policy_of(&cached.case) {
+                Ok(policy) => &self.policies[policy],
+                Err(error) => {
+                    self.keep(Some(cached));
+                    advanced.failed.push(error);
+                    continue;
+                }
+            };
+            let before = cached.case.version();
+            let events = cached.case.tick(policy, now);
+            let mut after = cached.case;
+            if let Err((k, error)) = desk::apply_all(&mut after, &events) {
+                advanced
+                    .failed
+                    .push(desk::apply_error(&id, error, &events[..k]).into());
+                continue;
+            }
+            let wakeup = after.next_wakeup(policy);
+            ticked.push(Ticked {
+                id,
+                before,
+                after,
+                events,
+                snapshot: cached.snapshot,
+                wakeup,
+            });
+        }
+        let outcomes = {
+            let batch: Vec<Append<'_>> = ticked
+                .iter()
+                .map(|t| Append {
+                    case: &t.id,
+                    expected: t.before,
+                    events: &t.events,
+                    wakeup: t.wakeup,
+                })
+                .collect();
+            self.store.append_many(&batch)?
+        };
+        for (ticked, outcome) in ticked.into_iter().zip(outcomes) {
+            let Ticked {
+                id,
+                after,
+                events,
+                snapshot,
+                ..
+            } = ticked;
+            match outcome {
+                Ok(()) => {
+                    self.remember(&id, after, snapshot);
+                    if !events.is_empty() {
+                        advanced.woken.push(CaseEvents { case: id, events });
+                    }
+                }
+                Err(StoreError::Conflict { .. }) => match self.tick(&id, now) {
+                    Ok(events) if events.is_empty() => {}
+                    Ok(events) => advanced.woken.push(CaseEvents { case: id, events }),
+                    Err(error) => advanced.failed.push(error),
+                },
+                Err(error) => advanced.failed.push(error),
+            }
+        }
+        Ok(())
     }
 
     /// Ticks one claimed case and appends what it recorded, retrying on
@@ -675,6 +771,13 @@ impl<S: EventStore> StoredDesk<S> {
             Err(error) => return Err(error),
         };
         self.store.append(id, before, events, wakeup)?;
+        self.remember(id, after, snapshot);
+        Ok(())
+    }
+
+    /// Keeps a case just stored (and stores a snapshot of it when one is
+    /// due: a snapshot that fails to store is tried again later).
+    fn remember(&mut self, id: &CaseId, after: Case, snapshot: u64) {
         let mut snapshot = snapshot;
         if after.version().saturating_sub(snapshot) >= self.snapshot_every
             && self.store.save_snapshot(&after.snapshot()).is_ok()
@@ -688,7 +791,6 @@ impl<S: EventStore> StoredDesk<S> {
                 snapshot,
             },
         );
-        Ok(())
     }
 
     /// Takes a case out of the cache, or loads it from the store.
