@@ -53,6 +53,8 @@ mod codec;
 mod desk;
 mod error;
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
 
 use std::time::Duration;
 
@@ -63,6 +65,8 @@ pub use codec::{EVENT_SCHEMA, decode_event, decode_snapshot, encode_event, encod
 pub use desk::{Advanced, LoadReport, StoredDesk};
 pub use error::StoreError;
 pub use memory::MemoryStore;
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresStore;
 
 use crate::{Case, CaseId, CommandId, Event, Snapshot};
 
