@@ -169,6 +169,61 @@ pub trait EventStore {
     /// # Errors
     /// [`StoreError::Backend`].
     fn cases(&mut self) -> Result<Vec<CaseId>, StoreError>;
+
+    /// Appends to several cases, each as [`append`](Self::append) would
+    /// (in order, so a case named twice is appended to twice), and gives
+    /// each one's result in order: one that fails writes nothing of its
+    /// own and stops none of the others. The default appends one at a
+    /// time; a database store writes them in one transaction, which is
+    /// what makes many small appends fast (one commit, not one each).
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::{Actor, Event, EventKind, Outcome};
+    /// use escalate::store::{Append, EventStore, MemoryStore, StoreError};
+    /// let closed = Event::new(1, "2021-03-26T16:00:00Z".parse()?, Actor::System, None,
+    ///     EventKind::Closed { outcome: Outcome::Lost, review: None });
+    /// let (one, two) = ("CAB-1".parse()?, "CAB-2".parse()?);
+    /// let mut store = MemoryStore::new();
+    /// store.append(&two, 0, &[closed.clone()], None)?;
+    /// let results = store.append_many(&[
+    ///     Append { case: &one, expected: 0, events: &[closed.clone()], wakeup: None },
+    ///     Append { case: &two, expected: 0, events: &[closed.clone()], wakeup: None },
+    /// ]);
+    /// assert!(results[0].is_ok());
+    /// assert!(matches!(results[1], Err(StoreError::Conflict { found: 1, .. })));
+    /// assert_eq!(store.cases()?.len(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn append_many(&mut self, appends: &[Append<'_>]) -> Vec<Result<(), StoreError>> {
+        appends
+            .iter()
+            .map(|a| self.append(a.case, a.expected, a.events, a.wakeup))
+            .collect()
+    }
+}
+
+/// One append of [`EventStore::append_many`]: the arguments of
+/// [`EventStore::append`].
+///
+/// # Example
+/// ```
+/// use escalate::store::Append;
+/// let case = "CAB-1".parse()?;
+/// let append = Append { case: &case, expected: 0, events: &[], wakeup: None };
+/// assert_eq!(append.case.as_str(), "CAB-1");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Append<'a> {
+    /// The case.
+    pub case: &'a CaseId,
+    /// The version the writer saw (0 for a new case).
+    pub expected: u64,
+    /// The events, numbered from `expected + 1`.
+    pub events: &'a [Event],
+    /// The case's next wake-up after them.
+    pub wakeup: Option<DateTime<Utc>>,
 }
 
 /// What [`EventStore::load`] reads for a case: its latest snapshot and the

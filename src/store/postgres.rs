@@ -3,6 +3,7 @@
 // "PostgreSQL" in these docs is a name, not code.
 #![allow(clippy::doc_markdown)]
 
+use std::collections::HashSet;
 use std::fmt;
 use std::time::Duration;
 
@@ -11,8 +12,8 @@ use postgres::error::SqlState;
 use postgres::{Client, NoTls, Statement};
 
 use super::{
-    Due, EVENT_SCHEMA, EventStore, Loaded, StoreError, check_append, commands_of, decode_event,
-    decode_snapshot, encode_event, encode_snapshot,
+    Append, Due, EVENT_SCHEMA, EventStore, Loaded, StoreError, check_append, commands_of,
+    decode_event, decode_snapshot, encode_event, encode_snapshot,
 };
 use crate::{CaseId, Event, Snapshot};
 
@@ -46,14 +47,15 @@ use crate::{CaseId, Event, Snapshot};
 /// clocks need not agree.
 ///
 /// # Times
-/// PostgreSQL keeps times from 4714-11-24 BC to 294276-12-31 AD to the
-/// microsecond; chrono reaches further and to the nanosecond. Wake-ups are
-/// kept to the nanosecond (the nanoseconds below the microsecond in a
-/// column of their own), so [`next_wakeup`](EventStore::next_wakeup) and
+/// PostgreSQL keeps times from 4714-11-24 BC on, to the microsecond;
+/// chrono's reach back to 262144 BC, to the nanosecond. Wake-ups are kept
+/// to the nanosecond (the nanoseconds below the microsecond in a column
+/// of their own), so [`next_wakeup`](EventStore::next_wakeup) and
 /// [`claim_due`](EventStore::claim_due) give back exactly what was
-/// appended. An event time or a wake-up outside PostgreSQL's range, or on
-/// a leap second, is refused with [`StoreError::Backend`] naming the case
-/// and the time; nothing is written.
+/// appended. An event time or a wake-up before 4714-11-24 BC, or on a
+/// leap second, is refused with [`StoreError::Backend`] naming the case
+/// and the time; nothing is written. A claim at any time works (nothing
+/// is due before 4714-11-24 BC).
 ///
 /// # Example
 /// ```
@@ -91,6 +93,7 @@ pub struct PostgresStore {
 struct Statements {
     append_new: Statement,
     append_at: Statement,
+    append_many: Statement,
     version: Statement,
     commands_held: Statement,
     load: Statement,
@@ -141,7 +144,8 @@ CREATE INDEX cases_due ON {s}.cases (due, due_ns, case_id);
 /// The earliest time PostgreSQL stores, in seconds since 1970: 4714-11-24
 /// 00:00:00 BC.
 const EARLIEST_SECOND: i64 = -210_866_803_200;
-/// The first second after the latest time PostgreSQL stores: 294277-01-01.
+/// The first second after the latest time PostgreSQL stores: 294277-01-01
+/// (later than chrono's latest).
 const END_SECOND: i64 = 9_224_318_016_000;
 /// Leases longer than this (in microseconds, about 100,000 years) last
 /// for ever: the end of one would be past what PostgreSQL stores.
@@ -259,13 +263,28 @@ impl PostgresStore {
         })
     }
 
+    /// What an append refused before the database means: a conflict if
+    /// the case is at another version (a writer at the wrong version hears
+    /// of that first), else `error`.
+    fn refused(&mut self, case: &CaseId, expected: u64, error: StoreError) -> StoreError {
+        match self.version_of(case) {
+            Ok(found) if found != expected => StoreError::Conflict {
+                case: case.clone(),
+                expected,
+                found,
+            },
+            Ok(_) => error,
+            Err(failed) => failed,
+        }
+    }
+
     /// What a failed append statement means: a conflict, a repeated
     /// command, or a failure of the database.
     fn append_failed(
         &mut self,
         case: &CaseId,
         expected: u64,
-        commands: &[&str],
+        commands: &[String],
         error: postgres::Error,
     ) -> StoreError {
         let Some(db) = error.as_db_error() else {
@@ -286,7 +305,7 @@ impl PostgresStore {
                 };
                 let repeated = commands
                     .iter()
-                    .find(|c| held.iter().any(|h| h == *c))
+                    .find(|c| held.contains(c))
                     .or(commands.first());
                 match repeated.and_then(|c| c.parse().ok()) {
                     Some(command) => StoreError::DuplicateCommand {
@@ -319,85 +338,109 @@ impl EventStore for PostgresStore {
         events: &[Event],
         wakeup: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
-        if let Err(invalid) = check_append(case, expected, events) {
-            // A writer at the wrong version hears of the conflict first.
-            let found = self.version_of(case)?;
-            if found != expected {
-                return Err(StoreError::Conflict {
-                    case: case.clone(),
-                    expected,
-                    found,
-                });
-            }
-            return Err(invalid);
-        }
-        let (Ok(at), Ok(new)) = (
-            i64::try_from(expected),
-            i64::try_from(expected.saturating_add(events.len() as u64)),
-        ) else {
-            return Err(self.conflict(case, expected)?);
+        let rows = match Rows::of(case, expected, events, wakeup) {
+            Ok(rows) => rows,
+            Err(error) => return Err(self.refused(case, expected, error)),
         };
-        let (due, due_ns) = match wakeup {
-            None => (None, 0),
-            Some(wakeup) => {
-                let (due, ns) = split(wakeup).map_err(|problem| {
-                    StoreError::backend(Unstorable {
-                        place: format!("case {case}"),
-                        what: "wake-up",
-                        at: wakeup,
-                        problem,
-                    })
-                })?;
-                (Some(due), ns)
-            }
-        };
-        let mut versions = Vec::with_capacity(events.len());
-        let mut times = Vec::with_capacity(events.len());
-        let mut bodies = Vec::with_capacity(events.len());
-        for event in events {
-            if let Err(problem) = split(event.at()) {
-                return Err(StoreError::backend(Unstorable {
-                    place: format!("case {case}, version {}", event.version()),
-                    what: "event time",
-                    at: event.at(),
-                    problem,
-                }));
-            }
-            versions.push(i64::try_from(event.version()).unwrap_or(i64::MAX));
-            times.push(event.at());
-            bodies.push(encode_event(event)?);
-        }
-        let schema = i32::try_from(EVENT_SCHEMA).unwrap_or(i32::MAX);
-        let schemas = vec![schema; events.len()];
-        let commands: Vec<&str> = commands_of(events)
-            .into_iter()
-            .map(crate::CommandId::as_str)
-            .collect();
         let case_id = case.as_str();
+        let Rows {
+            expected: at,
+            version,
+            due,
+            due_ns,
+            commands,
+            versions,
+            times,
+            bodies,
+        } = &rows;
+        let schemas = vec![event_schema(); versions.len()];
         let result = if expected == 0 {
             self.client.query_one(
                 &self.statements.append_new,
                 &[
-                    &case_id, &new, &due, &due_ns, &commands, &versions, &schemas, &times, &bodies,
+                    &case_id, version, due, due_ns, commands, versions, &schemas, times, bodies,
                 ],
             )
         } else {
             self.client.query_one(
                 &self.statements.append_at,
                 &[
-                    &case_id, &new, &due, &due_ns, &commands, &versions, &schemas, &times, &bodies,
-                    &at,
+                    &case_id, version, due, due_ns, commands, versions, &schemas, times, bodies, at,
                 ],
             )
         };
         let appended: i64 = match result.and_then(|row| row.try_get(0)) {
             Ok(appended) => appended,
-            Err(error) => return Err(self.append_failed(case, expected, &commands, error)),
+            Err(error) => return Err(self.append_failed(case, expected, commands, error)),
         };
         if appended == 0 {
             return Err(self.conflict(case, expected)?);
         }
         Ok(())
+    }
+
+    /// Writes the appends in one statement, so one transaction and one
+    /// commit: those whose case is at the expected version go in, the
+    /// others are conflicts. A case named twice, an append that would be
+    /// refused before the database (events out of place, a time PostgreSQL
+    /// does not keep), or a statement that fails (a repeated command id)
+    /// falls back to appending one at a time, for each append's own result.
+    fn append_many(&mut self, appends: &[Append<'_>]) -> Vec<Result<(), StoreError>> {
+        let mut named = HashSet::new();
+        if appends.len() < 2 || !appends.iter().all(|a| named.insert(a.case)) {
+            return appends
+                .iter()
+                .map(|a| self.append(a.case, a.expected, a.events, a.wakeup))
+                .collect();
+        }
+        let mut results: Vec<Result<(), StoreError>> = appends.iter().map(|_| Ok(())).collect();
+        let mut batch = Vec::with_capacity(appends.len());
+        for (k, a) in appends.iter().enumerate() {
+            match Rows::of(a.case, a.expected, a.events, a.wakeup) {
+                Ok(rows) => batch.push((k, a, rows)),
+                Err(error) => results[k] = Err(self.refused(a.case, a.expected, error)),
+            }
+        }
+        if batch.is_empty() {
+            return results;
+        }
+        let mut input = Input::default();
+        for (_, a, rows) in &batch {
+            input.add(a.case.as_str(), rows);
+        }
+        let schemas = vec![event_schema(); input.versions.len()];
+        let moved = self.client.query(
+            &self.statements.append_many,
+            &[
+                &input.cases,
+                &input.expected,
+                &input.version,
+                &input.due,
+                &input.due_ns,
+                &input.command_cases,
+                &input.commands,
+                &input.event_cases,
+                &input.versions,
+                &schemas,
+                &input.times,
+                &input.bodies,
+            ],
+        );
+        let Ok(moved) = moved else {
+            for (k, a, _) in &batch {
+                results[*k] = self.append(a.case, a.expected, a.events, a.wakeup);
+            }
+            return results;
+        };
+        let moved: HashSet<String> = moved.iter().filter_map(|row| row.try_get(0).ok()).collect();
+        for (k, a, _) in &batch {
+            if !moved.contains(a.case.as_str()) {
+                results[*k] = Err(self
+                    .conflict(a.case, a.expected)
+                    .unwrap_or_else(|error| error));
+            }
+        }
+        results
     }
 
     fn load(&mut self, case: &CaseId) -> Result<Loaded, StoreError> {
@@ -521,88 +564,249 @@ impl EventStore for PostgresStore {
 
 impl Statements {
     fn prepare(client: &mut Client, s: &str) -> Result<Statements, postgres::Error> {
-        // The rest of an append after its row in `cases` moved: the
-        // command ids, the events; then whether the row moved.
-        let rest = format!(
-            "cmds AS (
-                INSERT INTO {s}.commands (case_id, command_id)
-                SELECT $1, c FROM head, unnest($5::text[]) AS c
-            ), evs AS (
-                INSERT INTO {s}.events (case_id, version, schema, at, body)
-                SELECT $1, e.v, e.s, e.a, e.b
-                FROM head, unnest($6::bigint[], $7::integer[], $8::timestamptz[], $9::text[])
-                    AS e(v, s, a, b)
-            )
-            SELECT count(*) FROM head"
-        );
+        let mut prepare = |sql: &str| client.prepare(&sql.replace("{s}", s));
         Ok(Statements {
-            append_new: client.prepare(&format!(
-                "WITH head AS (
-                    INSERT INTO {s}.cases AS c (case_id, version, due, due_ns, claimed_until)
-                    VALUES ($1, $2, $3, $4, NULL)
-                    ON CONFLICT (case_id) DO UPDATE
-                    SET version = EXCLUDED.version, due = EXCLUDED.due,
-                        due_ns = EXCLUDED.due_ns, claimed_until = NULL
-                    WHERE c.version = 0
-                    RETURNING 1
-                ), {rest}"
-            ))?,
-            append_at: client.prepare(&format!(
-                "WITH head AS (
-                    UPDATE {s}.cases
-                    SET version = $2, due = $3, due_ns = $4, claimed_until = NULL
-                    WHERE case_id = $1 AND version = $10
-                    RETURNING 1
-                ), {rest}"
-            ))?,
-            version: client.prepare(&format!(
-                "SELECT version FROM {s}.cases WHERE case_id = $1"
-            ))?,
-            commands_held: client.prepare(&format!(
-                "SELECT command_id FROM {s}.commands WHERE case_id = $1 AND command_id = ANY($2)"
-            ))?,
-            load: client.prepare(&format!(
-                "SELECT 0 AS part, version, 0 AS schema, body FROM {s}.snapshots WHERE case_id = $1
-                 UNION ALL
-                 SELECT 1, version, schema, body FROM {s}.events
-                 WHERE case_id = $1 AND version > coalesce(
-                     (SELECT version FROM {s}.snapshots WHERE case_id = $1), 0)
-                 ORDER BY 1, 2"
-            ))?,
-            events: client.prepare(&format!(
+            append_new: prepare(&format!("{APPEND_NEW} {APPEND_REST}"))?,
+            append_at: prepare(&format!("{APPEND_AT} {APPEND_REST}"))?,
+            append_many: prepare(APPEND_MANY)?,
+            version: prepare("SELECT version FROM {s}.cases WHERE case_id = $1")?,
+            commands_held: prepare(
+                "SELECT command_id FROM {s}.commands WHERE case_id = $1 AND command_id = ANY($2)",
+            )?,
+            load: prepare(LOAD)?,
+            events: prepare(
                 "SELECT version, schema, body FROM {s}.events
-                 WHERE case_id = $1 AND version > $2 ORDER BY version"
-            ))?,
-            save_snapshot: client.prepare(&format!(
-                "INSERT INTO {s}.snapshots AS k (case_id, version, body) VALUES ($1, $2, $3)
-                 ON CONFLICT (case_id) DO UPDATE SET version = EXCLUDED.version, body = EXCLUDED.body
-                 WHERE k.version < EXCLUDED.version"
-            ))?,
-            claim_due: client.prepare(&format!(
-                "WITH picked AS (
-                    SELECT case_id FROM {s}.cases
-                    WHERE (due, due_ns) <= ($1, $2)
-                      AND (claimed_until IS NULL OR claimed_until <= now())
-                    ORDER BY due, due_ns, case_id
-                    LIMIT $3
-                    FOR UPDATE SKIP LOCKED
-                )
-                UPDATE {s}.cases AS c
-                SET claimed_until = CASE WHEN $4::bigint IS NULL THEN 'infinity'::timestamptz
-                                         ELSE now() + $4::bigint * interval '1 microsecond' END
-                FROM picked
-                WHERE c.case_id = picked.case_id
-                RETURNING c.case_id, c.due, c.due_ns"
-            ))?,
-            next_wakeup: client.prepare(&format!(
+                 WHERE case_id = $1 AND version > $2 ORDER BY version",
+            )?,
+            save_snapshot: prepare(SAVE_SNAPSHOT)?,
+            claim_due: prepare(CLAIM_DUE)?,
+            next_wakeup: prepare(
                 "SELECT case_id, due, due_ns FROM {s}.cases WHERE due IS NOT NULL
-                 ORDER BY due, due_ns, case_id LIMIT 1"
-            ))?,
-            cases: client.prepare(&format!(
-                "SELECT case_id FROM {s}.cases WHERE version > 0 ORDER BY case_id"
-            ))?,
+                 ORDER BY due, due_ns, case_id LIMIT 1",
+            )?,
+            cases: prepare("SELECT case_id FROM {s}.cases WHERE version > 0 ORDER BY case_id")?,
         })
     }
+}
+
+// The statements; `{s}` stands for the quoted schema name.
+
+/// An append to a new case (at version 0): its row in `cases` is created,
+/// or moved from version 0 (a case with a wake-up only).
+const APPEND_NEW: &str = "WITH head AS (
+    INSERT INTO {s}.cases AS c (case_id, version, due, due_ns, claimed_until)
+    VALUES ($1, $2, $3, $4, NULL)
+    ON CONFLICT (case_id) DO UPDATE
+    SET version = EXCLUDED.version, due = EXCLUDED.due, due_ns = EXCLUDED.due_ns,
+        claimed_until = NULL
+    WHERE c.version = 0
+    RETURNING 1
+),";
+
+/// An append to a case at version `$10`: its row in `cases` moves from it.
+const APPEND_AT: &str = "WITH head AS (
+    UPDATE {s}.cases
+    SET version = $2, due = $3, due_ns = $4, claimed_until = NULL
+    WHERE case_id = $1 AND version = $10
+    RETURNING 1
+),";
+
+/// The rest of an append once its row moved (`head` has a row): the
+/// command ids and the events; then whether the row moved.
+const APPEND_REST: &str = "cmds AS (
+    INSERT INTO {s}.commands (case_id, command_id)
+    SELECT $1, c FROM head, unnest($5::text[]) AS c
+), evs AS (
+    INSERT INTO {s}.events (case_id, version, schema, at, body)
+    SELECT $1, e.v, e.s, e.a, e.b
+    FROM head, unnest($6::bigint[], $7::integer[], $8::timestamptz[], $9::text[]) AS e(v, s, a, b)
+)
+SELECT count(*) FROM head";
+
+/// Appends to several distinct cases: those whose row moves from the
+/// expected version get their command ids and events; their ids come back.
+const APPEND_MANY: &str = "WITH input AS (
+    SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::timestamptz[], $5::smallint[])
+        AS i(case_id, expected, version, due, due_ns)
+), moved AS (
+    UPDATE {s}.cases AS c
+    SET version = i.version, due = i.due, due_ns = i.due_ns, claimed_until = NULL
+    FROM input AS i
+    WHERE c.case_id = i.case_id AND c.version = i.expected AND i.expected > 0
+    RETURNING c.case_id
+), created AS (
+    INSERT INTO {s}.cases AS c (case_id, version, due, due_ns, claimed_until)
+    SELECT case_id, version, due, due_ns, NULL FROM input WHERE expected = 0
+    ON CONFLICT (case_id) DO UPDATE
+    SET version = EXCLUDED.version, due = EXCLUDED.due, due_ns = EXCLUDED.due_ns,
+        claimed_until = NULL
+    WHERE c.version = 0
+    RETURNING c.case_id
+), head AS (
+    SELECT case_id FROM moved UNION ALL SELECT case_id FROM created
+), cmds AS (
+    INSERT INTO {s}.commands (case_id, command_id)
+    SELECT x.case_id, x.command_id
+    FROM unnest($6::text[], $7::text[]) AS x(case_id, command_id)
+    JOIN head ON head.case_id = x.case_id
+), evs AS (
+    INSERT INTO {s}.events (case_id, version, schema, at, body)
+    SELECT e.case_id, e.v, e.s, e.a, e.b
+    FROM unnest($8::text[], $9::bigint[], $10::integer[], $11::timestamptz[], $12::text[])
+        AS e(case_id, v, s, a, b)
+    JOIN head ON head.case_id = e.case_id
+)
+SELECT case_id FROM head";
+
+/// A case's snapshot and the events after it, read at one instant.
+const LOAD: &str =
+    "SELECT 0 AS part, version, 0 AS schema, body FROM {s}.snapshots WHERE case_id = $1
+UNION ALL
+SELECT 1, version, schema, body FROM {s}.events
+WHERE case_id = $1 AND version > coalesce((SELECT version FROM {s}.snapshots WHERE case_id = $1), 0)
+ORDER BY 1, 2";
+
+/// Keeps a snapshot unless a later one is kept.
+const SAVE_SNAPSHOT: &str = "INSERT INTO {s}.snapshots AS k (case_id, version, body)
+VALUES ($1, $2, $3)
+ON CONFLICT (case_id) DO UPDATE SET version = EXCLUDED.version, body = EXCLUDED.body
+WHERE k.version < EXCLUDED.version";
+
+/// Claims up to `$3` cases due by `($1, $2)` with no live claim, for `$4`
+/// microseconds of the server's clock (NULL: for ever); rows another
+/// transaction holds are skipped.
+const CLAIM_DUE: &str = "WITH picked AS (
+    SELECT case_id FROM {s}.cases
+    WHERE (due, due_ns) <= ($1, $2) AND (claimed_until IS NULL OR claimed_until <= now())
+    ORDER BY due, due_ns, case_id
+    LIMIT $3
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE {s}.cases AS c
+SET claimed_until = CASE WHEN $4::bigint IS NULL THEN 'infinity'::timestamptz
+                         ELSE now() + $4::bigint * interval '1 microsecond' END
+FROM picked
+WHERE c.case_id = picked.case_id
+RETURNING c.case_id, c.due, c.due_ns";
+
+/// An append's rows, checked and ready to bind.
+struct Rows {
+    expected: i64,
+    version: i64,
+    due: Option<DateTime<Utc>>,
+    due_ns: i16,
+    commands: Vec<String>,
+    versions: Vec<i64>,
+    times: Vec<DateTime<Utc>>,
+    bodies: Vec<String>,
+}
+
+impl Rows {
+    /// The rows of an append, or why it cannot go in whatever the
+    /// database holds: events out of place ([`check_append`]), a time
+    /// PostgreSQL does not keep, a version past PostgreSQL's integers.
+    fn of(
+        case: &CaseId,
+        expected: u64,
+        events: &[Event],
+        wakeup: Option<DateTime<Utc>>,
+    ) -> Result<Rows, StoreError> {
+        check_append(case, expected, events)?;
+        let too_far = || {
+            StoreError::backend(std::io::Error::other(format!(
+                "case {case}: cannot store versions past {}",
+                i64::MAX
+            )))
+        };
+        let expected_row = i64::try_from(expected).map_err(|_| too_far())?;
+        let version =
+            i64::try_from(expected.saturating_add(events.len() as u64)).map_err(|_| too_far())?;
+        let (due, due_ns) = match wakeup {
+            None => (None, 0),
+            Some(wakeup) => {
+                let (due, ns) = split(wakeup).map_err(|problem| {
+                    StoreError::backend(Unstorable {
+                        place: format!("case {case}"),
+                        what: "wake-up",
+                        at: wakeup,
+                        problem,
+                    })
+                })?;
+                (Some(due), ns)
+            }
+        };
+        let mut versions = Vec::with_capacity(events.len());
+        let mut times = Vec::with_capacity(events.len());
+        let mut bodies = Vec::with_capacity(events.len());
+        for event in events {
+            if let Err(problem) = split(event.at()) {
+                return Err(StoreError::backend(Unstorable {
+                    place: format!("case {case}, version {}", event.version()),
+                    what: "event time",
+                    at: event.at(),
+                    problem,
+                }));
+            }
+            versions.push(i64::try_from(event.version()).map_err(|_| too_far())?);
+            times.push(event.at());
+            bodies.push(encode_event(event)?);
+        }
+        let commands = commands_of(events)
+            .into_iter()
+            .map(|c| c.as_str().to_owned())
+            .collect();
+        Ok(Rows {
+            expected: expected_row,
+            version,
+            due,
+            due_ns,
+            commands,
+            versions,
+            times,
+            bodies,
+        })
+    }
+}
+
+/// The rows of several appends, as the arrays one statement takes.
+#[derive(Default)]
+struct Input<'a> {
+    cases: Vec<&'a str>,
+    expected: Vec<i64>,
+    version: Vec<i64>,
+    due: Vec<Option<DateTime<Utc>>>,
+    due_ns: Vec<i16>,
+    command_cases: Vec<&'a str>,
+    commands: Vec<&'a str>,
+    event_cases: Vec<&'a str>,
+    versions: Vec<i64>,
+    times: Vec<DateTime<Utc>>,
+    bodies: Vec<&'a str>,
+}
+
+impl<'a> Input<'a> {
+    fn add(&mut self, case: &'a str, rows: &'a Rows) {
+        self.cases.push(case);
+        self.expected.push(rows.expected);
+        self.version.push(rows.version);
+        self.due.push(rows.due);
+        self.due_ns.push(rows.due_ns);
+        for command in &rows.commands {
+            self.command_cases.push(case);
+            self.commands.push(command);
+        }
+        for ((version, time), body) in rows.versions.iter().zip(&rows.times).zip(&rows.bodies) {
+            self.event_cases.push(case);
+            self.versions.push(*version);
+            self.times.push(*time);
+            self.bodies.push(body);
+        }
+    }
+}
+
+/// [`EVENT_SCHEMA`] as PostgreSQL's integer.
+fn event_schema() -> i32 {
+    i32::try_from(EVENT_SCHEMA).unwrap_or(i32::MAX)
 }
 
 /// Creates the schema and its tables if needed and applies the migrations
@@ -683,7 +887,7 @@ impl fmt::Display for Unstorable {
         match self.problem {
             TimeProblem::OutOfRange => write!(
                 f,
-                "{place}: cannot store the {what} {at}: PostgreSQL keeps times from 4714-11-24 BC to 294276-12-31 AD"
+                "{place}: cannot store the {what} {at}: PostgreSQL keeps times from 4714-11-24 BC on"
             ),
             TimeProblem::LeapSecond => write!(
                 f,
