@@ -8,9 +8,10 @@
 //!   `EventStore::append_many`;
 //! - `store_postgres/restart`: `StoredDesk::load_all` on a fresh desk over
 //!   10,000 cases stored with snapshots;
-//! - `store_postgres/due`: due cases worked per second by 1 and 4 workers,
-//!   through `StoredDesk::advance` (an append per case), and claiming,
-//!   ticking and writing each claimed batch with `append_many`.
+//! - `store_postgres/due`: 1,000 due cases worked by 1 and 4 workers,
+//!   64 claimed at a time, through `StoredDesk::advance` (an append per
+//!   case), and claiming, ticking and writing each claimed batch with one
+//!   `append_many`.
 //!
 //! Commits wait for the disk as configured (`synchronous_commit` as the
 //! server has it), except while filling the tables before a measurement.
@@ -20,13 +21,14 @@
 mod common;
 
 use std::hint::black_box;
+use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use escalate::policy::Policy;
 use escalate::store::{Append, EventStore, PostgresStore, StoredDesk};
 use escalate::{Actor, Case, CaseId, Command, Event};
@@ -227,6 +229,7 @@ fn bench_restart(c: &mut Criterion) {
     fill(cases, true);
     let mut group = c.benchmark_group("store_postgres/restart");
     group.sample_size(10);
+    group.sampling_mode(SamplingMode::Flat);
     group.measurement_time(Duration::from_secs(10));
     group.warm_up_time(Duration::from_secs(1));
     group.bench_function("load_all_10000_cases", |b| {
@@ -248,7 +251,13 @@ fn bench_restart(c: &mut Criterion) {
     empty();
 }
 
-/// Due cases per second: `iters` cases due (the first warning), worked by
+/// Cases due in each measurement of `store_postgres/due`.
+const DUE: usize = 1_000;
+/// Due cases claimed at a time: small enough that four workers share
+/// `DUE` cases.
+const CLAIM: usize = 64;
+
+/// Due cases per second: `DUE` cases due (warned and breached), worked by
 /// 1 or 4 workers until none is due.
 fn bench_due(c: &mut Criterion) {
     drop(store());
@@ -256,54 +265,60 @@ fn bench_due(c: &mut Criterion) {
     let now = start() + TimeDelta::hours(8);
     let mut group = c.benchmark_group("store_postgres/due");
     group.sample_size(10);
-    group.measurement_time(Duration::from_secs(4));
+    group.sampling_mode(SamplingMode::Flat);
+    group.measurement_time(Duration::from_secs(10));
     group.warm_up_time(Duration::from_secs(1));
-    group.throughput(Throughput::Elements(1));
+    group.throughput(Throughput::Elements(DUE as u64));
     for workers in [1, 4] {
-        group.bench_function(format!("advance/{workers}_workers"), |b| {
-            b.iter_custom(|iters| {
-                empty();
-                let n = usize::try_from(iters).unwrap();
-                fill(n, false);
-                let worked = Arc::new(AtomicU64::new(0));
-                let counted = Arc::clone(&worked);
-                let took = on_workers(workers, vec![(); workers], move |store, _| {
-                    let mut desk = StoredDesk::new(store, Policy::recommended());
-                    let advanced = desk.advance(now).unwrap();
-                    assert!(advanced.failed.is_empty());
-                    counted.fetch_add(advanced.woken.len() as u64, Ordering::Relaxed);
+        for batched in [false, true] {
+            let name = if batched { "append_many" } else { "advance" };
+            group.bench_function(format!("{name}/{workers}_workers"), |b| {
+                b.iter_custom(|iters| {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        empty();
+                        fill(DUE, false);
+                        let worked = Arc::new(AtomicU64::new(0));
+                        let counted = Arc::clone(&worked);
+                        total += on_workers(workers, vec![(); workers], move |store, _| {
+                            let n = if batched {
+                                work_due(store, now)
+                            } else {
+                                advance(store, now)
+                            };
+                            counted.fetch_add(n, Ordering::Relaxed);
+                        });
+                        assert_eq!(worked.load(Ordering::Relaxed), DUE as u64);
+                    }
+                    total
                 });
-                assert_eq!(worked.load(Ordering::Relaxed), iters);
-                took
             });
-        });
-        group.bench_function(format!("append_many/{workers}_workers"), |b| {
-            b.iter_custom(|iters| {
-                empty();
-                let n = usize::try_from(iters).unwrap();
-                fill(n, false);
-                let worked = Arc::new(AtomicU64::new(0));
-                let counted = Arc::clone(&worked);
-                let took = on_workers(workers, vec![(); workers], move |mut store, _| {
-                    counted.fetch_add(work_due(&mut store, now), Ordering::Relaxed);
-                });
-                assert_eq!(worked.load(Ordering::Relaxed), iters);
-                took
-            });
-        });
+        }
     }
     group.finish();
     empty();
 }
 
+/// Works every due case through `StoredDesk::advance`: how many cases it
+/// worked.
+fn advance(store: PostgresStore, now: DateTime<Utc>) -> u64 {
+    let mut desk =
+        StoredDesk::new(store, Policy::recommended()).batch(NonZeroUsize::new(CLAIM).unwrap());
+    let advanced = desk.advance(now).unwrap();
+    assert!(advanced.failed.is_empty());
+    advanced.woken.len() as u64
+}
+
 /// Works every due case as `StoredDesk::advance` does, a claimed batch at
 /// a time, but writes each batch with one `append_many`: how many cases
 /// it worked.
-fn work_due(store: &mut PostgresStore, now: DateTime<Utc>) -> u64 {
+fn work_due(mut store: PostgresStore, now: DateTime<Utc>) -> u64 {
     let policy = Policy::recommended();
     let mut worked = 0;
     loop {
-        let due = store.claim_due(now, 256, Duration::from_secs(30)).unwrap();
+        let due = store
+            .claim_due(now, CLAIM, Duration::from_secs(30))
+            .unwrap();
         if due.is_empty() {
             return worked;
         }
