@@ -16,8 +16,6 @@
 //! Commits wait for the disk as configured (`synchronous_commit` as the
 //! server has it), except while filling the tables before a measurement.
 
-#![allow(clippy::doc_markdown)] // "PostgreSQL" is a name, not code
-
 mod common;
 
 use std::hint::black_box;

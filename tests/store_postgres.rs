@@ -11,8 +11,7 @@
 #![cfg(feature = "postgres")]
 #![allow(
     clippy::too_many_lines,           // each check reads best as one story
-    clippy::cast_possible_truncation, // versions index logs of a few hundred events
-    clippy::doc_markdown              // "PostgreSQL" is a name, not code
+    clippy::cast_possible_truncation  // versions index logs of a few hundred events
 )]
 
 use std::collections::{HashMap, HashSet};

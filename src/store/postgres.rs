@@ -1,8 +1,5 @@
 //! A store in PostgreSQL: many workers on many machines share one database.
 
-// "PostgreSQL" in these docs is a name, not code.
-#![allow(clippy::doc_markdown)]
-
 use std::collections::HashSet;
 use std::fmt;
 use std::time::Duration;
