@@ -54,11 +54,19 @@ impl Schema {
     /// A fresh schema named after the test (and the process, so that runs
     /// at once do not meet).
     fn fresh(test: &str) -> Schema {
-        let name = format!("escalate_test_{test}_{}", std::process::id());
+        Schema::named(format!("escalate_test_{test}_{}", std::process::id()))
+    }
+
+    /// A fresh schema named `name`.
+    fn named(name: String) -> Schema {
+        let schema = Schema { name };
         admin()
-            .batch_execute(&format!("DROP SCHEMA IF EXISTS \"{name}\" CASCADE"))
+            .batch_execute(&format!(
+                "DROP SCHEMA IF EXISTS {} CASCADE",
+                schema.quoted()
+            ))
             .unwrap();
-        Schema { name }
+        schema
     }
 
     /// The name, quoted for SQL.
@@ -813,10 +821,34 @@ fn a_lease_too_long_for_any_clock_lasts() {
 }
 
 #[test]
+fn a_role_that_only_reads_and_writes_works_in_a_migrated_schema() {
+    let schema = Schema::fresh("role");
+    drop(schema.store());
+    let role = format!("escalate_test_writer_{}", std::process::id());
+    let grant = format!(
+        "DROP ROLE IF EXISTS {role};
+         CREATE ROLE {role} LOGIN;
+         GRANT USAGE ON SCHEMA {{s}} TO {role};
+         GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA {{s}} TO {role};"
+    );
+    schema.execute(&grant);
+    let mut config: postgres::Config = url().parse().unwrap();
+    config.user(&role);
+    let worked = config
+        .connect(postgres::NoTls)
+        .map_err(StoreError::backend)
+        .and_then(|client| PostgresStore::with_client(client, &schema.name))
+        .and_then(|mut store| {
+            store.append(&id("CAB-1"), 0, &[closed(1, None)], None)?;
+            store.cases()
+        });
+    schema.execute(&format!("DROP OWNED BY {role}; DROP ROLE {role};"));
+    assert_eq!(worked.unwrap(), [id("CAB-1")]);
+}
+
+#[test]
 fn a_schema_name_is_quoted() {
-    let schema = Schema {
-        name: format!("Escalate \"odd\"; name {}", std::process::id()),
-    };
+    let schema = Schema::named(format!("Escalate \"odd\"; name {}", std::process::id()));
     let mut store = schema.store();
     store
         .append(&id("CAB-1"), 0, &[closed(1, None)], None)

@@ -31,6 +31,10 @@ use crate::{CaseId, Event, Snapshot};
 /// | `cases` | `case_id` | each case's version, next wake-up (`due`, indexed) and claim (`claimed_until`) |
 /// | `schema_version` | `version` | the migrations applied |
 ///
+/// The role connecting needs to create the schema and its tables the
+/// first time (or a newer build's migration); after that, only to read and
+/// write the tables.
+///
 /// # Concurrency
 /// An append is one statement (one round trip, one transaction): it moves
 /// the case's row in `cases` from the expected version to the new one,
@@ -824,13 +828,24 @@ fn migrate(client: &mut Client, schema: &str, s: &str) -> Result<(), StoreError>
         tx.batch_execute(&format!("CREATE SCHEMA {s}"))
             .map_err(StoreError::backend)?;
     }
-    tx.batch_execute(&format!(
-        "CREATE TABLE IF NOT EXISTS {s}.schema_version (
-             version integer PRIMARY KEY,
-             applied_at timestamptz NOT NULL DEFAULT now()
-         )"
-    ))
-    .map_err(StoreError::backend)?;
+    // Created only when missing, so that a role without CREATE can work
+    // in a schema made for it.
+    let versioned = tx
+        .query_one(
+            "SELECT to_regclass($1) IS NOT NULL",
+            &[&format!("{s}.schema_version")],
+        )
+        .and_then(|row| row.try_get::<_, bool>(0))
+        .map_err(StoreError::backend)?;
+    if !versioned {
+        tx.batch_execute(&format!(
+            "CREATE TABLE {s}.schema_version (
+                 version integer PRIMARY KEY,
+                 applied_at timestamptz NOT NULL DEFAULT now()
+             )"
+        ))
+        .map_err(StoreError::backend)?;
+    }
     let current: Option<i32> = tx
         .query_one(&format!("SELECT max(version) FROM {s}.schema_version"), &[])
         .and_then(|row| row.try_get(0))
