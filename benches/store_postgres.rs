@@ -15,6 +15,8 @@
 //!
 //! Commits wait for the disk as configured (`synchronous_commit` as the
 //! server has it), except while filling the tables before a measurement.
+//!
+//! Run: `cargo bench --features postgres --bench store_postgres`.
 
 mod common;
 
