@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! cargo run --example helpdesk --features sqlite -- [--db FILE] [--policy FILE] [INPUT]
-//! cargo run --example helpdesk --features sqlite,postgres -- --postgres URL [--workers N] [INPUT]
+//! cargo run --example helpdesk --features sqlite,postgres -- --postgres URL [--schema NAME] [--workers N] [INPUT]
 //! ```
 //!
 //! INPUT is a file of JSON lines (`-` for stdin; by default
@@ -25,8 +25,12 @@
 //!
 //! With `--postgres URL --workers N`, N workers (threads, each with its own
 //! connection; processes on other machines work the same way) share the
-//! database: each handles the commands of its share of the cases, and all
-//! of them work due cases, each claimed by one worker at a time.
+//! database (its tables in the schema `--schema`, default `escalate`): each
+//! handles the commands of its share of the cases, and all of them work
+//! due cases, each claimed by one worker at a time. As the input is a
+//! record of the past, not commands arriving now, a worker works due cases
+//! only up to the time of the earliest command another worker has yet to
+//! send, so that the logs are those one worker would make.
 //!
 //! The policy is `examples/policies/recommended.toml` unless `--policy`
 //! names another TOML or JSON file.
@@ -36,6 +40,7 @@ use std::error::Error;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 
+use chrono::{DateTime, Utc};
 use escalate::policy::Policy;
 use escalate::store::{EventStore, StoreError, StoredDesk};
 use escalate::{CaseId, Command, Event, EventKind};
@@ -54,6 +59,7 @@ struct Args {
     policy: PathBuf,
     input: String,
     postgres: Option<String>,
+    schema: String,
     workers: usize,
     fresh: bool,
 }
@@ -63,7 +69,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let policy = load_policy(&args.policy)?;
     let lines = read(&args.input)?;
     let tally = match &args.postgres {
-        Some(url) => postgres(url, &policy, lines, args.workers)?,
+        Some(url) => postgres(url, &args.schema, &policy, lines, args.workers)?,
         None => sqlite(&args, &policy, &lines)?,
     };
     println!();
@@ -77,6 +83,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, Box<dyn Error>>
         policy: PathBuf::from("examples/policies/recommended.toml"),
         input: String::from("examples/data/helpdesk.jsonl"),
         postgres: None,
+        schema: String::from("escalate"),
         workers: 1,
         fresh: false,
     };
@@ -89,6 +96,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, Box<dyn Error>>
             "--db" => parsed.db = value("--db", &mut args)?.into(),
             "--policy" => parsed.policy = value("--policy", &mut args)?.into(),
             "--postgres" => parsed.postgres = Some(value("--postgres", &mut args)?),
+            "--schema" => parsed.schema = value("--schema", &mut args)?,
             "--workers" => {
                 let n = value("--workers", &mut args)?;
                 parsed.workers =
@@ -99,7 +107,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, Box<dyn Error>>
             "--fresh" => parsed.fresh = true,
             "-h" | "--help" => {
                 println!(
-                    "usage: helpdesk [--db FILE] [--policy FILE] [--fresh] [--postgres URL [--workers N]] [INPUT|-]"
+                    "usage: helpdesk [--db FILE] [--policy FILE] [--fresh] [--postgres URL [--schema NAME] [--workers N]] [INPUT|-]"
                 );
                 std::process::exit(0);
             }
@@ -147,11 +155,7 @@ fn read(input: &str) -> Result<Vec<(usize, Line)>, Box<dyn Error>> {
 }
 
 #[cfg(feature = "sqlite")]
-fn sqlite(
-    args: &Args,
-    policy: &Policy,
-    lines: Vec<(usize, Line)>,
-) -> Result<Tally, Box<dyn Error>> {
+fn sqlite(args: &Args, policy: &Policy, lines: &[(usize, Line)]) -> Result<Tally, Box<dyn Error>> {
     use escalate::store::SqliteStore;
     if args.fresh {
         // The database, and its write-ahead log and shared memory beside it.
@@ -181,7 +185,7 @@ fn sqlite(
         println!("  not loaded: {error}");
     }
     let mut tally = Tally::default();
-    work(&mut desk, lines, &mut tally, "")?;
+    work(&mut desk, lines, &mut tally, "", &|_, at| at)?;
     Ok(tally)
 }
 
@@ -193,12 +197,15 @@ fn sqlite(_: &Args, _: &Policy, _: &[(usize, Line)]) -> Result<Tally, Box<dyn Er
 #[cfg(feature = "postgres")]
 fn postgres(
     url: &str,
+    schema: &str,
     policy: &Policy,
     lines: Vec<(usize, Line)>,
     workers: usize,
 ) -> Result<Tally, Box<dyn Error>> {
     use escalate::store::PostgresStore;
     use std::hash::{DefaultHasher, Hash, Hasher};
+    use std::sync::Mutex;
+    let last = lines.last().map(|(_, line)| line.command.at());
     // Each worker takes the commands of its share of the cases, in order.
     let mut shares: Vec<Vec<(usize, Line)>> = (0..workers).map(|_| Vec::new()).collect();
     for (n, line) in lines {
@@ -208,17 +215,38 @@ fn postgres(
         shares[share].push((n, line));
     }
     println!("helpdesk: PostgreSQL, {workers} worker(s)");
+    // Where each worker is: the time of its next command (None when done).
+    // A worker works due cases only up to the earliest of them, so that no
+    // case is woken past a command another worker has yet to send it: the
+    // log is the one a single worker would make.
+    let positions: Mutex<Vec<Option<DateTime<Utc>>>> = Mutex::new(
+        shares
+            .iter()
+            .map(|share| share.first().map(|(_, line)| line.command.at()))
+            .collect(),
+    );
+    let positions = &positions;
     let results: Vec<Result<Tally, String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = shares
             .into_iter()
             .enumerate()
             .map(|(w, share)| {
                 scope.spawn(move || -> Result<Tally, String> {
-                    let store = PostgresStore::connect(url).map_err(|e| e.to_string())?;
+                    let store =
+                        PostgresStore::connect_in(url, schema).map_err(|e| e.to_string())?;
                     let mut desk = StoredDesk::new(store, policy.clone());
                     let mut tally = Tally::default();
-                    work(&mut desk, &share, &mut tally, &format!("[{w}] "))
-                        .map_err(|e| e.to_string())?;
+                    let moved = |next: Option<DateTime<Utc>>, at: DateTime<Utc>| {
+                        let mut all = positions
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner);
+                        all[w] = next;
+                        all.iter().flatten().fold(at, |limit, p| limit.min(*p))
+                    };
+                    let result = work(&mut desk, &share, &mut tally, &format!("[{w}] "), &moved)
+                        .map_err(|e| e.to_string());
+                    moved(None, DateTime::<Utc>::MAX_UTC);
+                    result?;
                     Ok(tally)
                 })
             })
@@ -231,7 +259,14 @@ fn postgres(
             })
             .collect()
     });
-    let mut total = Tally::default();
+    // What is due by the last command's time, now that every worker is done.
+    let mut tally = Tally::default();
+    if let Some(last) = last {
+        let store = PostgresStore::connect_in(url, schema)?;
+        let mut desk = StoredDesk::new(store, policy.clone());
+        advance(&mut desk, last, &mut tally, "")?;
+    }
+    let mut total = tally;
     for result in results {
         total.add(result?);
     }
@@ -239,21 +274,30 @@ fn postgres(
 }
 
 #[cfg(not(feature = "postgres"))]
-fn postgres(_: &str, _: &Policy, _: Vec<(usize, Line)>, _: usize) -> Result<Tally, Box<dyn Error>> {
+fn postgres(
+    _: &str,
+    _: &str,
+    _: &Policy,
+    _: Vec<(usize, Line)>,
+    _: usize,
+) -> Result<Tally, Box<dyn Error>> {
     Err("this build has no PostgreSQL store: run with --features postgres".into())
 }
 
 /// Works the lines through the desk: before each command, every case due
-/// by its time; then the command; at the end, what is due by the last.
+/// by its time (or by the earlier time `limit` gives, told where this
+/// worker is: the time of its next command); then the command; at the
+/// end, what is due by the last.
 fn work<S: EventStore>(
     desk: &mut StoredDesk<S>,
     lines: &[(usize, Line)],
     tally: &mut Tally,
     who: &str,
+    limit: &dyn Fn(Option<DateTime<Utc>>, DateTime<Utc>) -> DateTime<Utc>,
 ) -> Result<(), StoreError> {
     for (n, line) in lines {
         let at = line.command.at();
-        advance(desk, at, tally, who)?;
+        advance(desk, limit(Some(at), at), tally, who)?;
         let id = line.command.id().clone();
         match desk.handle(&line.case, line.command.clone(), at) {
             Ok(events) if events.is_empty() => {
@@ -278,14 +322,15 @@ fn work<S: EventStore>(
         }
     }
     if let Some((_, last)) = lines.last() {
-        advance(desk, last.command.at(), tally, who)?;
+        let at = last.command.at();
+        advance(desk, limit(None, at), tally, who)?;
     }
     Ok(())
 }
 
 fn advance<S: EventStore>(
     desk: &mut StoredDesk<S>,
-    at: chrono::DateTime<chrono::Utc>,
+    at: DateTime<Utc>,
     tally: &mut Tally,
     who: &str,
 ) -> Result<(), StoreError> {

@@ -53,6 +53,8 @@ mod codec;
 mod desk;
 mod error;
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
@@ -65,6 +67,8 @@ pub use codec::{EVENT_SCHEMA, decode_event, decode_snapshot, encode_event, encod
 pub use desk::{Advanced, LoadReport, StoredDesk};
 pub use error::StoreError;
 pub use memory::MemoryStore;
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresStore;
 #[cfg(feature = "sqlite")]
 pub use sqlite::{Durability, SqliteStore};
 
