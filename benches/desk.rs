@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::email_open as open;
+
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -26,15 +28,6 @@ fn sam() -> Agent {
 
 fn case_id(i: usize) -> CaseId {
     format!("case-{i}").parse().unwrap()
-}
-
-fn open(at: DateTime<Utc>) -> Command {
-    Command::new(
-        "open".parse().unwrap(),
-        Actor::Customer,
-        at,
-        common::email_opening(),
-    )
 }
 
 fn assign(at: DateTime<Utc>) -> Command {

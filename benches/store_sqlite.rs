@@ -8,6 +8,8 @@
 
 mod common;
 
+use common::email_open as open;
+
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -21,15 +23,6 @@ use escalate::{Actor, Agent, Case, CaseId, Command, CommandKind, Event};
 /// Monday 2021-03-08 09:00 UTC.
 fn start() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2021, 3, 8, 9, 0, 0).unwrap()
-}
-
-fn open(at: DateTime<Utc>) -> Command {
-    Command::new(
-        "open".parse().unwrap(),
-        Actor::Customer,
-        at,
-        common::email_opening(),
-    )
 }
 
 fn assign(at: DateTime<Utc>) -> Command {

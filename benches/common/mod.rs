@@ -1,7 +1,8 @@
 //! What the benches share: the opening of a case by a standard customer's
 //! email.
 
-use escalate::{Channel, CommandKind, Customer, CustomerValue, Origin, Priority};
+use chrono::{DateTime, Utc};
+use escalate::{Actor, Channel, Command, CommandKind, Customer, CustomerValue, Origin, Priority};
 
 /// `open` by a standard customer's email, "order late", normal priority.
 pub fn email_opening() -> CommandKind {
@@ -13,4 +14,15 @@ pub fn email_opening() -> CommandKind {
         summary: "order late".into(),
         priority: Priority::Normal,
     }
+}
+
+/// The command `open` (id "open") of [`email_opening`], sent at `at`.
+#[allow(dead_code)] // not every bench opens its cases by command
+pub fn email_open(at: DateTime<Utc>) -> Command {
+    Command::new(
+        "open".parse().unwrap(),
+        Actor::Customer,
+        at,
+        email_opening(),
+    )
 }
