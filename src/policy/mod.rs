@@ -73,9 +73,11 @@ use crate::{PolicyError, Text, Tier};
 /// From these, the work of one [`Case::handle`](crate::Case::handle) or
 /// [`Case::tick`](crate::Case::tick) is bounded by the policy and what the
 /// call records:
-/// - **rule firings** ≤ `R·c + (T − 1)·E` plus the timed firings, where `R`
-///   is the number of rules, `c` the events of the call that are not a
-///   rule's (a cause fires each rule at most once), `T` the tiers and `E`
+/// - **rule firings** ≤ `R·(c + t) + (T − 1)·E` plus the `t` timed
+///   firings, where `R` is the number of rules, `c` the events of the call
+///   that are not a rule's (a cause fires each rule at most once; a timed
+///   firing is a cause too, as its actions change what other rules read),
+///   `T` the tiers and `E`
 ///   the rules that read `escalated` (a rule escalates only to a higher
 ///   level than the case has reached, so there are at most `T − 1` such
 ///   escalations in a case's life, each firing at most the `E` rules);

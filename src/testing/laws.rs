@@ -916,25 +916,32 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
-    /// The rule firings of one call within `R·c + (T − 1)·E`, apart from
-    /// the rules that fire at instants of their own.
+    /// The rule firings of one call within `R·(c + t) + (T − 1)·E`, apart
+    /// from the `t` firings of rules at instants of their own (each of
+    /// which, through its actions, is a cause like any other event).
     fn check_work(&self, step: usize, events: &[Event]) -> Result<(), Violation> {
+        let timed = |rule: &str| {
+            self.policy
+                .rules()
+                .iter()
+                .find(|r| r.name == rule)
+                .is_some_and(is_timed)
+        };
+        let (mut fired, mut timed_firings) = (0usize, 0usize);
+        for event in events {
+            if let EventKind::RuleFired { rule, .. } = event.kind() {
+                if timed(rule.as_str()) {
+                    timed_firings += 1;
+                } else {
+                    fired += 1;
+                }
+            }
+        }
         let causes = events
             .iter()
             .filter(|e| !EventKind::by_rule(e.kind()))
-            .count();
-        let fired = events
-            .iter()
-            .filter(|e| match e.kind() {
-                EventKind::RuleFired { rule, .. } => !self
-                    .policy
-                    .rules()
-                    .iter()
-                    .find(|r| r.name == rule.as_str())
-                    .is_some_and(is_timed),
-                _ => false,
-            })
-            .count();
+            .count()
+            .saturating_add(timed_firings);
         let tiers = self.policy.tiers().len().saturating_sub(1);
         let bound = self
             .rules
@@ -945,8 +952,8 @@ impl<'a> Run<'a> {
                 Law::BoundedWork,
                 step,
                 format!(
-                    "one call fired {fired} rules for {causes} events of its own; the bound is {bound} \
-                     ({} rules, {} tiers, {} rules on escalated)",
+                    "one call fired {fired} rules for {causes} causes (events of its own and timed firings); \
+                     the bound is {bound} ({} rules, {} tiers, {} rules on escalated)",
                     self.rules,
                     tiers + 1,
                     self.on_escalated
