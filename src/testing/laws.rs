@@ -1175,7 +1175,7 @@ mod tests {
         assert_eq!(v.law(), Law::BoundedWork);
         assert_eq!(
             v.message(),
-            "one call fired 2 rules for 1 events of its own; the bound is 1 (1 rules, 5 tiers, 0 rules on escalated)"
+            "one call fired 2 rules for 1 causes (events of its own and timed firings); the bound is 1 (1 rules, 5 tiers, 0 rules on escalated)"
         );
     }
 
