@@ -397,6 +397,42 @@ fn a_handoff_not_accepted_in_time_fires_in_tick() {
     assert_eq!(s.case.next_wakeup(&s.policy), None);
 }
 
+/// A rule waiting on a handoff sees what happened earlier in the same tick:
+/// an escalation required at 11:00 makes "escalated and the handoff waited
+/// 2 hours" hold when the 2 hours run out at 12:00, whether the host ticked
+/// at 11:00 or only once at 13:00 (found by the `commands` fuzz target).
+#[test]
+fn a_handoff_wait_sees_an_escalation_earlier_in_the_same_tick() {
+    let wait = |h| Condition::HandoffNotAccepted(Within::Time(hours(h)));
+    let late = Condition::All(vec![Condition::Escalated, wait(2)]);
+    let policy = with_rules(
+        bare(),
+        [
+            Rule::new("one hour", wait(1), [Action::EscalateOneTier]),
+            Rule::new("late", late.clone(), [Action::RequireReview]),
+        ],
+    );
+    let log = |ticks: &[DateTime<Utc>]| {
+        let mut s = Story::new(policy.clone());
+        s.open(mon(9, 0));
+        s.assign(mon(9, 5), sam());
+        hand_off(&mut s, mon(10, 0));
+        for &t in ticks {
+            s.tick(t);
+        }
+        rule_events(&s.log)
+    };
+    let every_wakeup = log(&[mon(11, 0), mon(12, 0), mon(13, 0)]);
+    assert_eq!(log(&[mon(13, 0)]), every_wakeup);
+    assert_eq!(log(&[mon(11, 30), mon(13, 0)]), every_wakeup);
+    let late_firings: Vec<_> = every_wakeup
+        .iter()
+        .filter(|(_, k)| *k == fired("late", &late))
+        .map(|(at, _)| *at)
+        .collect();
+    assert_eq!(late_firings, [mon(12, 0)]);
+}
+
 #[test]
 fn escalated_by_hand() {
     let story = |s: &mut Story| {

@@ -483,6 +483,10 @@ pub(crate) struct Evaluator<'a> {
     started: Vec<(crate::sla::ClockId, Metric)>,
     /// The instant of the last escalation by a time-driven rule.
     timed_escalation: Option<DateTime<Utc>>,
+    /// The rules fired so far in this evaluation, with the instant of each
+    /// one's last firing: a rule waiting on a handoff that fired at or after
+    /// the wait ran out has had it.
+    fired: Vec<(&'a str, DateTime<Utc>)>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -494,6 +498,7 @@ impl<'a> Evaluator<'a> {
             armed: case.armed.iter().map(|armed| armed.rule.as_str()).collect(),
             started: Vec::new(),
             timed_escalation: None,
+            fired: Vec::new(),
         }
     }
 
@@ -572,17 +577,46 @@ impl<'a> Evaluator<'a> {
                     ));
                 }
             } else if is && (!was || self.facts.grew(&before, &rule.when)) {
-                escalation_taken |= self.firing.fire(rule, at, escalation_taken);
+                escalation_taken |= self.fire(rule, at, escalation_taken);
             }
         }
     }
 
+    /// Fires `rule` at `at`, and remembers when it did.
+    fn fire(&mut self, rule: &'a Rule, at: DateTime<Utc>, escalation_taken: bool) -> bool {
+        match self
+            .fired
+            .iter_mut()
+            .find(|(n, _)| *n == rule.name.as_str())
+        {
+            Some((_, last)) => *last = at,
+            None => self.fired.push((&rule.name, at)),
+        }
+        self.firing.fire(rule, at, escalation_taken)
+    }
+
     /// Fires a time-driven rule at its instant. Rules firing at one instant
     /// escalate once, the first wins.
-    pub(crate) fn timed(&mut self, rule: &Rule, at: DateTime<Utc>) {
+    ///
+    /// A rule waiting on an unaccepted handoff fires when the wait runs out
+    /// only if its whole condition holds then, as of the facts at that
+    /// instant: those of the case plus the events evaluated before it in
+    /// this pass (an escalation earlier in the same tick counts, however
+    /// often the host ticks), and only if it has not fired at or after that
+    /// instant in this pass.
+    pub(crate) fn timed(&mut self, rule: &'a Rule, at: DateTime<Utc>) {
+        if rule.delay.is_none()
+            && (!self.facts.holds(&rule.when, at)
+                || self
+                    .fired
+                    .iter()
+                    .any(|(n, t)| *n == rule.name.as_str() && *t >= at))
+        {
+            return;
+        }
         let from = self.firing.out.len();
         let taken = self.timed_escalation == Some(at);
-        if self.firing.fire(rule, at, taken) {
+        if self.fire(rule, at, taken) {
             self.timed_escalation = Some(at);
         }
         self.escalations_since(from);
@@ -727,9 +761,24 @@ impl Case {
                         .last_fired
                         .iter()
                         .any(|(n, t)| n.as_str() == rule.name && *t >= at && *t >= since);
-                    let facts = Facts::of(self, policy);
-                    if horizon.reaches(at) && !already && facts.holds(&rule.when, at) {
-                        out.push(at);
+                    if !horizon.reaches(at) || already {
+                        continue;
+                    }
+                    match horizon {
+                        // Whether the condition holds at `at` depends on
+                        // what happens before it in the same tick (an
+                        // escalation, a breach): the evaluator decides, on
+                        // the facts at that instant (`Evaluator::timed`).
+                        Horizon::Until(_) => out.push(at),
+                        // For the next wake-up, the facts as they stand:
+                        // anything due earlier that would change them has
+                        // an earlier wake-up of its own, and the case is
+                        // asked again after it.
+                        Horizon::Earliest => {
+                            if Facts::of(self, policy).holds(&rule.when, at) {
+                                out.push(at);
+                            }
+                        }
                     }
                 }
             }
