@@ -262,7 +262,7 @@ impl Policy {
             if leaf == Leaf::Escalated {
                 let rules = readers + 1;
                 let tiers = self.tiers().len();
-                let firings = tiers.saturating_sub(1) * rules;
+                let firings = tiers.saturating_mul(rules);
                 if firings > Policy::MAX_CHAIN_FIRINGS {
                     return Err(PolicyError::new(
                         "when",

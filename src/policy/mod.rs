@@ -68,19 +68,20 @@ use crate::{PolicyError, Text, Tier};
 /// - at most [`MAX_RULES_PER_FACT`](Self::MAX_RULES_PER_FACT) (16) rules
 ///   read one kind of fact, and a chain of escalations fires at most
 ///   [`MAX_CHAIN_FIRINGS`](Self::MAX_CHAIN_FIRINGS) (64) rules:
-///   `(T − 1)·E ≤ 64`.
+///   `T·E ≤ 64`.
 ///
 /// From these, the work of one [`Case::handle`](crate::Case::handle) or
 /// [`Case::tick`](crate::Case::tick) is bounded by the policy and what the
 /// call records:
-/// - **rule firings** ≤ `R·(c + t) + (T − 1)·E` plus the `t` timed
+/// - **rule firings** ≤ `R·(c + t) + T·E` plus the `t` timed
 ///   firings, where `R` is the number of rules, `c` the events of the call
 ///   that are not a rule's (a cause fires each rule at most once; a timed
 ///   firing is a cause too, as its actions change what other rules read),
 ///   `T` the tiers and `E`
 ///   the rules that read `escalated` (a rule escalates only to a higher
-///   level than the case has reached, so there are at most `T − 1` such
-///   escalations in a case's life, each firing at most the `E` rules);
+///   level than the case has reached, so there are at most `T` such
+///   escalations in a case's life: to the first tier from none, then one
+///   per tier above it; each fires at most the `E` rules);
 /// - **timed firings**: a delayed rule fires at most `repeat + 1` (≤ 101)
 ///   times each time its condition starts to hold; a rule on an unaccepted
 ///   handoff, once per handoff;
@@ -337,18 +338,19 @@ impl Policy {
     /// ```
     pub const MAX_RULES_PER_FACT: usize = 16;
 
-    /// The most rules one chain of escalations fires: (tiers − 1) × the
-    /// rules that read `escalated`. Each escalation a rule makes raises the
-    /// case's level, and fires every rule on `escalated` again.
+    /// The most rules one chain of escalations fires: tiers × the rules
+    /// that read `escalated`. Each escalation a rule makes raises the
+    /// case's level (from none, for a case nobody owns, to the first tier,
+    /// then up), and fires every rule on `escalated` again.
     ///
     /// # Example
     /// ```
     /// use escalate::policy::{Action, Condition, Policy, Rule};
-    /// let tiers: Vec<String> = (0..17).map(|i| format!("t{i}")).collect();
+    /// let tiers: Vec<String> = (0..16).map(|i| format!("t{i}")).collect();
     /// let rule = |i: usize| Rule::new(format!("r{i}"), Condition::Escalated, [Action::EscalateOneTier]);
     /// let four = (0..4).try_fold(Policy::new("v1", &tiers)?, |p, i| p.with_rule(rule(i)))?;
     /// let err = four.with_rule(rule(4)).unwrap_err();
-    /// assert_eq!(err.to_string(), "when: with 17 tiers, 5 rules on escalated could fire 80 times \
+    /// assert_eq!(err.to_string(), "when: with 16 tiers, 5 rules on escalated could fire 80 times \
     ///     in one chain of escalations; at most 64: fewer rules on escalated, or fewer tiers");
     /// # Ok::<(), escalate::PolicyError>(())
     /// ```

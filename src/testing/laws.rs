@@ -916,7 +916,7 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
-    /// The rule firings of one call within `R·(c + t) + (T − 1)·E`, apart
+    /// The rule firings of one call within `R·(c + t) + T·E`, apart
     /// from the `t` firings of rules at instants of their own (each of
     /// which, through its actions, is a cause like any other event).
     fn check_work(&self, step: usize, events: &[Event]) -> Result<(), Violation> {
@@ -942,7 +942,7 @@ impl<'a> Run<'a> {
             .filter(|e| !EventKind::by_rule(e.kind()))
             .count()
             .saturating_add(timed_firings);
-        let tiers = self.policy.tiers().len().saturating_sub(1);
+        let tiers = self.policy.tiers().len();
         let bound = self
             .rules
             .saturating_mul(causes)
@@ -954,9 +954,7 @@ impl<'a> Run<'a> {
                 format!(
                     "one call fired {fired} rules for {causes} causes (events of its own and timed firings); \
                      the bound is {bound} ({} rules, {} tiers, {} rules on escalated)",
-                    self.rules,
-                    tiers + 1,
-                    self.on_escalated
+                    self.rules, tiers, self.on_escalated
                 ),
             ));
         }
