@@ -441,6 +441,7 @@ pub mod guide;
 mod ids;
 mod money;
 mod owner;
+mod par;
 pub mod policy;
 pub mod recovery;
 pub mod replay;

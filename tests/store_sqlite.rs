@@ -183,7 +183,7 @@ fn a_reopened_file_holds_everything() {
         store.next_wakeup().unwrap(),
         *driven.wakeups.last().unwrap()
     );
-    // One migration recorded, once.
+    // Each migration recorded, once.
     let raw = rusqlite::Connection::open(&path.0).unwrap();
     let versions: Vec<i64> = raw
         .prepare("SELECT version FROM escalate_schema")
@@ -192,7 +192,7 @@ fn a_reopened_file_holds_everything() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(versions, [1]);
+    assert_eq!(versions, [1, 2]);
     let mode: String = raw
         .query_row("PRAGMA journal_mode", [], |row| row.get(0))
         .unwrap();
@@ -240,7 +240,7 @@ fn a_newer_schema_is_refused_and_left_alone() {
     }
     let raw = rusqlite::Connection::open(&path.0).unwrap();
     raw.execute(
-        "INSERT INTO escalate_schema (version, applied) VALUES (2, 'later')",
+        "INSERT INTO escalate_schema (version, applied) VALUES (3, 'later')",
         [],
     )
     .unwrap();
@@ -249,8 +249,8 @@ fn a_newer_schema_is_refused_and_left_alone() {
         matches!(
             err,
             StoreError::DatabaseTooNew {
-                found: 2,
-                known: 1,
+                found: 3,
+                known: 2,
                 ..
             }
         ),
@@ -259,15 +259,54 @@ fn a_newer_schema_is_refused_and_left_alone() {
     assert_eq!(
         err.to_string(),
         format!(
-            "{}: the database schema is at version 2, newer than this build of escalate knows (up to 1)",
+            "{}: the database schema is at version 3, newer than this build of escalate knows (up to 2)",
             path.0.display()
         )
     );
     // Nothing was touched: without the newer row, the file opens as it was.
-    raw.execute("DELETE FROM escalate_schema WHERE version = 2", [])
+    raw.execute("DELETE FROM escalate_schema WHERE version = 3", [])
         .unwrap();
     let mut store = SqliteStore::open(&path.0).unwrap();
     assert_eq!(store.cases().unwrap(), [id("CAB-1")]);
+}
+
+/// A file of schema 1 (before the table of cases) is migrated when opened:
+/// its cases are listed and load as they did.
+#[test]
+fn a_schema_1_file_gets_its_table_of_cases() {
+    let path = TempPath::new("schema-1");
+    let mut expected = Vec::new();
+    {
+        let mut store = SqliteStore::open(&path.0).unwrap();
+        for (offset, name) in [(0, "CAB-2"), (7, "CAB-1")] {
+            let driven = whole_story(name, offset);
+            store_conformance::append_steps(&mut store, name, &driven, driven.steps.len());
+            expected.push((id(name), driven.case));
+        }
+    }
+    expected.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+    // Back to schema 1, as a build before the table of cases left it.
+    let raw = rusqlite::Connection::open(&path.0).unwrap();
+    raw.execute_batch("DROP TABLE escalate_cases; DELETE FROM escalate_schema WHERE version = 2;")
+        .unwrap();
+    let mut store = SqliteStore::open(&path.0).unwrap();
+    assert_eq!(store.cases().unwrap(), [id("CAB-1"), id("CAB-2")]);
+    let loaded: Vec<_> = store
+        .load_all()
+        .unwrap()
+        .into_iter()
+        .map(|(case, loaded)| {
+            let replayed = loaded.unwrap().into_case(&case).unwrap().unwrap();
+            (case, replayed)
+        })
+        .collect();
+    assert_eq!(loaded, expected);
+    let version: i64 = raw
+        .query_row("SELECT MAX(version) FROM escalate_schema", [], |row| {
+            row.get(0)
+        })
+        .unwrap();
+    assert_eq!(version, 2);
 }
 
 #[test]
@@ -624,6 +663,12 @@ fn a_golden_log_of_schema_1_loads_and_replays() {
         )
         .unwrap();
     }
+    raw.execute(
+        "INSERT INTO escalate_cases (case_id, version)
+         SELECT case_id, MAX(version) FROM escalate_events GROUP BY case_id",
+        [],
+    )
+    .unwrap();
     let mut db = db;
     let expected: Vec<&str> = GOLDEN_CASES.iter().map(|c| c.0).collect();
     assert_eq!(order, expected);

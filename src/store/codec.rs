@@ -167,3 +167,85 @@ pub fn decode_snapshot(case: &CaseId, version: u64, text: &str) -> Result<Snapsh
     }
     Ok(snapshot)
 }
+
+/// A case's rows as a store read them for [`load_all`](super::EventStore::load_all),
+/// not yet decoded: a store reads every case's rows first, then decodes
+/// them all with [`decode_all`], on every core.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) struct RawCase<S> {
+    /// The latest snapshot: its version and body.
+    pub(crate) snapshot: Option<(u64, S)>,
+    /// The events after it: version, schema and body, in any order.
+    pub(crate) events: Vec<(u64, u32, S)>,
+}
+
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+impl<S> Default for RawCase<S> {
+    fn default() -> Self {
+        RawCase {
+            snapshot: None,
+            events: Vec::new(),
+        }
+    }
+}
+
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+impl<S: AsRef<str>> RawCase<S> {
+    /// The version of the snapshot read, 0 without one: the events to
+    /// keep are those after it.
+    pub(crate) fn after(&self) -> u64 {
+        self.snapshot.as_ref().map_or(0, |(version, _)| *version)
+    }
+
+    /// The rows decoded: the snapshot, and the events after it in order.
+    fn decode(&self, case: &CaseId) -> Result<super::Loaded, StoreError> {
+        let after = self.after();
+        let snapshot = self
+            .snapshot
+            .as_ref()
+            .map(|(version, body)| decode_snapshot(case, *version, body.as_ref()))
+            .transpose()?;
+        let mut rows: Vec<&(u64, u32, S)> = self
+            .events
+            .iter()
+            .filter(|(version, _, _)| *version > after)
+            .collect();
+        if !rows.is_sorted_by_key(|(version, _, _)| *version) {
+            rows.sort_unstable_by_key(|(version, _, _)| *version);
+        }
+        let events = rows
+            .into_iter()
+            .map(|(version, schema, body)| decode_event(case, *version, *schema, body.as_ref()))
+            .collect::<Result<_, _>>()?;
+        Ok(super::Loaded { snapshot, events })
+    }
+}
+
+/// Decodes the rows of every case, on every core (see `crate::par`), in
+/// the order given; a case whose rows do not read gets its error.
+///
+/// The threads read the rows and do not drop them: they are dropped here,
+/// on the thread that read them, after the others are done. (Memory freed
+/// on another thread than the one that took it makes the threads wait on
+/// each other's allocator: it cost as much as the threads saved.)
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) fn decode_all<S: AsRef<str> + Sync>(
+    cases: Vec<(CaseId, Result<RawCase<S>, StoreError>)>,
+) -> super::LoadedCases {
+    let rows: Vec<(&CaseId, Option<&RawCase<S>>)> = cases
+        .iter()
+        .map(|(case, raw)| (case, raw.as_ref().ok()))
+        .collect();
+    let decoded = crate::par::map(rows, |(case, raw)| raw.map(|raw| raw.decode(case)));
+    cases
+        .into_iter()
+        .zip(decoded)
+        .map(|((case, raw), decoded)| {
+            let loaded = match raw {
+                Err(error) => Err(error),
+                Ok(raw) => decoded.unwrap_or_else(|| raw.decode(&case)),
+            };
+            (case, loaded)
+        })
+        .collect()
+}

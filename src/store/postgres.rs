@@ -8,6 +8,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use postgres::error::SqlState;
 use postgres::{Client, NoTls, Statement};
 
+use super::codec::{RawCase, decode_all};
 use super::{
     Append, Due, EVENT_SCHEMA, EventStore, Loaded, LoadedCases, StoreError, check_append,
     commands_of, decode_event, decode_snapshot, encode_event, encode_snapshot,
@@ -566,13 +567,14 @@ impl EventStore for PostgresStore {
         let ids = tx
             .query(&self.statements.cases, &[])
             .map_err(StoreError::backend)?;
-        let mut all: LoadedCases = Vec::with_capacity(ids.len());
+        let mut all: Vec<(CaseId, Result<RawCase<&str>, StoreError>)> =
+            Vec::with_capacity(ids.len());
         let mut index: HashMap<CaseId, usize> = HashMap::with_capacity(ids.len());
         for row in &ids {
             let case: &str = row.try_get(0).map_err(StoreError::backend)?;
             let case = stored_case(case)?;
             index.insert(case.clone(), all.len());
-            all.push((case, Ok(Loaded::default())));
+            all.push((case, Ok(RawCase::default())));
         }
         let rows = tx
             .query(&self.statements.load_all, &[])
@@ -584,7 +586,7 @@ impl EventStore for PostgresStore {
             let Some(&at) = index.get(&case) else {
                 continue; // appended after the list of cases was read
             };
-            let Ok(loaded) = &mut all[at].1 else {
+            let Ok(raw) = &mut all[at].1 else {
                 continue; // a row of this case did not read already
             };
             let part: i32 = row.try_get(1).map_err(StoreError::backend)?;
@@ -592,17 +594,17 @@ impl EventStore for PostgresStore {
             let body: &str = row.try_get(4).map_err(StoreError::backend)?;
             let read = if part == 0 {
                 stored_version(&case, version, "snapshot")
-                    .and_then(|version| decode_snapshot(&case, version, body))
-                    .map(|snapshot| loaded.snapshot = Some(snapshot))
+                    .map(|version| raw.snapshot = Some((version, body)))
             } else {
                 let schema: i32 = row.try_get(3).map_err(StoreError::backend)?;
-                event_of(&case, version, schema, body).map(|event| loaded.events.push(event))
+                stored_schema(&case, version, schema)
+                    .map(|(version, schema)| raw.events.push((version, schema, body)))
             };
             if let Err(error) = read {
                 all[at].1 = Err(error);
             }
         }
-        Ok(all)
+        Ok(decode_all(all))
     }
 
     fn cases(&mut self) -> Result<Vec<CaseId>, StoreError> {
@@ -1053,6 +1055,12 @@ fn stored_version(case: &CaseId, version: i64, what: &'static str) -> Result<u64
 
 /// An event read from a row.
 fn event_of(case: &CaseId, version: i64, schema: i32, body: &str) -> Result<Event, StoreError> {
+    let (version, schema) = stored_schema(case, version, schema)?;
+    decode_event(case, version, schema, body)
+}
+
+/// A stored event's version and schema, which are never negative.
+fn stored_schema(case: &CaseId, version: i64, schema: i32) -> Result<(u64, u32), StoreError> {
     let version = stored_version(case, version, "event")?;
     let schema = u32::try_from(schema).map_err(|_| StoreError::Corrupt {
         case: case.clone(),
@@ -1060,5 +1068,5 @@ fn event_of(case: &CaseId, version: i64, schema: i32, body: &str) -> Result<Even
         what: "event",
         reason: format!("the stored schema is {schema}"),
     })?;
-    decode_event(case, version, schema, body)
+    Ok((version, schema))
 }

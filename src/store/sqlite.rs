@@ -9,6 +9,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior};
 
+use super::codec::{RawCase, decode_all};
 use super::{
     Append, Due, EVENT_SCHEMA, EventStore, Loaded, LoadedCases, StoreError, check_append,
     commands_of, decode_event, decode_snapshot, encode_event, encode_snapshot,
@@ -114,10 +115,11 @@ pub enum Durability {
 }
 
 /// The newest schema version of the store's tables this build knows.
-const SCHEMA: i64 = 1;
+const SCHEMA: i64 = 2;
 
 /// Migration `k + 1` takes the tables from schema `k` to `k + 1`.
-const MIGRATIONS: [&str; 1] = ["
+const MIGRATIONS: [&str; 2] = [
+    "
     CREATE TABLE escalate_events (
         case_id TEXT NOT NULL,
         version INTEGER NOT NULL,
@@ -143,7 +145,18 @@ const MIGRATIONS: [&str; 1] = ["
         claimed_until INTEGER
     ) WITHOUT ROWID;
     CREATE INDEX escalate_wakeups_due ON escalate_wakeups (due, due_nanos, case_id);
-"];
+",
+    "
+    -- Every case and its version, so that listing the cases and loading
+    -- them all read one row per case, not every event ever stored.
+    CREATE TABLE escalate_cases (
+        case_id TEXT NOT NULL PRIMARY KEY,
+        version INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO escalate_cases (case_id, version)
+        SELECT case_id, MAX(version) FROM escalate_events GROUP BY case_id;
+",
+];
 
 impl SqliteStore {
     /// How long a store waits for another connection's transaction on
@@ -468,7 +481,7 @@ impl EventStore for SqliteStore {
         let db = &self.database;
         let mut select = self
             .conn
-            .prepare_cached("SELECT DISTINCT case_id FROM escalate_events ORDER BY case_id")
+            .prepare_cached("SELECT case_id FROM escalate_cases ORDER BY case_id")
             .map_err(backend(db))?;
         let mut rows = select.query([]).map_err(backend(db))?;
         let mut cases = Vec::new();
@@ -478,75 +491,82 @@ impl EventStore for SqliteStore {
         Ok(cases)
     }
 
-    /// Three queries, in one read transaction: the cases, their snapshots,
-    /// and every event after each case's snapshot, in order.
+    /// Two queries in one read transaction, each reading one row per case
+    /// and the events after its snapshot, however long its history: every
+    /// case with its latest snapshot, then the events after each snapshot;
+    /// then the rows decoded on every core.
     fn load_all(&mut self) -> Result<LoadedCases, StoreError> {
         let db = &self.database;
         let tx = self.conn.transaction().map_err(backend(db))?;
-        let mut all: LoadedCases = Vec::new();
-        let mut index: HashMap<CaseId, usize> = HashMap::new();
+        let mut index: HashMap<Box<str>, usize> = HashMap::new();
+        let mut all: Vec<(CaseId, Result<RawCase<String>, StoreError>)> = Vec::new();
         {
             let mut select = tx
-                .prepare("SELECT DISTINCT case_id FROM escalate_events ORDER BY case_id")
+                .prepare(
+                    "SELECT c.case_id, s.version, s.body FROM escalate_cases c
+                     LEFT JOIN escalate_snapshots s ON s.case_id = c.case_id
+                     ORDER BY c.case_id",
+                )
                 .map_err(backend(db))?;
             let mut rows = select.query([]).map_err(backend(db))?;
             while let Some(row) = rows.next().map_err(backend(db))? {
-                let case = stored_case(row.get_ref(0).map_err(backend(db))?)?;
-                index.insert(case.clone(), all.len());
-                all.push((case, Ok(Loaded::default())));
-            }
-        }
-        {
-            let mut select = tx
-                .prepare("SELECT case_id, version, body FROM escalate_snapshots")
-                .map_err(backend(db))?;
-            let mut rows = select.query([]).map_err(backend(db))?;
-            while let Some(row) = rows.next().map_err(backend(db))? {
-                let case = stored_case(row.get_ref(0).map_err(backend(db))?)?;
-                let Some(&at) = index.get(&case) else {
-                    continue; // a snapshot with no events: not a case
-                };
-                let version = stored_version(&case, row.get(1).map_err(backend(db))?, "snapshot");
-                let snapshot = version.and_then(|version| {
-                    let body = text(row.get_ref(2).map_err(backend(db))?)
-                        .map_err(|reason| corrupt(&case, version, "snapshot", reason))?;
-                    decode_snapshot(&case, version, body)
-                });
-                if let Ok(loaded) = &mut all[at].1 {
-                    match snapshot {
-                        Ok(snapshot) => loaded.snapshot = Some(snapshot),
-                        Err(error) => all[at].1 = Err(error),
+                let value = row.get_ref(0).map_err(backend(db))?;
+                let case = stored_case(value)?;
+                let name = case.as_str();
+                index.insert(name.into(), all.len());
+                let snapshot = match row.get::<_, Option<i64>>(1).map_err(backend(db))? {
+                    None => Ok(None),
+                    Some(version) => {
+                        stored_version(&case, version, "snapshot").and_then(|version| {
+                            let body = text(row.get_ref(2).map_err(backend(db))?)
+                                .map_err(|reason| corrupt(&case, version, "snapshot", reason))?;
+                            Ok(Some((version, body.to_owned())))
+                        })
                     }
-                }
+                };
+                let raw = snapshot.map(|snapshot| RawCase {
+                    snapshot,
+                    events: Vec::new(),
+                });
+                all.push((case, raw));
             }
         }
         {
             let mut select = tx
                 .prepare(
-                    "SELECT e.case_id, e.version, e.schema, e.body FROM escalate_events e
-                     LEFT JOIN escalate_snapshots s ON s.case_id = e.case_id
-                     WHERE e.version > COALESCE(s.version, 0)
-                     ORDER BY e.case_id, e.version",
+                    "SELECT e.case_id, e.version, e.schema, e.body FROM escalate_cases c
+                     CROSS JOIN escalate_events e ON e.case_id = c.case_id
+                         AND e.version > COALESCE((SELECT s.version FROM escalate_snapshots s
+                                                   WHERE s.case_id = c.case_id), 0)",
                 )
                 .map_err(backend(db))?;
             let mut rows = select.query([]).map_err(backend(db))?;
             while let Some(row) = rows.next().map_err(backend(db))? {
-                let case = stored_case(row.get_ref(0).map_err(backend(db))?)?;
-                let Some(&at) = index.get(&case) else {
-                    continue;
+                let name = text(row.get_ref(0).map_err(backend(db))?)
+                    .map_err(|reason| invalid(format!("a stored case id: {reason}")))?;
+                let Some(&at) = index.get(name) else {
+                    continue; // not listed: the case has no row of its own
                 };
-                let Ok(loaded) = &mut all[at].1 else {
+                let (case, raw) = &mut all[at];
+                let Ok(rows_read) = raw else {
                     continue; // a row of this case did not read already
                 };
-                match event_of(row, db, &case) {
-                    Ok(event) => loaded.events.push(event),
-                    Err(error) => all[at].1 = Err(error),
+                let read = stored_version(case, row.get(1).map_err(backend(db))?, "event")
+                    .and_then(|version| {
+                        let schema = schema_of(row.get_ref(2).map_err(backend(db))?)
+                            .map_err(|reason| corrupt(case, version, "event", reason))?;
+                        let body = text(row.get_ref(3).map_err(backend(db))?)
+                            .map_err(|reason| corrupt(case, version, "event", reason))?;
+                        Ok((version, schema, body.to_owned()))
+                    });
+                match read {
+                    Ok(event) => rows_read.events.push(event),
+                    Err(error) => *raw = Err(error),
                 }
             }
         }
-        drop(index);
         tx.commit().map_err(backend(db))?;
-        Ok(all)
+        Ok(decode_all(all))
     }
 }
 
@@ -636,6 +656,15 @@ fn write_in(
                 .map_err(backend(db))?;
         }
     }
+    if let Some(last) = events.last() {
+        let version = sql_version(case, last.version())?;
+        tx.prepare_cached(
+            "INSERT INTO escalate_cases (case_id, version) VALUES (?1, ?2)
+             ON CONFLICT (case_id) DO UPDATE SET version = excluded.version",
+        )
+        .and_then(|mut upsert| upsert.execute((case.as_str(), version)))
+        .map_err(backend(db))?;
+    }
     match wakeup {
         Some(at) => tx
             .prepare_cached(
@@ -677,11 +706,6 @@ fn events_in(
     Ok(events)
 }
 
-/// The event in a row of `(case_id, version, schema, body)`.
-fn event_of(row: &rusqlite::Row<'_>, db: &str, case: &CaseId) -> Result<Event, StoreError> {
-    event_of_at(row, 1, db, case)
-}
-
 /// The event in a row whose columns from `first` are `(version, schema,
 /// body)`.
 fn event_of_at(
@@ -691,27 +715,24 @@ fn event_of_at(
     case: &CaseId,
 ) -> Result<Event, StoreError> {
     let version = stored_version(case, row.get(first).map_err(backend(db))?, "event")?;
-    let schema = match row.get_ref(first + 1).map_err(backend(db))? {
-        ValueRef::Integer(n) => u32::try_from(n).map_err(|_| {
-            corrupt(
-                case,
-                version,
-                "event",
-                format!("schema {n} is not a schema version"),
-            )
-        })?,
-        other => {
-            return Err(corrupt(
-                case,
-                version,
-                "event",
-                format!("its schema is stored as {}, not an integer", type_of(other)),
-            ));
-        }
-    };
+    let schema = schema_of(row.get_ref(first + 1).map_err(backend(db))?)
+        .map_err(|reason| corrupt(case, version, "event", reason))?;
     let body = text(row.get_ref(first + 2).map_err(backend(db))?)
         .map_err(|reason| corrupt(case, version, "event", reason))?;
     decode_event(case, version, schema, body)
+}
+
+/// A stored event schema, or why it is not one.
+fn schema_of(value: ValueRef<'_>) -> Result<u32, String> {
+    match value {
+        ValueRef::Integer(n) => {
+            u32::try_from(n).map_err(|_| format!("schema {n} is not a schema version"))
+        }
+        other => Err(format!(
+            "its schema is stored as {}, not an integer",
+            type_of(other)
+        )),
+    }
 }
 
 /// A stored body as text, or why it is not.

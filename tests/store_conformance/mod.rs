@@ -642,6 +642,26 @@ pub fn load_all_matches_load<S: EventStore>(make: &mut dyn FnMut() -> S) {
             Some(Case::replay(&events).unwrap())
         );
     }
+    // Enough cases that a store decodes them on more than one thread.
+    let mut store = make();
+    for n in 0..300_i64 {
+        let case = format!("MANY-{n:03}");
+        let driven = whole_story(&case, n % 50);
+        append_steps(&mut store, &case, &driven, 2);
+        if n % 3 != 0 {
+            let events = store.events(&id(&case), 0).unwrap();
+            let upto = events.len() - usize::from(n % 2 == 0);
+            store
+                .save_snapshot(&Case::replay(&events[..upto]).unwrap().snapshot())
+                .unwrap();
+        }
+    }
+    let all = store.load_all().unwrap();
+    assert_eq!(all.len(), 300);
+    for (n, (case, loaded)) in all.into_iter().enumerate() {
+        assert_eq!(case.as_str(), format!("MANY-{n:03}"));
+        assert_eq!(loaded.unwrap(), store.load(&case).unwrap(), "case {case}");
+    }
 }
 
 /// `events(case, after)` gives the events numbered after `after`.
