@@ -335,7 +335,7 @@ impl<S: EventStore> StoredDesk<S> {
     /// The stores read every row in a few queries, then decode the rows
     /// and apply each case's events after its snapshot on every core of
     /// the machine (at most 8 threads, none for fewer than 256 cases):
-    /// 10,000 cases load in about a tenth of a second (BENCHMARKS.md).
+    /// 10,000 cases load in 0.13-0.18 s on 2 cores (BENCHMARKS.md, "Restart").
     ///
     /// # Errors
     /// [`StoreError::Backend`] when the store cannot list its cases.
