@@ -593,45 +593,10 @@ impl<S: EventStore> StoredDesk<S> {
     ) -> Result<(), StoreError> {
         let mut ticked: Vec<Ticked> = Vec::with_capacity(cases.len());
         for id in cases {
-            let cached = match self.take(&id) {
-                Ok(Some(cached)) => cached,
-                Ok(None) => {
-                    advanced
-                        .failed
-                        .push(DeskError::UnknownCase { case: id.clone() }.into());
-                    continue;
-                }
-                Err(error) => {
-                    advanced.failed.push(error);
-                    continue;
-                }
-            };
-            let policy = match self.policy_of(&cached.case) {
-                Ok(policy) => &self.policies[policy],
-                Err(error) => {
-                    self.keep(Some(cached));
-                    advanced.failed.push(error);
-                    continue;
-                }
-            };
-            let before = cached.case.version();
-            let events = cached.case.tick(policy, now);
-            let mut after = cached.case;
-            if let Err((k, error)) = desk::apply_all(&mut after, &events) {
-                advanced
-                    .failed
-                    .push(desk::apply_error(&id, error, &events[..k]).into());
-                continue;
+            match self.ticked(id, now) {
+                Ok(case) => ticked.push(case),
+                Err(error) => advanced.failed.push(error),
             }
-            let wakeup = after.next_wakeup(policy);
-            ticked.push(Ticked {
-                id,
-                before,
-                after,
-                events,
-                snapshot: cached.snapshot,
-                wakeup,
-            });
         }
         let outcomes = {
             let batch: Vec<Append<'_>> = ticked
@@ -675,25 +640,20 @@ impl<S: EventStore> StoredDesk<S> {
     /// conflict.
     fn tick(&mut self, id: &CaseId, now: DateTime<Utc>) -> Result<Vec<Event>, StoreError> {
         for _ in 0..self.attempts {
-            let Some(cached) = self.take(id)? else {
-                return Err(DeskError::UnknownCase { case: id.clone() }.into());
-            };
-            let policy = match self.policy_of(&cached.case) {
-                Ok(policy) => &self.policies[policy],
-                Err(error) => {
-                    self.keep(Some(cached));
-                    return Err(error);
+            let Ticked {
+                id,
+                before,
+                after,
+                events,
+                snapshot,
+                wakeup,
+            } = self.ticked(id.clone(), now)?;
+            match self.store.append(&id, before, &events, wakeup) {
+                Ok(()) => {
+                    self.remember(&id, after, snapshot);
+                    return Ok(events);
                 }
-            };
-            let before = cached.case.version();
-            let events = cached.case.tick(policy, now);
-            let mut after = cached.case.clone();
-            if let Err((k, error)) = desk::apply_all(&mut after, &events) {
-                self.keep(Some(cached));
-                return Err(desk::apply_error(id, error, &events[..k]).into());
-            }
-            match self.write(id, before, after, &events, cached.snapshot) {
-                Ok(()) => return Ok(events),
+                // Taken out of the cache: the next attempt loads it as stored.
                 Err(StoreError::Conflict { .. }) => {}
                 Err(error) => return Err(error),
             }
@@ -701,6 +661,38 @@ impl<S: EventStore> StoredDesk<S> {
         Err(StoreError::Contended {
             case: id.clone(),
             attempts: self.attempts,
+        })
+    }
+
+    /// Takes a case out of the cache (or loads it) and ticks it: the case
+    /// after the events, not yet stored. A case under a policy the desk
+    /// does not hold is put back; one with an event that does not apply is
+    /// forgotten (the store still holds it as it was).
+    fn ticked(&mut self, id: CaseId, now: DateTime<Utc>) -> Result<Ticked, StoreError> {
+        let Some(cached) = self.take(&id)? else {
+            return Err(DeskError::UnknownCase { case: id }.into());
+        };
+        let policy = match self.policy_of(&cached.case) {
+            Ok(policy) => &self.policies[policy],
+            Err(error) => {
+                self.keep(Some(cached));
+                return Err(error);
+            }
+        };
+        let before = cached.case.version();
+        let events = cached.case.tick(policy, now);
+        let mut after = cached.case;
+        if let Err((k, error)) = desk::apply_all(&mut after, &events) {
+            return Err(desk::apply_error(&id, error, &events[..k]).into());
+        }
+        let wakeup = after.next_wakeup(policy);
+        Ok(Ticked {
+            id,
+            before,
+            after,
+            events,
+            snapshot: cached.snapshot,
+            wakeup,
         })
     }
 
