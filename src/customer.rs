@@ -296,10 +296,22 @@ impl fmt::Display for FailureKind {
 
 /// What a company response did for the customer.
 ///
+/// An answer and a deflection are a person's reply the customer sees: they
+/// answer the customer's waiting contacts ([`is_reply`](Self::is_reply)).
+/// An automatic acknowledgement and an internal note do not; they are
+/// recorded and shown in the timeline. Which kinds stop a response clock is
+/// policy ([`MetricPolicy::stopped_by`](crate::sla::MetricPolicy::stopped_by);
+/// by default a reply, as in Zendesk, where only a public agent comment
+/// counts).
+///
 /// # Example
 /// ```
 /// use escalate::ResponseKind;
 /// assert_eq!(ResponseKind::Deflection.to_string(), "deflection");
+/// let kind: ResponseKind = serde_json::from_str(r#""internal_note""#)?;
+/// assert_eq!(kind, ResponseKind::InternalNote);
+/// assert!(!kind.is_reply());
+/// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -310,6 +322,45 @@ pub enum ResponseKind {
     /// office hours", "ask the marketplace for a return"). It answers the
     /// contact for the clock, but it is not help.
     Deflection,
+    /// An automatic acknowledgement ("we got your message, ticket #123"):
+    /// no person read the contact, which stays unanswered.
+    Automated,
+    /// A note the customer does not see: the contact stays unanswered.
+    InternalNote,
+}
+
+impl ResponseKind {
+    /// Every kind, in the order they are declared.
+    pub const ALL: [ResponseKind; 4] = [
+        ResponseKind::Answer,
+        ResponseKind::Deflection,
+        ResponseKind::Automated,
+        ResponseKind::InternalNote,
+    ];
+
+    /// The kinds that stop a response clock unless the policy says
+    /// otherwise: a person's reply the customer sees.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::ResponseKind;
+    /// assert_eq!(ResponseKind::REPLIES, [ResponseKind::Answer, ResponseKind::Deflection]);
+    /// ```
+    pub const REPLIES: [ResponseKind; 2] = [ResponseKind::Answer, ResponseKind::Deflection];
+
+    /// Whether this is a person's reply the customer sees (an answer or a
+    /// deflection): it answers every contact waiting for one.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::ResponseKind;
+    /// assert!(ResponseKind::Deflection.is_reply());
+    /// assert!(!ResponseKind::Automated.is_reply());
+    /// ```
+    #[must_use]
+    pub fn is_reply(self) -> bool {
+        matches!(self, ResponseKind::Answer | ResponseKind::Deflection)
+    }
 }
 
 impl fmt::Display for ResponseKind {
@@ -317,6 +368,8 @@ impl fmt::Display for ResponseKind {
         f.write_str(match self {
             ResponseKind::Answer => "answer",
             ResponseKind::Deflection => "deflection",
+            ResponseKind::Automated => "automated acknowledgement",
+            ResponseKind::InternalNote => "internal note",
         })
     }
 }

@@ -547,6 +547,7 @@ fn calls_policy() -> Policy {
                 Threshold::Percent(75),
             ],
             reopen: Reopen::NewCycle,
+            stopped_by: escalate::ResponseKind::REPLIES.to_vec(),
         })
         .unwrap()
         .with_deflection(DeflectionPolicy::RecordFailure);
@@ -635,6 +636,7 @@ fn random_policy(seed: u64) -> Policy {
                 fallback: None,
                 warnings: Vec::new(),
                 reopen: Reopen::NewCycle,
+                stopped_by: escalate::ResponseKind::REPLIES.to_vec(),
             }
         } else {
             MetricPolicy::new(metric, fallback)

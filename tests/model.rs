@@ -402,7 +402,8 @@ impl Model {
                     self.state = Some(Working);
                 }
             }
-            CommandKind::Respond { .. } => self.unanswered = 0,
+            // An automatic acknowledgement or an internal note answers nothing.
+            CommandKind::Respond { kind, .. } if kind.is_reply() => self.unanswered = 0,
             CommandKind::Assign { to } | CommandKind::Escalate { to, .. } => take(self, to),
             CommandKind::HandOff { to } => self.handoff = Some(to.clone()),
             CommandKind::AcceptHandoff => {

@@ -33,6 +33,7 @@ fn with_sla() -> Policy {
             fallback: None,
             warnings: vec![Threshold::Before(hours(1))],
             reopen: escalate::sla::Reopen::NewCycle,
+            stopped_by: ResponseKind::REPLIES.to_vec(),
         })
         .unwrap()
 }

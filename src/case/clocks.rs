@@ -380,15 +380,26 @@ impl Case {
                     if matches!(self.status(), Status::AwaitingCustomer { .. }) {
                         effects.resume_paused();
                     }
-                    if !self.live(Metric::NextResponse) {
+                    // While the first response is awaited, another contact
+                    // waits on that clock (unless the policy says otherwise).
+                    let first_awaited =
+                        policy.next_response_after_first() && self.live(Metric::FirstResponse);
+                    if !self.live(Metric::NextResponse) && !first_awaited {
                         effects.start_for_case(Metric::NextResponse, Some(*channel));
                     }
                 }
-                EventKind::Responded { channel, .. } => {
-                    effects
-                        .stop_live(|m| matches!(m, Metric::FirstResponse | Metric::NextResponse));
-                    effects.stop_live(|m| m == Metric::PeriodicUpdate);
-                    effects.start_for_case(Metric::PeriodicUpdate, Some(*channel));
+                EventKind::Responded { channel, kind, .. } => {
+                    // Each response metric is stopped by the kinds its
+                    // policy names (a person's reply by default).
+                    let stops =
+                        |m: Metric| policy.sla(m).map_or(kind.is_reply(), |s| s.stops_on(*kind));
+                    effects.stop_live(|m| {
+                        matches!(m, Metric::FirstResponse | Metric::NextResponse) && stops(m)
+                    });
+                    if stops(Metric::PeriodicUpdate) {
+                        effects.stop_live(|m| m == Metric::PeriodicUpdate);
+                        effects.start_for_case(Metric::PeriodicUpdate, Some(*channel));
+                    }
                 }
                 EventKind::AwaitingCustomer { .. } => effects.pause_running(),
                 EventKind::Resolved { .. } => effects.stop_live(|m| m != Metric::Promise),

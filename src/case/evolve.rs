@@ -156,10 +156,12 @@ impl Case {
                     };
                 }
             }
+            // An automatic acknowledgement or an internal note answers nothing.
+            EventKind::Responded { kind, .. } if !kind.is_reply() => {}
             EventKind::Responded { kind, .. } => {
                 match kind {
-                    ResponseKind::Answer => self.answers += 1,
                     ResponseKind::Deflection => self.deflections += 1,
+                    _ => self.answers += 1,
                 }
                 for contact in self
                     .contacts

@@ -162,7 +162,7 @@ impl Facts {
                     self.public_contacts += 1;
                 }
             }
-            EventKind::Responded { kind, .. } => {
+            EventKind::Responded { kind, .. } if kind.is_reply() => {
                 self.unanswered = 0;
                 if *kind == ResponseKind::Deflection {
                     self.deflections += 1;

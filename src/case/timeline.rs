@@ -386,6 +386,14 @@ impl Case {
                     out,
                     "{actor} deflected by {channel} (pointed the customer elsewhere): {note:?}"
                 ),
+                crate::ResponseKind::Automated => write!(
+                    out,
+                    "{actor} sent an automatic acknowledgement by {channel} (not a reply): {note:?}"
+                ),
+                crate::ResponseKind::InternalNote => write!(
+                    out,
+                    "{actor} wrote an internal note (the customer does not see it): {note:?}"
+                ),
             },
             EventKind::Assigned { to } => {
                 let _ = write!(out, "{actor} assigned the case to {to}");

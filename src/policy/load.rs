@@ -399,6 +399,45 @@ impl Policy {
         self
     }
 
+    /// Sets whether a customer's contact starts the next-response clock
+    /// only once the first response has been given (the default, `true`):
+    /// while the first-response clock runs, more contacts from the customer
+    /// wait on it, so one late case is one breach, not two. With `false`,
+    /// each contact with no next-response clock running starts one, even
+    /// before the first response.
+    ///
+    /// In a policy file: `next_response_after_first = false`.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// assert!(Policy::recommended().next_response_after_first());
+    /// let p = Policy::default().with_next_response_after_first(false);
+    /// assert!(!p.next_response_after_first());
+    /// let toml = "version = \"v1\"\ntiers = [\"frontline\"]\nnext_response_after_first = false\n";
+    /// assert!(!Policy::from_toml_str(toml)?.next_response_after_first());
+    /// # Ok::<(), escalate::PolicyError>(())
+    /// ```
+    #[must_use]
+    pub fn with_next_response_after_first(mut self, after_first: bool) -> Policy {
+        self.next_response_after_first = after_first;
+        self
+    }
+
+    /// Whether a contact starts the next-response clock only once the first
+    /// response has been given (see
+    /// [`with_next_response_after_first`](Self::with_next_response_after_first)).
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// assert!(Policy::default().next_response_after_first());
+    /// ```
+    #[must_use]
+    pub fn next_response_after_first(&self) -> bool {
+        self.next_response_after_first
+    }
+
     /// What resolving a case answered only with deflections does.
     ///
     /// # Example

@@ -139,6 +139,9 @@ pub struct Policy {
     /// scan the rules already there.
     index: RuleIndex,
     deflection: DeflectionPolicy,
+    /// Whether a contact starts the next-response clock only once the
+    /// first response has been given.
+    next_response_after_first: bool,
     recovery: RecoveryPolicy,
 }
 
@@ -175,12 +178,23 @@ struct PolicySpec {
     rules: Vec<Rule>,
     #[serde(default)]
     deflection: DeflectionPolicy,
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    next_response_after_first: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     recovery: Option<RecoveryPolicy>,
 }
 
 fn utc() -> Tz {
     Tz::UTC
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's `skip_serializing_if` passes a reference
+fn is_yes(b: &bool) -> bool {
+    *b
 }
 
 /// The refusal of a rule beyond [`Policy::MAX_RULES`].
@@ -217,7 +231,9 @@ impl TryFrom<PolicySpec> for Policy {
                 .with_rule(rule)
                 .map_err(|e| e.within(&format!("rules[{i}]")))?;
         }
-        let policy = policy.with_deflection(spec.deflection);
+        let policy = policy
+            .with_deflection(spec.deflection)
+            .with_next_response_after_first(spec.next_response_after_first);
         match spec.recovery {
             Some(recovery) => policy.with_recovery(recovery),
             None => Ok(policy),
@@ -241,6 +257,7 @@ impl From<Policy> for PolicySpec {
             sla: p.sla,
             rules: p.rules,
             deflection: p.deflection,
+            next_response_after_first: p.next_response_after_first,
             recovery: (!standard).then_some(p.recovery),
         }
     }
@@ -272,6 +289,7 @@ impl Default for Policy {
             labels: Vec::new(),
             index: RuleIndex::default(),
             deflection: DeflectionPolicy::Allow,
+            next_response_after_first: true,
         }
     }
 }
@@ -454,6 +472,7 @@ impl Policy {
             labels: Vec::new(),
             index: RuleIndex::default(),
             deflection: DeflectionPolicy::Allow,
+            next_response_after_first: true,
         })
     }
 
@@ -744,6 +763,35 @@ impl Policy {
                     .iter()
                     .map(|t| ("fallback.calendar".to_owned(), t)),
             );
+        if metric.metric.is_response() {
+            if metric.stopped_by.is_empty() {
+                return Err(PolicyError::new(
+                    "stopped_by",
+                    format!(
+                        "no kind of response would stop the {} clock: name at least one \
+                         (answer, deflection, automated, internal_note), or leave it out for \
+                         answers and deflections",
+                        metric.metric
+                    ),
+                ));
+            }
+            for (k, kind) in metric.stopped_by.iter().enumerate() {
+                if metric.stopped_by[..k].contains(kind) {
+                    return Err(PolicyError::new(
+                        format!("stopped_by[{k}]"),
+                        format!("{kind} is listed twice"),
+                    ));
+                }
+            }
+        } else if metric.stopped_by != crate::ResponseKind::REPLIES {
+            return Err(PolicyError::new(
+                "stopped_by",
+                format!(
+                    "a response does not stop the {} clock: leave `stopped_by` out",
+                    metric.metric
+                ),
+            ));
+        }
         if metric.warnings.len() > Policy::MAX_WARNINGS {
             return Err(PolicyError::new(
                 "warnings",

@@ -125,6 +125,7 @@ fn build() -> Result<Policy, crate::PolicyError> {
         fallback: None,
         warnings: vec![Threshold::Before(TimeDelta::hours(1))],
         reopen: Reopen::NewCycle,
+        stopped_by: crate::ResponseKind::REPLIES.to_vec(),
     })?
     .with_rule(Rule::new(
         "public complaint gets a manager",

@@ -7,7 +7,7 @@ use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
 
 use super::CalendarName;
-use crate::{Channel, CustomerValue, Priority};
+use crate::{Channel, CustomerValue, Priority, ResponseKind};
 
 /// What an SLA clock measures.
 ///
@@ -33,6 +33,26 @@ pub enum Metric {
     Resolution,
     /// To a time promised to the customer (wall-clock: the promise says when).
     Promise,
+}
+
+impl Metric {
+    /// Whether a company response stops this metric's clock (first
+    /// response, next response, periodic update), as the policy's
+    /// [`MetricPolicy::stopped_by`] says.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::sla::Metric;
+    /// assert!(Metric::NextResponse.is_response());
+    /// assert!(!Metric::Resolution.is_response());
+    /// ```
+    #[must_use]
+    pub fn is_response(self) -> bool {
+        matches!(
+            self,
+            Metric::FirstResponse | Metric::NextResponse | Metric::PeriodicUpdate
+        )
+    }
 }
 
 impl fmt::Display for Metric {
@@ -406,7 +426,8 @@ pub enum Reopen {
 }
 
 /// The SLA settings of one metric: its target matrix (first match wins,
-/// then the explicit fallback), warnings, and reopening.
+/// then the explicit fallback), warnings, reopening, and for the response
+/// metrics which kinds of response stop the clock.
 ///
 /// # Example
 /// ```
@@ -438,6 +459,24 @@ pub struct MetricPolicy {
     /// What reopening a resolved case does.
     #[serde(default = "Reopen::default_for_serde")]
     pub reopen: Reopen,
+    /// The kinds of response that stop the clock of a response metric
+    /// (first response, next response, periodic update: a response that
+    /// stops a periodic-update clock starts the next one). By default
+    /// [`ResponseKind::REPLIES`]: a person's answer or deflection the
+    /// customer sees, not an automatic acknowledgement or an internal
+    /// note. Other metrics are not stopped by a response and keep the
+    /// default. In a policy file: `stopped_by = ["answer", "deflection",
+    /// "automated"]`.
+    #[serde(default = "replies", skip_serializing_if = "is_replies")]
+    pub stopped_by: Vec<ResponseKind>,
+}
+
+fn replies() -> Vec<ResponseKind> {
+    ResponseKind::REPLIES.to_vec()
+}
+
+fn is_replies(kinds: &[ResponseKind]) -> bool {
+    kinds == ResponseKind::REPLIES
 }
 
 impl Reopen {
@@ -471,7 +510,49 @@ impl MetricPolicy {
             fallback: Some(fallback),
             warnings: Vec::new(),
             reopen: Reopen::NewCycle,
+            stopped_by: replies(),
         }
+    }
+
+    /// Sets the kinds of response that stop the clock (see
+    /// [`stopped_by`](Self::stopped_by)).
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::TimeDelta;
+    /// use escalate::ResponseKind;
+    /// use escalate::sla::{Metric, MetricPolicy, Target, Within};
+    /// // An automatic acknowledgement meets this first-response target too.
+    /// let p = MetricPolicy::new(Metric::FirstResponse, Target::new(Within::Time(TimeDelta::hours(4)), "desk".parse()?))
+    ///     .with_stopped_by([ResponseKind::Answer, ResponseKind::Deflection, ResponseKind::Automated]);
+    /// assert!(p.stops_on(ResponseKind::Automated));
+    /// assert!(!p.stops_on(ResponseKind::InternalNote));
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    #[must_use]
+    pub fn with_stopped_by(mut self, kinds: impl IntoIterator<Item = ResponseKind>) -> Self {
+        self.stopped_by = kinds.into_iter().collect();
+        self
+    }
+
+    /// Whether a response of this kind stops the metric's clock: never for
+    /// a metric a response does not stop (resolution, promises).
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::TimeDelta;
+    /// use escalate::ResponseKind;
+    /// use escalate::sla::{Metric, MetricPolicy, Target, Within};
+    /// let first = MetricPolicy::new(Metric::FirstResponse, Target::new(Within::Time(TimeDelta::hours(4)), "desk".parse()?));
+    /// assert!(first.stops_on(ResponseKind::Deflection));
+    /// assert!(!first.stops_on(ResponseKind::Automated));
+    /// let resolution = MetricPolicy::new(Metric::Resolution, Target::new(Within::BusinessDays(5), "desk".parse()?));
+    /// assert!(!resolution.stops_on(ResponseKind::Answer));
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    #[must_use]
+    pub fn stops_on(&self, kind: ResponseKind) -> bool {
+        self.metric.is_response() && self.stopped_by.contains(&kind)
     }
 
     /// Adds a target rule after the existing ones.
@@ -673,6 +754,7 @@ mod tests {
             fallback: None,
             warnings: vec![],
             reopen: Reopen::FirstOnly,
+            stopped_by: replies(),
         };
         let t = p
             .target_for(Priority::Urgent, None, CustomerValue::HighValue)

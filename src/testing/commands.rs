@@ -533,8 +533,14 @@ fn step_command(
             CommandKind::Respond {
                 channel: Channel::Email,
                 note: "here is where it stands".into(),
+                // Mostly answers; a deflection one time in five, now and
+                // then an automatic acknowledgement or an internal note.
                 kind: if p.is_multiple_of(5) {
                     ResponseKind::Deflection
+                } else if p % 13 == 1 {
+                    ResponseKind::Automated
+                } else if p % 13 == 2 {
+                    ResponseKind::InternalNote
                 } else {
                     ResponseKind::Answer
                 },

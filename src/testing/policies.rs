@@ -13,7 +13,7 @@ use crate::sla::{
     BusinessCalendar, CalendarName, Match, Metric, MetricPolicy, Reopen, Target, TargetRule,
     Threshold, Within,
 };
-use crate::{Channel, CustomerValue, Priority, Tier};
+use crate::{Channel, CustomerValue, Priority, ResponseKind, Tier};
 
 /// The tiers ordinary policies choose from, most junior first; tiers past
 /// these are named `t6`, `t7`, ...
@@ -354,15 +354,30 @@ fn metric_policy(calendars: Vec<String>) -> impl Strategy<Value = MetricPolicy> 
         prop::collection::vec(threshold, 0..3),
         prop::sample::select(vec![Reopen::NewCycle, Reopen::Continue, Reopen::FirstOnly]),
     )
-        .prop_map(|(rows, fallback, warnings, reopen)| MetricPolicy {
-            metric: Metric::FirstResponse,
-            targets: rows
-                .into_iter()
-                .map(|(when, target)| TargetRule { when, target })
-                .collect(),
-            fallback,
-            warnings,
-            reopen,
+        .prop_map(|(rows, fallback, warnings, reopen)| {
+            // Which responses stop the clock: chosen from the draws above
+            // rather than drawn, so that a seed makes the same policy and
+            // commands as before the choice existed. Mostly the default.
+            let stopped_by = match (rows.len() + warnings.len()) % 5 {
+                3 => vec![
+                    ResponseKind::Answer,
+                    ResponseKind::Deflection,
+                    ResponseKind::Automated,
+                ],
+                4 => vec![ResponseKind::Answer],
+                _ => ResponseKind::REPLIES.to_vec(),
+            };
+            MetricPolicy {
+                metric: Metric::FirstResponse,
+                targets: rows
+                    .into_iter()
+                    .map(|(when, target)| TargetRule { when, target })
+                    .collect(),
+                fallback,
+                warnings,
+                reopen,
+                stopped_by,
+            }
         })
 }
 
@@ -463,6 +478,9 @@ fn ordinary(knobs: &Knobs) -> impl Strategy<Value = Policy> + use<> {
                 ];
                 for (mut m, metric) in sla.into_iter().zip(metrics) {
                     m.metric = metric;
+                    if !metric.is_response() {
+                        m.stopped_by = ResponseKind::REPLIES.to_vec();
+                    }
                     p = p
                         .with_sla(m)
                         .expect("generated SLA spans and calendars are valid");
@@ -475,7 +493,11 @@ fn ordinary(knobs: &Knobs) -> impl Strategy<Value = Policy> + use<> {
                         p = with;
                     }
                 }
+                // Next-response clocks before the first response in one
+                // policy in four, chosen from the version label drawn above.
+                let after_first = !p.version().len().is_multiple_of(4);
                 p.with_deflection(deflection)
+                    .with_next_response_after_first(after_first)
             },
         )
 }
