@@ -71,7 +71,7 @@ fn stand_in(n: u8) -> Actor {
 }
 
 /// The naive model: what the case should look like, computed independently.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Model {
     state: Option<StateName>,
     owner: Option<Agent>,
@@ -85,6 +85,8 @@ struct Model {
     promises: Vec<&'static str>,
     /// Whether each promise's clock is still running.
     promise_clocks: Vec<bool>,
+    /// When each promise falls due.
+    promise_due: Vec<chrono::DateTime<chrono::Utc>>,
     churned: bool,
 }
 
@@ -135,6 +137,19 @@ fn variant(r: &Refusal) -> &'static str {
 }
 
 impl Model {
+    /// Time passes to `now`: an open promise whose clock runs past its due
+    /// instant is broken, and its clock stopped.
+    fn until(&self, now: chrono::DateTime<chrono::Utc>) -> Model {
+        let mut m = self.clone();
+        for (i, due) in self.promise_due.iter().enumerate() {
+            if m.promises[i] == "open" && m.promise_clocks[i] && *due <= now {
+                m.promises[i] = "broken";
+                m.promise_clocks[i] = false;
+            }
+        }
+        m
+    }
+
     fn state(&self) -> StateName {
         self.state.unwrap_or(StateName::Unopened)
     }
@@ -412,9 +427,10 @@ impl Model {
                 }
             }
             CommandKind::DeclineHandoff => self.handoff = None,
-            CommandKind::Promise { .. } => {
+            CommandKind::Promise { due, .. } => {
                 self.promises.push("open");
                 self.promise_clocks.push(true);
+                self.promise_due.push(*due);
             }
             CommandKind::KeepPromise { promise } => {
                 self.promises[promise.get() as usize - 1] = "kept";
@@ -535,7 +551,10 @@ proptest! {
             }
             sent.push(id);
             let kind = cmd.kind().clone();
-            let expected_verdict = model.verdict(&cmd, &t);
+            // What time does by the command's time: what a refused command
+            // leaves unrecorded.
+            let timed_model = model.until(at);
+            let expected_verdict = timed_model.verdict(&cmd, &t);
             let repeated = model.ids.iter().any(|id| id == cmd.id().as_str());
             let owner_before = case.owner().cloned();
             let before = case.clone();
@@ -566,6 +585,9 @@ proptest! {
                         case.apply(e).unwrap();
                     }
                     log.extend(events.iter().cloned());
+                    if timed > 0 {
+                        model = timed_model;
+                    }
                     model.version += timed as u64;
                     if made > 0 {
                         model.accept(&cmd, made);

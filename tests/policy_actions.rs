@@ -156,11 +156,39 @@ fn require_call_makes_a_tracked_promise_with_a_clock() {
     assert_eq!(s.case.promises().len(), 1);
     assert_eq!(s.case.promises()[0].due(), Some(due));
     assert_eq!(s.case.next_wakeup(&s.policy), Some(due));
-    // Unkept, the promise's clock breaches at the due instant.
+    // Unkept, the promise's clock breaches at the due instant, which breaks
+    // the promise and stops its clock.
     let late = s.tick(day(2, 11, 0));
-    assert_eq!(late.len(), 1);
-    assert_eq!(late[0].at(), due);
-    assert!(matches!(late[0].kind(), EventKind::SlaBreached { .. }));
+    let kinds: Vec<_> = late.iter().map(|e| (e.at(), e.kind().clone())).collect();
+    assert_eq!(
+        kinds,
+        [
+            (
+                due,
+                EventKind::SlaBreached {
+                    clock: escalate::sla::ClockId::new(1)
+                }
+            ),
+            (
+                due,
+                EventKind::PromiseBroken {
+                    promise: PromiseId::new(1)
+                }
+            ),
+            (
+                due,
+                EventKind::ClockStopped {
+                    clock: escalate::sla::ClockId::new(1),
+                    consumed: hours(18),
+                    // Stopped at its due instant: the breach says it was
+                    // missed; it ran no later than that.
+                    late_by: None,
+                }
+            ),
+        ]
+    );
+    assert!(s.case.promises().is_empty(), "settled: counted, not kept");
+    assert_eq!(s.case.next_wakeup(&s.policy), None);
 }
 
 #[test]

@@ -299,31 +299,59 @@ fn shoe_voicemail_callback_due_next_business_day_and_breached_then() {
 
 #[test]
 fn promises_have_wall_clock_clocks() {
-    let mut story = Story::new(Policy::default());
-    story.open_by(local(New_York, 2021, 3, 4, 15, 10), via(Channel::Phone));
-    story.run(
-        local(New_York, 2021, 3, 4, 15, 12),
-        Actor::System,
-        CommandKind::Promise {
-            what: "call back by 3 pm tomorrow".into(),
-            due: local(New_York, 2021, 3, 5, 15, 0),
-        },
-    );
+    let promised = || {
+        let mut story = Story::new(Policy::default());
+        story.open_by(local(New_York, 2021, 3, 4, 15, 10), via(Channel::Phone));
+        story.run(
+            local(New_York, 2021, 3, 4, 15, 12),
+            Actor::System,
+            CommandKind::Promise {
+                what: "call back by 3 pm tomorrow".into(),
+                due: local(New_York, 2021, 3, 5, 15, 0),
+            },
+        );
+        story
+    };
+    let mut story = promised();
     let clock = &story.case.clocks()[0];
     assert_eq!(clock.metric(), Metric::Promise);
     assert_eq!(clock.promise(), Some(escalate::PromiseId::new(1)));
     assert_eq!(clock.target(), TimeDelta::minutes(23 * 60 + 48));
-    let events = story.tick(local(New_York, 2021, 3, 6, 0, 0));
-    assert_eq!(events.len(), 1);
-    assert_eq!(events[0].at(), local(New_York, 2021, 3, 5, 15, 0));
-    story.run(
-        local(New_York, 2021, 3, 6, 9, 0),
+    // Kept at 2 pm: on time.
+    let mut kept = promised();
+    kept.run(
+        local(New_York, 2021, 3, 5, 14, 0),
         Actor::System,
         CommandKind::KeepPromise {
             promise: escalate::PromiseId::new(1),
         },
     );
-    assert_eq!(story.case.clocks()[0].lateness(), Some(hours(18)));
+    assert_eq!(kept.case.clocks()[0].lateness(), None);
+    // Not kept by 3 pm: the clock breaches, which breaks the promise; a
+    // "kept" the next morning is refused.
+    let due = local(New_York, 2021, 3, 5, 15, 0);
+    let events = story.tick(local(New_York, 2021, 3, 6, 0, 0));
+    let kinds: Vec<_> = events.iter().map(|e| (e.at(), e.kind())).collect();
+    assert!(matches!(kinds[0], (at, EventKind::SlaBreached { .. }) if at == due));
+    assert!(matches!(kinds[1], (at, EventKind::PromiseBroken { .. }) if at == due));
+    assert!(matches!(kinds[2], (at, EventKind::ClockStopped { .. }) if at == due));
+    assert_eq!(events.len(), 3);
+    let refusal = story
+        .handle(
+            local(New_York, 2021, 3, 6, 9, 0),
+            Actor::System,
+            CommandKind::KeepPromise {
+                promise: escalate::PromiseId::new(1),
+            },
+        )
+        .unwrap_err();
+    assert_eq!(
+        refusal,
+        escalate::Refusal::PromiseSettled {
+            promise: escalate::PromiseId::new(1),
+            state: escalate::PromiseState::Broken { at: due },
+        }
+    );
 }
 
 /// A policy with every metric, warnings of both kinds, on a calendar with

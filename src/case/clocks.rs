@@ -192,6 +192,7 @@ impl Case {
             }
         });
         fired.sort_by_key(|(at, kind)| (*at, order(kind)));
+        self.break_promises(policy, &mut fired);
         if !policy.rules().is_empty() {
             // In time order: each clock event and the rules it causes, and
             // the time-driven rules due at or before it.
@@ -229,6 +230,44 @@ impl Case {
                 kind,
             })
             .collect()
+    }
+
+    /// A promise whose clock breaches is broken: after each breach of a
+    /// promise's clock in `fired`, the promise broken and its clock stopped,
+    /// at the breach.
+    fn break_promises(&self, policy: &Policy, fired: &mut Vec<(DateTime<Utc>, EventKind)>) {
+        let breaks_promise = |kind: &EventKind| match kind {
+            EventKind::SlaBreached { clock } => self.clock(*clock).and_then(SlaClock::promise),
+            _ => None,
+        };
+        if !fired.iter().any(|(_, kind)| breaks_promise(kind).is_some()) {
+            return;
+        }
+        let mut out = Vec::with_capacity(fired.len() + 2);
+        for (at, kind) in fired.drain(..) {
+            let broken = breaks_promise(&kind);
+            out.push((at, kind));
+            let Some(promise) = broken else {
+                continue;
+            };
+            let open = self
+                .promises
+                .iter()
+                .any(|p| p.id == promise && p.state == crate::PromiseState::Open);
+            if !open {
+                continue;
+            }
+            let mut effects = Effects {
+                case: self,
+                policy,
+                at,
+                started: self.clock_count as usize,
+                out: vec![(at, EventKind::PromiseBroken { promise })],
+            };
+            effects.stop_promise(promise);
+            out.append(&mut effects.out);
+        }
+        *fired = out;
     }
 
     /// The next instant at which [`tick`](Self::tick) would emit something,

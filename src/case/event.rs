@@ -274,7 +274,9 @@ pub enum EventKind {
         /// Which.
         promise: PromiseId,
     },
-    /// A promise was broken.
+    /// A promise was broken: by a `break_promise` command, or, recorded by
+    /// `tick`, when its clock breached (at the breach, followed by the
+    /// clock's stop).
     PromiseBroken {
         /// Which.
         promise: PromiseId,

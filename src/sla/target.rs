@@ -31,7 +31,8 @@ pub enum Metric {
     PeriodicUpdate,
     /// From opening to resolved.
     Resolution,
-    /// To a time promised to the customer (wall-clock: the promise says when).
+    /// To a time promised to the customer (wall-clock: the promise says
+    /// when). Its breach breaks the promise.
     Promise,
 }
 
