@@ -189,3 +189,39 @@ fn stopped_by_is_checked_where_it_is_written() {
     let back = Policy::from_toml_str(&custom.to_toml_string().unwrap()).unwrap();
     assert_eq!(back, custom);
 }
+
+#[test]
+fn adopting_a_policy_without_a_metric_stops_its_clock() {
+    // Zammad #4353: clocks of a metric the new policy dropped went on
+    // breaching. Opened under first and next response; the new policy
+    // tracks resolution only.
+    let mut s = Story::new(policy());
+    s.open(mon(9, 0));
+    let resolution_only = Policy::new("resolution-only", ["frontline", "supervisor", "manager"])
+        .unwrap()
+        .with_calendar(
+            cal("business"),
+            support::weekdays(chrono_tz::UTC, &["09:00-17:00"]),
+        )
+        .unwrap()
+        .with_sla(MetricPolicy::new(
+            Metric::Resolution,
+            Target::new(Within::BusinessDays(5), cal("business")),
+        ))
+        .unwrap();
+    s.policy = resolution_only;
+    let events = s.run(
+        mon(10, 0),
+        escalate::Actor::System,
+        escalate::CommandKind::AdoptPolicy,
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e.kind(), EventKind::ClockStopped { .. })),
+        "{events:?}"
+    );
+    assert!(!first_response_running(&s));
+    s.tick(mon(17, 0));
+    assert!(breaches(&s).is_empty());
+}

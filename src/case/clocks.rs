@@ -449,6 +449,12 @@ impl Case {
                 EventKind::PromiseKept { promise } | EventKind::PromiseBroken { promise } => {
                     effects.stop_promise(*promise);
                 }
+                // A metric the adopted policy no longer tracks stops: it
+                // would otherwise breach and escalate under a policy that
+                // has no target for it. Promises are kept whatever the policy.
+                EventKind::PolicyAdopted { .. } => {
+                    effects.stop_live(|m| m != Metric::Promise && policy.sla(m).is_none());
+                }
                 _ => {}
             }
         }
