@@ -191,15 +191,10 @@ impl<S> Default for RawCase<S> {
 
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 impl<S: AsRef<str>> RawCase<S> {
-    /// The version of the snapshot read, 0 without one: the events to
-    /// keep are those after it.
-    pub(crate) fn after(&self) -> u64 {
-        self.snapshot.as_ref().map_or(0, |(version, _)| *version)
-    }
-
     /// The rows decoded: the snapshot, and the events after it in order.
     fn decode(&self, case: &CaseId) -> Result<super::Loaded, StoreError> {
-        let after = self.after();
+        // The events to keep: those after the snapshot (every one without).
+        let after = self.snapshot.as_ref().map_or(0, |(version, _)| *version);
         let snapshot = self
             .snapshot
             .as_ref()
