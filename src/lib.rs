@@ -456,7 +456,7 @@ mod test_support;
 
 pub use case::{
     ApplyError, Case, Command, CommandKind, CommandName, Event, EventKind, Handoff, Opened,
-    Ownership, Refusal, ReplayError, Snapshot, StateName, Status, Timeline,
+    Ownership, Pause, Refusal, ReplayError, Snapshot, StateName, Status, Timeline,
 };
 pub use customer::{
     Channel, Contact, Customer, CustomerValue, Failure, FailureId, FailureKind, Origin, Outcome,

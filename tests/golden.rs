@@ -108,6 +108,22 @@ fn golden() -> Vec<(EventKind, &'static str)> {
             r#"{"type":"awaiting_customer","reason":"photos"}"#,
         ),
         (
+            EventKind::Paused {
+                reason: "awaiting_third_party".parse().unwrap(),
+                note: "the carrier's report".into(),
+                until: Some(at("2021-03-08T14:00:00Z")),
+                ends_on_contact: false,
+            },
+            r#"{"type":"paused","reason":"awaiting_third_party","note":"the carrier's report","until":"2021-03-08T14:00:00Z","ends_on_contact":false}"#,
+        ),
+        (EventKind::Resumed, r#"{"type":"resumed"}"#),
+        (
+            EventKind::PriorityChanged {
+                priority: Priority::Urgent,
+            },
+            r#"{"type":"priority_changed","priority":"urgent"}"#,
+        ),
+        (
             EventKind::SurveyAnswered {
                 score: SurveyScore::new(1).unwrap(),
                 comment: "nobody helps".into(),
@@ -279,11 +295,22 @@ fn golden_sla_and_rules() -> Vec<(EventKind, &'static str)> {
                 clock: ClockId::new(3),
                 metric: Metric::NextResponse,
                 promise: None,
+                channel: Some(Channel::Voicemail),
                 target: chrono::TimeDelta::hours(8),
                 calendar: "store".parse().unwrap(),
                 due: Some(at("2021-06-02T18:00:00Z")),
             },
-            r#"{"type":"clock_started","clock":3,"metric":"next_response","target_seconds":28800,"calendar":"store","due":"2021-06-02T18:00:00Z"}"#,
+            r#"{"type":"clock_started","clock":3,"metric":"next_response","channel":"voicemail","target_seconds":28800,"calendar":"store","due":"2021-06-02T18:00:00Z"}"#,
+        ),
+        (
+            EventKind::ClockRetargeted {
+                clock: ClockId::new(3),
+                target: chrono::TimeDelta::hours(4),
+                calendar: "store".parse().unwrap(),
+                consumed: chrono::TimeDelta::minutes(90),
+                due: Some(at("2021-06-01T20:30:00Z")),
+            },
+            r#"{"type":"clock_retargeted","clock":3,"target_seconds":14400,"calendar":"store","consumed_seconds":5400,"due":"2021-06-01T20:30:00Z"}"#,
         ),
         (
             EventKind::ClockPaused {
@@ -427,6 +454,9 @@ fn the_golden_lists_cover_every_event_kind() {
         "promise_broken",
         "awaiting_customer",
         "survey_answered",
+        "priority_changed",
+        "paused",
+        "resumed",
         "churn_signalled",
         "resolved",
         "reopened",
@@ -437,6 +467,7 @@ fn the_golden_lists_cover_every_event_kind() {
         "offer_declined",
         "gesture_granted",
         "clock_started",
+        "clock_retargeted",
         "clock_paused",
         "clock_resumed",
         "clock_stopped",

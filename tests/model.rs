@@ -88,6 +88,7 @@ struct Model {
     /// When each promise falls due.
     promise_due: Vec<chrono::DateTime<chrono::Utc>>,
     churned: bool,
+    priority: escalate::Priority,
 }
 
 #[derive(Debug, PartialEq)]
@@ -132,6 +133,9 @@ fn variant(r: &Refusal) -> &'static str {
         Refusal::UnknownPromise { .. } => "UnknownPromise",
         Refusal::PromiseSettled { .. } => "PromiseSettled",
         Refusal::NegativeLoss { .. } => "NegativeLoss",
+        Refusal::PriorityUnchanged { .. } => "PriorityUnchanged",
+        Refusal::UnansweredContact { .. } => "UnansweredContact",
+        Refusal::UnknownPauseReason { .. } => "UnknownPauseReason",
         _ => "other",
     }
 }
@@ -339,8 +343,44 @@ impl Model {
                 }
                 Ok(1)
             }
+            CommandKind::ChangePriority { priority } => {
+                if !open {
+                    return Err("InvalidTransition");
+                }
+                company()?;
+                if *priority == self.priority {
+                    return Err("PriorityUnchanged");
+                }
+                // The policy tracks no SLA: no clock to retarget.
+                Ok(1)
+            }
             CommandKind::WaitOnCustomer { .. } => {
                 if st != Working {
+                    return Err("InvalidTransition");
+                }
+                company()?;
+                // Not while the customer waits for a reply.
+                if self.unanswered > 0 {
+                    return Err("UnansweredContact");
+                }
+                Ok(1)
+            }
+            CommandKind::Pause { reason, .. } => {
+                if st != Working {
+                    return Err("InvalidTransition");
+                }
+                company()?;
+                // The model's policy has only the default reason.
+                if reason.as_str() != "awaiting_customer" {
+                    return Err("UnknownPauseReason");
+                }
+                if self.unanswered > 0 {
+                    return Err("UnansweredContact");
+                }
+                Ok(1)
+            }
+            CommandKind::Resume => {
+                if st != AwaitingCustomer {
                     return Err("InvalidTransition");
                 }
                 company()?;
@@ -400,7 +440,11 @@ impl Model {
             }
         };
         match kind {
-            CommandKind::Open { origin, .. } => {
+            CommandKind::ChangePriority { priority } => self.priority = *priority,
+            CommandKind::Open {
+                origin, priority, ..
+            } => {
+                self.priority = *priority;
                 self.state = Some(New);
                 if matches!(origin, Origin::Contact { .. }) {
                     self.contacts += 1;
@@ -440,7 +484,10 @@ impl Model {
                 self.promises[promise.get() as usize - 1] = "broken";
                 self.promise_clocks[promise.get() as usize - 1] = false;
             }
-            CommandKind::WaitOnCustomer { .. } => self.state = Some(AwaitingCustomer),
+            CommandKind::WaitOnCustomer { .. } | CommandKind::Pause { .. } => {
+                self.state = Some(AwaitingCustomer);
+            }
+            CommandKind::Resume => self.state = Some(Working),
             CommandKind::SignalChurn { .. } => self.churned = true,
             CommandKind::Resolve { .. } => {
                 self.state = Some(Resolved);
@@ -630,6 +677,6 @@ fn the_commands_cover_every_kind_the_model_knows() {
         let tree = twisted().new_tree(&mut runner).unwrap();
         names.extend(tree.current().iter().map(|(c, _)| c.kind().name()));
     }
-    assert_eq!(names.len(), 23);
+    assert_eq!(names.len(), 26);
     assert!(!names.contains(&CommandName::AdoptPolicy));
 }

@@ -147,6 +147,7 @@ fn require_call_makes_a_tracked_promise_with_a_clock() {
                 clock: escalate::sla::ClockId::new(1),
                 metric: Metric::Promise,
                 promise: Some(PromiseId::new(1)),
+                channel: None,
                 target: hours(18),
                 calendar: cal("always"),
                 due: Some(due),

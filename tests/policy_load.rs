@@ -244,7 +244,7 @@ fn broken_inputs() -> Vec<(Input, &'static str)> {
         ),
         (
             Toml(format!("{HEAD}rulez = []\n")),
-            "rulez: unknown field `rulez`, expected one of `version`, `tiers`, `time_zone`, `calendars`, `default_calendar`, `sla`, `rules`, `deflection`, `next_response_after_first`, `recovery`",
+            "rulez: unknown field `rulez`, expected one of `version`, `tiers`, `time_zone`, `calendars`, `default_calendar`, `sla`, `rules`, `deflection`, `next_response_after_first`, `pauses`, `recovery`",
         ),
         (
             Toml("version = \"v\"\ntiers = [\"frontline\"\n".into()),

@@ -269,6 +269,20 @@ fn severity_at_or_above_a_level() {
     let normal = Condition::SeverityAtLeast(Priority::Normal);
     check_trigger(&bare(), &normal, open(Priority::Normal), &[mon(9, 0)]);
     check_trigger(&bare(), &normal, open(Priority::Low), &[]);
+    // A priority change starts the condition holding when it raises the
+    // priority to the level, and not when it lowers it.
+    let raised = |to: Priority| {
+        move |s: &mut Story| {
+            s.open(mon(9, 0));
+            s.run(
+                mon(10, 0),
+                Actor::System,
+                CommandKind::ChangePriority { priority: to },
+            );
+        }
+    };
+    check_trigger(&bare(), &high, raised(Priority::Urgent), &[mon(10, 0)]);
+    check_trigger(&bare(), &high, raised(Priority::Low), &[]);
 }
 
 #[test]

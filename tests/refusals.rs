@@ -73,6 +73,10 @@ fn invalid_transition() {
     let mut h = owned();
     h.ok(
         Actor::System,
+        support::respond(escalate::ResponseKind::Answer),
+    );
+    h.ok(
+        Actor::System,
         CommandKind::WaitOnCustomer {
             reason: "photos".into(),
         },

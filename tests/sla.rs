@@ -121,7 +121,7 @@ fn desk_policy(reopen: Reopen) -> Policy {
 }
 
 /// A case opened by phone Monday 2021-03-01 09:00 New York, owned by sam
-/// from 09:01, under [`desk_policy`].
+/// from 09:01 and answered at 09:02, under [`desk_policy`].
 fn owned_desk_case(reopen: Reopen) -> Story {
     let mut story = Story::new(desk_policy(reopen));
     story.open_by(local(New_York, 2021, 3, 1, 9, 0), via(Channel::Phone));
@@ -129,6 +129,12 @@ fn owned_desk_case(reopen: Reopen) -> Story {
         local(New_York, 2021, 3, 1, 9, 1),
         Actor::System,
         CommandKind::Assign { to: sam() },
+    );
+    // Answered at once (a pause must not hide an unanswered contact).
+    story.run(
+        local(New_York, 2021, 3, 1, 9, 2),
+        Actor::System,
+        support::respond(ResponseKind::Answer),
     );
     story
 }

@@ -63,7 +63,7 @@ fn every_kind_of_command_but_adopting_a_policy_is_generated() {
             names.insert(command.kind().name().to_string());
         }
     }
-    assert_eq!(names.len(), 23, "{names:?}");
+    assert_eq!(names.len(), 26, "{names:?}");
     assert!(!names.contains(&CommandKind::AdoptPolicy.name().to_string()));
 }
 

@@ -4,7 +4,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{Case, Event, EventKind, Status};
 use crate::customer::Origin;
-use crate::policy::Policy;
+use crate::policy::{PauseReason, Policy};
 use crate::sla::{CalendarName, ClockId, ClockState, Metric, Reopen, SlaClock, Threshold, Within};
 use crate::{Actor, Channel, CustomerValue, Priority};
 
@@ -92,7 +92,9 @@ impl Case {
     /// ```
     #[must_use]
     pub fn priority(&self) -> Priority {
-        self.life().map_or(Priority::Normal, |l| l.opened.priority)
+        self.life().map_or(Priority::Normal, |l| {
+            l.priority.unwrap_or(l.opened.priority)
+        })
     }
 
     /// The events that time alone causes by `now`: SLA warnings at their
@@ -263,6 +265,7 @@ impl Case {
                 at,
                 started: self.clock_count as usize,
                 out: vec![(at, EventKind::PromiseBroken { promise })],
+                paused: Vec::new(),
             };
             effects.stop_promise(promise);
             out.append(&mut effects.out);
@@ -318,6 +321,24 @@ impl Case {
         horizon: Horizon,
         mut emit: impl FnMut(DateTime<Utc>, EventKind),
     ) {
+        // A scheduled pause ends by itself: its paused clocks run again.
+        if let Some(until) = self.pause().and_then(|p| p.until)
+            && horizon.reaches(until)
+        {
+            emit(until, EventKind::Resumed);
+            for clock in &self.clocks {
+                if matches!(clock.state(), ClockState::Paused { .. }) {
+                    let calendar = policy.calendar_or_always(clock.calendar());
+                    emit(
+                        until,
+                        EventKind::ClockResumed {
+                            clock: clock.id(),
+                            due: clock.due_on_resume(calendar, until),
+                        },
+                    );
+                }
+            }
+        }
         for clock in self.clocks.iter().filter(|c| c.is_live()) {
             // A clock without a due instant never breaches, nor warns.
             let Some(due) = clock.due() else {
@@ -387,6 +408,7 @@ impl Case {
             at,
             started: self.clock_count as usize,
             out: Vec::new(),
+            paused: self.paused_metrics(policy),
         };
         let opening = primary
             .iter()
@@ -416,7 +438,9 @@ impl Case {
                     effects.reopen(channel);
                 }
                 EventKind::Contacted { channel, .. } if !opening => {
-                    if matches!(self.status(), Status::AwaitingCustomer { .. }) {
+                    if matches!(self.status(), Status::AwaitingCustomer { .. })
+                        && self.pause().is_none_or(|p| p.ends_on_contact)
+                    {
                         effects.resume_paused();
                     }
                     // While the first response is awaited, another contact
@@ -440,7 +464,16 @@ impl Case {
                         effects.start_for_case(Metric::PeriodicUpdate, Some(*channel));
                     }
                 }
-                EventKind::AwaitingCustomer { .. } => effects.pause_running(),
+                EventKind::PriorityChanged { priority } => effects.retarget(*priority),
+                EventKind::AwaitingCustomer { .. } => {
+                    effects.pause_running(&PauseReason::awaiting_customer());
+                }
+                EventKind::Paused { reason, .. } => {
+                    if let Some(reason) = policy.pause_reason(reason) {
+                        effects.pause_running(reason);
+                    }
+                }
+                EventKind::Resumed => effects.resume_paused(),
                 EventKind::Resolved { .. } => effects.stop_live(|m| m != Metric::Promise),
                 EventKind::Closed { .. } => effects.stop_live(|_| true),
                 EventKind::PromiseMade { promise, due, .. } => {
@@ -467,6 +500,21 @@ impl Case {
         self.policy_version().is_none_or(|v| v == policy.version())
     }
 
+    /// The metrics whose new clocks start paused: those the pause in force
+    /// stops (every one but promises for a pause from a log written before
+    /// pause reasons).
+    fn paused_metrics(&self, policy: &Policy) -> Vec<Metric> {
+        if !matches!(self.status(), Status::AwaitingCustomer { .. }) {
+            return Vec::new();
+        }
+        match self.pause() {
+            Some(pause) => policy
+                .pause_reason(&pause.reason)
+                .map_or_else(Vec::new, |r| r.pauses.clone()),
+            None => PauseReason::awaiting_customer().pauses,
+        }
+    }
+
     /// Whether a clock of this metric is running or paused.
     fn live(&self, metric: Metric) -> bool {
         self.clocks
@@ -480,12 +528,16 @@ impl Case {
             clock,
             metric,
             promise,
+            channel,
             target,
             calendar,
             due,
         } = kind
         {
-            let started = SlaClock::start(*clock, *metric, *target, calendar.clone(), at, *due);
+            let mut started = SlaClock::start(*clock, *metric, *target, calendar.clone(), at, *due);
+            if let Some(channel) = channel {
+                started = started.on_channel(*channel);
+            }
             self.clock_count = self.clock_count.saturating_add(1);
             if self.retention == super::Retention::Compact {
                 // A stopped clock is kept only while it is the latest of its
@@ -503,7 +555,8 @@ impl Case {
             return;
         }
         let id = match kind {
-            EventKind::ClockPaused { clock, .. }
+            EventKind::ClockRetargeted { clock, .. }
+            | EventKind::ClockPaused { clock, .. }
             | EventKind::ClockResumed { clock, .. }
             | EventKind::ClockStopped { clock, .. }
             | EventKind::SlaWarned { clock, .. }
@@ -519,6 +572,13 @@ impl Case {
         let metric = super::rules::metric_index(clock.metric());
         let (warned, breached) = (clock.warned().len(), clock.breached_at().is_some());
         match kind {
+            EventKind::ClockRetargeted {
+                target,
+                calendar,
+                consumed,
+                due,
+                ..
+            } => clock.retarget(at, *target, calendar.clone(), *consumed, *due),
             EventKind::ClockPaused { consumed, .. } => clock.pause(at, *consumed),
             EventKind::ClockResumed { due, .. } => clock.resume(at, *due),
             EventKind::ClockStopped {
@@ -571,6 +631,8 @@ fn makes_work(kind: &EventKind) -> bool {
     matches!(
         kind,
         EventKind::ClockStarted { .. }
+            // A scheduled pause's end runs its clocks again.
+            | EventKind::ClockResumed { .. }
             | EventKind::RuleArmed { .. }
             | EventKind::RuleDisarmed { .. }
             // A warning or a breach changes facts a rule on a handoff left
@@ -608,6 +670,9 @@ struct Effects<'a> {
     started: usize,
     /// The events, each with its time (the command's, but for a breach).
     out: Vec<(DateTime<Utc>, EventKind)>,
+    /// The metrics the pause in force stops, as the command's events leave
+    /// it: a clock of one of them starts paused.
+    paused: Vec<Metric>,
 }
 
 impl Effects<'_> {
@@ -635,25 +700,15 @@ impl Effects<'_> {
             return;
         };
         let calendar = self.policy.calendar_or_always(&target.calendar);
-        let due = target.within.due_from(calendar, self.at);
-        let length = match (target.within, due) {
-            (Within::Time(d), _) => d,
-            (Within::BusinessDays(_), None) => TimeDelta::zero(),
-            (Within::BusinessDays(_), Some(due)) => calendar.elapsed(self.at, due),
-        };
-        self.push_start(
-            metric,
-            None,
-            whole_seconds(length),
-            target.calendar.clone(),
-            due,
-        );
+        let (length, due) = target_from(target.within, calendar, self.at);
+        self.push_start(metric, None, channel, length, target.calendar.clone(), due);
     }
 
     fn push_start(
         &mut self,
         metric: Metric,
         promise: Option<crate::PromiseId>,
+        channel: Option<Channel>,
         target: TimeDelta,
         calendar: CalendarName,
         due: Option<DateTime<Utc>>,
@@ -666,11 +721,92 @@ impl Effects<'_> {
                 clock,
                 metric,
                 promise,
+                channel,
                 target,
                 calendar,
                 due,
             },
         ));
+        if self.paused.contains(&metric) {
+            self.out.push((
+                self.at,
+                EventKind::ClockPaused {
+                    clock,
+                    consumed: TimeDelta::zero(),
+                },
+            ));
+        }
+    }
+
+    /// The case's priority changed to `priority`: each live clock but a
+    /// promise's takes the target its metric has at that priority (for the
+    /// channel and customer it was started for), keeping the business time
+    /// it has used; one the new target leaves overdue warns (thresholds not
+    /// yet reached) and breaches at the change; one whose metric has no
+    /// target at that priority stops.
+    fn retarget(&mut self, priority: Priority) {
+        let value = self
+            .case
+            .customer()
+            .map_or(CustomerValue::Standard, crate::Customer::value);
+        for clock in &self.case.clocks {
+            if !clock.is_live() || clock.metric() == Metric::Promise {
+                continue;
+            }
+            let Some(settings) = self.policy.sla(clock.metric()) else {
+                continue;
+            };
+            let Some(target) = settings.target_for(priority, clock.channel(), value) else {
+                self.stop(clock);
+                continue;
+            };
+            let calendar = self.policy.calendar_or_always(&target.calendar);
+            // A days-target counts from the clock's start, as it did.
+            let (length, _) = target_from(target.within, calendar, clock.started_at());
+            let old = self.policy.calendar_or_always(clock.calendar());
+            let consumed = whole_seconds(clock.elapsed(old, self.at));
+            if length == clock.target() && target.calendar == *clock.calendar() {
+                continue;
+            }
+            let overdue = consumed >= length;
+            let due = if overdue {
+                Some(self.at)
+            } else if clock.is_running() {
+                calendar
+                    .add(self.at, length - consumed)
+                    .ok()
+                    .and_then(crate::sla::by_the_end_of_9999)
+            } else {
+                None
+            };
+            self.out.push((
+                self.at,
+                EventKind::ClockRetargeted {
+                    clock: clock.id(),
+                    target: length,
+                    calendar: target.calendar.clone(),
+                    consumed,
+                    due,
+                },
+            ));
+            // What the new target has used up already happens at the change.
+            for threshold in &settings.warnings {
+                if !clock.warned().contains(threshold) && threshold.consumed_at(length) <= consumed
+                {
+                    self.out.push((
+                        self.at,
+                        EventKind::SlaWarned {
+                            clock: clock.id(),
+                            threshold: *threshold,
+                        },
+                    ));
+                }
+            }
+            if overdue && clock.breached_at().is_none() {
+                self.out
+                    .push((self.at, EventKind::SlaBreached { clock: clock.id() }));
+            }
+        }
     }
 
     /// A promise is a wall-clock commitment: its clock runs on the built-in
@@ -680,6 +816,7 @@ impl Effects<'_> {
         self.push_start(
             Metric::Promise,
             Some(promise),
+            None,
             promise_target(self.at, due),
             CalendarName::always(),
             due,
@@ -717,10 +854,15 @@ impl Effects<'_> {
         ));
     }
 
-    /// Waiting on the customer pauses every running clock but promises.
-    fn pause_running(&mut self) {
+    /// A pause stops the running clocks of the metrics its reason names
+    /// (never a promise's), and those started while it lasts.
+    fn pause_running(&mut self, reason: &PauseReason) {
+        self.paused.clone_from(&reason.pauses);
         for clock in &self.case.clocks {
-            if clock.is_running() && clock.metric() != Metric::Promise {
+            if clock.is_running()
+                && reason.pauses(clock.metric())
+                && clock.metric() != Metric::Promise
+            {
                 let calendar = self.policy.calendar_or_always(clock.calendar());
                 self.out.push((
                     self.at,
@@ -736,6 +878,7 @@ impl Effects<'_> {
     /// The customer answered: paused clocks run again. A clock paused after
     /// its due instant keeps that due instant.
     fn resume_paused(&mut self) {
+        self.paused.clear();
         for clock in &self.case.clocks {
             if matches!(clock.state(), ClockState::Paused { .. }) {
                 self.resume(clock);
@@ -779,6 +922,24 @@ impl Effects<'_> {
             }
         }
     }
+}
+
+/// A target's length in whole seconds of business time and its due
+/// instant, for a clock started at `from` on `calendar` (a days-target's
+/// length is the business time to its due instant; zero for a calendar that
+/// never opens again, whose clock is never due).
+fn target_from(
+    within: Within,
+    calendar: &crate::sla::BusinessCalendar,
+    from: DateTime<Utc>,
+) -> (TimeDelta, Option<DateTime<Utc>>) {
+    let due = within.due_from(calendar, from);
+    let length = match (within, due) {
+        (Within::Time(d), _) => d,
+        (Within::BusinessDays(_), None) => TimeDelta::zero(),
+        (Within::BusinessDays(_), Some(due)) => calendar.elapsed(from, due),
+    };
+    (whole_seconds(length), due)
 }
 
 /// The target of a promise's clock made at `at`: the wall-clock time to its

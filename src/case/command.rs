@@ -5,6 +5,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::policy::PauseName;
 use crate::recovery::{Gesture, Money, OfferId, Review};
 use crate::{Actor, Agent, Channel, CommandId, Customer, FailureKind, Origin, Outcome};
 use crate::{Priority, PromiseId, ResponseKind, SurveyScore, Text};
@@ -275,11 +276,39 @@ pub enum CommandKind {
         /// Which promise.
         promise: PromiseId,
     },
-    /// Wait for the customer (pauses response clocks).
+    /// Change the case's priority. Live clocks take the new priority's
+    /// targets, keeping the business time already used and their pauses; a
+    /// clock the new target leaves overdue breaches at the change, and a
+    /// clock whose metric has no target at the new priority stops (as
+    /// Zendesk re-targets a ticket's SLA when its priority changes, keeping
+    /// the time elapsed). Refused when the priority is already that one.
+    ChangePriority {
+        /// The new priority.
+        priority: Priority,
+    },
+    /// Wait for the customer: a [`Pause`](Self::Pause) for the policy's
+    /// `awaiting_customer` reason, with no scheduled end.
     WaitOnCustomer {
         /// What the company is waiting for.
         reason: Text,
     },
+    /// Pause the case for one of the policy's pause reasons
+    /// ([`PauseReason`](crate::policy::PauseReason)): the clocks of the
+    /// metrics it names stop counting. Refused while a customer contact is
+    /// unanswered, unless the reason allows it; ended by a customer contact
+    /// (when the reason says so), by [`Resume`](Self::Resume), or at
+    /// `until`.
+    Pause {
+        /// The policy's reason.
+        reason: PauseName,
+        /// What the company is waiting for.
+        note: Text,
+        /// When the pause ends by itself (after the command's time).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        until: Option<DateTime<Utc>>,
+    },
+    /// End the pause: paused clocks run again.
+    Resume,
     /// The customer answers a satisfaction survey.
     AnswerSurvey {
         /// The score.
@@ -365,7 +394,10 @@ pub enum CommandName {
     Promise,
     KeepPromise,
     BreakPromise,
+    ChangePriority,
     WaitOnCustomer,
+    Pause,
+    Resume,
     AnswerSurvey,
     SignalChurn,
     Resolve,
@@ -394,7 +426,10 @@ impl fmt::Display for CommandName {
             CommandName::Promise => "make a promise on",
             CommandName::KeepPromise => "keep a promise on",
             CommandName::BreakPromise => "break a promise on",
+            CommandName::ChangePriority => "change the priority of",
             CommandName::WaitOnCustomer => "wait on the customer for",
+            CommandName::Pause => "pause",
+            CommandName::Resume => "resume",
             CommandName::AnswerSurvey => "answer a survey on",
             CommandName::SignalChurn => "signal churn on",
             CommandName::Resolve => "resolve",
@@ -433,7 +468,10 @@ impl CommandKind {
             CommandKind::Promise { .. } => CommandName::Promise,
             CommandKind::KeepPromise { .. } => CommandName::KeepPromise,
             CommandKind::BreakPromise { .. } => CommandName::BreakPromise,
+            CommandKind::ChangePriority { .. } => CommandName::ChangePriority,
             CommandKind::WaitOnCustomer { .. } => CommandName::WaitOnCustomer,
+            CommandKind::Pause { .. } => CommandName::Pause,
+            CommandKind::Resume => CommandName::Resume,
             CommandKind::AnswerSurvey { .. } => CommandName::AnswerSurvey,
             CommandKind::SignalChurn { .. } => CommandName::SignalChurn,
             CommandKind::Resolve { .. } => CommandName::Resolve,

@@ -12,7 +12,7 @@ use super::{
 use crate::customer::{FailureId, FailureKind, Origin, PromiseId, PromiseState};
 use crate::ids::CommandId;
 use crate::owner::{Actor, Agent};
-use crate::policy::{DeflectionPolicy, Policy};
+use crate::policy::{DeflectionPolicy, PauseName, Policy};
 
 impl Case {
     /// Decides what a command does to the case: the events to apply, or why
@@ -146,6 +146,23 @@ impl Case {
                 field: "due",
                 value: *due,
             });
+        }
+        if let CommandKind::Pause {
+            until: Some(until), ..
+        } = &command.kind
+        {
+            if !super::evolve::time_in_range(*until) {
+                return Err(Refusal::TimeOutOfRange {
+                    field: "until",
+                    value: *until,
+                });
+            }
+            if *until <= command.at {
+                return Err(Refusal::PauseEndsBeforeItBegins {
+                    until: *until,
+                    at: command.at,
+                });
+            }
         }
         if command.at > now {
             return Err(Refusal::InTheFuture {
@@ -468,12 +485,35 @@ impl Case {
                     Ok(vec![EventKind::PromiseBroken { promise }])
                 }
             }
-            CommandKind::WaitOnCustomer { reason } => {
-                if state != StateName::Working {
+            CommandKind::ChangePriority { priority } => {
+                if !open_states {
                     return Err(invalid());
                 }
                 self.for_company(policy, actor, name)?;
-                Ok(vec![EventKind::AwaitingCustomer { reason }])
+                if priority == self.priority() {
+                    return Err(Refusal::PriorityUnchanged { priority });
+                }
+                Ok(vec![EventKind::PriorityChanged { priority }])
+            }
+            CommandKind::WaitOnCustomer { reason } => self.pause_for(
+                policy,
+                actor,
+                name,
+                PauseName::awaiting_customer(),
+                reason,
+                None,
+            ),
+            CommandKind::Pause {
+                reason,
+                note,
+                until,
+            } => self.pause_for(policy, actor, name, reason, note, until),
+            CommandKind::Resume => {
+                if state != StateName::AwaitingCustomer {
+                    return Err(invalid());
+                }
+                self.for_company(policy, actor, name)?;
+                Ok(vec![EventKind::Resumed])
             }
             CommandKind::Resolve { summary } => {
                 if self.active_owner().is_none() {
@@ -539,6 +579,57 @@ impl Case {
                 self.decide_gesture(policy, actor, kind)
             }
         }
+    }
+
+    /// The pause a `wait_on_customer` or `pause` command asks for, or the
+    /// refusal: the case must be worked on, the reason the policy's, the end
+    /// after the command, and no customer contact unanswered unless the
+    /// reason allows it.
+    fn pause_for(
+        &self,
+        policy: &Policy,
+        actor: &Actor,
+        name: CommandName,
+        reason: PauseName,
+        note: crate::Text,
+        until: Option<DateTime<Utc>>,
+    ) -> Result<Vec<EventKind>, Refusal> {
+        if self.status().name() != StateName::Working {
+            return Err(Refusal::InvalidTransition {
+                state: self.status().name(),
+                command: name,
+            });
+        }
+        self.for_company(policy, actor, name)?;
+        let Some(settings) = policy.pause_reason(&reason) else {
+            return Err(Refusal::UnknownPauseReason {
+                reason,
+                known: policy
+                    .pauses()
+                    .iter()
+                    .map(|r| r.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+                    .into(),
+            });
+        };
+        if !settings.while_unanswered
+            && let Some(contact) = self.unanswered().first()
+        {
+            let number = self.contact_count as usize - self.unanswered().len() + 1;
+            return Err(Refusal::UnansweredContact {
+                reason,
+                contact: u32::try_from(number).unwrap_or(u32::MAX),
+                channel: contact.channel,
+                at: contact.at,
+            });
+        }
+        Ok(vec![EventKind::Paused {
+            reason,
+            note,
+            until,
+            ends_on_contact: settings.ends_on_contact,
+        }])
     }
 
     /// The ownership of a case that is being worked on or waiting on the customer.

@@ -6,6 +6,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use crate::policy::PauseName;
 use crate::recovery::{Gesture, Money, OfferId, Review};
 use crate::sla::{CalendarName, ClockId, Metric, Threshold};
 use crate::{
@@ -281,11 +282,43 @@ pub enum EventKind {
         /// Which.
         promise: PromiseId,
     },
-    /// The company started waiting for the customer.
+    /// The case's priority changed: live clocks take the targets of the new
+    /// priority (each with a `clock_retargeted`), keeping the business time
+    /// they have used.
+    PriorityChanged {
+        /// The new priority.
+        priority: Priority,
+    },
+    /// The company started waiting for the customer (as logs before pause
+    /// reasons recorded it; a case now records a [`Paused`](Self::Paused)
+    /// with reason `awaiting_customer` instead). Read as that pause, ended
+    /// by a customer contact.
     AwaitingCustomer {
         /// For what.
         reason: Text,
     },
+    /// The case paused for one of the policy's pause reasons: the clocks of
+    /// the metrics the reason names stop counting (each with a
+    /// `clock_paused`) until a customer contact (when the reason says so),
+    /// a `resume` command, or the scheduled end.
+    Paused {
+        /// The policy's reason.
+        reason: PauseName,
+        /// What the company is waiting for.
+        note: Text,
+        /// When the pause ends by itself, if it was scheduled. Left out of
+        /// the JSON when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        until: Option<DateTime<Utc>>,
+        /// Whether a customer contact ends it (the reason's setting when
+        /// the pause began).
+        #[serde(default = "yes", skip_serializing_if = "is_true")]
+        ends_on_contact: bool,
+    },
+    /// The pause ended: by the company (with a command) or at its scheduled
+    /// end (recorded by `tick`, with no command). A pause ended by a
+    /// customer contact needs no event of its own: the contact ends it.
+    Resumed,
     /// The customer answered a survey.
     SurveyAnswered {
         /// The score.
@@ -349,6 +382,12 @@ pub enum EventKind {
         /// The promise it tracks, for promise clocks.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         promise: Option<PromiseId>,
+        /// The channel the target was chosen for, read again when the
+        /// case's priority changes; `None` for a promise or a case without
+        /// one. Left out of the JSON when absent (as in logs written before
+        /// it was recorded).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        channel: Option<Channel>,
         /// The target, in whole seconds of business time.
         #[serde(rename = "target_seconds", with = "crate::sla::seconds")]
         target: TimeDelta,
@@ -357,6 +396,28 @@ pub enum EventKind {
         /// When it is due; `None` when its calendar cannot supply the target
         /// (it never opens again): it never breaches. Left out of the JSON
         /// when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        due: Option<DateTime<Utc>>,
+    },
+    /// A live SLA clock took a new target because the case's priority
+    /// changed: the business time already used is kept, and a running clock
+    /// runs on from the change towards its new due instant. A change that
+    /// leaves the clock past its new target is followed by its breach at the
+    /// change.
+    ClockRetargeted {
+        /// Which.
+        clock: ClockId,
+        /// The new target, in whole seconds of business time.
+        #[serde(rename = "target_seconds", with = "crate::sla::seconds")]
+        target: TimeDelta,
+        /// The calendar of the new target.
+        calendar: CalendarName,
+        /// Business time used so far, in whole seconds.
+        #[serde(rename = "consumed_seconds", with = "crate::sla::seconds")]
+        consumed: TimeDelta,
+        /// When it is now due (the change itself when the new target is used
+        /// up already); `None` as for [`EventKind::ClockStarted`], or while
+        /// paused with target left. Left out of the JSON when absent.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         due: Option<DateTime<Utc>>,
     },
@@ -537,4 +598,13 @@ pub struct Opened {
     pub policy: Text,
     /// The time zone its timeline is written in.
     pub time_zone: Tz,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's `skip_serializing_if` passes a reference
+fn is_true(b: &bool) -> bool {
+    *b
 }

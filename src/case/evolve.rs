@@ -6,10 +6,11 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{
-    ApplyError, Case, Event, EventKind, Handoff, Life, Ownership, Retention, Stage, Status,
+    ApplyError, Case, Event, EventKind, Handoff, Life, Ownership, Pause, Retention, Stage, Status,
 };
 use crate::customer::{Contact, Failure, Promise, PromiseId, PromiseState, ResponseKind};
 use crate::owner::Agent;
+use crate::policy::PauseName;
 use crate::recovery::{Ledger, Money};
 
 impl Case {
@@ -129,6 +130,8 @@ impl Case {
                     status: Status::New,
                     policy: opened.policy.clone(),
                     latest: at,
+                    priority: None,
+                    pause: None,
                 });
                 return;
             }
@@ -150,10 +153,13 @@ impl Case {
                     at,
                     answered_at: None,
                 });
-                if let Status::AwaitingCustomer { owner, .. } = status {
+                if let Status::AwaitingCustomer { owner, .. } = status
+                    && life.pause.as_ref().is_none_or(|p| p.ends_on_contact)
+                {
                     *status = Status::Working {
                         owner: owner.clone(),
                     };
+                    life.pause = None;
                 }
             }
             // An automatic acknowledgement or an internal note answers nothing.
@@ -236,13 +242,40 @@ impl Case {
             EventKind::PromiseBroken { promise } => {
                 self.settle(*promise, PromiseState::Broken { at });
             }
-            EventKind::AwaitingCustomer { .. } => {
+            EventKind::AwaitingCustomer { .. } | EventKind::Paused { .. } => {
                 if let Status::Working { owner } = status {
                     *status = Status::AwaitingCustomer {
                         owner: owner.clone(),
                         since: at,
                     };
+                    life.pause = Some(match &event.kind {
+                        EventKind::Paused {
+                            reason,
+                            until,
+                            ends_on_contact,
+                            ..
+                        } => Pause {
+                            reason: reason.clone(),
+                            since: at,
+                            until: *until,
+                            ends_on_contact: *ends_on_contact,
+                        },
+                        _ => Pause {
+                            reason: PauseName::awaiting_customer(),
+                            since: at,
+                            until: None,
+                            ends_on_contact: true,
+                        },
+                    });
                 }
+            }
+            EventKind::Resumed => {
+                if let Status::AwaitingCustomer { owner, .. } = status {
+                    *status = Status::Working {
+                        owner: owner.clone(),
+                    };
+                }
+                life.pause = None;
             }
             EventKind::SurveyAnswered { score, .. } => {
                 for at_most in usize::from(score.get().max(1))..=5 {
@@ -280,7 +313,9 @@ impl Case {
                     confirmed_at.get_or_insert(at);
                 }
             }
+            EventKind::PriorityChanged { priority } => life.priority = Some(*priority),
             EventKind::ClockStarted { .. }
+            | EventKind::ClockRetargeted { .. }
             | EventKind::ClockPaused { .. }
             | EventKind::ClockResumed { .. }
             | EventKind::ClockStopped { .. }
@@ -413,6 +448,16 @@ fn check_ranges(event: &Event) -> Result<(), ApplyError> {
     match &event.kind {
         EventKind::ClockStarted { target, due, .. } => {
             span("target", *target)?;
+            maybe_time("due", *due)
+        }
+        EventKind::ClockRetargeted {
+            target,
+            consumed,
+            due,
+            ..
+        } => {
+            span("target", *target)?;
+            span("consumed", *consumed)?;
             maybe_time("due", *due)
         }
         EventKind::ClockPaused { consumed, .. } => span("consumed", *consumed),

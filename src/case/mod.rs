@@ -22,7 +22,7 @@ pub use command::{Command, CommandKind, CommandName};
 pub use event::{Event, EventKind, Opened};
 pub use refusal::{ApplyError, Refusal, ReplayError};
 pub use snapshot::Snapshot;
-pub use state::{Handoff, Ownership, StateName, Status};
+pub use state::{Handoff, Ownership, Pause, StateName, Status};
 pub use timeline::Timeline;
 
 use crate::customer::{Contact, Customer, Failure, Origin, Promise, SurveyScore};
@@ -223,6 +223,13 @@ struct Life {
     policy: Text,
     /// The latest event time seen.
     latest: DateTime<Utc>,
+    /// The priority since the last `priority_changed`; `None` while it is
+    /// the opening one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    priority: Option<crate::Priority>,
+    /// The pause in force, while the status is `AwaitingCustomer`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pause: Option<Pause>,
 }
 
 impl Case {
@@ -528,6 +535,19 @@ impl Case {
     #[must_use]
     pub fn policy_version(&self) -> Option<&str> {
         self.life().map(|l| l.policy.as_str())
+    }
+
+    /// The pause in force, while the case waits
+    /// ([`Status::AwaitingCustomer`]); `None` otherwise. An
+    /// `awaiting_customer` event of a log written before pause reasons
+    /// reads as that pause, ended by a customer contact; a case restored
+    /// from a snapshot taken before them waits with no record here, and a
+    /// contact ends its wait. See [`Pause`] for an example.
+    #[must_use]
+    pub fn pause(&self) -> Option<&Pause> {
+        self.life()
+            .filter(|l| matches!(l.status, Status::AwaitingCustomer { .. }))
+            .and_then(|l| l.pause.as_ref())
     }
 
     /// The time zone the case's timeline is written in (UTC before opening).

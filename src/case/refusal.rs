@@ -250,6 +250,43 @@ pub enum Refusal {
         /// The version.
         policy: Text,
     },
+    /// Pausing for a reason the policy does not name.
+    #[error("the policy has no pause reason \"{reason}\": it has {known}")]
+    UnknownPauseReason {
+        /// The reason given.
+        reason: crate::policy::PauseName,
+        /// The policy's reasons, comma-separated.
+        known: Text,
+    },
+    /// Pausing while a customer contact is unanswered, for a reason that
+    /// does not allow it: a pause would hide a late reply.
+    #[error(
+        "cannot pause for \"{reason}\" while contact #{contact} ({channel}, at {at}) is unanswered: reply to the customer first"
+    )]
+    UnansweredContact {
+        /// The reason given.
+        reason: crate::policy::PauseName,
+        /// The oldest unanswered contact, numbered from 1 in the case.
+        contact: u32,
+        /// Its channel.
+        channel: crate::Channel,
+        /// When it came.
+        at: DateTime<Utc>,
+    },
+    /// A scheduled pause that would end at or before it begins.
+    #[error("a pause from {at} cannot end at {until}: schedule its end after it begins")]
+    PauseEndsBeforeItBegins {
+        /// The end given.
+        until: DateTime<Utc>,
+        /// The command's time.
+        at: DateTime<Utc>,
+    },
+    /// Changing the priority to the one the case already has.
+    #[error("the case's priority is {priority} already")]
+    PriorityUnchanged {
+        /// The priority.
+        priority: crate::Priority,
+    },
     /// Closing without a review where an escalation rule required one.
     #[error(
         "cannot close the case without a review: rule \"{rule}\" requires one; record its root cause and what will change"

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use super::clocks::Horizon;
 use super::{Case, Event, EventKind, StateName};
 use crate::customer::{Origin, ResponseKind};
-use crate::policy::{Action, Call, Condition, DelayFrom, Policy, Rule};
+use crate::policy::{Action, Call, Condition, DelayFrom, During, Policy, Rule};
 use crate::policy::{Leaf, Reads};
 use crate::sla::{Metric, Within};
 use crate::{CustomerValue, Priority, PromiseId, Text, Tier};
@@ -155,6 +155,7 @@ impl Facts {
                 self.high_value = o.customer.value() == CustomerValue::HighValue;
                 self.internal = matches!(o.origin, Origin::InternalDetection);
             }
+            EventKind::PriorityChanged { priority } => self.priority = *priority,
             EventKind::Contacted { channel, .. } => {
                 self.contacts_in_cycle += 1;
                 self.unanswered += 1;
@@ -462,12 +463,26 @@ impl<'a> Firing<'a> {
                 clock,
                 metric: Metric::Promise,
                 promise: Some(promise),
+                channel: None,
                 target: super::clocks::promise_target(at, due),
                 calendar: crate::sla::CalendarName::always(),
                 due,
             },
         ));
     }
+}
+
+/// The first instant at or after `at` at which `rule` may act: `at` for a
+/// rule that may act at any time, the next open instant of its calendar for
+/// one deferred to working hours, `None` when that calendar never opens
+/// again.
+fn deferred_to(policy: &Policy, rule: &Rule, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let name = match &rule.during {
+        None => return Some(at),
+        Some(During::BusinessHours) => policy.default_calendar(),
+        Some(During::BusinessHoursOf(name)) => name,
+    };
+    policy.calendar_or_always(name).next_open(at).ok()
 }
 
 /// Evaluates the rules over events in the order they happen, and fires
@@ -577,9 +592,42 @@ impl<'a> Evaluator<'a> {
                     ));
                 }
             } else if is && (!was || self.facts.grew(&before, &rule.when)) {
-                escalation_taken |= self.fire(rule, at, escalation_taken);
+                match deferred_to(self.policy, rule, at) {
+                    Some(opens) if opens == at => {
+                        escalation_taken |= self.fire(rule, at, escalation_taken);
+                    }
+                    // Deferred to working hours: armed until the calendar
+                    // opens (a rule waiting already waits on; one whose
+                    // calendar never opens again waits for good).
+                    _ => {
+                        if !self.armed.contains(&rule.name.as_str()) {
+                            self.armed.push(&rule.name);
+                            self.firing.out.push((
+                                at,
+                                EventKind::RuleArmed {
+                                    rule: rule.name.as_str().into(),
+                                },
+                            ));
+                        }
+                    }
+                }
+            } else if !is && self.armed.contains(&rule.name.as_str()) {
+                // A deferred rule whose condition stopped holding before
+                // the calendar opened.
+                self.disarm(rule, at);
             }
         }
+    }
+
+    /// Forgets that `rule` waits, with the event that says so.
+    fn disarm(&mut self, rule: &Rule, at: DateTime<Utc>) {
+        self.armed.retain(|n| *n != rule.name);
+        self.firing.out.push((
+            at,
+            EventKind::RuleDisarmed {
+                rule: rule.name.as_str().into(),
+            },
+        ));
     }
 
     /// Fires `rule` at `at`, and remembers when it did.
@@ -618,6 +666,10 @@ impl<'a> Evaluator<'a> {
         let taken = self.timed_escalation == Some(at);
         if self.fire(rule, at, taken) {
             self.timed_escalation = Some(at);
+        }
+        // A rule deferred to working hours has acted: it waits no more.
+        if rule.delay.is_none() && self.armed.contains(&rule.name.as_str()) {
+            self.disarm(rule, at);
         }
         self.escalations_since(from);
     }
@@ -691,7 +743,37 @@ impl Case {
     /// The instants within `horizon` at which a time-driven rule fires and
     /// has not fired yet.
     fn rule_instants(&self, policy: &Policy, rule: &Rule, horizon: Horizon) -> Vec<DateTime<Utc>> {
+        let mut out = self.rule_instants_undeferred(policy, rule, horizon);
+        if rule.during.is_some() && rule.delay.is_none() {
+            // Each instant moves to the next open one (a calendar that
+            // never opens again never lets the rule act). A delayed rule's
+            // instants moved already, each counted from the last.
+            out = out
+                .into_iter()
+                .filter_map(|at| deferred_to(policy, rule, at))
+                .filter(|at| horizon.reaches(*at))
+                .collect();
+            out.dedup();
+        }
+        out
+    }
+
+    /// [`rule_instants`](Self::rule_instants) before deferral to working
+    /// hours; a rule deferred with no delay waits for its opening.
+    fn rule_instants_undeferred(
+        &self,
+        policy: &Policy,
+        rule: &Rule,
+        horizon: Horizon,
+    ) -> Vec<DateTime<Utc>> {
         let mut out = Vec::new();
+        if rule.delay.is_none()
+            && rule.during.is_some()
+            && let Some(armed) = self.armed.iter().find(|a| a.rule.as_str() == rule.name)
+        {
+            out.push(armed.since);
+            return out;
+        }
         if let Some(delay) = &rule.delay {
             let Some(armed) = self.armed.iter().find(|a| a.rule.as_str() == rule.name) else {
                 return out;
@@ -733,6 +815,11 @@ impl Case {
                 // starts to hold, never before (an instant before `armed_at`
                 // would also not count as fired, and fire again each tick).
                 let next = next.max(*armed_at);
+                // Deferred to working hours: the next repeat counts from
+                // when it acted, as the case records it.
+                let Some(next) = deferred_to(policy, rule, next) else {
+                    break;
+                };
                 if !horizon.reaches(next) {
                     break;
                 }

@@ -398,3 +398,46 @@ impl Handoff {
         self.offered_at
     }
 }
+
+/// A pause in force: why, since when, until when, and whether a customer
+/// contact ends it (see [`CommandKind::Pause`](crate::CommandKind::Pause)).
+///
+/// # Example
+/// ```
+/// use escalate::{Actor, Case, Command, CommandKind};
+/// use escalate::policy::{PauseName, Policy};
+/// let policy = Policy::default();
+/// let mut case = Case::new("CAB-1".parse()?);
+/// let commands: Vec<Command> = serde_json::from_str(r#"[
+///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
+///    "customer": {"id": "cust-9", "value": "standard"},
+///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
+///   {"id": "c-2", "actor": "system", "at": "2021-03-04T15:20:00Z",
+///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
+///   {"id": "c-3", "actor": "system", "at": "2021-03-04T15:30:00Z",
+///    "kind": {"type": "respond", "channel": "phone", "note": "we will swap it", "kind": "answer"}},
+///   {"id": "c-4", "actor": "system", "at": "2021-03-04T15:40:00Z",
+///    "kind": {"type": "wait_on_customer", "reason": "a photo of the label"}}
+/// ]"#)?;
+/// for command in commands {
+///     let now = command.at();
+///     for event in case.handle(&policy, command, now)? { case.apply(&event)?; }
+/// }
+/// let pause = case.pause().unwrap();
+/// assert_eq!(pause.reason, PauseName::awaiting_customer());
+/// assert_eq!(pause.since, "2021-03-04T15:40:00Z".parse::<chrono::DateTime<chrono::Utc>>()?);
+/// assert_eq!(pause.until, None);
+/// assert!(pause.ends_on_contact);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Pause {
+    /// The policy's reason.
+    pub reason: crate::policy::PauseName,
+    /// When it began.
+    pub since: DateTime<Utc>,
+    /// When it ends by itself, if it was scheduled.
+    pub until: Option<DateTime<Utc>>,
+    /// Whether a customer contact ends it.
+    pub ends_on_contact: bool,
+}

@@ -455,9 +455,29 @@ impl Case {
             }
             EventKind::PromiseKept { promise } => write!(out, "{actor} kept {promise}"),
             EventKind::PromiseBroken { promise } => write!(out, "{promise} was broken"),
+            EventKind::PriorityChanged { priority } => {
+                write!(out, "{actor} changed the priority to {priority}")
+            }
             EventKind::AwaitingCustomer { reason } => {
                 write!(out, "{actor} is waiting on the customer: {reason}")
             }
+            EventKind::Paused {
+                reason,
+                note,
+                until,
+                ..
+            } => {
+                let _ = if *reason == crate::policy::PauseName::awaiting_customer() {
+                    write!(out, "{actor} is waiting on the customer: {note}")
+                } else {
+                    write!(out, "{actor} paused the case ({reason}): {note}")
+                };
+                match until {
+                    Some(until) => write!(out, "; until {}", local(tz, *until)),
+                    None => Ok(()),
+                }
+            }
+            EventKind::Resumed => write!(out, "{actor} ended the pause"),
             EventKind::SurveyAnswered { score, comment } => write!(
                 out,
                 "{actor} answered the survey: {} of 5: {comment:?}",
@@ -493,6 +513,23 @@ impl Case {
                 self.clock_name(*clock),
                 due_text(tz, *due),
                 format_span(*target)
+            ),
+            EventKind::ClockRetargeted {
+                clock,
+                target,
+                calendar,
+                consumed,
+                due,
+            } => write!(
+                out,
+                "{} retargeted to {} on the {calendar} calendar, {} used: {}",
+                self.clock_name(*clock),
+                format_span(*target),
+                format_span(*consumed),
+                due.map_or_else(
+                    || "no due instant while paused".to_owned(),
+                    |due| format!("due {}", local(tz, due))
+                )
             ),
             EventKind::ClockPaused { clock, consumed } => write!(
                 out,

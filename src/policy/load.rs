@@ -7,7 +7,9 @@ use serde::Deserialize;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 
 use super::rule::{Leaf, Reads};
-use super::{Action, Call, Condition, DeflectionPolicy, Policy, PolicySpec, Rule};
+use super::{
+    Action, Call, Condition, DeflectionPolicy, PauseName, PauseReason, Policy, PolicySpec, Rule,
+};
 use crate::PolicyError;
 use crate::sla::{Metric, Threshold, Within};
 
@@ -205,6 +207,9 @@ impl Policy {
                 return Err(PolicyError::new("repeat", "repeating needs a delay"));
             }
             None => {}
+        }
+        if let Some(super::During::BusinessHoursOf(calendar)) = &rule.during {
+            self.check_calendar(calendar, "during.business_hours_of")?;
         }
         if rule.repeat > Rule::MAX_REPEAT {
             return Err(PolicyError::new(
@@ -436,6 +441,79 @@ impl Policy {
     #[must_use]
     pub fn next_response_after_first(&self) -> bool {
         self.next_response_after_first
+    }
+
+    /// Adds a pause reason, or replaces the reason of the same name. Every
+    /// policy starts with [`PauseReason::awaiting_customer`], the reason
+    /// [`WaitOnCustomer`](crate::CommandKind::WaitOnCustomer) pauses under;
+    /// a policy file's `pauses` list replaces it (keep an
+    /// `awaiting_customer` entry for `WaitOnCustomer`).
+    ///
+    /// # Errors
+    /// [`PolicyError`] at `pauses` when the reason pauses no metric, or at
+    /// `pauses[j]` when it pauses promises or names a metric twice.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::{PauseReason, Policy};
+    /// use escalate::sla::Metric;
+    /// let carrier = PauseReason::new("awaiting_third_party".parse()?, [Metric::Resolution])
+    ///     .ending_on_contact(false);
+    /// let policy = Policy::default().with_pause(carrier)?;
+    /// assert_eq!(policy.pauses().len(), 2);
+    /// assert!(policy.pause_reason(&"awaiting_third_party".parse()?).is_some());
+    /// let err = Policy::default()
+    ///     .with_pause(PauseReason::new("forever".parse()?, [Metric::Promise]))
+    ///     .unwrap_err();
+    /// assert_eq!(err.path(), "pauses[0]");
+    /// // In a policy file:
+    /// let policy = Policy::from_toml_str(r#"
+    ///     version = "v1"
+    ///     tiers = ["frontline"]
+    ///     [[pauses]]
+    ///     name = "awaiting_customer"
+    ///     pauses = ["next_response", "periodic_update", "resolution"]
+    ///     [[pauses]]
+    ///     name = "scheduled"
+    ///     pauses = ["periodic_update", "resolution"]
+    ///     ends_on_contact = false
+    /// "#)?;
+    /// assert_eq!(policy.pauses().len(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_pause(mut self, reason: PauseReason) -> Result<Policy, PolicyError> {
+        reason.check()?;
+        match self.pauses.iter_mut().find(|r| r.name == reason.name) {
+            Some(same) => *same = reason,
+            None => self.pauses.push(reason),
+        }
+        Ok(self)
+    }
+
+    /// The pause reasons, in the order they were added.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::{PauseName, Policy};
+    /// assert_eq!(Policy::default().pauses()[0].name, PauseName::awaiting_customer());
+    /// ```
+    #[must_use]
+    pub fn pauses(&self) -> &[PauseReason] {
+        &self.pauses
+    }
+
+    /// The pause reason of this name, if the policy has one.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::{PauseName, Policy};
+    /// assert!(Policy::default().pause_reason(&PauseName::awaiting_customer()).is_some());
+    /// assert!(Policy::default().pause_reason(&"scheduled".parse()?).is_none());
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    #[must_use]
+    pub fn pause_reason(&self, name: &PauseName) -> Option<&PauseReason> {
+        self.pauses.iter().find(|r| &r.name == name)
     }
 
     /// What resolving a case answered only with deflections does.

@@ -14,12 +14,14 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 mod load;
+mod pause;
 mod recommended;
 mod rule;
 pub(crate) use rule::{Leaf, Reads};
 
 pub use load::{Lint, LintLevel};
-pub use rule::{Action, Call, Condition, DeflectionPolicy, Delay, DelayFrom, Notice, Rule};
+pub use pause::{PauseName, PauseReason};
+pub use rule::{Action, Call, Condition, DeflectionPolicy, Delay, DelayFrom, During, Notice, Rule};
 
 use crate::recovery::RecoveryPolicy;
 use crate::sla::{BusinessCalendar, CalendarName, Metric, MetricPolicy};
@@ -142,6 +144,8 @@ pub struct Policy {
     /// Whether a contact starts the next-response clock only once the
     /// first response has been given.
     next_response_after_first: bool,
+    /// Why a case may pause, and what each reason pauses.
+    pauses: Vec<PauseReason>,
     recovery: RecoveryPolicy,
 }
 
@@ -180,8 +184,18 @@ struct PolicySpec {
     deflection: DeflectionPolicy,
     #[serde(default = "yes", skip_serializing_if = "is_yes")]
     next_response_after_first: bool,
+    #[serde(default = "default_pauses", skip_serializing_if = "is_default_pauses")]
+    pauses: Vec<PauseReason>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     recovery: Option<RecoveryPolicy>,
+}
+
+fn default_pauses() -> Vec<PauseReason> {
+    vec![PauseReason::awaiting_customer()]
+}
+
+fn is_default_pauses(pauses: &[PauseReason]) -> bool {
+    pauses == [PauseReason::awaiting_customer()]
 }
 
 fn utc() -> Tz {
@@ -231,9 +245,24 @@ impl TryFrom<PolicySpec> for Policy {
                 .with_rule(rule)
                 .map_err(|e| e.within(&format!("rules[{i}]")))?;
         }
-        let policy = policy
+        let mut policy = policy
             .with_deflection(spec.deflection)
             .with_next_response_after_first(spec.next_response_after_first);
+        policy.pauses = Vec::with_capacity(spec.pauses.len());
+        for (i, reason) in spec.pauses.into_iter().enumerate() {
+            if policy.pause_reason(&reason.name).is_some() {
+                return Err(PolicyError::new(
+                    format!("pauses[{i}].name"),
+                    format!(
+                        "pause reason \"{}\" is named twice: give each reason its own name",
+                        reason.name
+                    ),
+                ));
+            }
+            policy = policy
+                .with_pause(reason)
+                .map_err(|e| e.within(&format!("pauses[{i}]")))?;
+        }
         match spec.recovery {
             Some(recovery) => policy.with_recovery(recovery),
             None => Ok(policy),
@@ -258,6 +287,7 @@ impl From<Policy> for PolicySpec {
             rules: p.rules,
             deflection: p.deflection,
             next_response_after_first: p.next_response_after_first,
+            pauses: p.pauses,
             recovery: (!standard).then_some(p.recovery),
         }
     }
@@ -290,6 +320,7 @@ impl Default for Policy {
             index: RuleIndex::default(),
             deflection: DeflectionPolicy::Allow,
             next_response_after_first: true,
+            pauses: default_pauses(),
         }
     }
 }
@@ -473,6 +504,7 @@ impl Policy {
             index: RuleIndex::default(),
             deflection: DeflectionPolicy::Allow,
             next_response_after_first: true,
+            pauses: default_pauses(),
         })
     }
 

@@ -544,6 +544,51 @@ pub struct Rule {
     /// the condition holds (needs a delay; at most [`Rule::MAX_REPEAT`]).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub repeat: u32,
+    /// When its actions may happen: `None`, at once; with
+    /// [`During::BusinessHours`], they wait for the next instant the
+    /// calendar is open (see [`During`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub during: Option<During>,
+}
+
+/// When a rule's actions may happen (`during = "business_hours"` in a
+/// policy file, or `during = { business_hours_of = "store" }`).
+///
+/// A rule that would act while the calendar is closed waits for the next
+/// instant it opens: one that acts when its condition starts to hold is
+/// armed (`rule_armed`) and fires at the opening if the condition still
+/// holds then (`rule_disarmed` after it fires, or when the condition stops
+/// holding first); a delayed rule, or one waiting on an unaccepted handoff,
+/// fires at the first open instant at or after its own. Nobody is paged at
+/// 03:00 on a Saturday for what a person must do in working hours.
+///
+/// # Example
+/// ```
+/// use escalate::policy::{During, Rule};
+/// let rule: Rule = toml::from_str(r#"
+///     name = "a supervisor calls back"
+///     when = { sla_breach = "next_response" }
+///     then = "escalate_one_tier"
+///     during = "business_hours"
+/// "#)?;
+/// assert_eq!(rule.during, Some(During::BusinessHours));
+/// let rule: Rule = toml::from_str(r#"
+///     name = "the store calls back"
+///     when = "unanswered"
+///     then = "escalate_one_tier"
+///     during = { business_hours_of = "store" }
+/// "#)?;
+/// assert_eq!(rule.during, Some(During::BusinessHoursOf("store".parse()?)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum During {
+    /// While the policy's default calendar is open (the built-in `always`
+    /// calendar, which defers nothing, when the policy names none).
+    BusinessHours,
+    /// While the named calendar is open.
+    BusinessHoursOf(CalendarName),
 }
 
 impl Rule {
@@ -599,7 +644,24 @@ impl Rule {
             then: then.into_iter().collect(),
             delay: None,
             repeat: 0,
+            during: None,
         }
+    }
+
+    /// Lets the rule act only while a calendar is open (see [`During`]).
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::{Action, Condition, During, Rule};
+    /// let r = Rule::new("page the lead", Condition::Unowned, [Action::EscalateOneTier])
+    ///     .during(During::BusinessHoursOf("store".parse()?));
+    /// assert!(r.during.is_some());
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    #[must_use]
+    pub fn during(mut self, during: During) -> Self {
+        self.during = Some(during);
+        self
     }
 
     /// Waits before acting, and repeats `repeat` more times (at most

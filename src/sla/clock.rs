@@ -4,7 +4,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{BusinessCalendar, CalendarName, Metric, Threshold};
-use crate::PromiseId;
+use crate::{Channel, PromiseId};
 
 crate::ids::numbered!(
     /// Numbers an SLA clock within its case, from 1 in the order clocks started.
@@ -62,6 +62,10 @@ pub struct SlaClock {
     id: ClockId,
     metric: Metric,
     promise: Option<PromiseId>,
+    /// The channel its target was chosen for (read again when the case's
+    /// priority changes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    channel: Option<Channel>,
     #[serde(with = "seconds")]
     target: TimeDelta,
     calendar: CalendarName,
@@ -172,6 +176,7 @@ impl SlaClock {
             id,
             metric,
             promise: None,
+            channel: None,
             target,
             calendar,
             started_at: at,
@@ -202,6 +207,28 @@ impl SlaClock {
     pub fn tracking(self, promise: PromiseId) -> SlaClock {
         SlaClock {
             promise: Some(promise),
+            ..self
+        }
+    }
+
+    /// The same clock, its target chosen for a case on `channel` (what the
+    /// case reads again to re-target the clock when its priority changes).
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::{TimeDelta, TimeZone, Utc};
+    /// use escalate::Channel;
+    /// use escalate::sla::{CalendarName, ClockId, Metric, SlaClock};
+    /// let at = Utc.with_ymd_and_hms(2021, 3, 4, 20, 10, 0).unwrap();
+    /// let clock = SlaClock::start(ClockId::new(1), Metric::FirstResponse, TimeDelta::hours(4),
+    ///     CalendarName::always(), at, Some(at + TimeDelta::hours(4)))
+    ///     .on_channel(Channel::Phone);
+    /// assert_eq!(clock.channel(), Some(Channel::Phone));
+    /// ```
+    #[must_use]
+    pub fn on_channel(self, channel: Channel) -> SlaClock {
+        SlaClock {
+            channel: Some(channel),
             ..self
         }
     }
@@ -326,6 +353,56 @@ impl SlaClock {
     pub fn breach(&mut self, at: DateTime<Utc>) {
         self.breached_at.get_or_insert(at);
     }
+
+    /// Gives a live clock a new target at `at` (the case's priority
+    /// changed), having used `consumed` of business time in all: a running
+    /// clock runs on from `at` towards `due`; a paused clock stays paused,
+    /// keeping `due` only when the new target is used up already. A stopped
+    /// clock is left as it is.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::{TimeDelta, TimeZone, Utc};
+    /// use escalate::sla::{CalendarName, ClockId, ClockState, Metric, SlaClock};
+    /// let at = Utc.with_ymd_and_hms(2021, 3, 4, 12, 0, 0).unwrap();
+    /// let mut clock = SlaClock::start(ClockId::new(1), Metric::FirstResponse, TimeDelta::hours(8),
+    ///     CalendarName::always(), at, Some(at + TimeDelta::hours(8)));
+    /// // Two hours later the case becomes urgent: a 4-hour target, 2 hours left.
+    /// let change = at + TimeDelta::hours(2);
+    /// clock.retarget(change, TimeDelta::hours(4), CalendarName::always(), TimeDelta::hours(2),
+    ///     Some(change + TimeDelta::hours(2)));
+    /// assert_eq!(clock.target(), TimeDelta::hours(4));
+    /// assert_eq!(clock.due(), Some(at + TimeDelta::hours(4)));
+    /// assert!(matches!(clock.state(), ClockState::Running { since, .. } if since == change));
+    /// ```
+    pub fn retarget(
+        &mut self,
+        at: DateTime<Utc>,
+        target: TimeDelta,
+        calendar: CalendarName,
+        consumed: TimeDelta,
+        due: Option<DateTime<Utc>>,
+    ) {
+        match self.state {
+            ClockState::Running { .. } => {
+                self.state = ClockState::Running {
+                    since: at,
+                    consumed,
+                    due,
+                };
+            }
+            ClockState::Paused { since, .. } => {
+                self.state = ClockState::Paused {
+                    since,
+                    consumed,
+                    due: due.filter(|due| *due <= at),
+                };
+            }
+            ClockState::Stopped { .. } => return,
+        }
+        self.target = target;
+        self.calendar = calendar;
+    }
 }
 
 impl SlaClock {
@@ -421,6 +498,23 @@ impl SlaClock {
     #[must_use]
     pub fn promise(&self) -> Option<PromiseId> {
         self.promise
+    }
+
+    /// The channel its target was chosen for; `None` for a promise, for a
+    /// case opened without one, or in a log written before it was recorded.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::{TimeDelta, TimeZone, Utc};
+    /// use escalate::sla::{CalendarName, ClockId, Metric, SlaClock};
+    /// let at = Utc.with_ymd_and_hms(2021, 3, 4, 20, 10, 0).unwrap();
+    /// let clock = SlaClock::start(ClockId::new(1), Metric::Resolution, TimeDelta::hours(40),
+    ///     CalendarName::always(), at, Some(at + TimeDelta::hours(40)));
+    /// assert_eq!(clock.channel(), None);
+    /// ```
+    #[must_use]
+    pub fn channel(&self) -> Option<Channel> {
+        self.channel
     }
 
     /// The target, in business time on the clock's calendar.

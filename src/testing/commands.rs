@@ -3,7 +3,7 @@
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use proptest::prelude::*;
 
-use crate::policy::Policy;
+use crate::policy::{PauseName, Policy};
 use crate::recovery::{
     CreditForm, Currency, Entitlement, Gesture, Manner, Money, OfferId, Repair, Review, Waived,
 };
@@ -528,6 +528,24 @@ fn step_command(
                 },
             )
         }
+        // Now and then a priority change instead of a response (derived
+        // from the values drawn for a response, so that the stream of
+        // random values, and each seed's case, stays as it was elsewhere).
+        Kind::Respond if p % 13 == 4 && belief.awaiting => {
+            belief.awaiting = false;
+            (company(cast, belief, s), CommandKind::Resume)
+        }
+        Kind::Respond if p % 13 == 3 => (
+            company(cast, belief, s),
+            CommandKind::ChangePriority {
+                priority: [
+                    Priority::Low,
+                    Priority::Normal,
+                    Priority::High,
+                    Priority::Urgent,
+                ][usize::from(p / 13 % 4)],
+            },
+        ),
         Kind::Respond => (
             company(cast, belief, s),
             CommandKind::Respond {
@@ -659,12 +677,25 @@ fn step_command(
         }
         Kind::WaitOnCustomer => {
             belief.awaiting = true;
-            (
-                company(cast, belief, s),
-                CommandKind::WaitOnCustomer {
+            // Mostly waiting on the customer; now and then one of the pause
+            // reasons the kit's policies may have (a policy without it
+            // refuses the command), the second scheduled to end.
+            let kind = match p % 4 {
+                1 => CommandKind::Pause {
+                    reason: PauseName::new("awaiting_third_party").expect("a valid pause name"),
+                    note: "the carrier's report".into(),
+                    until: None,
+                },
+                2 => CommandKind::Pause {
+                    reason: PauseName::new("outage").expect("a valid pause name"),
+                    note: "the outage".into(),
+                    until: Some(at + TimeDelta::minutes(1 + i64::from(p % 600))),
+                },
+                _ => CommandKind::WaitOnCustomer {
                     reason: "photos of the damage".into(),
                 },
-            )
+            };
+            (company(cast, belief, s), kind)
         }
         Kind::AnswerSurvey => (
             customer(cast, s),

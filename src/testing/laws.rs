@@ -811,7 +811,10 @@ impl<'a> Run<'a> {
             | CommandKind::Promise { .. }
             | CommandKind::KeepPromise { .. }
             | CommandKind::BreakPromise { .. }
+            | CommandKind::ChangePriority { .. }
             | CommandKind::WaitOnCustomer { .. }
+            | CommandKind::Pause { .. }
+            | CommandKind::Resume
             | CommandKind::Resolve { .. }
             | CommandKind::Close { .. }
             | CommandKind::Offer { .. }

@@ -6,7 +6,8 @@ use chrono::{NaiveDate, TimeDelta, Weekday};
 use proptest::prelude::*;
 
 use crate::policy::{
-    Action, Call, Condition, DeflectionPolicy, Delay, DelayFrom, Notice, Policy, Rule,
+    Action, Call, Condition, DeflectionPolicy, Delay, DelayFrom, During, Notice, PauseName,
+    PauseReason, Policy, Rule,
 };
 use crate::recovery::GestureKind;
 use crate::sla::{
@@ -489,6 +490,12 @@ fn ordinary(knobs: &Knobs) -> impl Strategy<Value = Policy> + use<> {
                 // too many rules on one fact) are not valid: leave them out.
                 for (i, mut r) in rules.into_iter().enumerate() {
                     r.name = format!("{i}: {}", r.name);
+                    // One rule in three waits for the default calendar's
+                    // working hours (from its position, so that the random
+                    // stream is drawn as before).
+                    if i % 3 == 2 {
+                        r.during = Some(During::BusinessHours);
+                    }
                     if let Ok(with) = p.clone().with_rule(r) {
                         p = with;
                     }
@@ -496,6 +503,27 @@ fn ordinary(knobs: &Knobs) -> impl Strategy<Value = Policy> + use<> {
                 // Next-response clocks before the first response in one
                 // policy in four, chosen from the version label drawn above.
                 let after_first = !p.version().len().is_multiple_of(4);
+                // Pause reasons besides waiting on the customer, in one
+                // policy in three (from the label too): one that stops only
+                // the resolution clock and outlasts a contact, one that may
+                // begin while a contact waits.
+                if p.version().len() % 3 == 1 {
+                    p = p
+                        .with_pause(
+                            PauseReason::new(third_party(), [Metric::Resolution])
+                                .ending_on_contact(false),
+                        )
+                        .and_then(|p| {
+                            p.with_pause(
+                                PauseReason::new(
+                                    outage(),
+                                    [Metric::Resolution, Metric::PeriodicUpdate],
+                                )
+                                .allowed_while_unanswered(true),
+                            )
+                        })
+                        .expect("the generated pause reasons are valid");
+                }
                 p.with_deflection(deflection)
                     .with_next_response_after_first(after_first)
             },
@@ -580,6 +608,11 @@ fn adversarial(knobs: &Knobs) -> impl Strategy<Value = Policy> + use<> {
                     })
                     .collect();
                 let mut rule = Rule::new(format!("r{i}"), when, then);
+                // One rule in three waits for working hours (from its
+                // position, so that the random stream is drawn as before).
+                if i % 3 == 2 {
+                    rule = rule.during(During::BusinessHours);
+                }
                 if let Some((seconds, repeat)) = delay {
                     rule = rule.with_delay(
                         Delay {
@@ -596,4 +629,14 @@ fn adversarial(knobs: &Knobs) -> impl Strategy<Value = Policy> + use<> {
             }
             p
         })
+}
+
+/// The name of the generated third-party pause reason.
+fn third_party() -> PauseName {
+    PauseName::new("awaiting_third_party").expect("a valid pause name")
+}
+
+/// The name of the generated pause reason allowed while a contact waits.
+fn outage() -> PauseName {
+    PauseName::new("outage").expect("a valid pause name")
 }
