@@ -636,18 +636,20 @@ impl Effects<'_> {
         };
         let calendar = self.policy.calendar_or_always(&target.calendar);
         let due = target.within.due_from(calendar, self.at);
+        // A days-target counts from the first open instant at or after the
+        // start (see `Within::BusinessDays`), so its business time is never
+        // zero when the calendar opens again; a second is the least a clock
+        // records (events carry whole seconds). A calendar that never opens
+        // again gives no due instant and a zero target: the clock never
+        // breaches.
         let length = match (target.within, due) {
-            (Within::Time(d), _) => d,
+            (Within::Time(d), _) => whole_seconds(d),
             (Within::BusinessDays(_), None) => TimeDelta::zero(),
-            (Within::BusinessDays(_), Some(due)) => calendar.elapsed(self.at, due),
+            (Within::BusinessDays(_), Some(due)) => {
+                whole_seconds(calendar.elapsed(self.at, due)).max(TimeDelta::seconds(1))
+            }
         };
-        self.push_start(
-            metric,
-            None,
-            whole_seconds(length),
-            target.calendar.clone(),
-            due,
-        );
+        self.push_start(metric, None, length, target.calendar.clone(), due);
     }
 
     fn push_start(
