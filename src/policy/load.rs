@@ -155,6 +155,7 @@ impl Policy {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_rule(mut self, rule: Rule) -> Result<Policy, PolicyError> {
+        self.fingerprint = super::fingerprint::Cached::default();
         if self.rules.len() >= Policy::MAX_RULES {
             return Err(super::too_many_rules());
         }
@@ -395,6 +396,7 @@ impl Policy {
     /// ```
     #[must_use]
     pub fn with_deflection(mut self, deflection: DeflectionPolicy) -> Policy {
+        self.fingerprint = super::fingerprint::Cached::default();
         self.deflection = deflection;
         self
     }
@@ -420,6 +422,7 @@ impl Policy {
     /// ```
     #[must_use]
     pub fn with_next_response_after_first(mut self, after_first: bool) -> Policy {
+        self.fingerprint = super::fingerprint::Cached::default();
         self.next_response_after_first = after_first;
         self
     }

@@ -13,11 +13,13 @@ use std::collections::{BTreeMap, HashSet};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+mod fingerprint;
 mod load;
 mod recommended;
 mod rule;
 pub(crate) use rule::{Leaf, Reads};
 
+pub use fingerprint::{FingerprintError, PolicyFingerprint};
 pub use load::{Lint, LintLevel};
 pub use rule::{Action, Call, Condition, DeflectionPolicy, Delay, DelayFrom, Notice, Rule};
 
@@ -143,6 +145,8 @@ pub struct Policy {
     /// first response has been given.
     next_response_after_first: bool,
     recovery: RecoveryPolicy,
+    /// The content fingerprint, computed once when first read.
+    fingerprint: fingerprint::Cached,
 }
 
 /// What [`Policy::with_rule`] checks a new rule against without scanning
@@ -290,6 +294,7 @@ impl Default for Policy {
             index: RuleIndex::default(),
             deflection: DeflectionPolicy::Allow,
             next_response_after_first: true,
+            fingerprint: fingerprint::Cached::default(),
         }
     }
 }
@@ -473,6 +478,7 @@ impl Policy {
             index: RuleIndex::default(),
             deflection: DeflectionPolicy::Allow,
             next_response_after_first: true,
+            fingerprint: fingerprint::Cached::default(),
         })
     }
 
@@ -487,6 +493,7 @@ impl Policy {
     /// ```
     #[must_use]
     pub fn with_time_zone(mut self, tz: Tz) -> Self {
+        self.fingerprint = fingerprint::Cached::default();
         self.time_zone = tz;
         self
     }
@@ -509,6 +516,7 @@ impl Policy {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_recovery(mut self, recovery: RecoveryPolicy) -> Result<Self, PolicyError> {
+        self.fingerprint = fingerprint::Cached::default();
         recovery.validate(&self.tiers)?;
         self.recovery = recovery;
         Ok(self)
@@ -524,6 +532,44 @@ impl Policy {
     #[must_use]
     pub fn recovery(&self) -> &RecoveryPolicy {
         &self.recovery
+    }
+
+    /// The fingerprint of the policy's content: everything that affects
+    /// decisions (tiers, time zone, calendars, the default calendar, SLA
+    /// metrics, rules, deflection, the next-response switch, recovery
+    /// rules), not the [version label](Self::version). See
+    /// [`PolicyFingerprint`] for how it is computed; it is stable across
+    /// runs, platforms and Rust versions.
+    ///
+    /// It is computed the first time it is read and kept with the policy,
+    /// so reading it on every [`Case::handle`](crate::Case::handle) costs
+    /// nothing.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::TimeDelta;
+    /// use escalate::policy::Policy;
+    /// use escalate::sla::{CalendarName, Metric, MetricPolicy, Target, Within};
+    /// let tiers = ["frontline", "supervisor"];
+    /// // The label is not content: the same content under two labels.
+    /// let a = Policy::new("shop-1", tiers)?;
+    /// let b = Policy::new("shop-2", tiers)?;
+    /// assert_eq!(a.fingerprint(), b.fingerprint());
+    /// // A target is content.
+    /// let hour = MetricPolicy::new(Metric::FirstResponse, Target::new(Within::Time(TimeDelta::hours(1)), CalendarName::always()));
+    /// assert_ne!(a.clone().with_sla(hour)?.fingerprint(), a.fingerprint());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn fingerprint(&self) -> PolicyFingerprint {
+        self.fingerprint.get_or_init(|| {
+            let mut spec = PolicySpec::from(self.clone());
+            spec.version = String::new();
+            // Serializing plain data to a vector does not fail; were it
+            // to, the empty text would be hashed.
+            let json = serde_json::to_vec(&spec).unwrap_or_default();
+            PolicyFingerprint::of(&json)
+        })
     }
 
     /// The version label recorded on every case opened under this policy.
@@ -606,6 +652,7 @@ impl Policy {
         name: CalendarName,
         calendar: BusinessCalendar,
     ) -> Result<Self, PolicyError> {
+        self.fingerprint = fingerprint::Cached::default();
         if name.as_str().trim().is_empty() {
             return Err(blank_calendar_name());
         }
@@ -670,6 +717,7 @@ impl Policy {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_default_calendar(mut self, name: CalendarName) -> Result<Self, PolicyError> {
+        self.fingerprint = fingerprint::Cached::default();
         self.check_calendar(&name, "default_calendar")?;
         self.default_calendar = name;
         Ok(self)
@@ -746,6 +794,7 @@ impl Policy {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_sla(mut self, metric: MetricPolicy) -> Result<Self, PolicyError> {
+        self.fingerprint = fingerprint::Cached::default();
         if self.sla(metric.metric).is_some() {
             return Err(PolicyError::new(
                 "metric",
@@ -832,6 +881,7 @@ impl Policy {
     /// ```
     #[must_use]
     pub fn without_sla(mut self, metric: Metric) -> Self {
+        self.fingerprint = fingerprint::Cached::default();
         self.sla.retain(|m| m.metric != metric);
         self
     }
