@@ -15,9 +15,11 @@
 //! # Policies
 //!
 //! Policies are told apart by their version label
-//! ([`Policy::version`]): the crate has no fingerprint of a policy's
-//! content, so the desk refuses a second, different policy under a label it
-//! already holds ([`DeskError::PolicyConflict`]). One of the policies is
+//! ([`Policy::version`]), and a label names one content
+//! ([`Policy::fingerprint`]): the desk refuses a second policy with other
+//! content under a label it already holds ([`DeskError::PolicyConflict`],
+//! naming both fingerprints), and a case that recorded other content under
+//! its label than the desk holds ([`DeskError::PolicyChanged`]). One of the policies is
 //! the *current* one: new cases open under it, and an
 //! [`AdoptPolicy`](CommandKind::AdoptPolicy) command moves a case to it.
 //! Every other command runs under the policy its case runs under
