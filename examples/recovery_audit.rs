@@ -31,6 +31,7 @@ fn main() -> Result<()> {
         summary: "wrong cabinet delivered".into(),
         priority: Priority::Normal,
         policy: "default".into(),
+        policy_fingerprint: None,
         time_zone: New_York,
     };
     // What happened, as the retailer's systems logged it (times in UTC).

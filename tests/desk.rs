@@ -432,12 +432,19 @@ fn the_desk_errors_say_what_was_wrong() {
     assert_eq!(
         err,
         DeskError::PolicyConflict {
-            policy: "default".into()
+            policy: "default".into(),
+            held: Policy::default().fingerprint(),
+            given: Policy::new("default", ["agent"]).unwrap().fingerprint(),
         }
     );
     assert_eq!(
         err.to_string(),
-        "the desk holds another policy labelled \"default\": give a changed policy its own version label"
+        format!(
+            "the desk holds another policy labelled \"default\" (fingerprint {}; the one given has \
+             fingerprint {}): give a changed policy its own version label",
+            Policy::default().fingerprint(),
+            Policy::new("default", ["agent"]).unwrap().fingerprint()
+        )
     );
 
     let err = other.replay(Vec::new()).unwrap_err();
@@ -876,7 +883,7 @@ fn adopting_records_what_was_due_under_the_old_policy_first() {
     let adopted = events
         .iter()
         .position(
-            |e| matches!(e.kind(), EventKind::PolicyAdopted { policy } if policy.as_str() == "v2"),
+            |e| matches!(e.kind(), EventKind::PolicyAdopted { policy, .. } if policy.as_str() == "v2"),
         )
         .unwrap();
     assert!(

@@ -28,11 +28,31 @@ fn golden() -> Vec<(EventKind, &'static str)> {
                     summary: "wrong cabinet".into(),
                     priority: Priority::High,
                     policy: "2021-03".into(),
+                    policy_fingerprint: None,
                     time_zone: chrono_tz::America::New_York,
                 }
                 .into(),
             ),
             r#"{"type":"opened","case":"CAB-1","customer":{"id":"cust-9","value":"high_value"},"origin":{"type":"contact","channel":"phone"},"summary":"wrong cabinet","priority":"high","policy":"2021-03","time_zone":"America/New_York"}"#,
+        ),
+        // Since fingerprints: the policy's content fingerprint, after the label.
+        (
+            EventKind::Opened(
+                Opened {
+                    case: "CAB-1".parse().unwrap(),
+                    customer: Customer::new("cust-9".parse().unwrap(), CustomerValue::HighValue),
+                    origin: Origin::Contact {
+                        channel: Channel::Phone,
+                    },
+                    summary: "wrong cabinet".into(),
+                    priority: Priority::High,
+                    policy: "2021-03".into(),
+                    policy_fingerprint: Some("0123456789abcdef".parse().unwrap()),
+                    time_zone: chrono_tz::America::New_York,
+                }
+                .into(),
+            ),
+            r#"{"type":"opened","case":"CAB-1","customer":{"id":"cust-9","value":"high_value"},"origin":{"type":"contact","channel":"phone"},"summary":"wrong cabinet","priority":"high","policy":"2021-03","policy_fingerprint":"0123456789abcdef","time_zone":"America/New_York"}"#,
         ),
         (
             EventKind::Contacted {
@@ -410,8 +430,16 @@ fn golden_sla_and_rules() -> Vec<(EventKind, &'static str)> {
         (
             EventKind::PolicyAdopted {
                 policy: "recommended-2".into(),
+                fingerprint: None,
             },
             r#"{"type":"policy_adopted","policy":"recommended-2"}"#,
+        ),
+        (
+            EventKind::PolicyAdopted {
+                policy: "recommended-2".into(),
+                fingerprint: Some("fedcba9876543210".parse().unwrap()),
+            },
+            r#"{"type":"policy_adopted","policy":"recommended-2","fingerprint":"fedcba9876543210"}"#,
         ),
     ]
 }

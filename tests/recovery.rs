@@ -516,6 +516,7 @@ fn wrong_cabinet_history() -> Vec<Event> {
         summary: "wrong cabinet delivered".into(),
         priority: escalate::Priority::Normal,
         policy: "default".into(),
+        policy_fingerprint: None,
         time_zone: chrono_tz::America::New_York,
     };
     let phone = |note: &str| EventKind::Contacted {

@@ -413,7 +413,7 @@ fn a_changed_policy_applies_only_through_an_explicit_command() {
     );
     let events = h.case.handle(&newer, adopt.clone(), h.now).unwrap();
     assert!(
-        matches!(events[0].kind(), escalate::EventKind::PolicyAdopted { policy } if policy.as_str() == "test-2")
+        matches!(events[0].kind(), escalate::EventKind::PolicyAdopted { policy, .. } if policy.as_str() == "test-2")
     );
     h.apply(&events);
     assert_eq!(h.case.policy_version(), Some("test-2"));

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::{Case, Event, EventKind, Status};
+use super::{Case, Event, EventKind, Refusal, Status};
 use crate::customer::Origin;
 use crate::policy::{PauseReason, Policy};
 use crate::sla::{CalendarName, ClockId, ClockState, Metric, Reopen, SlaClock, Threshold, Within};
@@ -110,8 +110,10 @@ impl Case {
     ///
     /// A clock's calendar is looked up in `policy` by name; a name the policy
     /// no longer has counts as open around the clock. A policy other than the
-    /// one the case runs under ([`Case::policy_version`]) gives no events
-    /// until the case adopts it.
+    /// one the case runs under (another label than [`Case::policy_version`],
+    /// or the same label with content other than
+    /// [`Case::policy_fingerprint`]) gives no events until the case adopts
+    /// it; [`try_tick`](Self::try_tick) refuses it instead.
     ///
     /// # Example
     /// ```
@@ -498,6 +500,54 @@ impl Case {
     /// the case is opened).
     fn runs_under(&self, policy: &Policy) -> bool {
         self.policy_version().is_none_or(|v| v == policy.version())
+            && self.same_content(policy).is_ok()
+    }
+
+    /// [`tick`](Self::tick), refusing a policy the case does not run under
+    /// instead of giving no events: hosts that want to know call this.
+    ///
+    /// # Errors
+    ///
+    /// [`Refusal::PolicyMismatch`] for a policy under another label;
+    /// [`Refusal::PolicyContentMismatch`] for one under the case's label
+    /// whose content differs from what the case recorded (its message
+    /// names both fingerprints).
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::TimeDelta;
+    /// use escalate::{Case, Command, Refusal};
+    /// use escalate::policy::Policy;
+    /// use escalate::sla::{CalendarName, Metric, MetricPolicy, Target, Within};
+    /// let target = |h| MetricPolicy::new(Metric::FirstResponse,
+    ///     Target::new(Within::Time(TimeDelta::hours(h)), CalendarName::always()));
+    /// let policy = Policy::new("shop-1", ["frontline", "supervisor"])?.with_sla(target(4))?;
+    /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z",
+    ///   "kind": {"type": "open", "customer": {"id": "cust-9", "value": "standard"},
+    ///            "origin": {"type": "contact", "channel": "email"}, "summary": "late parcel"}}"#)?;
+    /// let mut case = Case::new("SHOP-1".parse()?);
+    /// let now = open.at();
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event)?; }
+    /// let later = "2021-03-04T20:00:00Z".parse()?;
+    /// assert_eq!(case.try_tick(&policy, later)?.len(), 1); // the breach at 19:10
+    /// // The same label with a 2-hour target is another policy.
+    /// let edited = Policy::new("shop-1", ["frontline", "supervisor"])?.with_sla(target(2))?;
+    /// let refusal = case.try_tick(&edited, later).unwrap_err();
+    /// assert!(matches!(refusal, Refusal::PolicyContentMismatch { .. }));
+    /// assert!(case.tick(&edited, later).is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn try_tick(&self, policy: &Policy, now: DateTime<Utc>) -> Result<Vec<Event>, Refusal> {
+        if let Some(current) = self.policy_version()
+            && current != policy.version()
+        {
+            return Err(Refusal::PolicyMismatch {
+                case: current.into(),
+                given: policy.version().into(),
+            });
+        }
+        self.same_content(policy)?;
+        Ok(self.tick(policy, now))
     }
 
     /// The metrics whose new clocks start paused: those the pause in force
@@ -934,12 +984,20 @@ fn target_from(
     from: DateTime<Utc>,
 ) -> (TimeDelta, Option<DateTime<Utc>>) {
     let due = within.due_from(calendar, from);
+    // A days-target counts from the first open instant at or after the
+    // start (see `Within::BusinessDays`), so its business time is never
+    // zero when the calendar opens again; a second is the least a clock
+    // records (events carry whole seconds). A calendar that never opens
+    // again gives no due instant and a zero target: the clock never
+    // breaches.
     let length = match (within, due) {
-        (Within::Time(d), _) => d,
+        (Within::Time(d), _) => whole_seconds(d),
         (Within::BusinessDays(_), None) => TimeDelta::zero(),
-        (Within::BusinessDays(_), Some(due)) => calendar.elapsed(from, due),
+        (Within::BusinessDays(_), Some(due)) => {
+            whole_seconds(calendar.elapsed(from, due)).max(TimeDelta::seconds(1))
+        }
     };
-    (whole_seconds(length), due)
+    (length, due)
 }
 
 /// The target of a promise's clock made at `at`: the wall-clock time to its

@@ -182,6 +182,7 @@ impl Case {
                 given: policy.version().into(),
             });
         }
+        self.same_content(policy)?;
         // Time first: what is due by the command's time is recorded before
         // it, as a tick then would record it, so that the log does not
         // depend on when the host ticks.
@@ -196,6 +197,27 @@ impl Case {
         let mut events = due;
         events.extend(after.decide_command(policy, command)?);
         Ok(events)
+    }
+
+    /// Refuses a policy under the case's label whose content differs from
+    /// the one the case recorded (a case without a recorded fingerprint
+    /// accepts any content under its label).
+    pub(super) fn same_content(&self, policy: &Policy) -> Result<(), Refusal> {
+        match (self.policy_version(), self.policy_fingerprint()) {
+            (Some(label), Some(case)) if label == policy.version() => {
+                let given = policy.fingerprint();
+                if case == given {
+                    Ok(())
+                } else {
+                    Err(Refusal::PolicyContentMismatch {
+                        policy: label.into(),
+                        case,
+                        given,
+                    })
+                }
+            }
+            _ => Ok(()),
+        }
     }
 
     /// The events of the command itself, on a case that time has caught up with.
@@ -294,6 +316,7 @@ impl Case {
                     summary,
                     priority,
                     policy: policy.version().into(),
+                    policy_fingerprint: Some(policy.fingerprint()),
                     time_zone: policy.time_zone(),
                 }));
                 Ok(match follow_up {
@@ -566,6 +589,7 @@ impl Case {
                 }
                 Ok(vec![EventKind::PolicyAdopted {
                     policy: policy.version().into(),
+                    fingerprint: Some(policy.fingerprint()),
                 }])
             }
             CommandKind::Offer { .. }

@@ -532,6 +532,10 @@ pub enum EventKind {
     PolicyAdopted {
         /// The new policy's version label.
         policy: Text,
+        /// The new policy's content fingerprint; `None` in logs written
+        /// before fingerprints (JSON field `fingerprint`, left out then).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fingerprint: Option<crate::policy::PolicyFingerprint>,
     },
 }
 
@@ -575,6 +579,7 @@ impl EventKind {
 ///     summary: "wrong cabinet".into(),
 ///     priority: escalate::Priority::High,
 ///     policy: "2021-03".into(),
+///     policy_fingerprint: None,
 ///     time_zone: "America/New_York".parse()?,
 /// };
 /// let kind = EventKind::Opened(opened.into());
@@ -596,6 +601,12 @@ pub struct Opened {
     pub priority: Priority,
     /// The version label of the policy the case runs under.
     pub policy: Text,
+    /// The content fingerprint of that policy
+    /// ([`Policy::fingerprint`](crate::policy::Policy::fingerprint));
+    /// `None` in logs written before fingerprints (the JSON field
+    /// `policy_fingerprint` is left out then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_fingerprint: Option<crate::policy::PolicyFingerprint>,
     /// The time zone its timeline is written in.
     pub time_zone: Tz,
 }

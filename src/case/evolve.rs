@@ -129,6 +129,7 @@ impl Case {
                     opened_at: at,
                     status: Status::New,
                     policy: opened.policy.clone(),
+                    policy_fingerprint: opened.policy_fingerprint,
                     latest: at,
                     priority: None,
                     pause: None,
@@ -330,7 +331,13 @@ impl Case {
             | EventKind::Notified { .. }
             | EventKind::RuleArmed { .. }
             | EventKind::RuleDisarmed { .. } => self.evolve_rules(at, &event.kind),
-            EventKind::PolicyAdopted { policy } => life.policy = policy.clone(),
+            EventKind::PolicyAdopted {
+                policy,
+                fingerprint,
+            } => {
+                life.policy = policy.clone();
+                life.policy_fingerprint = *fingerprint;
+            }
             EventKind::Closed { outcome, review } => {
                 if !matches!(status, Status::Closed { .. }) {
                     *status = Status::Closed {

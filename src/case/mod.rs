@@ -221,6 +221,9 @@ struct Life {
     /// The version label of the policy it runs under: the opening one, or
     /// the last one adopted.
     policy: Text,
+    /// That policy's content fingerprint, when the log records it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    policy_fingerprint: Option<crate::policy::PolicyFingerprint>,
     /// The latest event time seen.
     latest: DateTime<Utc>,
     /// The priority since the last `priority_changed`; `None` while it is
@@ -548,6 +551,31 @@ impl Case {
         self.life()
             .filter(|l| matches!(l.status, Status::AwaitingCustomer { .. }))
             .and_then(|l| l.pause.as_ref())
+    }
+
+    /// The content fingerprint of the policy the case runs under (the
+    /// opening one, or the last one adopted); `None` before opening, and
+    /// for a case whose log was written before fingerprints were recorded
+    /// (such a case accepts any content under its label).
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::{Case, Command};
+    /// use escalate::policy::Policy;
+    /// let policy = Policy::default();
+    /// let mut case = Case::new("CAB-1".parse()?);
+    /// assert_eq!(case.policy_fingerprint(), None);
+    /// let open: Command = serde_json::from_str(r#"{"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z",
+    ///   "kind": {"type": "open", "customer": {"id": "cust-9", "value": "standard"},
+    ///            "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}}"#)?;
+    /// let now = open.at();
+    /// for event in case.handle(&policy, open, now)? { case.apply(&event)?; }
+    /// assert_eq!(case.policy_fingerprint(), Some(policy.fingerprint()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn policy_fingerprint(&self) -> Option<crate::policy::PolicyFingerprint> {
+        self.life().and_then(|l| l.policy_fingerprint)
     }
 
     /// The time zone the case's timeline is written in (UTC before opening).

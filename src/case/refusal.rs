@@ -244,6 +244,41 @@ pub enum Refusal {
         /// The version given.
         given: Text,
     },
+    /// The command (or [`Case::try_tick`](crate::Case::try_tick)) came
+    /// with a policy under the case's label but with other content: a
+    /// label names one content, so a changed policy needs a new label (and
+    /// [`CommandKind::AdoptPolicy`](crate::CommandKind::AdoptPolicy)). A
+    /// case whose log records no fingerprint (written before fingerprints)
+    /// accepts any content under its label.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// use escalate::Refusal;
+    /// let a = Policy::new("shop-1", ["frontline"])?;
+    /// let b = Policy::new("shop-1", ["frontline", "supervisor"])?;
+    /// let refusal = Refusal::PolicyContentMismatch {
+    ///     policy: "shop-1".into(),
+    ///     case: a.fingerprint(),
+    ///     given: b.fingerprint(),
+    /// };
+    /// assert_eq!(refusal.to_string(), format!(
+    ///     "the case runs under policy \"shop-1\" with fingerprint {}, but the policy given under \
+    ///      that label has fingerprint {}: its content changed; give the changed policy a new label \
+    ///      and adopt it", a.fingerprint(), b.fingerprint()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[error(
+        "the case runs under policy \"{policy}\" with fingerprint {case}, but the policy given under that label has fingerprint {given}: its content changed; give the changed policy a new label and adopt it"
+    )]
+    PolicyContentMismatch {
+        /// The label both policies carry.
+        policy: Text,
+        /// The fingerprint the case recorded.
+        case: crate::policy::PolicyFingerprint,
+        /// The fingerprint of the policy given.
+        given: crate::policy::PolicyFingerprint,
+    },
     /// Adopting the policy the case already runs under.
     #[error("the case already runs under policy \"{policy}\"")]
     PolicyUnchanged {

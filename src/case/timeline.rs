@@ -596,7 +596,7 @@ impl Case {
                     None => Ok(()),
                 }
             }
-            EventKind::PolicyAdopted { policy } => {
+            EventKind::PolicyAdopted { policy, .. } => {
                 write!(out, "{actor} moved the case to policy {policy}")
             }
             EventKind::RuleArmed { rule } => write!(out, "rule {rule:?} is waiting out its delay"),

@@ -1,6 +1,7 @@
 //! Why the desk did not carry out a call.
 
 use super::CaseEvents;
+use crate::policy::PolicyFingerprint;
 use crate::{ApplyError, CaseId, Refusal, ReplayError};
 
 /// Why the desk did not carry out a call: a case or a policy it does not
@@ -44,13 +45,34 @@ pub enum DeskError {
         known: String,
     },
     /// Another policy under a label the desk holds already: the desk tells
-    /// policies apart by their label.
+    /// policies apart by their label, and a label names one content.
     #[error(
-        "the desk holds another policy labelled {policy:?}: give a changed policy its own version label"
+        "the desk holds another policy labelled {policy:?} (fingerprint {held}; the one given has fingerprint {given}): give a changed policy its own version label"
     )]
     PolicyConflict {
         /// The label.
         policy: String,
+        /// The fingerprint of the policy the desk holds under it.
+        held: PolicyFingerprint,
+        /// The fingerprint of the policy given.
+        given: PolicyFingerprint,
+    },
+    /// A case put on the desk (or read from a store) that recorded a
+    /// policy whose content differs from the desk's policy under the same
+    /// label: the policy changed without a new label. A case whose log
+    /// records no fingerprint (written before fingerprints) is not checked.
+    #[error(
+        "case {case} runs under policy {policy:?} with fingerprint {recorded}, but the desk's policy under that label has fingerprint {held}: hold the case's policy under its label, and give the changed policy a new label"
+    )]
+    PolicyChanged {
+        /// The case.
+        case: CaseId,
+        /// The label.
+        policy: String,
+        /// The fingerprint the case recorded.
+        recorded: PolicyFingerprint,
+        /// The fingerprint of the desk's policy under that label.
+        held: PolicyFingerprint,
     },
     /// A case put on the desk twice.
     #[error("case {case} is on the desk already")]

@@ -15,9 +15,11 @@
 //! # Policies
 //!
 //! Policies are told apart by their version label
-//! ([`Policy::version`]): the crate has no fingerprint of a policy's
-//! content, so the desk refuses a second, different policy under a label it
-//! already holds ([`DeskError::PolicyConflict`]). One of the policies is
+//! ([`Policy::version`]), and a label names one content
+//! ([`Policy::fingerprint`]): the desk refuses a second policy with other
+//! content under a label it already holds ([`DeskError::PolicyConflict`],
+//! naming both fingerprints), and a case that recorded other content under
+//! its label than the desk holds ([`DeskError::PolicyChanged`]). One of the policies is
 //! the *current* one: new cases open under it, and an
 //! [`AdoptPolicy`](CommandKind::AdoptPolicy) command moves a case to it.
 //! Every other command runs under the policy its case runs under
@@ -172,8 +174,9 @@ impl Desk {
     /// assert_eq!(desk.policies().len(), 2);
     /// let impostor = Policy::new("recommended-1", ["frontline"])?;
     /// let err = desk.add_policy(impostor).unwrap_err();
-    /// assert_eq!(err.to_string(), "the desk holds another policy labelled \"recommended-1\": \
-    ///     give a changed policy its own version label");
+    /// assert_eq!(err.to_string(), format!("the desk holds another policy labelled \"recommended-1\" \
+    ///     (fingerprint {}; the one given has fingerprint {}): give a changed policy its own version label",
+    ///     Policy::recommended().fingerprint(), Policy::new("recommended-1", ["frontline"])?.fingerprint()));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn add_policy(&mut self, policy: Policy) -> Result<(), DeskError> {
@@ -256,10 +259,6 @@ impl Desk {
     /// ```
     pub fn set_current_policy(&mut self, version: &str) -> Result<(), DeskError> {
         self.policies.set_current(version)
-    }
-
-    fn unknown(&self, version: &str) -> DeskError {
-        self.policies.unknown(version)
     }
 
     /// The number of cases on the desk.
@@ -623,7 +622,9 @@ impl Desk {
     /// # Errors
     /// [`DeskError::NotOpened`] for a case with no events;
     /// [`DeskError::UnknownPolicy`] when the desk holds no policy with the
-    /// case's version label; [`DeskError::CaseExists`] when a case with
+    /// case's version label; [`DeskError::PolicyChanged`] when the case
+    /// recorded a fingerprint other than that policy's (its content changed
+    /// under the same label); [`DeskError::CaseExists`] when a case with
     /// the same id is on the desk; [`DeskError::Full`] when the desk holds
     /// `u32::MAX` cases.
     ///
@@ -649,14 +650,7 @@ impl Desk {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn insert(&mut self, case: Case) -> Result<(), DeskError> {
-        let Some(version) = case.policy_version() else {
-            return Err(DeskError::NotOpened {
-                case: case.id().clone(),
-            });
-        };
-        let policy = self
-            .position(version)
-            .ok_or_else(|| self.unknown(version))?;
+        let policy = self.policies.of_case(&case)?;
         if self.ids.contains_key(case.id()) {
             return Err(DeskError::CaseExists {
                 case: case.id().clone(),

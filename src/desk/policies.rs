@@ -4,6 +4,7 @@
 use std::ops::Index;
 
 use super::DeskError;
+use crate::Case;
 use crate::policy::Policy;
 
 /// Policies by version label, one of them current.
@@ -26,9 +27,11 @@ impl Policies {
     /// policy under a label held is refused.
     pub(crate) fn add(&mut self, policy: Policy) -> Result<usize, DeskError> {
         match self.position(policy.version()) {
-            Some(i) if self.list[i] == policy => Ok(i),
-            Some(_) => Err(DeskError::PolicyConflict {
+            Some(i) if self.list[i].fingerprint() == policy.fingerprint() => Ok(i),
+            Some(i) => Err(DeskError::PolicyConflict {
                 policy: policy.version().to_owned(),
+                held: self.list[i].fingerprint(),
+                given: policy.fingerprint(),
             }),
             None => {
                 self.list.push(policy);
@@ -45,6 +48,26 @@ impl Policies {
     /// the labels held.
     pub(crate) fn find(&self, version: &str) -> Result<usize, DeskError> {
         self.position(version).ok_or_else(|| self.unknown(version))
+    }
+
+    /// The position of the policy `case` runs under: by its label, and
+    /// with the content the case recorded (when it recorded a fingerprint).
+    pub(crate) fn of_case(&self, case: &Case) -> Result<usize, DeskError> {
+        let version = case.policy_version().ok_or_else(|| DeskError::NotOpened {
+            case: case.id().clone(),
+        })?;
+        let i = self.find(version)?;
+        match case.policy_fingerprint() {
+            Some(recorded) if recorded != self.list[i].fingerprint() => {
+                Err(DeskError::PolicyChanged {
+                    case: case.id().clone(),
+                    policy: version.to_owned(),
+                    recorded,
+                    held: self.list[i].fingerprint(),
+                })
+            }
+            _ => Ok(i),
+        }
     }
 
     pub(crate) fn current(&self) -> &Policy {

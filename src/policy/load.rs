@@ -157,6 +157,7 @@ impl Policy {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_rule(mut self, rule: Rule) -> Result<Policy, PolicyError> {
+        self.fingerprint = super::fingerprint::Cached::default();
         if self.rules.len() >= Policy::MAX_RULES {
             return Err(super::too_many_rules());
         }
@@ -400,6 +401,7 @@ impl Policy {
     /// ```
     #[must_use]
     pub fn with_deflection(mut self, deflection: DeflectionPolicy) -> Policy {
+        self.fingerprint = super::fingerprint::Cached::default();
         self.deflection = deflection;
         self
     }
@@ -425,6 +427,7 @@ impl Policy {
     /// ```
     #[must_use]
     pub fn with_next_response_after_first(mut self, after_first: bool) -> Policy {
+        self.fingerprint = super::fingerprint::Cached::default();
         self.next_response_after_first = after_first;
         self
     }
@@ -531,8 +534,12 @@ impl Policy {
     /// Checks the policy for mistakes that loading does not reject: a rule
     /// that never escalates because an earlier rule with the same condition
     /// always wins, an escalation to the lowest tier, a warning threshold at
-    /// or past its target. Fatal mistakes are rejected when the policy is
-    /// built or loaded; these come back as warnings.
+    /// or past its target, an SLA target shorter than a closing inside its
+    /// calendar's working day (a lunch break, the gap of a split shift: a
+    /// clock started just before it is due only after reopening; closings
+    /// overnight and over weekends are what business-hours targets are
+    /// written to span, and are not flagged). Fatal mistakes are rejected
+    /// when the policy is built or loaded; these come back as warnings.
     ///
     /// # Example
     /// ```
@@ -588,6 +595,39 @@ impl Policy {
             }
         }
         for (i, metric) in self.sla.iter().enumerate() {
+            let targets = metric
+                .targets
+                .iter()
+                .enumerate()
+                .map(|(k, r)| (format!("sla[{i}].targets[{k}].target.within"), &r.target))
+                .chain(
+                    metric
+                        .fallback
+                        .iter()
+                        .map(|t| (format!("sla[{i}].fallback.within"), t)),
+                );
+            for (path, target) in targets {
+                let Within::Time(d) = target.within else {
+                    continue;
+                };
+                let calendar = self.calendar_or_always(&target.calendar);
+                if let Some((gap, from)) = calendar.shortest_gap()
+                    && d < gap
+                {
+                    lints.push(Lint::warning(
+                        path,
+                        format!(
+                            "{} is shorter than calendar \"{}\"'s closing of {} from {from}: a \
+                             clock started just before it closes is due only after it reopens, \
+                             up to {} later by the wall clock",
+                            target.within,
+                            target.calendar,
+                            crate::sla::format_span(gap),
+                            crate::sla::format_span(gap + d),
+                        ),
+                    ));
+                }
+            }
             let shortest = metric
                 .targets
                 .iter()

@@ -13,12 +13,14 @@ use std::collections::{BTreeMap, HashSet};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+mod fingerprint;
 mod load;
 mod pause;
 mod recommended;
 mod rule;
 pub(crate) use rule::{Leaf, Reads};
 
+pub use fingerprint::{FingerprintError, PolicyFingerprint};
 pub use load::{Lint, LintLevel};
 pub use pause::{PauseName, PauseReason};
 pub use rule::{Action, Call, Condition, DeflectionPolicy, Delay, DelayFrom, During, Notice, Rule};
@@ -147,6 +149,8 @@ pub struct Policy {
     /// Why a case may pause, and what each reason pauses.
     pauses: Vec<PauseReason>,
     recovery: RecoveryPolicy,
+    /// The content fingerprint, computed once when first read.
+    fingerprint: fingerprint::Cached,
 }
 
 /// What [`Policy::with_rule`] checks a new rule against without scanning
@@ -321,6 +325,7 @@ impl Default for Policy {
             deflection: DeflectionPolicy::Allow,
             next_response_after_first: true,
             pauses: default_pauses(),
+            fingerprint: fingerprint::Cached::default(),
         }
     }
 }
@@ -505,6 +510,7 @@ impl Policy {
             deflection: DeflectionPolicy::Allow,
             next_response_after_first: true,
             pauses: default_pauses(),
+            fingerprint: fingerprint::Cached::default(),
         })
     }
 
@@ -519,6 +525,7 @@ impl Policy {
     /// ```
     #[must_use]
     pub fn with_time_zone(mut self, tz: Tz) -> Self {
+        self.fingerprint = fingerprint::Cached::default();
         self.time_zone = tz;
         self
     }
@@ -541,6 +548,7 @@ impl Policy {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_recovery(mut self, recovery: RecoveryPolicy) -> Result<Self, PolicyError> {
+        self.fingerprint = fingerprint::Cached::default();
         recovery.validate(&self.tiers)?;
         self.recovery = recovery;
         Ok(self)
@@ -556,6 +564,44 @@ impl Policy {
     #[must_use]
     pub fn recovery(&self) -> &RecoveryPolicy {
         &self.recovery
+    }
+
+    /// The fingerprint of the policy's content: everything that affects
+    /// decisions (tiers, time zone, calendars, the default calendar, SLA
+    /// metrics, rules, deflection, the next-response switch, recovery
+    /// rules), not the [version label](Self::version). See
+    /// [`PolicyFingerprint`] for how it is computed; it is stable across
+    /// runs, platforms and Rust versions.
+    ///
+    /// It is computed the first time it is read and kept with the policy,
+    /// so reading it on every [`Case::handle`](crate::Case::handle) costs
+    /// nothing.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::TimeDelta;
+    /// use escalate::policy::Policy;
+    /// use escalate::sla::{CalendarName, Metric, MetricPolicy, Target, Within};
+    /// let tiers = ["frontline", "supervisor"];
+    /// // The label is not content: the same content under two labels.
+    /// let a = Policy::new("shop-1", tiers)?;
+    /// let b = Policy::new("shop-2", tiers)?;
+    /// assert_eq!(a.fingerprint(), b.fingerprint());
+    /// // A target is content.
+    /// let hour = MetricPolicy::new(Metric::FirstResponse, Target::new(Within::Time(TimeDelta::hours(1)), CalendarName::always()));
+    /// assert_ne!(a.clone().with_sla(hour)?.fingerprint(), a.fingerprint());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn fingerprint(&self) -> PolicyFingerprint {
+        self.fingerprint.get_or_init(|| {
+            let mut spec = PolicySpec::from(self.clone());
+            spec.version = String::new();
+            // Serializing plain data to a vector does not fail; were it
+            // to, the empty text would be hashed.
+            let json = serde_json::to_vec(&spec).unwrap_or_default();
+            PolicyFingerprint::of(&json)
+        })
     }
 
     /// The version label recorded on every case opened under this policy.
@@ -638,6 +684,7 @@ impl Policy {
         name: CalendarName,
         calendar: BusinessCalendar,
     ) -> Result<Self, PolicyError> {
+        self.fingerprint = fingerprint::Cached::default();
         if name.as_str().trim().is_empty() {
             return Err(blank_calendar_name());
         }
@@ -702,6 +749,7 @@ impl Policy {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_default_calendar(mut self, name: CalendarName) -> Result<Self, PolicyError> {
+        self.fingerprint = fingerprint::Cached::default();
         self.check_calendar(&name, "default_calendar")?;
         self.default_calendar = name;
         Ok(self)
@@ -778,6 +826,7 @@ impl Policy {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_sla(mut self, metric: MetricPolicy) -> Result<Self, PolicyError> {
+        self.fingerprint = fingerprint::Cached::default();
         if self.sla(metric.metric).is_some() {
             return Err(PolicyError::new(
                 "metric",
@@ -864,6 +913,7 @@ impl Policy {
     /// ```
     #[must_use]
     pub fn without_sla(mut self, metric: Metric) -> Self {
+        self.fingerprint = fingerprint::Cached::default();
         self.sla.retain(|m| m.metric != metric);
         self
     }

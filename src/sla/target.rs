@@ -73,8 +73,8 @@ impl fmt::Display for Metric {
 /// `"2 business days"`.
 ///
 /// Hours and minutes are counted on the target's calendar (4 business hours);
-/// business days use [`BusinessCalendar::add_days`](crate::sla::BusinessCalendar::add_days)
-/// (the same local time of day that many business days later).
+/// business days are counted from the first open instant at or after the
+/// start, keeping its local time of day (see [`Within::BusinessDays`]).
 ///
 /// # Example
 /// ```
@@ -91,7 +91,70 @@ impl fmt::Display for Metric {
 pub enum Within {
     /// A duration of business time.
     Time(TimeDelta),
-    /// A number of business days.
+    /// A number of business days, counted from the first open instant at
+    /// or after the start.
+    ///
+    /// # Counting
+    ///
+    /// The count is anchored at the first open instant at or after the
+    /// start (the start itself when the calendar is open), and `n` business
+    /// days are then [added](crate::sla::BusinessCalendar::add_days) to that
+    /// anchor: the same local time of day on the `n`th date after it that
+    /// owns open hours, or the first opening after that time. So the due
+    /// instant is strictly after the start and the business time between
+    /// them is never zero, whenever the calendar opens again (one that never
+    /// does gives no due instant: the clock never breaches).
+    ///
+    /// On Mon-Fri 08:00-18:00, `1 business day` is due:
+    ///
+    /// | start | anchor | due | business time |
+    /// |---|---|---|---|
+    /// | Monday 09:00 | Monday 09:00 | Tuesday 09:00 | 10 h |
+    /// | Friday 17:00 | Friday 17:00 | Monday 17:00 | 10 h |
+    /// | Friday 18:00 (closed) | Monday 08:00 | Tuesday 08:00 | 10 h |
+    /// | Saturday 03:00 | Monday 08:00 | Tuesday 08:00 | 10 h |
+    /// | Easter Sunday, Good Friday and Easter Monday holidays | Tuesday 08:00 | Wednesday 08:00 | 10 h |
+    ///
+    /// Counting from the start's own date instead (the earlier rule)
+    /// made a Saturday 03:00 contact due Monday 08:00: zero business hours,
+    /// with every warning firing at once.
+    ///
+    /// *Why this rule.* The helpdesks people compare with count a target
+    /// only while the business hours are open, so a ticket that arrives
+    /// after hours starts its count at the next opening: Freshdesk converts
+    /// a target in days into the working hours of a business day and counts
+    /// those from the next opening; Jira Service Management and Zendesk
+    /// count SLA goals only within the calendar's hours. On a calendar whose
+    /// business days have the same hours, `n` business days here are
+    /// exactly `n` days' worth of open hours from the anchor (Monday 08:00
+    /// plus 10 h runs out at Monday's closing and lands on Tuesday 08:00, as
+    /// any business-time target does). Keeping the local time of day
+    /// (rather than adding hours) keeps the due instant on the clock face
+    /// people expect when days have different hours or a day is short.
+    ///
+    /// ```
+    /// use chrono::{NaiveDate, TimeDelta, TimeZone};
+    /// use escalate::sla::{BusinessCalendar, Within};
+    /// let date = |m, d| NaiveDate::from_ymd_opt(2021, m, d).ok_or("date");
+    /// let cal = BusinessCalendar::builder("Europe/London".parse()?)
+    ///     .weekdays(&["08:00-18:00"])
+    ///     .holiday(date(4, 2)?) // Good Friday
+    ///     .holiday(date(4, 5)?) // Easter Monday
+    ///     .build()?;
+    /// let london = cal.time_zone();
+    /// let at = |m, d, h| london.with_ymd_and_hms(2021, m, d, h, 0, 0).unwrap().to_utc();
+    /// let one_day = Within::BusinessDays(1);
+    /// // Saturday 19 June 03:00: counted from Monday 08:00, due Tuesday 08:00.
+    /// assert_eq!(one_day.due_after(&cal, at(6, 19, 3))?, at(6, 22, 8));
+    /// assert_eq!(cal.elapsed(at(6, 19, 3), at(6, 22, 8)), TimeDelta::hours(10));
+    /// // Friday 17:00, open: due Monday 17:00.
+    /// assert_eq!(one_day.due_after(&cal, at(6, 18, 17))?, at(6, 21, 17));
+    /// // Monday 09:00: due Tuesday 09:00.
+    /// assert_eq!(one_day.due_after(&cal, at(6, 21, 9))?, at(6, 22, 9));
+    /// // Easter Sunday 10:00: the desk reopens Tuesday 08:00; due Wednesday 08:00.
+    /// assert_eq!(one_day.due_after(&cal, at(4, 4, 10))?, at(4, 7, 8));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     BusinessDays(u32),
 }
 
@@ -158,6 +221,41 @@ pub(crate) fn format_span(d: TimeDelta) -> String {
 }
 
 impl Within {
+    /// When this span, counted on `calendar` from `start`, runs out: `start`
+    /// plus the business time ([`BusinessCalendar::add`](crate::sla::BusinessCalendar::add)),
+    /// or business days counted from the first open instant at or after
+    /// `start` (see [`Within::BusinessDays`]).
+    ///
+    /// # Errors
+    ///
+    /// A [`CalendarError`](crate::sla::CalendarError) when the calendar
+    /// cannot supply the span (it never opens again, or runs out of open
+    /// hours or business days) or the answer is beyond chrono's dates.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::{TimeDelta, TimeZone};
+    /// use escalate::sla::{BusinessCalendar, Within};
+    /// let cal = BusinessCalendar::builder("America/New_York".parse()?).weekdays(&["09:00-17:00"]).build()?;
+    /// let new_york = cal.time_zone();
+    /// let fri_16 = new_york.with_ymd_and_hms(2021, 6, 25, 16, 0, 0).unwrap().to_utc();
+    /// let mon_11 = new_york.with_ymd_and_hms(2021, 6, 28, 11, 0, 0).unwrap();
+    /// assert_eq!(Within::Time(TimeDelta::hours(3)).due_after(&cal, fri_16)?, mon_11);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn due_after(
+        self,
+        calendar: &super::BusinessCalendar,
+        start: chrono::DateTime<chrono::Utc>,
+    ) -> Result<chrono::DateTime<chrono::Utc>, super::CalendarError> {
+        match self {
+            Within::Time(d) => calendar.add(start, d),
+            Within::BusinessDays(n) => calendar
+                .next_open(start)
+                .and_then(|anchor| calendar.add_days(anchor, n)),
+        }
+    }
+
     /// When this span, counted on `calendar` from `start`, runs out; `None`
     /// when the calendar cannot supply it (it runs out of open hours, or past
     /// chrono's dates) or when it runs out after the last time a case works
@@ -169,12 +267,9 @@ impl Within {
         calendar: &super::BusinessCalendar,
         start: chrono::DateTime<chrono::Utc>,
     ) -> Option<chrono::DateTime<chrono::Utc>> {
-        match self {
-            Within::Time(d) => calendar.add(start, d),
-            Within::BusinessDays(n) => calendar.add_days(start, n),
-        }
-        .ok()
-        .and_then(by_the_end_of_9999)
+        self.due_after(calendar, start)
+            .ok()
+            .and_then(by_the_end_of_9999)
     }
 }
 

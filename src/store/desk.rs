@@ -743,10 +743,7 @@ impl<S: EventStore> StoredDesk<S> {
 
     /// The position of the policy `case` runs under.
     fn policy_of(&self, case: &Case) -> Result<usize, StoreError> {
-        let version = case.policy_version().ok_or_else(|| DeskError::NotOpened {
-            case: case.id().clone(),
-        })?;
-        self.policies.find(version).map_err(|error| match error {
+        self.policies.of_case(case).map_err(|error| match error {
             DeskError::UnknownPolicy { policy, known } => StoreError::UnknownPolicy {
                 case: case.id().clone(),
                 policy,

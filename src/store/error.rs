@@ -178,6 +178,7 @@ impl StoreError {
                 | DeskError::CaseExists { case }
                 | DeskError::NotOpened { case }
                 | DeskError::Refused { case, .. }
+                | DeskError::PolicyChanged { case, .. }
                 | DeskError::Apply { case, .. },
             ) => Some(case),
             StoreError::Desk(_) | StoreError::DatabaseTooNew { .. } | StoreError::Backend(_) => {

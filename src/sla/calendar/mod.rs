@@ -403,6 +403,32 @@ impl BusinessCalendar {
         self.spec().last_open_date()
     }
 
+    /// The shortest closing inside a working day of the weekly hours (a
+    /// lunch break, the gap of a split shift), as a length and where it
+    /// begins (`"Monday 12:00"`); `None` when the weekly hours have none.
+    /// Holidays, breaks, shifts and DST are left out.
+    /// [`Policy::lint`](crate::policy::Policy::lint) compares targets with it.
+    pub(crate) fn shortest_gap(&self) -> Option<(TimeDelta, String)> {
+        const NAMES: [&str; 7] = [
+            "Monday",
+            "Tuesday",
+            "Wednesday",
+            "Thursday",
+            "Friday",
+            "Saturday",
+            "Sunday",
+        ];
+        let (len, weekday, secs) = self.spec().shortest_weekly_gap()?;
+        let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+        let time = if s == 0 {
+            format!("{h:02}:{m:02}")
+        } else {
+            format!("{h:02}:{m:02}:{s:02}")
+        };
+        let day = NAMES.get(weekday).copied().unwrap_or("Monday");
+        Some((TimeDelta::seconds(len), format!("{day} {time}")))
+    }
+
     /// The calendar's time zone.
     ///
     /// ```

@@ -196,6 +196,52 @@ impl Spec {
             .map(|(date, _)| *date)
     }
 
+    /// The shortest closing inside a working day of the weekly hours (a
+    /// closed stretch between two open stretches of one local date, such as
+    /// a lunch break or a split shift; not the closing overnight or over a
+    /// weekend, which every business-hours target is written to span), in
+    /// local seconds, with the weekday (Monday 0) and local time it starts
+    /// at; `None` when there is none. Dated exceptions (holidays, breaks,
+    /// shifts) and DST are left out: they are one-offs, and the weekly
+    /// pattern is what targets are written against.
+    pub(super) fn shortest_weekly_gap(&self) -> Option<(i64, usize, i64)> {
+        let day = i64::from(DAY);
+        let mut open: Vec<(i64, i64)> = Vec::new();
+        for week in 0..3 {
+            for (d, spans) in self.weekly.iter().enumerate() {
+                let base = (week * 7 + i64::try_from(d).unwrap_or(0)) * day;
+                open.extend(spans.iter().map(|span| {
+                    let (s, e) = span.bounds();
+                    (base + s, base + e)
+                }));
+            }
+        }
+        open.sort_unstable();
+        let mut merged: Vec<(i64, i64)> = Vec::new();
+        for (s, e) in open {
+            match merged.last_mut() {
+                Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                _ => merged.push((s, e)),
+            }
+        }
+        // Gaps that begin in the middle week see whole stretches on both
+        // sides, however the weekly hours wrap around the week.
+        merged
+            .windows(2)
+            .map(|w| (w[1].0 - w[0].1, w[0].1))
+            .filter(|(len, from)| {
+                (7 * day..14 * day).contains(from)
+                    && from % day != 0
+                    && from / day == (from + len) / day
+            })
+            .min_by_key(|(len, from)| (*len, *from))
+            .map(|(len, from)| {
+                let local = from - 7 * day;
+                let weekday = usize::try_from(local / day).unwrap_or(0) % 7;
+                (len, weekday, local % day)
+            })
+    }
+
     fn is_always(&self) -> bool {
         self.weekly.iter().all(|d| d == &[Span::WHOLE_DAY])
     }
