@@ -455,8 +455,8 @@ mod text;
 mod test_support;
 
 pub use case::{
-    ApplyError, Case, Command, CommandKind, CommandName, Event, EventKind, Handoff, Opened,
-    Ownership, Refusal, ReplayError, Snapshot, StateName, Status, Timeline,
+    ApologyOwed, ApplyError, Case, Command, CommandKind, CommandName, Event, EventKind, Handoff,
+    Opened, Ownership, Refusal, ReplayError, Snapshot, StateName, Status, Timeline,
 };
 pub use customer::{
     Channel, Contact, Customer, CustomerValue, Failure, FailureId, FailureKind, Origin, Outcome,

@@ -310,8 +310,13 @@ prop_compose! {
 }
 
 fn gesture(failures: usize) -> impl Strategy<Value = Gesture> {
-    (0u8..10, 1..=failures.max(1) as u32, money(), any::<bool>()).prop_map(
-        |(pick, failure, amount, owed)| {
+    (
+        0u8..10,
+        1..=u32::try_from(failures.max(1)).unwrap_or(1),
+        money(),
+        any::<bool>(),
+    )
+        .prop_map(|(pick, failure, amount, owed)| {
             let failures = vec![FailureId::new(failure)];
             let due = if owed {
                 Entitlement::Owed
@@ -362,8 +367,7 @@ fn gesture(failures: usize) -> impl Strategy<Value = Gesture> {
                     value: amount,
                 },
             }
-        },
-    )
+        })
 }
 
 fn t0() -> DateTime<Utc> {
@@ -455,4 +459,61 @@ proptest! {
             }
         }
     }
+}
+
+/// The poster story's first failure: a bad service (USD 120.00) answered
+/// with a full refund of USD 120.00. A full refund restores the whole loss,
+/// so the service done again would be a second remedy, which the guard
+/// refuses: nothing more is recommended for it (the old code suggested
+/// "re-performance for failure #1 worth USD 120.00, by frontline").
+#[test]
+fn a_failure_restored_by_a_full_refund_gets_no_second_remedy() {
+    let policy = Policy::default();
+    let mut ledger = Ledger::new(chrono_tz::America::Chicago);
+    ledger.record_failure(Failure::new(
+        FailureId::new(1),
+        FailureKind::Service,
+        "rude handling",
+        Some(usd(12_000)),
+        at("2005-11-09T15:01:00Z"),
+    ));
+    let president = agent_of(&"executive".parse().unwrap());
+    let refund = Gesture::FullRefund {
+        failures: vec![FailureId::new(1)],
+        amount: usd(12_000),
+        due: Entitlement::Discretionary,
+    };
+    let sorry = Gesture::Apology {
+        failures: vec![FailureId::new(1)],
+        manner: Manner::Personal,
+    };
+    for g in [sorry, refund] {
+        ledger.record_grant(g, president.clone(), at("2005-11-10T21:00:00Z"), None);
+    }
+    let redo = Gesture::Repair {
+        failures: vec![FailureId::new(1)],
+        repair: Repair::Reperform,
+        cost: None,
+    };
+    assert_eq!(
+        check_grant(
+            &ledger,
+            policy.recovery(),
+            policy.tiers(),
+            &president,
+            &[redo]
+        ),
+        [GrantRefusal::DoubleRemedy {
+            failure: FailureId::new(1),
+            first: GestureKind::FullRefund,
+            second: GestureKind::Reperform,
+        }]
+    );
+    let next = recommend(
+        &ledger,
+        policy.recovery(),
+        policy.tiers(),
+        at("2005-11-11T02:00:00Z"),
+    );
+    assert_eq!(next, []);
 }
