@@ -447,8 +447,11 @@ impl Recommendation {
         self.share
     }
 
-    /// The least senior tier that may give it (at its largest amount);
-    /// `None` if no tier may.
+    /// The least senior tier that may give it (at its largest amount, with
+    /// the apology the guards require before money when none was given):
+    /// an agent of it granting it passes [`check_grant`](super::check_grant)
+    /// (see [`recommend`](super::recommend) for the exact grant); `None` if
+    /// no tier may.
     ///
     /// # Example
     /// ```
@@ -474,6 +477,8 @@ impl Recommendation {
     /// // sam (frontline) owns a case with a wrong cabinet delivered (USD 249.99), nothing granted.
     /// let next = case.recommend(&policy, "2021-03-05T10:00:00Z".parse()?);
     /// assert_eq!(next[2].tier().map(|t| t.as_str()), Some("supervisor")); // 25-50% back
+    /// // The replacement worth USD 249.99 is 100% of the loss: beyond frontline's 25%.
+    /// assert_eq!(next[1].tier().map(|t| t.as_str()), Some("supervisor"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
