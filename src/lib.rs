@@ -297,7 +297,7 @@
 //!     "spent USD 20.00; the policy would have allowed USD 20.00; wasted after the customer left nothing\n"));
 //! let next = case.recommend(&policy, "2021-03-05T10:00:00Z".parse()?);
 //! assert_eq!(next[0].to_string(),
-//!     "replacement for failure #1 worth USD 249.99 (a product failure calls for exchange), by frontline");
+//!     "replacement for failure #1 worth USD 249.99 (a product failure calls for exchange), by supervisor");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -455,8 +455,8 @@ mod text;
 mod test_support;
 
 pub use case::{
-    ApplyError, Case, Command, CommandKind, CommandName, Event, EventKind, Handoff, Opened,
-    Ownership, Pause, Refusal, ReplayError, Snapshot, StateName, Status, Timeline,
+    ApologyOwed, ApplyError, Case, Command, CommandKind, CommandName, Event, EventKind, Handoff,
+    Opened, Ownership, Pause, Refusal, ReplayError, Snapshot, StateName, Status, Timeline,
 };
 pub use customer::{
     Channel, Contact, Customer, CustomerValue, Failure, FailureId, FailureKind, Origin, Outcome,

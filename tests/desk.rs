@@ -698,6 +698,96 @@ fn a_breach_owes_an_escalation_and_an_apology_from_a_supervisor() {
     );
 }
 
+/// The recommended policy's breach rule requires an apology from a
+/// supervisor (tiers: frontline < supervisor < manager < regional <
+/// executive). A frontline apology leaves it owed, on the case and on the
+/// desk; a manager's, who does not own the case, settles it on both.
+#[test]
+fn a_required_apology_is_settled_by_its_tier_or_above_never_below() {
+    let mut host = Host::new(Policy::recommended());
+    host.open("CAB-1", day(8, 9, 0), Channel::Email);
+    host.ok("CAB-1", day(8, 9, 5), Actor::System, assign(sam()));
+    host.advance(day(8, 13, 30)); // the first response breached at 13:00
+    let supervisor: escalate::Tier = "supervisor".parse().unwrap();
+    let rule = "SLA breach: escalate and apologise for the delay";
+    // The requirement names its tier and carries the policy's ranks.
+    let required: Vec<_> = host
+        .log("CAB-1")
+        .into_iter()
+        .filter(|e| matches!(e.kind(), EventKind::ApologyRequired { .. }))
+        .collect();
+    assert_eq!(required.len(), 1);
+    assert_eq!(required[0].at(), day(8, 13, 0));
+    assert_eq!(
+        required[0].kind(),
+        &EventKind::ApologyRequired {
+            rule: rule.into(),
+            tier: supervisor.clone(),
+            tiers: Policy::recommended().tiers().to_vec(),
+        }
+    );
+    let owed_on_case = |host: &Host| host.desk.case(&id("CAB-1")).unwrap().apologies_owed();
+    let owed_on_desk = |host: &Host| {
+        host.owed("CAB-1")
+            .into_iter()
+            .filter(|o| matches!(o.owed, Owed::Apology { .. }))
+            .collect::<Vec<_>>()
+    };
+    let expected = escalate::ApologyOwed {
+        tier: supervisor.clone(),
+        rule: rule.into(),
+        since: day(8, 13, 0),
+    };
+    assert_eq!(owed_on_case(&host), std::slice::from_ref(&expected));
+    // sam (frontline) apologises at 13:40: below the tier, still owed.
+    host.ok("CAB-1", day(8, 13, 40), Actor::Agent(sam()), apology());
+    assert_eq!(owed_on_case(&host), [expected]);
+    let desk = owed_on_desk(&host);
+    assert_eq!(desk.len(), 1);
+    assert_eq!(
+        desk[0].owed,
+        Owed::Apology {
+            tier: supervisor,
+            rule: rule.into()
+        }
+    );
+    assert_eq!(desk[0].since, Some(day(8, 13, 0)));
+    // mia (manager) apologises at 14:05 without taking the case: above the
+    // tier, settled on both.
+    host.ok(
+        "CAB-1",
+        day(8, 14, 5),
+        Actor::Agent(agent("mia", "manager")),
+        apology(),
+    );
+    assert_eq!(owed_on_case(&host), []);
+    assert_eq!(owed_on_desk(&host), []);
+    // Replay gives the same; a log written before requirements carried the
+    // ranks (no `tiers`) is settled only by the tier itself: the manager's
+    // apology leaves it owed there, as it did on the case then.
+    let log = host.log("CAB-1");
+    assert_eq!(Case::replay(log.clone()).unwrap().apologies_owed(), []);
+    let old: Vec<Event> = log
+        .iter()
+        .map(|e| {
+            let mut json = serde_json::to_value(e).unwrap();
+            if let Some(kind) = json.get_mut("kind").and_then(|k| k.as_object_mut()) {
+                kind.remove("tiers");
+            }
+            serde_json::from_value(json).unwrap()
+        })
+        .collect();
+    assert_eq!(
+        Case::replay(old)
+            .unwrap()
+            .apologies_owed()
+            .iter()
+            .map(|o| (o.tier.as_str(), o.since))
+            .collect::<Vec<_>>(),
+        [("supervisor", day(8, 13, 0))]
+    );
+}
+
 #[test]
 fn a_promise_is_owed_by_its_due_instant_and_a_closed_case_owes_nothing() {
     let mut host = Host::new(Policy::recommended());

@@ -392,6 +392,19 @@ fn golden_sla_and_rules() -> Vec<(EventKind, &'static str)> {
             EventKind::ApologyRequired {
                 rule: "breach".into(),
                 tier: tier(),
+                tiers: ["frontline", "manager", "executive"]
+                    .map(|t| t.parse().unwrap())
+                    .to_vec(),
+            },
+            r#"{"type":"apology_required","rule":"breach","tier":"manager","tiers":["frontline","manager","executive"]}"#,
+        ),
+        // Written before requirements carried the ranks: `tiers` is
+        // optional, and an empty list is left out.
+        (
+            EventKind::ApologyRequired {
+                rule: "breach".into(),
+                tier: tier(),
+                tiers: vec![],
             },
             r#"{"type":"apology_required","rule":"breach","tier":"manager"}"#,
         ),

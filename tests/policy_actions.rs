@@ -214,6 +214,7 @@ fn require_apology_recommend_require_review_and_notify() {
             EventKind::ApologyRequired {
                 rule: "r".into(),
                 tier: tier("supervisor"),
+                tiers: s.policy.tiers().to_vec(),
             },
             EventKind::GestureRecommended {
                 rule: "r".into(),

@@ -1049,7 +1049,7 @@ fn recommend_matches_the_rung_to_the_failure() {
         summary,
         [
             "apology for failure #1, failure #2 (apologise specifically first), by frontline",
-            "replacement for failure #1 worth USD 249.99 (a product failure calls for exchange), by frontline",
+            "replacement for failure #1 worth USD 249.99 (a product failure calls for exchange), by supervisor",
             "partial refund for failure #1 of USD 62.49 to USD 124.99 (if the customer keeps the item), by supervisor",
             "partial refund for failure #2 worth USD 50.00 (a monetary failure calls for money now), by supervisor",
         ]

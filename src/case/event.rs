@@ -486,12 +486,22 @@ pub enum EventKind {
         /// The tier.
         tier: Tier,
     },
-    /// A rule requires an apology from at least this tier.
+    /// A rule requires an apology from at least this tier: an apology
+    /// granted by an agent of `tier`, or of a tier after it in `tiers`,
+    /// settles it (see [`Case::apologies_owed`](crate::Case::apologies_owed)).
     ApologyRequired {
         /// The rule.
         rule: Text,
         /// The tier.
         tier: Tier,
+        /// The policy's tiers, most junior first, when the rule required
+        /// the apology: how the case ranks the tier of an apology against
+        /// `tier`, replaying the same way under any policy. Optional in the
+        /// JSON (left out when empty): an event without it, as logs written
+        /// before it existed are, is settled only by an agent of exactly
+        /// `tier`.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        tiers: Vec<Tier>,
     },
     /// A rule recommends a rung of the recovery ladder.
     GestureRecommended {

@@ -135,14 +135,16 @@ impl Case {
                 self.settle_offer(*offer, OfferState::Open, OfferState::Declined);
             }
             EventKind::GestureGranted { gesture, offer } => {
-                // An apology by an agent of the tier owed settles it (one by
-                // a higher tier too: the desk, which knows the ranks, reads
-                // the grants for that).
-                if let (Gesture::Apology { .. }, crate::Actor::Agent(agent)) =
-                    (gesture, &event.actor)
-                {
-                    self.apologies_owed
-                        .retain(|(tier, _, since)| tier != agent.tier() || *since > event.at);
+                // An apology by an agent of the tier owed, or of a tier above
+                // it in the ranks the requirement carried, settles it.
+                if let Gesture::Apology { .. } = gesture {
+                    let owed = std::mem::take(&mut self.apologies_owed);
+                    self.apologies_owed = owed
+                        .into_iter()
+                        .filter(|(tier, _, since)| {
+                            *since > event.at || !self.settles(&event.actor, tier)
+                        })
+                        .collect();
                 }
                 self.ledger
                     .record_grant(gesture.clone(), event.actor.clone(), event.at, *offer);

@@ -20,6 +20,7 @@ use chrono_tz::Tz;
 
 pub use command::{Command, CommandKind, CommandName};
 pub use event::{Event, EventKind, Opened};
+pub use obligations::ApologyOwed;
 pub use refusal::{ApplyError, Refusal, ReplayError};
 pub use snapshot::Snapshot;
 pub use state::{Handoff, Ownership, Pause, StateName, Status};
@@ -144,6 +145,13 @@ pub struct Case {
     /// Apologies rules require and no agent of the tier has granted since:
     /// the tier, the rule, since when (one per tier, the oldest).
     apologies_owed: Vec<(Tier, Text, DateTime<Utc>)>,
+    /// The policy's tiers, most junior first, as the latest apology
+    /// requirement carried them: an apology from a tier at or after the
+    /// owed one settles it. Empty for logs whose requirements carry none
+    /// (then only the owed tier itself settles it); left out of snapshots
+    /// when empty, so their layout is unchanged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    apology_tiers: Vec<Tier>,
     /// Delayed rules whose condition holds: since when, and their firings since.
     armed: Vec<Armed>,
     /// The latest firing of each rule that has fired.
@@ -278,6 +286,7 @@ impl Case {
             review_required: None,
             review_since: None,
             apologies_owed: Vec::new(),
+            apology_tiers: Vec::new(),
             armed: Vec::new(),
             last_fired: Vec::new(),
             offers: Vec::new(),

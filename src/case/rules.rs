@@ -410,6 +410,7 @@ impl<'a> Firing<'a> {
                             EventKind::ApologyRequired {
                                 rule: name.clone(),
                                 tier,
+                                tiers: self.policy.tiers().to_vec(),
                             },
                         ));
                     }
@@ -926,10 +927,13 @@ impl Case {
                 self.escalation_pending = Some(tier.clone());
                 self.escalations += 1;
             }
-            EventKind::ApologyRequired { rule, tier }
-                if !self.apologies_owed.iter().any(|(t, _, _)| t == tier) =>
-            {
-                self.apologies_owed.push((tier.clone(), rule.clone(), at));
+            EventKind::ApologyRequired { rule, tier, tiers } => {
+                if !tiers.is_empty() && self.apology_tiers != *tiers {
+                    self.apology_tiers.clone_from(tiers);
+                }
+                if !self.apologies_owed.iter().any(|(t, _, _)| t == tier) {
+                    self.apologies_owed.push((tier.clone(), rule.clone(), at));
+                }
             }
             EventKind::ReviewRequired { rule } => {
                 if self.review_required.is_none() {

@@ -198,7 +198,9 @@ fn at_once(owed: Owed, since: Option<DateTime<Utc>>) -> Obligation {
 }
 
 /// The apologies rules required and nobody of the tier (or above) has
-/// granted since: one per tier, the oldest.
+/// granted since: one per tier, the oldest. The case settles them by the
+/// ranks its requirements recorded ([`Case::apologies_owed`]); the desk's
+/// policy ranks the grants again for requirements logged without them.
 fn apologies(case: &Case, policy: &Policy, out: &mut Vec<Obligation>) {
     let granted: Vec<(DateTime<Utc>, Option<usize>)> = case
         .granted()
@@ -214,20 +216,20 @@ fn apologies(case: &Case, policy: &Policy, out: &mut Vec<Obligation>) {
             (g.at(), rank)
         })
         .collect();
-    for (tier, rule, at) in case.apologies_owed() {
-        let Some(need) = policy.rank(tier) else {
+    for owed in case.apologies_owed() {
+        let Some(need) = policy.rank(&owed.tier) else {
             continue;
         };
         let given = granted
             .iter()
-            .any(|(g, rank)| g >= at && rank.is_some_and(|r| r >= need));
+            .any(|(g, rank)| *g >= owed.since && rank.is_some_and(|r| r >= need));
         if !given {
             out.push(at_once(
                 Owed::Apology {
-                    tier: tier.clone(),
-                    rule: rule.clone(),
+                    tier: owed.tier,
+                    rule: owed.rule,
                 },
-                Some(*at),
+                Some(owed.since),
             ));
         }
     }

@@ -398,6 +398,18 @@ impl<'a> Ranks<'a> {
     /// the total to `total` (on `loss`), within the soft cap's tier rule;
     /// `None` if no tier may.
     pub(crate) fn lowest(&self, kind: GestureKind, total: Option<(Money, Money)>) -> Option<Tier> {
+        self.lowest_giving(kind, total, false)
+    }
+
+    /// [`lowest`](Self::lowest), for a tier that must also be allowed to
+    /// apologise when `with_apology` (the apology the guard requires before
+    /// discretionary money, given in the same grant).
+    pub(crate) fn lowest_giving(
+        &self,
+        kind: GestureKind,
+        total: Option<(Money, Money)>,
+        with_apology: bool,
+    ) -> Option<Tier> {
         let rules = self.rules;
         let needs_rank = match total {
             Some((sum, loss)) if !within(sum, loss, rules.hard_cap_bps()) => return None,
@@ -410,7 +422,9 @@ impl<'a> Ranks<'a> {
             .skip(needs_rank)
             .find(|(_, authority)| {
                 authority.is_some_and(|a| {
-                    a.allows(kind) && total.is_none_or(|(sum, loss)| a.breaks(sum, loss).is_none())
+                    a.allows(kind)
+                        && (!with_apology || a.allows(GestureKind::Apology))
+                        && total.is_none_or(|(sum, loss)| a.breaks(sum, loss).is_none())
                 })
             })
             .and_then(|(rank, _)| self.tiers.get(rank).cloned())

@@ -41,7 +41,7 @@ use crate::ids::Tier;
 /// assert_eq!(next[0].reason(), Reason::ApologiseFirst);
 /// assert_eq!(next[1].gesture(), GestureKind::Exchange);
 /// assert_eq!(next[1].to_string(),
-///     "replacement for failure #1 worth USD 249.99 (a product failure calls for exchange), by frontline");
+///     "replacement for failure #1 worth USD 249.99 (a product failure calls for exchange), by supervisor");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,9 +94,13 @@ impl fmt::Display for Reason {
 }
 
 /// How much to give, as a range of basis points of the failure's loss and
-/// the amounts they come to. For a gesture that is not money (a
-/// replacement, the service done again) it is the worth of what it makes
-/// good, and does not count toward the caps.
+/// the amounts they come to. For a gesture that is not money it is the
+/// worth of what it makes good. A replacement is given at that worth (the
+/// item sent is its cost): it counts toward the caps and the tier's
+/// authority as the guards count a repair's cost, and the recommendation's
+/// tier is one that may give it at that cost. The service done again or
+/// faster is the company's own work, given without a cost: its worth does
+/// not count.
 ///
 /// # Example
 /// ```
@@ -443,8 +447,11 @@ impl Recommendation {
         self.share
     }
 
-    /// The least senior tier that may give it (at its largest amount);
-    /// `None` if no tier may.
+    /// The least senior tier that may give it (at its largest amount, with
+    /// the apology the guards require before money when none was given):
+    /// an agent of it granting it passes [`check_grant`](super::check_grant)
+    /// (see [`recommend`](super::recommend) for the exact grant); `None` if
+    /// no tier may.
     ///
     /// # Example
     /// ```
@@ -470,6 +477,8 @@ impl Recommendation {
     /// // sam (frontline) owns a case with a wrong cabinet delivered (USD 249.99), nothing granted.
     /// let next = case.recommend(&policy, "2021-03-05T10:00:00Z".parse()?);
     /// assert_eq!(next[2].tier().map(|t| t.as_str()), Some("supervisor")); // 25-50% back
+    /// // The replacement worth USD 249.99 is 100% of the loss: beyond frontline's 25%.
+    /// assert_eq!(next[1].tier().map(|t| t.as_str()), Some("supervisor"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -570,7 +579,10 @@ fn answered(ledger: &Ledger) -> Vec<Answered> {
                 if apology {
                     mark.apologised = true;
                 }
-                if gesture.fits(failure.kind()) {
+                // A matching gesture makes it good; so does one that
+                // restores the whole loss (a full refund of a bad product):
+                // a second would be refused as a double remedy.
+                if gesture.fits(failure.kind()) || gesture.restores() {
                     mark.remedied = true;
                 }
             }
@@ -597,10 +609,32 @@ fn answered(ledger: &Ledger) -> Vec<Answered> {
 /// there (its basis points rounded down), and a failure whose loss was all
 /// refunded as owed gets none.
 ///
+/// Money worth nothing (a share rounded down to zero) is not suggested.
+/// A failure already made good by a gesture that restores it (a full
+/// refund, a replacement, the service done again) gets no remedy: a second
+/// one would be refused as a double remedy.
+///
 /// Each comes with the least senior tier that may give it at its largest
-/// amount (none when the compensation it would bring the case to, or the
-/// loss, does not fit in 64-bit minor units), and whether the moment has
-/// passed: after the churn signal only the apology is still open.
+/// amount, as [`check_grant`](super::check_grant) judges it: the gesture
+/// with the largest amount of its share (money at that amount, a
+/// replacement at that cost, the service done again or faster without a
+/// cost; see [`Share`]), together with a specific
+/// apology naming its failures when it is money and the case has no
+/// specific apology yet (the guards refuse money before one, so that tier
+/// must be allowed to apologise too). None when no tier may: over the hard
+/// cap, or the compensation it would bring the case to, or the loss, does
+/// not fit in 64-bit minor units. A recommendation that names no amount (a
+/// money rung for a failure with no loss recorded) gets the least senior
+/// tier allowed its kind. And whether the moment has passed: after the
+/// churn signal only the apology is still open (a grant of the rest would
+/// be refused as too late).
+///
+/// The law, tested over generated ledgers and recovery policies
+/// (`tests/recovery_recommend.rs`): for a ledger as of `now`, every
+/// recommendation with a tier passes `check_grant` for an agent of that
+/// tier, granted as above, with no refusal but "too late" once the moment
+/// has passed, and no tier below it passes; one with no tier passes for no
+/// tier (guards enforced).
 ///
 /// # Example
 /// ```
@@ -663,6 +697,7 @@ pub fn recommend(
             moment: Moment::Open,
         });
     }
+    let apologised = ledger.has_specific_apology();
     let mut money = MoneyBook::new(ledger);
     for (failure, mark) in failures.iter().zip(&marks) {
         let (id, kind) = (failure.id(), failure.kind());
@@ -673,7 +708,8 @@ pub fn recommend(
         }
         let mut suggest = |gesture: GestureKind, reason: Reason, bps: Option<(u32, u32)>| {
             let mut share = bps.and_then(|(min_bps, max_bps)| {
-                let loss = failure.loss()?;
+                // A negative loss (only a forged log holds one) sizes nothing.
+                let loss = failure.loss().filter(|loss| loss.minor() >= 0)?;
                 Some(Share {
                     min_bps,
                     max_bps,
@@ -691,16 +727,27 @@ pub fn recommend(
                     return;
                 }
                 s.cap(left, loss);
+                // Money worth nothing (a share of a few cents rounded down
+                // to zero) is no gesture: the guard refuses a zero amount.
+                if s.max.minor() <= 0 {
+                    return;
+                }
             }
-            // Only money counts toward the caps and authority limits; a
-            // total or a loss beyond 64-bit minor units is beyond every tier.
-            let total = share
-                .filter(|_| gesture.is_monetary())
-                .map(|s| money.with(s.max));
-            let tier = match total {
+            // What the guard counts toward the caps and authority limits:
+            // the gesture's discretionary cost at its largest, money or a
+            // replacement's worth (a replacement worth the loss is
+            // compensation worth the loss); a total or a loss beyond 64-bit
+            // minor units is beyond every tier.
+            let cost = share
+                .map(|s| s.max)
+                .filter(|max| given_at_share(gesture) && max.minor() != 0);
+            // Discretionary money needs a specific apology first or with it:
+            // when none was granted, the tier gives both.
+            let with_apology = gesture.is_monetary() && cost.is_some() && !apologised;
+            let tier = match cost.map(|cost| money.with(cost)) {
                 Some(None) => None,
-                Some(Some(total)) => ranks.lowest(gesture, Some(total)),
-                None => ranks.lowest(gesture, None),
+                Some(Some(total)) => ranks.lowest_giving(gesture, Some(total), with_apology),
+                None => ranks.lowest_giving(gesture, None, false),
             };
             out.push(Recommendation {
                 gesture,
@@ -732,6 +779,16 @@ pub fn recommend(
         }
     }
     out
+}
+
+/// Whether a suggestion of this kind is given at the amount of its share,
+/// which the guards then count as compensation: money (keep-the-item at the
+/// item's value) and a replacement (the item sent is worth the loss, and
+/// that is its cost). The service done again or faster is the company's own
+/// work: its share is the worth of what it makes good, and it is given
+/// without a cost.
+fn given_at_share(kind: GestureKind) -> bool {
+    kind.is_monetary() || kind == GestureKind::Exchange
 }
 
 impl Share {
