@@ -258,7 +258,9 @@ pub enum ReportError {
         clock: ClockId,
     },
     /// A negative business time.
-    #[error("case {case}: event version {version} stops {clock} after {consumed}s, a negative time")]
+    #[error(
+        "case {case}: event version {version} stops {clock} after {consumed}s, a negative time"
+    )]
     NegativeTime {
         /// The case.
         case: CaseId,
@@ -487,8 +489,9 @@ impl SlaReport {
 
     /// Where the row of `metric` at `tier` is, or would go.
     fn find(&self, metric: Metric, tier: Option<&Tier>) -> Result<usize, usize> {
-        self.rows
-            .binary_search_by(|row| (rank(row.metric), row.tier.as_ref()).cmp(&(rank(metric), tier)))
+        self.rows.binary_search_by(|row| {
+            (rank(row.metric), row.tier.as_ref()).cmp(&(rank(metric), tier))
+        })
     }
 
     fn row_mut(&mut self, metric: Metric, tier: Option<Tier>) -> &mut SlaRow {
@@ -707,7 +710,9 @@ impl SlaTally {
         for (&seconds, &count) in &self.met_after {
             seen = seen.saturating_add(count);
             if seen >= rank {
-                return Some(TimeDelta::seconds(i64::try_from(seconds).unwrap_or(i64::MAX)));
+                return Some(TimeDelta::seconds(
+                    i64::try_from(seconds).unwrap_or(i64::MAX),
+                ));
             }
         }
         None
@@ -1092,7 +1097,15 @@ impl fmt::Display for SlaReport {
     /// crate's other spans (`1h30m`), `-` where there is none.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         const HEAD: [&str; 10] = [
-            "metric", "tier", "met", "late", "breached", "open", "cancelled", "attained", "p50",
+            "metric",
+            "tier",
+            "met",
+            "late",
+            "breached",
+            "open",
+            "cancelled",
+            "attained",
+            "p50",
             "p90",
         ];
         let mut lines: Vec<[String; 10]> = vec![HEAD.map(str::to_owned)];
