@@ -534,3 +534,31 @@ proptest! {
         prop_assert_eq!(report.rows().iter().map(|r| r.tally().clocks()).sum::<u64>(), started);
     }
 }
+
+#[test]
+fn a_resolution_clock_continued_after_reopening_counts_once_with_its_whole_time() {
+    // The recommended policy continues the resolution clock on reopening:
+    // resolved at 10:00 (1h), reopened by an email at 11:00, resolved again
+    // at 12:00: one clock, met after 2 business hours.
+    let mut s = Story::starting("O-1", Policy::recommended(), mon(0, 0));
+    s.open(mon(9, 0));
+    s.assign(mon(9, 5), sam());
+    s.run(mon(9, 30), Actor::Agent(sam()), answer());
+    s.run(mon(10, 0), Actor::Agent(sam()), support::resolve("fixed"));
+    s.contact(mon(11, 0), escalate::Channel::Email);
+    s.run(mon(11, 30), Actor::Agent(sam()), answer());
+    let open = SlaReport::from_events(&s.log).unwrap();
+    assert_eq!(
+        counts(tally(&open, Metric::Resolution, "frontline")),
+        (0, 0, 0, 1, 0)
+    );
+    s.run(mon(12, 0), Actor::Agent(sam()), support::resolve("fixed"));
+    let report = SlaReport::from_events(&s.log).unwrap();
+    let resolution = tally(&report, Metric::Resolution, "frontline");
+    assert_eq!(counts(resolution), (1, 0, 0, 0, 0));
+    assert_eq!(resolution.p50(), Some(hours(2)));
+    // The reply to the reopening email met its next response after 30m.
+    let nr = tally(&report, Metric::NextResponse, "frontline");
+    assert_eq!(counts(nr), (1, 0, 0, 0, 0));
+    assert_eq!(nr.p50(), Some(TimeDelta::minutes(30)));
+}
