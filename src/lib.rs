@@ -458,6 +458,7 @@ pub use case::{
     ApologyOwed, ApplyError, Case, Command, CommandKind, CommandName, Event, EventKind, Handoff,
     Opened, Ownership, Pause, Refusal, ReplayError, Snapshot, StateName, Status, Timeline,
 };
+pub use case::{ReportError, SlaReport, SlaRow, SlaTally};
 pub use customer::{
     Channel, Contact, Customer, CustomerValue, Failure, FailureId, FailureKind, Origin, Outcome,
     Priority, Promise, PromiseId, PromiseState, ResponseKind, SurveyScore,
