@@ -41,9 +41,11 @@ use crate::sla::{ClockId, Metric, format_span};
 /// - **open**: still running or paused, and not breached (yet);
 /// - **cancelled**: stopped without being met and before any breach:
 ///   resolving stops the response clocks (no reply was given), closing
-///   stops every clock, adopting a policy stops the metrics it lacks.
+///   stops every clock, adopting a policy stops the metrics it lacks, a
+///   priority change stops the metrics with no target at the new priority.
 ///
-/// A stop is "met" unless resolving, closing or adopting a policy caused it
+/// A stop is "met" unless resolving, closing, adopting a policy or changing
+/// the priority caused it
 /// (or it is a promise's, which is met only when the promise was kept):
 /// a metric added to [`Metric`] needs nothing here to be reported.
 ///
@@ -844,6 +846,7 @@ enum Cause {
     Resolved,
     Closed,
     PolicyAdopted,
+    PriorityChanged,
     Other,
 }
 
@@ -1046,6 +1049,7 @@ impl Reader<'_> {
                 self.last = Cause::Closed;
             }
             EventKind::PolicyAdopted { .. } => self.last = Cause::PolicyAdopted,
+            EventKind::PriorityChanged { .. } => self.last = Cause::PriorityChanged,
             _ => {}
         }
     }
@@ -1078,12 +1082,12 @@ impl Reader<'_> {
 }
 
 /// What the stop of a clock other than a promise's means: met, unless
-/// resolving stopped a response clock (nobody replied) or closing or a new
-/// policy stopped it.
+/// resolving stopped a response clock (nobody replied) or closing, a new
+/// policy or a new priority without a target for its metric stopped it.
 fn verdict(metric: Metric, cause: Cause) -> Verdict {
     match cause {
         Cause::Resolved if metric.is_response() => Verdict::Ended,
-        Cause::Closed | Cause::PolicyAdopted => Verdict::Ended,
+        Cause::Closed | Cause::PolicyAdopted | Cause::PriorityChanged => Verdict::Ended,
         Cause::Resolved | Cause::Other => Verdict::Met,
     }
 }
