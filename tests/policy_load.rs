@@ -186,7 +186,7 @@ fn broken_inputs() -> Vec<(Input, &'static str)> {
             Toml(toml_rule(
                 "name = \"x\"\nwhen = \"public_contact\"\nthen = \"require_review\"\nafter = \"2h\"",
             )),
-            "rules[0].after: unknown field `after`, expected one of `name`, `when`, `then`, `delay`, `repeat`",
+            "rules[0].after: unknown field `after`, expected one of `name`, `when`, `then`, `delay`, `repeat`, `during`",
         ),
         (
             Toml(toml_rule(

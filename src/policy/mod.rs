@@ -88,9 +88,13 @@ use crate::{PolicyError, Text, Tier};
 ///   per tier above it; each fires at most the `E` rules);
 /// - **timed firings**: a delayed rule fires at most `repeat + 1` (≤ 101)
 ///   times each time its condition starts to hold; a rule on an unaccepted
-///   handoff, once per handoff;
+///   handoff, once per handoff; a rule deferred to working hours
+///   ([`Rule::during`]), once each time its condition starts to hold while
+///   its calendar is closed (at the opening);
 /// - **causes** `c`: a command makes at most three events of its own and
-///   starts, pauses, resumes or stops each clock at most once; a clock
+///   starts, re-targets, pauses, resumes or stops each clock at most once
+///   (a clock started during a pause also pauses at once; a scheduled
+///   pause's end resumes each paused clock once); a clock
 ///   warns at most once per warning of its metric and breaches once; a
 ///   firing makes at most two events per action (a call: its promise and
 ///   its clock), and a call's clock cannot lead to another call.

@@ -3,7 +3,10 @@
 
 use chrono::TimeDelta;
 
-use super::{Action, Call, Condition, DeflectionPolicy, Delay, DelayFrom, Notice, Policy, Rule};
+use super::{
+    Action, Call, Condition, DeflectionPolicy, Delay, DelayFrom, During, Notice, PauseName,
+    PauseReason, Policy, Rule,
+};
 use crate::Channel;
 use crate::sla::{
     BusinessCalendar, CalendarName, Match, Metric, MetricPolicy, Reopen, Target, Threshold, Within,
@@ -46,7 +49,15 @@ impl Policy {
     /// - **Second failure**: escalate to a manager (the recovery paradox
     ///   vanishes after a second failure, Maxham & Netemeyer 2002).
     /// - **Churn signal**: tell the owner (discretionary money is now
-    ///   refused; apologise and fix).
+    ///   refused; apologise and fix), in working hours: the notice waits for
+    ///   the `business` calendar to open (a person must act on it).
+    /// - **Pauses**: waiting on the customer (`awaiting_customer`) stops
+    ///   every clock but promises until the customer writes; waiting on a
+    ///   third party (`awaiting_third_party`: a carrier, a supplier) stops
+    ///   only the resolution clock, so the customer still hears back on time;
+    ///   a booked visit (`scheduled`, usually with an end) stops resolution
+    ///   and periodic updates. Only a customer contact ends the first; none
+    ///   may begin while the customer waits for a reply.
     /// - **Review**: closing after an escalation or a churn signal, or closing
     ///   a case as lost, requires a root-cause review.
     /// - **Recovery**: the standard authority, caps and ladder of
@@ -196,16 +207,36 @@ fn build() -> Result<Policy, crate::PolicyError> {
             why: "the customer says they have left: apologise, fix, record the lesson; discretionary money is refused".to_owned(),
             within: Some(Within::Time(TimeDelta::hours(24))),
         })],
-    ))?
+    ).during(During::BusinessHours))?
     .with_rule(Rule::new(
         "review after escalation or loss",
         Condition::Any(vec![Condition::Escalated, Condition::ChurnSignal]),
         [Action::RequireReview],
     ))
     .and_then(|p| {
+        p.with_pause(
+            PauseReason::new(third_party()?, [Metric::Resolution]).ending_on_contact(false),
+        )
+    })
+    .and_then(|p| {
+        p.with_pause(
+            PauseReason::new(scheduled()?, [Metric::PeriodicUpdate, Metric::Resolution])
+                .ending_on_contact(false),
+        )
+    })
+    .and_then(|p| {
         let recovery = crate::recovery::RecoveryPolicy::standard(p.tiers())
             .with_review(crate::recovery::ReviewRule::AfterLoss);
         p.with_recovery(recovery)
     })
     .map(|p| p.with_deflection(DeflectionPolicy::Refuse))
+}
+
+fn third_party() -> Result<PauseName, crate::PolicyError> {
+    PauseName::new("awaiting_third_party")
+        .map_err(|e| crate::PolicyError::new("pauses", e.to_string()))
+}
+
+fn scheduled() -> Result<PauseName, crate::PolicyError> {
+    PauseName::new("scheduled").map_err(|e| crate::PolicyError::new("pauses", e.to_string()))
 }

@@ -981,10 +981,11 @@ fn discretionary(gesture: &Gesture) -> bool {
         && gesture.cost().is_some_and(|m| m.minor() != 0)
 }
 
-/// Whether a rule fires at instants of its own (a delay, or a handoff left
-/// waiting) rather than on an event.
+/// Whether a rule may fire at instants of its own (a delay, a handoff left
+/// waiting, or the opening it was deferred to) rather than on an event.
 fn is_timed(rule: &Rule) -> bool {
     rule.delay.is_some()
+        || rule.during.is_some()
         || rule
             .when
             .leaves()
