@@ -169,3 +169,16 @@ fn deferral_reads_in_a_policy_file_and_names_a_known_calendar() {
     .unwrap_err();
     assert_eq!(err.path(), "rules[0].during.business_hours_of");
 }
+
+#[test]
+fn lint_warns_when_business_hours_defer_nothing() {
+    let policy = support::three_tiers("v").with_rule(page()).unwrap();
+    let lints = policy.lint();
+    assert_eq!(lints.len(), 1, "{lints:?}");
+    assert_eq!(lints[0].path, "rules[0].during");
+    assert!(policy_lints_clean(&bare().with_rule(page()).unwrap()));
+}
+
+fn policy_lints_clean(policy: &Policy) -> bool {
+    policy.lint().is_empty()
+}

@@ -40,7 +40,9 @@ pub enum Status {
         /// The owner.
         owner: Ownership,
     },
-    /// Owned, and waiting on the customer.
+    /// Owned, and paused: waiting on the customer, or for another of the
+    /// policy's pause reasons ([`Case::pause`](crate::Case::pause) says
+    /// which).
     AwaitingCustomer {
         /// The owner.
         owner: Ownership,

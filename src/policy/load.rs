@@ -593,6 +593,16 @@ impl Policy {
                     ));
                 }
             }
+            if later.during == Some(super::During::BusinessHours)
+                && self.default_calendar.is_always()
+            {
+                lints.push(Lint::warning(
+                    format!("rules[{j}].during"),
+                    "business hours of the always-open calendar defer nothing: set \
+                     default_calendar or name one with business_hours_of"
+                        .to_owned(),
+                ));
+            }
         }
         for (i, metric) in self.sla.iter().enumerate() {
             let targets = metric
