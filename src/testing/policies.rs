@@ -344,6 +344,7 @@ fn metric_policy(calendars: Vec<String>) -> impl Strategy<Value = MetricPolicy> 
             priority,
             channel,
             customer,
+            tier: None,
         });
     let threshold = prop_oneof![
         (1u16..150).prop_map(Threshold::Percent),
@@ -477,6 +478,15 @@ fn ordinary(knobs: &Knobs) -> impl Strategy<Value = Policy> + use<> {
                     Metric::PeriodicUpdate,
                     Metric::Resolution,
                 ];
+                // Tier-ownership clocks in the policies whose version label
+                // has an even length and that drew a next-response metric:
+                // a copy of it, with the first tier's target its first
+                // row's (or its fallback), so that the random stream is
+                // drawn as before.
+                let tier_ownership = sla
+                    .get(1)
+                    .filter(|_| p.version().len().is_multiple_of(2))
+                    .map(|next| tier_ownership(next, &tiers));
                 for (mut m, metric) in sla.into_iter().zip(metrics) {
                     m.metric = metric;
                     if !metric.is_response() {
@@ -486,6 +496,17 @@ fn ordinary(knobs: &Knobs) -> impl Strategy<Value = Policy> + use<> {
                         .with_sla(m)
                         .expect("generated SLA spans and calendars are valid");
                 }
+                let rules = match tier_ownership {
+                    Some(m) => {
+                        p = p
+                            .with_sla(m)
+                            .expect("generated SLA spans, calendars and tiers are valid");
+                        // Its breaches and warnings stand in for the
+                        // periodic update's in the rules.
+                        rules.into_iter().map(read_tier_ownership).collect()
+                    }
+                    None => rules,
+                };
                 // Rules the policy refuses (a cycle through a required call,
                 // too many rules on one fact) are not valid: leave them out.
                 for (i, mut r) in rules.into_iter().enumerate() {
@@ -528,6 +549,53 @@ fn ordinary(knobs: &Knobs) -> impl Strategy<Value = Policy> + use<> {
                     .with_next_response_after_first(after_first)
             },
         )
+}
+
+/// A tier-ownership metric made from a generated one: the same targets,
+/// warnings and reopening, and before them a target for the first tier (its
+/// first row's target, else its fallback).
+fn tier_ownership(from: &MetricPolicy, tiers: &[String]) -> MetricPolicy {
+    let mut m = from.clone();
+    m.metric = Metric::TierOwnership;
+    m.stopped_by = ResponseKind::REPLIES.to_vec();
+    let first = m
+        .targets
+        .first()
+        .map(|row| row.target.clone())
+        .or_else(|| m.fallback.clone());
+    if let (Some(target), Some(name)) = (first, tiers.first()) {
+        m.targets.insert(
+            0,
+            TargetRule {
+                when: Match {
+                    tier: Some(tier(name)),
+                    ..Match::default()
+                },
+                target,
+            },
+        );
+    }
+    m
+}
+
+/// A rule whose conditions on periodic-update warnings and breaches read
+/// those of tier-ownership clocks instead.
+fn read_tier_ownership(mut rule: Rule) -> Rule {
+    fn swap(c: Condition) -> Condition {
+        match c {
+            Condition::All(cs) => Condition::All(cs.into_iter().map(swap).collect()),
+            Condition::Any(cs) => Condition::Any(cs.into_iter().map(swap).collect()),
+            Condition::SlaWarning(Metric::PeriodicUpdate) => {
+                Condition::SlaWarning(Metric::TierOwnership)
+            }
+            Condition::SlaBreach(Metric::PeriodicUpdate) => {
+                Condition::SlaBreach(Metric::TierOwnership)
+            }
+            c => c,
+        }
+    }
+    rule.when = swap(rule.when);
+    rule
 }
 
 /// Adversarial valid policies: many tiers, rules that answer escalations
