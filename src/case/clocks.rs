@@ -773,7 +773,15 @@ impl Effects<'_> {
         };
         let calendar = self.policy.calendar_or_always(&target.calendar);
         let (length, due) = target_from(target.within, calendar, self.at);
-        self.push_start(metric, None, channel, None, length, target.calendar.clone(), due);
+        self.push_start(
+            metric,
+            None,
+            channel,
+            None,
+            length,
+            target.calendar.clone(),
+            due,
+        );
     }
 
     /// The owner's tier becomes `tier` (from `owned`): unless it stays

@@ -939,7 +939,10 @@ mod per_metric {
 
     use super::METRICS;
 
-    pub(super) fn serialize<S: Serializer>(counts: &[u32; METRICS], s: S) -> Result<S::Ok, S::Error> {
+    pub(super) fn serialize<S: Serializer>(
+        counts: &[u32; METRICS],
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         counts.serialize(s)
     }
 
