@@ -472,40 +472,14 @@ fn ordinary(knobs: &Knobs) -> impl Strategy<Value = Policy> + use<> {
                 p = p
                     .with_default_calendar(cal(&default))
                     .expect("the default calendar is one of the policy's");
-                let metrics = [
-                    Metric::FirstResponse,
-                    Metric::NextResponse,
-                    Metric::PeriodicUpdate,
-                    Metric::Resolution,
-                ];
-                // Tier-ownership clocks in the policies whose version label
-                // has an even length and that drew a next-response metric:
-                // a copy of it, with the first tier's target its first
-                // row's (or its fallback), so that the random stream is
-                // drawn as before.
-                let tier_ownership = sla
-                    .get(1)
-                    .filter(|_| p.version().len().is_multiple_of(2))
-                    .map(|next| tier_ownership(next, &tiers));
-                for (mut m, metric) in sla.into_iter().zip(metrics) {
-                    m.metric = metric;
-                    if !metric.is_response() {
-                        m.stopped_by = ResponseKind::REPLIES.to_vec();
-                    }
-                    p = p
-                        .with_sla(m)
-                        .expect("generated SLA spans and calendars are valid");
-                }
-                let rules = match tier_ownership {
-                    Some(m) => {
-                        p = p
-                            .with_sla(m)
-                            .expect("generated SLA spans, calendars and tiers are valid");
-                        // Its breaches and warnings stand in for the
-                        // periodic update's in the rules.
-                        rules.into_iter().map(read_tier_ownership).collect()
-                    }
-                    None => rules,
+                let (with, tiered) = with_slas(p, sla, &tiers);
+                p = with;
+                let rules: Vec<Rule> = if tiered {
+                    // Its breaches and warnings stand in for the periodic
+                    // update's in the rules.
+                    rules.into_iter().map(read_tier_ownership).collect()
+                } else {
+                    rules
                 };
                 // Rules the policy refuses (a cycle through a required call,
                 // too many rules on one fact) are not valid: leave them out.
@@ -549,6 +523,42 @@ fn ordinary(knobs: &Knobs) -> impl Strategy<Value = Policy> + use<> {
                     .with_next_response_after_first(after_first)
             },
         )
+}
+
+/// `p` with the generated SLA metrics: first response, next response,
+/// periodic update and resolution in turn, and (see [`tier_ownership`]) a
+/// tier-ownership metric in the policies whose version label has an even
+/// length and that drew a next-response metric; whether it has that one.
+fn with_slas(mut p: Policy, sla: Vec<MetricPolicy>, tiers: &[String]) -> (Policy, bool) {
+    let metrics = [
+        Metric::FirstResponse,
+        Metric::NextResponse,
+        Metric::PeriodicUpdate,
+        Metric::Resolution,
+    ];
+    // A copy of the next-response metric, so that the random stream is
+    // drawn as before.
+    let tier_ownership = sla
+        .get(1)
+        .filter(|_| p.version().len().is_multiple_of(2))
+        .map(|next| tier_ownership(next, tiers));
+    for (mut m, metric) in sla.into_iter().zip(metrics) {
+        m.metric = metric;
+        if !metric.is_response() {
+            m.stopped_by = ResponseKind::REPLIES.to_vec();
+        }
+        p = p
+            .with_sla(m)
+            .expect("generated SLA spans and calendars are valid");
+    }
+    match tier_ownership {
+        Some(m) => (
+            p.with_sla(m)
+                .expect("generated SLA spans, calendars and tiers are valid"),
+            true,
+        ),
+        None => (p, false),
+    }
 }
 
 /// A tier-ownership metric made from a generated one: the same targets,
