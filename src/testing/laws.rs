@@ -984,7 +984,10 @@ fn discretionary(gesture: &Gesture) -> bool {
 /// Whether a rule fires at instants of its own (a delay, or a handoff left
 /// waiting) rather than on an event.
 fn is_timed(rule: &Rule) -> bool {
+    // A rule deferred to working hours fires at the next open instant: a
+    // tick with no other cause can bring its firing.
     rule.delay.is_some()
+        || rule.during.is_some()
         || rule
             .when
             .leaves()
