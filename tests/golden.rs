@@ -316,11 +316,25 @@ fn golden_sla_and_rules() -> Vec<(EventKind, &'static str)> {
                 metric: Metric::NextResponse,
                 promise: None,
                 channel: Some(Channel::Voicemail),
+                tier: None,
                 target: chrono::TimeDelta::hours(8),
                 calendar: "store".parse().unwrap(),
                 due: Some(at("2021-06-02T18:00:00Z")),
             },
             r#"{"type":"clock_started","clock":3,"metric":"next_response","channel":"voicemail","target_seconds":28800,"calendar":"store","due":"2021-06-02T18:00:00Z"}"#,
+        ),
+        (
+            EventKind::ClockStarted {
+                clock: ClockId::new(4),
+                metric: Metric::TierOwnership,
+                promise: None,
+                channel: Some(Channel::Email),
+                tier: Some("supervisor".parse().unwrap()),
+                target: chrono::TimeDelta::hours(4),
+                calendar: "store".parse().unwrap(),
+                due: Some(at("2021-06-02T18:00:00Z")),
+            },
+            r#"{"type":"clock_started","clock":4,"metric":"tier_ownership","channel":"email","tier":"supervisor","target_seconds":14400,"calendar":"store","due":"2021-06-02T18:00:00Z"}"#,
         ),
         (
             EventKind::ClockRetargeted {

@@ -148,6 +148,7 @@ fn require_call_makes_a_tracked_promise_with_a_clock() {
                 metric: Metric::Promise,
                 promise: Some(PromiseId::new(1)),
                 channel: None,
+                tier: None,
                 target: hours(18),
                 calendar: cal("always"),
                 due: Some(due),

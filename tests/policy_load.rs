@@ -320,7 +320,7 @@ fn broken_inputs() -> Vec<(Input, &'static str)> {
             Json(
                 r#"{"version": "v", "tiers": ["frontline"], "rules": [{"name": "x", "when": {"sla_breach": "first_reply"}, "then": "require_review"}]}"#,
             ),
-            "rules[0].when.sla_breach: unknown variant `first_reply`, expected one of `first_response`, `next_response`, `periodic_update`, `resolution`, `promise`",
+            "rules[0].when.sla_breach: unknown variant `first_reply`, expected one of `first_response`, `next_response`, `periodic_update`, `resolution`, `promise`, `tier_ownership`",
         ),
         // The bounds of every policy (tests/policy_bounds.rs has them all).
         (

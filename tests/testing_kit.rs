@@ -163,3 +163,49 @@ proptest! {
         prop_assert_eq!(report.accepted() + report.repeated() + report.refused(), commands.len());
     }
 }
+
+/// Some generated policies track tier ownership, with a target for one
+/// tier, so the laws run over tier clocks too; and generated commands start
+/// such clocks (an assignment or an escalation).
+#[test]
+fn generated_policies_include_tier_clocks() {
+    use escalate::sla::Metric;
+    let mut runner = runner(1);
+    let (mut tracked, mut started) = (0, 0);
+    for _ in 0..64 {
+        let policy = policies(Knobs::default())
+            .new_tree(&mut runner)
+            .unwrap()
+            .current();
+        let Some(ola) = policy.sla(Metric::TierOwnership) else {
+            continue;
+        };
+        tracked += 1;
+        // A target for the first tier, unless the metric has none at all.
+        let first = policy.tiers().first().cloned();
+        assert!(
+            ola.targets.is_empty() && ola.fallback.is_none() || ola.targets[0].when.tier == first,
+            "{ola:?}"
+        );
+        let commands = commands(&policy).new_tree(&mut runner).unwrap().current();
+        let (_, log) = run(&policy, &commands, &Schedule::BeforeEach).unwrap();
+        started += log
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.kind(),
+                    escalate::EventKind::ClockStarted {
+                        metric: Metric::TierOwnership,
+                        tier: Some(_),
+                        ..
+                    }
+                )
+            })
+            .count();
+    }
+    assert!(
+        tracked >= 8,
+        "{tracked} of 64 policies track tier ownership"
+    );
+    assert!(started > 0, "no tier clock started");
+}

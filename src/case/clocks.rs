@@ -6,7 +6,7 @@ use super::{Case, Event, EventKind, Refusal, Status};
 use crate::customer::Origin;
 use crate::policy::{PauseReason, Policy};
 use crate::sla::{CalendarName, ClockId, ClockState, Metric, Reopen, SlaClock, Threshold, Within};
-use crate::{Actor, Channel, CustomerValue, Priority};
+use crate::{Actor, Channel, CustomerValue, Priority, Tier};
 
 impl Case {
     /// The case's SLA clocks, in the order they started.
@@ -415,15 +415,24 @@ impl Case {
         let opening = primary
             .iter()
             .any(|e| matches!(e.kind, EventKind::Opened(_)));
+        // The owner's tier as the command's events go: a tier-ownership
+        // clock follows its changes.
+        let mut owned: Option<Tier> = self.owner().map(|o| o.tier().clone());
+        // What a tier-ownership clock's target is chosen by: the case's
+        // priority, origin channel and customer (those of the opening when
+        // the same command opens the case).
+        let mut case_keys = (
+            self.priority(),
+            self.origin().and_then(origin_channel),
+            self.customer()
+                .map_or(CustomerValue::Standard, crate::Customer::value),
+        );
         for event in primary {
             match &event.kind {
                 EventKind::Opened(opened) => {
-                    let channel = match opened.origin {
-                        Origin::Contact { channel } => Some(channel),
-                        Origin::Survey { .. } => Some(Channel::Survey),
-                        Origin::Referral { .. } | Origin::InternalDetection => None,
-                    };
+                    let channel = origin_channel(&opened.origin);
                     let value = opened.customer.value();
+                    case_keys = (opened.priority, channel, value);
                     // A referral is not the customer speaking: their first
                     // contact starts a next-response clock instead.
                     if !matches!(opened.origin, Origin::Referral { .. }) {
@@ -438,6 +447,9 @@ impl Case {
                         _ => None,
                     });
                     effects.reopen(channel);
+                    if let Some(tier) = &owned {
+                        effects.reopen_tier(tier, case_keys);
+                    }
                 }
                 EventKind::Contacted { channel, .. } if !opening => {
                     if matches!(self.status(), Status::AwaitingCustomer { .. })
@@ -465,6 +477,12 @@ impl Case {
                         effects.stop_live(|m| m == Metric::PeriodicUpdate);
                         effects.start_for_case(Metric::PeriodicUpdate, Some(*channel));
                     }
+                }
+                EventKind::Assigned { to } | EventKind::Escalated { to, .. } => {
+                    effects.owner_tier(&mut owned, to.tier(), case_keys);
+                }
+                EventKind::HandoffAccepted { by } => {
+                    effects.owner_tier(&mut owned, by.tier(), case_keys);
                 }
                 EventKind::PriorityChanged { priority } => effects.retarget(*priority),
                 EventKind::AwaitingCustomer { .. } => {
@@ -579,6 +597,7 @@ impl Case {
             metric,
             promise,
             channel,
+            tier,
             target,
             calendar,
             due,
@@ -587,6 +606,9 @@ impl Case {
             let mut started = SlaClock::start(*clock, *metric, *target, calendar.clone(), at, *due);
             if let Some(channel) = channel {
                 started = started.on_channel(*channel);
+            }
+            if let Some(tier) = tier {
+                started = started.at_tier(tier.clone());
             }
             self.clock_count = self.clock_count.saturating_add(1);
             if self.retention == super::Retention::Compact {
@@ -647,7 +669,7 @@ impl Case {
         if stopped && self.retention == super::Retention::Compact {
             // A stopped clock is kept only while it is the latest of its
             // metric (a reopening may resume it); the rest are counted.
-            let mut latest = [None; 5];
+            let mut latest = [None; super::METRICS];
             for clock in &self.clocks {
                 latest[super::rules::metric_index(clock.metric())] = Some(clock.id());
             }
@@ -751,14 +773,99 @@ impl Effects<'_> {
         };
         let calendar = self.policy.calendar_or_always(&target.calendar);
         let (length, due) = target_from(target.within, calendar, self.at);
-        self.push_start(metric, None, channel, length, target.calendar.clone(), due);
+        self.push_start(
+            metric,
+            None,
+            channel,
+            None,
+            length,
+            target.calendar.clone(),
+            due,
+        );
     }
 
+    /// The owner's tier becomes `tier` (from `owned`): unless it stays
+    /// the same, the live tier-ownership clock stops (met: the tier handed
+    /// the case on) and one starts for `tier`, if the policy has a target
+    /// for it.
+    fn owner_tier(
+        &mut self,
+        owned: &mut Option<Tier>,
+        tier: &Tier,
+        (priority, channel, value): (Priority, Option<Channel>, CustomerValue),
+    ) {
+        if owned.as_ref() == Some(tier) {
+            return;
+        }
+        *owned = Some(tier.clone());
+        self.stop_live(|m| m == Metric::TierOwnership);
+        self.start_tier(tier, priority, channel, value);
+    }
+
+    /// Starts a tier-ownership clock for `tier` if the policy has a target
+    /// for it.
+    fn start_tier(
+        &mut self,
+        tier: &Tier,
+        priority: Priority,
+        channel: Option<Channel>,
+        value: CustomerValue,
+    ) {
+        let Some(target) = self
+            .policy
+            .sla(Metric::TierOwnership)
+            .and_then(|settings| settings.target_for_tier(priority, channel, value, Some(tier)))
+        else {
+            return;
+        };
+        let calendar = self.policy.calendar_or_always(&target.calendar);
+        let (length, due) = target_from(target.within, calendar, self.at);
+        self.push_start(
+            Metric::TierOwnership,
+            None,
+            channel,
+            Some(tier.clone()),
+            length,
+            target.calendar.clone(),
+            due,
+        );
+    }
+
+    /// Reopening a resolved case owned at `tier`: as for the other metrics
+    /// ([`reopen`](Self::reopen)), a new cycle starts a clock for `tier`,
+    /// continuing resumes the last clock if it measured `tier` (else starts
+    /// one), and first-only does nothing.
+    fn reopen_tier(
+        &mut self,
+        tier: &Tier,
+        (priority, channel, value): (Priority, Option<Channel>, CustomerValue),
+    ) {
+        let Some(settings) = self.policy.sla(Metric::TierOwnership) else {
+            return;
+        };
+        let last = self
+            .case
+            .clocks
+            .iter()
+            .rev()
+            .find(|c| c.metric() == Metric::TierOwnership);
+        match (settings.reopen, last) {
+            (_, Some(clock)) if clock.is_live() => {}
+            (Reopen::FirstOnly, _) => {}
+            (Reopen::Continue, Some(clock)) if clock.tier() == Some(tier) => self.resume(clock),
+            (Reopen::NewCycle | Reopen::Continue, _) => {
+                self.start_tier(tier, priority, channel, value);
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)] // one field of the event each
     fn push_start(
         &mut self,
         metric: Metric,
         promise: Option<crate::PromiseId>,
         channel: Option<Channel>,
+        tier: Option<Tier>,
         target: TimeDelta,
         calendar: CalendarName,
         due: Option<DateTime<Utc>>,
@@ -772,6 +879,7 @@ impl Effects<'_> {
                 metric,
                 promise,
                 channel,
+                tier,
                 target,
                 calendar,
                 due,
@@ -806,7 +914,10 @@ impl Effects<'_> {
             let Some(settings) = self.policy.sla(clock.metric()) else {
                 continue;
             };
-            let Some(target) = settings.target_for(priority, clock.channel(), value) else {
+            // A tier-ownership clock keeps the tier it measures.
+            let Some(target) =
+                settings.target_for_tier(priority, clock.channel(), value, clock.tier())
+            else {
                 self.stop(clock);
                 continue;
             };
@@ -866,6 +977,7 @@ impl Effects<'_> {
         self.push_start(
             Metric::Promise,
             Some(promise),
+            None,
             None,
             promise_target(self.at, due),
             CalendarName::always(),
@@ -971,6 +1083,17 @@ impl Effects<'_> {
                 }
             }
         }
+    }
+}
+
+/// The channel a case's own clocks (first response, resolution, tier
+/// ownership) choose their targets by: the channel of the contact or survey
+/// that opened it; none for a referral or an internal detection.
+fn origin_channel(origin: &Origin) -> Option<Channel> {
+    match origin {
+        Origin::Contact { channel } => Some(*channel),
+        Origin::Survey { .. } => Some(Channel::Survey),
+        Origin::Referral { .. } | Origin::InternalDetection => None,
     }
 }
 

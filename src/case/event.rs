@@ -388,6 +388,12 @@ pub enum EventKind {
         /// it was recorded).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         channel: Option<Channel>,
+        /// The owner's tier a [`Metric::TierOwnership`] clock measures
+        /// (read again when the case's priority changes, and what the
+        /// clock counts for in an [`SlaReport`](crate::SlaReport)); `None`
+        /// for the other metrics, and left out of the JSON.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tier: Option<Tier>,
         /// The target, in whole seconds of business time.
         #[serde(rename = "target_seconds", with = "crate::sla::seconds")]
         target: TimeDelta,

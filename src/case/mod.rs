@@ -121,9 +121,12 @@ pub struct Case {
     /// Every clock started.
     clock_count: u32,
     /// Warnings and breaches recorded, per metric (in the order of
-    /// `rules::metric_index`).
-    warnings: [u32; 5],
-    breaches: [u32; 5],
+    /// `rules::metric_index`). Snapshots written before tier-ownership
+    /// clocks hold five counts: the sixth reads as zero.
+    #[serde(with = "per_metric")]
+    warnings: [u32; METRICS],
+    #[serde(with = "per_metric")]
+    breaches: [u32; METRICS],
     /// Customer contacts since opening or the last reopening.
     contacts_in_cycle: u32,
     public_contacts: u32,
@@ -274,8 +277,8 @@ impl Case {
             surveys_at_most: [0; 5],
             clocks: Vec::new(),
             clock_count: 0,
-            warnings: [0; 5],
-            breaches: [0; 5],
+            warnings: [0; METRICS],
+            breaches: [0; METRICS],
             contacts_in_cycle: 0,
             public_contacts: 0,
             answers: 0,
@@ -921,4 +924,40 @@ impl Case {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub const COMMAND_WINDOW: usize = 32;
+}
+
+/// How many metrics a case counts warnings and breaches for (the length of
+/// its per-metric counters, indexed by `rules::metric_index`).
+pub(crate) const METRICS: usize = 6;
+
+/// Serde for the per-metric counters: written as a list of [`METRICS`]
+/// counts; read from a list of five or six, a missing sixth zero
+/// (snapshots written before
+/// [`Metric::TierOwnership`](crate::sla::Metric::TierOwnership) hold five).
+mod per_metric {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::METRICS;
+
+    pub(super) fn serialize<S: Serializer>(
+        counts: &[u32; METRICS],
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        counts.serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u32; METRICS], D::Error> {
+        let read = Vec::<u32>::deserialize(d)?;
+        if !(METRICS - 1..=METRICS).contains(&read.len()) {
+            return Err(serde::de::Error::invalid_length(
+                read.len(),
+                &"5 or 6 per-metric counts",
+            ));
+        }
+        let mut counts = [0; METRICS];
+        for (slot, count) in counts.iter_mut().zip(read) {
+            *slot = count;
+        }
+        Ok(counts)
+    }
 }

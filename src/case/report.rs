@@ -68,7 +68,10 @@ use crate::sla::{ClockId, Metric, format_span};
 /// decided: when it was met, met late or cancelled (its stop), when it
 /// breached (for a breached clock), or at the end of the log (for an open
 /// one). A case without an owner then counts as unowned (`None`; `null` in
-/// JSON, `(unowned)` in the table).
+/// JSON, `(unowned)` in the table). A
+/// [tier-ownership](Metric::TierOwnership) clock counts for the tier it
+/// measures instead: the escalation that meets it hands the case to
+/// another tier.
 ///
 /// # Attainment and percentiles
 /// Attainment is met / (met + met late + breached), as a percentage: open
@@ -435,7 +438,8 @@ impl SlaReport {
     }
 
     /// The rows: by metric (first response, next response, periodic update,
-    /// resolution, promise), then by tier (unowned first, then by name).
+    /// resolution, promise, tier ownership), then by tier (unowned first,
+    /// then by name).
     /// Only metrics and tiers with at least one clock have a row.
     ///
     /// # Example
@@ -524,6 +528,7 @@ fn rank(metric: Metric) -> u8 {
         Metric::PeriodicUpdate => 2,
         Metric::Resolution => 3,
         Metric::Promise => 4,
+        Metric::TierOwnership => 5,
     }
 }
 
@@ -866,6 +871,10 @@ struct Under(Option<Tier>);
 struct Tracked {
     metric: Metric,
     promise: Option<PromiseId>,
+    /// The tier a tier-ownership clock measures: what it counts for,
+    /// whoever owns the case when its outcome is decided (an escalation
+    /// that stops it hands the case to another tier).
+    measures: Option<Tier>,
     /// Breached, or stopped with a `late_by`.
     late: bool,
     /// The owner's tier at the breach, once it breached.
@@ -890,7 +899,7 @@ impl Tracked {
             Some((Verdict::Ended, _, tier)) if self.late => (at_breach(tier), Outcome::Breached),
             Some((Verdict::Ended, _, tier)) => (tier, Outcome::Cancelled),
         };
-        (self.metric, tier, outcome)
+        (self.metric, self.measures.or(tier), outcome)
     }
 }
 
@@ -960,6 +969,7 @@ impl Reader<'_> {
                 clock,
                 metric,
                 promise,
+                tier,
                 ..
             } => {
                 let expected = ClockId::next_after(self.clocks.len());
@@ -974,6 +984,7 @@ impl Reader<'_> {
                 self.clocks.push(Tracked {
                     metric: *metric,
                     promise: *promise,
+                    measures: tier.clone(),
                     late: false,
                     breach: None,
                     stopped: None,

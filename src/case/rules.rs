@@ -31,8 +31,8 @@ pub(crate) struct Facts {
     escalations: u32,
     /// The tier a rule required an escalation to, until someone of it owns the case.
     escalation_pending: Option<Tier>,
-    warnings: [u32; 5],
-    breaches: [u32; 5],
+    warnings: [u32; super::METRICS],
+    breaches: [u32; super::METRICS],
     handoff_since: Option<DateTime<Utc>>,
     priority: Priority,
     high_value: bool,
@@ -46,6 +46,7 @@ pub(super) fn metric_index(m: Metric) -> usize {
         Metric::PeriodicUpdate => 2,
         Metric::Resolution => 3,
         Metric::Promise => 4,
+        Metric::TierOwnership => 5,
     }
 }
 
@@ -465,6 +466,7 @@ impl<'a> Firing<'a> {
                 metric: Metric::Promise,
                 promise: Some(promise),
                 channel: None,
+                tier: None,
                 target: super::clocks::promise_target(at, due),
                 calendar: crate::sla::CalendarName::always(),
                 due,

@@ -623,7 +623,10 @@ impl Case {
         match self.clock(id) {
             Some(clock) => match clock.promise() {
                 Some(promise) => format!("{id} ({promise})"),
-                None => format!("{id} ({})", clock.metric()),
+                None => match clock.tier() {
+                    Some(tier) => format!("{id} ({} at {tier})", clock.metric()),
+                    None => format!("{id} ({})", clock.metric()),
+                },
             },
             None => id.to_string(),
         }

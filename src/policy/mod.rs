@@ -812,7 +812,9 @@ impl Policy {
     ///
     /// # Errors
     /// [`PolicyError`] when the metric is already tracked, a target names a
-    /// calendar the policy does not have (add calendars first), or a target
+    /// calendar the policy does not have (add calendars first), a target
+    /// rule names a tier the policy does not have (add tiers first) or names
+    /// one for a metric other than [`Metric::TierOwnership`], or a target
     /// or warning span is one a policy file cannot hold (zero, negative,
     /// finer than a second, or longer than [`MAX_SPAN`](Self::MAX_SPAN) or
     /// [`MAX_BUSINESS_DAYS`](Self::MAX_BUSINESS_DAYS)).
@@ -876,6 +878,28 @@ impl Policy {
                     metric.metric
                 ),
             ));
+        }
+        for (k, rule) in metric.targets.iter().enumerate() {
+            let Some(tier) = &rule.when.tier else {
+                continue;
+            };
+            let path = format!("targets[{k}].when.tier");
+            if metric.metric != Metric::TierOwnership {
+                return Err(PolicyError::new(
+                    path,
+                    format!(
+                        "only tier_ownership targets may name a tier: the {} clock measures no \
+                         tier",
+                        metric.metric
+                    ),
+                ));
+            }
+            if self.rank(tier).is_none() {
+                return Err(PolicyError::new(
+                    path,
+                    format!("no tier named \"{tier}\"; tiers are {}", self.tier_list()),
+                ));
+            }
         }
         if metric.warnings.len() > Policy::MAX_WARNINGS {
             return Err(PolicyError::new(

@@ -4,7 +4,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{BusinessCalendar, CalendarName, Metric, Threshold};
-use crate::{Channel, PromiseId};
+use crate::{Channel, PromiseId, Tier};
 
 crate::ids::numbered!(
     /// Numbers an SLA clock within its case, from 1 in the order clocks started.
@@ -66,6 +66,9 @@ pub struct SlaClock {
     /// priority changes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     channel: Option<Channel>,
+    /// The owner's tier a [`Metric::TierOwnership`] clock measures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tier: Option<Tier>,
     #[serde(with = "seconds")]
     target: TimeDelta,
     calendar: CalendarName,
@@ -177,6 +180,7 @@ impl SlaClock {
             metric,
             promise: None,
             channel: None,
+            tier: None,
             target,
             calendar,
             started_at: at,
@@ -229,6 +233,29 @@ impl SlaClock {
     pub fn on_channel(self, channel: Channel) -> SlaClock {
         SlaClock {
             channel: Some(channel),
+            ..self
+        }
+    }
+
+    /// The same clock, measuring how long the case is owned at `tier` (a
+    /// [`Metric::TierOwnership`] clock; what the case reads again to
+    /// re-target it when its priority changes).
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::{TimeDelta, TimeZone, Utc};
+    /// use escalate::sla::{CalendarName, ClockId, Metric, SlaClock};
+    /// let at = Utc.with_ymd_and_hms(2021, 3, 1, 9, 0, 0).unwrap();
+    /// let clock = SlaClock::start(ClockId::new(3), Metric::TierOwnership, TimeDelta::hours(2),
+    ///     CalendarName::always(), at, Some(at + TimeDelta::hours(2)))
+    ///     .at_tier("frontline".parse()?);
+    /// assert_eq!(clock.tier().map(|t| t.as_str()), Some("frontline"));
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    #[must_use]
+    pub fn at_tier(self, tier: Tier) -> SlaClock {
+        SlaClock {
+            tier: Some(tier),
             ..self
         }
     }
@@ -515,6 +542,23 @@ impl SlaClock {
     #[must_use]
     pub fn channel(&self) -> Option<Channel> {
         self.channel
+    }
+
+    /// The owner's tier a [`Metric::TierOwnership`] clock measures; `None`
+    /// for the other metrics.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::{TimeDelta, TimeZone, Utc};
+    /// use escalate::sla::{CalendarName, ClockId, Metric, SlaClock};
+    /// let at = Utc.with_ymd_and_hms(2021, 3, 4, 20, 10, 0).unwrap();
+    /// let clock = SlaClock::start(ClockId::new(1), Metric::Resolution, TimeDelta::hours(40),
+    ///     CalendarName::always(), at, Some(at + TimeDelta::hours(40)));
+    /// assert_eq!(clock.tier(), None);
+    /// ```
+    #[must_use]
+    pub fn tier(&self) -> Option<&Tier> {
+        self.tier.as_ref()
     }
 
     /// The target, in business time on the clock's calendar.

@@ -7,7 +7,7 @@ use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
 
 use super::CalendarName;
-use crate::{Channel, CustomerValue, Priority, ResponseKind};
+use crate::{Channel, CustomerValue, Priority, ResponseKind, Tier};
 
 /// What an SLA clock measures.
 ///
@@ -34,6 +34,33 @@ pub enum Metric {
     /// To a time promised to the customer (wall-clock: the promise says
     /// when). Its breach breaks the promise.
     Promise,
+    /// How long the case stays owned at one tier (an operational-level
+    /// agreement, Zendesk's group SLA): a clock starts when the case gets an
+    /// owner or its owner changes tier, for the new owner's tier, and stops
+    /// when the owner's tier changes again or the case is resolved or
+    /// closed. A handoff or escalation within the tier keeps it running.
+    /// Its targets may differ per tier: a target rule's
+    /// [`when.tier`](Match::tier) matches the tier the clock measures.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::TimeDelta;
+    /// use escalate::{Channel, CustomerValue, Priority, Tier};
+    /// use escalate::sla::{Match, Metric, MetricPolicy, Target, Within};
+    /// // Frontline hands a case on within 2 business hours; other tiers within 4.
+    /// let frontline: Tier = "frontline".parse()?;
+    /// let ola = MetricPolicy::new(Metric::TierOwnership, Target::new(Within::Time(TimeDelta::hours(4)), "desk".parse()?))
+    ///     .with_rule(Match { tier: Some(frontline.clone()), ..Match::default() },
+    ///                Target::new(Within::Time(TimeDelta::hours(2)), "desk".parse()?));
+    /// let target = |tier: &Tier| ola.target_for_tier(Priority::Normal, Some(Channel::Email), CustomerValue::Standard, Some(tier));
+    /// assert_eq!(target(&frontline).map(|t| t.within.to_string()), Some("2h".into()));
+    /// assert_eq!(target(&"supervisor".parse()?).map(|t| t.within.to_string()), Some("4h".into()));
+    /// assert_eq!(Metric::TierOwnership.to_string(), "tier ownership");
+    /// assert_eq!(serde_json::to_string(&Metric::TierOwnership)?, r#""tier_ownership""#);
+    /// assert!(!Metric::TierOwnership.is_response());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    TierOwnership,
 }
 
 impl Metric {
@@ -64,6 +91,7 @@ impl fmt::Display for Metric {
             Metric::PeriodicUpdate => "periodic update",
             Metric::Resolution => "resolution",
             Metric::Promise => "promise",
+            Metric::TierOwnership => "tier ownership",
         })
     }
 }
@@ -389,15 +417,24 @@ pub struct Match {
     /// The customer's value tier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<CustomerValue>,
+    /// The owner's tier the clock measures: only for
+    /// [`Metric::TierOwnership`] (a policy refuses it on other metrics). A
+    /// rule with a tier matches only through [`Match::matches_tier`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<Tier>,
 }
 
 impl Match {
-    /// Whether the rule applies.
+    /// Whether the rule applies to a clock that measures no tier: a rule
+    /// naming a tier never does.
     ///
     /// # Example
     /// ```
     /// use escalate::sla::Match;
     /// assert!(Match::default().matches(escalate::Priority::Low, None, escalate::CustomerValue::HighValue));
+    /// let frontline = Match { tier: Some("frontline".parse()?), ..Match::default() };
+    /// assert!(!frontline.matches(escalate::Priority::Low, None, escalate::CustomerValue::HighValue));
+    /// # Ok::<(), escalate::InvalidId>(())
     /// ```
     #[must_use]
     pub fn matches(
@@ -406,9 +443,37 @@ impl Match {
         channel: Option<Channel>,
         customer: CustomerValue,
     ) -> bool {
+        self.matches_tier(priority, channel, customer, None)
+    }
+
+    /// Whether the rule applies to a clock measuring the ownership of
+    /// `tier` (`None`: a clock that measures no tier): as
+    /// [`matches`](Self::matches), and the rule's tier, if it names one,
+    /// must be `tier`.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::{CustomerValue, Priority, Tier};
+    /// use escalate::sla::Match;
+    /// let frontline: Tier = "frontline".parse()?;
+    /// let m = Match { tier: Some(frontline.clone()), ..Match::default() };
+    /// assert!(m.matches_tier(Priority::Normal, None, CustomerValue::Standard, Some(&frontline)));
+    /// assert!(!m.matches_tier(Priority::Normal, None, CustomerValue::Standard, Some(&"supervisor".parse()?)));
+    /// assert!(!m.matches_tier(Priority::Normal, None, CustomerValue::Standard, None));
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    #[must_use]
+    pub fn matches_tier(
+        &self,
+        priority: Priority,
+        channel: Option<Channel>,
+        customer: CustomerValue,
+        tier: Option<&Tier>,
+    ) -> bool {
         self.priority.is_none_or(|p| p == priority)
             && self.channel.is_none_or(|c| Some(c) == channel)
             && self.customer.is_none_or(|c| c == customer)
+            && self.tier.as_ref().is_none_or(|t| Some(t) == tier)
     }
 }
 
@@ -727,9 +792,40 @@ impl MetricPolicy {
         channel: Option<Channel>,
         customer: CustomerValue,
     ) -> Option<&Target> {
+        self.target_for_tier(priority, channel, customer, None)
+    }
+
+    /// The target for a clock measuring the ownership of `tier` (`None`: a
+    /// clock that measures no tier): the first rule that
+    /// [matches it](Match::matches_tier), else the fallback. What
+    /// [`Metric::TierOwnership`] clocks use.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::TimeDelta;
+    /// use escalate::{Channel, CustomerValue, Priority, Tier};
+    /// use escalate::sla::{Match, Metric, MetricPolicy, Target, Within};
+    /// let supervisor: Tier = "supervisor".parse()?;
+    /// let p = MetricPolicy::new(Metric::TierOwnership, Target::new(Within::Time(TimeDelta::hours(2)), "desk".parse()?))
+    ///     .with_rule(Match { tier: Some(supervisor.clone()), ..Match::default() },
+    ///                Target::new(Within::Time(TimeDelta::hours(4)), "desk".parse()?));
+    /// let t = p.target_for_tier(Priority::Normal, None, CustomerValue::Standard, Some(&supervisor)).unwrap();
+    /// assert_eq!(t.within.to_string(), "4h");
+    /// let t = p.target_for_tier(Priority::Normal, None, CustomerValue::Standard, Some(&"frontline".parse()?)).unwrap();
+    /// assert_eq!(t.within.to_string(), "2h");
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    #[must_use]
+    pub fn target_for_tier(
+        &self,
+        priority: Priority,
+        channel: Option<Channel>,
+        customer: CustomerValue,
+        tier: Option<&Tier>,
+    ) -> Option<&Target> {
         self.targets
             .iter()
-            .find(|rule| rule.when.matches(priority, channel, customer))
+            .find(|rule| rule.when.matches_tier(priority, channel, customer, tier))
             .map(|rule| &rule.target)
             .or(self.fallback.as_ref())
     }

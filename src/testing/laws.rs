@@ -984,6 +984,8 @@ fn discretionary(gesture: &Gesture) -> bool {
 /// Whether a rule may fire at instants of its own (a delay, a handoff left
 /// waiting, or the opening it was deferred to) rather than on an event.
 fn is_timed(rule: &Rule) -> bool {
+    // A rule deferred to working hours fires at the next open instant: a
+    // tick with no other cause can bring its firing.
     rule.delay.is_some()
         || rule.during.is_some()
         || rule

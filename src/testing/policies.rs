@@ -344,6 +344,7 @@ fn metric_policy(calendars: Vec<String>) -> impl Strategy<Value = MetricPolicy> 
             priority,
             channel,
             customer,
+            tier: None,
         });
     let threshold = prop_oneof![
         (1u16..150).prop_map(Threshold::Percent),
@@ -471,21 +472,15 @@ fn ordinary(knobs: &Knobs) -> impl Strategy<Value = Policy> + use<> {
                 p = p
                     .with_default_calendar(cal(&default))
                     .expect("the default calendar is one of the policy's");
-                let metrics = [
-                    Metric::FirstResponse,
-                    Metric::NextResponse,
-                    Metric::PeriodicUpdate,
-                    Metric::Resolution,
-                ];
-                for (mut m, metric) in sla.into_iter().zip(metrics) {
-                    m.metric = metric;
-                    if !metric.is_response() {
-                        m.stopped_by = ResponseKind::REPLIES.to_vec();
-                    }
-                    p = p
-                        .with_sla(m)
-                        .expect("generated SLA spans and calendars are valid");
-                }
+                let (with, tiered) = with_slas(p, sla, &tiers);
+                p = with;
+                let rules: Vec<Rule> = if tiered {
+                    // Its breaches and warnings stand in for the periodic
+                    // update's in the rules.
+                    rules.into_iter().map(read_tier_ownership).collect()
+                } else {
+                    rules
+                };
                 // Rules the policy refuses (a cycle through a required call,
                 // too many rules on one fact) are not valid: leave them out.
                 for (i, mut r) in rules.into_iter().enumerate() {
@@ -528,6 +523,89 @@ fn ordinary(knobs: &Knobs) -> impl Strategy<Value = Policy> + use<> {
                     .with_next_response_after_first(after_first)
             },
         )
+}
+
+/// `p` with the generated SLA metrics: first response, next response,
+/// periodic update and resolution in turn, and (see [`tier_ownership`]) a
+/// tier-ownership metric in the policies whose version label has an even
+/// length and that drew a next-response metric; whether it has that one.
+fn with_slas(mut p: Policy, sla: Vec<MetricPolicy>, tiers: &[String]) -> (Policy, bool) {
+    let metrics = [
+        Metric::FirstResponse,
+        Metric::NextResponse,
+        Metric::PeriodicUpdate,
+        Metric::Resolution,
+    ];
+    // A copy of the next-response metric, so that the random stream is
+    // drawn as before.
+    let tier_ownership = sla
+        .get(1)
+        .filter(|_| p.version().len().is_multiple_of(2))
+        .map(|next| tier_ownership(next, tiers));
+    for (mut m, metric) in sla.into_iter().zip(metrics) {
+        m.metric = metric;
+        if !metric.is_response() {
+            m.stopped_by = ResponseKind::REPLIES.to_vec();
+        }
+        p = p
+            .with_sla(m)
+            .expect("generated SLA spans and calendars are valid");
+    }
+    match tier_ownership {
+        Some(m) => (
+            p.with_sla(m)
+                .expect("generated SLA spans, calendars and tiers are valid"),
+            true,
+        ),
+        None => (p, false),
+    }
+}
+
+/// A tier-ownership metric made from a generated one: the same targets,
+/// warnings and reopening, and before them a target for the first tier (its
+/// first row's target, else its fallback).
+fn tier_ownership(from: &MetricPolicy, tiers: &[String]) -> MetricPolicy {
+    let mut m = from.clone();
+    m.metric = Metric::TierOwnership;
+    m.stopped_by = ResponseKind::REPLIES.to_vec();
+    let first = m
+        .targets
+        .first()
+        .map(|row| row.target.clone())
+        .or_else(|| m.fallback.clone());
+    if let (Some(target), Some(name)) = (first, tiers.first()) {
+        m.targets.insert(
+            0,
+            TargetRule {
+                when: Match {
+                    tier: Some(tier(name)),
+                    ..Match::default()
+                },
+                target,
+            },
+        );
+    }
+    m
+}
+
+/// A rule whose conditions on periodic-update warnings and breaches read
+/// those of tier-ownership clocks instead.
+fn read_tier_ownership(mut rule: Rule) -> Rule {
+    fn swap(c: Condition) -> Condition {
+        match c {
+            Condition::All(cs) => Condition::All(cs.into_iter().map(swap).collect()),
+            Condition::Any(cs) => Condition::Any(cs.into_iter().map(swap).collect()),
+            Condition::SlaWarning(Metric::PeriodicUpdate) => {
+                Condition::SlaWarning(Metric::TierOwnership)
+            }
+            Condition::SlaBreach(Metric::PeriodicUpdate) => {
+                Condition::SlaBreach(Metric::TierOwnership)
+            }
+            c => c,
+        }
+    }
+    rule.when = swap(rule.when);
+    rule
 }
 
 /// Adversarial valid policies: many tiers, rules that answer escalations
