@@ -182,3 +182,55 @@ fn lint_warns_when_business_hours_defer_nothing() {
 fn policy_lints_clean(policy: &Policy) -> bool {
     policy.lint().is_empty()
 }
+
+#[test]
+fn a_deferred_rule_that_grows_at_the_opening_acts_once() {
+    use escalate::sla::{Metric, MetricPolicy, Target};
+    // First response in 4 wall-clock hours, next response in 1 business
+    // hour; a breach of either escalates, in working hours.
+    let rule = Rule::new(
+        "breach",
+        Condition::Any(vec![
+            Condition::SlaBreach(Metric::FirstResponse),
+            Condition::SlaBreach(Metric::NextResponse),
+        ]),
+        [Action::EscalateOneTier],
+    )
+    .during(During::BusinessHours);
+    let policy = bare()
+        .with_sla(MetricPolicy::new(
+            Metric::FirstResponse,
+            Target::new(Within::Time(TimeDelta::hours(4)), CalendarName::always()),
+        ))
+        .unwrap()
+        .with_sla(MetricPolicy::new(
+            Metric::NextResponse,
+            Target::new(Within::Time(TimeDelta::hours(1)), support::cal("business")),
+        ))
+        .unwrap()
+        .with_next_response_after_first(false)
+        .with_rule(rule)
+        .unwrap();
+    let run = |ticks: &[chrono::DateTime<chrono::Utc>]| {
+        let mut s = Story::new(policy.clone());
+        // Friday 16:00: opened, owned, and written to again; the next
+        // response is due as the desk opens Monday 09:00.
+        s.open(day(5, 16, 0));
+        s.assign(day(5, 16, 0), sam());
+        s.contact(day(5, 16, 0), escalate::Channel::Email);
+        for t in ticks {
+            s.tick(*t);
+        }
+        s.tick(day(8, 10, 0));
+        s.log
+    };
+    let lazy = run(&[]);
+    // The first response breaches Friday 20:00 (armed); the next response
+    // Monday 09:00, as the desk opens: the rule acts once, at 09:00.
+    let fired: Vec<_> = rule_events(&lazy)
+        .into_iter()
+        .filter(|(_, e)| *e == "fired")
+        .collect();
+    assert_eq!(fired, [(day(8, 9, 0), "fired")]);
+    assert_eq!(run(&[day(5, 20, 0), day(8, 9, 0)]), lazy);
+}

@@ -433,3 +433,31 @@ fn pause_reasons_are_checked_where_a_policy_file_names_them() {
     assert_eq!(serde_json::from_str::<Policy>(&json).unwrap(), policy);
     assert!(!serde_json::to_string(&bare()).unwrap().contains("pauses"));
 }
+
+#[test]
+fn lint_warns_when_a_pause_would_hide_a_message_sent_during_it() {
+    let policy = bare()
+        .with_pause(
+            PauseReason::new(name("vendor"), [Metric::NextResponse, Metric::Resolution])
+                .ending_on_contact(false),
+        )
+        .unwrap();
+    let lints = policy.lint();
+    assert_eq!(lints.len(), 1, "{lints:?}");
+    assert_eq!(lints[0].path, "pauses[1].pauses");
+    assert!(desk().lint().is_empty(), "{:?}", desk().lint());
+    assert!(Policy::recommended().lint().is_empty());
+}
+
+#[test]
+fn a_pause_reason_is_part_of_the_policy_fingerprint() {
+    let p = bare();
+    let before = p.fingerprint();
+    let q = p
+        .clone()
+        .with_pause(PauseReason::new(name("vendor"), [Metric::Resolution]))
+        .unwrap();
+    assert_ne!(q.fingerprint(), before);
+    let rebuilt: Policy = serde_json::from_str(&serde_json::to_string(&q).unwrap()).unwrap();
+    assert_eq!(rebuilt.fingerprint(), q.fingerprint());
+}

@@ -272,3 +272,40 @@ fn the_change_and_the_retarget_read_in_json_and_in_the_timeline() {
         "{timeline}"
     );
 }
+
+#[test]
+fn a_clock_breached_already_stays_late_from_its_due_instant() {
+    let always = |h| {
+        Target::new(
+            Within::Time(hours(h)),
+            escalate::sla::CalendarName::always(),
+        )
+    };
+    let first = MetricPolicy::new(Metric::FirstResponse, always(8))
+        .with_rule(when(Priority::High), always(4))
+        .with_rule(when(Priority::Low), always(24));
+    let mut s = Story::new(bare().with_sla(first).unwrap());
+    s.open(mon(0, 0));
+    s.tick(mon(9, 0));
+    assert_eq!(s.case.clock(FIRST).unwrap().breached_at(), Some(mon(8, 0)));
+    // Made high at 10:00: the 4-hour target was used up at 04:00, but the
+    // breach at 08:00 stands and is not recorded again.
+    let events = s.run(mon(10, 0), Actor::System, change(Priority::High));
+    assert_eq!(
+        retargets(&events),
+        [(
+            mon(10, 0),
+            EventKind::ClockRetargeted {
+                clock: FIRST,
+                target: hours(4),
+                calendar: escalate::sla::CalendarName::always(),
+                consumed: hours(10),
+                due: Some(mon(8, 0)),
+            }
+        )]
+    );
+    // Made low (24 hours) at 11:00: still breached, still late from 08:00.
+    s.run(mon(11, 0), Actor::System, change(Priority::Low));
+    s.respond(mon(12, 0), ResponseKind::Answer);
+    assert_eq!(s.case.clock(FIRST).unwrap().lateness(), Some(hours(4)));
+}

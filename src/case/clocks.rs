@@ -923,14 +923,22 @@ impl Effects<'_> {
             };
             let calendar = self.policy.calendar_or_always(&target.calendar);
             // A days-target counts from the clock's start, as it did.
-            let (length, _) = target_from(target.within, calendar, clock.started_at());
+            let (length, start_due) = target_from(target.within, calendar, clock.started_at());
             let old = self.policy.calendar_or_always(clock.calendar());
             let consumed = whole_seconds(clock.elapsed(old, self.at));
             if length == clock.target() && target.calendar == *clock.calendar() {
                 continue;
             }
-            let overdue = consumed >= length;
-            let due = if overdue {
+            // A target its calendar cannot supply is never due (as at start).
+            let never_due = start_due.is_none();
+            let breached = clock.breached_at().is_some();
+            let overdue = !never_due && consumed >= length;
+            let due = if breached {
+                // A breach stands: the clock stays late from its due instant.
+                clock.due()
+            } else if never_due {
+                None
+            } else if overdue {
                 Some(self.at)
             } else if clock.is_running() {
                 calendar
@@ -952,7 +960,11 @@ impl Effects<'_> {
             ));
             // What the new target has used up already happens at the change.
             for threshold in &settings.warnings {
-                if !clock.warned().contains(threshold) && threshold.consumed_at(length) <= consumed
+                let need = threshold.consumed_at(length);
+                if !never_due
+                    && !clock.warned().contains(threshold)
+                    && need <= consumed
+                    && need <= length
                 {
                     self.out.push((
                         self.at,
@@ -963,7 +975,7 @@ impl Effects<'_> {
                     ));
                 }
             }
-            if overdue && clock.breached_at().is_none() {
+            if overdue && !breached {
                 self.out
                     .push((self.at, EventKind::SlaBreached { clock: clock.id() }));
             }

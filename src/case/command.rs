@@ -281,7 +281,10 @@ pub enum CommandKind {
     /// clock the new target leaves overdue breaches at the change, and a
     /// clock whose metric has no target at the new priority stops (as
     /// Zendesk re-targets a ticket's SLA when its priority changes, keeping
-    /// the time elapsed). Refused when the priority is already that one.
+    /// the time elapsed). A clock breached already stays breached, late from
+    /// its due instant. A metric with no live clock gets none: the change
+    /// re-targets, it does not start clocks. Refused when the priority is
+    /// already that one.
     ChangePriority {
         /// The new priority.
         priority: Priority,

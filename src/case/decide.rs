@@ -640,7 +640,9 @@ impl Case {
         if !settings.while_unanswered
             && let Some(contact) = self.unanswered().first()
         {
-            let number = self.contact_count as usize - self.unanswered().len() + 1;
+            let number = (self.contact_count as usize)
+                .saturating_sub(self.unanswered().len())
+                .saturating_add(1);
             return Err(Refusal::UnansweredContact {
                 reason,
                 contact: u32::try_from(number).unwrap_or(u32::MAX),

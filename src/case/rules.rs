@@ -598,6 +598,11 @@ impl<'a> Evaluator<'a> {
                 match deferred_to(self.policy, rule, at) {
                     Some(opens) if opens == at => {
                         escalation_taken |= self.fire(rule, at, escalation_taken);
+                        // It waited for this opening: it has acted, and
+                        // waits no more (its timed firing would be a second).
+                        if self.armed.contains(&rule.name.as_str()) {
+                            self.disarm(rule, at);
+                        }
                     }
                     // Deferred to working hours: armed until the calendar
                     // opens (a rule waiting already waits on; one whose
@@ -774,7 +779,12 @@ impl Case {
             && rule.during.is_some()
             && let Some(armed) = self.armed.iter().find(|a| a.rule.as_str() == rule.name)
         {
-            out.push(armed.since);
+            // A rule armed under an adopted policy's delay, or one that has
+            // acted already, is not waiting for an opening; nothing acts
+            // before the case's latest event.
+            if armed.fired == 0 {
+                out.push(armed.since.max(self.latest().unwrap_or(armed.since)));
+            }
             return out;
         }
         if let Some(delay) = &rule.delay {

@@ -486,6 +486,7 @@ impl Policy {
     /// ```
     pub fn with_pause(mut self, reason: PauseReason) -> Result<Policy, PolicyError> {
         reason.check()?;
+        self.fingerprint = super::fingerprint::Cached::default();
         match self.pauses.iter_mut().find(|r| r.name == reason.name) {
             Some(same) => *same = reason,
             None => self.pauses.push(reason),
@@ -604,6 +605,7 @@ impl Policy {
                 ));
             }
         }
+        self.lint_pauses(&mut lints);
         for (i, metric) in self.sla.iter().enumerate() {
             let targets = metric
                 .targets
@@ -616,28 +618,7 @@ impl Policy {
                         .iter()
                         .map(|t| (format!("sla[{i}].fallback.within"), t)),
                 );
-            for (path, target) in targets {
-                let Within::Time(d) = target.within else {
-                    continue;
-                };
-                let calendar = self.calendar_or_always(&target.calendar);
-                if let Some((gap, from)) = calendar.shortest_gap()
-                    && d < gap
-                {
-                    lints.push(Lint::warning(
-                        path,
-                        format!(
-                            "{} is shorter than calendar \"{}\"'s closing of {} from {from}: a \
-                             clock started just before it closes is due only after it reopens, \
-                             up to {} later by the wall clock",
-                            target.within,
-                            target.calendar,
-                            crate::sla::format_span(gap),
-                            crate::sla::format_span(gap + d),
-                        ),
-                    ));
-                }
-            }
+            self.lint_gaps(targets, &mut lints);
             let shortest = metric
                 .targets
                 .iter()
@@ -665,6 +646,55 @@ impl Policy {
             }
         }
         lints
+    }
+
+    /// The lints of time targets shorter than a closing inside their
+    /// calendar's working day.
+    fn lint_gaps<'t>(
+        &self,
+        targets: impl Iterator<Item = (String, &'t crate::sla::Target)>,
+        lints: &mut Vec<Lint>,
+    ) {
+        for (path, target) in targets {
+            let Within::Time(d) = target.within else {
+                continue;
+            };
+            let calendar = self.calendar_or_always(&target.calendar);
+            if let Some((gap, from)) = calendar.shortest_gap()
+                && d < gap
+            {
+                lints.push(Lint::warning(
+                    path,
+                    format!(
+                        "{} is shorter than calendar \"{}\"'s closing of {} from {from}: a \
+                             clock started just before it closes is due only after it reopens, \
+                             up to {} later by the wall clock",
+                        target.within,
+                        target.calendar,
+                        crate::sla::format_span(gap),
+                        crate::sla::format_span(gap + d),
+                    ),
+                ));
+            }
+        }
+    }
+
+    /// The lints of the pause reasons: one that stops the next-response
+    /// clock and outlasts a contact hides a message sent during it.
+    fn lint_pauses(&self, lints: &mut Vec<Lint>) {
+        for (i, reason) in self.pauses.iter().enumerate() {
+            if !reason.ends_on_contact && reason.pauses(Metric::NextResponse) {
+                lints.push(Lint::warning(
+                    format!("pauses[{i}].pauses"),
+                    format!(
+                        "pause reason \"{}\" stops the next-response clock and outlasts a \
+                     customer contact: a message during the pause waits unanswered with its \
+                     clock stopped; leave next_response out or let a contact end the pause",
+                        reason.name
+                    ),
+                ));
+            }
+        }
     }
 }
 

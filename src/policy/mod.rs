@@ -257,6 +257,7 @@ impl TryFrom<PolicySpec> for Policy {
             .with_deflection(spec.deflection)
             .with_next_response_after_first(spec.next_response_after_first);
         policy.pauses = Vec::with_capacity(spec.pauses.len());
+        policy.fingerprint = fingerprint::Cached::default();
         for (i, reason) in spec.pauses.into_iter().enumerate() {
             if policy.pause_reason(&reason.name).is_some() {
                 return Err(PolicyError::new(
