@@ -50,6 +50,7 @@ pub enum Numbering {
 }
 
 impl Numbering {
+    #[allow(clippy::trivially_copy_pass_by_ref)] // serde's `skip_serializing_if` passes a reference
     pub(super) fn is_as_case(&self) -> bool {
         *self == Numbering::AsCase
     }
@@ -324,7 +325,12 @@ impl Rebuild {
         u32::try_from(index + 1).unwrap_or(u32::MAX)
     }
 
-    fn promise(&mut self, e: &Event, id: &CommandId, promise: PromiseId) -> Result<PromiseId, FromEventsError> {
+    fn promise(
+        &mut self,
+        e: &Event,
+        id: &CommandId,
+        promise: PromiseId,
+    ) -> Result<PromiseId, FromEventsError> {
         match self.promises.get(&promise) {
             Some(PromiseRef::Command(i)) => Ok(PromiseId::new(Self::number(*i))),
             Some(PromiseRef::Other(j)) => {
@@ -356,7 +362,12 @@ impl Rebuild {
             })
     }
 
-    fn gesture(&self, e: &Event, id: &CommandId, gesture: &Gesture) -> Result<Gesture, FromEventsError> {
+    fn gesture(
+        &self,
+        e: &Event,
+        id: &CommandId,
+        gesture: &Gesture,
+    ) -> Result<Gesture, FromEventsError> {
         let mut gesture = gesture.clone();
         for failure in gesture.failures_mut() {
             let Some(i) = self.failures.get(failure) else {
@@ -376,16 +387,20 @@ impl Rebuild {
     /// The command a group of events with one command id stands for, and
     /// how many of the group's events are its own.
     #[allow(clippy::too_many_lines)] // one arm per event kind reads best as one match
-    fn command(&mut self, id: &CommandId, group: &[Event]) -> Result<(CommandKind, usize), FromEventsError> {
+    fn command(
+        &mut self,
+        id: &CommandId,
+        group: &[Event],
+    ) -> Result<(CommandKind, usize), FromEventsError> {
         let Some(first) = group.first() else {
             return Err(self.error(0, Problem::Empty));
         };
         let index = self.commands.len();
         let next = |n: usize| group.get(n).filter(|e| e.actor == first.actor);
         let unexpected = |this: &Self, n: usize, expected: &'static str| {
-            let (version, found) = group
-                .get(n)
-                .map_or((group[n - 1].version, "end"), |e| (e.version, name(&e.kind)));
+            let (version, found) = group.get(n).map_or((group[n - 1].version, "end"), |e| {
+                (e.version, name(&e.kind))
+            });
             this.error(
                 version,
                 Problem::Unexpected {
@@ -428,9 +443,7 @@ impl Rebuild {
                 };
                 match follow {
                     None => (kind, 1),
-                    Some((_, expected)) if next(1).is_some_and(|e| e.kind == expected) => {
-                        (kind, 2)
-                    }
+                    Some((_, expected)) if next(1).is_some_and(|e| e.kind == expected) => (kind, 2),
                     Some((what, _)) => return Err(unexpected(self, 1, what)),
                 }
             }
@@ -888,7 +901,9 @@ impl Made {
             CommandKind::DeclineOffer { offer: o } => {
                 CommandKind::DeclineOffer { offer: offer(*o) }
             }
-            CommandKind::Offer { gesture: g } => CommandKind::Offer { gesture: gesture(g) },
+            CommandKind::Offer { gesture: g } => CommandKind::Offer {
+                gesture: gesture(g),
+            },
             CommandKind::Grant { gestures } => CommandKind::Grant {
                 gestures: gestures.iter().map(gesture).collect(),
             },
