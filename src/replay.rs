@@ -9,6 +9,12 @@
 //! asks of the host: when a rule requires an owner or an escalation, an agent
 //! on duty at that tier takes the case at once, and from then on the owner
 //! does the recorded work that others may no longer do.
+//!
+//! Hosts store events, not commands: [`History::from_events`] rebuilds the
+//! commands from a case's log (without expected versions, and with their
+//! promise, failure and offer numbers naming the commands that made them,
+//! [`Numbering::ByCommand`]), so that a what-if can replay a stored case
+//! under another policy.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -45,7 +45,14 @@ pub enum Numbering {
     /// A number whose command was refused, or made nothing under the replay's
     /// policy, or a rule's call the replay never made, is number 0 for the
     /// case, which knows no such thing: the command naming it is refused
-    /// (for example [`Refusal::UnknownPromise`](crate::Refusal)).
+    /// (for example [`Refusal::UnknownPromise`](crate::Refusal)), and the
+    /// [`Refused`](super::Refused) entry shows the command with the numbers
+    /// the case saw.
+    ///
+    /// Limits: a promise a rule made is named by its order among the
+    /// promises no command made, so under a policy whose rules call more or
+    /// less often it may name another rule's call; a failure or offer the
+    /// case did not make under the replay's policy cannot be granted.
     ByCommand,
 }
 
@@ -695,7 +702,7 @@ impl History {
     ///   {"id": "c-1", "actor": "customer", "at": "2021-03-04T15:10:00Z", "kind": {"type": "open",
     ///    "customer": {"id": "cust-9", "value": "standard"},
     ///    "origin": {"type": "contact", "channel": "phone"}, "summary": "wrong cabinet delivered"}},
-    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T15:11:00Z", "expected_version": 2,
+    ///   {"id": "c-2", "actor": "system", "at": "2021-03-04T15:11:00Z", "expected_version": 4,
     ///    "kind": {"type": "assign", "to": {"id": "sam", "tier": "frontline"}}},
     ///   {"id": "c-3", "actor": {"agent": {"id": "sam", "tier": "frontline"}}, "at": "2021-03-04T15:20:00Z",
     ///    "kind": {"type": "promise", "what": "a call back", "due": "2021-03-05T15:00:00Z"}},
@@ -773,7 +780,7 @@ impl History {
                         e.version,
                         Problem::Unexpected {
                             command: id.clone(),
-                            expected: "only what clocks and rules make, from the system",
+                            expected: "an event of the system (what clocks and rules make)",
                             found: name(&e.kind),
                         },
                     ));
