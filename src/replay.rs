@@ -9,6 +9,12 @@
 //! asks of the host: when a rule requires an owner or an escalation, an agent
 //! on duty at that tier takes the case at once, and from then on the owner
 //! does the recorded work that others may no longer do.
+//!
+//! Hosts store events, not commands: [`History::from_events`] rebuilds the
+//! commands from a case's log (without expected versions, and with their
+//! promise, failure and offer numbers naming the commands that made them,
+//! [`Numbering::ByCommand`]), so that a what-if can replay a stored case
+//! under another policy.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -20,6 +26,10 @@ use crate::{
     Actor, Agent, AgentId, Case, CaseId, Command, CommandId, CommandKind, Event, EventKind,
     Refusal, Tier,
 };
+
+mod from_events;
+
+pub use from_events::{FromEventsError, Numbering, Problem};
 
 /// What actually happened to one case: the commands, in the order logged.
 ///
@@ -43,6 +53,12 @@ pub struct History {
     pub case: CaseId,
     /// The commands, in the order they were logged (not always in time order).
     pub commands: Vec<Command>,
+    /// How the commands' promise, failure and offer numbers are read: as
+    /// the case numbers them (the default, left out of the JSON), or by the
+    /// command that made them (`"numbering": "by_command"`, what
+    /// [`History::from_events`] writes).
+    #[serde(default, skip_serializing_if = "Numbering::is_as_case")]
+    pub numbering: Numbering,
 }
 
 /// How the replay's host behaves.
@@ -284,17 +300,55 @@ impl History {
             refused: Vec::new(),
         };
         let mut duty = 0u32;
-        for command in &self.commands {
+        let mut made = (self.numbering == Numbering::ByCommand)
+            .then(|| from_events::Made::new(self.commands.len()));
+        for (index, sent) in self.commands.iter().enumerate() {
+            let resolved;
+            let command = match &made {
+                Some(made) => {
+                    resolved = Command {
+                        kind: made.resolve(sent.kind()),
+                        ..sent.clone()
+                    };
+                    &resolved
+                }
+                None => sent,
+            };
+            let before = run.events.len();
             let now = run
                 .case
                 .latest()
                 .map_or(command.at(), |l| l.max(command.at()));
             run.tick(policy, host, now, &mut duty);
+            run.handle(policy, host, command, now, &mut duty);
+            if let Some(made) = &mut made {
+                made.note(index, command.id(), &run.events[before..]);
+            }
+        }
+        if let Some(until) = until {
+            run.tick(policy, host, until, &mut duty);
+        }
+        run
+    }
+}
+
+impl Replay {
+    /// Handles one recorded command, as the host would.
+    fn handle(
+        &mut self,
+        policy: &Policy,
+        host: Host,
+        command: &Command,
+        now: DateTime<Utc>,
+        duty: &mut u32,
+    ) {
+        let run = self;
+        {
             match run.case.handle(policy, command.clone(), now) {
-                Ok(events) => run.apply(policy, host, &events, &mut duty),
+                Ok(events) => run.apply(policy, host, &events, duty),
                 Err(Refusal::NotOwner { owner, .. }) if host == Host::Obedient => {
                     // The accountable owner does the work instead.
-                    run.by_owner(policy, command, owner, now, &mut duty);
+                    run.by_owner(policy, command, owner, now, duty);
                 }
                 Err(refusal)
                     if host == Host::Obedient && run.hand_over_from_duty(policy, command, now) =>
@@ -307,10 +361,6 @@ impl History {
                 }),
             }
         }
-        if let Some(until) = until {
-            run.tick(policy, host, until, &mut duty);
-        }
-        run
     }
 }
 

@@ -481,6 +481,20 @@ impl Gesture {
         }
     }
 
+    /// The failures the gesture names, to renumber (replaying a history
+    /// whose references name commands).
+    pub(crate) fn failures_mut(&mut self) -> &mut Vec<FailureId> {
+        match self {
+            Gesture::Apology { failures, .. }
+            | Gesture::Repair { failures, .. }
+            | Gesture::Waive { failures, .. }
+            | Gesture::Credit { failures, .. }
+            | Gesture::PartialRefund { failures, .. }
+            | Gesture::FullRefund { failures, .. }
+            | Gesture::KeepItem { failures, .. } => failures,
+        }
+    }
+
     /// What the gesture costs the company in money; `None` for gestures that
     /// cost none (apologies, waivers, repairs without a cost). Keep-the-item
     /// costs the item's value.
