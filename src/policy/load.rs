@@ -555,7 +555,6 @@ impl Policy {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
-    #[allow(clippy::too_many_lines)] // one check after another reads best as one list
     pub fn lint(&self) -> Vec<Lint> {
         let mut lints = Vec::new();
         let escalates = |r: &Rule| r.then.iter().any(Action::escalates);
