@@ -461,3 +461,20 @@ fn a_pause_reason_is_part_of_the_policy_fingerprint() {
     let rebuilt: Policy = serde_json::from_str(&serde_json::to_string(&q).unwrap()).unwrap();
     assert_eq!(rebuilt.fingerprint(), q.fingerprint());
 }
+
+#[test]
+fn resolving_a_waiting_case_ends_its_pause() {
+    let mut s = answered();
+    s.run(
+        mon(11, 0),
+        Actor::Agent(sam()),
+        pause("awaiting_third_party", None),
+    );
+    assert!(s.case.pause().is_some());
+    s.resolve(mon(12, 0));
+    assert_eq!(s.case.status().name(), StateName::Resolved);
+    assert_eq!(s.case.pause(), None);
+    // The snapshot holds no pause either.
+    let json = serde_json::to_string(&s.case.snapshot()).unwrap();
+    assert!(!json.contains("awaiting_third_party"), "{json}");
+}

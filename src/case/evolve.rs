@@ -160,7 +160,6 @@ impl Case {
                     *status = Status::Working {
                         owner: owner.clone(),
                     };
-                    life.pause = None;
                 }
             }
             // An automatic acknowledgement or an internal note answers nothing.
@@ -276,7 +275,6 @@ impl Case {
                         owner: owner.clone(),
                     };
                 }
-                life.pause = None;
             }
             EventKind::SurveyAnswered { score, .. } => {
                 for at_most in usize::from(score.get().max(1))..=5 {
@@ -352,6 +350,13 @@ impl Case {
             | EventKind::OfferAccepted { .. }
             | EventKind::OfferDeclined { .. }
             | EventKind::GestureGranted { .. } => self.evolve_gesture(event),
+        }
+        // A pause is recorded only while the case waits: whatever ended the
+        // wait (a contact, a resumption, resolving, closing) ends it.
+        if let Stage::Opened(life) = &mut self.stage
+            && !matches!(life.status, Status::AwaitingCustomer { .. })
+        {
+            life.pause = None;
         }
     }
 

@@ -243,7 +243,8 @@ struct Life {
     /// the opening one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     priority: Option<crate::Priority>,
-    /// The pause in force, while the status is `AwaitingCustomer`.
+    /// The pause in force; kept only while the status is `AwaitingCustomer`
+    /// (`evolve` clears it when the wait ends).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pause: Option<Pause>,
 }
@@ -562,9 +563,7 @@ impl Case {
     /// contact ends its wait. See [`Pause`] for an example.
     #[must_use]
     pub fn pause(&self) -> Option<&Pause> {
-        self.life()
-            .filter(|l| matches!(l.status, Status::AwaitingCustomer { .. }))
-            .and_then(|l| l.pause.as_ref())
+        self.life().and_then(|l| l.pause.as_ref())
     }
 
     /// The content fingerprint of the policy the case runs under (the
