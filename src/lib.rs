@@ -450,6 +450,7 @@ pub mod store;
 #[cfg(feature = "proptest")]
 pub mod testing;
 mod text;
+pub mod tools;
 
 #[cfg(test)]
 mod test_support;

@@ -17,7 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["policy"],
     &["case"],
     &["replay", "desk"],
-    &["store"],
+    &["store", "tools"],
     &["testing", "guide"],
 ];
 
