@@ -43,13 +43,16 @@ pub struct Cases {
 }
 
 /// Reads every case's events from `source`: a PostgreSQL URL
-/// (`postgres://...`), a SQLite file (by its header), `-` for JSON lines on
+/// (`postgres://...`; the store's tables in the schema `escalate`, or in
+/// the one a `schema=NAME` parameter names), a SQLite file (by its
+/// header), `-` for JSON lines on
 /// standard input, or a JSON-lines file. A line that does not read stops
 /// the run, naming its number, unless `skip_bad`: then it is reported on
 /// standard error and skipped.
 pub fn events(source: &str, skip_bad: bool) -> Result<Cases, CliError> {
     if source.starts_with("postgres://") || source.starts_with("postgresql://") {
-        let store = PostgresStore::connect(source)
+        let (url, schema) = schema_of(source);
+        let store = PostgresStore::connect_in(&url, &schema)
             .map_err(|e| CliError::Input(format!("{}: {e}", redact(source))))?;
         return from_store(store, &redact(source));
     }
@@ -147,19 +150,49 @@ fn from_lines(text: &str, source: &str, skip_bad: bool) -> Result<Cases, CliErro
     Ok(Cases { cases, skipped })
 }
 
-/// Every case of a store, with all its events.
+/// Every case of a store, with all its events: the store reads them in a
+/// few queries; a case kept with a snapshot has its early events read too.
 fn from_store(mut store: impl EventStore, shown: &str) -> Result<Cases, CliError> {
     let fail = |e: escalate::store::StoreError| CliError::Input(format!("{shown}: {e}"));
-    let ids = store.cases().map_err(fail)?;
-    let progress = Progress::new("reading", ids.len() as u64);
-    let mut cases = Vec::with_capacity(ids.len());
-    for id in ids {
-        let events = store.events(&id, 0).map_err(fail)?;
+    let loaded = store.load_all().map_err(fail)?;
+    let progress = Progress::new("reading", loaded.len() as u64);
+    let mut cases = Vec::with_capacity(loaded.len());
+    for (id, case) in loaded {
+        let case = case.map_err(fail)?;
+        let events = if case.snapshot.is_some() {
+            store.events(&id, 0).map_err(fail)?
+        } else {
+            case.events
+        };
         progress.advance(1);
         cases.push((id, events));
     }
     progress.finish();
     Ok(Cases { cases, skipped: 0 })
+}
+
+/// The URL without a `schema=NAME` parameter, and that schema
+/// (`escalate` without one).
+fn schema_of(url: &str) -> (String, String) {
+    let Some((base, query)) = url.split_once('?') else {
+        return (url.to_owned(), "escalate".to_owned());
+    };
+    let mut schema = "escalate".to_owned();
+    let rest: Vec<&str> = query
+        .split('&')
+        .filter(|pair| match pair.strip_prefix("schema=") {
+            Some(name) => {
+                name.clone_into(&mut schema);
+                false
+            }
+            None => true,
+        })
+        .collect();
+    if rest.is_empty() {
+        (base.to_owned(), schema)
+    } else {
+        (format!("{base}?{}", rest.join("&")), schema)
+    }
 }
 
 /// A database URL without its password, for messages.
@@ -173,5 +206,39 @@ fn redact(url: &str) -> String {
             }
         }
         _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_schema_parameter_is_taken_out_of_the_url() {
+        assert_eq!(
+            schema_of("postgres://u@h/db?schema=ops&connect_timeout=5"),
+            (
+                "postgres://u@h/db?connect_timeout=5".to_owned(),
+                "ops".to_owned()
+            )
+        );
+        assert_eq!(
+            schema_of("postgres://u@h/db?schema=ops"),
+            ("postgres://u@h/db".to_owned(), "ops".to_owned())
+        );
+        assert_eq!(
+            schema_of("postgres://u@h/db"),
+            ("postgres://u@h/db".to_owned(), "escalate".to_owned())
+        );
+    }
+
+    #[test]
+    fn passwords_are_not_shown() {
+        assert_eq!(
+            redact("postgres://ann:secret@h/db"),
+            "postgres://ann:***@h/db"
+        );
+        assert_eq!(redact("postgres://ann@h/db"), "postgres://ann@h/db");
+        assert_eq!(redact("postgres://h/db"), "postgres://h/db");
     }
 }
