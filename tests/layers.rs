@@ -34,7 +34,10 @@ fn sources(dir: &Path, top: Option<&str>, out: &mut Vec<(String, String)>) {
     entries.sort();
     for path in entries {
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-        if path.is_dir() {
+        if path.is_dir() && top.is_none() && name == "bin" {
+            // The `escalate` command is a crate of its own, over the library.
+            continue;
+        } else if path.is_dir() {
             sources(&path, Some(top.unwrap_or(&name)), out);
         } else if path.extension().is_some_and(|e| e == "rs") {
             let module = match top {

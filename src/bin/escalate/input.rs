@@ -38,7 +38,8 @@ pub fn policy(path: &str) -> Result<Policy, CliError> {
 pub struct Cases {
     /// Each case's id and events.
     pub cases: Vec<(CaseId, Vec<Event>)>,
-    /// Lines skipped because they did not read (`--skip-bad`).
+    /// Lines skipped because they did not read (`--skip-bad`); the first
+    /// 20 are reported on standard error as they are read.
     pub skipped: usize,
 }
 
@@ -76,9 +77,8 @@ pub fn events(source: &str, skip_bad: bool) -> Result<Cases, CliError> {
             return from_store(store, source);
         }
         String::from_utf8(bytes).map_err(|e| {
-            let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
-                .iter()
-                .filter(|b| **b == b'\n')
+            let line = e.as_bytes()[..e.utf8_error().valid_up_to()]
+                .split(|b| *b == b'\n')
                 .count();
             CliError::Input(format!("{source} line {line}: not UTF-8 text"))
         })?
@@ -86,36 +86,38 @@ pub fn events(source: &str, skip_bad: bool) -> Result<Cases, CliError> {
     from_lines(&text, source, skip_bad)
 }
 
+/// A line as decoded: nothing for a blank line.
+type Decoded = Option<Result<(CaseId, Event), lines::LineError>>;
+
 /// The cases of JSON lines, decoded on every core.
 fn from_lines(text: &str, source: &str, skip_bad: bool) -> Result<Cases, CliError> {
     let all: Vec<&str> = text.lines().collect();
     let progress = Progress::new("reading", all.len() as u64);
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     let chunk = all.len().div_ceil(threads.max(1)).max(1);
-    let decoded: Vec<Vec<Option<Result<(CaseId, Event), lines::LineError>>>> =
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = all
-                .chunks(chunk)
-                .map(|part| {
-                    let progress = &progress;
-                    scope.spawn(move || {
-                        let out: Vec<_> = part
-                            .iter()
-                            .map(|line| {
-                                let line = line.trim();
-                                (!line.is_empty()).then(|| lines::decode(line))
-                            })
-                            .collect();
-                        progress.advance(part.len() as u64);
-                        out
-                    })
+    let decoded: Vec<Vec<Decoded>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = all
+            .chunks(chunk)
+            .map(|part| {
+                let progress = &progress;
+                scope.spawn(move || {
+                    let out: Vec<_> = part
+                        .iter()
+                        .map(|line| {
+                            let line = line.trim();
+                            (!line.is_empty()).then(|| lines::decode(line))
+                        })
+                        .collect();
+                    progress.advance(part.len() as u64);
+                    out
                 })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_default())
-                .collect()
-        });
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
     progress.finish();
     let mut index: HashMap<CaseId, usize> = HashMap::new();
     let mut cases: Vec<(CaseId, Vec<Event>)> = Vec::new();
@@ -143,9 +145,6 @@ fn from_lines(text: &str, source: &str, skip_bad: bool) -> Result<Cases, CliErro
                 }
             }
         }
-    }
-    if skipped > 20 {
-        eprintln!("escalate: {skipped} lines skipped in all");
     }
     Ok(Cases { cases, skipped })
 }

@@ -70,9 +70,9 @@ fn main() -> ExitCode {
         Command::Simulate(args) => simulate::run(&args),
     };
     match result {
-        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        // A closed pipe (`escalate ... | head`) is the reader's choice.
+        Ok(Outcome::Clean) | Err(CliError::BrokenPipe) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),
-        Err(CliError::BrokenPipe) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("escalate: {error}");
             ExitCode::from(2)

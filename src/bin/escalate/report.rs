@@ -28,6 +28,9 @@ pub struct Args {
 /// Runs `escalate report`.
 pub fn run(args: &Args) -> Result<Outcome, CliError> {
     let cases = input::events(&args.events, args.skip_bad)?;
+    if cases.skipped > 0 {
+        eprintln!("escalate: {}: {} lines skipped", args.events, cases.skipped);
+    }
     let mut report = SlaReport::new();
     let mut bad = 0usize;
     for (id, events) in &cases.cases {
@@ -43,6 +46,9 @@ pub fn run(args: &Args) -> Result<Outcome, CliError> {
                 eprintln!("escalate: {}: {error}; case skipped", args.events);
             }
         }
+    }
+    if bad > 20 {
+        eprintln!("escalate: {}: {bad} cases skipped", args.events);
     }
     if args.json {
         let text = serde_json::to_string_pretty(&report)
