@@ -253,9 +253,10 @@ impl fmt::Display for PolicyDiff {
     }
 }
 
-/// Where a change sorts: its section in the order of a policy file, then
-/// its path.
-fn order_of(path: &str) -> (usize, String) {
+/// Where a change sorts: its section in the order of a policy file, the
+/// entry it belongs to (by key), the field of the entry in the order of a
+/// policy file, then the rest of its path (weekdays Monday first).
+fn order_of(path: &str) -> (usize, String, usize, String) {
     const SECTIONS: [&str; 11] = [
         "version",
         "time_zone",
@@ -269,17 +270,48 @@ fn order_of(path: &str) -> (usize, String) {
         "deflection",
         "recovery",
     ];
+    const FIELDS: [&str; 15] = [
+        "time_zone",
+        "hours",
+        "holidays",
+        "breaks",
+        "shifts",
+        "reopen",
+        "stopped_by",
+        "fallback",
+        "targets",
+        "warnings",
+        "when",
+        "then",
+        "delay",
+        "repeat",
+        "during",
+    ];
     let head = path.split(['.', '[']).next().unwrap_or(path);
-    // Weekdays sort Monday first.
-    let mut path = path.to_owned();
-    for (i, key) in DAY_KEYS.iter().enumerate() {
-        path = path.replace(&format!(".hours.{key}"), &format!(".hours.{i}"));
-    }
     let section = SECTIONS
         .iter()
         .position(|s| *s == head)
         .unwrap_or(SECTIONS.len());
-    (section, path)
+    // A rule's entry ends with its quoted name; others are two segments.
+    let split = if head == "rules" {
+        path.rfind("\"]").map_or(path.len(), |i| i + 2)
+    } else {
+        path.match_indices(['.', '['])
+            .nth(1)
+            .map_or(path.len(), |(i, _)| i)
+    };
+    let (entry, rest) = path.split_at(split);
+    let field = rest
+        .trim_start_matches('.')
+        .split(['.', '['])
+        .next()
+        .and_then(|f| FIELDS.iter().position(|x| *x == f))
+        .unwrap_or(FIELDS.len());
+    let mut rest = rest.to_owned();
+    for (i, key) in DAY_KEYS.iter().enumerate() {
+        rest = rest.replace(&format!(".hours.{key}"), &format!(".hours.{i}"));
+    }
+    (section, entry.to_owned(), field, rest)
 }
 
 /// The semantic difference between two policies: targets matched by metric
