@@ -21,7 +21,10 @@ fn change<'a>(d: &'a PolicyDiff, path: &str) -> &'a Change {
 }
 
 fn paths(d: &PolicyDiff) -> Vec<(&str, ChangeKind)> {
-    d.changes.iter().map(|c| (c.path.as_str(), c.kind)).collect()
+    d.changes
+        .iter()
+        .map(|c| (c.path.as_str(), c.kind))
+        .collect()
 }
 
 #[test]
@@ -41,11 +44,20 @@ fn a_changed_target_names_its_row_by_its_when() {
     let d = diff(&Policy::recommended(), &new);
     assert_eq!(
         paths(&d),
-        [("sla.first_response.targets[channel=email].target", ChangeKind::Changed)]
+        [(
+            "sla.first_response.targets[channel=email].target",
+            ChangeKind::Changed
+        )]
     );
     let c = &d.changes[0];
-    assert_eq!(c.before.as_deref(), Some("due within 4h on the business calendar"));
-    assert_eq!(c.after.as_deref(), Some("due within 8h on the business calendar"));
+    assert_eq!(
+        c.before.as_deref(),
+        Some("due within 4h on the business calendar")
+    );
+    assert_eq!(
+        c.after.as_deref(),
+        Some("due within 8h on the business calendar")
+    );
 }
 
 #[test]
@@ -58,8 +70,14 @@ fn a_reordered_row_is_moved_not_removed_and_added() {
     assert_eq!(
         paths(&d),
         [
-            ("sla.first_response.targets[channel=email]", ChangeKind::Moved),
-            ("sla.first_response.targets[channel=social_public]", ChangeKind::Moved),
+            (
+                "sla.first_response.targets[channel=email]",
+                ChangeKind::Moved
+            ),
+            (
+                "sla.first_response.targets[channel=social_public]",
+                ChangeKind::Moved
+            ),
         ]
     );
     let email = change(&d, "sla.first_response.targets[channel=email]");
@@ -71,9 +89,18 @@ fn a_reordered_row_is_moved_not_removed_and_added() {
 fn rules_are_matched_by_name() {
     let old = Policy::recommended();
     // A rule's condition changes.
-    let new = edited(r#"when = { failures_at_least = 2 }"#, r#"when = { failures_at_least = 3 }"#);
+    let new = edited(
+        r#"when = { failures_at_least = 2 }"#,
+        r#"when = { failures_at_least = 3 }"#,
+    );
     let d = diff(&old, &new);
-    assert_eq!(paths(&d), [("rules[\"second failure goes to a manager\"].when", ChangeKind::Changed)]);
+    assert_eq!(
+        paths(&d),
+        [(
+            "rules[\"second failure goes to a manager\"].when",
+            ChangeKind::Changed
+        )]
+    );
     assert_eq!(
         d.changes[0].sentence,
         "The condition of rule \"second failure goes to a manager\" changes from 2 or more \
@@ -87,10 +114,15 @@ fn rules_are_matched_by_name() {
     let kinds: Vec<ChangeKind> = diff(&old, &new).changes.iter().map(|c| c.kind).collect();
     assert_eq!(kinds, [ChangeKind::Removed, ChangeKind::Added]);
     // Actions, delay and repeat.
-    let new = edited("then = \"escalate_one_tier\"\ndelay", "then = \"require_review\"\ndelay");
-    let new = Policy::from_toml_str(
-        &new.to_toml_string().unwrap().replacen("repeat = 1", "repeat = 2", 1),
-    )
+    let new = edited(
+        "then = \"escalate_one_tier\"\ndelay",
+        "then = \"require_review\"\ndelay",
+    );
+    let new = Policy::from_toml_str(&new.to_toml_string().unwrap().replacen(
+        "repeat = 1",
+        "repeat = 2",
+        1,
+    ))
     .unwrap();
     let d = diff(&old, &new);
     let rule = "rules[\"still unanswered two business days after a missed deadline\"]";
@@ -127,9 +159,15 @@ fn rule_order_is_a_change() {
     let d = diff(&old, &new);
     assert_eq!(
         paths(&d),
-        [("rules[\"a\"]", ChangeKind::Moved), ("rules[\"b\"]", ChangeKind::Moved)]
+        [
+            ("rules[\"a\"]", ChangeKind::Moved),
+            ("rules[\"b\"]", ChangeKind::Moved)
+        ]
     );
-    assert_eq!(d.changes[0].sentence, "Rule \"a\" moves from position 1 of 2 to position 2 of 2.");
+    assert_eq!(
+        d.changes[0].sentence,
+        "Rule \"a\" moves from position 1 of 2 to position 2 of 2."
+    );
 }
 
 #[test]
@@ -165,7 +203,12 @@ fn recovery_pauses_and_tiers_are_compared() {
     let d = diff(&Policy::recommended(), &new);
     let c = change(&d, "recovery.authority.frontline");
     assert_eq!(c.kind, ChangeKind::Changed);
-    assert!(c.after.as_deref().is_some_and(|a| a.ends_with("up to 50% of the customer's loss in total")), "{c:?}");
+    assert!(
+        c.after
+            .as_deref()
+            .is_some_and(|a| a.ends_with("up to 50% of the customer's loss in total")),
+        "{c:?}"
+    );
     let new = edited("hard_cap_bps = 15000", "hard_cap_bps = 14000");
     let d = diff(&Policy::recommended(), &new);
     assert_eq!(paths(&d), [("recovery.hard_cap_bps", ChangeKind::Changed)]);
@@ -178,8 +221,14 @@ fn recovery_pauses_and_tiers_are_compared() {
     let old = Policy::new("v", ["frontline", "manager"]).unwrap();
     let new = Policy::new("v", ["frontline", "supervisor", "manager"]).unwrap();
     let d = diff(&old, &new);
-    assert!(paths(&d).contains(&("tiers.supervisor", ChangeKind::Added)), "{d}");
-    assert!(paths(&d).contains(&("recovery.authority.supervisor", ChangeKind::Added)), "{d}");
+    assert!(
+        paths(&d).contains(&("tiers.supervisor", ChangeKind::Added)),
+        "{d}"
+    );
+    assert!(
+        paths(&d).contains(&("recovery.authority.supervisor", ChangeKind::Added)),
+        "{d}"
+    );
 }
 
 #[test]

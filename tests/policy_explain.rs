@@ -44,7 +44,10 @@ fn every_row_rule_pause_and_authority_has_its_sentence() {
     }
     for (i, authority) in policy.recovery().authorities().iter().enumerate() {
         let text = sentence(&explanation, &format!("recovery.authority[{i}]"));
-        assert!(text.starts_with(&format!("The {} tier may grant", authority.tier())), "{text}");
+        assert!(
+            text.starts_with(&format!("The {} tier may grant", authority.tier())),
+            "{text}"
+        );
     }
     let metrics = [
         Metric::FirstResponse,
@@ -67,7 +70,11 @@ fn every_row_rule_pause_and_authority_has_its_sentence() {
     assert_eq!(count(".targets["), rows);
     assert_eq!(count(".warnings["), warnings);
     // Paths are unique: one sentence per part.
-    let paths: BTreeSet<&str> = explanation.sentences.iter().map(|s| s.path.as_str()).collect();
+    let paths: BTreeSet<&str> = explanation
+        .sentences
+        .iter()
+        .map(|s| s.path.as_str())
+        .collect();
     assert_eq!(paths.len(), explanation.sentences.len());
 }
 
@@ -91,12 +98,17 @@ fn sentences_say_what_the_policy_says() {
     );
     let delayed = sentence(&e, "rules[5]");
     assert!(
-        delayed.contains("it still holds after 2 business days on the business calendar, \
-         counted from when the condition started to hold")
-            && delayed.contains("then again up to 1 more time, 2 business days apart"),
+        delayed.contains(
+            "it still holds after 2 business days on the business calendar, \
+         counted from when the condition started to hold"
+        ) && delayed.contains("then again up to 1 more time, 2 business days apart"),
         "{delayed}"
     );
-    assert!(sentence(&e, "rules[7]").ends_with("it acts only while the business calendar is open, else at its next opening."));
+    assert!(
+        sentence(&e, "rules[7]").ends_with(
+            "it acts only while the business calendar is open, else at its next opening."
+        )
+    );
     assert_eq!(
         sentence(&e, "recovery.soft_cap"),
         "Compensation past 120% of the customer's loss needs the executive tier or higher."
@@ -130,7 +142,10 @@ fn the_same_policy_gives_the_same_sentences_and_json_round_trips() {
     let json = serde_json::to_string(&a).unwrap();
     assert_eq!(serde_json::from_str::<Explanation>(&json).unwrap(), a);
     let text = a.to_string();
-    assert!(text.starts_with("Policy \"recommended-1\"\n- This is policy"), "{text}");
+    assert!(
+        text.starts_with("Policy \"recommended-1\"\n- This is policy"),
+        "{text}"
+    );
     assert_eq!(text.lines().count(), a.sentences.len() + 1);
 }
 
