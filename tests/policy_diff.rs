@@ -90,8 +90,8 @@ fn rules_are_matched_by_name() {
     let old = Policy::recommended();
     // A rule's condition changes.
     let new = edited(
-        r#"when = { failures_at_least = 2 }"#,
-        r#"when = { failures_at_least = 3 }"#,
+        "when = { failures_at_least = 2 }",
+        "when = { failures_at_least = 3 }",
     );
     let d = diff(&old, &new);
     assert_eq!(

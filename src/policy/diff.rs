@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
@@ -626,13 +627,14 @@ fn metric_words(m: &MetricPolicy) -> String {
         n => format!("{n} target rows"),
     };
     if let Some(t) = &m.fallback {
-        text.push_str(&format!(", otherwise {}", target_words(t)));
+        let _ = write!(text, ", otherwise {}", target_words(t));
     }
     if !m.warnings.is_empty() {
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             ", warnings at {}",
             list(m.warnings.iter().map(ToString::to_string))
-        ));
+        );
     }
     text
 }

@@ -1,11 +1,12 @@
 //! A policy in plain sentences, for the people who run the desk.
 
 use std::fmt;
+use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
 use super::{DeflectionPolicy, Delay, DelayFrom, During, PauseReason, Policy, Rule};
-use crate::recovery::{Authority, Guards, ReviewRule};
+use crate::recovery::{Authority, Guards, RecoveryPolicy, ReviewRule};
 use crate::sla::{BusinessCalendar, CalendarName, Match, Metric, MetricPolicy, Reopen, Target};
 
 /// One sentence of an [`Explanation`]: the part of the policy it explains
@@ -162,50 +163,54 @@ impl Policy {
             "deflection".to_owned(),
             deflection_words(self.deflection).to_owned(),
         );
-        let recovery = &self.recovery;
-        say(
-            "recovery.ladder".to_owned(),
-            format!(
-                "The recovery ladder, lowest rung first: {}.",
-                list(recovery.ladder().rungs().iter().map(ToString::to_string))
-            ),
-        );
-        for (i, authority) in recovery.authorities().iter().enumerate() {
-            say(
-                format!("recovery.authority[{i}]"),
-                authority_sentence(authority),
-            );
-        }
-        say(
-            "recovery.soft_cap".to_owned(),
-            format!(
-                "Compensation past {} of the customer's loss needs the {} tier or higher.",
-                percent(recovery.soft_cap_bps()),
-                recovery.soft_cap_tier()
-            ),
-        );
-        say(
-            "recovery.hard_cap_bps".to_owned(),
-            format!(
-                "Nobody may bring compensation past {} of the customer's loss.",
-                percent(recovery.hard_cap_bps())
-            ),
-        );
-        say(
-            "recovery.review".to_owned(),
-            review_words(recovery.review()),
-        );
-        if recovery.guards() == Guards::Off {
-            say(
-                "recovery.guards".to_owned(),
-                "The recovery guards are off: nothing is refused but malformed gestures."
-                    .to_owned(),
-            );
-        }
+        recovery_sentences(&self.recovery, &mut say);
         Explanation {
             version: self.version.clone(),
             sentences: out,
         }
+    }
+}
+
+/// The recovery rules in sentences: the ladder, each tier's authority, the
+/// caps, review and guards.
+fn recovery_sentences(recovery: &RecoveryPolicy, say: &mut impl FnMut(String, String)) {
+    say(
+        "recovery.ladder".to_owned(),
+        format!(
+            "The recovery ladder, lowest rung first: {}.",
+            list(recovery.ladder().rungs().iter().map(ToString::to_string))
+        ),
+    );
+    for (i, authority) in recovery.authorities().iter().enumerate() {
+        say(
+            format!("recovery.authority[{i}]"),
+            authority_sentence(authority),
+        );
+    }
+    say(
+        "recovery.soft_cap".to_owned(),
+        format!(
+            "Compensation past {} of the customer's loss needs the {} tier or higher.",
+            percent(recovery.soft_cap_bps()),
+            recovery.soft_cap_tier()
+        ),
+    );
+    say(
+        "recovery.hard_cap_bps".to_owned(),
+        format!(
+            "Nobody may bring compensation past {} of the customer's loss.",
+            percent(recovery.hard_cap_bps())
+        ),
+    );
+    say(
+        "recovery.review".to_owned(),
+        review_words(recovery.review()),
+    );
+    if recovery.guards() == Guards::Off {
+        say(
+            "recovery.guards".to_owned(),
+            "The recovery guards are off: nothing is refused but malformed gestures.".to_owned(),
+        );
     }
 }
 
@@ -312,16 +317,18 @@ pub(super) fn calendar_words(calendar: &BusinessCalendar) -> String {
         count(written.holidays.len(), "holiday", "holidays")
     );
     if !written.breaks.is_empty() {
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             "; {}",
             count(written.breaks.len(), "dated break", "dated breaks")
-        ));
+        );
     }
     if !written.shifts.is_empty() {
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             "; {}",
             count(written.shifts.len(), "dated shift", "dated shifts")
-        ));
+        );
     }
     text
 }
@@ -385,10 +392,11 @@ fn metric_sentences(metric: &MetricPolicy) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut head = format!("{title} is tracked; {}", reopen_words(metric.reopen));
     if metric.metric.is_response() {
-        head.push_str(&format!(
+        let _ = write!(
+            head,
             "; it stops on {}",
             list(metric.stopped_by.iter().map(ToString::to_string))
-        ));
+        );
     }
     if metric.targets.len() > 1 {
         head.push_str("; its target rows are tried in order and the first that matches wins");
@@ -479,22 +487,23 @@ pub(super) fn actions_words(rule: &Rule) -> String {
 pub(super) fn rule_sentence(rule: &Rule, default: &CalendarName) -> String {
     let mut text = format!("Rule \"{}\": when the case has {}", rule.name, rule.when);
     if let Some(delay) = &rule.delay {
-        text.push_str(&format!(" and it still holds after {}", delay_words(delay)));
+        let _ = write!(text, " and it still holds after {}", delay_words(delay));
     }
-    text.push_str(&format!(", {}", actions_words(rule)));
+    let _ = write!(text, ", {}", actions_words(rule));
     if rule.repeat > 0 {
         let after = rule
             .delay
             .as_ref()
             .map_or_else(String::new, |d| format!(", {} apart", d.after));
         let times = if rule.repeat == 1 { "time" } else { "times" };
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             "; then again up to {} more {times}{after}, while it holds",
             rule.repeat
-        ));
+        );
     }
     if let Some(during) = &rule.during {
-        text.push_str(&format!("; it acts {}", during_words(during, default)));
+        let _ = write!(text, "; it acts {}", during_words(during, default));
     }
     text.push('.');
     text
@@ -547,13 +556,14 @@ pub(super) fn authority_words(authority: &Authority) -> String {
         list(authority.kinds().iter().map(ToString::to_string))
     };
     if let Some(bps) = authority.max_bps() {
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             ", compensation up to {} of the customer's loss in total",
             percent(bps)
-        ));
+        );
     }
     if let Some(amount) = authority.max_amount() {
-        text.push_str(&format!(", compensation up to {amount} in total"));
+        let _ = write!(text, ", compensation up to {amount} in total");
     }
     text
 }
