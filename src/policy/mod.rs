@@ -13,6 +13,8 @@ use std::collections::{BTreeMap, HashSet};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+mod diff;
+mod explain;
 mod fingerprint;
 mod load;
 mod pause;
@@ -20,6 +22,8 @@ mod recommended;
 mod rule;
 pub(crate) use rule::{Leaf, Reads};
 
+pub use diff::{Change, ChangeKind, PolicyDiff, diff};
+pub use explain::{Explanation, Sentence};
 pub use fingerprint::{FingerprintError, PolicyFingerprint};
 pub use load::{Lint, LintLevel};
 pub use pause::{PauseName, PauseReason};

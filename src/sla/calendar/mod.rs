@@ -812,6 +812,39 @@ impl fmt::Debug for BusinessCalendar {
     }
 }
 
+/// A calendar as written, in words: what explaining and comparing
+/// policies ([`Policy::explain`](crate::policy::Policy::explain),
+/// [`policy::diff`](crate::policy::diff)) read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct WrittenCalendar {
+    /// Each weekday's hours, Monday first, as written (`09:00-17:00`),
+    /// empty when closed.
+    pub(crate) weekly: [Vec<String>; 7],
+    /// The holidays, in date order.
+    pub(crate) holidays: Vec<NaiveDate>,
+    /// The dated breaks, each date with its spans.
+    pub(crate) breaks: std::collections::BTreeMap<NaiveDate, Vec<String>>,
+    /// The dated shifts.
+    pub(crate) shifts: std::collections::BTreeMap<NaiveDate, Vec<String>>,
+}
+
+impl BusinessCalendar {
+    /// The calendar as written (time zone aside: [`time_zone`](Self::time_zone)).
+    pub(crate) fn written(&self) -> WrittenCalendar {
+        let spec = self.spec();
+        let spans = |s: &[Span]| s.iter().map(ToString::to_string).collect::<Vec<_>>();
+        let dated = |m: &std::collections::BTreeMap<NaiveDate, Vec<Span>>| {
+            m.iter().map(|(d, s)| (*d, spans(s))).collect()
+        };
+        WrittenCalendar {
+            weekly: std::array::from_fn(|i| spans(&spec.weekly[i])),
+            holidays: spec.holidays.iter().copied().collect(),
+            breaks: dated(&spec.breaks),
+            shifts: dated(&spec.shifts),
+        }
+    }
+}
+
 impl Serialize for BusinessCalendar {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.spec().serialize(serializer)
