@@ -27,7 +27,8 @@
 //! - sometimes a failure is recorded, and the owner grants an apology with,
 //!   where the guards allow it, a store credit; an apology a rule requires
 //!   comes from an agent of the tier it names; calls a rule requires are
-//!   usually made (kept) before they are due;
+//!   usually made (kept) before they are due (not those a delayed rule
+//!   requires at a tick: they lapse);
 //! - the owner resolves; the customer may confirm, answer a survey (scores
 //!   1 to 5), write again (reopening the case) or, rarely, signal they have
 //!   left; the system closes the case a few days after its resolution, with
@@ -71,8 +72,8 @@ use crate::policy::{PauseName, Policy};
 use crate::recovery::{CreditForm, Currency, Gesture, Manner, Money, Review};
 use crate::{
     Actor, Agent, AgentId, Case, CaseId, Channel, Command, CommandId, CommandKind, Customer,
-    CustomerId, CustomerValue, Event, EventKind, FailureId, FailureKind, Origin, Outcome,
-    Priority, PromiseId, ResponseKind, StateName, SurveyScore, Tier,
+    CustomerId, CustomerValue, Event, EventKind, FailureId, FailureKind, Origin, Outcome, Priority,
+    PromiseId, ResponseKind, StateName, SurveyScore, Tier,
 };
 
 /// A synthetic population: how many cases, over how many days from
@@ -449,7 +450,11 @@ impl Simulation {
                 } else {
                     // Out of hours on a weekday: before opening or after closing.
                     let m = rng.below_u32((24 - (close - open)) * 60);
-                    if m < open * 60 { m } else { m + (close - open) * 60 }
+                    if m < open * 60 {
+                        m
+                    } else {
+                        m + (close - open) * 60
+                    }
                 };
                 let second = rng.below_u32(60);
                 local(tz, day, minute, second)
@@ -611,11 +616,7 @@ impl Sim<'_> {
     fn run(&mut self, opened: DateTime<Utc>, n: usize) {
         let k = self.knobs;
         let weights: Vec<u32> = k.arrivals.iter().map(|a| a.weight).collect();
-        let Some(arrival) = self
-            .rng
-            .weighted(&weights)
-            .and_then(|i| k.arrivals.get(i))
-        else {
+        let Some(arrival) = self.rng.weighted(&weights).and_then(|i| k.arrivals.get(i)) else {
             return;
         };
         let value = if self.rng.percent(k.high_value_percent) {
@@ -921,7 +922,11 @@ impl Sim<'_> {
             FailureKind::Monetary,
             FailureKind::Attention,
         ];
-        let kind = self.rng.pick(&kinds).copied().unwrap_or(FailureKind::Service);
+        let kind = self
+            .rng
+            .pick(&kinds)
+            .copied()
+            .unwrap_or(FailureKind::Service);
         let loss = matches!(kind, FailureKind::Product | FailureKind::Monetary).then(|| {
             let minor = 1_000 + i64::from(self.rng.below_u32(49_000));
             Money::new(minor, Currency::USD)
@@ -972,7 +977,11 @@ impl Sim<'_> {
                 form: CreditForm::StoreCredit,
                 amount: Money::new(loss * share / 100, Currency::USD),
             });
-            if !self.case.check_grant(self.policy, &owner, &gestures).is_empty() {
+            if !self
+                .case
+                .check_grant(self.policy, &owner, &gestures)
+                .is_empty()
+            {
                 gestures = vec![sorry];
             }
         }
@@ -987,9 +996,7 @@ impl Sim<'_> {
         }
         let rank = self.policy.rank(tier);
         let actor = match self.case.owner() {
-            Some(owner) if self.policy.rank(owner.tier()) >= rank => {
-                Actor::Agent(owner.clone())
-            }
+            Some(owner) if self.policy.rank(owner.tier()) >= rank => Actor::Agent(owner.clone()),
             _ => match self.policy.rank(tier).and_then(|r| self.agent(r)) {
                 Some(agent) => Actor::Agent(agent),
                 None => return,
@@ -1142,10 +1149,15 @@ impl Sim<'_> {
                     due: Some(due),
                     ..
                 } if event.actor() == &Actor::System
+                    // A call a delayed rule required at a tick is left to
+                    // lapse: `History::from_events` cannot name it yet.
+                    && event.command().is_some()
                     && self.rng.percent(self.knobs.keep_call_percent) =>
                 {
                     let t = self.delay(at, self.knobs.reply_minutes);
-                    let before = due.checked_sub_signed(TimeDelta::minutes(1)).unwrap_or(*due);
+                    let before = due
+                        .checked_sub_signed(TimeDelta::minutes(1))
+                        .unwrap_or(*due);
                     self.plan_at(t.min(before).max(at), Step::KeepCall(*promise));
                 }
                 EventKind::Escalated { .. } | EventKind::ReviewRequired { .. } => {
@@ -1381,6 +1393,9 @@ mod tests {
             .filter(|t| !is_weekend(t.date_naive()) && (9..17).contains(&t.hour()))
             .count();
         // 75% of the weekday arrivals.
-        assert!((12_800..=14_000).contains(&office), "{office} in office hours");
+        assert!(
+            (12_800..=14_000).contains(&office),
+            "{office} in office hours"
+        );
     }
 }
