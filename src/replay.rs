@@ -303,6 +303,15 @@ impl History {
         let mut made = (self.numbering == Numbering::ByCommand)
             .then(|| from_events::Made::new(self.commands.len()));
         for (index, sent) in self.commands.iter().enumerate() {
+            let before = run.events.len();
+            let now = run.case.latest().map_or(sent.at(), |l| l.max(sent.at()));
+            // Time first: a call a rule requires at a tick before the
+            // command is one the command may name.
+            run.tick(policy, host, now, &mut duty);
+            if let Some(made) = &mut made {
+                made.note_time(&run.events[before..]);
+            }
+            let before = run.events.len();
             let resolved;
             let command = match &made {
                 Some(made) => {
@@ -314,12 +323,6 @@ impl History {
                 }
                 None => sent,
             };
-            let before = run.events.len();
-            let now = run
-                .case
-                .latest()
-                .map_or(command.at(), |l| l.max(command.at()));
-            run.tick(policy, host, now, &mut duty);
             run.handle(policy, host, command, now, &mut duty);
             if let Some(made) = &mut made {
                 made.note(index, command.id(), &run.events[before..]);

@@ -27,8 +27,7 @@
 //! - sometimes a failure is recorded, and the owner grants an apology with,
 //!   where the guards allow it, a store credit; an apology a rule requires
 //!   comes from an agent of the tier it names; calls a rule requires are
-//!   usually made (kept) before they are due (not those a delayed rule
-//!   requires at a tick: they lapse);
+//!   usually made (kept) before they are due;
 //! - the owner resolves; the customer may confirm, answer a survey (scores
 //!   1 to 5), write again (reopening the case) or, rarely, signal they have
 //!   left; the system closes the case a few days after its resolution, with
@@ -1157,9 +1156,6 @@ impl Sim<'_> {
                     due: Some(due),
                     ..
                 } if event.actor() == &Actor::System
-                    // A call a delayed rule required at a tick is left to
-                    // lapse: `History::from_events` cannot name it yet.
-                    && event.command().is_some()
                     && self.rng.percent(self.knobs.keep_call_percent) =>
                 {
                     let t = self.delay(at, self.knobs.reply_minutes);
