@@ -31,7 +31,11 @@ fn first_response_within(within: &str) -> Policy {
 /// Drives one case through `steps` as a host that never ticks (`handle`
 /// catches up with time), keeping the events.
 #[track_caller]
-fn record(policy: &Policy, id: &str, steps: Vec<(Actor, DateTime<Utc>, CommandKind)>) -> Vec<Event> {
+fn record(
+    policy: &Policy,
+    id: &str,
+    steps: Vec<(Actor, DateTime<Utc>, CommandKind)>,
+) -> Vec<Event> {
     let mut case = Case::new(id.parse().unwrap());
     let mut log = Vec::new();
     for (n, (actor, at, kind)) in steps.into_iter().enumerate() {
@@ -122,7 +126,10 @@ fn a_laxer_target_lowers_first_response_breaches_and_a_tighter_one_raises_them()
         let tighter = whatif::compare(&cases, baseline, &tight, &options);
         let (before_t, after_t) = first_response_breaches(&tighter);
         assert_eq!(before_t, before, "the same baseline ({until:?})");
-        assert!(after_t > before, "tighter: {before} -> {after_t} ({until:?})");
+        assert!(
+            after_t > before,
+            "tighter: {before} -> {after_t} ({until:?})"
+        );
         assert_eq!(laxer.cases, 40);
         assert!(laxer.changed_cases > 0);
         assert!(laxer.skipped.is_empty(), "{:?}", laxer.skipped);
@@ -164,8 +171,16 @@ fn a_laxer_target_lowers_first_response_breaches_and_a_tighter_one_raises_them()
 #[test]
 fn times_to_first_owner_and_response_do_not_depend_on_the_target() {
     let cases = population(&first_response_within("4h"));
-    let c = whatif::compare(&cases, None, &first_response_within("8h"), &Options::default());
-    assert_eq!(c.baseline.time_to_first_response, c.candidate.time_to_first_response);
+    let c = whatif::compare(
+        &cases,
+        None,
+        &first_response_within("8h"),
+        &Options::default(),
+    );
+    assert_eq!(
+        c.baseline.time_to_first_response,
+        c.candidate.time_to_first_response
+    );
     assert_eq!(c.candidate.time_to_first_response.count, 36);
     assert_eq!(c.candidate.first_response_business, 36);
     assert_eq!(c.candidate.time_to_first_owner.count, 40);
@@ -189,7 +204,9 @@ fn logs_that_do_not_rebuild_are_skipped_with_the_reason() {
     assert_eq!((c.cases, c.skipped_cases, c.changed_cases), (2, 2, 0));
     assert_eq!(c.skipped[0].case, "E-1");
     assert!(
-        c.skipped[0].reason.contains("the first event is `contacted`, not `opened`"),
+        c.skipped[0]
+            .reason
+            .contains("the first event is `contacted`, not `opened`"),
         "{}",
         c.skipped[0].reason
     );
@@ -199,7 +216,12 @@ fn logs_that_do_not_rebuild_are_skipped_with_the_reason() {
 #[test]
 fn the_json_has_the_fixed_keys() {
     let cases = population(&first_response_within("4h"));
-    let c = whatif::compare(&cases, None, &first_response_within("8h"), &Options::default());
+    let c = whatif::compare(
+        &cases,
+        None,
+        &first_response_within("8h"),
+        &Options::default(),
+    );
     let json = serde_json::to_value(&c).unwrap();
     assert_eq!(json["cases"], 40);
     assert!(json["changed_cases"].as_u64().unwrap() > 0);
@@ -234,8 +256,18 @@ fn the_result_is_deterministic() {
     for _ in 0..10 {
         cases.extend(population(&first_response_within("4h")));
     }
-    let a = whatif::compare(&cases, None, &first_response_within("8h"), &Options::default());
-    let b = whatif::compare(&cases, None, &first_response_within("8h"), &Options::default());
+    let a = whatif::compare(
+        &cases,
+        None,
+        &first_response_within("8h"),
+        &Options::default(),
+    );
+    let b = whatif::compare(
+        &cases,
+        None,
+        &first_response_within("8h"),
+        &Options::default(),
+    );
     assert_eq!(a, b);
     assert_eq!(a.cases, 400);
 }

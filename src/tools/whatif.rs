@@ -311,11 +311,14 @@ pub struct Comparison {
 /// What happened to one case.
 enum One {
     Skipped(Skipped),
-    Compared {
-        baseline: CaseOutcome,
-        candidate: CaseOutcome,
-        changed: Option<Changed>,
-    },
+    Compared(Box<Compared>),
+}
+
+/// A case's two outcomes, and how they differ.
+struct Compared {
+    baseline: CaseOutcome,
+    candidate: CaseOutcome,
+    changed: Option<Changed>,
 }
 
 /// Compares `candidate` with the baseline over `cases` (each case's id and
@@ -386,11 +389,12 @@ pub fn compare_with_progress(
     for result in results {
         match result {
             One::Skipped(s) => skipped.push(s),
-            One::Compared {
-                baseline,
-                candidate,
-                changed: c,
-            } => {
+            One::Compared(compared) => {
+                let Compared {
+                    baseline,
+                    candidate,
+                    changed: c,
+                } = *compared;
                 base.push(baseline);
                 cand.push(candidate);
                 changed.extend(c);
@@ -444,36 +448,32 @@ fn one(
         Ok(o) => o,
         Err(e) => return skip(format!("the candidate's replay does not read: {e}")),
     };
-    let (base_outcome, base_events): (CaseOutcome, std::borrow::Cow<'_, [Event]>) = match baseline
-    {
-        Some(policy) => {
-            let base = history.replay(policy, host, until);
-            match CaseOutcome::read(base.case(), base.events(), base.refused()) {
-                Ok(o) => (o, base.events().to_vec().into()),
-                Err(e) => return skip(format!("the baseline's replay does not read: {e}")),
-            }
+    let base_replay = baseline.map(|policy| history.replay(policy, host, until));
+    let (base_outcome, base_events): (CaseOutcome, &[Event]) = if let Some(base) = &base_replay {
+        match CaseOutcome::read(base.case(), base.events(), base.refused()) {
+            Ok(o) => (o, base.events()),
+            Err(e) => return skip(format!("the baseline's replay does not read: {e}")),
         }
-        None => {
-            let case = match Case::replay(events) {
-                Ok(case) => case,
-                Err(e) => return skip(format!("the recorded log does not replay: {e}")),
-            };
-            match CaseOutcome::read(&case, events, &[]) {
-                Ok(o) => (o, events.into()),
-                Err(e) => return skip(format!("the recorded log does not read: {e}")),
-            }
+    } else {
+        let case = match Case::replay(events) {
+            Ok(case) => case,
+            Err(e) => return skip(format!("the recorded log does not replay: {e}")),
+        };
+        match CaseOutcome::read(&case, events, &[]) {
+            Ok(o) => (o, events),
+            Err(e) => return skip(format!("the recorded log does not read: {e}")),
         }
     };
     let changed = (base_outcome != cand_outcome).then(|| Changed {
         case: id.to_string(),
         differences: base_outcome.differences(&cand_outcome),
-        divergence: divergence(&base_events, cand.events()),
+        divergence: divergence(base_events, cand.events()),
     });
-    One::Compared {
+    One::Compared(Box::new(Compared {
         baseline: base_outcome,
         candidate: cand_outcome,
         changed,
-    }
+    }))
 }
 
 /// The first position where two logs differ, with both events in words.

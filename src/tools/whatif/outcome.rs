@@ -472,11 +472,11 @@ pub(super) fn refusal_kind(refusal: &crate::Refusal) -> String {
     let mut names = debug.split(|c: char| !c.is_ascii_alphanumeric());
     let first = names.next().unwrap_or("");
     snake(first, &mut out);
-    if first == "Grant" {
-        if let Some(inner) = names.find(|n| !n.is_empty()) {
-            out.push('_');
-            snake(inner, &mut out);
-        }
+    if first == "Grant"
+        && let Some(inner) = names.find(|n| !n.is_empty())
+    {
+        out.push('_');
+        snake(inner, &mut out);
     }
     out
 }
