@@ -21,6 +21,7 @@ use clap::{Parser, Subcommand};
 mod diff;
 mod explain;
 mod fail;
+mod html;
 mod input;
 mod lint;
 mod progress;
