@@ -14,6 +14,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 mod fingerprint;
+mod lint;
 mod load;
 mod pause;
 mod recommended;
@@ -21,7 +22,7 @@ mod rule;
 pub(crate) use rule::{Leaf, Reads};
 
 pub use fingerprint::{FingerprintError, PolicyFingerprint};
-pub use load::{Lint, LintLevel};
+pub use lint::{Lint, LintLevel, WorkBound};
 pub use pause::{PauseName, PauseReason};
 pub use rule::{Action, Call, Condition, DeflectionPolicy, Delay, DelayFrom, During, Notice, Rule};
 
@@ -880,11 +881,22 @@ impl Policy {
                 ),
             ));
         }
-        for (k, rule) in metric.targets.iter().enumerate() {
-            let Some(tier) = &rule.when.tier else {
+        let tiers = metric
+            .targets
+            .iter()
+            .enumerate()
+            .map(|(k, rule)| (format!("targets[{k}].when.tier"), &rule.when.tier))
+            .chain(
+                metric
+                    .no_target
+                    .iter()
+                    .enumerate()
+                    .map(|(k, m)| (format!("no_target[{k}].tier"), &m.tier)),
+            );
+        for (path, tier) in tiers {
+            let Some(tier) = tier else {
                 continue;
             };
-            let path = format!("targets[{k}].when.tier");
             if metric.metric != Metric::TierOwnership {
                 return Err(PolicyError::new(
                     path,
