@@ -112,10 +112,10 @@ impl Policy {
     /// ```
     /// use escalate::policy::Policy;
     /// let bound = Policy::recommended().work_bound();
-    /// assert_eq!(bound.rules, 10);
+    /// assert_eq!(bound.rules, 9);
     /// assert_eq!(bound.tiers, 5);
     /// assert_eq!(bound.rules_on_escalated, 1);
-    /// assert_eq!(bound.firings_per_cause, 10 + 5 * 1);
+    /// assert_eq!(bound.firings_per_cause, 9 + 5 * 1);
     /// assert!(bound.firings() < escalate::policy::WorkBound::LARGE_FIRINGS);
     /// ```
     #[must_use]
@@ -704,9 +704,9 @@ fn split(mut mask: u8) -> Vec<Part> {
 /// use escalate::policy::Policy;
 /// let bound = Policy::recommended().work_bound();
 /// assert_eq!(bound.firings(), bound.firings_per_cause + bound.timed_firings);
-/// assert_eq!(bound.to_string(), "one cause fires at most 15 rules (10 rules, and 5 tiers × 1 \
+/// assert_eq!(bound.to_string(), "one cause fires at most 14 rules (9 rules, and 5 tiers × 1 \
 ///     rule on escalated), delayed rules at most 2 times each time their conditions start to \
-///     hold; each firing makes at most 7 events");
+///     hold; each firing makes at most 5 events");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
@@ -733,7 +733,7 @@ pub struct WorkBound {
 
 impl WorkBound {
     /// Above this many [firings](Self::firings), [`Policy::lint`] reports
-    /// the bound: the recommended policy has 17, the refusal limits allow
+    /// the bound: the recommended policy has 16, the refusal limits allow
     /// thousands (64 rules, 64 chain firings, 101 timed firings per
     /// delayed rule). 100 firings of 8 actions is a few thousand events for
     /// one call, about a millisecond.
@@ -748,7 +748,7 @@ impl WorkBound {
     ///     name = "nag"
     ///     when = "unanswered"
     ///     then = { notify = { who = "lead", why = "still waiting" } }
-    ///     delay = { after = "1m" }
+    ///     delay = { after = "1m", from = "condition" }
     ///     repeat = 100
     /// "#)?;
     /// assert!(policy.work_bound().firings() > WorkBound::LARGE_FIRINGS);
