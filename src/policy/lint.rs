@@ -864,3 +864,212 @@ impl fmt::Display for Lint {
         write!(f, "{}: {}: {}", self.level, self.path, self.message)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::recovery::{Authority, GestureKind, RecoveryPolicy};
+
+    #[track_caller]
+    fn load(text: &str) -> Policy {
+        Policy::from_toml_str(text).unwrap()
+    }
+
+    fn paths(policy: &Policy) -> Vec<String> {
+        policy.lint().into_iter().map(|l| l.path).collect()
+    }
+
+    const HEAD: &str = "version = \"v1\"\ntiers = [\"frontline\", \"supervisor\"]\n";
+
+    #[test]
+    fn the_recommended_policy_is_lint_clean() {
+        assert_eq!(Policy::recommended().lint(), []);
+    }
+
+    #[test]
+    fn coverage_gaps_are_said_compactly_and_no_target_quiets_them() {
+        let text = format!(
+            "{HEAD}[[sla]]\nmetric = \"first_response\"\ntargets = [\n\
+             {{ when = {{ channel = \"email\" }}, target = {{ within = \"4h\" }} }},\n\
+             {{ when = {{ channel = \"chat\", priority = \"low\" }}, target = {{ within = \"4h\" }} }},\n\
+             {{ when = {{ channel = \"chat\", priority = \"normal\" }}, target = {{ within = \"4h\" }} }},\n\
+             {{ when = {{ channel = \"chat\", priority = \"high\" }}, target = {{ within = \"4h\" }} }},\n\
+             {{ when = {{ channel = \"chat\", customer = \"standard\" }}, target = {{ within = \"4h\" }} }},\n\
+             {{ when = {{ channel = \"voicemail\" }}, target = {{ within = \"4h\" }} }},\n\
+             {{ when = {{ channel = \"social_public\" }}, target = {{ within = \"4h\" }} }},\n\
+             {{ when = {{ channel = \"social_private\" }}, target = {{ within = \"4h\" }} }},\n]\n"
+        );
+        let lints = load(&text).lint();
+        assert_eq!(lints.len(), 1, "{lints:?}");
+        assert_eq!(lints[0].path, "sla[0].targets");
+        assert_eq!(
+            lints[0].message,
+            "no first response target for phone at every priority and value; chat at urgent \
+             priority for high_value customers: such cases get no first response clock"
+        );
+        assert!(lints[0].fix.contains(
+            "no_target = [{ channel = \"phone\" }, { channel = \"chat\", priority = \"urgent\", \
+             customer = \"high_value\" }]"
+        ));
+        // The fix's rows, written into the file, quiet the lint.
+        let quiet = format!(
+            "{text}no_target = [{{ channel = \"phone\" }}, {{ channel = \"chat\", priority = \
+             \"urgent\", customer = \"high_value\" }}]\n"
+        );
+        let policy = load(&quiet);
+        assert_eq!(policy.lint(), []);
+        // ... and round-trip through TOML and JSON.
+        let toml = policy.to_toml_string().unwrap();
+        assert!(toml.contains("no_target"), "{toml}");
+        assert_eq!(Policy::from_toml_str(&toml).unwrap(), policy);
+        let json = serde_json::to_string(&policy).unwrap();
+        assert_eq!(serde_json::from_str::<Policy>(&json).unwrap(), policy);
+        // A fallback covers everything.
+        let covered = format!("{text}fallback = {{ within = \"1h\" }}\n");
+        assert_eq!(load(&covered).lint(), []);
+    }
+
+    #[test]
+    fn no_target_names_only_tiers_of_the_policy() {
+        let text = format!(
+            "{HEAD}[[sla]]\nmetric = \"tier_ownership\"\nfallback = {{ within = \"4h\" }}\n\
+             no_target = [{{ tier = \"boss\" }}]\n"
+        );
+        let err = Policy::from_toml_str(&text).unwrap_err();
+        assert_eq!(err.path(), "sla[0].no_target[0].tier");
+    }
+
+    #[test]
+    fn warnings_at_zero_percent_are_flagged() {
+        let text = format!(
+            "{HEAD}[[sla]]\nmetric = \"resolution\"\nfallback = {{ within = \"4h\" }}\n\
+             warnings = [{{ percent = 0 }}, {{ percent = 50 }}, {{ percent = 100 }}]\n"
+        );
+        assert_eq!(
+            paths(&load(&text)),
+            ["sla[0].warnings[0]", "sla[0].warnings[2]"]
+        );
+    }
+
+    #[test]
+    fn rules_that_cannot_fire_are_flagged() {
+        let text = format!(
+            "{HEAD}[[sla]]\nmetric = \"resolution\"\nfallback = {{ within = \"4h\" }}\n\
+             [[rules]]\nname = \"dead\"\nwhen = {{ sla_breach = \"first_response\" }}\n\
+             then = \"escalate_one_tier\"\n\
+             [[rules]]\nname = \"half\"\nwhen = {{ any = [{{ sla_warning = \"resolution\" }}, \
+             {{ sla_breach = \"resolution\" }}] }}\nthen = \"require_review\"\n\
+             [[rules]]\nname = \"promises\"\nwhen = {{ any = [\"promise_broken\", \
+             \"promise_at_risk\"] }}\nthen = \"require_review\"\n"
+        );
+        let lints = load(&text).lint();
+        let got: Vec<(&str, &str)> = lints
+            .iter()
+            .map(|l| (l.path.as_str(), l.message.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "rules[0].when",
+                    "rule \"dead\" never fires: a first response breach can never hold (the \
+                     policy does not track the first response metric)"
+                ),
+                (
+                    "rules[1].when.any[0]",
+                    "never holds: the resolution metric has no warnings; the rest of the \
+                     condition still can"
+                ),
+                (
+                    "rules[2].when.any[1]",
+                    "never holds: the policy does not track the promise metric; the rest of the \
+                     condition still can"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn authority_that_grants_nothing_and_unclimbable_ladders_are_flagged() {
+        let tiers: Vec<Tier> = ["frontline", "supervisor"]
+            .iter()
+            .map(|t| t.parse().unwrap())
+            .collect();
+        let recovery = RecoveryPolicy::standard(&[])
+            .with_authority(Authority::new(tiers[0].clone(), []))
+            .with_authority(
+                Authority::new(
+                    tiers[1].clone(),
+                    [GestureKind::Apology, GestureKind::Credit],
+                )
+                .with_max_bps(0),
+            )
+            .with_soft_cap(12_000, tiers[1].clone());
+        let policy = Policy::new("v1", ["frontline", "supervisor"])
+            .unwrap()
+            .with_recovery(recovery)
+            .unwrap();
+        let lints = policy.lint();
+        let got: Vec<&str> = lints.iter().map(|l| l.path.as_str()).collect();
+        // Every rung but the apology is beyond every tier.
+        let mut want = vec![
+            "recovery.authority[0].kinds".to_owned(),
+            "recovery.authority[1].max_bps".to_owned(),
+        ];
+        want.extend((1..9).map(|r| format!("recovery.ladder[{r}]")));
+        assert_eq!(got, want);
+        assert!(
+            lints[2]
+                .message
+                .starts_with("unclimbable ladder: no tier may grant")
+        );
+        // With no authority at all, one finding says so.
+        let none = Policy::new("v1", ["frontline"])
+            .unwrap()
+            .with_recovery(RecoveryPolicy::standard(&[]).with_soft_cap(12_000, tiers[0].clone()))
+            .unwrap();
+        assert_eq!(paths(&none), ["recovery.authority"]);
+    }
+
+    #[test]
+    fn a_tier_without_authority_is_flagged() {
+        let tiers: Vec<Tier> = ["frontline", "supervisor"]
+            .iter()
+            .map(|t| t.parse().unwrap())
+            .collect();
+        let recovery = RecoveryPolicy::standard(&tiers[1..]);
+        let policy = Policy::new("v1", ["frontline", "supervisor"])
+            .unwrap()
+            .with_recovery(recovery)
+            .unwrap();
+        let lints = policy.lint();
+        assert_eq!(lints.len(), 1, "{lints:?}");
+        assert!(
+            lints[0]
+                .message
+                .starts_with("tier frontline has no authority")
+        );
+    }
+
+    #[test]
+    fn the_work_bound_counts_rules_tiers_and_repeats() {
+        let text = format!(
+            "{HEAD}[[rules]]\nname = \"a\"\nwhen = \"escalated\"\nthen = \"require_review\"\n\
+             [[rules]]\nname = \"b\"\nwhen = \"unanswered\"\nthen = [\"require_review\", \
+             \"escalate_one_tier\"]\ndelay = {{ after = \"1h\", from = \"condition\" }}\nrepeat = 3\n"
+        );
+        let policy = load(&text);
+        let bound = policy.work_bound();
+        assert_eq!(bound.rules, 2);
+        assert_eq!(bound.tiers, 2);
+        assert_eq!(bound.rules_on_escalated, 1);
+        assert_eq!(bound.chain_firings, 2);
+        assert_eq!(bound.firings_per_cause, 4);
+        assert_eq!(bound.timed_firings, 4);
+        assert_eq!(bound.events_per_firing, 5);
+        assert_eq!(policy.lint(), []);
+        let large = load(&text.replace("repeat = 3", "repeat = 99"));
+        assert_eq!(large.work_bound().firings(), 4 + 100);
+        assert_eq!(paths(&large), ["rules[1].repeat"]);
+    }
+}
