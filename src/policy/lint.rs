@@ -39,8 +39,8 @@ impl Policy {
     ///   `any` when only it is. `escalated` is never dead: agents escalate
     ///   by hand;
     /// - **SLA coverage**: for each metric with targets, the combinations of
-    ///   channel (phone, voicemail, email, chat, social_public,
-    ///   social_private), priority and customer value that no target row
+    ///   channel (phone, voicemail, email, chat, `social_public`,
+    ///   `social_private`), priority and customer value that no target row
     ///   and no fallback covers, said compactly ("phone at every priority
     ///   and value"). A gap meant on purpose is written as a
     ///   [`no_target`](crate::sla::MetricPolicy::no_target) row and not
@@ -410,7 +410,7 @@ impl Policy {
             for (mask, channels) in &groups {
                 let names: Vec<&str> = channels.iter().map(|c| channel_name(*c)).collect();
                 let parts = split(*mask);
-                let words: Vec<String> = parts.iter().map(|p| p.words()).collect();
+                let words: Vec<String> = parts.iter().map(Part::words).collect();
                 said.push(format!("{} {}", join_and(&names), words.join(", ")));
                 for channel in &names {
                     for part in &parts {

@@ -881,6 +881,37 @@ impl Policy {
                 ),
             ));
         }
+        self.check_target_tiers(&metric)?;
+        if metric.warnings.len() > Policy::MAX_WARNINGS {
+            return Err(PolicyError::new(
+                "warnings",
+                format!(
+                    "a metric has at most {} warnings, not {}",
+                    Policy::MAX_WARNINGS,
+                    metric.warnings.len()
+                ),
+            ));
+        }
+        for (k, threshold) in metric.warnings.iter().enumerate() {
+            if let crate::sla::Threshold::Before(d) = threshold {
+                load::check_span(
+                    crate::sla::Within::Time(*d),
+                    &format!("warnings[{k}].before"),
+                )?;
+            }
+        }
+        for (path, target) in targets {
+            let within = path.replace(".calendar", ".within");
+            load::check_span(target.within, &within)?;
+            self.check_calendar(&target.calendar, path)?;
+        }
+        self.sla.push(metric);
+        Ok(self)
+    }
+
+    /// Checks the tiers target rules and `no_target` rows name: only on
+    /// tier-ownership metrics, and only the policy's.
+    fn check_target_tiers(&self, metric: &MetricPolicy) -> Result<(), PolicyError> {
         let tiers = metric
             .targets
             .iter()
@@ -914,31 +945,7 @@ impl Policy {
                 ));
             }
         }
-        if metric.warnings.len() > Policy::MAX_WARNINGS {
-            return Err(PolicyError::new(
-                "warnings",
-                format!(
-                    "a metric has at most {} warnings, not {}",
-                    Policy::MAX_WARNINGS,
-                    metric.warnings.len()
-                ),
-            ));
-        }
-        for (k, threshold) in metric.warnings.iter().enumerate() {
-            if let crate::sla::Threshold::Before(d) = threshold {
-                load::check_span(
-                    crate::sla::Within::Time(*d),
-                    &format!("warnings[{k}].before"),
-                )?;
-            }
-        }
-        for (path, target) in targets {
-            let within = path.replace(".calendar", ".within");
-            load::check_span(target.within, &within)?;
-            self.check_calendar(&target.calendar, path)?;
-        }
-        self.sla.push(metric);
-        Ok(self)
+        Ok(())
     }
 
     /// Stops tracking a metric (to replace its settings with

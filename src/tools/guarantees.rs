@@ -1,7 +1,7 @@
 //! What a policy guarantees a case nobody touches, found by running it.
 //!
-//! For every channel (phone, voicemail, email, chat, social_public,
-//! social_private), priority and customer value, a case is opened by a
+//! For every channel (phone, voicemail, email, chat, `social_public`,
+//! `social_private`), priority and customer value, a case is opened by a
 //! customer's contact and left alone: nobody answers, owns or escalates
 //! it. It is ticked at each [`Case::next_wakeup`] up to a horizon, and its
 //! events say when the customer must first hear back (the first-response
@@ -305,10 +305,10 @@ pub fn guarantees_with(policy: &Policy, settings: &Settings) -> Result<Guarantee
                 channel,
                 priority,
                 customer,
-                first_response: seen.first_response.flatten(),
-                owner: seen.owner.flatten(),
-                escalation: seen.escalation.flatten(),
-                breach: seen.breach.flatten(),
+                first_response: seen.first_response,
+                owner: seen.owner,
+                escalation: seen.escalation,
+                breach: seen.breach,
             }
         })
         .collect();
@@ -342,25 +342,23 @@ fn openings(policy: &Policy, settings: &Settings) -> Vec<DateTime<Utc>> {
     out
 }
 
-/// What one opening saw: for each guarantee, `None` before any opening is
-/// merged, `Some(None)` when it did not happen within the horizon.
+/// What one opening (or the worst of several) saw: `None` for what did
+/// not happen within the horizon.
 #[derive(Clone, Debug, Default)]
 struct Seen {
-    first_response: Option<Option<Worst>>,
-    owner: Option<Option<Worst>>,
-    escalation: Option<Option<Worst>>,
-    breach: Option<Option<Worst>>,
+    first_response: Option<Worst>,
+    owner: Option<Worst>,
+    escalation: Option<Worst>,
+    breach: Option<Worst>,
 }
 
 impl Seen {
     /// The worse of two: a guarantee missing from either is missing.
     fn worst(self, other: Seen) -> Seen {
-        fn pick(a: Option<Option<Worst>>, b: Option<Option<Worst>>) -> Option<Option<Worst>> {
+        fn pick(a: Option<Worst>, b: Option<Worst>) -> Option<Worst> {
             match (a, b) {
-                (Some(Some(a)), Some(Some(b))) => Some(Some(if b.after > a.after { b } else { a })),
-                (Some(_), Some(_)) => Some(None),
-                (a, None) => a,
-                (None, b) => b,
+                (Some(a), Some(b)) => Some(if b.after > a.after { b } else { a }),
+                _ => None,
             }
         }
         Seen {
@@ -500,10 +498,10 @@ impl Watch {
 
     fn seen(self) -> Seen {
         Seen {
-            first_response: Some(self.first_response),
-            owner: Some(self.owner),
-            escalation: Some(self.escalation),
-            breach: Some(self.breach),
+            first_response: self.first_response,
+            owner: self.owner,
+            escalation: self.escalation,
+            breach: self.breach,
         }
     }
 }
@@ -590,8 +588,8 @@ impl fmt::Display for Guarantees {
         ];
         let lines: Vec<[String; 5]> = std::iter::once(header)
             .chain(groups.iter().map(|(key, rows)| {
-                let [a, b, c, d] = key.clone();
-                [describe(rows), a, b, c, d]
+                let [first, owner, escalation, breach] = key.clone();
+                [describe(rows), first, owner, escalation, breach]
             }))
             .collect();
         let mut widths = [0usize; 5];

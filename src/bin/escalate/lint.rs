@@ -107,20 +107,23 @@ fn json(report: &Report<'_>) -> Result<String, CliError> {
 }
 
 fn text(file: &str, policy: &Policy, lints: &[Lint], table: &Guarantees) -> String {
-    let mut out = String::new();
-    for lint in lints {
-        out.push_str(&format!(
-            "{file}: {}: {}: {}\n    fix: {}\n",
-            lint.path, lint.level, lint.message, lint.fix
-        ));
-    }
-    if lints.is_empty() {
-        out.push_str(&format!("{file}: no findings\n"));
-    } else {
-        let s = if lints.len() == 1 { "" } else { "s" };
-        out.push_str(&format!("{file}: {} finding{s}\n", lints.len()));
-    }
-    out.push_str(&format!("\nrule work: {}\n\n", policy.work_bound()));
-    out.push_str(&table.to_string());
-    out
+    let mut out: Vec<String> = lints
+        .iter()
+        .map(|lint| {
+            format!(
+                "{file}: {}: {}: {}\n    fix: {}",
+                lint.path, lint.level, lint.message, lint.fix
+            )
+        })
+        .collect();
+    out.push(match lints.len() {
+        0 => format!("{file}: no findings"),
+        1 => format!("{file}: 1 finding"),
+        n => format!("{file}: {n} findings"),
+    });
+    out.push(String::new());
+    out.push(format!("rule work: {}", policy.work_bound()));
+    out.push(String::new());
+    out.push(table.to_string());
+    out.join("\n")
 }
