@@ -542,6 +542,7 @@ fn calls_policy() -> Policy {
             metric: Metric::Promise,
             targets: Vec::new(),
             fallback: None,
+            no_target: Vec::new(),
             warnings: vec![
                 Threshold::Before(TimeDelta::hours(1)),
                 Threshold::Percent(75),
@@ -634,6 +635,7 @@ fn random_policy(seed: u64) -> Policy {
                 metric,
                 targets: Vec::new(),
                 fallback: None,
+                no_target: Vec::new(),
                 warnings: Vec::new(),
                 reopen: Reopen::NewCycle,
                 stopped_by: escalate::ResponseKind::REPLIES.to_vec(),

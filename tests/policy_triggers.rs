@@ -31,6 +31,7 @@ fn with_sla() -> Policy {
             metric: Metric::Promise,
             targets: Vec::new(),
             fallback: None,
+            no_target: Vec::new(),
             warnings: vec![Threshold::Before(hours(1))],
             reopen: escalate::sla::Reopen::NewCycle,
             stopped_by: ResponseKind::REPLIES.to_vec(),

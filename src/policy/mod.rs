@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 mod diff;
 mod explain;
 mod fingerprint;
+mod lint;
 mod load;
 mod pause;
 mod recommended;
@@ -25,7 +26,7 @@ pub(crate) use rule::{Leaf, Reads};
 pub use diff::{Change, ChangeKind, PolicyDiff, diff};
 pub use explain::{Explanation, Sentence};
 pub use fingerprint::{FingerprintError, PolicyFingerprint};
-pub use load::{Lint, LintLevel};
+pub use lint::{Lint, LintLevel, WorkBound};
 pub use pause::{PauseName, PauseReason};
 pub use rule::{Action, Call, Condition, DeflectionPolicy, Delay, DelayFrom, During, Notice, Rule};
 
@@ -884,28 +885,7 @@ impl Policy {
                 ),
             ));
         }
-        for (k, rule) in metric.targets.iter().enumerate() {
-            let Some(tier) = &rule.when.tier else {
-                continue;
-            };
-            let path = format!("targets[{k}].when.tier");
-            if metric.metric != Metric::TierOwnership {
-                return Err(PolicyError::new(
-                    path,
-                    format!(
-                        "only tier_ownership targets may name a tier: the {} clock measures no \
-                         tier",
-                        metric.metric
-                    ),
-                ));
-            }
-            if self.rank(tier).is_none() {
-                return Err(PolicyError::new(
-                    path,
-                    format!("no tier named \"{tier}\"; tiers are {}", self.tier_list()),
-                ));
-            }
-        }
+        self.check_target_tiers(&metric)?;
         if metric.warnings.len() > Policy::MAX_WARNINGS {
             return Err(PolicyError::new(
                 "warnings",
@@ -931,6 +911,45 @@ impl Policy {
         }
         self.sla.push(metric);
         Ok(self)
+    }
+
+    /// Checks the tiers target rules and `no_target` rows name: only on
+    /// tier-ownership metrics, and only the policy's.
+    fn check_target_tiers(&self, metric: &MetricPolicy) -> Result<(), PolicyError> {
+        let tiers = metric
+            .targets
+            .iter()
+            .enumerate()
+            .map(|(k, rule)| (format!("targets[{k}].when.tier"), &rule.when.tier))
+            .chain(
+                metric
+                    .no_target
+                    .iter()
+                    .enumerate()
+                    .map(|(k, m)| (format!("no_target[{k}].tier"), &m.tier)),
+            );
+        for (path, tier) in tiers {
+            let Some(tier) = tier else {
+                continue;
+            };
+            if metric.metric != Metric::TierOwnership {
+                return Err(PolicyError::new(
+                    path,
+                    format!(
+                        "only tier_ownership targets may name a tier: the {} clock measures no \
+                         tier",
+                        metric.metric
+                    ),
+                ));
+            }
+            if self.rank(tier).is_none() {
+                return Err(PolicyError::new(
+                    path,
+                    format!("no tier named \"{tier}\"; tiers are {}", self.tier_list()),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Stops tracking a metric (to replace its settings with

@@ -134,6 +134,7 @@ fn build() -> Result<Policy, crate::PolicyError> {
         metric: Metric::Promise,
         targets: Vec::new(),
         fallback: None,
+        no_target: Vec::new(),
         warnings: vec![Threshold::Before(TimeDelta::hours(1))],
         reopen: Reopen::NewCycle,
         stopped_by: crate::ResponseKind::REPLIES.to_vec(),

@@ -614,6 +614,14 @@ pub struct MetricPolicy {
     /// tracked for such cases.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fallback: Option<Target>,
+    /// Cases with no target on purpose: a case one of these matches gets
+    /// no clock for the metric, whatever `targets` and `fallback` say (they
+    /// are tried before the targets). [`Policy::lint`](crate::policy::Policy::lint)
+    /// reports the combinations of channel, priority and customer value
+    /// that no target covers; listing them here says the gap is meant. In a
+    /// policy file: `no_target = [{ channel = "voicemail" }]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub no_target: Vec<Match>,
     /// Warnings before the clock is due, each fired once per cycle.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Threshold>,
@@ -669,6 +677,7 @@ impl MetricPolicy {
             metric,
             targets: Vec::new(),
             fallback: Some(fallback),
+            no_target: Vec::new(),
             warnings: Vec::new(),
             reopen: Reopen::NewCycle,
             stopped_by: replies(),
@@ -735,6 +744,27 @@ impl MetricPolicy {
         self
     }
 
+    /// Says that cases this matches have no target on purpose (see
+    /// [`no_target`](Self::no_target)): they get no clock for the metric,
+    /// and lint does not report them as a gap.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::TimeDelta;
+    /// use escalate::{Channel, CustomerValue, Priority};
+    /// use escalate::sla::{Match, Metric, MetricPolicy, Target, Within};
+    /// let p = MetricPolicy::new(Metric::FirstResponse, Target::new(Within::Time(TimeDelta::hours(4)), "desk".parse()?))
+    ///     .with_no_target(Match { channel: Some(Channel::SocialPublic), ..Match::default() });
+    /// assert!(p.target_for(Priority::Normal, Some(Channel::SocialPublic), CustomerValue::Standard).is_none());
+    /// assert!(p.target_for(Priority::Normal, Some(Channel::Email), CustomerValue::Standard).is_some());
+    /// # Ok::<(), escalate::InvalidId>(())
+    /// ```
+    #[must_use]
+    pub fn with_no_target(mut self, when: Match) -> Self {
+        self.no_target.push(when);
+        self
+    }
+
     /// Adds a warning.
     ///
     /// # Example
@@ -769,7 +799,8 @@ impl MetricPolicy {
         self
     }
 
-    /// The target for a case: the first matching rule, else the fallback.
+    /// The target for a case: none when a [`no_target`](Self::no_target)
+    /// row matches, else the first matching rule, else the fallback.
     ///
     /// # Example
     /// ```
@@ -796,7 +827,8 @@ impl MetricPolicy {
     }
 
     /// The target for a clock measuring the ownership of `tier` (`None`: a
-    /// clock that measures no tier): the first rule that
+    /// clock that measures no tier): none when a [`no_target`](Self::no_target)
+    /// row matches, else the first rule that
     /// [matches it](Match::matches_tier), else the fallback. What
     /// [`Metric::TierOwnership`] clocks use.
     ///
@@ -823,6 +855,13 @@ impl MetricPolicy {
         customer: CustomerValue,
         tier: Option<&Tier>,
     ) -> Option<&Target> {
+        if self
+            .no_target
+            .iter()
+            .any(|m| m.matches_tier(priority, channel, customer, tier))
+        {
+            return None;
+        }
         self.targets
             .iter()
             .find(|rule| rule.when.matches_tier(priority, channel, customer, tier))
@@ -944,6 +983,7 @@ mod tests {
                 },
             ],
             fallback: None,
+            no_target: Vec::new(),
             warnings: vec![],
             reopen: Reopen::FirstOnly,
             stopped_by: replies(),

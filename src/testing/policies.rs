@@ -376,6 +376,7 @@ fn metric_policy(calendars: Vec<String>) -> impl Strategy<Value = MetricPolicy> 
                     .map(|(when, target)| TargetRule { when, target })
                     .collect(),
                 fallback,
+                no_target: Vec::new(),
                 warnings,
                 reopen,
                 stopped_by,
