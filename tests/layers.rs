@@ -37,7 +37,8 @@ fn sources(dir: &Path, top: Option<&str>, out: &mut Vec<(String, String)>) {
         if path.is_dir() && top.is_none() && name == "bin" {
             // The `escalate` command is a crate of its own, over the library.
             continue;
-        } else if path.is_dir() {
+        }
+        if path.is_dir() {
             sources(&path, Some(top.unwrap_or(&name)), out);
         } else if path.extension().is_some_and(|e| e == "rs") {
             let module = match top {
