@@ -295,3 +295,64 @@ fn the_html_report_has_charts_and_no_script() {
     // The changed cases, with where their logs part.
     assert!(page.contains("first difference at event 3"), "{page}");
 }
+
+/// The README's example, end to end: a simulated month under the
+/// recommended policy, then the same cases under 8-hour email targets.
+/// Fewer first- and next-response breaches, and the rules ask for fewer
+/// escalations; the recommended policy against itself changes nothing.
+#[test]
+fn a_simulated_month_under_laxer_email_targets() {
+    let dir = dir("simulated");
+    let events = dir.join("cases.jsonl");
+    let bin = env!("CARGO_BIN_EXE_escalate");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/policies");
+    let recommended = root.join("recommended.toml");
+    let lax = root.join("email-8h.toml");
+    let simulated = Command::new(bin)
+        .args(["simulate", "--policy"])
+        .arg(&recommended)
+        .args(["--cases", "600", "--days", "30", "--seed", "7", "--out"])
+        .arg(&events)
+        .output()
+        .unwrap();
+    assert_eq!(simulated.status.code(), Some(0), "{simulated:?}");
+    let what_if = |candidate: &Path| -> serde_json::Value {
+        let out = Command::new(bin)
+            .args(["what-if", "--json", "--policy"])
+            .arg(candidate)
+            .arg("--baseline")
+            .arg(&recommended)
+            .arg(&events)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let same = what_if(&recommended);
+    assert_eq!(same["cases"], 600);
+    assert_eq!(same["changed_cases"], 0);
+    assert_eq!(same["baseline"], same["candidate"]);
+
+    let laxer = what_if(&lax);
+    assert!(laxer["changed_cases"].as_u64().unwrap() > 0);
+    let breaches = |side: &str, metric: &str| laxer[side]["breaches"][metric].as_u64().unwrap();
+    for metric in ["first_response", "next_response"] {
+        assert!(
+            breaches("candidate", metric) < breaches("baseline", metric),
+            "{metric}: {laxer}"
+        );
+    }
+    // Resolution and promises do not depend on the email targets.
+    for metric in ["resolution", "promise"] {
+        assert_eq!(breaches("candidate", metric), breaches("baseline", metric));
+    }
+    let required = |side: &str| -> u64 {
+        laxer[side]["escalations_required"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum()
+    };
+    assert!(required("candidate") < required("baseline"), "{laxer}");
+}

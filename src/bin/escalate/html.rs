@@ -214,6 +214,18 @@ fn by_key(c: &Comparison, rows: &mut Vec<[String; 4]>) {
             diff(a[i].into(), b[i].into()),
         ]);
     }
+    let (tiers, a, b) = keyed(
+        &c.baseline.escalations_required,
+        &c.candidate.escalations_required,
+    );
+    for (i, tier) in tiers.iter().enumerate() {
+        rows.push([
+            format!("rules required {tier}"),
+            n(a[i]),
+            n(b[i]),
+            diff(a[i].into(), b[i].into()),
+        ]);
+    }
     let (kinds, a, b) = keyed(&c.baseline.refusals, &c.candidate.refusals);
     for (i, kind) in kinds.iter().enumerate() {
         rows.push([

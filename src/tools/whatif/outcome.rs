@@ -198,8 +198,14 @@ pub enum Basis {
 pub struct CaseOutcome {
     /// How each metric's clocks ended.
     pub clocks: ByMetric<Clocks>,
-    /// Escalations (`escalated` events), by the tier escalated to.
+    /// Escalations (`escalated` events), by the tier escalated to. Under
+    /// [`Host::AsRecorded`](crate::replay::Host::AsRecorded) these are the
+    /// recorded people's, whatever the policy asked.
     pub escalations: BTreeMap<String, u64>,
+    /// What the policy's rules asked for: `escalation_required` and
+    /// `owner_required` events, by the tier named.
+    #[serde(default)]
+    pub escalations_required: BTreeMap<String, u64>,
     /// Commands refused, by kind: the [`Refusal`](crate::Refusal) variant
     /// in snake case (`not_owner`; a grant's as `grant_<reason>`).
     pub refusals: BTreeMap<String, u64>,
@@ -274,6 +280,10 @@ impl CaseOutcome {
             match event.kind() {
                 EventKind::Escalated { to, .. } => {
                     count(&mut out.escalations, to.tier().to_string(), 1);
+                }
+                EventKind::EscalationRequired { tier, .. }
+                | EventKind::OwnerRequired { tier, .. } => {
+                    count(&mut out.escalations_required, tier.to_string(), 1);
                 }
                 EventKind::Assigned { .. } | EventKind::HandoffAccepted { .. }
                     if out.first_owner_seconds.is_none() =>
@@ -370,6 +380,11 @@ impl CaseOutcome {
         }
         for (name, a, b) in [
             ("escalations", &self.escalations, &candidate.escalations),
+            (
+                "escalations required",
+                &self.escalations_required,
+                &candidate.escalations_required,
+            ),
             ("refusals", &self.refusals, &candidate.refusals),
         ] {
             map_differences(&mut out, name, a, b);
@@ -620,6 +635,9 @@ pub struct Side {
     pub clocks: ByMetric<Clocks>,
     /// Escalations by the tier escalated to.
     pub escalations: BTreeMap<String, u64>,
+    /// Escalations and owners the rules required, by the tier named.
+    #[serde(default)]
+    pub escalations_required: BTreeMap<String, u64>,
     /// Commands refused, by kind.
     pub refusals: BTreeMap<String, u64>,
     /// Money granted, in minor units, by currency code.
@@ -663,6 +681,9 @@ impl Side {
             }
             for (k, v) in &o.escalations {
                 count(&mut side.escalations, k.clone(), *v);
+            }
+            for (k, v) in &o.escalations_required {
+                count(&mut side.escalations_required, k.clone(), *v);
             }
             for (k, v) in &o.refusals {
                 count(&mut side.refusals, k.clone(), *v);
