@@ -60,7 +60,7 @@ pub fn encode(case: &CaseId, event: &Event) -> Result<String, LineError> {
 /// let err = lines::decode(r#"{"version":1}"#).unwrap_err();
 /// assert_eq!(err.to_string(), "missing field `case` at line 1 column 13");
 /// let err = lines::decode("{\"case\":\"A-1\",").unwrap_err();
-/// assert_eq!(err.to_string(), "EOF while parsing an object at line 1 column 14");
+/// assert_eq!(err.to_string(), "EOF while parsing a value at line 1 column 14");
 /// ```
 pub fn decode(line: &str) -> Result<(CaseId, Event), LineError> {
     let line: Line = serde_json::from_str(line).map_err(|e| LineError(e.to_string()))?;
