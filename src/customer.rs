@@ -86,6 +86,25 @@ pub enum CustomerValue {
     HighValue,
 }
 
+impl CustomerValue {
+    /// The value as policy files and the event JSON spell it.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::CustomerValue;
+    /// assert_eq!(CustomerValue::HighValue.key(), "high_value");
+    /// assert_eq!(serde_json::to_string(&CustomerValue::Standard)?, "\"standard\"");
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    #[must_use]
+    pub fn key(self) -> &'static str {
+        match self {
+            CustomerValue::Standard => "standard",
+            CustomerValue::HighValue => "high_value",
+        }
+    }
+}
+
 impl fmt::Display for CustomerValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -135,6 +154,29 @@ impl Channel {
     #[must_use]
     pub fn is_public(self) -> bool {
         matches!(self, Channel::SocialPublic)
+    }
+
+    /// The channel as policy files and the event JSON spell it.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::Channel;
+    /// assert_eq!(Channel::SocialPublic.key(), "social_public");
+    /// assert_eq!(serde_json::to_string(&Channel::InPerson)?, format!("\"{}\"", Channel::InPerson.key()));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    #[must_use]
+    pub fn key(self) -> &'static str {
+        match self {
+            Channel::Phone => "phone",
+            Channel::Voicemail => "voicemail",
+            Channel::Email => "email",
+            Channel::Chat => "chat",
+            Channel::SocialPublic => "social_public",
+            Channel::SocialPrivate => "social_private",
+            Channel::InPerson => "in_person",
+            Channel::Survey => "survey",
+        }
     }
 }
 
