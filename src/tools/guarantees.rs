@@ -45,7 +45,19 @@ use crate::{
     CustomerValue, Event, EventKind, Origin, Priority, Tier,
 };
 
-/// The channels a case opens on, in table order.
+/// The channels a case opens on, in table order (a survey opens no case).
+///
+/// # Example
+/// ```
+/// use escalate::Channel;
+/// use escalate::policy::Policy;
+/// use escalate::tools::guarantees::{guarantees, CHANNELS};
+/// assert_eq!(CHANNELS[0], Channel::Phone);
+/// assert!(!CHANNELS.contains(&Channel::Survey));
+/// let table = guarantees(&Policy::recommended())?;
+/// assert_eq!(table.rows[0].channel, CHANNELS[0]);
+/// # Ok::<(), escalate::tools::guarantees::GuaranteeError>(())
+/// ```
 pub const CHANNELS: [Channel; 6] = [
     Channel::Phone,
     Channel::Voicemail,
@@ -180,6 +192,7 @@ pub struct Guarantee {
 /// assert_eq!(table.openings, 168);
 /// let shown = table.to_string();
 /// assert!(shown.starts_with("what a case nobody touches is guaranteed"), "{shown}");
+/// assert!(shown.contains("worst case (longest delay from opening) over 168 openings"), "{shown}");
 /// assert!(shown.contains("social_public"), "{shown}");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -564,12 +577,13 @@ fn cell(w: Option<&Worst>) -> String {
 impl fmt::Display for Guarantees {
     /// One line per group of combinations with the same guarantees: the
     /// channels, priorities and values, then the worst delays from opening
-    /// (`-`: not within the horizon).
+    /// (`-`: not at every opening within the horizon).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "what a case nobody touches is guaranteed (worst case over {} openings in a week, \
-             followed for {}; -: not within that time)",
+            "what a case nobody touches is guaranteed, found by running the policy: the worst \
+             case (longest delay from opening) over {} openings in a week, each followed for {}; \
+             -: not at every opening within that time",
             self.openings,
             delay(self.horizon)
         )?;
