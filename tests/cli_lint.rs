@@ -192,3 +192,14 @@ fn a_missing_file_is_exit_code_2() {
     assert!(out.is_empty(), "{out}");
     assert!(err.starts_with("escalate: "), "{err}");
 }
+
+#[test]
+fn the_same_policy_lints_to_the_same_bytes() {
+    let path = write("bad-twice.toml", BAD);
+    let file = path.to_str().unwrap();
+    for args in [vec![file], vec![file, "--json"]] {
+        let first = lint(&args);
+        assert_eq!(first.0, 1, "{}", first.1);
+        assert_eq!(lint(&args), first);
+    }
+}

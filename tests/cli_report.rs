@@ -131,10 +131,31 @@ fn a_case_whose_log_does_not_read_is_named() {
     let stopped = escalate(&["report", path]);
     assert_eq!(stopped.status.code(), Some(2));
     let stderr = String::from_utf8(stopped.stderr).unwrap();
-    assert!(stderr.contains(&format!("case {}", cases[0].0)), "{stderr}");
+    let named = format!("case {}", cases[0].0);
+    // Named once, whether or not the library's message names it.
+    assert_eq!(stderr.matches(&named).count(), 1, "{stderr}");
     let skipped = escalate(&["report", "--json", "--skip-bad-cases", path]);
+    let stderr = String::from_utf8_lossy(&skipped.stderr).into_owned();
+    assert_eq!(stderr.matches(&named).count(), 1, "{stderr}");
+    assert!(stderr.contains("case skipped"), "{stderr}");
     let expected = SlaReport::from_cases(cases[1..].iter().map(|(_, e)| e)).unwrap();
     assert_eq!(report_of(&skipped), expected);
+}
+
+#[test]
+fn a_case_without_its_opening_is_named_when_skipped() {
+    let mut cases = golden_cases();
+    cases[0].1.remove(0);
+    let path = scratch("no-opening.jsonl");
+    std::fs::write(&path, as_lines(&cases).join("\n")).unwrap();
+    let path = path.to_str().unwrap();
+    let skipped = escalate(&["report", "--skip-bad-cases", path]);
+    assert_eq!(skipped.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&skipped.stderr).into_owned();
+    assert!(
+        stderr.contains(&format!("case {}: ", cases[0].0)) && stderr.contains("case skipped"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -106,3 +106,40 @@ fn a_bad_policy_path_or_zero_days_exit_2() {
         "escalate: days: 0; at least 1 day\n"
     );
 }
+
+#[test]
+fn huge_counts_are_refused_at_once_with_the_bound() {
+    for (flag, value, message) in [
+        (
+            "--cases",
+            "4294967295",
+            "escalate: cases: 4294967295 is more than 1000000, the most one simulation generates\n",
+        ),
+        (
+            "--days",
+            "2000000",
+            "escalate: days: 2000000 is more than 3660 (ten years), the most one simulation spans\n",
+        ),
+    ] {
+        let mut args = vec!["--cases", "3", "--days", "2"];
+        let at = args.iter().position(|a| *a == flag).unwrap();
+        args[at + 1] = value;
+        let run = Command::new(env!("CARGO_BIN_EXE_escalate"))
+            .args(["simulate", "--policy", "examples/policies/recommended.toml"])
+            .args(&args)
+            .args(["--seed", "1"])
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(2));
+        assert_eq!(String::from_utf8_lossy(&run.stderr), message);
+        assert!(run.stdout.is_empty());
+    }
+    // The bounds are in the help.
+    let help = Command::new(env!("CARGO_BIN_EXE_escalate"))
+        .args(["simulate", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("0 to 1,000,000"), "{help}");
+    assert!(help.contains("1 to 3,660"), "{help}");
+}

@@ -356,3 +356,33 @@ fn a_simulated_month_under_laxer_email_targets() {
     };
     assert!(required("candidate") < required("baseline"), "{laxer}");
 }
+
+#[test]
+fn the_same_inputs_give_the_same_bytes() {
+    let dir = setup("twice");
+    let run = |n: usize| {
+        let html = format!("report-{n}.html");
+        let args = [
+            "--policy",
+            "fr-2h.toml",
+            "--baseline",
+            "fr-8h.toml",
+            "events.jsonl",
+            "--cases",
+            "--html",
+            &html,
+        ];
+        let table = what_if(&dir, &args);
+        assert!(table.status.success());
+        let json = what_if(&dir, &[&args[..], &["--json"]].concat());
+        assert!(json.status.success());
+        (
+            table.stdout,
+            json.stdout,
+            std::fs::read(dir.join(&html)).unwrap(),
+        )
+    };
+    let first = run(1);
+    assert!(!first.0.is_empty() && !first.1.is_empty() && !first.2.is_empty());
+    assert_eq!(run(2), first);
+}

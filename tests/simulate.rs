@@ -191,12 +191,28 @@ fn knobs_that_cannot_run_name_their_field() {
         }),
         "days: 0; at least 1 day"
     );
-    assert!(
+    // Bounded, so that a typo cannot run for hours or exhaust memory.
+    assert_eq!(
         error(Simulation {
             days: u32::MAX,
             ..Simulation::default()
+        }),
+        "days: 4294967295 is more than 3660 (ten years), the most one simulation spans"
+    );
+    assert_eq!(
+        error(Simulation {
+            cases: u32::MAX,
+            ..Simulation::default()
+        }),
+        "cases: 4294967295 is more than 1000000, the most one simulation generates"
+    );
+    assert!(
+        error(Simulation {
+            start: "8999-06-01T00:00:00Z".parse().unwrap(),
+            days: Simulation::MAX_DAYS,
+            ..Simulation::default()
         })
-        .starts_with("days: 4294967295 days from")
+        .starts_with("days: 3660 days from")
     );
     // No cases: nothing, and no error.
     assert_eq!(

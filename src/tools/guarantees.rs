@@ -45,7 +45,19 @@ use crate::{
     CustomerValue, Event, EventKind, Origin, Priority, Tier,
 };
 
-/// The channels a case opens on, in table order.
+/// The channels a case opens on, in table order (a survey opens no case).
+///
+/// # Example
+/// ```
+/// use escalate::Channel;
+/// use escalate::policy::Policy;
+/// use escalate::tools::guarantees::{guarantees, CHANNELS};
+/// assert_eq!(CHANNELS[0], Channel::Phone);
+/// assert!(!CHANNELS.contains(&Channel::Survey));
+/// let table = guarantees(&Policy::recommended())?;
+/// assert_eq!(table.rows[0].channel, CHANNELS[0]);
+/// # Ok::<(), escalate::tools::guarantees::GuaranteeError>(())
+/// ```
 pub const CHANNELS: [Channel; 6] = [
     Channel::Phone,
     Channel::Voicemail,
@@ -180,6 +192,7 @@ pub struct Guarantee {
 /// assert_eq!(table.openings, 168);
 /// let shown = table.to_string();
 /// assert!(shown.starts_with("what a case nobody touches is guaranteed"), "{shown}");
+/// assert!(shown.contains("worst case (longest delay from opening) over 168 openings"), "{shown}");
 /// assert!(shown.contains("social_public"), "{shown}");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -320,10 +333,13 @@ pub fn guarantees_with(policy: &Policy, settings: &Settings) -> Result<Guarantee
 }
 
 /// The openings: from Monday 00:00 of the week (policy time zone), every
-/// `step`, for seven days.
+/// `step`, for seven days; none past the range of time (a week at the
+/// edge of the calendar has fewer, or none).
 fn openings(policy: &Policy, settings: &Settings) -> Vec<DateTime<Utc>> {
-    let monday = settings.week_of
-        - TimeDelta::days(i64::from(settings.week_of.weekday().num_days_from_monday()));
+    let back = TimeDelta::days(i64::from(settings.week_of.weekday().num_days_from_monday()));
+    let Some(monday) = settings.week_of.checked_sub_signed(back) else {
+        return Vec::new();
+    };
     let tz = policy.time_zone();
     let start = monday
         .and_hms_opt(0, 0, 0)
@@ -332,12 +348,15 @@ fn openings(policy: &Policy, settings: &Settings) -> Vec<DateTime<Utc>> {
             || monday.and_time(chrono::NaiveTime::MIN).and_utc(),
             |t| t.to_utc(),
         );
+    let end = start
+        .checked_add_signed(TimeDelta::days(7))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC);
     let step = settings.step.max(TimeDelta::seconds(1));
     let mut out = Vec::new();
-    let mut at = start;
-    while at < start + TimeDelta::days(7) {
-        out.push(at);
-        at += step;
+    let mut at = Some(start);
+    while let Some(now) = at.filter(|now| *now < end) {
+        out.push(now);
+        at = now.checked_add_signed(step);
     }
     out
 }
@@ -405,7 +424,9 @@ fn observe(
         .handle(policy, open, at)
         .map_err(|e| fail(e.to_string()))?;
     watch.apply(&mut case, &events).map_err(&fail)?;
-    let end = at + horizon;
+    let end = at
+        .checked_add_signed(horizon)
+        .unwrap_or(DateTime::<Utc>::MAX_UTC);
     for _ in 0..MAX_WAKEUPS {
         if watch.done() {
             break;
@@ -556,12 +577,13 @@ fn cell(w: Option<&Worst>) -> String {
 impl fmt::Display for Guarantees {
     /// One line per group of combinations with the same guarantees: the
     /// channels, priorities and values, then the worst delays from opening
-    /// (`-`: not within the horizon).
+    /// (`-`: not at every opening within the horizon).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "what a case nobody touches is guaranteed (worst case over {} openings in a week, \
-             followed for {}; -: not within that time)",
+            "what a case nobody touches is guaranteed, found by running the policy: the worst \
+             case (longest delay from opening) over {} openings in a week, each followed for {}; \
+             -: not at every opening within that time",
             self.openings,
             delay(self.horizon)
         )?;
@@ -648,6 +670,38 @@ fn describe(rows: &[&Guarantee]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn settings_at_the_edges_of_time_do_not_panic() {
+        let policy = Policy::recommended();
+        for settings in [
+            Settings {
+                week_of: NaiveDate::MAX,
+                step: TimeDelta::days(1),
+                ..Settings::default()
+            },
+            Settings {
+                week_of: NaiveDate::MIN,
+                step: TimeDelta::days(1),
+                ..Settings::default()
+            },
+            Settings {
+                step: TimeDelta::MAX,
+                horizon: TimeDelta::MAX,
+                ..Settings::default()
+            },
+            Settings {
+                step: TimeDelta::days(1),
+                horizon: TimeDelta::MIN,
+                ..Settings::default()
+            },
+        ] {
+            // A table or an error, not a panic.
+            if let Ok(table) = guarantees_with(&policy, &settings) {
+                assert!(table.openings <= 7, "{settings:?}");
+            }
+        }
+    }
 
     #[test]
     fn the_recommended_policy_guarantees_what_its_targets_say() {

@@ -95,9 +95,10 @@ use crate::{
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Simulation {
-    /// How many cases (default 1,000).
+    /// How many cases (default 1,000; at most [`Simulation::MAX_CASES`]).
     pub cases: u32,
-    /// Over how many days they arrive (default 30, at least 1).
+    /// Over how many days they arrive (default 30; at least 1, at most
+    /// [`Simulation::MAX_DAYS`]).
     pub days: u32,
     /// The seed: the same seed gives the same cases (default 1).
     pub seed: u64,
@@ -316,6 +317,37 @@ pub struct SimulatedCase {
 }
 
 impl Simulation {
+    /// The most cases one simulation generates: a million (about 18
+    /// million events, 3.7 GB of JSON lines, under a minute on two
+    /// cores). More is refused rather than left to run for hours or
+    /// exhaust memory; simulate with several seeds for more.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// use escalate::tools::simulate::Simulation;
+    /// let too_many = Simulation { cases: Simulation::MAX_CASES + 1, ..Simulation::default() };
+    /// let err = too_many.generate(&Policy::recommended()).err().map(|e| e.to_string());
+    /// assert_eq!(err.as_deref(), Some("cases: 1000001 is more than 1000000, the most one simulation generates"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub const MAX_CASES: u32 = 1_000_000;
+
+    /// The most days a simulation spans: 3,660 (ten years).
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::policy::Policy;
+    /// use escalate::tools::simulate::Simulation;
+    /// let ten_years = Simulation { cases: 3, days: Simulation::MAX_DAYS, ..Simulation::default() };
+    /// assert!(ten_years.generate(&Policy::recommended()).is_ok());
+    /// let more = Simulation { days: Simulation::MAX_DAYS + 1, ..ten_years };
+    /// let err = more.generate(&Policy::recommended()).err().map(|e| e.to_string());
+    /// assert_eq!(err.as_deref(), Some("days: 3661 is more than 3660 (ten years), the most one simulation spans"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub const MAX_DAYS: u32 = 3_660;
+
     /// The instant the simulation stops: `start` plus `days`. Nothing
     /// happens after it; open cases are ticked up to it.
     ///
@@ -346,7 +378,8 @@ impl Simulation {
     ///
     /// # Errors
     /// [`SimulationError`] naming the field when the simulation cannot
-    /// run: no days, a percentage above 100, no arrival weight, office
+    /// run: no days, more than [`Simulation::MAX_DAYS`] days or
+    /// [`Simulation::MAX_CASES`] cases, a percentage above 100, no arrival weight, office
     /// hours that are not an opening before a closing within the day.
     ///
     /// # Example
@@ -374,6 +407,20 @@ impl Simulation {
         let k = &self.knobs;
         if self.days == 0 {
             return Err(SimulationError("days: 0; at least 1 day".to_owned()));
+        }
+        if self.days > Self::MAX_DAYS {
+            return Err(SimulationError(format!(
+                "days: {} is more than {} (ten years), the most one simulation spans",
+                self.days,
+                Self::MAX_DAYS
+            )));
+        }
+        if self.cases > Self::MAX_CASES {
+            return Err(SimulationError(format!(
+                "cases: {} is more than {}, the most one simulation generates",
+                self.cases,
+                Self::MAX_CASES
+            )));
         }
         let end = self.end()?;
         for (name, value) in [

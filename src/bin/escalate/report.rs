@@ -35,15 +35,22 @@ pub fn run(args: &Args) -> Result<Outcome, CliError> {
     let mut bad = 0usize;
     for (id, events) in &cases.cases {
         if let Err(error) = report.add_case(events) {
+            // Named once: some of the library's messages name the case.
+            let error = error.to_string();
+            let what = if error.starts_with(&format!("case {id}:")) {
+                error
+            } else {
+                format!("case {id}: {error}")
+            };
             if !args.skip_bad_cases {
                 return Err(CliError::Input(format!(
-                    "{}: case {id}: {error} (--skip-bad-cases skips such cases)",
+                    "{}: {what} (--skip-bad-cases skips such cases)",
                     args.events
                 )));
             }
             bad += 1;
             if bad <= 20 {
-                eprintln!("escalate: {}: {error}; case skipped", args.events);
+                eprintln!("escalate: {}: {what}; case skipped", args.events);
             }
         }
     }

@@ -18,10 +18,12 @@ pub struct Args {
     /// `.json`).
     #[arg(long)]
     policy: String,
-    /// How many cases.
+    /// How many cases: 0 to 1,000,000 (more is refused; for more, run
+    /// several seeds).
     #[arg(long)]
     cases: u32,
-    /// Over how many days they arrive (from Monday 2021-03-01).
+    /// Over how many days they arrive (from Monday 2021-03-01): 1 to 3,660
+    /// (ten years).
     #[arg(long)]
     days: u32,
     /// The seed: the same seed gives the same file.
