@@ -408,7 +408,7 @@ impl Policy {
             let mut said = Vec::new();
             let mut rows = Vec::new();
             for (mask, channels) in &groups {
-                let names: Vec<&str> = channels.iter().map(|c| channel_name(*c)).collect();
+                let names: Vec<&str> = channels.iter().map(|c| c.key()).collect();
                 let parts = split(*mask);
                 let words: Vec<String> = parts.iter().map(Part::words).collect();
                 said.push(format!("{} {}", join_and(&names), words.join(", ")));
@@ -587,27 +587,6 @@ fn lint_warnings(i: usize, metric: &MetricPolicy, lints: &mut Vec<Lint>) {
     }
 }
 
-/// A channel as policy files spell it.
-fn channel_name(c: Channel) -> &'static str {
-    match c {
-        Channel::Phone => "phone",
-        Channel::Voicemail => "voicemail",
-        Channel::Email => "email",
-        Channel::Chat => "chat",
-        Channel::SocialPublic => "social_public",
-        Channel::SocialPrivate => "social_private",
-        Channel::InPerson => "in_person",
-        Channel::Survey => "survey",
-    }
-}
-
-fn value_name(v: CustomerValue) -> &'static str {
-    match v {
-        CustomerValue::Standard => "standard",
-        CustomerValue::HighValue => "high_value",
-    }
-}
-
 /// `a`, `a and b`, `a, b and c`.
 fn join_and<S: AsRef<str>>(items: &[S]) -> String {
     match items {
@@ -635,8 +614,8 @@ impl Part {
         match (self.priority, self.value) {
             (None, None) => "at every priority and value".to_owned(),
             (Some(p), None) => format!("at {p} priority"),
-            (None, Some(v)) => format!("for {} customers", value_name(v)),
-            (Some(p), Some(v)) => format!("at {p} priority for {} customers", value_name(v)),
+            (None, Some(v)) => format!("for {} customers", v.key()),
+            (Some(p), Some(v)) => format!("at {p} priority for {} customers", v.key()),
         }
     }
 
@@ -646,7 +625,7 @@ impl Part {
             fields.push(format!("priority = \"{p}\""));
         }
         if let Some(v) = self.value {
-            fields.push(format!("customer = \"{}\"", value_name(v)));
+            fields.push(format!("customer = \"{}\"", v.key()));
         }
         if let Some(t) = tier {
             fields.push(format!("tier = \"{t}\""));

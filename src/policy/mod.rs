@@ -790,6 +790,11 @@ impl Policy {
 
     /// The calendar of that name, or the built-in 24/7 calendar for a name
     /// the policy does not have (a clock recorded under another policy).
+    /// Every calendar the policy names.
+    pub(crate) fn calendars(&self) -> impl Iterator<Item = &BusinessCalendar> {
+        self.calendars.values()
+    }
+
     pub(crate) fn calendar_or_always(&self, name: &CalendarName) -> &BusinessCalendar {
         self.calendar(name).unwrap_or_else(|| always_calendar())
     }

@@ -8,8 +8,10 @@
 //! clock's due instant), when the policy first requires an owner (and of
 //! which tier), when it first requires an escalation (to which tier), and
 //! when a clock first breaches. This is done for openings across one week
-//! (every hour from Monday 00:00 in the policy's time zone, by default),
-//! and each guarantee is the worst case: the longest wall-clock delay from
+//! (every hour from Monday 00:00 in the policy's time zone, by default,
+//! and at every closing of the weekly hours of the policy's calendars: a
+//! case opened as the desk closes waits longest, and a short target's
+//! worst opening falls between the hours), and each guarantee is the worst case: the longest wall-clock delay from
 //! opening over the week.
 //!
 //! Nothing is read from the policy's text: the table is what the engine
@@ -97,7 +99,8 @@ pub struct Settings {
     /// A date in the week of openings: they start on the Monday of its
     /// week, at 00:00 in the policy's time zone.
     pub week_of: NaiveDate,
-    /// The time between two openings (an hour: 168 openings a week).
+    /// The time between two openings (an hour: 168 openings a week); the
+    /// closings of the policy's calendars are openings as well.
     pub step: TimeDelta,
     /// How long after opening each case is followed (30 days): what has
     /// not happened by then is not guaranteed.
@@ -279,7 +282,9 @@ pub fn guarantees(policy: &Policy) -> Result<Guarantees, GuaranteeError> {
 /// use escalate::tools::guarantees::{guarantees_with, Settings};
 /// let daily = Settings { step: TimeDelta::days(1), ..Settings::default() };
 /// let table = guarantees_with(&Policy::recommended(), &daily)?;
-/// assert_eq!(table.openings, 7);
+/// // Each midnight, and each closing of the business calendar (17:00 on
+/// // weekdays): the worst openings are there.
+/// assert_eq!(table.openings, 7 + 5);
 /// # Ok::<(), escalate::tools::guarantees::GuaranteeError>(())
 /// ```
 pub fn guarantees_with(policy: &Policy, settings: &Settings) -> Result<Guarantees, GuaranteeError> {
@@ -358,6 +363,27 @@ fn openings(policy: &Policy, settings: &Settings) -> Vec<DateTime<Utc>> {
         out.push(now);
         at = now.checked_add_signed(step);
     }
+    // The worst openings are at a closing (the case waits the whole night
+    // or weekend): each closing of the week is an opening too, whatever
+    // the step.
+    for calendar in policy.calendars() {
+        let ctz = calendar.time_zone();
+        for (day, seconds) in calendar.weekly_closings() {
+            let local = monday
+                .checked_add_signed(TimeDelta::days(i64::from(day)))
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|t| t + TimeDelta::seconds(i64::from(seconds)))
+                .and_then(|t| ctz.from_local_datetime(&t).earliest());
+            if let Some(at) = local.map(|t| t.to_utc())
+                && at >= start
+                && at < end
+            {
+                out.push(at);
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
     out
 }
 
@@ -527,27 +553,6 @@ impl Watch {
     }
 }
 
-/// A channel as policy files spell it.
-fn channel_name(c: Channel) -> &'static str {
-    match c {
-        Channel::Phone => "phone",
-        Channel::Voicemail => "voicemail",
-        Channel::Email => "email",
-        Channel::Chat => "chat",
-        Channel::SocialPublic => "social_public",
-        Channel::SocialPrivate => "social_private",
-        Channel::InPerson => "in_person",
-        Channel::Survey => "survey",
-    }
-}
-
-fn value_name(v: CustomerValue) -> &'static str {
-    match v {
-        CustomerValue::Standard => "standard",
-        CustomerValue::HighValue => "high_value",
-    }
-}
-
 /// A delay for people: `68h`, `1h`, `at once`.
 fn delay(d: TimeDelta) -> String {
     if d <= TimeDelta::zero() {
@@ -650,7 +655,7 @@ fn describe(rows: &[&Guarantee]) -> String {
             continue;
         }
         if mine.len() == PRIORITIES.len() * VALUES.len() {
-            parts.push(channel_name(channel).to_owned());
+            parts.push(channel.key().to_owned());
             continue;
         }
         let mut bits = Vec::new();
@@ -658,11 +663,11 @@ fn describe(rows: &[&Guarantee]) -> String {
             let at: Vec<&&&Guarantee> = mine.iter().filter(|r| r.priority == priority).collect();
             match at.as_slice() {
                 [] => {}
-                [one] => bits.push(format!("{priority}/{}", value_name(one.customer))),
+                [one] => bits.push(format!("{priority}/{}", one.customer.key())),
                 _ => bits.push(priority.to_string()),
             }
         }
-        parts.push(format!("{} {}", channel_name(channel), bits.join(" ")));
+        parts.push(format!("{} {}", channel.key(), bits.join(" ")));
     }
     parts.join(", ")
 }
@@ -696,9 +701,10 @@ mod tests {
                 ..Settings::default()
             },
         ] {
-            // A table or an error, not a panic.
+            // A table or an error, not a panic: at most a daily opening
+            // and the five closings of the business calendar.
             if let Ok(table) = guarantees_with(&policy, &settings) {
-                assert!(table.openings <= 7, "{settings:?}");
+                assert!(table.openings <= 7 + 5, "{settings:?}");
             }
         }
     }
@@ -732,6 +738,34 @@ mod tests {
             // next, supervisor (an unowned case escalates from the bottom).
             assert!(row.escalation.is_some(), "{row:?}");
         }
+    }
+
+    /// A 15-minute target on a desk closing at 17:30: the worst opening
+    /// is the closing itself (Friday 17:30 to Monday 09:15), which no
+    /// hourly opening catches (Friday 18:00 gives 63h15m).
+    #[test]
+    fn the_closings_of_the_calendars_are_openings_too() {
+        let policy = Policy::from_toml_str(
+            r#"
+            version = "late-close"
+            tiers = ["frontline", "supervisor"]
+            [calendars.desk]
+            hours = { mon = ["09:00-17:30"], tue = ["09:00-17:30"], wed = ["09:00-17:30"], thu = ["09:00-17:30"], fri = ["09:00-17:30"] }
+            [[sla]]
+            metric = "first_response"
+            fallback = { within = "15m", calendar = "desk" }
+            "#,
+        )
+        .unwrap();
+        let table = guarantees(&policy).unwrap();
+        assert_eq!(table.openings, 168 + 5);
+        let row = table
+            .row(Channel::Email, Priority::Normal, CustomerValue::Standard)
+            .unwrap();
+        assert_eq!(
+            row.first_response.as_ref().unwrap().after,
+            TimeDelta::hours(63) + TimeDelta::minutes(45)
+        );
     }
 
     #[test]

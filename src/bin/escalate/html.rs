@@ -308,11 +308,11 @@ pub fn what_if(c: &Comparison, baseline: &str, candidate: &str) -> String {
     );
     let _ = writeln!(
         page,
-        "<h1>What if: {}</h1>\n<p>Baseline: {}. {} cases compared, {} changed, {} skipped; host {}, replayed up to {}.</p>\n\
+        "<h1>What if: {}</h1>\n<p>Baseline: {}. {} compared, {} changed, {} skipped; host {}, replayed up to {}.</p>\n\
          <p class=\"key\"><span style=\"background:{BASELINE}\"></span>baseline<span style=\"background:{CANDIDATE}\"></span>candidate</p>",
         escape(candidate),
         escape(baseline),
-        c.cases,
+        count(c.cases, "case"),
         c.changed_cases,
         c.skipped_cases,
         escape(&c.host),
@@ -402,6 +402,15 @@ pub fn until_words(c: &Comparison) -> String {
         escalate::tools::whatif::Until::Recorded => "each case's latest recorded event".to_owned(),
         escalate::tools::whatif::Until::Latest => "the input's latest event".to_owned(),
         escalate::tools::whatif::Until::At(at) => at.to_rfc3339(),
+    }
+}
+
+/// `1 case`, `2 cases`.
+pub fn count(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 

@@ -115,8 +115,8 @@ fn table(c: &Comparison, baseline: &str, candidate: &str, cases: bool) -> String
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "what-if: {candidate} against {baseline}\n{} cases compared, {} changed, {} skipped; host {}, replayed up to {}\n",
-        c.cases,
+        "what-if: {candidate} against {baseline}\n{} compared, {} changed, {} skipped; host {}, replayed up to {}\n",
+        html::count(c.cases, "case"),
         c.changed_cases,
         c.skipped_cases,
         c.host,
@@ -175,8 +175,8 @@ fn table(c: &Comparison, baseline: &str, candidate: &str, cases: bool) -> String
     } else if c.skipped_cases > 0 {
         let _ = writeln!(
             out,
-            "\n{} cases skipped (--cases lists them)",
-            c.skipped_cases
+            "\n{} skipped (--cases lists them)",
+            html::count(c.skipped_cases, "case")
         );
     }
     out

@@ -354,6 +354,35 @@ impl BusinessCalendar {
         self.engine.spec()
     }
 
+    /// Where the weekly hours close: each as the day (Monday 0) and the
+    /// seconds after its midnight, local time (an overnight span closes
+    /// on the next day). A span that ends where another begins is no
+    /// closing; a calendar open around the clock has none.
+    pub(crate) fn weekly_closings(&self) -> Vec<(u32, u32)> {
+        const DAY_SECONDS: u32 = 86_400;
+        const WEEK: u32 = 7 * DAY_SECONDS;
+        let weekly = &self.spec().weekly;
+        let starts: Vec<u32> = (0u32..7)
+            .flat_map(|d| {
+                weekly[d as usize]
+                    .iter()
+                    .map(move |s| (d * DAY_SECONDS + s.start) % WEEK)
+            })
+            .collect();
+        let mut out: Vec<(u32, u32)> = (0u32..7)
+            .flat_map(|d| {
+                weekly[d as usize]
+                    .iter()
+                    .map(move |s| (d * DAY_SECONDS + s.end) % WEEK)
+            })
+            .filter(|end| !starts.contains(end))
+            .map(|end| (end / DAY_SECONDS, end % DAY_SECONDS))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// A calendar open around the clock, in UTC (the [`Default`]).
     ///
     /// ```
