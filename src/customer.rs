@@ -87,6 +87,15 @@ pub enum CustomerValue {
 }
 
 impl CustomerValue {
+    /// Every customer value, ordinary first.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::CustomerValue;
+    /// assert_eq!(CustomerValue::ALL, [CustomerValue::Standard, CustomerValue::HighValue]);
+    /// ```
+    pub const ALL: [CustomerValue; 2] = [CustomerValue::Standard, CustomerValue::HighValue];
+
     /// The value as policy files and the event JSON spell it.
     ///
     /// # Example
@@ -144,6 +153,25 @@ pub enum Channel {
 }
 
 impl Channel {
+    /// The channels a customer opens a case on (in person and survey
+    /// answers aside): what [`Policy::lint`](crate::policy::Policy::lint)
+    /// checks SLA coverage for and the guarantees table is computed for.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::Channel;
+    /// assert_eq!(Channel::CONTACTS.len(), 6);
+    /// assert!(!Channel::CONTACTS.contains(&Channel::Survey));
+    /// ```
+    pub const CONTACTS: [Channel; 6] = [
+        Channel::Phone,
+        Channel::Voicemail,
+        Channel::Email,
+        Channel::Chat,
+        Channel::SocialPublic,
+        Channel::SocialPrivate,
+    ];
+
     /// Whether other people can see what is said on this channel.
     ///
     /// # Example
@@ -490,6 +518,23 @@ pub enum Priority {
     High,
     /// Now.
     Urgent,
+}
+
+impl Priority {
+    /// Every priority, lowest first.
+    ///
+    /// # Example
+    /// ```
+    /// use escalate::Priority;
+    /// assert_eq!(Priority::ALL.first(), Some(&Priority::Low));
+    /// assert!(Priority::ALL.windows(2).all(|w| w[0] < w[1]));
+    /// ```
+    pub const ALL: [Priority; 4] = [
+        Priority::Low,
+        Priority::Normal,
+        Priority::High,
+        Priority::Urgent,
+    ];
 }
 
 impl fmt::Display for Priority {

@@ -242,20 +242,7 @@ fn tiers_sentence(tiers: &[crate::Tier]) -> String {
     }
 }
 
-const DAYS: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
-
-/// A weekday's name, Monday 0.
-pub(super) fn day_name(i: usize) -> &'static str {
-    DAYS.get(i).copied().unwrap_or("Monday")
-}
+pub(super) use crate::sla::day_name;
 
 /// One day's hours in words: `09:00-12:00 and 13:00-17:00`, or `closed`.
 pub(super) fn spans_words(spans: &[String]) -> String {

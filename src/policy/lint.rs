@@ -9,23 +9,6 @@ use super::{Action, Call, Condition, Policy, Rule};
 use crate::sla::{Metric, MetricPolicy, Threshold, Within};
 use crate::{Channel, CustomerValue, Priority, Tier};
 
-/// The channels a case opens on that SLA coverage is checked for.
-const CHANNELS: [Channel; 6] = [
-    Channel::Phone,
-    Channel::Voicemail,
-    Channel::Email,
-    Channel::Chat,
-    Channel::SocialPublic,
-    Channel::SocialPrivate,
-];
-const PRIORITIES: [Priority; 4] = [
-    Priority::Low,
-    Priority::Normal,
-    Priority::High,
-    Priority::Urgent,
-];
-const VALUES: [CustomerValue; 2] = [CustomerValue::Standard, CustomerValue::HighValue];
-
 impl Policy {
     /// Checks the policy for mistakes that loading does not reject, each
     /// with a [fix](Lint::fix):
@@ -378,10 +361,10 @@ impl Policy {
         for tier in tiers {
             // For each channel, the uncovered (priority, value) pairs as bits.
             let mut groups: Vec<(u8, Vec<Channel>)> = Vec::new();
-            for channel in CHANNELS {
+            for channel in Channel::CONTACTS {
                 let mut mask = 0u8;
-                for (p, priority) in PRIORITIES.into_iter().enumerate() {
-                    for (v, value) in VALUES.into_iter().enumerate() {
+                for (p, priority) in Priority::ALL.into_iter().enumerate() {
+                    for (v, value) in CustomerValue::ALL.into_iter().enumerate() {
                         let covered = metric
                             .target_for_tier(priority, Some(channel), value, tier)
                             .is_some()
@@ -643,8 +626,8 @@ fn split(mut mask: u8) -> Vec<Part> {
         }];
     }
     let mut parts = Vec::new();
-    for (v, value) in VALUES.into_iter().enumerate() {
-        let column: u8 = (0..PRIORITIES.len()).map(|p| 1u8 << (p * 2 + v)).sum();
+    for (v, value) in CustomerValue::ALL.into_iter().enumerate() {
+        let column: u8 = (0..Priority::ALL.len()).map(|p| 1u8 << (p * 2 + v)).sum();
         if mask & column == column {
             parts.push(Part {
                 priority: None,
@@ -653,7 +636,7 @@ fn split(mut mask: u8) -> Vec<Part> {
             mask &= !column;
         }
     }
-    for (p, priority) in PRIORITIES.into_iter().enumerate() {
+    for (p, priority) in Priority::ALL.into_iter().enumerate() {
         let row = 0b11u8 << (p * 2);
         if mask & row == row {
             parts.push(Part {
@@ -661,7 +644,7 @@ fn split(mut mask: u8) -> Vec<Part> {
                 value: None,
             });
         } else {
-            for (v, value) in VALUES.into_iter().enumerate() {
+            for (v, value) in CustomerValue::ALL.into_iter().enumerate() {
                 if mask & (1 << (p * 2 + v)) != 0 {
                     parts.push(Part {
                         priority: Some(priority),

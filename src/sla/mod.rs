@@ -11,6 +11,7 @@ mod clock;
 mod name;
 mod target;
 
+pub(crate) use calendar::day_name;
 pub use calendar::*;
 pub(crate) use clock::seconds;
 pub use clock::{ClockId, ClockState, SlaClock};

@@ -60,23 +60,7 @@ use crate::{
 /// assert_eq!(table.rows[0].channel, CHANNELS[0]);
 /// # Ok::<(), escalate::tools::guarantees::GuaranteeError>(())
 /// ```
-pub const CHANNELS: [Channel; 6] = [
-    Channel::Phone,
-    Channel::Voicemail,
-    Channel::Email,
-    Channel::Chat,
-    Channel::SocialPublic,
-    Channel::SocialPrivate,
-];
-
-const PRIORITIES: [Priority; 4] = [
-    Priority::Low,
-    Priority::Normal,
-    Priority::High,
-    Priority::Urgent,
-];
-
-const VALUES: [CustomerValue; 2] = [CustomerValue::Standard, CustomerValue::HighValue];
+pub const CHANNELS: [Channel; 6] = Channel::CONTACTS;
 
 /// The most wake-ups one opening is followed through (a valid policy
 /// needs far fewer before its horizon).
@@ -291,8 +275,8 @@ pub fn guarantees_with(policy: &Policy, settings: &Settings) -> Result<Guarantee
     let openings = openings(policy, settings);
     let mut combos = Vec::new();
     for channel in CHANNELS {
-        for priority in PRIORITIES {
-            for customer in VALUES {
+        for priority in Priority::ALL {
+            for customer in CustomerValue::ALL {
                 combos.push((channel, priority, customer));
             }
         }
@@ -645,7 +629,7 @@ impl fmt::Display for Guarantees {
 /// The combinations of a group, compactly: `phone, chat`, `email urgent`,
 /// `email low/high_value`.
 fn describe(rows: &[&Guarantee]) -> String {
-    if rows.len() == CHANNELS.len() * PRIORITIES.len() * VALUES.len() {
+    if rows.len() == CHANNELS.len() * Priority::ALL.len() * CustomerValue::ALL.len() {
         return "all".to_owned();
     }
     let mut parts = Vec::new();
@@ -654,12 +638,12 @@ fn describe(rows: &[&Guarantee]) -> String {
         if mine.is_empty() {
             continue;
         }
-        if mine.len() == PRIORITIES.len() * VALUES.len() {
+        if mine.len() == Priority::ALL.len() * CustomerValue::ALL.len() {
             parts.push(channel.key().to_owned());
             continue;
         }
         let mut bits = Vec::new();
-        for priority in PRIORITIES {
+        for priority in Priority::ALL {
             let at: Vec<&&&Guarantee> = mine.iter().filter(|r| r.priority == priority).collect();
             match at.as_slice() {
                 [] => {}

@@ -343,6 +343,20 @@ fn ns_delta(ns: i128) -> TimeDelta {
         })
 }
 
+/// A weekday's name in English, Monday 0 (Monday for any other number).
+pub(crate) fn day_name(i: usize) -> &'static str {
+    const NAMES: [&str; 7] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
+    NAMES.get(i).copied().unwrap_or("Monday")
+}
+
 impl BusinessCalendar {
     fn from_spec(spec: Spec) -> Result<Self, CalendarConfigError> {
         spec.validate()?;
@@ -438,15 +452,6 @@ impl BusinessCalendar {
     /// Holidays, breaks, shifts and DST are left out.
     /// [`Policy::lint`](crate::policy::Policy::lint) compares targets with it.
     pub(crate) fn shortest_gap(&self) -> Option<(TimeDelta, String)> {
-        const NAMES: [&str; 7] = [
-            "Monday",
-            "Tuesday",
-            "Wednesday",
-            "Thursday",
-            "Friday",
-            "Saturday",
-            "Sunday",
-        ];
         let (len, weekday, secs) = self.spec().shortest_weekly_gap()?;
         let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
         let time = if s == 0 {
@@ -454,7 +459,7 @@ impl BusinessCalendar {
         } else {
             format!("{h:02}:{m:02}:{s:02}")
         };
-        let day = NAMES.get(weekday).copied().unwrap_or("Monday");
+        let day = day_name(weekday);
         Some((TimeDelta::seconds(len), format!("{day} {time}")))
     }
 
