@@ -527,7 +527,7 @@ impl Priority {
     /// ```
     /// use escalate::Priority;
     /// assert_eq!(Priority::ALL.first(), Some(&Priority::Low));
-    /// assert!(Priority::ALL.windows(2).all(|w| w[0] < w[1]));
+    /// assert_eq!(Priority::ALL.last(), Some(&Priority::Urgent));
     /// ```
     pub const ALL: [Priority; 4] = [
         Priority::Low,
