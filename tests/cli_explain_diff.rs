@@ -1,6 +1,6 @@
-#![cfg(feature = "cli")]
 //! `escalate explain` and `escalate diff`, run as the built binary on the
 //! recommended policy and an edited copy.
+#![cfg(feature = "cli")]
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

@@ -1,5 +1,5 @@
-#![cfg(feature = "cli")]
 //! `escalate lint`, run as a binary on policy files in a temporary directory.
+#![cfg(feature = "cli")]
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

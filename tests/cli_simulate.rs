@@ -1,7 +1,7 @@
-#![cfg(feature = "cli")]
 //! `escalate simulate`: the file it writes reads back as the library's
 //! cases, the same seed writes the same bytes, and a bad policy path is a
 //! usage error (exit code 2).
+#![cfg(feature = "cli")]
 
 use std::process::Command;
 

@@ -1,9 +1,9 @@
-#![cfg(feature = "cli")]
 //! `escalate what-if`, run as a command: the JSON's fixed keys, the
 //! direction of a laxer and a tighter target, the same policy changing
 //! nothing, a malformed line stopping the run with its number unless
 //! `--skip-bad`, the changed cases with their first diverging event, and
 //! the HTML report.
+#![cfg(feature = "cli")]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
