@@ -309,7 +309,8 @@ impl History {
             // command is one the command may name.
             run.tick(policy, host, now, &mut duty);
             if let Some(made) = &mut made {
-                made.note_time(&run.events[before..]);
+                // No command's: what they made is the rules' (calls).
+                made.note(index, sent.id(), &run.events[before..]);
             }
             let before = run.events.len();
             let resolved;

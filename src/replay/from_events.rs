@@ -833,15 +833,6 @@ impl Made {
         }
     }
 
-    /// Notes the calls rules required as time passed (no command's).
-    pub(super) fn note_time(&mut self, events: &[Event]) {
-        for e in events {
-            if let EventKind::PromiseMade { promise, .. } = &e.kind {
-                self.others.push(*promise);
-            }
-        }
-    }
-
     /// Notes what `events` made, those of command `index` (with id `id`, or
     /// sent again by the owner) as its own.
     pub(super) fn note(&mut self, index: usize, id: &CommandId, events: &[Event]) {
