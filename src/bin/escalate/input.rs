@@ -115,9 +115,13 @@ fn from_lines(text: &str, source: &str, skip_bad: bool) -> Result<Cases, CliErro
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_default())
-            .collect()
-    });
+            .map(|h| {
+                h.join().map_err(|_| {
+                    CliError::Input(format!("{source}: a thread reading the lines failed"))
+                })
+            })
+            .collect::<Result<_, _>>()
+    })?;
     progress.finish();
     let mut index: HashMap<CaseId, usize> = HashMap::new();
     let mut cases: Vec<(CaseId, Vec<Event>)> = Vec::new();
