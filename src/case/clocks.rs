@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::{Case, Event, EventKind, Refusal, Status};
+use super::{ApplyError, Case, Event, EventKind, Refusal, Status};
 use crate::customer::Origin;
 use crate::policy::{PauseReason, Policy};
 use crate::sla::{CalendarName, ClockId, ClockState, Metric, Reopen, SlaClock, Threshold, Within};
@@ -163,17 +163,9 @@ impl Case {
         let mut case: Option<Case> = None;
         let mut from = 0;
         for _ in 0..MAX_ROUNDS {
-            let Some(cut) = events[from..]
-                .iter()
-                .find(|e| makes_work(&e.kind))
-                .map(|e| e.at)
-            else {
+            let Some(keep) = round_end(&events, from) else {
                 break;
             };
-            let keep = events[from..]
-                .iter()
-                .position(|e| e.at > cut)
-                .map_or(events.len(), |i| from + i);
             events.truncate(keep);
             let case = case.get_or_insert_with(|| self.clone());
             for e in &events[from..] {
@@ -183,6 +175,52 @@ impl Case {
             events.extend(case.tick_once(policy, now));
         }
         events
+    }
+
+    /// [`tick`](Self::tick), with every event applied to this case as it
+    /// goes (the desk's wake-up: no copy of the case for the rounds).
+    /// Each event is checked as [`apply`](Self::apply) checks it; on a
+    /// refusal (a bug in this crate: a case's own events fit it) the events
+    /// applied before it are returned with the error, and the case holds
+    /// exactly those.
+    pub(crate) fn tick_applied(
+        &mut self,
+        policy: &Policy,
+        now: DateTime<Utc>,
+    ) -> (Vec<Event>, Option<ApplyError>) {
+        if !self.runs_under(policy) {
+            return (Vec::new(), None);
+        }
+        let mut events = self.tick_once(policy, now);
+        let mut from = 0;
+        for _ in 0..MAX_ROUNDS {
+            let Some(keep) = round_end(&events, from) else {
+                break;
+            };
+            events.truncate(keep);
+            if let Err(refused) = self.record_checked(&mut events, from) {
+                return (events, Some(refused));
+            }
+            from = events.len();
+            events.extend(self.tick_once(policy, now));
+        }
+        match self.record_checked(&mut events, from) {
+            Ok(()) => (events, None),
+            Err(refused) => (events, Some(refused)),
+        }
+    }
+
+    /// Applies `events[from..]`, checked; on a refusal, drops the refused
+    /// event and those after it.
+    fn record_checked(&mut self, events: &mut Vec<Event>, from: usize) -> Result<(), ApplyError> {
+        for k in from..events.len() {
+            if let Err(refused) = self.check(&events[k], self.version()) {
+                events.truncate(k);
+                return Err(refused);
+            }
+            self.record(&events[k]);
+        }
+        Ok(())
     }
 
     /// One pass of [`tick`](Self::tick): every clock event due by `now` and
@@ -696,6 +734,22 @@ fn breach_unless_recorded(
 /// any valid policy needs (each round starts work, and the work a call can
 /// start is bounded by the policy).
 const MAX_ROUNDS: usize = 100_000;
+
+/// Where a round of [`Case::tick`] ends: after the events at the instant of
+/// the first event from `from` on that starts work (which may make more due
+/// by the same tick); `None` when none does.
+fn round_end(events: &[Event], from: usize) -> Option<usize> {
+    let cut = events[from..]
+        .iter()
+        .find(|e| makes_work(&e.kind))
+        .map(|e| e.at)?;
+    Some(
+        events[from..]
+            .iter()
+            .position(|e| e.at > cut)
+            .map_or(events.len(), |i| from + i),
+    )
+}
 
 /// Whether an event `tick` emits starts work that may itself be due by the
 /// same tick.

@@ -582,7 +582,7 @@ impl<'a> Evaluator<'a> {
                     self.firing.out.push((
                         at,
                         EventKind::RuleArmed {
-                            rule: rule.name.as_str().into(),
+                            rule: self.policy.rule_name(rule),
                         },
                     ));
                 } else if !is && is_armed {
@@ -590,7 +590,7 @@ impl<'a> Evaluator<'a> {
                     self.firing.out.push((
                         at,
                         EventKind::RuleDisarmed {
-                            rule: rule.name.as_str().into(),
+                            rule: self.policy.rule_name(rule),
                         },
                     ));
                 }
@@ -613,7 +613,7 @@ impl<'a> Evaluator<'a> {
                             self.firing.out.push((
                                 at,
                                 EventKind::RuleArmed {
-                                    rule: rule.name.as_str().into(),
+                                    rule: self.policy.rule_name(rule),
                                 },
                             ));
                         }
@@ -633,7 +633,7 @@ impl<'a> Evaluator<'a> {
         self.firing.out.push((
             at,
             EventKind::RuleDisarmed {
-                rule: rule.name.as_str().into(),
+                rule: self.policy.rule_name(rule),
             },
         ));
     }
@@ -944,6 +944,7 @@ impl Case {
                     self.apology_tiers.clone_from(tiers);
                 }
                 if !self.apologies_owed.iter().any(|(t, _, _)| t == tier) {
+                    self.apologies_owed.reserve_exact(1);
                     self.apologies_owed.push((tier.clone(), rule.clone(), at));
                 }
             }

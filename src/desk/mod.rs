@@ -545,12 +545,10 @@ impl Desk {
             };
             slot.wakeup = None;
             let policy = &self.policies[slot.policy];
-            let mut events = slot.case.tick(policy, now);
-            let applied = apply_all(&mut slot.case, &events);
+            let (events, refused) = slot.case.tick_applied(policy, now);
             let next = slot.case.next_wakeup(policy);
             reschedule(&mut self.wakeups, slot, index, next);
-            if let Err((k, error)) = applied {
-                events.truncate(k);
+            if let Some(error) = refused {
                 failed.get_or_insert((slot.case.id().clone(), error));
             }
             if !events.is_empty() {

@@ -991,6 +991,15 @@ impl Policy {
         self.sla.iter().find(|m| m.metric == metric)
     }
 
+    /// A rule's name, shared by every event that names it.
+    pub(crate) fn rule_name(&self, rule: &Rule) -> Text {
+        let i = self.rules.iter().position(|r| std::ptr::eq(r, rule));
+        match i.and_then(|i| self.labels.get(i)) {
+            Some(label) => label.name.clone(),
+            None => rule.name.as_str().into(),
+        }
+    }
+
     /// A rule's name and condition in words, for its `RuleFired` events.
     pub(crate) fn rule_label(&self, rule: &Rule) -> (Text, Text) {
         let i = self.rules.iter().position(|r| std::ptr::eq(r, rule));
