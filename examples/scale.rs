@@ -21,7 +21,13 @@
 //! cargo run --release --example scale -- --cases 1000000
 //! ESCALATE_SCALE_CASES=1000000 cargo run --release --example scale
 //! cargo run --release --example scale -- --policy recommended --max-rss-gb 12
+//! cargo run --release --example scale -- --policy recommended --every 60
 //! ```
+//!
+//! `--every S` makes the host wake the desk at its next wake-up but no
+//! sooner than S seconds after the last (a host that polls): more due cases
+//! per `Desk::advance`, which then ticks them on every core. The week's CPU
+//! time is the whole process's (every thread), from `/proc/self/stat`.
 //!
 //! `--max-rss-gb G` stops the run (exit code 2) when the process's
 //! resident memory passes G GB. Peak RSS comes from `/proc/self/status`
@@ -80,8 +86,26 @@ fn cpu() -> Option<Duration> {
 }
 
 /// CPU time since `from`, or the wall time where it cannot be read.
+/// The CPU time every thread of the process has run (the desk ticks many
+/// due cases on every core), from `/proc/self/stat` (user and system time,
+/// in ticks of 1/100 s).
+fn process_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat
+        .get(stat.rfind(')')? + 1..)?
+        .split_whitespace()
+        .collect();
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some(Duration::from_millis((utime + stime) * 10))
+}
+
 fn cpu_since(from: Option<Duration>, wall: Duration) -> Duration {
-    match (from, cpu()) {
+    since(from, cpu(), wall)
+}
+
+fn since(from: Option<Duration>, to: Option<Duration>, wall: Duration) -> Duration {
+    match (from, to) {
         (Some(a), Some(b)) => b.saturating_sub(a),
         _ => wall,
     }
@@ -113,6 +137,9 @@ struct Options {
     policies: Vec<Policy>,
     max_rss: Option<u64>,
     sample: usize,
+    /// The host wakes the desk at its next wake-up, but no sooner than
+    /// this after its last wake-up.
+    every: TimeDelta,
 }
 
 fn options() -> Result<Options, String> {
@@ -126,6 +153,7 @@ fn options() -> Result<Options, String> {
     let mut policies = vec![Policy::recommended(), Policy::default()];
     let mut max_rss = None;
     let mut sample = 2_000;
+    let mut every = TimeDelta::zero();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
@@ -161,9 +189,14 @@ fn options() -> Result<Options, String> {
                 let v = value("--sample")?;
                 sample = v.parse().map_err(|e| format!("--sample {v}: {e}"))?;
             }
+            "--every" => {
+                let v = value("--every")?;
+                let seconds: u32 = v.parse().map_err(|e| format!("--every {v}: {e}"))?;
+                every = TimeDelta::seconds(i64::from(seconds));
+            }
             other => {
                 return Err(format!(
-                    "unknown argument {other}: expected --cases N, --policy recommended|default|both, --max-rss-gb G, --sample N"
+                    "unknown argument {other}: expected --cases N, --policy recommended|default|both, --max-rss-gb G, --sample N, --every SECONDS"
                 ));
             }
         }
@@ -176,6 +209,7 @@ fn options() -> Result<Options, String> {
         policies,
         max_rss,
         sample,
+        every,
     })
 }
 
@@ -387,8 +421,11 @@ fn run(policy: &Policy, o: &Options) -> Result<(), String> {
     let mut week_events = 0;
     let mut wakeups = 0;
     let mut advancing = Duration::ZERO;
-    let (week_began, week_cpu) = (Instant::now(), cpu());
-    while let Some(at) = desk.next_wakeup().filter(|at| *at <= end) {
+    let (week_began, week_cpu) = (Instant::now(), process_cpu());
+    let mut last: Option<DateTime<Utc>> = None;
+    while let Some(next) = desk.next_wakeup().filter(|at| *at <= end) {
+        let at = last.map_or(next, |l| next.max(l + o.every)).min(end);
+        last = Some(at);
         let t = Instant::now();
         let woken = desk.advance(at).map_err(|e| e.to_string())?;
         advancing += t.elapsed();
@@ -402,7 +439,7 @@ fn run(policy: &Policy, o: &Options) -> Result<(), String> {
             check_rss()?;
         }
     }
-    let week_cpu = cpu_since(week_cpu, week_began.elapsed());
+    let week_cpu = since(week_cpu, process_cpu(), week_began.elapsed());
     let total = began.elapsed();
     let peak = peak_rss();
     let week_bytes = live_bytes() - before - store.bytes();
@@ -492,8 +529,17 @@ fn main() -> ExitCode {
         }
     };
     println!(
-        "escalate scale: {} cases, one simulated week from Monday 2021-03-08 00:00 UTC",
-        o.cases
+        "escalate scale: {} cases, one simulated week from Monday 2021-03-08 00:00 UTC; \
+         the host wakes the desk {}",
+        o.cases,
+        if o.every > TimeDelta::zero() {
+            format!(
+                "at its next wake-up, at most once every {} s",
+                o.every.num_seconds()
+            )
+        } else {
+            "at every wake-up".to_owned()
+        }
     );
     for policy in &o.policies {
         if let Err(e) = run(policy, &o) {

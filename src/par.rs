@@ -16,10 +16,11 @@ const MIN_PARALLEL: usize = 256;
 /// thread of its own. A thread the system refuses to start leaves its run
 /// to the calling thread; a panic in `f` is passed on to the caller.
 pub(crate) fn map<T: Send, U: Send>(items: Vec<T>, f: impl Fn(T) -> U + Sync) -> Vec<U> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, NonZeroUsize::get)
-        .min(MAX_THREADS);
-    if threads < 2 || items.len() < MIN_PARALLEL {
+    if items.len() < MIN_PARALLEL {
+        return items.into_iter().map(f).collect();
+    }
+    let threads = cores();
+    if threads < 2 {
         return items.into_iter().map(f).collect();
     }
     let run = items.len().div_ceil(threads);
@@ -62,6 +63,18 @@ pub(crate) fn map<T: Send, U: Send>(items: Vec<T>, f: impl Fn(T) -> U + Sync) ->
             }
         }
         out
+    })
+}
+
+/// The cores to use (at most [`MAX_THREADS`]), asked of the system once per
+/// process: asking reads the cgroup's files, which costs more than a small
+/// map.
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map_or(1, NonZeroUsize::get)
+            .min(MAX_THREADS)
     })
 }
 

@@ -736,10 +736,9 @@ impl Case {
         now: DateTime<Utc>,
     ) -> Vec<(DateTime<Utc>, &'p Rule)> {
         let mut due: Vec<(DateTime<Utc>, &Rule)> = policy
-            .rules()
-            .iter()
-            .flat_map(|rule| {
-                self.rule_instants(policy, rule, Horizon::Until(now))
+            .timed_rules()
+            .flat_map(|(rule, name)| {
+                self.rule_instants(policy, rule, name, Horizon::Until(now))
                     .into_iter()
                     .map(move |at| (at, rule))
             })
@@ -750,8 +749,14 @@ impl Case {
 
     /// The instants within `horizon` at which a time-driven rule fires and
     /// has not fired yet.
-    fn rule_instants(&self, policy: &Policy, rule: &Rule, horizon: Horizon) -> Vec<DateTime<Utc>> {
-        let mut out = self.rule_instants_undeferred(policy, rule, horizon);
+    fn rule_instants(
+        &self,
+        policy: &Policy,
+        rule: &Rule,
+        name: &Text,
+        horizon: Horizon,
+    ) -> Vec<DateTime<Utc>> {
+        let mut out = self.rule_instants_undeferred(policy, rule, name, horizon);
         if rule.during.is_some() && rule.delay.is_none() {
             // Each instant moves to the next open one (a calendar that
             // never opens again never lets the rule act). A delayed rule's
@@ -772,12 +777,13 @@ impl Case {
         &self,
         policy: &Policy,
         rule: &Rule,
+        name: &Text,
         horizon: Horizon,
     ) -> Vec<DateTime<Utc>> {
         let mut out = Vec::new();
         if rule.delay.is_none()
             && rule.during.is_some()
-            && let Some(armed) = self.armed.iter().find(|a| a.rule.as_str() == rule.name)
+            && let Some(armed) = self.armed.iter().find(|a| a.rule == *name)
         {
             // A rule armed under an adopted policy's delay, or one that has
             // acted already, is not waiting for an opening; nothing acts
@@ -788,7 +794,7 @@ impl Case {
             return out;
         }
         if let Some(delay) = &rule.delay {
-            let Some(armed) = self.armed.iter().find(|a| a.rule.as_str() == rule.name) else {
+            let Some(armed) = self.armed.iter().find(|a| a.rule == *name) else {
                 return out;
             };
             let armed_at = &armed.since;
@@ -860,7 +866,7 @@ impl Case {
                     let already = self
                         .last_fired
                         .iter()
-                        .any(|(n, t)| n.as_str() == rule.name && *t >= at && *t >= since);
+                        .any(|(n, t)| n == name && *t >= at && *t >= since);
                     if !horizon.reaches(at) || already {
                         continue;
                     }
@@ -889,12 +895,11 @@ impl Case {
     /// The next instant a time-driven rule fires, for `next_wakeup`.
     pub(crate) fn next_rule_instant(&self, policy: &Policy) -> Option<DateTime<Utc>> {
         policy
-            .rules()
-            .iter()
-            .filter_map(|rule| {
+            .timed_rules()
+            .filter_map(|(rule, name)| {
                 // A rule on two handoff waits lists an instant per wait, in
                 // the order of its leaves: the earliest is the next.
-                self.rule_instants(policy, rule, Horizon::Earliest)
+                self.rule_instants(policy, rule, name, Horizon::Earliest)
                     .into_iter()
                     .min()
             })

@@ -537,16 +537,35 @@ impl Desk {
             self.wakeups.pop_first();
             due.push(index);
         }
-        let mut woken = Vec::with_capacity(due.len());
+        // Each due case is ticked on its own (cases share nothing but the
+        // policies), on every core when there are many; the results are
+        // then taken in the order the cases fell due.
+        let policies = &self.policies;
+        let ticked = crate::par::map(due_slots(&mut self.slots, &due), |(j, slot)| {
+            slot.wakeup = None;
+            let policy = &policies[slot.policy];
+            let (events, refused) = slot.case.tick_applied(policy, now);
+            let next = slot.case.next_wakeup(policy);
+            Ticked {
+                j,
+                events,
+                refused,
+                next,
+            }
+        });
+        let mut woken = Vec::with_capacity(ticked.len());
         let mut failed: Option<(CaseId, ApplyError)> = None;
-        for index in due {
+        for Ticked {
+            j,
+            events,
+            refused,
+            next,
+        } in ticked
+        {
+            let index = due[j];
             let Some(slot) = self.slots.get_mut(index as usize) else {
                 continue;
             };
-            slot.wakeup = None;
-            let policy = &self.policies[slot.policy];
-            let (events, refused) = slot.case.tick_applied(policy, now);
-            let next = slot.case.next_wakeup(policy);
             reschedule(&mut self.wakeups, slot, index, next);
             if let Some(error) = refused {
                 failed.get_or_insert((slot.case.id().clone(), error));
@@ -836,6 +855,39 @@ pub(crate) fn apply_error(case: &CaseId, error: ApplyError, applied: &[Event]) -
             }]
         },
     }
+}
+
+/// What ticking one due case gave: `j` is its place among the due cases.
+struct Ticked {
+    j: usize,
+    events: Vec<Event>,
+    refused: Option<ApplyError>,
+    next: Option<DateTime<Utc>>,
+}
+
+/// The slots at `due` (distinct indices, in any order), each borrowed on
+/// its own with its place in `due`, in the order of the slots. An index
+/// past the slots, or given twice, is left out.
+fn due_slots<'s>(slots: &'s mut [Slot], due: &[u32]) -> Vec<(usize, &'s mut Slot)> {
+    let mut order: Vec<usize> = (0..due.len()).collect();
+    order.sort_unstable_by_key(|&j| due[j]);
+    let mut picked = Vec::with_capacity(due.len());
+    let mut rest = slots;
+    // The index of `rest[0]` in `slots`.
+    let mut base = 0usize;
+    for j in order {
+        let i = due[j] as usize;
+        let Some(k) = i.checked_sub(base).filter(|&k| k < rest.len()) else {
+            continue;
+        };
+        let (head, tail) = std::mem::take(&mut rest).split_at_mut(k + 1);
+        if let Some(slot) = head.last_mut() {
+            picked.push((j, slot));
+        }
+        rest = tail;
+        base = i + 1;
+    }
+    picked
 }
 
 /// Moves a slot's entry in the wake-up index to `next`.

@@ -1018,6 +1018,16 @@ impl Policy {
             .map(|(r, l)| (r, l.reads))
     }
 
+    /// The rules time alone can make act (a delay, working hours, a wait
+    /// for a handoff), each with its shared name.
+    pub(crate) fn timed_rules(&self) -> impl Iterator<Item = (&Rule, &Text)> {
+        self.rules
+            .iter()
+            .zip(&self.labels)
+            .filter(|(_, l)| l.timed)
+            .map(|(r, l)| (r, &l.name))
+    }
+
     /// The tier names joined for messages: `frontline, supervisor, manager`.
     pub(crate) fn tier_list(&self) -> String {
         self.tiers
@@ -1034,6 +1044,9 @@ struct RuleLabel {
     name: Text,
     when: Text,
     reads: Reads,
+    /// Whether time alone can make it act: a delay, working hours, or a
+    /// wait for a handoff.
+    timed: bool,
 }
 
 impl RuleLabel {
@@ -1042,6 +1055,13 @@ impl RuleLabel {
             name: rule.name.as_str().into(),
             when: rule.when.to_string().into(),
             reads: rule.when.reads(),
+            timed: rule.delay.is_some()
+                || rule.during.is_some()
+                || rule
+                    .when
+                    .leaves()
+                    .iter()
+                    .any(|leaf| matches!(leaf, Condition::HandoffNotAccepted(_))),
         }
     }
 }
