@@ -439,6 +439,7 @@ pub mod desk;
 mod error;
 pub mod guide;
 mod ids;
+mod memo;
 mod money;
 mod owner;
 mod par;

@@ -10,7 +10,7 @@ use std::path::Path;
 
 /// The layers, bottom first. A module may use modules of lower layers only.
 const LAYERS: &[&[&str]] = &[
-    &["text", "error", "par"],
+    &["text", "error", "par", "memo"],
     &["ids", "money"],
     &["owner", "customer"],
     &["sla", "recovery"],

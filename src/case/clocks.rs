@@ -315,7 +315,10 @@ impl Case {
 
     /// The next instant at which [`tick`](Self::tick) would emit something,
     /// so a host can schedule one wake-up instead of polling; `None` when no
-    /// clock can warn or breach.
+    /// clock can warn or breach. Nothing is due before it: a tick at an
+    /// earlier instant records nothing (the testing kit's laws check this),
+    /// so a command before it needs no catching up
+    /// ([`Desk`](crate::desk::Desk) skips it).
     ///
     /// # Example
     /// ```
@@ -379,6 +382,7 @@ impl Case {
                 }
             }
         }
+        let key = policy.fingerprint().key();
         for clock in self.clocks.iter().filter(|c| c.is_live()) {
             // A clock without a due instant never breaches, nor warns.
             let Some(due) = clock.due() else {
@@ -391,6 +395,19 @@ impl Case {
                     .iter()
                     .filter(|t| !clock.warned().contains(t))
                     .map(|&t| (t.consumed_at(clock.target()), t));
+                // The earliest warning to fire: that of the unfired
+                // threshold used up first (a threshold needing more business
+                // time is never used up sooner). Kept on the clock until it
+                // changes.
+                let next = clock.next_warning(key, || {
+                    let (i, &t) = settings
+                        .warnings
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, t)| !clock.warned().contains(t))
+                        .min_by_key(|(_, t)| t.consumed_at(clock.target()))?;
+                    Some((clock.warns_at(calendar, t)?, u16::try_from(i).ok()?))
+                });
                 let mut fire = |threshold: Threshold| {
                     if let Some(at) = clock.warns_at(calendar, threshold) {
                         emit(
@@ -417,6 +434,11 @@ impl Case {
                             breach_unless_recorded(clock, due, &mut emit);
                             continue;
                         }
+                        // Nor if the earliest warning comes after `now`.
+                        if next.is_none_or(|(at, _)| at > now) {
+                            breach_unless_recorded(clock, due, &mut emit);
+                            continue;
+                        }
                         // Only thresholds already used up by `now` can fire.
                         let used = clock.elapsed(calendar, now);
                         unfired
@@ -425,8 +447,16 @@ impl Case {
                     }
                     Horizon::Earliest => {
                         // The smallest threshold fires first.
-                        if let Some((_, t)) = unfired.min_by_key(|(need, _)| *need) {
-                            fire(t);
+                        if let Some((at, i)) = next
+                            && let Some(&threshold) = settings.warnings.get(usize::from(i))
+                        {
+                            emit(
+                                at,
+                                EventKind::SlaWarned {
+                                    clock: clock.id(),
+                                    threshold,
+                                },
+                            );
                         }
                     }
                 }

@@ -190,6 +190,11 @@ struct Armed {
     fired: u32,
     /// The latest of them.
     last: Option<DateTime<Utc>>,
+    /// When it next fires, counted from the instant given (the later of
+    /// its latest firing and the start of its delay), worked out under the
+    /// policy of the fingerprint given; emptied when it fires.
+    #[serde(skip)]
+    next: crate::memo::Memo<(u64, DateTime<Utc>, Option<DateTime<Utc>>)>,
 }
 
 /// The ids of the latest [`Case::COMMAND_WINDOW`] commands applied, oldest first.

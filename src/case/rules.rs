@@ -814,6 +814,9 @@ impl Case {
             };
             let mut last = armed.last.map_or(base, |f| f.max(base));
             let mut count = armed.fired as usize;
+            // The first instant is kept on the armed rule while it stands.
+            let key = policy.fingerprint().key();
+            let mut first = true;
             while count <= rule.repeat as usize {
                 // Business time never runs faster than the wall clock: a
                 // delay of time not over in wall time is not over, and the
@@ -825,18 +828,33 @@ impl Case {
                 {
                     break;
                 }
-                // A calendar that cannot supply the delay never fires the rule.
-                let Some(next) = delay.after.due_from(calendar, last) else {
-                    break;
+                let from = last;
+                let next_from = || {
+                    // A calendar that cannot supply the delay never fires
+                    // the rule.
+                    let next = delay.after.due_from(calendar, from)?;
+                    // A delay counted from opening or the level may have run
+                    // out before the condition started to hold: the rule
+                    // acts when it starts to hold, never before (an instant
+                    // before `armed_at` would also not count as fired, and
+                    // fire again each tick). Deferred to working hours: the
+                    // next repeat counts from when it acted, as the case
+                    // records it.
+                    deferred_to(policy, rule, next.max(*armed_at))
                 };
-                // A delay counted from opening or the level may have run out
-                // before the condition started to hold: the rule acts when it
-                // starts to hold, never before (an instant before `armed_at`
-                // would also not count as fired, and fire again each tick).
-                let next = next.max(*armed_at);
-                // Deferred to working hours: the next repeat counts from
-                // when it acted, as the case records it.
-                let Some(next) = deferred_to(policy, rule, next) else {
+                let next = if first {
+                    first = false;
+                    armed
+                        .next
+                        .get_or(
+                            |(k, f, _)| *k == key && *f == from,
+                            || (key, from, next_from()),
+                        )
+                        .2
+                } else {
+                    next_from()
+                };
+                let Some(next) = next else {
                     break;
                 };
                 if !horizon.reaches(next) {
@@ -916,6 +934,7 @@ impl Case {
                     since: at,
                     fired: 0,
                     last: None,
+                    next: crate::memo::Memo::default(),
                 });
             }
             EventKind::RuleDisarmed { rule } => {
@@ -930,6 +949,7 @@ impl Case {
                 {
                     armed.fired = armed.fired.saturating_add(1);
                     armed.last = Some(at);
+                    armed.next.clear();
                 }
                 if let Some((_, last)) = self.last_fired.iter_mut().find(|(n, _)| n == rule) {
                     *last = at;

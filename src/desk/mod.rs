@@ -410,13 +410,15 @@ impl Desk {
             return Err(DeskError::UnknownCase { case: case.clone() });
         };
         let policy = &self.policies[slot.policy];
-        let events =
-            slot.case
-                .handle(policy, command, now)
-                .map_err(|refusal| DeskError::Refused {
-                    case: case.clone(),
-                    refusal,
-                })?;
+        // The index holds the case's next wake-up: before it, nothing is due.
+        let nothing_due = slot.wakeup.is_none_or(|w| command.at() < w);
+        let events = slot
+            .case
+            .handle_known(policy, command, now, nothing_due)
+            .map_err(|refusal| DeskError::Refused {
+                case: case.clone(),
+                refusal,
+            })?;
         if events.is_empty() {
             return Ok(events);
         }

@@ -46,6 +46,11 @@ impl PolicyFingerprint {
                 .fold(OFFSET, |h, b| (h ^ u64::from(*b)).wrapping_mul(PRIME)),
         )
     }
+
+    /// The hash, as a key for values worked out under the policy.
+    pub(crate) fn key(self) -> u64 {
+        self.0
+    }
 }
 
 impl fmt::Display for PolicyFingerprint {

@@ -4,6 +4,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{BusinessCalendar, CalendarName, Metric, Threshold};
+use crate::memo::Memo;
 use crate::{Channel, PromiseId, Tier};
 
 crate::ids::numbered!(
@@ -76,7 +77,16 @@ pub struct SlaClock {
     state: ClockState,
     warned: Vec<Threshold>,
     breached_at: Option<DateTime<Utc>>,
+    /// Its earliest warning still to fire (the instant, and the threshold's
+    /// place among the policy's warnings), worked out under the policy of
+    /// this fingerprint; emptied whenever the clock changes.
+    #[serde(skip)]
+    next_warning: Memo<(u64, NextWarning)>,
 }
+
+/// A clock's earliest warning still to fire: when, and the threshold's place
+/// among its policy's warnings for the metric.
+pub(crate) type NextWarning = Option<(DateTime<Utc>, u16)>;
 
 /// Whether a clock is running, paused or stopped, with what each state needs.
 ///
@@ -191,6 +201,7 @@ impl SlaClock {
             },
             warned: Vec::new(),
             breached_at: None,
+            next_warning: Memo::default(),
         }
     }
 
@@ -280,6 +291,7 @@ impl SlaClock {
     /// # Ok::<(), escalate::InvalidId>(())
     /// ```
     pub fn pause(&mut self, at: DateTime<Utc>, consumed: TimeDelta) {
+        self.next_warning.clear();
         if let ClockState::Running { due, .. } = self.state {
             self.state = ClockState::Paused {
                 since: at,
@@ -308,6 +320,7 @@ impl SlaClock {
     /// # Ok::<(), escalate::InvalidId>(())
     /// ```
     pub fn resume(&mut self, at: DateTime<Utc>, due: Option<DateTime<Utc>>) {
+        self.next_warning.clear();
         self.state = ClockState::Running {
             since: at,
             consumed: self.consumed(),
@@ -333,6 +346,7 @@ impl SlaClock {
     /// # Ok::<(), escalate::InvalidId>(())
     /// ```
     pub fn stop(&mut self, at: DateTime<Utc>, consumed: TimeDelta, late_by: Option<TimeDelta>) {
+        self.next_warning.clear();
         self.state = ClockState::Stopped {
             at,
             consumed,
@@ -356,6 +370,7 @@ impl SlaClock {
     /// # Ok::<(), escalate::InvalidId>(())
     /// ```
     pub fn warn(&mut self, threshold: Threshold) {
+        self.next_warning.clear();
         if !self.warned.contains(&threshold) {
             self.warned.reserve_exact(1);
             self.warned.push(threshold);
@@ -378,6 +393,7 @@ impl SlaClock {
     /// # Ok::<(), escalate::InvalidId>(())
     /// ```
     pub fn breach(&mut self, at: DateTime<Utc>) {
+        self.next_warning.clear();
         self.breached_at.get_or_insert(at);
     }
 
@@ -410,6 +426,7 @@ impl SlaClock {
         consumed: TimeDelta,
         due: Option<DateTime<Utc>>,
     ) {
+        self.next_warning.clear();
         match self.state {
             ClockState::Running { .. } => {
                 self.state = ClockState::Running {
@@ -1024,6 +1041,19 @@ impl SlaClock {
     }
 
     /// Whether it still counts or can still breach (not stopped).
+    /// Its earliest warning still to fire under the policy of fingerprint
+    /// `policy`: kept from the last time it was worked out (by `make`) while
+    /// the clock has not changed since.
+    pub(crate) fn next_warning(
+        &self,
+        policy: u64,
+        make: impl FnOnce() -> NextWarning,
+    ) -> NextWarning {
+        self.next_warning
+            .get_or(|(p, _)| *p == policy, || (policy, make()))
+            .1
+    }
+
     pub(crate) fn is_live(&self) -> bool {
         !matches!(self.state, ClockState::Stopped { .. })
     }

@@ -45,8 +45,8 @@ pub enum Law {
     /// final tick at the same instant.
     SameLog,
     /// Each call's rule firings stay within the bound [`Policy`]'s
-    /// "Bounds" states, each wake-up records something and moves time on,
-    /// and the wake-ups end.
+    /// "Bounds" states, each wake-up records something, nothing falls due
+    /// before it, it moves time on, and the wake-ups end.
     BoundedWork,
 }
 
@@ -618,6 +618,20 @@ impl<'a> Run<'a> {
             let Some(w) = self.case.next_wakeup(self.policy).filter(|w| *w <= until) else {
                 return Ok(());
             };
+            // Nothing is due before the wake-up (hosts skip time's
+            // catching up for a command before it).
+            if let Some(before) = w.checked_sub_signed(TimeDelta::nanoseconds(1))
+                && let Some(early) = self.case.tick(self.policy, before).first()
+            {
+                return Err(Violation::new(
+                    Law::BoundedWork,
+                    step,
+                    format!(
+                        "the wake-up at {w} comes after an event due at {}",
+                        early.at()
+                    ),
+                ));
+            }
             if self.tick(step, w)?.is_empty() {
                 return Err(Violation::new(
                     Law::BoundedWork,
