@@ -248,7 +248,7 @@ impl Case {
                         owner: owner.clone(),
                         since: at,
                     };
-                    life.pause = Some(match &event.kind {
+                    life.pause = Some(Box::new(match &event.kind {
                         EventKind::Paused {
                             reason,
                             until,
@@ -266,7 +266,7 @@ impl Case {
                             until: None,
                             ends_on_contact: true,
                         },
-                    });
+                    }));
                 }
             }
             EventKind::Resumed => {

@@ -251,7 +251,7 @@ struct Life {
     /// The pause in force; kept only while the status is `AwaitingCustomer`
     /// (`evolve` clears it when the wait ends).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pause: Option<Pause>,
+    pause: Option<Box<Pause>>,
 }
 
 impl Case {
@@ -568,7 +568,7 @@ impl Case {
     /// contact ends its wait. See [`Pause`] for an example.
     #[must_use]
     pub fn pause(&self) -> Option<&Pause> {
-        self.life().and_then(|l| l.pause.as_ref())
+        self.life().and_then(|l| l.pause.as_deref())
     }
 
     /// The content fingerprint of the policy the case runs under (the
