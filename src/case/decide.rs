@@ -335,7 +335,7 @@ impl Case {
                     origin,
                     summary,
                     priority,
-                    policy: policy.version().into(),
+                    policy: policy.label(),
                     policy_fingerprint: Some(policy.fingerprint()),
                     time_zone: policy.time_zone(),
                 }));
@@ -608,7 +608,7 @@ impl Case {
                     });
                 }
                 Ok(vec![EventKind::PolicyAdopted {
-                    policy: policy.version().into(),
+                    policy: policy.label(),
                     fingerprint: Some(policy.fingerprint()),
                 }])
             }

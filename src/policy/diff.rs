@@ -378,8 +378,8 @@ pub fn diff(old: &Policy, new: &Policy) -> PolicyDiff {
     let mut changes = d.changes;
     changes.sort_by_key(|c| order_of(&c.path));
     PolicyDiff {
-        old_version: old.version.clone(),
-        new_version: new.version.clone(),
+        old_version: old.version.as_str().to_owned(),
+        new_version: new.version.as_str().to_owned(),
         changes,
     }
 }

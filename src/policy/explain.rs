@@ -165,7 +165,7 @@ impl Policy {
         );
         recovery_sentences(&self.recovery, &mut say);
         Explanation {
-            version: self.version.clone(),
+            version: self.version.as_str().to_owned(),
             sentences: out,
         }
     }

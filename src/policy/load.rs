@@ -117,7 +117,7 @@ impl Policy {
     #[must_use]
     pub fn as_recorded(&self) -> Policy {
         let mut policy = self.clone();
-        policy.version = format!("{} (as recorded)", self.version);
+        policy.version = format!("{} (as recorded)", self.version).as_str().into();
         policy.rules.clear();
         policy.labels.clear();
         policy.index = super::RuleIndex::default();

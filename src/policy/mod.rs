@@ -137,7 +137,8 @@ use crate::{PolicyError, Text, Tier};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "PolicySpec", into = "PolicySpec")]
 pub struct Policy {
-    version: String,
+    /// Shared by every case opened under the policy.
+    version: Text,
     tiers: Vec<Tier>,
     time_zone: Tz,
     calendars: BTreeMap<CalendarName, BusinessCalendar>,
@@ -288,7 +289,7 @@ impl From<Policy> for PolicySpec {
     fn from(p: Policy) -> Self {
         let standard = p.recovery == RecoveryPolicy::standard(&p.tiers);
         PolicySpec {
-            version: p.version,
+            version: p.version.as_str().to_owned(),
             tiers: p.tiers.iter().map(|t| t.as_str().to_owned()).collect(),
             time_zone: p.time_zone,
             calendars: p
@@ -322,7 +323,7 @@ impl Default for Policy {
         .map(|name| Tier::new(name).unwrap_or_else(|_| unreachable!("valid tier names")))
         .collect();
         Policy {
-            version: "default".to_owned(),
+            version: "default".into(),
             recovery: RecoveryPolicy::standard(&tiers),
             tiers,
             time_zone: Tz::UTC,
@@ -507,7 +508,7 @@ impl Policy {
             ));
         }
         Ok(Policy {
-            version,
+            version: version.as_str().into(),
             recovery: RecoveryPolicy::standard(&out),
             tiers: out,
             time_zone: Tz::UTC,
@@ -623,7 +624,12 @@ impl Policy {
     /// ```
     #[must_use]
     pub fn version(&self) -> &str {
-        &self.version
+        self.version.as_str()
+    }
+
+    /// The version label as cases record it: one shared text.
+    pub(crate) fn label(&self) -> Text {
+        self.version.clone()
     }
 
     /// The tiers, from the most junior to the most senior.
