@@ -7,9 +7,53 @@
 macro_rules! identifier {
     ($(#[$meta:meta])* $name:ident, $what:literal) => {
         $(#[$meta])*
-        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
-        #[serde(try_from = "String", into = "String")]
+        #[derive(Clone, Eq, PartialOrd, Ord, serde::Serialize)]
+        #[serde(into = "String")]
         pub struct $name(std::sync::Arc<str>);
+
+        // Equal when they share their text (clones of one identifier), or
+        // when their texts are equal; hashed by the text, as `Eq` needs.
+        impl PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                std::sync::Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+            }
+        }
+
+        impl std::hash::Hash for $name {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                self.0.hash(state);
+            }
+        }
+
+        // As `#[serde(try_from = "String")]` reads it (a string, checked by
+        // `new` once read, so that the error is the same), without the
+        // intermediate `String`.
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct Visitor;
+
+                impl serde::de::Visitor<'_> for Visitor {
+                    type Value = Result<$name, crate::InvalidId>;
+
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("a string")
+                    }
+
+                    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                        Ok($name::new(v))
+                    }
+
+                    fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+                        match std::str::from_utf8(v) {
+                            Ok(v) => self.visit_str(v),
+                            Err(_) => Err(E::invalid_value(serde::de::Unexpected::Bytes(v), &self)),
+                        }
+                    }
+                }
+
+                d.deserialize_string(Visitor)?.map_err(serde::de::Error::custom)
+            }
+        }
 
         impl $name {
             /// Creates the identifier, checking that it is non-empty, at most

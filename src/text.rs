@@ -1,10 +1,11 @@
 //! Shared, immutable text for notes, summaries and reasons.
 
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::ops::Deref;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, de};
 
 /// Free text written by people: notes, summaries, reasons, descriptions.
 ///
@@ -20,9 +21,52 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(serde_json::to_string(&note)?, r#""the wrong cabinet came""#);
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
-#[serde(from = "String", into = "String")]
+#[derive(Clone, Eq, PartialOrd, Ord, Default, Serialize)]
+#[serde(into = "String")]
 pub struct Text(Arc<str>);
+
+// Equal when they share their text (clones of one `Text`), or when their
+// texts are equal; hashed by the text, as `Eq` needs.
+impl PartialEq for Text {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+    }
+}
+
+impl Hash for Text {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+// As `#[serde(from = "String")]` reads it (a string), without the
+// intermediate `String`.
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+
+        impl de::Visitor<'_> for TextVisitor {
+            type Value = Text;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
+                Ok(Text::from(v))
+            }
+
+            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Text, E> {
+                match std::str::from_utf8(v) {
+                    Ok(v) => Ok(Text::from(v)),
+                    Err(_) => Err(E::invalid_value(de::Unexpected::Bytes(v), &self)),
+                }
+            }
+        }
+
+        d.deserialize_string(TextVisitor)
+    }
+}
 
 impl Text {
     /// The text as a string slice.
