@@ -206,7 +206,7 @@ super::event_json::event_kind! {
 #[non_exhaustive]
 pub enum EventKind {
     /// The case was opened (the data is shared: cloning the event is cheap).
-    Opened(Arc<Opened>),
+    Opened(#[serde(deserialize_with = "super::event_json::opened")] Arc<Opened>),
     /// The customer reached out.
     Contacted {
         /// Where.
@@ -365,6 +365,7 @@ pub enum EventKind {
         /// The offer's number.
         offer: OfferId,
         /// What was offered.
+        #[serde(deserialize_with = "super::event_json::tag_as_any")]
         gesture: Gesture,
     },
     /// The customer accepted an offer.
@@ -380,6 +381,7 @@ pub enum EventKind {
     /// A gesture was granted (one event per gesture of a grant).
     GestureGranted {
         /// What was granted.
+        #[serde(deserialize_with = "super::event_json::tag_as_any")]
         gesture: Gesture,
         /// The offer it granted, if it came from one.
         #[serde(default, skip_serializing_if = "Option::is_none")]

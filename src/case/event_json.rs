@@ -13,15 +13,30 @@
 //! Both readers are serde's derived code for the same variants (generated
 //! by [`event_kind!`] from [`EventKind`]'s own definition, as `remote`
 //! definitions), so field names, defaults, `with` functions and error
-//! messages are the same in both.
+//! messages are the same in both. Two things differ between reading a
+//! value from serde's buffer and reading it straight from JSON, and are
+//! kept as the buffer had them:
+//!
+//! - a second `"type"` among the fields is an error ([`Fields`]);
+//! - the tag of an internally tagged enum nested in a kind (an opening's
+//!   origin, a gesture) may be a variant's index ([`tag_as_any`]).
+//!
+//! A malformed event is an error either way; its message gives the place
+//! where the reader found the fault (inside the kind, where the buffering
+//! reader reported the end of the kind), and for an enum field given
+//! neither a string nor an object with one key, or a struct given an array
+//! longer than its fields, it is `serde_json`'s ("expected value", "trailing
+//! characters") rather than the buffer's.
 //!
 //! Also here: [`utc`] and [`utc_option`], which read the RFC 3339 times the
 //! crate writes (`2021-03-08T14:00:00Z`, maybe with a fraction of a second)
 //! without chrono's general parser, and fall back to it for anything else.
 
 use std::fmt;
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono_tz::Tz;
 use serde::de::value::{
     BoolDeserializer, BorrowedBytesDeserializer, BorrowedStrDeserializer, BytesDeserializer,
     CharDeserializer, F32Deserializer, F64Deserializer, I8Deserializer, I16Deserializer,
@@ -35,7 +50,9 @@ use serde::de::{
 };
 use serde::{Deserialize, forward_to_deserialize_any};
 
-use super::event::{BufferedEventKind, EventKind, StreamedEventKind};
+use super::event::{BufferedEventKind, EventKind, Opened, StreamedEventKind};
+use crate::policy::PolicyFingerprint;
+use crate::{CaseId, Customer, Origin, Priority, Text};
 
 /// The tag naming an event kind's variant.
 const TAG: &str = "type";
@@ -383,14 +400,58 @@ impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for NotTag<S> {
     }
 }
 
-/// The methods of [`NotTag`]'s `Deserializer` that pass the visitor on.
+/// `Deserializer` methods that call the same method of the wrapped
+/// deserializer (`self.0`), the visitor wrapped in `$wrap`.
 macro_rules! pass_deserialize {
-    ($($method:ident($($arg:ident: $ty:ty),*),)*) => {
+    ($wrap:expr; $($method:ident($($arg:ident: $ty:ty),*),)*) => {
         $(
             fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, D::Error> {
-                self.0.$method($($arg,)* NotTag(visitor))
+                self.0.$method($($arg,)* $wrap(visitor))
             }
         )*
+    };
+}
+
+/// Every `Deserializer` method but `deserialize_any` and
+/// `deserialize_identifier`, passed on as [`pass_deserialize`] does.
+macro_rules! pass_deserialize_others {
+    ($wrap:expr) => {
+        pass_deserialize! {
+            $wrap;
+            deserialize_bool(),
+            deserialize_i8(),
+            deserialize_i16(),
+            deserialize_i32(),
+            deserialize_i64(),
+            deserialize_i128(),
+            deserialize_u8(),
+            deserialize_u16(),
+            deserialize_u32(),
+            deserialize_u64(),
+            deserialize_u128(),
+            deserialize_f32(),
+            deserialize_f64(),
+            deserialize_char(),
+            deserialize_str(),
+            deserialize_string(),
+            deserialize_bytes(),
+            deserialize_byte_buf(),
+            deserialize_option(),
+            deserialize_unit(),
+            deserialize_unit_struct(name: &'static str),
+            deserialize_newtype_struct(name: &'static str),
+            deserialize_seq(),
+            deserialize_tuple(len: usize),
+            deserialize_tuple_struct(name: &'static str, len: usize),
+            deserialize_map(),
+            deserialize_struct(name: &'static str, fields: &'static [&'static str]),
+            deserialize_enum(name: &'static str, variants: &'static [&'static str]),
+            deserialize_ignored_any(),
+        }
+
+        fn is_human_readable(&self) -> bool {
+            self.0.is_human_readable()
+        }
     };
 }
 
@@ -398,45 +459,15 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for NotTag<D> {
     type Error = D::Error;
 
     pass_deserialize! {
+        NotTag;
         deserialize_any(),
-        deserialize_bool(),
-        deserialize_i8(),
-        deserialize_i16(),
-        deserialize_i32(),
-        deserialize_i64(),
-        deserialize_i128(),
-        deserialize_u8(),
-        deserialize_u16(),
-        deserialize_u32(),
-        deserialize_u64(),
-        deserialize_u128(),
-        deserialize_f32(),
-        deserialize_f64(),
-        deserialize_char(),
-        deserialize_str(),
-        deserialize_string(),
-        deserialize_bytes(),
-        deserialize_byte_buf(),
-        deserialize_option(),
-        deserialize_unit(),
-        deserialize_unit_struct(name: &'static str),
-        deserialize_newtype_struct(name: &'static str),
-        deserialize_seq(),
-        deserialize_tuple(len: usize),
-        deserialize_tuple_struct(name: &'static str, len: usize),
-        deserialize_map(),
-        deserialize_struct(name: &'static str, fields: &'static [&'static str]),
-        deserialize_enum(name: &'static str, variants: &'static [&'static str]),
         deserialize_identifier(),
-        deserialize_ignored_any(),
     }
-
-    fn is_human_readable(&self) -> bool {
-        self.0.is_human_readable()
-    }
+    pass_deserialize_others!(NotTag);
 }
 
-/// The methods of [`NotTag`]'s `Visitor` that pass a value on.
+/// `Visitor` methods that pass a value on to the wrapped visitor
+/// (`self.0`).
 macro_rules! pass_visit {
     ($($method:ident($ty:ty),)*) => {
         $(
@@ -444,6 +475,57 @@ macro_rules! pass_visit {
                 self.0.$method(v)
             }
         )*
+    };
+}
+
+/// The `Visitor` methods for scalars but strings and bytes, passed on as
+/// [`pass_visit`] does, and `expecting`, `visit_none`, `visit_some`,
+/// `visit_unit`, `visit_newtype_struct` and `visit_enum`.
+macro_rules! pass_visit_others {
+    () => {
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            self.0.expecting(f)
+        }
+
+        pass_visit! {
+            visit_bool(bool),
+            visit_i8(i8),
+            visit_i16(i16),
+            visit_i32(i32),
+            visit_i64(i64),
+            visit_i128(i128),
+            visit_u8(u8),
+            visit_u16(u16),
+            visit_u32(u32),
+            visit_u64(u64),
+            visit_u128(u128),
+            visit_f32(f32),
+            visit_f64(f64),
+            visit_char(char),
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
+            self.0.visit_none()
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<V::Value, D::Error> {
+            self.0.visit_some(deserializer)
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
+            self.0.visit_unit()
+        }
+
+        fn visit_newtype_struct<D: Deserializer<'de>>(
+            self,
+            deserializer: D,
+        ) -> Result<V::Value, D::Error> {
+            self.0.visit_newtype_struct(deserializer)
+        }
+
+        fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<V::Value, A::Error> {
+            self.0.visit_enum(data)
+        }
     };
 }
 
@@ -465,26 +547,7 @@ macro_rules! refuse_tag {
 impl<'de, V: Visitor<'de>> Visitor<'de> for NotTag<V> {
     type Value = V::Value;
 
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.expecting(f)
-    }
-
-    pass_visit! {
-        visit_bool(bool),
-        visit_i8(i8),
-        visit_i16(i16),
-        visit_i32(i32),
-        visit_i64(i64),
-        visit_i128(i128),
-        visit_u8(u8),
-        visit_u16(u16),
-        visit_u32(u32),
-        visit_u64(u64),
-        visit_u128(u128),
-        visit_f32(f32),
-        visit_f64(f64),
-        visit_char(char),
-    }
+    pass_visit_others!();
 
     refuse_tag! {
         visit_str(&str),
@@ -495,25 +558,6 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for NotTag<V> {
         visit_byte_buf(Vec<u8>),
     }
 
-    fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
-        self.0.visit_none()
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<V::Value, D::Error> {
-        self.0.visit_some(deserializer)
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
-        self.0.visit_unit()
-    }
-
-    fn visit_newtype_struct<D: Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<V::Value, D::Error> {
-        self.0.visit_newtype_struct(deserializer)
-    }
-
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
         self.0.visit_seq(seq)
     }
@@ -521,10 +565,140 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for NotTag<V> {
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
         self.0.visit_map(map)
     }
+}
 
-    fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<V::Value, A::Error> {
-        self.0.visit_enum(data)
+/// Deserializes the data of [`EventKind::Opened`] as serde's derived
+/// reader of [`EventKind`] did (its origin read by [`tag_as_any`]), into
+/// its shared form.
+pub(super) fn opened<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Arc<Opened>, D::Error> {
+    OpenedInKind::deserialize(deserializer).map(Arc::new)
+}
+
+/// [`Opened`]'s derived reader, but for the origin.
+#[derive(Deserialize)]
+#[serde(remote = "Opened")]
+struct OpenedInKind {
+    case: CaseId,
+    customer: Customer,
+    #[serde(deserialize_with = "tag_as_any")]
+    origin: Origin,
+    summary: Text,
+    #[serde(default)]
+    priority: Priority,
+    policy: Text,
+    #[serde(default)]
+    policy_fingerprint: Option<PolicyFingerprint>,
+    time_zone: Tz,
+}
+
+/// Deserializes an internally tagged enum nested in an event kind (an
+/// opening's origin, a gesture) accepting what serde's derived reader of
+/// [`EventKind`] accepted when it read the kind from its buffer: the tag's
+/// value read as any value, not only as a string. (From the buffer, a
+/// variant's index, `{"type": 0, ...}`, named a variant; read straight from
+/// JSON it does not. Nothing writes such tags, but they were read.)
+pub(super) fn tag_as_any<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<T, D::Error> {
+    T::deserialize(TagAsAny(deserializer))
+}
+
+/// A deserializer whose maps and sequences give their values through
+/// [`IdentifierAsAny`].
+struct TagAsAny<T>(T);
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for TagAsAny<D> {
+    type Error = D::Error;
+
+    pass_deserialize! {
+        TagAsAny;
+        deserialize_any(),
+        deserialize_identifier(),
     }
+    pass_deserialize_others!(std::convert::identity);
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for TagAsAny<V> {
+    type Value = V::Value;
+
+    pass_visit_others!();
+
+    pass_visit! {
+        visit_str(&str),
+        visit_borrowed_str(&'de str),
+        visit_string(String),
+        visit_bytes(&[u8]),
+        visit_borrowed_bytes(&'de [u8]),
+        visit_byte_buf(Vec<u8>),
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
+        self.0.visit_seq(TagAsAny(seq))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+        self.0.visit_map(TagAsAny(map))
+    }
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for TagAsAny<A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        self.0.next_key_seed(seed)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        self.0.next_value_seed(IdentifierAsAny(seed))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.0.size_hint()
+    }
+}
+
+impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for TagAsAny<A> {
+    type Error = A::Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, A::Error> {
+        self.0.next_element_seed(IdentifierAsAny(seed))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.0.size_hint()
+    }
+}
+
+/// A deserializer that reads an identifier as any value, as serde's
+/// buffer does (a string, bytes, or an integer: a variant's index).
+struct IdentifierAsAny<T>(T);
+
+impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for IdentifierAsAny<S> {
+    type Value = S::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<S::Value, D::Error> {
+        self.0.deserialize(IdentifierAsAny(deserializer))
+    }
+}
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for IdentifierAsAny<D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_any(visitor)
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_any(visitor)
+    }
+
+    pass_deserialize_others!(std::convert::identity);
 }
 
 /// Deserializes a `DateTime<Utc>` as chrono does (an RFC 3339 string, read
