@@ -1,6 +1,10 @@
 //! Restarting from stored JSON: the per-event cost of parsing a stored
-//! `Event` (one JSON line) and of parsing it and replaying the case
-//! (`Case::replay`), under `Policy::recommended()`.
+//! `Event` (one JSON line), of parsing it and replaying the case
+//! (`Case::replay`), and of parsing it and replaying the case onto a desk
+//! (`Desk::replay`, as `examples/scale.rs` does), under
+//! `Policy::recommended()`. The figures are per history set: divide by the
+//! number of events (criterion prints events per second as the
+//! throughput).
 //!
 //! The log is realistic: 200 cases on one desk, each opened by a customer
 //! contact during a Monday, assigned five minutes later, every other one
@@ -16,7 +20,7 @@
 use std::hint::black_box;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use escalate::desk::Desk;
 use escalate::policy::Policy;
 use escalate::{
@@ -152,6 +156,25 @@ fn replay_json(c: &mut Criterion) {
                 black_box(Case::replay(&history).unwrap());
             }
         });
+    });
+    // As a restarting host does (and `examples/scale.rs` measures): each
+    // history onto a new desk, which indexes the case's wake-ups too.
+    let policy = Policy::recommended();
+    group.bench_function("parse_and_desk_replay", |b| {
+        b.iter_batched(
+            || Desk::new(policy.clone()),
+            |mut desk| {
+                for log in &logs {
+                    let history: Vec<Event> = log
+                        .iter()
+                        .map(|line| serde_json::from_str(black_box(line)).unwrap())
+                        .collect();
+                    desk.replay(history).unwrap();
+                }
+                desk
+            },
+            BatchSize::LargeInput,
+        );
     });
     group.finish();
 }

@@ -158,12 +158,19 @@ pub(crate) use {identifier, numbered};
 /// The longest identifier accepted, in bytes.
 pub(crate) const MAX_ID_LEN: usize = 128;
 
+/// Whether `value` has a control character (`char::is_control`: U+0000 to
+/// U+001F and U+007F to U+009F), looking at the characters only when it is
+/// not all printable ASCII.
+fn has_control(value: &str) -> bool {
+    !value.bytes().all(|b| (0x20..0x7f).contains(&b)) && value.chars().any(char::is_control)
+}
+
 pub(crate) fn check(value: &str, what: &'static str) -> Result<(), crate::InvalidId> {
     let problem = if value.is_empty() {
         "it is empty"
     } else if value.len() > MAX_ID_LEN {
         "it is longer than 128 bytes"
-    } else if value.chars().any(char::is_control) {
+    } else if has_control(value) {
         "it contains a control character"
     } else {
         return Ok(());
@@ -270,6 +277,19 @@ mod tests {
             )
         );
         assert!(CustomerId::new("x".repeat(128)).is_ok());
+    }
+
+    #[test]
+    fn control_characters_are_found_in_any_text() {
+        for c in (0..=0x10ffff_u32).filter_map(char::from_u32) {
+            for text in [format!("{c}"), format!("ab{c}"), format!("\u{e9}{c}z")] {
+                assert_eq!(
+                    has_control(&text),
+                    text.chars().any(char::is_control),
+                    "{c:?}"
+                );
+            }
+        }
     }
 
     #[test]
