@@ -40,7 +40,7 @@ macro_rules! identifier {
                     }
 
                     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                        Ok($name::new(v))
+                        Ok(crate::ids::check(v, $what).map(|()| $name(crate::text::shared(v))))
                     }
 
                     fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
