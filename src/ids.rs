@@ -281,7 +281,7 @@ mod tests {
 
     #[test]
     fn control_characters_are_found_in_any_text() {
-        for c in (0..=0x10ffff_u32).filter_map(char::from_u32) {
+        for c in (0..=0x0010_ffff_u32).filter_map(char::from_u32) {
             for text in [format!("{c}"), format!("ab{c}"), format!("\u{e9}{c}z")] {
                 assert_eq!(
                     has_control(&text),
