@@ -7,9 +7,53 @@
 macro_rules! identifier {
     ($(#[$meta:meta])* $name:ident, $what:literal) => {
         $(#[$meta])*
-        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
-        #[serde(try_from = "String", into = "String")]
+        #[derive(Clone, Eq, PartialOrd, Ord, serde::Serialize)]
+        #[serde(into = "String")]
         pub struct $name(std::sync::Arc<str>);
+
+        // Equal when they share their text (clones of one identifier), or
+        // when their texts are equal; hashed by the text, as `Eq` needs.
+        impl PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                std::sync::Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+            }
+        }
+
+        impl std::hash::Hash for $name {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                self.0.hash(state);
+            }
+        }
+
+        // As `#[serde(try_from = "String")]` reads it (a string, checked by
+        // `new` once read, so that the error is the same), without the
+        // intermediate `String`.
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct Visitor;
+
+                impl serde::de::Visitor<'_> for Visitor {
+                    type Value = Result<$name, crate::InvalidId>;
+
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("a string")
+                    }
+
+                    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                        Ok(crate::ids::check(v, $what).map(|()| $name(crate::text::shared(v))))
+                    }
+
+                    fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+                        match std::str::from_utf8(v) {
+                            Ok(v) => self.visit_str(v),
+                            Err(_) => Err(E::invalid_value(serde::de::Unexpected::Bytes(v), &self)),
+                        }
+                    }
+                }
+
+                d.deserialize_string(Visitor)?.map_err(serde::de::Error::custom)
+            }
+        }
 
         impl $name {
             /// Creates the identifier, checking that it is non-empty, at most
@@ -114,12 +158,19 @@ pub(crate) use {identifier, numbered};
 /// The longest identifier accepted, in bytes.
 pub(crate) const MAX_ID_LEN: usize = 128;
 
+/// Whether `value` has a control character (`char::is_control`: U+0000 to
+/// U+001F and U+007F to U+009F), looking at the characters only when it is
+/// not all printable ASCII.
+fn has_control(value: &str) -> bool {
+    !value.bytes().all(|b| (0x20..0x7f).contains(&b)) && value.chars().any(char::is_control)
+}
+
 pub(crate) fn check(value: &str, what: &'static str) -> Result<(), crate::InvalidId> {
     let problem = if value.is_empty() {
         "it is empty"
     } else if value.len() > MAX_ID_LEN {
         "it is longer than 128 bytes"
-    } else if value.chars().any(char::is_control) {
+    } else if has_control(value) {
         "it contains a control character"
     } else {
         return Ok(());
@@ -226,6 +277,19 @@ mod tests {
             )
         );
         assert!(CustomerId::new("x".repeat(128)).is_ok());
+    }
+
+    #[test]
+    fn control_characters_are_found_in_any_text() {
+        for c in (0..=0x0010_ffff_u32).filter_map(char::from_u32) {
+            for text in [format!("{c}"), format!("ab{c}"), format!("\u{e9}{c}z")] {
+                assert_eq!(
+                    has_control(&text),
+                    text.chars().any(char::is_control),
+                    "{c:?}"
+                );
+            }
+        }
     }
 
     #[test]

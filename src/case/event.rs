@@ -41,6 +41,7 @@ use crate::{FailureId, Priority, PromiseId, ResponseKind, SurveyScore, Text};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     pub(crate) version: u64,
+    #[serde(deserialize_with = "super::event_json::utc")]
     pub(crate) at: DateTime<Utc>,
     pub(crate) actor: Actor,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -187,6 +188,10 @@ impl Event {
     }
 }
 
+// The macro adds `#[serde(rename_all = "snake_case", tag = "type")]` and
+// defines the readers `Deserialize` uses (see `event_json`): the JSON is
+// `{"type": "contacted", "channel": ..., "note": ...}`.
+super::event_json::event_kind! {
 /// What happened, with its data.
 ///
 /// # Example
@@ -197,12 +202,11 @@ impl Event {
 /// assert_eq!(json, r#"{"type":"contacted","channel":"voicemail","note":"please call back"}"#);
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "type")]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub enum EventKind {
     /// The case was opened (the data is shared: cloning the event is cheap).
-    Opened(Arc<Opened>),
+    Opened(#[serde(deserialize_with = "super::event_json::opened")] Arc<Opened>),
     /// The customer reached out.
     Contacted {
         /// Where.
@@ -267,7 +271,11 @@ pub enum EventKind {
         /// By when; `None` for a call a rule requires on a calendar that
         /// cannot supply the time (it never opens again). Left out of the
         /// JSON when absent.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "super::event_json::utc_option"
+        )]
         due: Option<DateTime<Utc>>,
     },
     /// A promise was kept.
@@ -308,7 +316,11 @@ pub enum EventKind {
         note: Text,
         /// When the pause ends by itself, if it was scheduled. Left out of
         /// the JSON when absent.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "super::event_json::utc_option"
+        )]
         until: Option<DateTime<Utc>>,
         /// Whether a customer contact ends it (the reason's setting when
         /// the pause began).
@@ -353,6 +365,7 @@ pub enum EventKind {
         /// The offer's number.
         offer: OfferId,
         /// What was offered.
+        #[serde(deserialize_with = "super::event_json::tag_as_any")]
         gesture: Gesture,
     },
     /// The customer accepted an offer.
@@ -368,6 +381,7 @@ pub enum EventKind {
     /// A gesture was granted (one event per gesture of a grant).
     GestureGranted {
         /// What was granted.
+        #[serde(deserialize_with = "super::event_json::tag_as_any")]
         gesture: Gesture,
         /// The offer it granted, if it came from one.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -402,7 +416,11 @@ pub enum EventKind {
         /// When it is due; `None` when its calendar cannot supply the target
         /// (it never opens again): it never breaches. Left out of the JSON
         /// when absent.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "super::event_json::utc_option"
+        )]
         due: Option<DateTime<Utc>>,
     },
     /// A live SLA clock took a new target because the case's priority
@@ -424,7 +442,11 @@ pub enum EventKind {
         /// When it is now due (the change itself when the new target is used
         /// up already); `None` as for [`EventKind::ClockStarted`], or while
         /// paused with target left. Left out of the JSON when absent.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "super::event_json::utc_option"
+        )]
         due: Option<DateTime<Utc>>,
     },
     /// An SLA clock paused (the company is waiting on the customer).
@@ -440,7 +462,11 @@ pub enum EventKind {
         /// Which.
         clock: ClockId,
         /// When it is now due; `None` as for [`EventKind::ClockStarted`].
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "super::event_json::utc_option"
+        )]
         due: Option<DateTime<Utc>>,
     },
     /// An SLA clock stopped: met, or ended by resolving or closing.
@@ -530,7 +556,11 @@ pub enum EventKind {
         /// Why.
         why: Text,
         /// By when.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "super::event_json::utc_option"
+        )]
         by: Option<DateTime<Utc>>,
     },
     /// A delayed rule's condition started to hold: its delay runs.
@@ -553,6 +583,7 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         fingerprint: Option<crate::policy::PolicyFingerprint>,
     },
+}
 }
 
 impl EventKind {

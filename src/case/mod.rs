@@ -4,6 +4,7 @@ mod clocks;
 mod command;
 mod decide;
 mod event;
+mod event_json;
 mod evolve;
 mod gestures;
 mod obligations;
