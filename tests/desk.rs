@@ -295,6 +295,38 @@ fn advance_visits_only_the_cases_that_are_due() {
 }
 
 #[test]
+fn many_due_cases_come_back_in_the_order_they_fell_due() {
+    // 300 public posts, each opened a minute before the one before it:
+    // the last case made is the first due. Enough to tick them on every
+    // core, whose threads take the cases in the order they were made.
+    let mut host = Host::new(Policy::recommended());
+    let names: Vec<String> = (0..300).map(|i| format!("POST-{i}")).collect();
+    for (i, name) in names.iter().enumerate() {
+        let minutes = i64::try_from(i).unwrap();
+        host.open(
+            name,
+            day(8, 14, 0) - TimeDelta::minutes(minutes),
+            Channel::SocialPublic,
+        );
+    }
+    let mut due: Vec<(DateTime<Utc>, CaseId)> = names
+        .iter()
+        .map(|n| (host.desk.wakeup(&id(n)).unwrap(), id(n)))
+        .collect();
+    due.sort();
+    let woken = host.advance(day(8, 14, 20));
+    let order: Vec<CaseId> = woken.iter().map(|(case, _)| case.clone()).collect();
+    let expected: Vec<CaseId> = due
+        .into_iter()
+        .filter(|(at, _)| *at <= day(8, 14, 20))
+        .map(|(_, case)| case)
+        .collect();
+    assert_eq!(order.len(), 300);
+    assert_eq!(order, expected);
+    assert_eq!(order[0], id("POST-299"));
+}
+
+#[test]
 fn advance_gives_each_case_the_log_it_gets_from_its_own_ticks() {
     let mut host = Host::new(Policy::recommended());
     host.open("CAB-1", day(8, 9, 0), Channel::Email);

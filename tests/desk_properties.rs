@@ -219,7 +219,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 3, ..ProptestConfig::default() })]
 
     /// Hundreds of cases due in one `advance` (ticked on every core) get
-    /// what each gets by hand, in the order they fell due.
+    /// what each gets by hand (the order across cases: `tests/desk.rs`).
     #[test]
     fn many_cases_due_at_once_get_the_events_they_get_by_hand(
         lists in prop::collection::vec(commands(&Policy::recommended()), 400..450),

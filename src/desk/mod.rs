@@ -546,7 +546,7 @@ impl Desk {
         // policies), on every core when there are many; the results are
         // then taken in the order the cases fell due.
         let policies = &self.policies;
-        let ticked = crate::par::map(due_slots(&mut self.slots, &due), |(j, slot)| {
+        let mut ticked = crate::par::map(due_slots(&mut self.slots, &due), |(j, slot)| {
             slot.wakeup = None;
             let policy = &policies[slot.policy];
             let (events, refused) = slot.case.tick_applied(policy, now);
@@ -558,6 +558,8 @@ impl Desk {
                 next,
             }
         });
+        // `due_slots` borrows in slot order: back to the order of `due`.
+        ticked.sort_unstable_by_key(|t| t.j);
         let mut woken = Vec::with_capacity(ticked.len());
         let mut failed: Option<(CaseId, ApplyError)> = None;
         for Ticked {
@@ -872,10 +874,11 @@ struct Ticked {
 
 /// The slots at `due` (distinct indices, in any order), each borrowed on
 /// its own with its place in `due`, in the order of the slots. An index
-/// past the slots, or given twice, is left out.
+/// past the slots is left out, and so is an index given again (its first
+/// place is kept).
 fn due_slots<'s>(slots: &'s mut [Slot], due: &[u32]) -> Vec<(usize, &'s mut Slot)> {
     let mut order: Vec<usize> = (0..due.len()).collect();
-    order.sort_unstable_by_key(|&j| due[j]);
+    order.sort_by_key(|&j| due[j]);
     let mut picked = Vec::with_capacity(due.len());
     let mut rest = slots;
     // The index of `rest[0]` in `slots`.
@@ -912,4 +915,35 @@ fn reschedule(
         wakeups.insert((new, index));
     }
     slot.wakeup = next;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Slot, due_slots};
+    use crate::Case;
+
+    fn slots(n: usize) -> Vec<Slot> {
+        (0..n)
+            .map(|i| Slot {
+                case: Box::new(Case::new(format!("C-{i}").parse().unwrap())),
+                policy: 0,
+                wakeup: None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn due_slots_borrow_each_due_slot_once_with_its_place() {
+        let mut all = slots(6);
+        // Unsorted, one index twice, one past the slots.
+        let due = [4, 1, 9, 4, 0];
+        let picked: Vec<(usize, String)> = due_slots(&mut all, &due)
+            .into_iter()
+            .map(|(j, slot)| (j, slot.case.id().to_string()))
+            .collect();
+        let by_place: Vec<(usize, &str)> = picked.iter().map(|(j, c)| (*j, c.as_str())).collect();
+        assert_eq!(by_place, [(4, "C-0"), (1, "C-1"), (0, "C-4")]);
+        assert!(due_slots(&mut all, &[]).is_empty());
+        assert!(due_slots(&mut [], &[0, 1]).is_empty());
+    }
 }

@@ -222,6 +222,7 @@ impl SlaClock {
     pub fn tracking(self, promise: PromiseId) -> SlaClock {
         SlaClock {
             promise: Some(promise),
+            next_warning: Memo::default(),
             ..self
         }
     }
@@ -244,6 +245,7 @@ impl SlaClock {
     pub fn on_channel(self, channel: Channel) -> SlaClock {
         SlaClock {
             channel: Some(channel),
+            next_warning: Memo::default(),
             ..self
         }
     }
@@ -267,6 +269,7 @@ impl SlaClock {
     pub fn at_tier(self, tier: Tier) -> SlaClock {
         SlaClock {
             tier: Some(tier),
+            next_warning: Memo::default(),
             ..self
         }
     }
@@ -1040,7 +1043,6 @@ impl SlaClock {
         }
     }
 
-    /// Whether it still counts or can still breach (not stopped).
     /// Its earliest warning still to fire under the policy of fingerprint
     /// `policy`: kept from the last time it was worked out (by `make`) while
     /// the clock has not changed since.
@@ -1054,6 +1056,7 @@ impl SlaClock {
             .1
     }
 
+    /// Whether it still counts or can still breach (not stopped).
     pub(crate) fn is_live(&self) -> bool {
         !matches!(self.state, ClockState::Stopped { .. })
     }
