@@ -150,31 +150,16 @@ impl Case {
         if !self.runs_under(policy) {
             return Vec::new();
         }
-        let mut events = self.tick_once(policy, now);
-        // A rule that fires in this tick may start new work due by `now`: a
-        // required call's clock, a delayed rule armed or disarmed by a
-        // breach. Keep the events up to the first instant that does, apply
-        // them, and go on from there, so that the case sees everything in
-        // time order however often it is ticked. Each round applies at least
-        // one event that starts work, and a valid policy starts finitely
-        // many (it has no rule cycle through a required call, and escalation
-        // chains end at the top tier: see `Policy`'s bounds), so the rounds
-        // end; the cap only guards a case whose state no valid log makes.
-        let mut case: Option<Case> = None;
-        let mut from = 0;
-        for _ in 0..MAX_ROUNDS {
-            let Some(keep) = round_end(&events, from) else {
-                break;
-            };
-            events.truncate(keep);
-            let case = case.get_or_insert_with(|| self.clone());
-            for e in &events[from..] {
-                case.record(e);
-            }
-            from = events.len();
-            events.extend(case.tick_once(policy, now));
+        let events = self.tick_once(policy, now);
+        if round_end(&events, 0).is_none() {
+            return events;
         }
-        events
+        let mut case = self.clone();
+        case.rounds(policy, now, events, |case, e| {
+            case.record(e);
+            Ok(())
+        })
+        .0
     }
 
     /// [`tick`](Self::tick), with every event applied to this case as it
@@ -191,36 +176,57 @@ impl Case {
         if !self.runs_under(policy) {
             return (Vec::new(), None);
         }
-        let mut events = self.tick_once(policy, now);
+        let events = self.tick_once(policy, now);
+        self.rounds(policy, now, events, Case::apply)
+    }
+
+    /// Goes on from `events`, a first pass of [`tick_once`](Self::tick_once),
+    /// applying each event to this case by `apply`, and returns every event.
+    ///
+    /// A rule that fires in this tick may start new work due by `now`: a
+    /// required call's clock, a delayed rule armed or disarmed by a breach.
+    /// Keep the events up to the first instant that does, apply them, and go
+    /// on from there, so that the case sees everything in time order however
+    /// often it is ticked. Each round applies at least one event that starts
+    /// work, and a valid policy starts finitely many (it has no rule cycle
+    /// through a required call, and escalation chains end at the top tier:
+    /// see `Policy`'s bounds), so the rounds end; the cap only guards a case
+    /// whose state no valid log makes. On a refusal, the events before the
+    /// refused one and the error.
+    fn rounds(
+        &mut self,
+        policy: &Policy,
+        now: DateTime<Utc>,
+        mut events: Vec<Event>,
+        apply: impl Fn(&mut Case, &Event) -> Result<(), ApplyError>,
+    ) -> (Vec<Event>, Option<ApplyError>) {
+        // Applies `events[from..]`; on a refusal, drops the refused event
+        // and those after it.
+        let apply_from = |case: &mut Case, events: &mut Vec<Event>, from: usize| {
+            for k in from..events.len() {
+                if let Err(refused) = apply(case, &events[k]) {
+                    events.truncate(k);
+                    return Err(refused);
+                }
+            }
+            Ok(())
+        };
         let mut from = 0;
         for _ in 0..MAX_ROUNDS {
             let Some(keep) = round_end(&events, from) else {
                 break;
             };
             events.truncate(keep);
-            if let Err(refused) = self.record_checked(&mut events, from) {
+            if let Err(refused) = apply_from(self, &mut events, from) {
                 return (events, Some(refused));
             }
             from = events.len();
             events.extend(self.tick_once(policy, now));
         }
-        match self.record_checked(&mut events, from) {
+        match apply_from(self, &mut events, from) {
             Ok(()) => (events, None),
             Err(refused) => (events, Some(refused)),
         }
-    }
-
-    /// Applies `events[from..]`, checked; on a refusal, drops the refused
-    /// event and those after it.
-    fn record_checked(&mut self, events: &mut Vec<Event>, from: usize) -> Result<(), ApplyError> {
-        for k in from..events.len() {
-            if let Err(refused) = self.check(&events[k], self.version()) {
-                events.truncate(k);
-                return Err(refused);
-            }
-            self.record(&events[k]);
-        }
-        Ok(())
     }
 
     /// One pass of [`tick`](Self::tick): every clock event due by `now` and

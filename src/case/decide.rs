@@ -14,6 +14,17 @@ use crate::ids::CommandId;
 use crate::owner::{Actor, Agent};
 use crate::policy::{DeflectionPolicy, PauseName, Policy};
 
+/// What a host knows of what is due on a case by a command's time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Due {
+    /// Nothing: the command comes before the case's
+    /// [`next_wakeup`](Case::next_wakeup) under the policy (as of the case's
+    /// current version), or the case has none; nothing is due before it.
+    Nothing,
+    /// Not known: time catches up first.
+    Unknown,
+}
+
 impl Case {
     /// Decides what a command does to the case: the events to apply, or why
     /// not. Pure: it never changes the case; apply the events it returns.
@@ -122,21 +133,18 @@ impl Case {
         command: Command,
         now: DateTime<Utc>,
     ) -> Result<Vec<Event>, Refusal> {
-        self.handle_known(policy, command, now, false)
+        self.handle_known(policy, command, now, Due::Unknown)
     }
 
-    /// [`handle`](Self::handle), for a host that knows whether anything is
-    /// due by the command's time: `nothing_due` when the command comes
-    /// before the case's [`next_wakeup`](Self::next_wakeup) under `policy`
-    /// (as of its current version), or the case has none. Then time's
-    /// catching up is skipped: the same events, as nothing is due before
-    /// the next wake-up.
+    /// [`handle`](Self::handle), for a host that may know that nothing is
+    /// due by the command's time ([`Due::Nothing`]): then time's catching
+    /// up is skipped, with the same events.
     pub(crate) fn handle_known(
         &self,
         policy: &Policy,
         command: Command,
         now: DateTime<Utc>,
-        nothing_due: bool,
+        due: Due,
     ) -> Result<Vec<Event>, Refusal> {
         if self.has_applied(&command.id) {
             return Ok(Vec::new());
@@ -202,10 +210,9 @@ impl Case {
         // Time first: what is due by the command's time is recorded before
         // it, as a tick then would record it, so that the log does not
         // depend on when the host ticks.
-        let due = if nothing_due {
-            Vec::new()
-        } else {
-            self.tick(policy, command.at)
+        let due = match due {
+            Due::Nothing => Vec::new(),
+            Due::Unknown => self.tick(policy, command.at),
         };
         if due.is_empty() {
             return self.decide_command(policy, command);

@@ -3,6 +3,7 @@
 mod clocks;
 mod command;
 mod decide;
+pub(crate) use decide::Due;
 mod event;
 mod event_json;
 mod evolve;

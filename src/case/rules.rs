@@ -814,9 +814,8 @@ impl Case {
             };
             let mut last = armed.last.map_or(base, |f| f.max(base));
             let mut count = armed.fired as usize;
-            // The first instant is kept on the armed rule while it stands.
+            // The first instant is kept on the armed rule until it fires.
             let key = policy.fingerprint().key();
-            let mut first = true;
             while count <= rule.repeat as usize {
                 // Business time never runs faster than the wall clock: a
                 // delay of time not over in wall time is not over, and the
@@ -842,8 +841,7 @@ impl Case {
                     // records it.
                     deferred_to(policy, rule, next.max(*armed_at))
                 };
-                let next = if first {
-                    first = false;
+                let next = if count == armed.fired as usize {
                     armed
                         .next
                         .get_or(

@@ -65,6 +65,7 @@ pub use rollout::{Adoption, Held, Rollout, RolloutPlan};
 
 pub(crate) use policies::Policies;
 
+use crate::case::Due;
 use crate::policy::Policy;
 use crate::{ApplyError, Case, CaseId, Command, CommandKind, Event};
 
@@ -411,10 +412,14 @@ impl Desk {
         };
         let policy = &self.policies[slot.policy];
         // The index holds the case's next wake-up: before it, nothing is due.
-        let nothing_due = slot.wakeup.is_none_or(|w| command.at() < w);
+        let due = if slot.wakeup.is_none_or(|w| command.at() < w) {
+            Due::Nothing
+        } else {
+            Due::Unknown
+        };
         let events = slot
             .case
-            .handle_known(policy, command, now, nothing_due)
+            .handle_known(policy, command, now, due)
             .map_err(|refusal| DeskError::Refused {
                 case: case.clone(),
                 refusal,

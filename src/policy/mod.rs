@@ -999,20 +999,22 @@ impl Policy {
 
     /// A rule's name, shared by every event that names it.
     pub(crate) fn rule_name(&self, rule: &Rule) -> Text {
-        let i = self.rules.iter().position(|r| std::ptr::eq(r, rule));
-        match i.and_then(|i| self.labels.get(i)) {
-            Some(label) => label.name.clone(),
-            None => rule.name.as_str().into(),
-        }
+        self.label_of(rule)
+            .map_or_else(|| rule.name.as_str().into(), |label| label.name.clone())
     }
 
     /// A rule's name and condition in words, for its `RuleFired` events.
     pub(crate) fn rule_label(&self, rule: &Rule) -> (Text, Text) {
-        let i = self.rules.iter().position(|r| std::ptr::eq(r, rule));
-        match i.and_then(|i| self.labels.get(i)) {
+        match self.label_of(rule) {
             Some(label) => (label.name.clone(), label.when.clone()),
             None => (rule.name.as_str().into(), rule.when.to_string().into()),
         }
+    }
+
+    /// The label made for `rule`, one of this policy's rules.
+    fn label_of(&self, rule: &Rule) -> Option<&RuleLabel> {
+        let i = self.rules.iter().position(|r| std::ptr::eq(r, rule))?;
+        self.labels.get(i)
     }
 
     /// The rules, each with the facts its condition reads
